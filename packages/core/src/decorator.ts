@@ -1,0 +1,72 @@
+import { defaultRecorder, wrapFunction } from './instrument.js';
+import type { InstrumentOptions } from './options.js';
+import { compilePlan } from './plan.js';
+
+type Method = (this: any, ...args: any[]) => any;
+
+/** The legacy (`experimentalDecorators`, NestJS) method decorator signature. */
+export type LegacyMethodDecorator = <T>(
+  target: object,
+  propertyKey: string | symbol,
+  descriptor: TypedPropertyDescriptor<T>,
+) => TypedPropertyDescriptor<T> | void;
+
+/** The TC39 standard (TypeScript 5+ default) method decorator signature. */
+export type StandardMethodDecorator = <M extends Method>(
+  value: M,
+  context: ClassMethodDecoratorContext<ThisParameterType<M>, M>,
+) => M;
+
+/** What {@link Instrument} returns: usable under both decorator flavours. */
+export type InstrumentDecorator = LegacyMethodDecorator & StandardMethodDecorator;
+
+/**
+ * Method decorator: instruments a predict method once, exactly as
+ * {@link instrument} does for a plain function. One export serves both
+ * TypeScript's standard (TC39) decorators and `experimentalDecorators`
+ * (NestJS): the call's arguments tell which is in use.
+ *
+ * Options are checked when the class is defined; a bad option throws there,
+ * naming it.
+ *
+ * @example
+ * ```ts
+ * import { Instrument } from '@inferometer/core';
+ *
+ * class IrisModel {
+ *   version = '1.0.0';
+ *
+ *   @Instrument({
+ *     model: 'iris',
+ *     version: (self: IrisModel) => self.version,
+ *     confidence: (probabilities: number[]) => probabilities,
+ *   })
+ *   async predict(features: number[]): Promise<number[]> {
+ *     return this.session.run(features);
+ *   }
+ * }
+ * ```
+ */
+export function Instrument(options: InstrumentOptions): InstrumentDecorator {
+  const plan = compilePlan(options, defaultRecorder(), '@Instrument(options)');
+  function decorate(...args: unknown[]): unknown {
+    const [first, second, third] = args;
+    if (args.length === 2 && isStandardContext(second)) {
+      if (second.kind !== 'method') {
+        throw new TypeError(`@Instrument(options) decorates methods; it was applied to a ${second.kind} ("${String(second.name)}")`);
+      }
+      return wrapFunction(first as Method, plan);
+    }
+    const descriptor = third as PropertyDescriptor | undefined;
+    if (descriptor === undefined || typeof descriptor.value !== 'function') {
+      throw new TypeError(`@Instrument(options) decorates methods; "${String(second)}" is not a method`);
+    }
+    descriptor.value = wrapFunction(descriptor.value as Method, plan);
+    return descriptor;
+  }
+  return decorate as InstrumentDecorator;
+}
+
+function isStandardContext(value: unknown): value is { kind: string; name: string | symbol } {
+  return value !== null && typeof value === 'object' && typeof (value as { kind?: unknown }).kind === 'string';
+}

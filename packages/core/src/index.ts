@@ -1,0 +1,40 @@
+// The public API of @inferometer/core. Every public name is listed here by
+// hand; what this file does not name is internal.
+export { instrument } from './instrument.js';
+export { Instrument } from './decorator.js';
+export type { InstrumentDecorator, LegacyMethodDecorator, StandardMethodDecorator } from './decorator.js';
+export type { AttributeSource, AttributeValue, ConfidenceExtractor, InstrumentOptions } from './options.js';
+export type { BucketOverrides } from './recorder/recorder.js';
+export { encodeVersion } from './version-encoding.js';
+export { UNKNOWN_VERSION, MAX_DYNAMIC_SERIES, OVERFLOW_VALUE } from './plan.js';
+export {
+  ATTR_ERROR_TYPE,
+  ATTR_MODEL_NAME,
+  ATTR_MODEL_VERSION,
+  ATTR_REASON,
+  ATTR_STATUS,
+  CATALOG,
+  DEFAULT_BATCH_SIZE_BUCKETS,
+  DEFAULT_CONFIDENCE_BUCKETS,
+  DEFAULT_LATENCY_BUCKETS,
+  DEFAULT_STREAM_ITEMS_BUCKETS,
+  DEFAULT_TIME_TO_FIRST_ITEM_BUCKETS,
+  DROP_REASONS,
+  ERROR_TYPE_OTHER,
+  INSTRUMENTATION_SCOPE,
+  MAX_ERROR_TYPES_PER_SERIES,
+  METRIC_ACTIVE_MODEL_VERSION,
+  METRIC_DROPPED_OBSERVATIONS,
+  METRIC_MODEL_INFO,
+  METRIC_PREDICTION_BATCH_SIZE,
+  METRIC_PREDICTION_CONFIDENCE,
+  METRIC_PREDICTION_ERRORS,
+  METRIC_PREDICTION_LATENCY,
+  METRIC_PREDICTIONS,
+  METRIC_PREDICTIONS_IN_FLIGHT,
+  METRIC_STREAM_ITEMS,
+  METRIC_TIME_TO_FIRST_ITEM,
+  STATUS_ERROR,
+  STATUS_SUCCESS,
+} from './catalog.js';
+export type { MetricDefinition, MetricKind } from './catalog.js';

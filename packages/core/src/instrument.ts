@@ -1,0 +1,162 @@
+import { errorType } from './error-type.js';
+import { observeBatchSize, observeConfidence } from './observe.js';
+import type { InstrumentOptions } from './options.js';
+import { compilePlan, type Plan } from './plan.js';
+import { OtelApiRecorder } from './recorder/otel-api-recorder.js';
+import type { PredictionSeries } from './recorder/recorder.js';
+import { elapsed, instrumentStream, isAsyncIterable } from './stream.js';
+
+/** The recorder every wrapper records into; one per process. */
+const recorder = new OtelApiRecorder();
+
+type AnyFunction = (this: any, ...args: any[]) => any;
+
+/** How a result is settled, chosen from the function's kind at decoration time. */
+type Settle = (plan: Plan, series: PredictionSeries, start: number, result: unknown) => unknown;
+
+/**
+ * Wraps an inference function so every call is measured: counted by outcome,
+ * timed, and (with the extractors in `options`) its confidence and batch size
+ * observed, per model and version.
+ *
+ * Works for sync functions, async functions (or any function returning a
+ * promise) and functions returning async iterables (streams). The wrapper
+ * keeps `this`, the arguments, the return value (the very same promise for
+ * async functions), the thrown error's identity, and the function's `name`
+ * and `length`. Metrics are recorded through the global OpenTelemetry
+ * MeterProvider, so a service that already registered one needs no
+ * `start()`; without any provider, recording is a no-op.
+ *
+ * Options are checked here, once: a bad option throws a `TypeError` naming
+ * it. After that the wrapper never throws anything of its own; its failures
+ * go to OpenTelemetry's `diag`, and unusable extractor results are counted in
+ * `inferometer_dropped_observations_total`.
+ *
+ * @example
+ * ```ts
+ * import { instrument } from '@inferometer/core';
+ *
+ * const predict = instrument(
+ *   async (features: number[][]) => session.run(toTensor(features)),
+ *   {
+ *     model: 'iris',
+ *     version: '1.0.0',
+ *     batchSize: (features) => features.length,
+ *     confidence: (out) => out.probabilities.data,
+ *   },
+ * );
+ * ```
+ */
+export function instrument<F extends AnyFunction>(
+  fn: F,
+  options: InstrumentOptions<ThisParameterType<F>, Parameters<F>, ReturnType<F>>,
+): F {
+  if (typeof fn !== 'function') {
+    throw new TypeError(`instrument(fn, options): fn must be a function; got ${fn === null ? 'null' : typeof fn}`);
+  }
+  return wrapFunction(fn, compilePlan(options as InstrumentOptions, recorder, 'instrument(fn, options)'));
+}
+
+/** Builds the wrapper for a validated plan. Shared with the decorator. @internal */
+export function wrapFunction<F extends AnyFunction>(fn: F, plan: Plan): F {
+  const settle = chooseSettle(fn, plan);
+  const wrapper = function (this: ThisParameterType<F>, ...args: Parameters<F>): ReturnType<F> {
+    const series = plan.series(this, args);
+    observeBatchSize(plan, series, args);
+    series.begin();
+    const start = performance.now();
+    let result: ReturnType<F>;
+    try {
+      result = fn.apply(this, args);
+    } catch (error) {
+      series.fail(elapsed(start), errorType(error));
+      throw error;
+    }
+    return settle(plan, series, start, result) as ReturnType<F>;
+  };
+  // Keep what callers and frameworks read off the function (NestJS reads
+  // `name`; arity checks read `length`).
+  Object.defineProperty(wrapper, 'name', { value: fn.name, configurable: true });
+  Object.defineProperty(wrapper, 'length', { value: fn.length, configurable: true });
+  return wrapper as unknown as F;
+}
+
+/**
+ * Decide once how results are settled. Native async functions always return
+ * promises and async generator functions always return async iterables, so
+ * those skip the runtime checks; anything else (including transpiled async
+ * code) is checked per call.
+ */
+function chooseSettle(fn: AnyFunction, plan: Plan): Settle {
+  const kind = Object.getPrototypeOf(fn)?.constructor?.name;
+  if (kind === 'AsyncGeneratorFunction' && plan.streaming !== false) return settleStream;
+  if (kind === 'AsyncFunction') return plan.streaming === true ? settlePromisedStream : settlePromise;
+  if (plan.streaming === false) return settleSyncOrPromise;
+  if (plan.streaming === true) return settleAnyOrPromisedStream;
+  return settleAny;
+}
+
+function settleSync(plan: Plan, series: PredictionSeries, start: number, result: unknown): unknown {
+  series.succeed(elapsed(start));
+  observeConfidence(plan, series, result);
+  return result;
+}
+
+/**
+ * Records when the promise settles and returns the caller's own promise, not
+ * a derived one: the caller sees the same object (and any extra methods a
+ * thenable library adds), and our handlers run before the caller's.
+ * The derived promise of our `then` always fulfils, so it never raises an
+ * unhandled rejection of its own; the caller still owns the original's.
+ */
+function settlePromise(plan: Plan, series: PredictionSeries, start: number, result: unknown): unknown {
+  (result as PromiseLike<unknown>).then(
+    (value) => settleSync(plan, series, start, value),
+    (error: unknown) => series.fail(elapsed(start), errorType(error)),
+  );
+  return result;
+}
+
+function settleStream(_plan: Plan, series: PredictionSeries, start: number, result: unknown): unknown {
+  return instrumentStream(result as AsyncIterable<unknown>, series, start);
+}
+
+/** `streaming: true` on a promise: the caller gets a new promise of the measured stream. */
+function settlePromisedStream(plan: Plan, series: PredictionSeries, start: number, result: unknown): unknown {
+  return (result as PromiseLike<unknown>).then(
+    (value) =>
+      isAsyncIterable(value) ? instrumentStream(value, series, start) : settleSync(plan, series, start, value),
+    (error: unknown) => {
+      series.fail(elapsed(start), errorType(error));
+      throw error;
+    },
+  );
+}
+
+function settleSyncOrPromise(plan: Plan, series: PredictionSeries, start: number, result: unknown): unknown {
+  return isThenable(result) ? settlePromise(plan, series, start, result) : settleSync(plan, series, start, result);
+}
+
+function settleAny(plan: Plan, series: PredictionSeries, start: number, result: unknown): unknown {
+  if (isThenable(result)) return settlePromise(plan, series, start, result);
+  if (isAsyncIterable(result)) return instrumentStream(result, series, start);
+  return settleSync(plan, series, start, result);
+}
+
+function settleAnyOrPromisedStream(plan: Plan, series: PredictionSeries, start: number, result: unknown): unknown {
+  if (isThenable(result)) return settlePromisedStream(plan, series, start, result);
+  return settleAny(plan, series, start, result);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/** The process-wide recorder. @internal */
+export function defaultRecorder(): OtelApiRecorder {
+  return recorder;
+}

@@ -1,0 +1,146 @@
+import type { BucketOverrides } from './recorder/recorder.js';
+
+/** A value an extra attribute may take. */
+export type AttributeValue = string | number | boolean;
+
+/**
+ * Where an extra attribute's value comes from: a constant, fixed at
+ * decoration time, or a function of the instance and the call's arguments,
+ * evaluated per call. Keep the values bounded (a tenant tier, a route), never
+ * an id: each distinct value is a new series.
+ *
+ * @example
+ * ```ts
+ * { region: 'eu-west-1', tier: (self, [request]) => request.tier }
+ * ```
+ */
+export type AttributeSource<This = any, Args extends unknown[] = any[]> =
+  | AttributeValue
+  | ((self: This, args: Args) => AttributeValue | undefined);
+
+/**
+ * How a result's confidence is read: a number between 0 and 1, a probability
+ * vector (its maximum is observed), or a list of vectors for a batch (one
+ * observation per row, the row's maximum). Return `undefined` to observe
+ * nothing for this call.
+ *
+ * @example
+ * ```ts
+ * confidence: (result: { probabilities: Float32Array }) => result.probabilities
+ * ```
+ */
+export type ConfidenceExtractor<Result = any> = (
+  result: Result,
+) => number | ArrayLike<number> | ArrayLike<ArrayLike<number>> | undefined;
+
+/**
+ * Options of {@link instrument} and {@link Instrument}. Checked once, when the
+ * function is wrapped or the class is defined: a wrong option throws there
+ * with a message naming it, never later in a prediction.
+ *
+ * @typeParam This - the type of `this` in the instrumented function.
+ * @typeParam Args - its parameter list.
+ * @typeParam Result - what it returns (for async functions, what the promise resolves to).
+ */
+export interface InstrumentOptions<This = any, Args extends unknown[] = any[], Result = any> {
+  /**
+   * The model's name: the `model_name` attribute on every series. Required;
+   * 1 to 128 characters.
+   *
+   * @example
+   * ```ts
+   * model: 'iris'
+   * ```
+   */
+  model: string;
+
+  /**
+   * The model's version: the `model_version` attribute. A string is fixed at
+   * decoration time; a function of the instance is read on every call, so the
+   * series follow a model that is hot-swapped at run time. Defaults to
+   * `'unknown'`.
+   *
+   * @example
+   * ```ts
+   * version: '1.2.0'
+   * version: (self: IrisService) => self.loadedVersion
+   * ```
+   */
+  version?: string | ((self: This) => string);
+
+  /**
+   * Numeric encoding of the version for `ml_active_model_version`, for
+   * versions that {@link encodeVersion} cannot read (dates, names).
+   *
+   * @example
+   * ```ts
+   * versionNumber: (version) => Date.parse(version.slice(0, 10)) / 1000
+   * ```
+   */
+  versionNumber?: (version: string) => number | undefined;
+
+  /**
+   * Reads the prediction's confidence from the result (see
+   * {@link ConfidenceExtractor}). Not applied to streamed results.
+   *
+   * @example
+   * ```ts
+   * confidence: (result: { probabilities: number[] }) => result.probabilities
+   * ```
+   */
+  confidence?: ConfidenceExtractor<Awaited<Result>>;
+
+  /**
+   * Reads the number of items in the call's batch from its arguments, for
+   * `ml_prediction_batch_size`. Read before the call, so a callee that
+   * consumes its input does not change the figure.
+   *
+   * @example
+   * ```ts
+   * batchSize: (rows: number[][]) => rows.length
+   * ```
+   */
+  batchSize?: (...args: Args) => number;
+
+  /**
+   * Extra attributes on every per-prediction series, declared up front: the
+   * keys are fixed here, the values are constants or read per call (see
+   * {@link AttributeSource}). Keys follow Prometheus label rules
+   * (`[a-zA-Z_][a-zA-Z0-9_]*`) and may not reuse the catalog's keys.
+   *
+   * @example
+   * ```ts
+   * attributes: { region: 'eu-west-1', tier: (self, [request]) => request.tier }
+   * ```
+   */
+  attributes?: Record<string, AttributeSource<This, Args>>;
+
+  /**
+   * Histogram bucket boundaries for this model, replacing the catalog's
+   * defaults (see {@link BucketOverrides}). With the OpenTelemetry API
+   * recorder boundaries belong to the instrument: the first decorated model
+   * that declares them sets them, and a later model asking for different ones
+   * is warned through `diag`.
+   *
+   * @example
+   * ```ts
+   * buckets: { latency: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1] }
+   * ```
+   */
+  buckets?: BucketOverrides;
+
+  /**
+   * How results that are async iterables are treated. `'auto'` (default):
+   * a returned async iterable (an async generator, or a sync function
+   * returning one) is measured as a stream: time to first item, items
+   * produced, and latency to the end. `true`: also a promise that resolves to
+   * an async iterable (an LLM client's streaming call); the wrapper then
+   * returns a new promise resolving to the measured stream. `false`: never.
+   *
+   * @example
+   * ```ts
+   * streaming: true
+   * ```
+   */
+  streaming?: 'auto' | boolean;
+}

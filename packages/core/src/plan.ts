@@ -1,0 +1,246 @@
+import type { Attributes } from '@opentelemetry/api';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_MODEL_NAME,
+  ATTR_MODEL_VERSION,
+  ATTR_REASON,
+  ATTR_STATUS,
+  DROP_REASONS,
+} from './catalog.js';
+import { reportInternalError, warnOnce } from './diagnostics.js';
+import type { AttributeSource, AttributeValue, ConfidenceExtractor, InstrumentOptions } from './options.js';
+import type { BucketOverrides, PredictionSeries, Recorder } from './recorder/recorder.js';
+import { encodeVersion } from './version-encoding.js';
+
+/** The version used when none is given, or when the version function fails. */
+export const UNKNOWN_VERSION = 'unknown';
+/**
+ * Most distinct (version, attribute values) combinations one instrumented
+ * function keeps as series of its own; later ones share an overflow series
+ * and are counted as `series_overflow`. Bounded memory whatever the traffic.
+ */
+export const MAX_DYNAMIC_SERIES = 256;
+/** Value given to every dynamic attribute of the overflow series. */
+export const OVERFLOW_VALUE = '_OTHER';
+
+const RESERVED_KEYS: ReadonlySet<string> = new Set([
+  ATTR_MODEL_NAME,
+  ATTR_MODEL_VERSION,
+  ATTR_STATUS,
+  ATTR_ERROR_TYPE,
+  ATTR_REASON,
+  'le',
+  'quantile',
+]);
+const LABEL_KEY = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const BUCKET_NAMES: readonly (keyof BucketOverrides)[] = [
+  'latency',
+  'confidence',
+  'batchSize',
+  'timeToFirstItem',
+  'streamItems',
+];
+
+/**
+ * Everything the wrappers need, decided once at decoration time: which series
+ * resolution strategy applies, which extractors run. The per-call path only
+ * follows these choices.
+ *
+ * @internal
+ */
+export interface Plan {
+  readonly model: string;
+  readonly recorder: Recorder;
+  /** The series for one call: fixed, or looked up from the call's dynamic values. */
+  readonly series: (self: unknown, args: unknown[]) => PredictionSeries;
+  readonly confidence: ConfidenceExtractor | undefined;
+  readonly batchSize: ((...args: unknown[]) => number) | undefined;
+  readonly streaming: 'auto' | boolean;
+}
+
+/** Validates options (throwing with the option's name) and builds the plan. @internal */
+export function compilePlan(options: InstrumentOptions, recorder: Recorder, where: string): Plan {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`${where}: options must be an object such as { model: 'iris', version: '1.0.0' }; got ${describe(options)}`);
+  }
+  const model = options.model;
+  if (typeof model !== 'string' || model.length === 0 || model.length > 128) {
+    throw new TypeError(`${where}: option "model" must be a string of 1 to 128 characters naming the model, e.g. { model: 'iris' }; got ${describe(model)}`);
+  }
+  const version = options.version ?? UNKNOWN_VERSION;
+  if (typeof version !== 'function' && (typeof version !== 'string' || version.length === 0 || version.length > 128)) {
+    throw new TypeError(`${where}: option "version" must be a string of 1 to 128 characters or a function of the instance returning one, e.g. { version: '1.2.0' } or { version: (self) => self.version }; got ${describe(version)}`);
+  }
+  checkFunction(where, 'versionNumber', options.versionNumber);
+  checkFunction(where, 'confidence', options.confidence);
+  checkFunction(where, 'batchSize', options.batchSize);
+  const streaming = options.streaming ?? 'auto';
+  if (streaming !== 'auto' && streaming !== true && streaming !== false) {
+    throw new TypeError(`${where}: option "streaming" must be 'auto', true or false; got ${describe(streaming)}`);
+  }
+  const buckets = checkBuckets(where, options.buckets);
+  const { fixed, dynamic } = splitAttributes(where, options.attributes);
+  const versionNumber = options.versionNumber ?? encodeVersion;
+  const numberOf = (v: string): number | undefined => {
+    try {
+      const n = versionNumber(v);
+      return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
+    } catch (err) {
+      reportInternalError('versionNumber', err);
+      return undefined;
+    }
+  };
+  const seriesFor = (v: string, attributes: Attributes): PredictionSeries =>
+    recorder.series({ model, version: v, attributes, buckets, versionNumber: numberOf(v) });
+
+  let series: Plan['series'];
+  if (typeof version === 'string' && dynamic.length === 0) {
+    // The common case: one series for the function's whole life.
+    const only = seriesFor(version, fixed);
+    series = () => only;
+  } else {
+    series = dynamicSeries(model, recorder, version, fixed, dynamic, seriesFor);
+  }
+  return {
+    model,
+    recorder,
+    series,
+    confidence: options.confidence,
+    batchSize: options.batchSize as Plan['batchSize'],
+    streaming,
+  };
+}
+
+type DynamicAttribute = readonly [key: string, read: (self: unknown, args: unknown[]) => AttributeValue | undefined];
+
+/** Series looked up per call from the version function and the dynamic attributes, with a bounded cache. */
+function dynamicSeries(
+  model: string,
+  recorder: Recorder,
+  version: string | ((self: unknown) => string),
+  fixed: Attributes,
+  dynamic: readonly DynamicAttribute[],
+  seriesFor: (version: string, attributes: Attributes) => PredictionSeries,
+): Plan['series'] {
+  const cache = new Map<string, PredictionSeries>();
+  let overflow: PredictionSeries | undefined;
+  const readVersion =
+    typeof version === 'string'
+      ? () => version
+      : (self: unknown): string => {
+          try {
+            const v = version(self);
+            if (typeof v === 'string' && v.length > 0 && v.length <= 128) return v;
+          } catch (err) {
+            reportInternalError('version', err);
+          }
+          recorder.dropped(model, DROP_REASONS.version);
+          return UNKNOWN_VERSION;
+        };
+  return (self, args) => {
+    const v = readVersion(self);
+    let key = v;
+    const values: (AttributeValue | undefined)[] = [];
+    for (const [name, read] of dynamic) {
+      let value: AttributeValue | undefined;
+      try {
+        value = read(self, args);
+      } catch (err) {
+        reportInternalError(`attribute ${name}`, err);
+        recorder.dropped(model, DROP_REASONS.attribute);
+      }
+      values.push(value);
+      key += `\u0000${value === undefined ? '\u0001' : String(value)}`;
+    }
+    let found = cache.get(key);
+    if (found !== undefined) return found;
+    if (cache.size >= MAX_DYNAMIC_SERIES) {
+      warnOnce(
+        `overflow:${model}`,
+        `@inferometer/core: model "${model}" produced more than ${MAX_DYNAMIC_SERIES} version/attribute combinations; later ones are recorded under "${OVERFLOW_VALUE}". Keep attribute values bounded.`,
+      );
+      recorder.dropped(model, DROP_REASONS.seriesOverflow);
+      overflow ??= seriesFor(OVERFLOW_VALUE, overflowAttributes(fixed, dynamic));
+      return overflow;
+    }
+    const attributes: Attributes = { ...fixed };
+    dynamic.forEach(([name], i) => {
+      const value = values[i];
+      if (value !== undefined) attributes[name] = typeof value === 'string' ? value : String(value);
+    });
+    found = seriesFor(v, attributes);
+    cache.set(key, found);
+    return found;
+  };
+}
+
+function overflowAttributes(fixed: Attributes, dynamic: readonly DynamicAttribute[]): Attributes {
+  const attributes: Attributes = { ...fixed };
+  for (const [name] of dynamic) attributes[name] = OVERFLOW_VALUE;
+  return attributes;
+}
+
+function splitAttributes(
+  where: string,
+  attributes: Record<string, AttributeSource> | undefined,
+): { fixed: Attributes; dynamic: DynamicAttribute[] } {
+  const fixed: Attributes = {};
+  const dynamic: DynamicAttribute[] = [];
+  if (attributes === undefined) return { fixed, dynamic };
+  if (attributes === null || typeof attributes !== 'object') {
+    throw new TypeError(`${where}: option "attributes" must be an object of attribute names to constants or functions, e.g. { region: 'eu' }; got ${describe(attributes)}`);
+  }
+  for (const [key, source] of Object.entries(attributes)) {
+    if (!LABEL_KEY.test(key) || key.startsWith('__')) {
+      throw new TypeError(`${where}: option "attributes" has key "${key}", which is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)`);
+    }
+    if (RESERVED_KEYS.has(key)) {
+      throw new TypeError(`${where}: option "attributes" has key "${key}", which the metric catalog already uses; reserved keys are ${[...RESERVED_KEYS].join(', ')}`);
+    }
+    if (typeof source === 'function') {
+      dynamic.push([key, source as DynamicAttribute[1]]);
+    } else if (typeof source === 'string' || typeof source === 'number' || typeof source === 'boolean') {
+      fixed[key] = typeof source === 'string' ? source : String(source);
+    } else {
+      throw new TypeError(`${where}: option "attributes.${key}" must be a string, number, boolean or a function (self, args) => value; got ${describe(source)}`);
+    }
+  }
+  return { fixed, dynamic };
+}
+
+function checkBuckets(where: string, buckets: BucketOverrides | undefined): BucketOverrides | undefined {
+  if (buckets === undefined) return undefined;
+  if (buckets === null || typeof buckets !== 'object') {
+    throw new TypeError(`${where}: option "buckets" must be an object with any of ${BUCKET_NAMES.join(', ')}; got ${describe(buckets)}`);
+  }
+  for (const [name, list] of Object.entries(buckets)) {
+    if (!(BUCKET_NAMES as readonly string[]).includes(name)) {
+      throw new TypeError(`${where}: option "buckets.${name}" is not a histogram of the catalog; accepted: ${BUCKET_NAMES.join(', ')}`);
+    }
+    if (list === undefined) continue;
+    const ok =
+      Array.isArray(list) &&
+      list.length > 0 &&
+      list.every((b, i) => typeof b === 'number' && Number.isFinite(b) && (i === 0 || b > (list[i - 1] as number)));
+    if (!ok) {
+      throw new TypeError(`${where}: option "buckets.${name}" must be a non-empty array of finite numbers in strictly increasing order; got ${describe(list)}`);
+    }
+  }
+  return buckets;
+}
+
+function checkFunction(where: string, name: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new TypeError(`${where}: option "${name}" must be a function; got ${describe(value)}`);
+  }
+}
+
+/** A short, safe rendering of a bad value for an error message. */
+function describe(value: unknown): string {
+  if (value === undefined || value === null) return String(value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return `an array [${value.slice(0, 5).map(describe).join(', ')}${value.length > 5 ? ', ...' : ''}]`;
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}

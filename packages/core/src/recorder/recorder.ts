@@ -1,0 +1,74 @@
+import type { Attributes } from '@opentelemetry/api';
+
+/**
+ * The seam between the wrappers and the metric backend. The wrappers resolve
+ * a {@link PredictionSeries} once per (model, version, attributes) and then
+ * only call its methods, so a faster recorder (typed-array aggregation handed
+ * to the SDK as a MetricProducer) can replace the OpenTelemetry API one
+ * without touching them.
+ *
+ * Implementations never throw: every method is called on the user's path.
+ *
+ * @internal
+ */
+export interface Recorder {
+  /** Resolves the series handle for one model version and its extra attributes. */
+  series(key: SeriesKey): PredictionSeries;
+  /** Counts one observation left out for `model`, with a reason from `DROP_REASONS`. */
+  dropped(model: string, reason: string): void;
+}
+
+/** What identifies one series family member. @internal */
+export interface SeriesKey {
+  readonly model: string;
+  readonly version: string;
+  /** Extra user-declared attributes, already validated. */
+  readonly attributes: Attributes;
+  /** Per-model bucket boundaries, already validated. */
+  readonly buckets: BucketOverrides | undefined;
+  /** Numeric encoding of `version` for `ml_active_model_version`, if it has one. */
+  readonly versionNumber: number | undefined;
+}
+
+/**
+ * Per-model histogram bucket boundaries, in the metric's unit. Each list must
+ * be finite numbers in strictly increasing order.
+ *
+ * @example
+ * ```ts
+ * { latency: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05], batchSize: [1, 8, 32, 128] }
+ * ```
+ */
+export interface BucketOverrides {
+  /** Boundaries for `ml_prediction_latency_seconds`, in seconds. */
+  readonly latency?: readonly number[];
+  /** Boundaries for `ml_prediction_confidence`, between 0 and 1. */
+  readonly confidence?: readonly number[];
+  /** Boundaries for `ml_prediction_batch_size`, in items. */
+  readonly batchSize?: readonly number[];
+  /** Boundaries for `ml_prediction_time_to_first_item_seconds`, in seconds. */
+  readonly timeToFirstItem?: readonly number[];
+  /** Boundaries for `ml_prediction_stream_items`, in items. */
+  readonly streamItems?: readonly number[];
+}
+
+/**
+ * One resolved series: the handle a wrapper records into.
+ * @internal
+ */
+export interface PredictionSeries {
+  /** A call started (in-flight +1) and this version is now the model's active one. */
+  begin(): void;
+  /** A call ended well after `seconds` (in-flight -1, count, latency). */
+  succeed(seconds: number): void;
+  /** A call ended in an error after `seconds` (in-flight -1, count, latency, error). */
+  fail(seconds: number, errorType: string): void;
+  /** One confidence observation, 0 to 1. */
+  confidence(value: number): void;
+  /** Items in the call's batch. */
+  batchSize(items: number): void;
+  /** A stream produced its first item `seconds` after the call. */
+  firstItem(seconds: number): void;
+  /** A stream ended after producing `items` items. */
+  streamItems(items: number): void;
+}
