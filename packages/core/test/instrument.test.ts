@@ -1,0 +1,317 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_MODEL_NAME,
+  ATTR_MODEL_VERSION,
+  ATTR_REASON,
+  ATTR_STATUS,
+  DROP_REASONS,
+  METRIC_ACTIVE_MODEL_VERSION,
+  METRIC_DROPPED_OBSERVATIONS,
+  METRIC_MODEL_INFO,
+  METRIC_PREDICTION_BATCH_SIZE,
+  METRIC_PREDICTION_CONFIDENCE,
+  METRIC_PREDICTION_ERRORS,
+  METRIC_PREDICTION_LATENCY,
+  METRIC_PREDICTIONS,
+  METRIC_PREDICTIONS_IN_FLIGHT,
+  METRIC_STREAM_ITEMS,
+  METRIC_TIME_TO_FIRST_ITEM,
+  STATUS_ERROR,
+  STATUS_SUCCESS,
+} from '../src/catalog.js';
+import { instrument } from '../src/instrument.js';
+import { MAX_DYNAMIC_SERIES, OVERFLOW_VALUE } from '../src/plan.js';
+import { setupTestMetrics, type TestMetrics } from './helpers/metrics.js';
+
+let m: TestMetrics;
+let model: string;
+let n = 0;
+beforeEach(() => {
+  m = setupTestMetrics();
+  // A fresh model name per test: the recorder is process-wide.
+  model = `model_${++n}`;
+});
+afterEach(async () => {
+  await m.shutdown();
+});
+
+const success = () => ({ [ATTR_MODEL_NAME]: model, [ATTR_STATUS]: STATUS_SUCCESS });
+const failure = () => ({ [ATTR_MODEL_NAME]: model, [ATTR_STATUS]: STATUS_ERROR });
+
+describe('instrument: sync functions', () => {
+  it('returns the value, counts a success, and times the call', async () => {
+    const add = instrument((a: number, b: number) => a + b, { model, version: '1.0.0' });
+    expect(add(2, 3)).toBe(5);
+    expect(await m.value(METRIC_PREDICTIONS.name, success())).toBe(1);
+    const latency = await m.histogram(METRIC_PREDICTION_LATENCY.name, { [ATTR_MODEL_NAME]: model, [ATTR_MODEL_VERSION]: '1.0.0' });
+    expect(latency?.count).toBe(1);
+    expect(latency?.buckets.boundaries).toEqual([...METRIC_PREDICTION_LATENCY.buckets]);
+    expect(await m.value(METRIC_PREDICTIONS_IN_FLIGHT.name, { [ATTR_MODEL_NAME]: model })).toBe(0);
+  });
+
+  it('rethrows the very same error and counts it by class', async () => {
+    class ShapeError extends Error {}
+    const thrown = new ShapeError('bad shape');
+    const predict = instrument(() => {
+      throw thrown;
+    }, { model });
+    let caught: unknown;
+    try {
+      predict();
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBe(thrown);
+    expect(await m.value(METRIC_PREDICTIONS.name, failure())).toBe(1);
+    expect(await m.value(METRIC_PREDICTION_ERRORS.name, { [ATTR_MODEL_NAME]: model, [ATTR_ERROR_TYPE]: 'ShapeError' })).toBe(1);
+    expect(await m.value(METRIC_PREDICTIONS_IN_FLIGHT.name, { [ATTR_MODEL_NAME]: model })).toBe(0);
+  });
+
+  it('keeps this, arguments, name and length', () => {
+    const self = { factor: 3 };
+    function scaledSum(this: typeof self, a: number, b: number): number {
+      return this.factor * (a + b);
+    }
+    const wrapped = instrument(scaledSum, { model });
+    expect(wrapped.call(self, 1, 2)).toBe(9);
+    expect(wrapped.name).toBe('scaledSum');
+    expect(wrapped.length).toBe(2);
+  });
+});
+
+describe('instrument: async functions', () => {
+  it('returns the caller the very same promise', async () => {
+    const pending = Promise.resolve(42);
+    const predict = instrument(() => pending, { model });
+    const returned = predict();
+    expect(returned).toBe(pending);
+    expect(await returned).toBe(42);
+    expect(await m.value(METRIC_PREDICTIONS.name, success())).toBe(1);
+  });
+
+  it('counts a rejection and the caller gets the same reason', async () => {
+    const reason = new TypeError('no input');
+    const predict = instrument(async () => {
+      throw reason;
+    }, { model });
+    await expect(predict()).rejects.toBe(reason);
+    expect(await m.value(METRIC_PREDICTIONS.name, failure())).toBe(1);
+    expect(await m.value(METRIC_PREDICTION_ERRORS.name, { [ATTR_MODEL_NAME]: model, [ATTR_ERROR_TYPE]: 'TypeError' })).toBe(1);
+  });
+
+  it('counts N concurrent calls exactly, rejected ones included', async () => {
+    const predict = instrument(async (i: number) => {
+      await new Promise((resolve) => setTimeout(resolve, i % 7));
+      if (i % 5 === 0) throw new RangeError(String(i));
+      return i;
+    }, { model });
+    const outcomes = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => predict(i)));
+    expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(40);
+    expect(await m.value(METRIC_PREDICTIONS.name, success())).toBe(160);
+    expect(await m.value(METRIC_PREDICTIONS.name, failure())).toBe(40);
+    expect((await m.histogram(METRIC_PREDICTION_LATENCY.name, { [ATTR_MODEL_NAME]: model }))?.count).toBe(200);
+    expect(await m.value(METRIC_PREDICTIONS_IN_FLIGHT.name, { [ATTR_MODEL_NAME]: model })).toBe(0);
+  });
+
+  it('shows calls in flight while they run', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const predict = instrument(async () => gate, { model });
+    const running = [predict(), predict(), predict()];
+    expect(await m.value(METRIC_PREDICTIONS_IN_FLIGHT.name, { [ATTR_MODEL_NAME]: model })).toBe(3);
+    release();
+    await Promise.all(running);
+    expect(await m.value(METRIC_PREDICTIONS_IN_FLIGHT.name, { [ATTR_MODEL_NAME]: model })).toBe(0);
+  });
+});
+
+describe('instrument: extractors', () => {
+  it('observes the max of a probability vector and the batch size read from the arguments', async () => {
+    const predict = instrument(async (rows: number[][]) => rows.map(() => [0.1, 0.85, 0.05]), {
+      model,
+      batchSize: (rows) => rows.length,
+      confidence: (out) => out,
+    });
+    await predict([[1], [2], [3]]);
+    const confidence = await m.histogram(METRIC_PREDICTION_CONFIDENCE.name, { [ATTR_MODEL_NAME]: model });
+    // A list of vectors is a batch: one observation per row.
+    expect(confidence?.count).toBe(3);
+    expect(confidence?.sum).toBeCloseTo(2.55, 10);
+    const batch = await m.histogram(METRIC_PREDICTION_BATCH_SIZE.name, { [ATTR_MODEL_NAME]: model });
+    expect(batch?.count).toBe(1);
+    expect(batch?.sum).toBe(3);
+  });
+
+  it('treats a flat vector (a typed array too) as one prediction', async () => {
+    const predict = instrument(() => new Float32Array([0.25, 0.5, 0.25]), { model, confidence: (out) => out });
+    predict();
+    const confidence = await m.histogram(METRIC_PREDICTION_CONFIDENCE.name, { [ATTR_MODEL_NAME]: model });
+    expect(confidence).toMatchObject({ count: 1, sum: 0.5 });
+  });
+
+  it('never lets a failing extractor reach the caller; counts the drop instead', async () => {
+    const predict = instrument((x: number) => x * 2, {
+      model,
+      confidence: () => {
+        throw new Error('extractor bug');
+      },
+      batchSize: () => Number.NaN,
+    });
+    expect(predict(21)).toBe(42);
+    expect(await m.value(METRIC_PREDICTIONS.name, success())).toBe(1);
+    expect(await m.value(METRIC_DROPPED_OBSERVATIONS.name, { [ATTR_MODEL_NAME]: model, [ATTR_REASON]: DROP_REASONS.confidence })).toBe(1);
+    expect(await m.value(METRIC_DROPPED_OBSERVATIONS.name, { [ATTR_MODEL_NAME]: model, [ATTR_REASON]: DROP_REASONS.batchSize })).toBe(1);
+  });
+
+  it('drops confidence outside [0, 1]', async () => {
+    const predict = instrument(() => 7, { model, confidence: (x) => x });
+    predict();
+    expect(await m.histogram(METRIC_PREDICTION_CONFIDENCE.name, { [ATTR_MODEL_NAME]: model })).toBeUndefined();
+    expect(await m.value(METRIC_DROPPED_OBSERVATIONS.name, { [ATTR_MODEL_NAME]: model, [ATTR_REASON]: DROP_REASONS.confidenceRange })).toBe(1);
+  });
+});
+
+describe('instrument: versions and attributes', () => {
+  it('attributes each call to the version that served it when the model is swapped', async () => {
+    const service = { version: '1.0.0' };
+    const predict = instrument(function (this: typeof service) {
+      return this.version;
+    }, { model, version: (self) => self.version });
+    predict.call(service);
+    predict.call(service);
+    service.version = '2.0.0';
+    predict.call(service);
+    expect(await m.value(METRIC_PREDICTIONS.name, { ...success(), [ATTR_MODEL_VERSION]: '1.0.0' })).toBe(2);
+    expect(await m.value(METRIC_PREDICTIONS.name, { ...success(), [ATTR_MODEL_VERSION]: '2.0.0' })).toBe(1);
+    const info = await m.attributes(METRIC_MODEL_INFO.name);
+    expect(info.filter((a) => a[ATTR_MODEL_NAME] === model).map((a) => a[ATTR_MODEL_VERSION]).sort()).toEqual(['1.0.0', '2.0.0']);
+    expect(await m.value(METRIC_ACTIVE_MODEL_VERSION.name, { [ATTR_MODEL_NAME]: model })).toBe(2_000_000);
+  });
+
+  it('puts declared constant and per-call attributes on every per-prediction series', async () => {
+    const predict = instrument((request: { tier: string }) => request.tier, {
+      model,
+      attributes: { region: 'eu', tier: (_self, [request]) => request.tier },
+    });
+    predict({ tier: 'gold' });
+    predict({ tier: 'free' });
+    predict({ tier: 'gold' });
+    expect(await m.value(METRIC_PREDICTIONS.name, { ...success(), region: 'eu', tier: 'gold' })).toBe(2);
+    expect(await m.value(METRIC_PREDICTIONS.name, { ...success(), region: 'eu', tier: 'free' })).toBe(1);
+  });
+
+  it(`keeps at most ${MAX_DYNAMIC_SERIES} series per function and counts the overflow`, async () => {
+    const predict = instrument((id: number) => id, { model, attributes: { bucket: (_self, [id]) => id } });
+    for (let i = 0; i < MAX_DYNAMIC_SERIES + 50; i++) predict(i);
+    const series = (await m.attributes(METRIC_PREDICTIONS.name)).filter((a) => a[ATTR_MODEL_NAME] === model);
+    expect(series).toHaveLength(MAX_DYNAMIC_SERIES + 1);
+    expect(await m.value(METRIC_PREDICTIONS.name, { ...success(), bucket: OVERFLOW_VALUE })).toBe(50);
+    expect(await m.value(METRIC_PREDICTIONS.name, success())).toBe(MAX_DYNAMIC_SERIES + 50);
+    expect(await m.value(METRIC_DROPPED_OBSERVATIONS.name, { [ATTR_MODEL_NAME]: model, [ATTR_REASON]: DROP_REASONS.seriesOverflow })).toBe(50);
+  });
+
+  it('counts the call under "unknown" when the version function throws', async () => {
+    const predict = instrument(() => 1, {
+      model,
+      version: () => {
+        throw new Error('no version');
+      },
+    });
+    expect(predict()).toBe(1);
+    expect(await m.value(METRIC_PREDICTIONS.name, { ...success(), [ATTR_MODEL_VERSION]: 'unknown' })).toBe(1);
+    expect(await m.value(METRIC_DROPPED_OBSERVATIONS.name, { [ATTR_MODEL_NAME]: model, [ATTR_REASON]: DROP_REASONS.version })).toBe(1);
+  });
+});
+
+describe('instrument: streams', () => {
+  it('measures an async generator: first item, items, latency to the end', async () => {
+    const generate = instrument(async function* (count: number) {
+      for (let i = 0; i < count; i++) yield i;
+    }, { model });
+    const seen: number[] = [];
+    for await (const item of generate(4)) seen.push(item);
+    expect(seen).toEqual([0, 1, 2, 3]);
+    expect(await m.value(METRIC_PREDICTIONS.name, success())).toBe(1);
+    expect((await m.histogram(METRIC_TIME_TO_FIRST_ITEM.name, { [ATTR_MODEL_NAME]: model }))?.count).toBe(1);
+    expect(await m.histogram(METRIC_STREAM_ITEMS.name, { [ATTR_MODEL_NAME]: model })).toMatchObject({ count: 1, sum: 4 });
+    expect(await m.value(METRIC_PREDICTIONS_IN_FLIGHT.name, { [ATTR_MODEL_NAME]: model })).toBe(0);
+  });
+
+  it('counts a stream that fails midway as an error and passes the error on', async () => {
+    const boom = new RangeError('stream broke');
+    const generate = instrument(async function* () {
+      yield 1;
+      throw boom;
+    }, { model });
+    const seen: number[] = [];
+    await expect(
+      (async () => {
+        for await (const item of generate()) seen.push(item);
+      })(),
+    ).rejects.toBe(boom);
+    expect(seen).toEqual([1]);
+    expect(await m.value(METRIC_PREDICTIONS.name, failure())).toBe(1);
+    expect(await m.value(METRIC_PREDICTION_ERRORS.name, { [ATTR_MODEL_NAME]: model, [ATTR_ERROR_TYPE]: 'RangeError' })).toBe(1);
+  });
+
+  it('counts a consumer that stops early as a success, once', async () => {
+    let finalized = false;
+    const generate = instrument(async function* () {
+      try {
+        for (let i = 0; ; i++) yield i;
+      } finally {
+        finalized = true;
+      }
+    }, { model });
+    for await (const item of generate()) if (item === 2) break;
+    expect(finalized).toBe(true);
+    expect(await m.value(METRIC_PREDICTIONS.name, success())).toBe(1);
+    expect(await m.histogram(METRIC_STREAM_ITEMS.name, { [ATTR_MODEL_NAME]: model })).toMatchObject({ count: 1, sum: 3 });
+  });
+
+  it('keeps the other methods of a stream object (an SDK stream) behind the proxy', async () => {
+    class Stream {
+      #items = ['a', 'b'];
+      controller = 'abort-controller';
+      toArray(): string[] {
+        return [...this.#items];
+      }
+      async *[Symbol.asyncIterator](): AsyncGenerator<string> {
+        yield* this.#items;
+      }
+    }
+    const open = instrument(() => new Stream(), { model });
+    const stream = open();
+    expect(stream.controller).toBe('abort-controller');
+    expect(stream.toArray()).toEqual(['a', 'b']);
+    const seen: string[] = [];
+    for await (const item of stream) seen.push(item);
+    expect(seen).toEqual(['a', 'b']);
+    expect(await m.histogram(METRIC_STREAM_ITEMS.name, { [ATTR_MODEL_NAME]: model })).toMatchObject({ count: 1, sum: 2 });
+  });
+
+  it('with streaming: true, measures a stream that an async function resolves to', async () => {
+    async function* tokens() {
+      yield 'hello';
+      yield 'world';
+    }
+    const complete = instrument(async () => tokens(), { model, streaming: true });
+    const seen: string[] = [];
+    for await (const token of await complete()) seen.push(token);
+    expect(seen).toEqual(['hello', 'world']);
+    expect(await m.histogram(METRIC_STREAM_ITEMS.name, { [ATTR_MODEL_NAME]: model })).toMatchObject({ count: 1, sum: 2 });
+  });
+});
+
+describe('instrument: without an SDK', () => {
+  it('records nothing and changes nothing when no MeterProvider is registered', async () => {
+    await m.shutdown();
+    const predict = instrument((x: number) => x + 1, { model });
+    expect(predict(1)).toBe(2);
+    // Registering a provider afterwards is picked up on the next call.
+    m = setupTestMetrics();
+    expect(predict(2)).toBe(3);
+    expect(await m.value(METRIC_PREDICTIONS.name, success())).toBe(1);
+  });
+});

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import type { InstrumentOptions } from '../src/options.js';
+import { compilePlan } from '../src/plan.js';
+import type { PredictionSeries, Recorder, SeriesKey } from '../src/recorder/recorder.js';
+
+/** Records which series were resolved; the plan is tested apart from any backend. */
+function recorder(): Recorder & { keys: SeriesKey[] } {
+  const keys: SeriesKey[] = [];
+  const series = {} as PredictionSeries;
+  return {
+    keys,
+    series(key) {
+      keys.push(key);
+      return series;
+    },
+    dropped() {},
+  };
+}
+
+const bad = (options: unknown) => () => compilePlan(options as InstrumentOptions, recorder(), 'instrument(fn, options)');
+
+describe('compilePlan: configuration errors name the option', () => {
+  it.each([
+    [undefined, 'instrument(fn, options): options must be an object'],
+    [{}, 'option "model" must be a string of 1 to 128 characters naming the model'],
+    [{ model: 42 }, 'option "model" must be a string'],
+    [{ model: 'x'.repeat(129) }, 'option "model" must be a string of 1 to 128 characters'],
+    [{ model: 'iris', version: 3 }, 'option "version" must be a string of 1 to 128 characters or a function'],
+    [{ model: 'iris', confidence: 'probabilities' }, 'option "confidence" must be a function; got "probabilities"'],
+    [{ model: 'iris', batchSize: 8 }, 'option "batchSize" must be a function; got 8'],
+    [{ model: 'iris', versionNumber: {} }, 'option "versionNumber" must be a function; got an object'],
+    [{ model: 'iris', streaming: 'yes' }, `option "streaming" must be 'auto', true or false`],
+    [{ model: 'iris', attributes: { 'user-id': 'x' } }, 'key "user-id", which is not a valid Prometheus label name'],
+    [{ model: 'iris', attributes: { __name__: 'x' } }, 'key "__name__", which is not a valid Prometheus label name'],
+    [{ model: 'iris', attributes: { model_version: 'x' } }, 'key "model_version", which the metric catalog already uses'],
+    [{ model: 'iris', attributes: { tier: {} } }, 'option "attributes.tier" must be a string, number, boolean or a function'],
+    [{ model: 'iris', buckets: { latency: [0.1, 0.05] } }, 'option "buckets.latency" must be a non-empty array of finite numbers in strictly increasing order'],
+    [{ model: 'iris', buckets: { latency: [] } }, 'option "buckets.latency" must be a non-empty array'],
+    [{ model: 'iris', buckets: { duration: [1] } }, 'option "buckets.duration" is not a histogram of the catalog; accepted: latency, confidence, batchSize, timeToFirstItem, streamItems'],
+  ])('%j', (options, message) => {
+    expect(bad(options)).toThrow(TypeError);
+    expect(bad(options)).toThrow(message);
+  });
+});
+
+describe('compilePlan: series resolution is decided once', () => {
+  it('resolves a fixed version and constant attributes once, at decoration time', () => {
+    const r = recorder();
+    const plan = compilePlan({ model: 'iris', version: '1.2.3', attributes: { region: 'eu', shard: 3, canary: false } }, r, 'test');
+    expect(r.keys).toHaveLength(1);
+    plan.series(undefined, []);
+    plan.series(undefined, []);
+    expect(r.keys).toHaveLength(1);
+    expect(r.keys[0]).toMatchObject({ model: 'iris', version: '1.2.3', versionNumber: 1_002_003, attributes: { region: 'eu', shard: '3', canary: 'false' } });
+  });
+
+  it('resolves per distinct version value, and reuses the handle', () => {
+    const r = recorder();
+    const plan = compilePlan({ model: 'iris', version: (self: { v: string }) => self.v }, r, 'test');
+    expect(r.keys).toHaveLength(0);
+    plan.series({ v: 'a' }, []);
+    plan.series({ v: 'a' }, []);
+    plan.series({ v: 'b' }, []);
+    expect(r.keys.map((k) => k.version)).toEqual(['a', 'b']);
+  });
+
+  it('uses the versionNumber option for versions the default encoding cannot read', () => {
+    const r = recorder();
+    compilePlan({ model: 'iris', version: 'blue', versionNumber: (v) => (v === 'blue' ? 7 : undefined) }, r, 'test');
+    expect(r.keys[0]?.versionNumber).toBe(7);
+  });
+});
