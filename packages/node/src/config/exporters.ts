@@ -1,0 +1,32 @@
+import { diag } from '@opentelemetry/api';
+import { ConfigurationError, readList, type Environment } from './env.js';
+
+/** Exporter names `start()` accepts, in `OTEL_METRICS_EXPORTER` or the `exporters` option. */
+export const METRICS_EXPORTERS = ['prometheus', 'console', 'none'] as const;
+/** One of {@link METRICS_EXPORTERS}. */
+export type MetricsExporterName = (typeof METRICS_EXPORTERS)[number];
+
+/**
+ * Which exporters to run. The OpenTelemetry specification's default is
+ * `otlp`; this SDK's default is `prometheus`, so that a plain `start()` serves
+ * metrics with no other service running. `none` alongside other names is
+ * ignored with a warning, as the specification says for `none` in a list.
+ */
+export function resolveExporters(env: Environment, option: readonly string[] | undefined): MetricsExporterName[] {
+  let names: MetricsExporterName[];
+  if (option !== undefined) {
+    for (const name of option) {
+      if (!(METRICS_EXPORTERS as readonly string[]).includes(name)) {
+        throw new ConfigurationError(`start({ exporters }): "${name}" is not supported; accepted values: ${METRICS_EXPORTERS.join(', ')}`);
+      }
+    }
+    names = [...new Set(option)] as MetricsExporterName[];
+  } else {
+    names = readList(env, 'OTEL_METRICS_EXPORTER', METRICS_EXPORTERS) ?? ['prometheus'];
+  }
+  if (names.includes('none') && names.length > 1) {
+    diag.warn(`@inferometer/node: OTEL_METRICS_EXPORTER lists "none" with other exporters; "none" is ignored`);
+    names = names.filter((name) => name !== 'none');
+  }
+  return names;
+}

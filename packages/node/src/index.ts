@@ -1,0 +1,10 @@
+// The public API of @inferometer/node, listed by hand.
+export { start, DEFAULT_PROMETHEUS_PORT, DEFAULT_EXPORT_INTERVAL_MILLIS, DEFAULT_EXPORT_TIMEOUT_MILLIS } from './start.js';
+export type { InferometerHandle, StartOptions } from './start.js';
+export { createPrometheusReader, PROMETHEUS_CONTENT_TYPE } from './prometheus/handler.js';
+export type { MetricsRequestHandler, PrometheusPullReader } from './prometheus/handler.js';
+export { METRICS_PATH } from './prometheus/server.js';
+export { ConfigurationError } from './config/env.js';
+export type { Environment } from './config/env.js';
+export { METRICS_EXPORTERS } from './config/exporters.js';
+export type { MetricsExporterName } from './config/exporters.js';

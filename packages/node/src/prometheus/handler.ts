@@ -1,0 +1,82 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { diag } from '@opentelemetry/api';
+import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+
+/** Content type of the Prometheus text exposition format 0.0.4. */
+export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+/**
+ * A request handler that serves the exposition: `(req, res) => void`, the
+ * signature of `node:http` and Express; on Fastify, pass `request.raw` and
+ * `reply.raw` after `reply.hijack()`.
+ */
+export type MetricsRequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
+
+/** A Prometheus pull reader and the handler that serves it. */
+export interface PrometheusPullReader {
+  /** The reader: give it to a MeterProvider's `readers`. */
+  readonly reader: PrometheusExporter;
+  /** Serves `GET` (and `HEAD`) with the exposition; mount it wherever `/metrics` should be. */
+  readonly handler: MetricsRequestHandler;
+}
+
+/**
+ * Creates a Prometheus pull reader that starts no server of its own, and the
+ * handler that serves it. For services that already run an HTTP server or
+ * already build their own MeterProvider.
+ *
+ * Unlike `@opentelemetry/exporter-prometheus`'s own handler, which answers a
+ * failed collection with `200` and a comment line (so Prometheus records a
+ * healthy scrape of nothing), this one answers `500`, so `up` drops to 0 and
+ * the failure is visible.
+ *
+ * @example
+ * ```ts
+ * import { MeterProvider } from '@opentelemetry/sdk-metrics';
+ * import { createPrometheusReader } from '@inferometer/node';
+ *
+ * const { reader, handler } = createPrometheusReader();
+ * metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+ * app.get('/metrics', handler); // Express
+ * ```
+ */
+export function createPrometheusReader(): PrometheusPullReader {
+  // Scope labels (otel_scope_name, ...) would add three labels to every
+  // catalog series that Prometheus users never asked for.
+  const reader = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true });
+  const serializer = new PrometheusSerializer(undefined, false, undefined, false, true);
+  const handler: MetricsRequestHandler = (request, response) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
+      response.end('Method Not Allowed\n');
+      return;
+    }
+    // A collection that rejects is still answered: never leave a scrape hanging.
+    void reader
+      .collect()
+      .then(({ resourceMetrics, errors }) => {
+        if (errors.length > 0) {
+          diag.error('@inferometer/node: metrics collection failed; answering the scrape with 500', ...errors);
+          fail(response, errors[0]);
+          return;
+        }
+        const body = serializer.serialize(resourceMetrics);
+        response.writeHead(200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE });
+        response.end(request.method === 'HEAD' ? undefined : body);
+      })
+      .catch((err: unknown) => {
+        diag.error('@inferometer/node: metrics collection failed; answering the scrape with 500', err);
+        fail(response, err);
+      });
+  };
+  return { reader, handler };
+}
+
+function fail(response: ServerResponse, err: unknown): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  response.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+  response.end(`# metrics collection failed: ${err instanceof Error ? err.message : String(err)}\n`);
+}

@@ -1,0 +1,286 @@
+import { diag, metrics } from '@opentelemetry/api';
+import { detectResources, envDetector, resourceFromAttributes, defaultResource, type Resource } from '@opentelemetry/resources';
+import {
+  ConsoleMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type IMetricReader,
+  type MetricReader,
+} from '@opentelemetry/sdk-metrics';
+import { checkInteger, ConfigurationError, readInteger, readString, type Environment } from './config/env.js';
+import { resolveExporters, type MetricsExporterName } from './config/exporters.js';
+import { createPrometheusReader, type MetricsRequestHandler } from './prometheus/handler.js';
+import { startMetricsServer, type MetricsServer } from './prometheus/server.js';
+
+/** Default port of the pull endpoint, the OpenTelemetry default for `OTEL_EXPORTER_PROMETHEUS_PORT`. */
+export const DEFAULT_PROMETHEUS_PORT = 9464;
+/** Default push interval of periodic exporters (`OTEL_METRIC_EXPORT_INTERVAL`), in milliseconds. */
+export const DEFAULT_EXPORT_INTERVAL_MILLIS = 60_000;
+/** Default push timeout of periodic exporters (`OTEL_METRIC_EXPORT_TIMEOUT`), in milliseconds. */
+export const DEFAULT_EXPORT_TIMEOUT_MILLIS = 30_000;
+
+/**
+ * Options of {@link start}. Each falls back to its `OTEL_*` environment
+ * variable, then to a default; an option given in code wins over the
+ * environment.
+ */
+export interface StartOptions {
+  /**
+   * Exporters to run; falls back to `OTEL_METRICS_EXPORTER` (comma list),
+   * then `['prometheus']`. Accepted: `prometheus`, `console`, `none`.
+   *
+   * @example
+   * ```ts
+   * exporters: ['prometheus', 'console']
+   * ```
+   */
+  exporters?: readonly MetricsExporterName[];
+
+  /**
+   * The pull endpoint. `host` falls back to `OTEL_EXPORTER_PROMETHEUS_HOST`
+   * (unset: all interfaces), `port` to `OTEL_EXPORTER_PROMETHEUS_PORT` (then
+   * 9464; 0 picks a free port). `server: false` starts no server: mount
+   * {@link InferometerHandle.metricsHandler} on your own.
+   *
+   * @example
+   * ```ts
+   * prometheus: { host: '127.0.0.1', port: 9464 }
+   * prometheus: { server: false } // then app.get('/metrics', handle.metricsHandler)
+   * ```
+   */
+  prometheus?: { host?: string; port?: number; server?: boolean };
+
+  /**
+   * `service.name` of the resource; falls back to `OTEL_SERVICE_NAME`, then
+   * `service.name` in `OTEL_RESOURCE_ATTRIBUTES`, then the SDK default.
+   *
+   * @example
+   * ```ts
+   * serviceName: 'iris-server'
+   * ```
+   */
+  serviceName?: string;
+
+  /**
+   * Push interval and timeout of periodic exporters (`console`), in
+   * milliseconds; fall back to `OTEL_METRIC_EXPORT_INTERVAL` (60000) and
+   * `OTEL_METRIC_EXPORT_TIMEOUT` (30000). The timeout may not exceed the interval.
+   *
+   * @example
+   * ```ts
+   * exportIntervalMillis: 10_000
+   * ```
+   */
+  exportIntervalMillis?: number;
+  /** See {@link StartOptions.exportIntervalMillis}. @example `exportTimeoutMillis: 5_000` */
+  exportTimeoutMillis?: number;
+
+  /**
+   * Shut down (flushing every exporter) on SIGTERM and SIGINT, then let the
+   * signal take its default course. Off by default: a library should not
+   * decide how a process exits. Turn it on when nothing else in the service
+   * handles these signals.
+   *
+   * @example
+   * ```ts
+   * handleSignals: true
+   * ```
+   */
+  handleSignals?: boolean;
+
+  /**
+   * Environment to read instead of `process.env` (tests, or configuration
+   * from somewhere else).
+   *
+   * @example
+   * ```ts
+   * env: { OTEL_METRICS_EXPORTER: 'console' }
+   * ```
+   */
+  env?: Environment;
+}
+
+/** What {@link start} returns. */
+export interface InferometerHandle {
+  /** The MeterProvider, registered as the global one. */
+  readonly meterProvider: MeterProvider;
+  /** The exporters that run. */
+  readonly exporters: readonly MetricsExporterName[];
+  /** The pull endpoint's URL, when its own server runs. */
+  readonly metricsUrl: string | undefined;
+  /**
+   * The pull endpoint as a request handler, to mount on a server the service
+   * already runs (present when `prometheus` is among the exporters).
+   */
+  readonly metricsHandler: MetricsRequestHandler | undefined;
+  /** Pushes what periodic exporters have not sent yet. */
+  forceFlush(): Promise<void>;
+  /**
+   * Flushes and stops every exporter, closes the pull endpoint, and
+   * unregisters the global MeterProvider (so `start()` may run again).
+   * Safe to call more than once.
+   */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Sets up OpenTelemetry metrics for Inferometer: a MeterProvider with the
+ * exporters the environment asks for, registered globally so every
+ * `@Instrument` / `instrument()` records into it. With no configuration it
+ * serves the Prometheus pull endpoint on port 9464.
+ *
+ * Fails (rejects with a {@link ConfigurationError}) on a wrong value, naming
+ * the variable or option and what is accepted, and when another global
+ * MeterProvider is already registered: in that case do not call `start()`;
+ * `@inferometer/core` records into that provider, and
+ * {@link createPrometheusReader} serves it.
+ *
+ * @example
+ * ```ts
+ * import { start } from '@inferometer/node';
+ *
+ * const telemetry = await start({ serviceName: 'iris-server' });
+ * console.log(`metrics at ${telemetry.metricsUrl}`);
+ * process.on('SIGTERM', () => void telemetry.shutdown());
+ * ```
+ */
+export async function start(options: StartOptions = {}): Promise<InferometerHandle> {
+  const env = options.env ?? process.env;
+  const exporters = resolveExporters(env, options.exporters);
+  const readers: IMetricReader[] = [];
+  let metricsHandler: MetricsRequestHandler | undefined;
+  let serverWanted: { host: string | undefined; port: number } | undefined;
+
+  if (exporters.includes('prometheus')) {
+    const prometheus = createPrometheusReader();
+    readers.push(prometheus.reader);
+    metricsHandler = prometheus.handler;
+    if (options.prometheus?.server !== false) {
+      const port =
+        options.prometheus?.port !== undefined
+          ? checkInteger('start({ prometheus: { port } })', options.prometheus.port, 0, 65535)
+          : (readInteger(env, 'OTEL_EXPORTER_PROMETHEUS_PORT', 0, 65535) ?? DEFAULT_PROMETHEUS_PORT);
+      serverWanted = { host: options.prometheus?.host ?? readString(env, 'OTEL_EXPORTER_PROMETHEUS_HOST'), port };
+    }
+  }
+  if (exporters.includes('console')) {
+    const { interval, timeout } = exportTiming(env, options);
+    readers.push(
+      new PeriodicExportingMetricReader({
+        exporter: new ConsoleMetricExporter(),
+        exportIntervalMillis: interval,
+        exportTimeoutMillis: timeout,
+      }),
+    );
+  }
+
+  const meterProvider = new MeterProvider({ resource: buildResource(env, options.serviceName), readers: readers as MetricReader[] });
+  if (!metrics.setGlobalMeterProvider(meterProvider)) {
+    await meterProvider.shutdown();
+    throw new ConfigurationError(
+      '@inferometer/node start(): a global MeterProvider is already registered (by an OpenTelemetry setup elsewhere in the service). ' +
+        "Skip start(): @inferometer/core records into that provider; add createPrometheusReader()'s reader to it to serve /metrics.",
+    );
+  }
+
+  let server: MetricsServer | undefined;
+  try {
+    if (serverWanted !== undefined && metricsHandler !== undefined) {
+      server = await startMetricsServer(metricsHandler, serverWanted.host, serverWanted.port);
+    }
+  } catch (err) {
+    metrics.disable();
+    await meterProvider.shutdown();
+    const port = serverWanted?.port;
+    throw new ConfigurationError(
+      `@inferometer/node start(): cannot serve metrics on port ${String(port)} (OTEL_EXPORTER_PROMETHEUS_PORT / prometheus.port): ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+
+  let stopped: Promise<void> | undefined;
+  const shutdown = (): Promise<void> => {
+    stopped ??= (async () => {
+      removeSignals?.();
+      metrics.disable();
+      const results = await Promise.allSettled([meterProvider.shutdown(), server?.close()]);
+      for (const result of results) {
+        if (result.status === 'rejected') diag.error('@inferometer/node: shutdown failed', result.reason);
+      }
+    })();
+    return stopped;
+  };
+  const removeSignals = options.handleSignals === true ? onSignals(shutdown) : undefined;
+
+  return {
+    meterProvider,
+    exporters,
+    metricsUrl: server?.url,
+    metricsHandler,
+    forceFlush: () => meterProvider.forceFlush(),
+    shutdown,
+  };
+}
+
+function exportTiming(env: Environment, options: StartOptions): { interval: number; timeout: number } {
+  const interval =
+    options.exportIntervalMillis !== undefined
+      ? checkInteger('start({ exportIntervalMillis })', options.exportIntervalMillis, 1, 2 ** 31 - 1)
+      : (readInteger(env, 'OTEL_METRIC_EXPORT_INTERVAL', 1, 2 ** 31 - 1) ?? DEFAULT_EXPORT_INTERVAL_MILLIS);
+  let timeout =
+    options.exportTimeoutMillis !== undefined
+      ? checkInteger('start({ exportTimeoutMillis })', options.exportTimeoutMillis, 1, 2 ** 31 - 1)
+      : readInteger(env, 'OTEL_METRIC_EXPORT_TIMEOUT', 1, 2 ** 31 - 1);
+  if (timeout === undefined) {
+    // The default timeout (30 s) may exceed a short interval the user chose:
+    // a combination that came from defaults is corrected, not refused.
+    timeout = Math.min(DEFAULT_EXPORT_TIMEOUT_MILLIS, interval);
+  } else if (timeout > interval) {
+    throw new ConfigurationError(
+      `OTEL_METRIC_EXPORT_TIMEOUT (${timeout} ms) must not exceed OTEL_METRIC_EXPORT_INTERVAL (${interval} ms)`,
+    );
+  }
+  return { interval, timeout };
+}
+
+function buildResource(env: Environment, serviceName: string | undefined): Resource {
+  // envDetector reads process.env; an `env` option replaces it entirely.
+  let resource = defaultResource();
+  if (env === process.env) {
+    resource = resource.merge(detectResources({ detectors: [envDetector] }));
+  } else {
+    resource = resource.merge(resourceFromAttributes(parseResourceAttributes(readString(env, 'OTEL_RESOURCE_ATTRIBUTES'))));
+    const name = readString(env, 'OTEL_SERVICE_NAME');
+    if (name !== undefined) resource = resource.merge(resourceFromAttributes({ 'service.name': name }));
+  }
+  if (serviceName !== undefined) resource = resource.merge(resourceFromAttributes({ 'service.name': serviceName }));
+  return resource;
+}
+
+/** `k=v,k2=v2` with URL-encoded values (specification: resource SDK, OTEL_RESOURCE_ATTRIBUTES). */
+function parseResourceAttributes(raw: string | undefined): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  if (raw === undefined) return attributes;
+  for (const pair of raw.split(',')) {
+    const at = pair.indexOf('=');
+    if (at <= 0) {
+      throw new ConfigurationError(`OTEL_RESOURCE_ATTRIBUTES: "${pair}" is not key=value; expected a comma list such as service.namespace=ml,deployment.environment=prod`);
+    }
+    attributes[pair.slice(0, at).trim()] = decodeURIComponent(pair.slice(at + 1).trim());
+  }
+  return attributes;
+}
+
+/** SIGTERM / SIGINT: flush, then re-raise so the process ends as it would have. */
+function onSignals(shutdown: () => Promise<void>): () => void {
+  const handlers = new Map<NodeJS.Signals, () => void>();
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    const handler = (): void => {
+      void shutdown().finally(() => process.kill(process.pid, signal));
+    };
+    handlers.set(signal, handler);
+    process.once(signal, handler);
+  }
+  return () => {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  };
+}
