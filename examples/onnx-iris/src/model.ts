@@ -1,0 +1,79 @@
+import { readFile } from 'node:fs/promises';
+import { Instrument } from '@inferometer/core';
+import * as ort from 'onnxruntime-node';
+import onnxProto from 'onnx-proto';
+
+/** The iris classes, in the order of the model's `probabilities` output. */
+export const CLASSES = ['setosa', 'versicolor', 'virginica'] as const;
+/** Features per row, in centimetres. */
+export const FEATURE_COUNT = 4;
+
+/** Input the model cannot take; the HTTP layer answers it with 400. */
+export class InvalidInputError extends Error {
+  override readonly name = 'InvalidInputError';
+}
+
+/** One prediction per input row. */
+export interface Prediction {
+  readonly label: (typeof CLASSES)[number];
+  readonly probabilities: readonly number[];
+}
+
+/**
+ * The iris classifier, served by onnxruntime-node. `predict` is instrumented
+ * once with `@Instrument`: every call is counted, timed and its confidence
+ * observed under the model's name and the version read from the ONNX file's
+ * metadata, with no metrics code in the method itself.
+ */
+export class IrisModel {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    /** The `model_version` entry of the ONNX model's metadata. */
+    public version: string,
+  ) {}
+
+  /** Loads the ONNX model file and reads its version from the model metadata. */
+  static async load(path: string): Promise<IrisModel> {
+    const bytes = await readFile(path);
+    const metadata = onnxProto.onnx.ModelProto.decode(bytes).metadataProps ?? [];
+    const version = metadata.find((entry) => entry.key === 'model_version')?.value ?? 'unknown';
+    return new IrisModel(await ort.InferenceSession.create(bytes), version);
+  }
+
+  @Instrument({
+    model: 'iris',
+    version: (self: IrisModel) => self.version,
+    batchSize: (rows: unknown) => (Array.isArray(rows) ? rows.length : 0),
+    confidence: (predictions: Prediction[]) => predictions.map((p) => p.probabilities),
+  })
+  async predict(rows: unknown): Promise<Prediction[]> {
+    const input = toTensor(rows);
+    const output = await this.session.run({ float_input: input });
+    const probabilities = output.probabilities?.data as Float32Array;
+    const predictions: Prediction[] = [];
+    for (let row = 0; row < input.dims[0]!; row++) {
+      const p = Array.from(probabilities.subarray(row * CLASSES.length, (row + 1) * CLASSES.length));
+      predictions.push({ label: CLASSES[p.indexOf(Math.max(...p))]!, probabilities: p });
+    }
+    return predictions;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+/** Checks the rows and packs them into a float32 [N, 4] tensor. */
+function toTensor(rows: unknown): ort.Tensor {
+  if (!Array.isArray(rows) || rows.length === 0 || rows.length > 1024) {
+    throw new InvalidInputError('"instances" must be an array of 1 to 1024 rows, each of 4 numbers (sepal length, sepal width, petal length, petal width in cm)');
+  }
+  const data = new Float32Array(rows.length * FEATURE_COUNT);
+  rows.forEach((row: unknown, i) => {
+    if (!Array.isArray(row) || row.length !== FEATURE_COUNT || !row.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      throw new InvalidInputError(`row ${i} must be an array of ${FEATURE_COUNT} finite numbers; got ${JSON.stringify(row)?.slice(0, 80)}`);
+    }
+    data.set(row as number[], i * FEATURE_COUNT);
+  });
+  return new ort.Tensor('float32', data, [rows.length, FEATURE_COUNT]);
+}

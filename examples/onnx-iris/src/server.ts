@@ -1,0 +1,84 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { InvalidInputError, type IrisModel } from './model.js';
+
+/** Largest request body accepted, in bytes. */
+const MAX_BODY_BYTES = 1 << 20;
+
+/**
+ * The prediction API, on its own port (metrics are on another):
+ * - `POST /predict` with `{"features": [5.1, 3.5, 1.4, 0.2]}` or
+ *   `{"instances": [[...], [...]]}` answers `{"predictions": [{label, probabilities}]}`;
+ *   invalid input gets 400 with the reason (and counts as a failed prediction);
+ * - `GET /healthz` answers 200 with the model version.
+ */
+export function createPredictionServer(model: IrisModel): Server {
+  return createServer((request, response) => {
+    void route(model, request, response).catch((err: unknown) => {
+      send(response, 500, { error: err instanceof Error ? err.message : String(err) });
+    });
+  });
+}
+
+async function route(model: IrisModel, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const path = (request.url ?? '/').split('?')[0];
+  if (path === '/healthz' && request.method === 'GET') {
+    send(response, 200, { status: 'ok', model: 'iris', version: model.version });
+    return;
+  }
+  if (path !== '/predict') {
+    send(response, 404, { error: 'not found: POST /predict or GET /healthz' });
+    return;
+  }
+  if (request.method !== 'POST') {
+    response.setHeader('Allow', 'POST');
+    send(response, 405, { error: 'use POST' });
+    return;
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(await readBody(request));
+  } catch (err) {
+    send(response, 400, { error: `body must be JSON: ${err instanceof Error ? err.message : String(err)}` });
+    return;
+  }
+  const rows = rowsOf(body);
+  try {
+    send(response, 200, { model: 'iris', version: model.version, predictions: await model.predict(rows) });
+  } catch (err) {
+    if (err instanceof InvalidInputError) send(response, 400, { error: err.message });
+    else throw err;
+  }
+}
+
+/** `{features: [...]}` is one row; `{instances: [[...]]}` is a batch; anything else goes to the model to refuse. */
+function rowsOf(body: unknown): unknown {
+  if (body !== null && typeof body === 'object') {
+    if ('instances' in body) return body.instances;
+    if ('features' in body) return [body.features];
+  }
+  return body;
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error(`larger than ${MAX_BODY_BYTES} bytes`));
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  if (response.headersSent) return;
+  response.writeHead(status, { 'Content-Type': 'application/json' });
+  response.end(`${JSON.stringify(body)}\n`);
+}
