@@ -6,6 +6,7 @@
  *   npm start -- --no-traffic   # serve only
  *
  * Environment: PORT (prediction API, default 8000), HOST (default 0.0.0.0),
+ * IRIS_FAULT_RATIO (share of predictions that fail on purpose, default 0),
  * and the OTEL_* variables of @inferometer/node (metrics on 9464 by default).
  */
 import type { AddressInfo } from 'node:net';
@@ -38,6 +39,12 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 
 const telemetry = await start({ serviceName: process.env.OTEL_SERVICE_NAME ?? 'iris-demo' });
 const model = await IrisModel.load(values.model);
+const faultRatio = Number(process.env.IRIS_FAULT_RATIO ?? 0);
+if (!(faultRatio >= 0 && faultRatio <= 1)) {
+  console.error(`IRIS_FAULT_RATIO must be a number from 0 to 1; got ${process.env.IRIS_FAULT_RATIO}`);
+  process.exit(2);
+}
+model.faultRatio = faultRatio;
 const server = createPredictionServer(model);
 await new Promise<void>((resolve) => server.listen(port, process.env.HOST ?? '0.0.0.0', resolve));
 const apiPort = (server.address() as AddressInfo).port;

@@ -13,6 +13,11 @@ export class InvalidInputError extends Error {
   override readonly name = 'InvalidInputError';
 }
 
+/** A failure injected on purpose (see {@link IrisModel.faultRatio}); the HTTP layer answers 500. */
+export class ModelFaultError extends Error {
+  override readonly name = 'ModelFaultError';
+}
+
 /** One prediction per input row. */
 export interface Prediction {
   readonly label: (typeof CLASSES)[number];
@@ -26,6 +31,12 @@ export interface Prediction {
  * metadata, with no metrics code in the method itself.
  */
 export class IrisModel {
+  /**
+   * Share of predictions, 0 to 1, that fail with {@link ModelFaultError}:
+   * lets the demo show (and the alerting tests force) a failing model.
+   */
+  faultRatio = 0;
+
   private constructor(
     private readonly session: ort.InferenceSession,
     /** The `model_version` entry of the ONNX model's metadata. */
@@ -48,6 +59,9 @@ export class IrisModel {
   })
   async predict(rows: unknown): Promise<Prediction[]> {
     const input = toTensor(rows);
+    if (this.faultRatio > 0 && Math.random() < this.faultRatio) {
+      throw new ModelFaultError('injected fault (IRIS_FAULT_RATIO or POST /admin/fault)');
+    }
     const output = await this.session.run({ float_input: input });
     const probabilities = output.probabilities?.data as Float32Array;
     const predictions: Prediction[] = [];

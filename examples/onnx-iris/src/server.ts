@@ -9,7 +9,9 @@ const MAX_BODY_BYTES = 1 << 20;
  * - `POST /predict` with `{"features": [5.1, 3.5, 1.4, 0.2]}` or
  *   `{"instances": [[...], [...]]}` answers `{"predictions": [{label, probabilities}]}`;
  *   invalid input gets 400 with the reason (and counts as a failed prediction);
- * - `GET /healthz` answers 200 with the model version.
+ * - `GET /healthz` answers 200 with the model version;
+ * - `POST /admin/fault` with `{"ratio": 0.5}` makes that share of predictions
+ *   fail (a demo of a failing model; `{"ratio": 0}` heals it).
  */
 export function createPredictionServer(model: IrisModel): Server {
   return createServer((request, response) => {
@@ -25,8 +27,18 @@ async function route(model: IrisModel, request: IncomingMessage, response: Serve
     send(response, 200, { status: 'ok', model: 'iris', version: model.version });
     return;
   }
+  if (path === '/admin/fault' && request.method === 'POST') {
+    const ratio = Number((JSON.parse(await readBody(request)) as { ratio?: unknown }).ratio);
+    if (!(ratio >= 0 && ratio <= 1)) {
+      send(response, 400, { error: '"ratio" must be a number from 0 to 1' });
+      return;
+    }
+    model.faultRatio = ratio;
+    send(response, 200, { faultRatio: ratio });
+    return;
+  }
   if (path !== '/predict') {
-    send(response, 404, { error: 'not found: POST /predict or GET /healthz' });
+    send(response, 404, { error: 'not found: POST /predict, GET /healthz or POST /admin/fault' });
     return;
   }
   if (request.method !== 'POST') {

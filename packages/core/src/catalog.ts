@@ -228,6 +228,115 @@ export const METRIC_DROPPED_OBSERVATIONS = {
   attributes: [ATTR_MODEL_NAME, ATTR_REASON],
 } as const satisfies MetricDefinition;
 
+/** Attribute key on the drift metrics: the input feature's name. */
+export const ATTR_FEATURE = 'feature' as const;
+/** Attribute key on the drift metrics: the statistic (`psi`, `ks`, `js`, `chi2`). */
+export const ATTR_METHOD = 'method' as const;
+/** Attribute key on the cardinality self-metrics: the metric's Prometheus name. */
+export const ATTR_METRIC = 'metric' as const;
+/** Attribute key on the cardinality self-metrics: the attribute that was refused. */
+export const ATTR_ATTRIBUTE = 'attribute' as const;
+/** Attribute key on the model load metric: the onnxruntime execution provider (`cpu`, `cuda`). */
+export const ATTR_EXECUTION_PROVIDER = 'execution_provider' as const;
+
+/**
+ * `ml_data_drift_score{model_name, model_version, feature, method}`: how far
+ * the recent inputs of one feature moved from the reference profile,
+ * computed at collection time over a sliding window.
+ */
+export const METRIC_DATA_DRIFT_SCORE = {
+  name: 'ml_data_drift_score',
+  prometheusName: 'ml_data_drift_score',
+  kind: 'gauge',
+  unit: '',
+  description: 'Drift of one input feature against its reference profile, by statistic, over the recent window.',
+  attributes: [...SERIES_KEYS, ATTR_FEATURE, ATTR_METHOD],
+} as const satisfies MetricDefinition;
+
+/**
+ * `ml_prediction_drift_score{model_name, model_version, method}`: drift of the
+ * predicted classes (or confidence) against the reference.
+ */
+export const METRIC_PREDICTION_DRIFT_SCORE = {
+  name: 'ml_prediction_drift_score',
+  prometheusName: 'ml_prediction_drift_score',
+  kind: 'gauge',
+  unit: '',
+  description: 'Drift of the predictions (classes or confidence) against the reference, by statistic, over the recent window.',
+  attributes: [...SERIES_KEYS, ATTR_METHOD],
+} as const satisfies MetricDefinition;
+
+/** `ml_model_load_seconds{model_name, model_version, execution_provider}`: time to create an inference session. */
+export const METRIC_MODEL_LOAD = {
+  name: 'ml_model_load_seconds',
+  prometheusName: 'ml_model_load_seconds',
+  kind: 'histogram',
+  unit: 's',
+  description: 'Time to load a model and create its inference session.',
+  attributes: [...SERIES_KEYS, ATTR_EXECUTION_PROVIDER],
+  buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+} as const satisfies MetricDefinition;
+
+/** `inferometer_attribute_rejections_total{metric, attribute, reason}`: attributes the cardinality guard refused. */
+export const METRIC_ATTRIBUTE_REJECTIONS = {
+  name: 'inferometer_attribute_rejections',
+  prometheusName: 'inferometer_attribute_rejections_total',
+  kind: 'counter',
+  unit: '{rejection}',
+  description: 'Attribute values the cardinality guard refused or replaced, by metric, attribute and reason.',
+  attributes: [ATTR_METRIC, ATTR_ATTRIBUTE, ATTR_REASON],
+} as const satisfies MetricDefinition;
+
+/** `inferometer_series{metric}`: series each guarded metric holds now. */
+export const METRIC_SERIES = {
+  name: 'inferometer_series',
+  prometheusName: 'inferometer_series',
+  kind: 'gauge',
+  unit: '{series}',
+  description: 'Series each guarded metric currently holds.',
+  attributes: [ATTR_METRIC],
+} as const satisfies MetricDefinition;
+
+/** `inferometer_remote_write_samples_total`: samples the remote-write exporter delivered. */
+export const METRIC_REMOTE_WRITE_SENT = {
+  name: 'inferometer_remote_write_samples',
+  prometheusName: 'inferometer_remote_write_samples_total',
+  kind: 'counter',
+  unit: '{sample}',
+  description: 'Samples delivered by the remote-write exporter (2xx from the receiver).',
+  attributes: [],
+} as const satisfies MetricDefinition;
+
+/** `inferometer_remote_write_samples_retried_total`: samples sent again after a 5xx, 429 or network error. */
+export const METRIC_REMOTE_WRITE_RETRIED = {
+  name: 'inferometer_remote_write_samples_retried',
+  prometheusName: 'inferometer_remote_write_samples_retried_total',
+  kind: 'counter',
+  unit: '{sample}',
+  description: 'Samples the remote-write exporter sent again after a retryable failure.',
+  attributes: [],
+} as const satisfies MetricDefinition;
+
+/** `inferometer_remote_write_samples_dropped_total{reason}`: samples given up (4xx, queue full, shutdown). */
+export const METRIC_REMOTE_WRITE_DROPPED = {
+  name: 'inferometer_remote_write_samples_dropped',
+  prometheusName: 'inferometer_remote_write_samples_dropped_total',
+  kind: 'counter',
+  unit: '{sample}',
+  description: 'Samples the remote-write exporter gave up on, by reason.',
+  attributes: [ATTR_REASON],
+} as const satisfies MetricDefinition;
+
+/** `inferometer_remote_write_samples_pending`: samples queued for sending. */
+export const METRIC_REMOTE_WRITE_PENDING = {
+  name: 'inferometer_remote_write_samples_pending',
+  prometheusName: 'inferometer_remote_write_samples_pending',
+  kind: 'gauge',
+  unit: '{sample}',
+  description: 'Samples waiting in the remote-write queue.',
+  attributes: [],
+} as const satisfies MetricDefinition;
+
 /** The whole catalog, in a stable order. */
 export const CATALOG = [
   METRIC_PREDICTIONS,
@@ -241,6 +350,15 @@ export const CATALOG = [
   METRIC_MODEL_INFO,
   METRIC_ACTIVE_MODEL_VERSION,
   METRIC_DROPPED_OBSERVATIONS,
+  METRIC_DATA_DRIFT_SCORE,
+  METRIC_PREDICTION_DRIFT_SCORE,
+  METRIC_MODEL_LOAD,
+  METRIC_ATTRIBUTE_REJECTIONS,
+  METRIC_SERIES,
+  METRIC_REMOTE_WRITE_SENT,
+  METRIC_REMOTE_WRITE_RETRIED,
+  METRIC_REMOTE_WRITE_DROPPED,
+  METRIC_REMOTE_WRITE_PENDING,
 ] as const satisfies readonly MetricDefinition[];
 
 /** Instrumentation scope name under which the catalog's instruments are created. */

@@ -3,12 +3,24 @@
 export { instrument } from './instrument.js';
 export { Instrument } from './decorator.js';
 export type { InstrumentDecorator, LegacyMethodDecorator, StandardMethodDecorator } from './decorator.js';
-export type { AttributeSource, AttributeValue, ConfidenceExtractor, InstrumentOptions } from './options.js';
+export type {
+  AttributeSource,
+  AttributeValue,
+  BoundInferenceObserver,
+  ConfidenceExtractor,
+  InferenceObserver,
+  InstrumentOptions,
+} from './options.js';
 export type { BucketOverrides } from './recorder/recorder.js';
 export { encodeVersion } from './version-encoding.js';
 export { UNKNOWN_VERSION, MAX_DYNAMIC_SERIES, OVERFLOW_VALUE } from './plan.js';
 export {
+  ATTR_ATTRIBUTE,
   ATTR_ERROR_TYPE,
+  ATTR_EXECUTION_PROVIDER,
+  ATTR_FEATURE,
+  ATTR_METHOD,
+  ATTR_METRIC,
   ATTR_MODEL_NAME,
   ATTR_MODEL_VERSION,
   ATTR_REASON,
@@ -24,7 +36,16 @@ export {
   INSTRUMENTATION_SCOPE,
   MAX_ERROR_TYPES_PER_SERIES,
   METRIC_ACTIVE_MODEL_VERSION,
+  METRIC_ATTRIBUTE_REJECTIONS,
+  METRIC_DATA_DRIFT_SCORE,
   METRIC_DROPPED_OBSERVATIONS,
+  METRIC_MODEL_LOAD,
+  METRIC_PREDICTION_DRIFT_SCORE,
+  METRIC_REMOTE_WRITE_DROPPED,
+  METRIC_REMOTE_WRITE_PENDING,
+  METRIC_REMOTE_WRITE_RETRIED,
+  METRIC_REMOTE_WRITE_SENT,
+  METRIC_SERIES,
   METRIC_MODEL_INFO,
   METRIC_PREDICTION_BATCH_SIZE,
   METRIC_PREDICTION_CONFIDENCE,

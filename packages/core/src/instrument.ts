@@ -1,9 +1,8 @@
 import { errorType } from './error-type.js';
-import { observeBatchSize, observeConfidence } from './observe.js';
+import { observeBatchSize, observeConfidence, observeInput, observeOutput } from './observe.js';
 import type { InstrumentOptions } from './options.js';
-import { compilePlan, type Plan } from './plan.js';
+import { compilePlan, type Plan, type Resolved } from './plan.js';
 import { OtelApiRecorder } from './recorder/otel-api-recorder.js';
-import type { PredictionSeries } from './recorder/recorder.js';
 import { elapsed, instrumentStream, isAsyncIterable } from './stream.js';
 
 /** The recorder every wrapper records into; one per process. */
@@ -12,7 +11,7 @@ const recorder = new OtelApiRecorder();
 type AnyFunction = (this: any, ...args: any[]) => any;
 
 /** How a result is settled, chosen from the function's kind at decoration time. */
-type Settle = (plan: Plan, series: PredictionSeries, start: number, result: unknown) => unknown;
+type Settle = (plan: Plan, resolved: Resolved, start: number, result: unknown) => unknown;
 
 /**
  * Wraps an inference function so every call is measured: counted by outcome,
@@ -61,8 +60,10 @@ export function instrument<F extends AnyFunction>(
 export function wrapFunction<F extends AnyFunction>(fn: F, plan: Plan): F {
   const settle = chooseSettle(fn, plan);
   const wrapper = function (this: ThisParameterType<F>, ...args: Parameters<F>): ReturnType<F> {
-    const series = plan.series(this, args);
+    const resolved = plan.resolve(this, args);
+    const series = resolved.series;
     observeBatchSize(plan, series, args);
+    if (resolved.observer !== undefined) observeInput(resolved.observer, args);
     series.begin();
     const start = performance.now();
     let result: ReturnType<F>;
@@ -72,7 +73,7 @@ export function wrapFunction<F extends AnyFunction>(fn: F, plan: Plan): F {
       series.fail(elapsed(start), errorType(error));
       throw error;
     }
-    return settle(plan, series, start, result) as ReturnType<F>;
+    return settle(plan, resolved, start, result) as ReturnType<F>;
   };
   // Keep what callers and frameworks read off the function (NestJS reads
   // `name`; arity checks read `length`).
@@ -96,9 +97,10 @@ function chooseSettle(fn: AnyFunction, plan: Plan): Settle {
   return settleAny;
 }
 
-function settleSync(plan: Plan, series: PredictionSeries, start: number, result: unknown): unknown {
-  series.succeed(elapsed(start));
-  observeConfidence(plan, series, result);
+function settleSync(plan: Plan, resolved: Resolved, start: number, result: unknown): unknown {
+  resolved.series.succeed(elapsed(start));
+  observeConfidence(plan, resolved.series, result);
+  if (resolved.observer !== undefined) observeOutput(resolved.observer, result);
   return result;
 }
 
@@ -109,43 +111,43 @@ function settleSync(plan: Plan, series: PredictionSeries, start: number, result:
  * The derived promise of our `then` always fulfils, so it never raises an
  * unhandled rejection of its own; the caller still owns the original's.
  */
-function settlePromise(plan: Plan, series: PredictionSeries, start: number, result: unknown): unknown {
+function settlePromise(plan: Plan, resolved: Resolved, start: number, result: unknown): unknown {
   (result as PromiseLike<unknown>).then(
-    (value) => settleSync(plan, series, start, value),
-    (error: unknown) => series.fail(elapsed(start), errorType(error)),
+    (value) => settleSync(plan, resolved, start, value),
+    (error: unknown) => resolved.series.fail(elapsed(start), errorType(error)),
   );
   return result;
 }
 
-function settleStream(_plan: Plan, series: PredictionSeries, start: number, result: unknown): unknown {
-  return instrumentStream(result as AsyncIterable<unknown>, series, start);
+function settleStream(_plan: Plan, resolved: Resolved, start: number, result: unknown): unknown {
+  return instrumentStream(result as AsyncIterable<unknown>, resolved.series, start);
 }
 
 /** `streaming: true` on a promise: the caller gets a new promise of the measured stream. */
-function settlePromisedStream(plan: Plan, series: PredictionSeries, start: number, result: unknown): unknown {
+function settlePromisedStream(plan: Plan, resolved: Resolved, start: number, result: unknown): unknown {
   return (result as PromiseLike<unknown>).then(
     (value) =>
-      isAsyncIterable(value) ? instrumentStream(value, series, start) : settleSync(plan, series, start, value),
+      isAsyncIterable(value) ? instrumentStream(value, resolved.series, start) : settleSync(plan, resolved, start, value),
     (error: unknown) => {
-      series.fail(elapsed(start), errorType(error));
+      resolved.series.fail(elapsed(start), errorType(error));
       throw error;
     },
   );
 }
 
-function settleSyncOrPromise(plan: Plan, series: PredictionSeries, start: number, result: unknown): unknown {
-  return isThenable(result) ? settlePromise(plan, series, start, result) : settleSync(plan, series, start, result);
+function settleSyncOrPromise(plan: Plan, resolved: Resolved, start: number, result: unknown): unknown {
+  return isThenable(result) ? settlePromise(plan, resolved, start, result) : settleSync(plan, resolved, start, result);
 }
 
-function settleAny(plan: Plan, series: PredictionSeries, start: number, result: unknown): unknown {
-  if (isThenable(result)) return settlePromise(plan, series, start, result);
-  if (isAsyncIterable(result)) return instrumentStream(result, series, start);
-  return settleSync(plan, series, start, result);
+function settleAny(plan: Plan, resolved: Resolved, start: number, result: unknown): unknown {
+  if (isThenable(result)) return settlePromise(plan, resolved, start, result);
+  if (isAsyncIterable(result)) return instrumentStream(result, resolved.series, start);
+  return settleSync(plan, resolved, start, result);
 }
 
-function settleAnyOrPromisedStream(plan: Plan, series: PredictionSeries, start: number, result: unknown): unknown {
-  if (isThenable(result)) return settlePromisedStream(plan, series, start, result);
-  return settleAny(plan, series, start, result);
+function settleAnyOrPromisedStream(plan: Plan, resolved: Resolved, start: number, result: unknown): unknown {
+  if (isThenable(result)) return settlePromisedStream(plan, resolved, start, result);
+  return settleAny(plan, resolved, start, result);
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -1,5 +1,6 @@
 import { DROP_REASONS } from './catalog.js';
 import { reportInternalError } from './diagnostics.js';
+import type { BoundInferenceObserver } from './options.js';
 import type { Plan } from './plan.js';
 import type { PredictionSeries } from './recorder/recorder.js';
 
@@ -83,4 +84,22 @@ function isArrayLike(value: unknown): value is ArrayLike<unknown> {
     typeof value === 'object' &&
     typeof (value as { length?: unknown }).length === 'number'
   );
+}
+
+/** Hands the call's arguments to a bound observer (drift); its failure costs nothing but the observation. @internal */
+export function observeInput(observer: BoundInferenceObserver, args: readonly unknown[]): void {
+  try {
+    observer.input?.(args);
+  } catch (err) {
+    reportInternalError('drift observer input', err);
+  }
+}
+
+/** Hands a successful result to a bound observer. @internal */
+export function observeOutput(observer: BoundInferenceObserver, result: unknown): void {
+  try {
+    observer.output?.(result);
+  } catch (err) {
+    reportInternalError('drift observer output', err);
+  }
 }

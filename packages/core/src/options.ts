@@ -1,5 +1,32 @@
 import type { BucketOverrides } from './recorder/recorder.js';
 
+/**
+ * Sees each call's inputs and results for one model version: the hook that
+ * `@inferometer/drift` plugs into the `drift` option. `bind` runs once per
+ * (model, version) series, never per call; the bound hooks run per call, on
+ * the caller's path, so they must be cheap and must not keep references to
+ * the arguments. A hook that throws costs that observation, never the call.
+ *
+ * @example
+ * ```ts
+ * const observer: InferenceObserver = {
+ *   bind: ({ model, version }) => ({ input: (args) => window.add(args[0]) }),
+ * };
+ * ```
+ */
+export interface InferenceObserver {
+  /** Called once per (model, version) series; returns the per-call hooks. */
+  bind(series: { readonly model: string; readonly version: string }): BoundInferenceObserver;
+}
+
+/** The per-call hooks of an {@link InferenceObserver}, bound to one series. */
+export interface BoundInferenceObserver {
+  /** The call's arguments, before the call runs. */
+  input?(args: readonly unknown[]): void;
+  /** The result of a call that succeeded (for async functions, the resolved value). */
+  output?(result: unknown): void;
+}
+
 /** A value an extra attribute may take. */
 export type AttributeValue = string | number | boolean;
 
@@ -128,6 +155,18 @@ export interface InstrumentOptions<This = any, Args extends unknown[] = any[], R
    * ```
    */
   buckets?: BucketOverrides;
+
+  /**
+   * Watches inputs and results for drift: pass `@inferometer/drift`'s
+   * monitor (or any {@link InferenceObserver}). Bound once per version.
+   *
+   * @example
+   * ```ts
+   * import { driftMonitor } from '@inferometer/drift';
+   * drift: driftMonitor({ reference, features: (rows) => rows })
+   * ```
+   */
+  drift?: InferenceObserver;
 
   /**
    * How results that are async iterables are treated. `'auto'` (default):

@@ -8,7 +8,14 @@ import {
   DROP_REASONS,
 } from './catalog.js';
 import { reportInternalError, warnOnce } from './diagnostics.js';
-import type { AttributeSource, AttributeValue, ConfidenceExtractor, InstrumentOptions } from './options.js';
+import type {
+  AttributeSource,
+  AttributeValue,
+  BoundInferenceObserver,
+  ConfidenceExtractor,
+  InferenceObserver,
+  InstrumentOptions,
+} from './options.js';
 import type { BucketOverrides, PredictionSeries, Recorder } from './recorder/recorder.js';
 import { encodeVersion } from './version-encoding.js';
 
@@ -51,11 +58,17 @@ const BUCKET_NAMES: readonly (keyof BucketOverrides)[] = [
 export interface Plan {
   readonly model: string;
   readonly recorder: Recorder;
-  /** The series for one call: fixed, or looked up from the call's dynamic values. */
-  readonly series: (self: unknown, args: unknown[]) => PredictionSeries;
+  /** The series (and bound observer) for one call: fixed, or looked up from the call's dynamic values. */
+  readonly resolve: (self: unknown, args: unknown[]) => Resolved;
   readonly confidence: ConfidenceExtractor | undefined;
   readonly batchSize: ((...args: unknown[]) => number) | undefined;
   readonly streaming: 'auto' | boolean;
+}
+
+/** What a call records into, resolved once per series and reused. @internal */
+export interface Resolved {
+  readonly series: PredictionSeries;
+  readonly observer: BoundInferenceObserver | undefined;
 }
 
 /** Validates options (throwing with the option's name) and builds the plan. @internal */
@@ -74,6 +87,10 @@ export function compilePlan(options: InstrumentOptions, recorder: Recorder, wher
   checkFunction(where, 'versionNumber', options.versionNumber);
   checkFunction(where, 'confidence', options.confidence);
   checkFunction(where, 'batchSize', options.batchSize);
+  const drift = options.drift;
+  if (drift !== undefined && (drift === null || typeof (drift as Partial<InferenceObserver>).bind !== 'function')) {
+    throw new TypeError(`${where}: option "drift" must be an observer with a bind() method, such as driftMonitor({ reference, features }) from @inferometer/drift; got ${describe(drift)}`);
+  }
   const streaming = options.streaming ?? 'auto';
   if (streaming !== 'auto' && streaming !== true && streaming !== false) {
     throw new TypeError(`${where}: option "streaming" must be 'auto', true or false; got ${describe(streaming)}`);
@@ -90,21 +107,23 @@ export function compilePlan(options: InstrumentOptions, recorder: Recorder, wher
       return undefined;
     }
   };
-  const seriesFor = (v: string, attributes: Attributes): PredictionSeries =>
-    recorder.series({ model, version: v, attributes, buckets, versionNumber: numberOf(v) });
+  const seriesFor = (v: string, attributes: Attributes): Resolved => ({
+    series: recorder.series({ model, version: v, attributes, buckets, versionNumber: numberOf(v) }),
+    observer: bindObserver(drift, model, v),
+  });
 
-  let series: Plan['series'];
+  let resolve: Plan['resolve'];
   if (typeof version === 'string' && dynamic.length === 0) {
     // The common case: one series for the function's whole life.
     const only = seriesFor(version, fixed);
-    series = () => only;
+    resolve = () => only;
   } else {
-    series = dynamicSeries(model, recorder, version, fixed, dynamic, seriesFor);
+    resolve = dynamicSeries(model, recorder, version, fixed, dynamic, seriesFor);
   }
   return {
     model,
     recorder,
-    series,
+    resolve,
     confidence: options.confidence,
     batchSize: options.batchSize as Plan['batchSize'],
     streaming,
@@ -120,10 +139,10 @@ function dynamicSeries(
   version: string | ((self: unknown) => string),
   fixed: Attributes,
   dynamic: readonly DynamicAttribute[],
-  seriesFor: (version: string, attributes: Attributes) => PredictionSeries,
-): Plan['series'] {
-  const cache = new Map<string, PredictionSeries>();
-  let overflow: PredictionSeries | undefined;
+  seriesFor: (version: string, attributes: Attributes) => Resolved,
+): Plan['resolve'] {
+  const cache = new Map<string, Resolved>();
+  let overflow: Resolved | undefined;
   const readVersion =
     typeof version === 'string'
       ? () => version
@@ -172,6 +191,17 @@ function dynamicSeries(
     cache.set(key, found);
     return found;
   };
+}
+
+/** Binds the observer to one series; an observer that fails to bind is left out, not the series. */
+function bindObserver(observer: InferenceObserver | undefined, model: string, version: string): BoundInferenceObserver | undefined {
+  if (observer === undefined) return undefined;
+  try {
+    return observer.bind({ model, version });
+  } catch (err) {
+    reportInternalError('drift observer bind', err);
+    return undefined;
+  }
 }
 
 function overflowAttributes(fixed: Attributes, dynamic: readonly DynamicAttribute[]): Attributes {

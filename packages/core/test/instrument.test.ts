@@ -315,3 +315,25 @@ describe('instrument: without an SDK', () => {
     expect(await m.value(METRIC_PREDICTIONS.name, success())).toBe(1);
   });
 });
+
+describe('instrument: drift observer hooks', () => {
+  it('sees the arguments before the call and the resolved result after, and never breaks the call', async () => {
+    const seen: unknown[] = [];
+    const predict = instrument(async (rows: number[][]) => rows.length, {
+      model,
+      version: '1',
+      drift: {
+        bind: () => ({
+          input: (args) => seen.push(['input', args[0]]),
+          output: (result) => {
+            seen.push(['output', result]);
+            throw new Error('observer bug');
+          },
+        }),
+      },
+    });
+    expect(await predict([[1, 2]])).toBe(1);
+    expect(seen).toEqual([['input', [[1, 2]]], ['output', 1]]);
+    expect(await m.value(METRIC_PREDICTIONS.name, success())).toBe(1);
+  });
+});

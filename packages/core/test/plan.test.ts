@@ -48,8 +48,8 @@ describe('compilePlan: series resolution is decided once', () => {
     const r = recorder();
     const plan = compilePlan({ model: 'iris', version: '1.2.3', attributes: { region: 'eu', shard: 3, canary: false } }, r, 'test');
     expect(r.keys).toHaveLength(1);
-    plan.series(undefined, []);
-    plan.series(undefined, []);
+    plan.resolve(undefined, []);
+    plan.resolve(undefined, []);
     expect(r.keys).toHaveLength(1);
     expect(r.keys[0]).toMatchObject({ model: 'iris', version: '1.2.3', versionNumber: 1_002_003, attributes: { region: 'eu', shard: '3', canary: 'false' } });
   });
@@ -58,9 +58,9 @@ describe('compilePlan: series resolution is decided once', () => {
     const r = recorder();
     const plan = compilePlan({ model: 'iris', version: (self: { v: string }) => self.v }, r, 'test');
     expect(r.keys).toHaveLength(0);
-    plan.series({ v: 'a' }, []);
-    plan.series({ v: 'a' }, []);
-    plan.series({ v: 'b' }, []);
+    plan.resolve({ v: 'a' }, []);
+    plan.resolve({ v: 'a' }, []);
+    plan.resolve({ v: 'b' }, []);
     expect(r.keys.map((k) => k.version)).toEqual(['a', 'b']);
   });
 
@@ -68,5 +68,24 @@ describe('compilePlan: series resolution is decided once', () => {
     const r = recorder();
     compilePlan({ model: 'iris', version: 'blue', versionNumber: (v) => (v === 'blue' ? 7 : undefined) }, r, 'test');
     expect(r.keys[0]?.versionNumber).toBe(7);
+  });
+});
+
+describe('compilePlan: the drift observer', () => {
+  it('binds once per series, not per call', () => {
+    const bound: string[] = [];
+    const plan = compilePlan(
+      { model: 'iris', version: (self: { v: string }) => self.v, drift: { bind: ({ model, version }) => (bound.push(`${model}@${version}`), {}) } },
+      recorder(),
+      'test',
+    );
+    plan.resolve({ v: '1' }, []);
+    plan.resolve({ v: '1' }, []);
+    plan.resolve({ v: '2' }, []);
+    expect(bound).toEqual(['iris@1', 'iris@2']);
+  });
+
+  it('refuses something that is not an observer, naming the option', () => {
+    expect(bad({ model: 'iris', drift: { reference: {} } })).toThrow('option "drift" must be an observer with a bind() method');
   });
 });

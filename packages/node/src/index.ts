@@ -1,5 +1,8 @@
 // The public API of @inferometer/node, listed by hand.
-export { start, DEFAULT_PROMETHEUS_PORT, DEFAULT_EXPORT_INTERVAL_MILLIS, DEFAULT_EXPORT_TIMEOUT_MILLIS } from './start.js';
+export { start } from './start.js';
+export { DEFAULT_PROMETHEUS_PORT } from './exporters/prometheus.js';
+export { DEFAULT_EXPORT_INTERVAL_MILLIS, DEFAULT_EXPORT_TIMEOUT_MILLIS } from './config/timing.js';
+export type { TimingOptions } from './config/timing.js';
 export type { InferometerHandle, StartOptions } from './start.js';
 export { createPrometheusReader, PROMETHEUS_CONTENT_TYPE } from './prometheus/handler.js';
 export type { MetricsRequestHandler, PrometheusPullReader } from './prometheus/handler.js';

@@ -1,30 +1,20 @@
 import { diag, metrics } from '@opentelemetry/api';
-import { detectResources, envDetector, resourceFromAttributes, defaultResource, type Resource } from '@opentelemetry/resources';
-import {
-  ConsoleMetricExporter,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-  type IMetricReader,
-  type MetricReader,
-} from '@opentelemetry/sdk-metrics';
-import { checkInteger, ConfigurationError, readInteger, readString, type Environment } from './config/env.js';
+import { defaultResource, detectResources, envDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import { MeterProvider, type MetricProducer } from '@opentelemetry/sdk-metrics';
+import { ConfigurationError, readString, type Environment } from './config/env.js';
 import { resolveExporters, type MetricsExporterName } from './config/exporters.js';
-import { createPrometheusReader, type MetricsRequestHandler } from './prometheus/handler.js';
-import { startMetricsServer, type MetricsServer } from './prometheus/server.js';
-
-/** Default port of the pull endpoint, the OpenTelemetry default for `OTEL_EXPORTER_PROMETHEUS_PORT`. */
-export const DEFAULT_PROMETHEUS_PORT = 9464;
-/** Default push interval of periodic exporters (`OTEL_METRIC_EXPORT_INTERVAL`), in milliseconds. */
-export const DEFAULT_EXPORT_INTERVAL_MILLIS = 60_000;
-/** Default push timeout of periodic exporters (`OTEL_METRIC_EXPORT_TIMEOUT`), in milliseconds. */
-export const DEFAULT_EXPORT_TIMEOUT_MILLIS = 30_000;
+import type { TimingOptions } from './config/timing.js';
+import type { ExporterSetup } from './exporters/exporter.js';
+import { EXPORTER_FACTORIES } from './exporters/registry.js';
+import type { MetricsRequestHandler } from './prometheus/handler.js';
+import type { MetricsServer } from './prometheus/server.js';
 
 /**
  * Options of {@link start}. Each falls back to its `OTEL_*` environment
  * variable, then to a default; an option given in code wins over the
  * environment.
  */
-export interface StartOptions {
+export interface StartOptions extends TimingOptions {
   /**
    * Exporters to run; falls back to `OTEL_METRICS_EXPORTER` (comma list),
    * then `['prometheus']`. Accepted: `prometheus`, `console`, `none`.
@@ -147,34 +137,16 @@ export interface InferometerHandle {
 export async function start(options: StartOptions = {}): Promise<InferometerHandle> {
   const env = options.env ?? process.env;
   const exporters = resolveExporters(env, options.exporters);
-  const readers: IMetricReader[] = [];
-  let metricsHandler: MetricsRequestHandler | undefined;
-  let serverWanted: { host: string | undefined; port: number } | undefined;
-
-  if (exporters.includes('prometheus')) {
-    const prometheus = createPrometheusReader();
-    readers.push(prometheus.reader);
-    metricsHandler = prometheus.handler;
-    if (options.prometheus?.server !== false) {
-      const port =
-        options.prometheus?.port !== undefined
-          ? checkInteger('start({ prometheus: { port } })', options.prometheus.port, 0, 65535)
-          : (readInteger(env, 'OTEL_EXPORTER_PROMETHEUS_PORT', 0, 65535) ?? DEFAULT_PROMETHEUS_PORT);
-      serverWanted = { host: options.prometheus?.host ?? readString(env, 'OTEL_EXPORTER_PROMETHEUS_HOST'), port };
-    }
+  const metricProducers: MetricProducer[] = [];
+  const setups: ExporterSetup[] = [];
+  for (const name of exporters) {
+    const factory = EXPORTER_FACTORIES[name];
+    if (factory !== undefined) setups.push(factory({ env, options, metricProducers }));
   }
-  if (exporters.includes('console')) {
-    const { interval, timeout } = exportTiming(env, options);
-    readers.push(
-      new PeriodicExportingMetricReader({
-        exporter: new ConsoleMetricExporter(),
-        exportIntervalMillis: interval,
-        exportTimeoutMillis: timeout,
-      }),
-    );
-  }
-
-  const meterProvider = new MeterProvider({ resource: buildResource(env, options.serviceName), readers: readers as MetricReader[] });
+  const meterProvider = new MeterProvider({
+    resource: buildResource(env, options.serviceName),
+    readers: setups.map((setup) => setup.reader),
+  });
   if (!metrics.setGlobalMeterProvider(meterProvider)) {
     await meterProvider.shutdown();
     throw new ConfigurationError(
@@ -183,63 +155,40 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
     );
   }
 
-  let server: MetricsServer | undefined;
+  const servers: MetricsServer[] = [];
   try {
-    if (serverWanted !== undefined && metricsHandler !== undefined) {
-      server = await startMetricsServer(metricsHandler, serverWanted.host, serverWanted.port);
-    }
+    for (const setup of setups) if (setup.listen !== undefined) servers.push(await setup.listen());
   } catch (err) {
     metrics.disable();
-    await meterProvider.shutdown();
-    const port = serverWanted?.port;
+    await Promise.allSettled([meterProvider.shutdown(), ...servers.map((server) => server.close())]);
     throw new ConfigurationError(
-      `@inferometer/node start(): cannot serve metrics on port ${String(port)} (OTEL_EXPORTER_PROMETHEUS_PORT / prometheus.port): ${err instanceof Error ? err.message : String(err)}`,
+      `@inferometer/node start(): cannot serve metrics (OTEL_EXPORTER_PROMETHEUS_HOST / _PORT, prometheus.host / .port): ${err instanceof Error ? err.message : String(err)}`,
     );
   }
 
   let stopped: Promise<void> | undefined;
+  let removeSignals: (() => void) | undefined;
   const shutdown = (): Promise<void> => {
     stopped ??= (async () => {
       removeSignals?.();
       metrics.disable();
-      const results = await Promise.allSettled([meterProvider.shutdown(), server?.close()]);
+      const results = await Promise.allSettled([meterProvider.shutdown(), ...servers.map((server) => server.close())]);
       for (const result of results) {
         if (result.status === 'rejected') diag.error('@inferometer/node: shutdown failed', result.reason);
       }
     })();
     return stopped;
   };
-  const removeSignals = options.handleSignals === true ? onSignals(shutdown) : undefined;
+  if (options.handleSignals === true) removeSignals = onSignals(shutdown);
 
   return {
     meterProvider,
     exporters,
-    metricsUrl: server?.url,
-    metricsHandler,
+    metricsUrl: servers[0]?.url,
+    metricsHandler: setups.find((setup) => setup.metricsHandler !== undefined)?.metricsHandler,
     forceFlush: () => meterProvider.forceFlush(),
     shutdown,
   };
-}
-
-function exportTiming(env: Environment, options: StartOptions): { interval: number; timeout: number } {
-  const interval =
-    options.exportIntervalMillis !== undefined
-      ? checkInteger('start({ exportIntervalMillis })', options.exportIntervalMillis, 1, 2 ** 31 - 1)
-      : (readInteger(env, 'OTEL_METRIC_EXPORT_INTERVAL', 1, 2 ** 31 - 1) ?? DEFAULT_EXPORT_INTERVAL_MILLIS);
-  let timeout =
-    options.exportTimeoutMillis !== undefined
-      ? checkInteger('start({ exportTimeoutMillis })', options.exportTimeoutMillis, 1, 2 ** 31 - 1)
-      : readInteger(env, 'OTEL_METRIC_EXPORT_TIMEOUT', 1, 2 ** 31 - 1);
-  if (timeout === undefined) {
-    // The default timeout (30 s) may exceed a short interval the user chose:
-    // a combination that came from defaults is corrected, not refused.
-    timeout = Math.min(DEFAULT_EXPORT_TIMEOUT_MILLIS, interval);
-  } else if (timeout > interval) {
-    throw new ConfigurationError(
-      `OTEL_METRIC_EXPORT_TIMEOUT (${timeout} ms) must not exceed OTEL_METRIC_EXPORT_INTERVAL (${interval} ms)`,
-    );
-  }
-  return { interval, timeout };
 }
 
 function buildResource(env: Environment, serviceName: string | undefined): Resource {

@@ -55,7 +55,7 @@ describe('start()', () => {
     const blocker = await start({ prometheus: { host: '127.0.0.1', port: Number(port) } });
     metrics.disable();
     await expect(start({ prometheus: { host: '127.0.0.1', port: Number(port) } })).rejects.toThrow(
-      `cannot serve metrics on port ${port} (OTEL_EXPORTER_PROMETHEUS_PORT / prometheus.port)`,
+      `cannot serve metrics (OTEL_EXPORTER_PROMETHEUS_HOST / _PORT, prometheus.host / .port)`,
     );
     handle = blocker;
   });

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { diag } from '@opentelemetry/api';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import type { MetricProducer } from '@opentelemetry/sdk-metrics';
 
 /** Content type of the Prometheus text exposition format 0.0.4. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -40,10 +41,14 @@ export interface PrometheusPullReader {
  * app.get('/metrics', handler); // Express
  * ```
  */
-export function createPrometheusReader(): PrometheusPullReader {
+export function createPrometheusReader(options: { metricProducers?: MetricProducer[] } = {}): PrometheusPullReader {
   // Scope labels (otel_scope_name, ...) would add three labels to every
   // catalog series that Prometheus users never asked for.
-  const reader = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true });
+  const reader = new PrometheusExporter({
+    preventServerStart: true,
+    withoutScopeInfo: true,
+    ...(options.metricProducers ? { metricProducers: options.metricProducers } : {}),
+  });
   const serializer = new PrometheusSerializer(undefined, false, undefined, false, true);
   const handler: MetricsRequestHandler = (request, response) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') {

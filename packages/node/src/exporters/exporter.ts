@@ -1,0 +1,32 @@
+import type { MetricProducer, MetricReader } from '@opentelemetry/sdk-metrics';
+import type { Environment } from '../config/env.js';
+import type { MetricsRequestHandler } from '../prometheus/handler.js';
+import type { MetricsServer } from '../prometheus/server.js';
+import type { StartOptions } from '../start.js';
+
+/** What an exporter factory is given. */
+export interface ExporterContext {
+  readonly env: Environment;
+  readonly options: StartOptions;
+  /**
+   * Producers of data aggregated outside the SDK (Inferometer's own
+   * recorder): every reader must be given them, so each exporter sees the
+   * same data.
+   */
+  readonly metricProducers: MetricProducer[];
+}
+
+/** One exporter, set up: its reader, and what it serves or starts. */
+export interface ExporterSetup {
+  readonly reader: MetricReader;
+  /** For pull exporters: the request handler that serves the reader. */
+  readonly metricsHandler?: MetricsRequestHandler;
+  /** Started once the MeterProvider is registered; closed on shutdown. */
+  readonly listen?: () => Promise<MetricsServer>;
+}
+
+/**
+ * Builds one exporter from options and environment. Throws a
+ * `ConfigurationError` naming the variable or option on bad configuration.
+ */
+export type ExporterFactory = (context: ExporterContext) => ExporterSetup;
