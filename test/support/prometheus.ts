@@ -20,8 +20,18 @@ export interface PrometheusTarget {
   readonly target: string;
 }
 
+/** What else a test needs in the Prometheus it starts. */
+export interface PrometheusExtras {
+  /** More command-line flags, e.g. `--web.enable-remote-write-receiver`. */
+  readonly flags?: readonly string[];
+  /** YAML appended to prometheus.yml at the top level (rule_files, alerting, ...); paths relative to `dir`. */
+  readonly config?: string;
+  /** Files written into the server's temporary directory before it starts (rule files). */
+  readonly files?: Readonly<Record<string, string>>;
+}
+
 /** Starts Debian's `prometheus` scraping `targets` every second. */
-export async function startPrometheus(targets: PrometheusTarget[], extraFlags: string[] = []): Promise<PrometheusServer> {
+export async function startPrometheus(targets: PrometheusTarget[], extras: PrometheusExtras = {}): Promise<PrometheusServer & { readonly dir: string }> {
   const binary = requireBinary('prometheus', 'prometheus', 'PROMETHEUS_BIN');
   const dir = mkdtempSync(join(tmpdir(), 'inferometer-prometheus-'));
   const config = [
@@ -30,7 +40,10 @@ export async function startPrometheus(targets: PrometheusTarget[], extraFlags: s
     '  evaluation_interval: 1s',
     'scrape_configs:',
     ...targets.flatMap((t) => [`  - job_name: ${t.job}`, '    static_configs:', `      - targets: ['${t.target}']`]),
+    ...(targets.length === 0 ? ['  []'] : []),
+    extras.config ?? '',
   ].join('\n');
+  for (const [name, content] of Object.entries(extras.files ?? {})) writeFileSync(join(dir, name), content);
   writeFileSync(join(dir, 'prometheus.yml'), `${config}\n`);
   const port = await freePort();
   const child: ChildProcess = spawn(
@@ -40,9 +53,9 @@ export async function startPrometheus(targets: PrometheusTarget[], extraFlags: s
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--storage.tsdb.retention.time=1h',
-      ...extraFlags,
+      ...(extras.flags ?? []),
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir },
   );
   let log = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -74,6 +87,7 @@ export async function startPrometheus(targets: PrometheusTarget[], extraFlags: s
   };
   return {
     url,
+    dir,
     query,
     waitFor: (expr, accept, timeoutMs = 30_000) =>
       eventually(`${expr} to satisfy the check`, async () => {

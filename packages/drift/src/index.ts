@@ -1,0 +1,2 @@
+// The public API of @inferometer/drift, listed by hand.
+export {};

@@ -1,0 +1,2 @@
+// The public API of @inferometer/exporter-remote-write, listed by hand.
+export {};

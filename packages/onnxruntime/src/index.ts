@@ -1,0 +1,2 @@
+// The public API of @inferometer/onnxruntime, listed by hand.
+export {};

@@ -1,0 +1,2 @@
+// The public API of @inferometer/ops, listed by hand.
+export {};
