@@ -12,6 +12,10 @@ export type {
   InstrumentOptions,
 } from './options.js';
 export type { BucketOverrides } from './recorder/recorder.js';
+export { attachCollector } from './collector.js';
+export type { CatalogCollector } from './collector.js';
+export type { CollectedHistogram, CollectedMetric, CollectedPoint, Temporality } from './recorder/native/collector.js';
+export type { HrTimeLike } from './recorder/native/series.js';
 export { encodeVersion } from './version-encoding.js';
 export { UNKNOWN_VERSION, MAX_DYNAMIC_SERIES, OVERFLOW_VALUE } from './plan.js';
 export {

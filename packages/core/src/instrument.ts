@@ -2,11 +2,16 @@ import { errorType } from './error-type.js';
 import { observeBatchSize, observeConfidence, observeInput, observeOutput } from './observe.js';
 import type { InstrumentOptions } from './options.js';
 import { compilePlan, type Plan, type Resolved } from './plan.js';
+import { NativeRecorder } from './recorder/native/recorder.js';
 import { OtelApiRecorder } from './recorder/otel-api-recorder.js';
 import { elapsed, instrumentStream, isAsyncIterable } from './stream.js';
 
-/** The recorder every wrapper records into; one per process. */
-const recorder = new OtelApiRecorder();
+/**
+ * The recorder every wrapper records into; one per process. Native
+ * aggregation while a collector is attached (`@inferometer/node`), the
+ * OpenTelemetry API otherwise.
+ */
+const recorder = new NativeRecorder(new OtelApiRecorder());
 
 type AnyFunction = (this: any, ...args: any[]) => any;
 
@@ -159,6 +164,6 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 /** The process-wide recorder. @internal */
-export function defaultRecorder(): OtelApiRecorder {
+export function defaultRecorder(): NativeRecorder {
   return recorder;
 }

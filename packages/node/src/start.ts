@@ -8,6 +8,7 @@ import type { ExporterSetup } from './exporters/exporter.js';
 import { EXPORTER_FACTORIES } from './exporters/registry.js';
 import type { MetricsRequestHandler } from './prometheus/handler.js';
 import type { MetricsServer } from './prometheus/server.js';
+import { createCatalogProducer, type CatalogProducer } from './native/producer.js';
 
 /**
  * Options of {@link start}. Each falls back to its `OTEL_*` environment
@@ -137,17 +138,46 @@ export interface InferometerHandle {
 export async function start(options: StartOptions = {}): Promise<InferometerHandle> {
   const env = options.env ?? process.env;
   const exporters = resolveExporters(env, options.exporters);
-  const metricProducers: MetricProducer[] = [];
+  // The catalog's fast path: while producers are attached, instrumented
+  // calls aggregate natively and reach every reader through them.
+  const producers: CatalogProducer[] = [];
+  const produce = (temporality: 'cumulative' | 'delta'): MetricProducer => {
+    const created = createCatalogProducer(temporality);
+    producers.push(created);
+    return created.producer;
+  };
+  let cumulative: MetricProducer | undefined;
+  const context = {
+    env,
+    options,
+    get metricProducers(): MetricProducer[] {
+      // Cumulative collection is stateless, so one producer serves every reader.
+      cumulative ??= produce('cumulative');
+      return [cumulative];
+    },
+    metricProducersFor(temporality: 'cumulative' | 'delta'): MetricProducer[] {
+      return temporality === 'cumulative' ? context.metricProducers : [produce('delta')];
+    },
+  };
+  const closeProducers = (): void => {
+    for (const created of producers.splice(0)) created.close();
+  };
   const setups: ExporterSetup[] = [];
-  for (const name of exporters) {
-    const factory = EXPORTER_FACTORIES[name];
-    if (factory !== undefined) setups.push(factory({ env, options, metricProducers }));
+  try {
+    for (const name of exporters) {
+      const factory = EXPORTER_FACTORIES[name];
+      if (factory !== undefined) setups.push(factory(context));
+    }
+  } catch (err) {
+    closeProducers();
+    throw err;
   }
   const meterProvider = new MeterProvider({
     resource: buildResource(env, options.serviceName),
     readers: setups.map((setup) => setup.reader),
   });
   if (!metrics.setGlobalMeterProvider(meterProvider)) {
+    closeProducers();
     await meterProvider.shutdown();
     throw new ConfigurationError(
       '@inferometer/node start(): a global MeterProvider is already registered (by an OpenTelemetry setup elsewhere in the service). ' +
@@ -160,6 +190,7 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
     for (const setup of setups) if (setup.listen !== undefined) servers.push(await setup.listen());
   } catch (err) {
     metrics.disable();
+    closeProducers();
     await Promise.allSettled([meterProvider.shutdown(), ...servers.map((server) => server.close())]);
     throw new ConfigurationError(
       `@inferometer/node start(): cannot serve metrics (OTEL_EXPORTER_PROMETHEUS_HOST / _PORT, prometheus.host / .port): ${err instanceof Error ? err.message : String(err)}`,
@@ -172,7 +203,9 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
     stopped ??= (async () => {
       removeSignals?.();
       metrics.disable();
+      // Flush first (the last export reads the producers), then detach them.
       const results = await Promise.allSettled([meterProvider.shutdown(), ...servers.map((server) => server.close())]);
+      closeProducers();
       for (const result of results) {
         if (result.status === 'rejected') diag.error('@inferometer/node: shutdown failed', result.reason);
       }

@@ -10,10 +10,17 @@ export interface ExporterContext {
   readonly options: StartOptions;
   /**
    * Producers of data aggregated outside the SDK (Inferometer's own
-   * recorder): every reader must be given them, so each exporter sees the
+   * recorder), cumulative: every reader must be given them (or those of
+   * {@link ExporterContext.metricProducersFor}), so each exporter sees the
    * same data.
    */
   readonly metricProducers: MetricProducer[];
+  /**
+   * Producers in a given temporality. Producers are not told the reader's
+   * temporality, so a reader that exports delta (Datadog, New Relic) asks for
+   * its own delta producers here; cumulative ones are shared.
+   */
+  metricProducersFor(temporality: 'cumulative' | 'delta'): MetricProducer[];
 }
 
 /** One exporter, set up: its reader, and what it serves or starts. */

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { diag } from '@opentelemetry/api';
-import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { MetricProducer } from '@opentelemetry/sdk-metrics';
+import { serializeChunks } from './serializer.js';
 
 /** Content type of the Prometheus text exposition format 0.0.4. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -49,7 +50,6 @@ export function createPrometheusReader(options: { metricProducers?: MetricProduc
     withoutScopeInfo: true,
     ...(options.metricProducers ? { metricProducers: options.metricProducers } : {}),
   });
-  const serializer = new PrometheusSerializer(undefined, false, undefined, false, true);
   const handler: MetricsRequestHandler = (request, response) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
@@ -65,9 +65,12 @@ export function createPrometheusReader(options: { metricProducers?: MetricProduc
           fail(response, errors[0]);
           return;
         }
-        const body = serializer.serialize(resourceMetrics);
         response.writeHead(200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE });
-        response.end(request.method === 'HEAD' ? undefined : body);
+        if (request.method === 'HEAD') {
+          response.end();
+          return;
+        }
+        return writeChunks(response, serializeChunks(resourceMetrics));
       })
       .catch((err: unknown) => {
         diag.error('@inferometer/node: metrics collection failed; answering the scrape with 500', err);
@@ -75,6 +78,20 @@ export function createPrometheusReader(options: { metricProducers?: MetricProduc
       });
   };
   return { reader, handler };
+}
+
+/**
+ * Writes the exposition a chunk at a time and yields to the event loop
+ * between chunks, so a large scrape does not stall the predictions this
+ * process serves (prom-client #216, #543).
+ */
+async function writeChunks(response: ServerResponse, chunks: Iterable<string>): Promise<void> {
+  for (const chunk of chunks) {
+    if (response.destroyed) return;
+    response.write(chunk);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  response.end();
 }
 
 function fail(response: ServerResponse, err: unknown): void {

@@ -1,0 +1,42 @@
+import { defaultRecorder } from './instrument.js';
+import { NativeCollector, type CollectedMetric, type Temporality } from './recorder/native/collector.js';
+import type { HrTimeLike } from './recorder/native/series.js';
+
+/**
+ * Reads the catalog's aggregated state at collection time. Obtained from
+ * {@link attachCollector}; `@inferometer/node` wraps one per metric reader in
+ * an OpenTelemetry `MetricProducer`.
+ */
+export interface CatalogCollector {
+  /** The temporality of the counters and histograms it returns. */
+  readonly temporality: Temporality;
+  /** The catalog's points as of `endTime` (OpenTelemetry HrTime `[seconds, nanoseconds]`). */
+  collect(endTime: HrTimeLike): CollectedMetric[];
+  /** Stops reading. With no collector attached, recording goes back to the OpenTelemetry API instruments. */
+  detach(): void;
+}
+
+/**
+ * Switches recording to the fast path: from now on every instrumented call
+ * aggregates in place (typed arrays, no attribute hashing, no allocation)
+ * and the returned collector reads the result. Without any collector, calls
+ * are recorded through the OpenTelemetry API into whatever MeterProvider is
+ * registered, with the same names and attributes.
+ *
+ * This is the seam `@inferometer/node` uses; call it yourself only to feed
+ * the catalog into an SDK setup of your own (wrap `collect()` in a
+ * `MetricProducer` given to each reader's `metricProducers`).
+ *
+ * @example
+ * ```ts
+ * const collector = attachCollector({ temporality: 'delta' });
+ * const points = collector.collect(hrTime());
+ * ```
+ */
+export function attachCollector(options: { temporality?: Temporality } = {}): CatalogCollector {
+  const temporality = options.temporality ?? 'cumulative';
+  if (temporality !== 'cumulative' && temporality !== 'delta') {
+    throw new TypeError(`attachCollector(options): option "temporality" must be 'cumulative' or 'delta'; got ${String(temporality)}`);
+  }
+  return new NativeCollector(defaultRecorder(), temporality);
+}

@@ -1,0 +1,122 @@
+import type { Attributes } from '@opentelemetry/api';
+import { ERROR_TYPE_OTHER, MAX_ERROR_TYPES_PER_SERIES } from '../../catalog.js';
+import type { PredictionSeries, SeriesKey } from '../recorder.js';
+import { NativeHistogram } from './histogram.js';
+
+/** Start of a series' cumulative data, as OpenTelemetry HrTime `[seconds, nanoseconds]`. */
+export type HrTimeLike = [number, number];
+
+/** What the model gauges report, per model name. @internal */
+export interface NativeModelState {
+  activeVersion: number | undefined;
+  readonly attributes: Attributes;
+}
+
+/** Boundaries in force for one series. @internal */
+export interface SeriesBoundaries {
+  readonly latency: Float64Array;
+  readonly confidence: Float64Array;
+  readonly batchSize: Float64Array;
+  readonly timeToFirstItem: Float64Array;
+  readonly streamItems: Float64Array;
+}
+
+/**
+ * One (model, version, attributes) series, aggregated in place. Recording is
+ * field arithmetic on this object: no attribute hashing, no allocation.
+ *
+ * While no collector is attached (no `@inferometer/node` setup), `api` holds
+ * the OpenTelemetry API series and every call is forwarded to it, so a
+ * service with its own MeterProvider gets the same names and attributes.
+ * One field test per call decides.
+ *
+ * @internal
+ */
+export class NativeSeries implements PredictionSeries {
+  /** The OpenTelemetry API series to forward to, or null while a collector reads the native state. */
+  api: PredictionSeries | null;
+  successes = 0;
+  errors = 0;
+  inFlight = 0;
+  readonly latency: NativeHistogram;
+  readonly confidenceHistogram: NativeHistogram;
+  readonly batchSizeHistogram: NativeHistogram;
+  /** Allocated on the first stream: most models never stream. */
+  timeToFirstItem: NativeHistogram | undefined;
+  streamItemsHistogram: NativeHistogram | undefined;
+  /** error_type -> count, at most MAX_ERROR_TYPES_PER_SERIES keys plus _OTHER. */
+  readonly errorTypes = new Map<string, number>();
+  /** The series' own attributes (model, version, user-declared). */
+  readonly attributes: Attributes;
+  readonly startTime: HrTimeLike;
+
+  constructor(
+    readonly key: SeriesKey,
+    attributes: Attributes,
+    private readonly _model: NativeModelState,
+    private readonly _boundaries: SeriesBoundaries,
+    api: PredictionSeries | null,
+    startTime: HrTimeLike,
+  ) {
+    this.api = api;
+    this.attributes = attributes;
+    this.startTime = startTime;
+    this.latency = new NativeHistogram(_boundaries.latency);
+    this.confidenceHistogram = new NativeHistogram(_boundaries.confidence);
+    this.batchSizeHistogram = new NativeHistogram(_boundaries.batchSize);
+  }
+
+  begin(): void {
+    if (this.api !== null) {
+      this.api.begin();
+      return;
+    }
+    this.inFlight++;
+    this._model.activeVersion = this.key.versionNumber;
+  }
+
+  succeed(seconds: number): void {
+    if (this.api !== null) {
+      this.api.succeed(seconds);
+      return;
+    }
+    this.inFlight--;
+    this.successes++;
+    this.latency.record(seconds);
+  }
+
+  fail(seconds: number, errorType: string): void {
+    if (this.api !== null) {
+      this.api.fail(seconds, errorType);
+      return;
+    }
+    this.inFlight--;
+    this.errors++;
+    this.latency.record(seconds);
+    const types = this.errorTypes;
+    const seen = types.get(errorType);
+    if (seen !== undefined) types.set(errorType, seen + 1);
+    else if (types.size < MAX_ERROR_TYPES_PER_SERIES) types.set(errorType, 1);
+    else types.set(ERROR_TYPE_OTHER, (types.get(ERROR_TYPE_OTHER) ?? 0) + 1);
+  }
+
+  confidence(value: number): void {
+    if (this.api !== null) this.api.confidence(value);
+    else this.confidenceHistogram.record(value);
+  }
+
+  batchSize(items: number): void {
+    if (this.api !== null) this.api.batchSize(items);
+    else this.batchSizeHistogram.record(items);
+  }
+
+  firstItem(seconds: number): void {
+    if (this.api !== null) this.api.firstItem(seconds);
+    else (this.timeToFirstItem ??= new NativeHistogram(this._boundaries.timeToFirstItem)).record(seconds);
+  }
+
+  streamItems(items: number): void {
+    if (this.api !== null) this.api.streamItems(items);
+    else (this.streamItemsHistogram ??= new NativeHistogram(this._boundaries.streamItems)).record(items);
+  }
+}

@@ -1,0 +1,80 @@
+import { ValueType } from '@opentelemetry/api';
+import { hrTime } from '@opentelemetry/core';
+import { emptyResource } from '@opentelemetry/resources';
+import {
+  AggregationTemporality,
+  DataPointType,
+  type CollectionResult,
+  type MetricData,
+  type MetricDescriptor,
+  type MetricProducer,
+} from '@opentelemetry/sdk-metrics';
+import {
+  attachCollector,
+  INSTRUMENTATION_SCOPE,
+  type CatalogCollector,
+  type CollectedMetric,
+  type MetricDefinition,
+  type Temporality,
+} from '@inferometer/core';
+
+/** A MetricProducer fed by the catalog's native aggregation, and how to stop it. */
+export interface CatalogProducer {
+  readonly producer: MetricProducer;
+  /** Stops feeding; with no producer left, recording returns to the OpenTelemetry API. */
+  close(): void;
+}
+
+const SCOPE = { name: INSTRUMENTATION_SCOPE };
+const descriptors = new WeakMap<MetricDefinition, MetricDescriptor>();
+
+/**
+ * Hands the catalog's natively aggregated data to an OpenTelemetry reader
+ * through the SDK's official bridge for externally aggregated data
+ * (`MetricReaderOptions.metricProducers`). One producer per reader, because
+ * producers are not told the reader's temporality: a Prometheus reader gets a
+ * cumulative one, a Datadog-shaped OTLP reader a delta one.
+ */
+export function createCatalogProducer(temporality: Temporality): CatalogProducer {
+  let collector: CatalogCollector | undefined = attachCollector({ temporality });
+  const producer: MetricProducer = {
+    async collect(): Promise<CollectionResult> {
+      const metrics = collector === undefined ? [] : collector.collect(hrTime()).map(toMetricData);
+      return { resourceMetrics: { resource: emptyResource(), scopeMetrics: [{ scope: SCOPE, metrics }] }, errors: [] };
+    },
+  };
+  return {
+    producer,
+    close() {
+      collector?.detach();
+      collector = undefined;
+    },
+  };
+}
+
+function toMetricData(metric: CollectedMetric): MetricData {
+  const { definition } = metric;
+  const descriptor = descriptorOf(definition);
+  const aggregationTemporality = metric.temporality === 'delta' ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE;
+  // The collector's points have the SDK's data point shape already.
+  const dataPoints = metric.points as never[];
+  switch (definition.kind) {
+    case 'counter':
+      return { descriptor, aggregationTemporality, dataPointType: DataPointType.SUM, isMonotonic: true, dataPoints };
+    case 'updowncounter':
+      return { descriptor, aggregationTemporality, dataPointType: DataPointType.SUM, isMonotonic: false, dataPoints };
+    case 'histogram':
+      return { descriptor, aggregationTemporality, dataPointType: DataPointType.HISTOGRAM, dataPoints };
+    default:
+      return { descriptor, aggregationTemporality, dataPointType: DataPointType.GAUGE, dataPoints };
+  }
+}
+
+function descriptorOf(definition: MetricDefinition): MetricDescriptor {
+  let descriptor = descriptors.get(definition);
+  if (descriptor === undefined) {
+    descriptor = { name: definition.name, description: definition.description, unit: definition.unit, valueType: ValueType.DOUBLE };
+    descriptors.set(definition, descriptor);
+  }
+  return descriptor;
+}
