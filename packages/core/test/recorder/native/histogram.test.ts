@@ -1,0 +1,52 @@
+import { metrics } from '@opentelemetry/api';
+import { AggregationTemporality, MeterProvider, MetricReader, type HistogramMetricData } from '@opentelemetry/sdk-metrics';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { boundariesOf, NativeHistogram } from '../../../src/recorder/native/histogram.js';
+
+class Reader extends MetricReader {
+  protected override async onForceFlush(): Promise<void> {}
+  protected override async onShutdown(): Promise<void> {}
+}
+
+/** What the OpenTelemetry SDK's explicit bucket histogram makes of the same values. */
+async function sdkHistogram(boundaries: number[], values: number[]) {
+  const reader = new Reader({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
+  const provider = new MeterProvider({ readers: [reader] });
+  const histogram = provider.getMeter('t').createHistogram('h', { advice: { explicitBucketBoundaries: boundaries } });
+  for (const v of values) histogram.record(v);
+  const { resourceMetrics } = await reader.collect();
+  await provider.shutdown();
+  const point = (resourceMetrics.scopeMetrics[0]!.metrics[0] as HistogramMetricData).dataPoints[0]!;
+  return point.value;
+}
+
+const boundaryLists = fc
+  .uniqueArray(fc.double({ min: 0, max: 1000, noNaN: true }), { minLength: 1, maxLength: 15 })
+  .map((list) => [...list].sort((a, b) => a - b));
+
+describe('NativeHistogram', () => {
+  it('puts a value equal to a boundary in that boundary\'s bucket (upper bound inclusive)', () => {
+    const h = new NativeHistogram(boundariesOf([1, 2, 3]));
+    for (const v of [0.5, 1, 1.5, 2, 3, 3.5]) h.record(v);
+    expect(Array.from(h.counts)).toEqual([2, 2, 1, 1]);
+    expect({ sum: h.sum, count: h.count, min: h.min, max: h.max }).toEqual({ sum: 11.5, count: 6, min: 0.5, max: 3.5 });
+  });
+
+  it('has the same buckets, sum, count, min and max as the OpenTelemetry SDK for any values (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(boundaryLists, fc.array(fc.double({ min: 0, max: 2000, noNaN: true }), { minLength: 1, maxLength: 200 }), async (boundaries, values) => {
+        const native = new NativeHistogram(boundariesOf(boundaries));
+        for (const v of values) native.record(v);
+        const sdk = await sdkHistogram(boundaries, values);
+        expect(Array.from(native.counts)).toEqual(sdk.buckets.counts);
+        expect(native.count).toBe(sdk.count);
+        expect(native.sum).toBe(sdk.sum);
+        expect(native.min).toBe(sdk.min);
+        expect(native.max).toBe(sdk.max);
+      }),
+      { numRuns: 100 },
+    );
+    metrics.disable();
+  });
+});

@@ -1,0 +1,138 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  ATTR_MODEL_NAME,
+  ATTR_STATUS,
+  METRIC_ACTIVE_MODEL_VERSION,
+  METRIC_MODEL_INFO,
+  METRIC_PREDICTION_LATENCY,
+  METRIC_PREDICTIONS,
+  METRIC_PREDICTIONS_IN_FLIGHT,
+  STATUS_SUCCESS,
+} from '../../../src/catalog.js';
+import { attachCollector, type CatalogCollector } from '../../../src/collector.js';
+import { instrument } from '../../../src/instrument.js';
+import type { CollectedHistogram, CollectedMetric } from '../../../src/recorder/native/collector.js';
+import { setupTestMetrics, type TestMetrics } from '../../helpers/metrics.js';
+
+let n = 0;
+let model: string;
+const collectors: CatalogCollector[] = [];
+beforeEach(() => {
+  model = `native_${++n}`;
+});
+afterEach(() => {
+  for (const c of collectors.splice(0)) c.detach();
+});
+
+function attach(temporality: 'cumulative' | 'delta' = 'cumulative'): CatalogCollector {
+  const c = attachCollector({ temporality });
+  collectors.push(c);
+  return c;
+}
+
+const end = (): [number, number] => [Math.floor(Date.now() / 1000), 0];
+function points(metrics: CollectedMetric[], name: string) {
+  return (metrics.find((m) => m.definition.name === name)?.points ?? []).filter((p) => p.attributes[ATTR_MODEL_NAME] === model);
+}
+
+describe('native recording', () => {
+  it('counts exactly, concurrent and rejected calls included, once a collector is attached', async () => {
+    const collector = attach();
+    const predict = instrument(async (i: number) => {
+      await new Promise((resolve) => setTimeout(resolve, i % 3));
+      if (i % 4 === 0) throw new Error('x');
+      return i;
+    }, { model, version: '1' });
+    await Promise.allSettled(Array.from({ length: 100 }, (_, i) => predict(i)));
+    const collected = collector.collect(end());
+    const byStatus = Object.fromEntries(points(collected, METRIC_PREDICTIONS.name).map((p) => [p.attributes[ATTR_STATUS], p.value]));
+    expect(byStatus).toEqual({ success: 75, error: 25 });
+    expect((points(collected, METRIC_PREDICTION_LATENCY.name)[0]!.value as CollectedHistogram).count).toBe(100);
+    expect(points(collected, METRIC_PREDICTIONS_IN_FLIGHT.name)[0]!.value).toBe(0);
+    expect(points(collected, METRIC_MODEL_INFO.name).map((p) => p.value)).toEqual([1]);
+    expect(points(collected, METRIC_ACTIVE_MODEL_VERSION.name).map((p) => p.value)).toEqual([1]);
+  });
+
+  it('delta collectors report what happened since their last collection; cumulative ones everything', () => {
+    const cumulative = attach('cumulative');
+    const delta = attach('delta');
+    const predict = instrument((x: number) => x, { model, version: '1' });
+    predict(1);
+    predict(2);
+    const success = (c: CatalogCollector) =>
+      points(c.collect(end()), METRIC_PREDICTIONS.name).find((p) => p.attributes[ATTR_STATUS] === STATUS_SUCCESS)?.value;
+    expect(success(delta)).toBe(2);
+    predict(3);
+    expect(success(delta)).toBe(1);
+    expect(success(delta)).toBeUndefined();
+    expect(success(cumulative)).toBe(3);
+  });
+
+  it('delta histograms carry the interval\'s buckets and count', () => {
+    const delta = attach('delta');
+    const predict = instrument((x: number) => x, { model, confidence: (x) => x });
+    predict(0.15);
+    delta.collect(end());
+    predict(0.95);
+    predict(0.95);
+    const value = points(delta.collect(end()), 'ml_prediction_confidence')[0]!.value as CollectedHistogram;
+    expect(value.count).toBe(2);
+    expect(value.sum).toBeCloseTo(1.9, 10);
+    expect(value.buckets.counts.at(-2)).toBe(2);
+    expect(value.buckets.counts[1]).toBe(0);
+  });
+
+  it('honours per-model buckets natively', () => {
+    const collector = attach();
+    instrument((x: number) => x, { model, buckets: { confidence: [0.5, 0.9] }, confidence: (x) => x })(0.7);
+    const value = points(collector.collect(end()), 'ml_prediction_confidence')[0]!.value as CollectedHistogram;
+    expect(value.buckets).toEqual({ boundaries: [0.5, 0.9], counts: [0, 1, 0] });
+  });
+
+  it('goes back to the OpenTelemetry API when the last collector detaches, and the counts continue', async () => {
+    const testMetrics: TestMetrics = setupTestMetrics();
+    try {
+      const collector = attachCollector();
+      const predict = instrument((x: number) => x, { model, version: '1' });
+      predict(1);
+      expect(await testMetrics.value(METRIC_PREDICTIONS.name, { [ATTR_MODEL_NAME]: model })).toBeUndefined();
+      collector.detach();
+      predict(2);
+      expect(await testMetrics.value(METRIC_PREDICTIONS.name, { [ATTR_MODEL_NAME]: model })).toBe(1);
+      const again = attach();
+      predict(3);
+      expect(points(again.collect(end()), METRIC_PREDICTIONS.name)[0]!.value).toBe(2);
+    } finally {
+      await testMetrics.shutdown();
+    }
+  });
+
+  it('shares one series between two functions with the same identity (no duplicate points)', () => {
+    const collector = attach();
+    instrument(() => 1, { model, version: '1', attributes: { a: 'x', b: 'y' } })();
+    instrument(() => 2, { model, version: '1', attributes: { b: 'y', a: 'x' } })();
+    const success = points(collector.collect(end()), METRIC_PREDICTIONS.name);
+    expect(success).toHaveLength(1);
+    expect(success[0]!.value).toBe(2);
+  });
+
+  it('refuses an unknown temporality, naming the option', () => {
+    expect(() => attachCollector({ temporality: 'monthly' as 'delta' })).toThrow(`option "temporality" must be 'cumulative' or 'delta'`);
+  });
+
+  it('records the version that served each call when the version changes mid-stream', async () => {
+    const collector = attach();
+    const service = { version: '1.0.0' };
+    const predict = instrument(async function (this: typeof service) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return this.version;
+    }, { model, version: (self) => self.version });
+    const first = predict.call(service);
+    service.version = '2.0.0';
+    const second = predict.call(service);
+    await Promise.all([first, second]);
+    const versions = points(collector.collect(end()), METRIC_PREDICTIONS.name).map((p) => [p.attributes.model_version, p.value]);
+    expect(versions.sort()).toEqual([['1.0.0', 1], ['2.0.0', 1]]);
+    vi.restoreAllMocks();
+  });
+});
