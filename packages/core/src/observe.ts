@@ -15,7 +15,7 @@ export function observeBatchSize(plan: Plan, series: PredictionSeries, args: unk
   if (extract === undefined) return;
   let items: unknown;
   try {
-    items = extract(...args);
+    items = extract(args);
   } catch (err) {
     reportInternalError('batchSize extractor', err);
   }
@@ -52,6 +52,11 @@ export function observeConfidence(plan: Plan, series: PredictionSeries, result: 
     plan.recorder.dropped(plan.model, DROP_REASONS.confidence);
     return;
   }
+  if (ArrayBuffer.isView(value)) {
+    // A typed array (an ONNX output tensor's data): one probability vector.
+    recordConfidence(plan, series, maxTyped(value as unknown as Float32Array));
+    return;
+  }
   if (isArrayLike(value[0])) {
     for (let i = 0; i < value.length; i++) {
       const row = value[i];
@@ -73,6 +78,20 @@ function max(values: ArrayLike<unknown>): number {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (typeof v !== 'number' || Number.isNaN(v)) return Number.NaN;
+    if (v > best) best = v;
+  }
+  return best;
+}
+
+/**
+ * Kept apart from {@link max} so each stays monomorphic: element access
+ * shared between arrays and typed arrays costs about 100 ns per call.
+ */
+function maxTyped(values: Float32Array): number {
+  let best = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v !== v) return Number.NaN;
     if (v > best) best = v;
   }
   return best;

@@ -61,7 +61,8 @@ export interface Plan {
   /** The series (and bound observer) for one call: fixed, or looked up from the call's dynamic values. */
   readonly resolve: (self: unknown, args: unknown[]) => Resolved;
   readonly confidence: ConfidenceExtractor | undefined;
-  readonly batchSize: ((...args: unknown[]) => number) | undefined;
+  /** The batch-size extractor, taking the call's arguments as one array. */
+  readonly batchSize: ((args: unknown[]) => unknown) | undefined;
   readonly streaming: 'auto' | boolean;
 }
 
@@ -125,9 +126,20 @@ export function compilePlan(options: InstrumentOptions, recorder: Recorder, wher
     recorder,
     resolve,
     confidence: options.confidence,
-    batchSize: options.batchSize as Plan['batchSize'],
+    batchSize: batchSizeReader(options.batchSize as ((...args: unknown[]) => unknown) | undefined),
     streaming,
   };
+}
+
+/**
+ * Most batch-size extractors read the first argument (`(rows) => rows.length`):
+ * call those with it directly and spare every call a spread of the arguments.
+ */
+function batchSizeReader(extract: ((...args: unknown[]) => unknown) | undefined): Plan['batchSize'] {
+  if (extract === undefined) return undefined;
+  // length 1 only: a rest parameter (`(...rows) => ...`) has length 0 and needs every argument.
+  if (extract.length === 1) return (args) => extract(args[0]);
+  return (args) => extract(...args);
 }
 
 type DynamicAttribute = readonly [key: string, read: (self: unknown, args: unknown[]) => AttributeValue | undefined];

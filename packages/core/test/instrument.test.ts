@@ -337,3 +337,14 @@ describe('instrument: drift observer hooks', () => {
     expect(await m.value(METRIC_PREDICTIONS.name, success())).toBe(1);
   });
 });
+
+describe('instrument: batch size extractors of any arity', () => {
+  it('passes every argument to an extractor with a rest parameter or several parameters', async () => {
+    const rest = instrument((..._rows: number[]) => 0, { model, batchSize: (...rows: number[]) => rows.length });
+    const two = instrument((_a: number[], _b: number[]) => 0, { model: `${model}_two`, batchSize: (a: number[], b: number[]) => a.length + b.length });
+    rest(1, 2, 3);
+    two([1], [2, 3]);
+    expect((await m.histogram(METRIC_PREDICTION_BATCH_SIZE.name, { [ATTR_MODEL_NAME]: model }))?.sum).toBe(3);
+    expect((await m.histogram(METRIC_PREDICTION_BATCH_SIZE.name, { [ATTR_MODEL_NAME]: `${model}_two` }))?.sum).toBe(3);
+  });
+});

@@ -1,0 +1,101 @@
+// Target 1: the added cost of one instrumented call (count + latency +
+// confidence + in-flight, with the model's attributes), against the same
+// metrics recorded through raw OpenTelemetry SDK instruments and through
+// prom-client, and against the uninstrumented call.
+import { metrics } from '@opentelemetry/api';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import client from 'prom-client';
+import { instrument } from '@inferometer/core';
+import { start } from '@inferometer/node';
+import { medians, report, row } from '../lib.mjs';
+
+const probabilities = [0.1, 0.7, 0.2];
+// The model: cheap on purpose, so the figure is the instrumentation's.
+const predict = (x) => (x >= 0 ? probabilities : null);
+const max = (v) => Math.max(v[0], v[1], v[2]);
+
+// Ours: the real setup, with the pull endpoint's reader (no server needed).
+const telemetry = await start({ prometheus: { server: false } });
+const ours = instrument(predict, { model: 'iris', version: '1.0.0', confidence: (r) => r });
+
+// Raw OpenTelemetry SDK instruments, as a user would hand-write them. The
+// provider needs a reader: without one the SDK keeps no storage and records
+// nothing, which would flatter it.
+class PullReader extends MetricReader {
+  async onForceFlush() {}
+  async onShutdown() {}
+}
+const sdkProvider = new MeterProvider({ readers: [new PullReader()] });
+const meter = sdkProvider.getMeter('bench');
+const otel = {
+  count: meter.createCounter('ml_predictions'),
+  latency: meter.createHistogram('ml_prediction_latency_seconds', { advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] } }),
+  confidence: meter.createHistogram('ml_prediction_confidence', { advice: { explicitBucketBoundaries: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1] } }),
+  inFlight: meter.createUpDownCounter('ml_predictions_in_flight'),
+};
+const attrs = { model_name: 'iris', model_version: '1.0.0' };
+const okAttrs = { ...attrs, status: 'success' };
+function withOtel(x) {
+  otel.inFlight.add(1, attrs);
+  const t0 = performance.now();
+  const result = predict(x);
+  otel.latency.record((performance.now() - t0) / 1000, attrs);
+  otel.count.add(1, okAttrs);
+  otel.confidence.record(max(result), attrs);
+  otel.inFlight.add(-1, attrs);
+  return result;
+}
+
+// prom-client, the same four metrics with the usual label objects.
+const registry = new client.Registry();
+const prom = {
+  count: new client.Counter({ name: 'ml_predictions_total', help: 'h', labelNames: ['model_name', 'model_version', 'status'], registers: [registry] }),
+  latency: new client.Histogram({ name: 'ml_prediction_latency_seconds', help: 'h', labelNames: ['model_name', 'model_version'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry] }),
+  confidence: new client.Histogram({ name: 'ml_prediction_confidence', help: 'h', labelNames: ['model_name', 'model_version'], buckets: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], registers: [registry] }),
+  inFlight: new client.Gauge({ name: 'ml_predictions_in_flight', help: 'h', labelNames: ['model_name', 'model_version'], registers: [registry] }),
+};
+function withProm(x) {
+  prom.inFlight.inc(attrs);
+  const end = prom.latency.startTimer(attrs);
+  const result = predict(x);
+  end();
+  prom.count.inc(okAttrs);
+  prom.confidence.observe(attrs, max(result));
+  prom.inFlight.dec(attrs);
+  return result;
+}
+
+// Two timer reads: the floor any latency measurement pays.
+function timersOnly(x) {
+  const t0 = performance.now();
+  const result = predict(x);
+  return performance.now() - t0 > 1e9 ? null : result;
+}
+
+let sink = 0;
+const m = await medians({
+  uninstrumented: (i) => { sink += predict(i).length; },
+  timers: (i) => { sink += timersOnly(i).length; },
+  inferometer: (i) => { sink += ours(i).length; },
+  'otel-sdk': (i) => { sink += withOtel(i).length; },
+  'prom-client': (i) => { sink += withProm(i).length; },
+});
+if (sink === 42) console.log('');
+
+const added = (name) => m[name] - m.uninstrumented;
+const oursAdded = added('inferometer');
+report('hot-path', [
+  row({
+    target: '1 hot path',
+    metric: 'added cost per instrumented call',
+    unit: 'ns',
+    ours: oursAdded,
+    peers: { 'otel-sdk': added('otel-sdk'), 'prom-client': added('prom-client') },
+    goal: '<= 250 ns, >= 10x less than OTel SDK, >= 5x less than prom-client',
+    met: oursAdded <= 250 && added('otel-sdk') / oursAdded >= 10 && added('prom-client') / oursAdded >= 5,
+    note: `two timer reads alone: ${(m.timers - m.uninstrumented).toFixed(0)} ns; uninstrumented call ${m.uninstrumented.toFixed(1)} ns`,
+  }),
+]);
+await telemetry.shutdown();
+await sdkProvider.shutdown();
+metrics.disable();
