@@ -12,6 +12,12 @@ export interface CatalogCollector {
   readonly temporality: Temporality;
   /** The catalog's points as of `endTime` (OpenTelemetry HrTime `[seconds, nanoseconds]`). */
   collect(endTime: HrTimeLike): CollectedMetric[];
+  /**
+   * The same, as a generator that pauses after every `seriesPerStep` series
+   * (its return value is the result), so a caller with many series can yield
+   * to the event loop between steps.
+   */
+  collectInSteps(endTime: HrTimeLike, seriesPerStep: number): Generator<void, CollectedMetric[], void>;
   /** Stops reading. With no collector attached, recording goes back to the OpenTelemetry API instruments. */
   detach(): void;
 }

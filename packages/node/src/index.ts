@@ -5,9 +5,12 @@ export { DEFAULT_EXPORT_INTERVAL_MILLIS, DEFAULT_EXPORT_TIMEOUT_MILLIS } from '.
 export type { TimingOptions } from './config/timing.js';
 export type { InferometerHandle, StartOptions } from './start.js';
 export { createPrometheusReader, PROMETHEUS_CONTENT_TYPE } from './prometheus/handler.js';
-export type { MetricsRequestHandler, PrometheusPullReader } from './prometheus/handler.js';
+export type { MetricsRequestHandler, PrometheusPullReader, PrometheusReaderOptions } from './prometheus/handler.js';
 export { METRICS_PATH } from './prometheus/server.js';
 export { ConfigurationError } from './config/env.js';
 export type { Environment } from './config/env.js';
 export { METRICS_EXPORTERS } from './config/exporters.js';
 export type { MetricsExporterName } from './config/exporters.js';
+export { createCatalogProducer } from './native/producer.js';
+export type { CatalogProducer } from './native/producer.js';
+export { serialize as serializePrometheus, serializeChunks as serializePrometheusChunks } from './prometheus/serializer.js';

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { diag } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { MetricProducer } from '@opentelemetry/sdk-metrics';
-import { serializeChunks } from './serializer.js';
+import { once } from 'node:events';
+import { ChunkPool, serializeChunks } from './serializer.js';
 
 /** Content type of the Prometheus text exposition format 0.0.4. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -13,6 +14,20 @@ export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8
  * `reply.raw` after `reply.hijack()`.
  */
 export type MetricsRequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
+
+/** Options of {@link createPrometheusReader}. */
+export interface PrometheusReaderOptions {
+  /**
+   * Producers of externally aggregated data to serve too, such as
+   * {@link createCatalogProducer}'s for Inferometer's fast path.
+   *
+   * @example
+   * ```ts
+   * metricProducers: [createCatalogProducer('cumulative').producer]
+   * ```
+   */
+  metricProducers?: MetricProducer[];
+}
 
 /** A Prometheus pull reader and the handler that serves it. */
 export interface PrometheusPullReader {
@@ -32,6 +47,9 @@ export interface PrometheusPullReader {
  * healthy scrape of nothing), this one answers `500`, so `up` drops to 0 and
  * the failure is visible.
  *
+ * Pass `metricProducers: [createCatalogProducer('cumulative').producer]` to serve
+ * the catalog through the fast path as well.
+ *
  * @example
  * ```ts
  * import { MeterProvider } from '@opentelemetry/sdk-metrics';
@@ -42,7 +60,7 @@ export interface PrometheusPullReader {
  * app.get('/metrics', handler); // Express
  * ```
  */
-export function createPrometheusReader(options: { metricProducers?: MetricProducer[] } = {}): PrometheusPullReader {
+export function createPrometheusReader(options: PrometheusReaderOptions = {}): PrometheusPullReader {
   // Scope labels (otel_scope_name, ...) would add three labels to every
   // catalog series that Prometheus users never asked for.
   const reader = new PrometheusExporter({
@@ -50,6 +68,7 @@ export function createPrometheusReader(options: { metricProducers?: MetricProduc
     withoutScopeInfo: true,
     ...(options.metricProducers ? { metricProducers: options.metricProducers } : {}),
   });
+  const pool = new ChunkPool();
   const handler: MetricsRequestHandler = (request, response) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
@@ -70,7 +89,7 @@ export function createPrometheusReader(options: { metricProducers?: MetricProduc
           response.end();
           return;
         }
-        return writeChunks(response, serializeChunks(resourceMetrics));
+        return writeChunks(response, serializeChunks(resourceMetrics, pool.chunkBytes, pool.allocate), pool);
       })
       .catch((err: unknown) => {
         diag.error('@inferometer/node: metrics collection failed; answering the scrape with 500', err);
@@ -85,11 +104,14 @@ export function createPrometheusReader(options: { metricProducers?: MetricProduc
  * between chunks, so a large scrape does not stall the predictions this
  * process serves (prom-client #216, #543).
  */
-async function writeChunks(response: ServerResponse, chunks: Iterable<string>): Promise<void> {
+async function writeChunks(response: ServerResponse, chunks: Iterable<Buffer>, pool: ChunkPool): Promise<void> {
   for (const chunk of chunks) {
     if (response.destroyed) return;
-    response.write(chunk);
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    // The buffer goes back to the pool once the socket has taken it.
+    const flushed = response.write(chunk, () => pool.release(chunk));
+    // A slow scraper must not make us hold the whole exposition in memory.
+    if (!flushed) await once(response, 'drain');
+    else await new Promise<void>((resolve) => setImmediate(resolve));
   }
   response.end();
 }

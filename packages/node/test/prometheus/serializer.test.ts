@@ -66,7 +66,7 @@ describe('Prometheus serializer', () => {
     const data = await collectEverything();
     const chunks = [...serializeChunks(data, 500)];
     expect(chunks.length).toBeGreaterThan(3);
-    expect(chunks.join('')).toBe(serialize(data));
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(serialize(data));
     for (const chunk of chunks.slice(0, -1)) expect(chunk.length).toBeLessThan(500 + 1200);
   });
 

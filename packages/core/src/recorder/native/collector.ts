@@ -94,6 +94,20 @@ export class NativeCollector {
   }
 
   collect(endTime: HrTimeLike): CollectedMetric[] {
+    const steps = this.collectInSteps(endTime, Number.POSITIVE_INFINITY);
+    for (;;) {
+      const step = steps.next();
+      if (step.done === true) return step.value;
+    }
+  }
+
+  /**
+   * The same collection, pausing (yielding) after every `seriesPerStep`
+   * series so the caller can give the event loop back between steps; the
+   * generator's return value is the result. Every series is read whole in
+   * one step, so its points always agree with each other.
+   */
+  *collectInSteps(endTime: HrTimeLike, seriesPerStep: number): Generator<void, CollectedMetric[], void> {
     const delta = this.temporality === 'delta';
     const t: Temporality = this.temporality;
     const predictions: CollectedPoint[] = [];
@@ -105,7 +119,12 @@ export class NativeCollector {
     const streamItems: CollectedPoint[] = [];
     const inFlight: CollectedPoint[] = [];
 
+    let inStep = 0;
     for (const series of this._recorder.series_) {
+      if (++inStep >= seriesPerStep) {
+        inStep = 0;
+        yield;
+      }
       if (series.successes === 0 && series.errors === 0 && series.inFlight === 0) continue;
       const attrs = attributesOf(series);
       let previous: Previous | undefined;
