@@ -153,7 +153,10 @@ function dynamicSeries(
   dynamic: readonly DynamicAttribute[],
   seriesFor: (version: string, attributes: Attributes) => Resolved,
 ): Plan['resolve'] {
-  const cache = new Map<string, Resolved>();
+  // A trie keyed by the raw values (version, then each dynamic attribute):
+  // no key string is built per call, and none is kept per series.
+  const root = new Map<string, Trie>();
+  let size = 0;
   let overflow: Resolved | undefined;
   const readVersion =
     typeof version === 'string'
@@ -168,24 +171,30 @@ function dynamicSeries(
           recorder.dropped(model, DROP_REASONS.version);
           return UNKNOWN_VERSION;
         };
+  const readValue = (index: number, self: unknown, args: unknown[]): string | undefined => {
+    const [name, read] = dynamic[index]!;
+    try {
+      const value = read(self, args);
+      if (value === undefined) return undefined;
+      return typeof value === 'string' ? value : String(value);
+    } catch (err) {
+      reportInternalError(`attribute ${name}`, err);
+      recorder.dropped(model, DROP_REASONS.attribute);
+      return undefined;
+    }
+  };
   return (self, args) => {
     const v = readVersion(self);
-    let key = v;
-    const values: (AttributeValue | undefined)[] = [];
-    for (const [name, read] of dynamic) {
-      let value: AttributeValue | undefined;
-      try {
-        value = read(self, args);
-      } catch (err) {
-        reportInternalError(`attribute ${name}`, err);
-        recorder.dropped(model, DROP_REASONS.attribute);
-      }
+    let node: Trie | undefined = root.get(v);
+    const values: (string | undefined)[] = [];
+    for (let i = 0; i < dynamic.length; i++) {
+      const value = readValue(i, self, args);
       values.push(value);
-      key += `\u0000${value === undefined ? '\u0001' : String(value)}`;
+      // Keep reading after a miss: a new series needs every value.
+      if (node !== undefined) node = (node as Map<string, Trie>).get(value ?? ABSENT);
     }
-    let found = cache.get(key);
-    if (found !== undefined) return found;
-    if (cache.size >= MAX_DYNAMIC_SERIES) {
+    if (node !== undefined) return node as Resolved;
+    if (size >= MAX_DYNAMIC_SERIES) {
       warnOnce(
         `overflow:${model}`,
         `@inferometer/core: model "${model}" produced more than ${MAX_DYNAMIC_SERIES} version/attribute combinations; later ones are recorded under "${OVERFLOW_VALUE}". Keep attribute values bounded.`,
@@ -194,16 +203,33 @@ function dynamicSeries(
       overflow ??= seriesFor(OVERFLOW_VALUE, overflowAttributes(fixed, dynamic));
       return overflow;
     }
-    const attributes: Attributes = { ...fixed };
+    // A new combination: its attributes are built once, always in the same
+    // key order (objects built the same way share one hidden class).
+    const attributes: Attributes = {};
+    for (const name in fixed) attributes[name] = fixed[name];
     dynamic.forEach(([name], i) => {
       const value = values[i];
-      if (value !== undefined) attributes[name] = typeof value === 'string' ? value : String(value);
+      if (value !== undefined) attributes[name] = value;
     });
-    found = seriesFor(v, attributes);
-    cache.set(key, found);
-    return found;
+    const resolved = seriesFor(v, attributes);
+    size++;
+    let level = root;
+    let key = v;
+    for (let i = 0; i < dynamic.length; i++) {
+      let next = level.get(key) as Map<string, Trie> | undefined;
+      if (next === undefined) level.set(key, (next = new Map()));
+      level = next;
+      key = values[i] ?? ABSENT;
+    }
+    level.set(key, resolved);
+    return resolved;
   };
 }
+
+/** A trie level: more levels, or the series at the end. */
+type Trie = Map<string, Trie> | Resolved;
+/** Trie key of an attribute whose function returned undefined (the attribute is left off). */
+const ABSENT = '\u0000absent';
 
 /** Binds the observer to one series; an observer that fails to bind is left out, not the series. */
 function bindObserver(observer: InferenceObserver | undefined, model: string, version: string): BoundInferenceObserver | undefined {

@@ -59,7 +59,7 @@ interface Previous {
   successes: number;
   errors: number;
   errorTypes: Map<string, number>;
-  histograms: Map<NativeHistogram, { counts: Float64Array; sum: number; count: number }>;
+  histograms: Map<NativeHistogram, { counts: number[]; sum: number; count: number }>;
   endTime: HrTimeLike;
 }
 
@@ -128,18 +128,19 @@ export class NativeCollector {
       if (series.successes === 0 && series.errors === 0 && series.inFlight === 0) continue;
       const attrs = attributesOf(series);
       let previous: Previous | undefined;
-      let start = series.startTime;
+      let start = this._recorder.startTime;
       if (delta) {
         previous = this._previous.get(series);
         if (previous === undefined) {
-          previous = { successes: 0, errors: 0, errorTypes: new Map(), histograms: new Map(), endTime: series.startTime };
+          previous = { successes: 0, errors: 0, errorTypes: new Map(), histograms: new Map(), endTime: this._recorder.startTime };
           this._previous.set(series, previous);
         }
         start = previous.endTime;
       }
       pushCount(predictions, start, endTime, attrs.success, series.successes - (previous?.successes ?? 0));
       pushCount(predictions, start, endTime, attrs.error, series.errors - (previous?.errors ?? 0));
-      for (const [type, count] of series.errorTypes) {
+      const extras = series.extras;
+      if (extras?.errorTypes !== undefined) for (const [type, count] of extras.errorTypes) {
         let typeAttrs = attrs.types.get(type);
         if (typeAttrs === undefined) {
           typeAttrs = { ...series.attributes, [ATTR_ERROR_TYPE]: type };
@@ -149,11 +150,13 @@ export class NativeCollector {
         if (previous) previous.errorTypes.set(type, count);
       }
       pushHistogram(latency, start, endTime, series.attributes, series.latency, previous);
-      pushHistogram(confidence, start, endTime, series.attributes, series.confidenceHistogram, previous);
-      pushHistogram(batch, start, endTime, series.attributes, series.batchSizeHistogram, previous);
-      if (series.timeToFirstItem) pushHistogram(firstItem, start, endTime, series.attributes, series.timeToFirstItem, previous);
-      if (series.streamItemsHistogram) pushHistogram(streamItems, start, endTime, series.attributes, series.streamItemsHistogram, previous);
-      inFlight.push({ startTime: series.startTime, endTime, attributes: series.attributes, value: series.inFlight });
+      if (extras !== undefined) {
+        if (extras.confidence) pushHistogram(confidence, start, endTime, series.attributes, extras.confidence, previous);
+        if (extras.batchSize) pushHistogram(batch, start, endTime, series.attributes, extras.batchSize, previous);
+        if (extras.timeToFirstItem) pushHistogram(firstItem, start, endTime, series.attributes, extras.timeToFirstItem, previous);
+        if (extras.streamItems) pushHistogram(streamItems, start, endTime, series.attributes, extras.streamItems, previous);
+      }
+      inFlight.push({ startTime: this._recorder.startTime, endTime, attributes: series.attributes, value: series.inFlight });
       if (previous) {
         previous.successes = series.successes;
         previous.errors = series.errors;
@@ -220,23 +223,24 @@ function pushHistogram(
   previous: Previous | undefined,
 ): void {
   if (histogram.count === 0) return;
-  const counts = new Array<number>(histogram.counts.length);
+  const n = histogram.buckets;
+  const counts = new Array<number>(n);
   let value: CollectedHistogram;
   if (previous === undefined) {
-    for (let i = 0; i < counts.length; i++) counts[i] = histogram.counts[i]!;
+    for (let i = 0; i < n; i++) counts[i] = histogram.bucket(i);
     value = { buckets: { boundaries: boundariesArray(histogram.boundaries), counts }, sum: histogram.sum, count: histogram.count, min: histogram.min, max: histogram.max };
   } else {
     let last = previous.histograms.get(histogram);
     if (last === undefined) {
-      last = { counts: new Float64Array(histogram.counts.length), sum: 0, count: 0 };
+      last = { counts: new Array<number>(n).fill(0), sum: 0, count: 0 };
       previous.histograms.set(histogram, last);
     }
     const count = histogram.count - last.count;
     if (count === 0) return;
-    for (let i = 0; i < counts.length; i++) counts[i] = histogram.counts[i]! - last.counts[i]!;
+    for (let i = 0; i < n; i++) counts[i] = histogram.bucket(i) - last.counts[i]!;
     // Min and max of an interval cannot be derived from cumulative state; they are left out.
     value = { buckets: { boundaries: boundariesArray(histogram.boundaries), counts }, sum: histogram.sum - last.sum, count };
-    last.counts.set(histogram.counts);
+    for (let i = 0; i < n; i++) last.counts[i] = histogram.bucket(i);
     last.sum = histogram.sum;
     last.count = histogram.count;
   }

@@ -47,8 +47,19 @@ export class NativeRecorder implements Recorder {
   /** (model, version) pairs that have served, for `ml_model_info`. */
   readonly versions = new Map<string, Attributes>();
   readonly dropped_ = new Map<string, DroppedCount>();
-  private readonly _byKey = new Map<string, NativeSeries>();
+  /**
+   * Series by a hash of their identity, for sharing one series between
+   * functions with the same identity (two series with one label set would
+   * make an invalid exposition). A number key keeps no string per series;
+   * the rare collision is resolved by comparing identities.
+   */
+  private readonly _byHash = new Map<number, NativeSeries | NativeSeries[]>();
   private _collectors = 0;
+  /**
+   * Start time of every series' cumulative data: one shared HrTime (the
+   * recorder's creation, before any observation) instead of one per series.
+   */
+  readonly startTime: HrTimeLike = hrNow();
 
   constructor(private readonly _api: Recorder) {}
 
@@ -58,8 +69,9 @@ export class NativeRecorder implements Recorder {
   }
 
   series(key: SeriesKey): PredictionSeries {
-    const id = seriesId(key);
-    const existing = this._byKey.get(id);
+    const hash = identityHash(key);
+    const bucket = this._byHash.get(hash);
+    const existing = bucket === undefined ? undefined : Array.isArray(bucket) ? bucket.find((s) => sameIdentity(s.key, key)) : sameIdentity(bucket.key, key) ? bucket : undefined;
     if (existing !== undefined) return existing;
     let model = this.models.get(key.model);
     if (model === undefined) {
@@ -70,16 +82,22 @@ export class NativeRecorder implements Recorder {
     if (!this.versions.has(versionId)) {
       this.versions.set(versionId, { [ATTR_MODEL_NAME]: key.model, [ATTR_MODEL_VERSION]: key.version });
     }
-    const attributes: Attributes = { ...key.attributes, [ATTR_MODEL_NAME]: key.model, [ATTR_MODEL_VERSION]: key.version };
+    // Built property by property in one order, so every series' attributes
+    // share a hidden class; the series keeps this one object (its key points
+    // at it too) rather than the caller's and a copy.
+    const attributes: Attributes = {};
+    attributes[ATTR_MODEL_NAME] = key.model;
+    attributes[ATTR_MODEL_VERSION] = key.version;
+    for (const name in key.attributes) attributes[name] = key.attributes[name];
     const series = new NativeSeries(
-      key,
-      attributes,
+      { model: key.model, version: key.version, attributes, buckets: key.buckets, versionNumber: key.versionNumber },
       model,
       boundariesFor(key.buckets),
       this.native ? null : this._api.series(key),
-      hrNow(),
     );
-    this._byKey.set(id, series);
+    if (bucket === undefined) this._byHash.set(hash, series);
+    else if (Array.isArray(bucket)) bucket.push(series);
+    else this._byHash.set(hash, [bucket, series]);
     this.series_.push(series);
     return series;
   }
@@ -107,12 +125,30 @@ export class NativeRecorder implements Recorder {
   }
 }
 
-function seriesId(key: SeriesKey): string {
-  const attributes = Object.keys(key.attributes)
-    .sort()
-    .map((name) => `${name}=${String(key.attributes[name])}`)
-    .join('\u0001');
-  return `${key.model}\u0000${key.version}\u0000${attributes}`;
+/** FNV-1a over model, version and the attributes in key order. */
+function identityHash(key: SeriesKey): number {
+  let hash = 0x811c9dc5;
+  const mix = (text: string): void => {
+    for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+    hash = Math.imul(hash ^ 0xff, 0x01000193);
+  };
+  mix(key.model);
+  mix(key.version);
+  for (const name of Object.keys(key.attributes).sort()) {
+    if (name === ATTR_MODEL_NAME || name === ATTR_MODEL_VERSION) continue;
+    mix(name);
+    mix(String(key.attributes[name]));
+  }
+  return hash >>> 0;
+}
+
+/** Same model, version and user attributes (in any order). */
+function sameIdentity(a: SeriesKey, b: SeriesKey): boolean {
+  if (a.model !== b.model || a.version !== b.version) return false;
+  const own = (k: SeriesKey) => Object.keys(k.attributes).filter((n) => n !== ATTR_MODEL_NAME && n !== ATTR_MODEL_VERSION);
+  const keysA = own(a);
+  const keysB = own(b);
+  return keysA.length === keysB.length && keysA.every((name) => String(a.attributes[name]) === String(b.attributes[name]) && name in b.attributes);
 }
 
 /** Boundary arrays are shared between series with the same configuration. */

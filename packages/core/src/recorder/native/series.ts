@@ -39,31 +39,27 @@ export class NativeSeries implements PredictionSeries {
   errors = 0;
   inFlight = 0;
   readonly latency: NativeHistogram;
-  readonly confidenceHistogram: NativeHistogram;
-  readonly batchSizeHistogram: NativeHistogram;
-  /** Allocated on the first stream: most models never stream. */
-  timeToFirstItem: NativeHistogram | undefined;
-  streamItemsHistogram: NativeHistogram | undefined;
-  /** error_type -> count, at most MAX_ERROR_TYPES_PER_SERIES keys plus _OTHER. */
-  readonly errorTypes = new Map<string, number>();
-  /** The series' own attributes (model, version, user-declared). */
-  readonly attributes: Attributes;
-  readonly startTime: HrTimeLike;
+  /**
+   * What most series never need (confidence and batch-size histograms without
+   * extractors, stream histograms, error types), created on first use: each
+   * field on the series costs 8 bytes on every series.
+   */
+  extras: SeriesExtras | undefined;
 
   constructor(
+    /** Identity; its `attributes` are the series' own (model, version, user-declared). */
     readonly key: SeriesKey,
-    attributes: Attributes,
     private readonly _model: NativeModelState,
     private readonly _boundaries: SeriesBoundaries,
     api: PredictionSeries | null,
-    startTime: HrTimeLike,
   ) {
     this.api = api;
-    this.attributes = attributes;
-    this.startTime = startTime;
     this.latency = new NativeHistogram(_boundaries.latency);
-    this.confidenceHistogram = new NativeHistogram(_boundaries.confidence);
-    this.batchSizeHistogram = new NativeHistogram(_boundaries.batchSize);
+  }
+
+  /** The series' own attributes (model, version, user-declared). */
+  get attributes(): Attributes {
+    return this.key.attributes;
   }
 
   begin(): void {
@@ -93,7 +89,7 @@ export class NativeSeries implements PredictionSeries {
     this.inFlight--;
     this.errors++;
     this.latency.record(seconds);
-    const types = this.errorTypes;
+    const types = (this._extras().errorTypes ??= new Map());
     const seen = types.get(errorType);
     if (seen !== undefined) types.set(errorType, seen + 1);
     else if (types.size < MAX_ERROR_TYPES_PER_SERIES) types.set(errorType, 1);
@@ -102,21 +98,47 @@ export class NativeSeries implements PredictionSeries {
 
   confidence(value: number): void {
     if (this.api !== null) this.api.confidence(value);
-    else this.confidenceHistogram.record(value);
+    else {
+      const extras = this._extras();
+      (extras.confidence ??= new NativeHistogram(this._boundaries.confidence)).record(value);
+    }
   }
 
   batchSize(items: number): void {
     if (this.api !== null) this.api.batchSize(items);
-    else this.batchSizeHistogram.record(items);
+    else {
+      const extras = this._extras();
+      (extras.batchSize ??= new NativeHistogram(this._boundaries.batchSize)).record(items);
+    }
   }
 
   firstItem(seconds: number): void {
     if (this.api !== null) this.api.firstItem(seconds);
-    else (this.timeToFirstItem ??= new NativeHistogram(this._boundaries.timeToFirstItem)).record(seconds);
+    else {
+      const extras = this._extras();
+      (extras.timeToFirstItem ??= new NativeHistogram(this._boundaries.timeToFirstItem)).record(seconds);
+    }
   }
 
   streamItems(items: number): void {
     if (this.api !== null) this.api.streamItems(items);
-    else (this.streamItemsHistogram ??= new NativeHistogram(this._boundaries.streamItems)).record(items);
+    else {
+      const extras = this._extras();
+      (extras.streamItems ??= new NativeHistogram(this._boundaries.streamItems)).record(items);
+    }
   }
+
+  private _extras(): SeriesExtras {
+    return (this.extras ??= { confidence: undefined, batchSize: undefined, timeToFirstItem: undefined, streamItems: undefined, errorTypes: undefined });
+  }
+}
+
+/** The lazily created part of a {@link NativeSeries}. @internal */
+export interface SeriesExtras {
+  confidence: NativeHistogram | undefined;
+  batchSize: NativeHistogram | undefined;
+  timeToFirstItem: NativeHistogram | undefined;
+  streamItems: NativeHistogram | undefined;
+  /** error_type -> count, at most MAX_ERROR_TYPES_PER_SERIES keys plus _OTHER. */
+  errorTypes: Map<string, number> | undefined;
 }

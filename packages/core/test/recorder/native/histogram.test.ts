@@ -25,11 +25,13 @@ const boundaryLists = fc
   .uniqueArray(fc.double({ min: 0, max: 1000, noNaN: true }), { minLength: 1, maxLength: 15 })
   .map((list) => [...list].sort((a, b) => a - b));
 
+const countsOf = (h: NativeHistogram): number[] => Array.from({ length: h.buckets }, (_, i) => h.bucket(i));
+
 describe('NativeHistogram', () => {
   it('puts a value equal to a boundary in that boundary\'s bucket (upper bound inclusive)', () => {
     const h = new NativeHistogram(boundariesOf([1, 2, 3]));
     for (const v of [0.5, 1, 1.5, 2, 3, 3.5]) h.record(v);
-    expect(Array.from(h.counts)).toEqual([2, 2, 1, 1]);
+    expect(countsOf(h)).toEqual([2, 2, 1, 1]);
     expect({ sum: h.sum, count: h.count, min: h.min, max: h.max }).toEqual({ sum: 11.5, count: 6, min: 0.5, max: 3.5 });
   });
 
@@ -39,7 +41,7 @@ describe('NativeHistogram', () => {
         const native = new NativeHistogram(boundariesOf(boundaries));
         for (const v of values) native.record(v);
         const sdk = await sdkHistogram(boundaries, values);
-        expect(Array.from(native.counts)).toEqual(sdk.buckets.counts);
+        expect(countsOf(native)).toEqual(sdk.buckets.counts);
         expect(native.count).toBe(sdk.count);
         expect(native.sum).toBe(sdk.sum);
         expect(native.min).toBe(sdk.min);
@@ -48,5 +50,18 @@ describe('NativeHistogram', () => {
       { numRuns: 100 },
     );
     metrics.disable();
+  });
+});
+
+describe('NativeHistogram slabs', () => {
+  it('keeps neighbouring histograms apart, across slab boundaries', () => {
+    const boundaries = boundariesOf([1, 2]);
+    const histograms = Array.from({ length: 20_000 }, () => new NativeHistogram(boundaries));
+    histograms.forEach((h, i) => h.record(i % 3));
+    histograms.forEach((h, i) => {
+      expect(h.count).toBe(1);
+      expect(h.sum).toBe(i % 3);
+      expect(countsOf(h)).toEqual([i % 3 <= 1 ? 1 : 0, i % 3 === 2 ? 1 : 0, 0]);
+    });
   });
 });

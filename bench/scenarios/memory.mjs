@@ -1,0 +1,80 @@
+// Target 4: bytes per histogram series, ours against prom-client and the
+// OpenTelemetry SDK, each holding 10,000 series of the latency histogram
+// with the catalog's buckets. Heap measured after full GCs (run with
+// --expose-gc). Our series carry every catalog metric of the series (counts,
+// in-flight, three histograms), the peers only the one histogram, so this
+// does not flatter us.
+import { metrics } from '@opentelemetry/api';
+import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import client from 'prom-client';
+import { instrument, METRIC_PREDICTION_LATENCY } from '@inferometer/core';
+import { createCatalogProducer } from '@inferometer/node';
+import { report, row } from '../lib.mjs';
+
+if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose-gc');
+const SERIES = 10_000;
+const PER_FUNCTION = 250;
+const buckets = [...METRIC_PREDICTION_LATENCY.buckets];
+
+function heap() {
+  for (let i = 0; i < 4; i++) globalThis.gc();
+  return process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+}
+const keep = [];
+
+async function ours() {
+  const catalog = createCatalogProducer('cumulative');
+  const before = heap();
+  // Labels as the peers get them: built per series (`s${i}`), not shared.
+  const fns = [];
+  for (let f = 0; f < SERIES / PER_FUNCTION; f++) {
+    fns.push(instrument((shard) => shard, { model: `model_${f}`, version: '1.0.0', attributes: { shard: (_self, [shard]) => shard } }));
+  }
+  for (let i = 0; i < SERIES; i++) fns[Math.floor(i / PER_FUNCTION)](`s${i % PER_FUNCTION}`);
+  const after = heap();
+  keep.push(fns, catalog);
+  return (after - before) / SERIES;
+}
+
+function promClient() {
+  const registry = new client.Registry();
+  const before = heap();
+  const histogram = new client.Histogram({ name: 'ml_prediction_latency_seconds', help: 'h', labelNames: ['model_name', 'model_version', 'shard'], buckets, registers: [registry] });
+  for (let i = 0; i < SERIES; i++) histogram.observe({ model_name: `model_${Math.floor(i / PER_FUNCTION)}`, model_version: '1.0.0', shard: `s${i % PER_FUNCTION}` }, 0.003);
+  const after = heap();
+  keep.push(registry, histogram);
+  return (after - before) / SERIES;
+}
+
+class Reader extends MetricReader {
+  async onForceFlush() {}
+  async onShutdown() {}
+}
+async function otelSdk() {
+  const reader = new Reader({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
+  // Raise the cardinality limit (default 2,000) so all 10,000 series are kept.
+  const provider = new MeterProvider({ readers: [reader], views: [{ instrumentName: '*', aggregationCardinalityLimit: SERIES + 10 }] });
+  const before = heap();
+  const histogram = provider.getMeter('bench').createHistogram('ml_prediction_latency_seconds', { advice: { explicitBucketBoundaries: buckets } });
+  for (let i = 0; i < SERIES; i++) histogram.record(0.003, { model_name: `model_${Math.floor(i / PER_FUNCTION)}`, model_version: '1.0.0', shard: `s${i % PER_FUNCTION}` });
+  const after = heap();
+  keep.push(provider, histogram);
+  return (after - before) / SERIES;
+}
+
+const oursBytes = await ours();
+const promBytes = promClient();
+const otelBytes = await otelSdk();
+report('memory', [
+  row({
+    target: '4 memory',
+    metric: 'bytes per histogram series (10,000 series)',
+    unit: 'B',
+    ours: oursBytes,
+    peers: { 'prom-client': promBytes, 'otel-sdk': otelBytes },
+    goal: 'below both peers',
+    met: oursBytes < promBytes && oursBytes < otelBytes,
+    note: 'ours holds every catalog metric of a series (counters, in-flight, latency, confidence and batch-size histograms); the peers one histogram',
+  }),
+]);
+metrics.disable();
