@@ -1,0 +1,167 @@
+/**
+ * The `inferometer` command line. `main` takes the arguments and the output
+ * streams and returns the exit code, so tests run it in-process; `cli.ts`
+ * is the thin bin around it.
+ *
+ * Exit codes: 0 done (doctor: healthy), 1 doctor found a problem, 2 bad usage
+ * (the message names the flag and the accepted values).
+ */
+import { parseArgs } from 'node:util';
+import { renderAlertmanagerConfig } from '../alertmanager/config.js';
+import { renderGrafanaDashboard } from '../dashboard/dashboard.js';
+import { formatDoctorReport, runDoctor } from '../doctor/doctor.js';
+import { checkDuration, checkNumber, checkRegex, checkUrl, OpsConfigError, resolveThresholds, type AlertThresholds } from '../options.js';
+import { renderMetricRelabelConfigs } from '../prometheus/relabel.js';
+import { renderPrometheusRules } from '../rules/rule-file.js';
+import { HELP, VERSION } from './help.js';
+
+/** Where the CLI writes. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+type FlagSpec = Record<string, { type: 'string' | 'boolean' }>;
+
+const THRESHOLD_FLAGS = {
+  'latency-p99-seconds': { type: 'string' },
+  'error-ratio': { type: 'string' },
+  'drift-score': { type: 'string' },
+} as const satisfies FlagSpec;
+
+/** Accepted flags per command. */
+export const COMMAND_FLAGS = {
+  dashboard: { job: { type: 'string' }, title: { type: 'string' }, uid: { type: 'string' }, ...THRESHOLD_FLAGS },
+  rules: { job: { type: 'string' }, for: { type: 'string' }, 'runbook-url': { type: 'string' }, ...THRESHOLD_FLAGS },
+  alertmanager: {
+    'model-webhook': { type: 'string' },
+    'infrastructure-webhook': { type: 'string' },
+    'group-wait': { type: 'string' },
+    'group-interval': { type: 'string' },
+    'repeat-interval': { type: 'string' },
+  },
+  relabel: { 'keep-only-catalog': { type: 'boolean' } },
+  doctor: { prometheus: { type: 'string' }, 'timeout-ms': { type: 'string' }, 'max-series': { type: 'string' } },
+} as const satisfies Record<string, FlagSpec>;
+
+/** The commands. */
+export type Command = keyof typeof COMMAND_FLAGS;
+const COMMANDS = Object.keys(COMMAND_FLAGS) as Command[];
+
+/** A usage error: printed with the command's name, exit code 2. */
+class UsageError extends Error {}
+
+function parse(command: Command, args: string[], positionals: number): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  const flags: FlagSpec = { ...COMMAND_FLAGS[command], help: { type: 'boolean' } };
+  const accepted = Object.keys(COMMAND_FLAGS[command]).map((f) => `--${f}`).join(', ') || '(none)';
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args, options: flags, strict: true, allowPositionals: true });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const flag = /'(-{1,2}[^' ]+)/.exec((err as Error).message)?.[1] ?? '';
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown flag ${flag}; accepted flags: ${accepted}`);
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      if (/ambiguous/.test((err as Error).message)) throw new UsageError(`flag ${flag}: give a value that starts with "-" as ${flag}=VALUE`);
+      throw new UsageError(`flag ${flag} needs a value (--flag value or --flag=value)`);
+    }
+    throw new UsageError((err as Error).message);
+  }
+  if (parsed.positionals.length > positionals) {
+    throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[positionals])}; accepted flags: ${accepted}`);
+  }
+  return { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals };
+}
+
+const str = (value: string | boolean | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
+
+function thresholds(values: Record<string, string | boolean | undefined>): AlertThresholds {
+  return resolveThresholds(
+    {
+      ...(values['latency-p99-seconds'] === undefined ? {} : { latencyP99Seconds: values['latency-p99-seconds'] as unknown as number }),
+      ...(values['error-ratio'] === undefined ? {} : { errorRatio: values['error-ratio'] as unknown as number }),
+      ...(values['drift-score'] === undefined ? {} : { driftScore: values['drift-score'] as unknown as number }),
+    },
+    { latencyP99Seconds: '--latency-p99-seconds', errorRatio: '--error-ratio', driftScore: '--drift-score' },
+  );
+}
+
+const optional = <T>(value: T | undefined, key: string): Record<string, T> => (value === undefined ? {} : { [key]: value });
+
+async function run(command: Command, args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(command, args, command === 'doctor' ? 1 : 0);
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  switch (command) {
+    case 'dashboard': {
+      const job = values.job === undefined ? undefined : checkRegex('--job', values.job);
+      io.stdout(renderGrafanaDashboard({ ...thresholds(values), ...optional(job, 'job'), ...optional(str(values.title), 'title'), ...optional(str(values.uid), 'uid') }));
+      return 0;
+    }
+    case 'rules': {
+      const job = values.job === undefined ? undefined : checkRegex('--job', values.job);
+      const forDuration = values.for === undefined ? undefined : checkDuration('--for', values.for);
+      const runbookUrl = values['runbook-url'] === undefined ? undefined : checkUrl('--runbook-url', values['runbook-url']);
+      io.stdout(renderPrometheusRules({ ...thresholds(values), ...optional(job, 'job'), ...optional(forDuration, 'for'), ...optional(runbookUrl, 'runbookUrl') }));
+      return 0;
+    }
+    case 'alertmanager': {
+      for (const flag of ['model-webhook', 'infrastructure-webhook']) {
+        if (values[flag] === undefined) throw new UsageError(`--${flag} is required: the webhook URL that receives ${flag.split('-')[0]} alerts, e.g. --${flag} http://alert-sink:8080/${flag.split('-')[0]}`);
+      }
+      io.stdout(
+        renderAlertmanagerConfig({
+          modelWebhookUrl: checkUrl('--model-webhook', values['model-webhook']),
+          infrastructureWebhookUrl: checkUrl('--infrastructure-webhook', values['infrastructure-webhook']),
+          ...optional(values['group-wait'] === undefined ? undefined : checkDuration('--group-wait', values['group-wait']), 'groupWait'),
+          ...optional(values['group-interval'] === undefined ? undefined : checkDuration('--group-interval', values['group-interval']), 'groupInterval'),
+          ...optional(values['repeat-interval'] === undefined ? undefined : checkDuration('--repeat-interval', values['repeat-interval']), 'repeatInterval'),
+        }),
+      );
+      return 0;
+    }
+    case 'relabel':
+      io.stdout(renderMetricRelabelConfigs({ keepOnlyCatalog: values['keep-only-catalog'] === true }));
+      return 0;
+    case 'doctor': {
+      const metricsUrl = positionals[0];
+      if (metricsUrl === undefined) throw new UsageError('give the metrics URL to check, e.g. inferometer doctor http://localhost:9464/metrics [--prometheus http://localhost:9090]');
+      const report = await runDoctor({
+        metricsUrl: checkUrl('<metrics-url>', metricsUrl),
+        ...optional(values.prometheus === undefined ? undefined : checkUrl('--prometheus', values.prometheus), 'prometheusUrl'),
+        ...optional(values['timeout-ms'] === undefined ? undefined : checkNumber('--timeout-ms', values['timeout-ms'], 0, Number.POSITIVE_INFINITY, '5000'), 'timeoutMs'),
+        ...optional(values['max-series'] === undefined ? undefined : checkNumber('--max-series', values['max-series'], 0, Number.POSITIVE_INFINITY, '2000'), 'maxSeriesPerMetric'),
+      });
+      io.stdout(formatDoctorReport(report));
+      return report.healthy ? 0 : 1;
+    }
+  }
+}
+
+/** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    io.stdout(HELP);
+    return first === undefined ? 2 : 0;
+  }
+  if (first === '--version') {
+    io.stdout(`${VERSION}\n`);
+    return 0;
+  }
+  if (!(COMMANDS as string[]).includes(first)) {
+    io.stderr(`inferometer: unknown command ${JSON.stringify(first)}; commands: ${COMMANDS.join(', ')} (inferometer --help)\n`);
+    return 2;
+  }
+  try {
+    return await run(first as Command, rest, io);
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof OpsConfigError) {
+      io.stderr(`inferometer ${first}: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}

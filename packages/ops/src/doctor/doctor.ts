@@ -1,0 +1,254 @@
+/**
+ * `inferometer doctor <metrics-url> [--prometheus <url>]`: checks, from the
+ * user's terminal, what a dashboard cannot show (issue 7): that the endpoint
+ * answers, that its exposition parses, that the catalog's metrics are there,
+ * that no series cap is hit, and that Prometheus scrapes the target and
+ * reports it `up` and keeps its Inferometer series.
+ */
+import { CATALOG, MAX_DYNAMIC_SERIES, METRIC_DROPPED_OBSERVATIONS, OVERFLOW_VALUE } from '@inferometer/core';
+import { checkNumber, checkUrl } from '../options.js';
+import { seriesNames } from '../promql/selectors.js';
+import { parseExposition, seriesCount, type Exposition } from './exposition.js';
+import { PRESENCE } from './presence.js';
+
+/** Options of {@link runDoctor}. */
+export interface DoctorOptions {
+  /**
+   * The metrics endpoint to check.
+   * @example 'http://localhost:9464/metrics'
+   */
+  readonly metricsUrl: string;
+  /**
+   * A Prometheus server that should scrape it; its view of the target is checked too.
+   * @example 'http://localhost:9090'
+   */
+  readonly prometheusUrl?: string;
+  /**
+   * Time allowed for each HTTP request, in milliseconds. Default 5000.
+   * @example 10000
+   */
+  readonly timeoutMs?: number;
+  /**
+   * Series one metric may hold before the OpenTelemetry SDK folds the rest
+   * into one `otel_metric_overflow="true"` series (the SDK's default
+   * cardinality limit, 2000, unless a view sets another).
+   * @example 5000
+   */
+  readonly maxSeriesPerMetric?: number;
+}
+
+/** Outcome of one check. */
+export type CheckStatus = 'ok' | 'warn' | 'fail';
+
+/** One line of the verdict, with details underneath. */
+export interface CheckResult {
+  readonly check: 'endpoint' | 'exposition' | 'catalog' | 'series' | 'prometheus';
+  readonly status: CheckStatus;
+  readonly summary: string;
+  readonly details: readonly string[];
+}
+
+/** The doctor's report; `healthy` is false when any check failed. */
+export interface DoctorReport {
+  readonly metricsUrl: string;
+  readonly prometheusUrl?: string;
+  readonly checks: readonly CheckResult[];
+  readonly healthy: boolean;
+}
+
+/** The SDK's default cardinality limit per metric stream (sdk-metrics 2.x). */
+export const DEFAULT_MAX_SERIES_PER_METRIC = 2000;
+/** Share of a cap at which the doctor warns. */
+const NEAR_CAP = 0.8;
+const OVERFLOW_LABEL = 'otel_metric_overflow';
+
+interface Fetched {
+  readonly status: number;
+  readonly body: string;
+  readonly millis: number;
+}
+
+async function get(url: string, timeoutMs: number): Promise<Fetched> {
+  const started = performance.now();
+  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { Accept: 'text/plain;version=0.0.4, */*' } });
+  const body = await response.text();
+  return { status: response.status, body, millis: Math.round(performance.now() - started) };
+}
+
+function reason(err: unknown): string {
+  if (err instanceof Error) {
+    const cause = (err as Error & { cause?: { code?: string; message?: string } }).cause;
+    if (err.name === 'TimeoutError') return 'no answer before the timeout';
+    return cause?.code ?? cause?.message ?? err.message;
+  }
+  return String(err);
+}
+
+const result = (check: CheckResult['check'], status: CheckStatus, summary: string, details: string[] = []): CheckResult => ({ check, status, summary, details });
+
+function checkCatalog(exposition: Exposition): CheckResult {
+  const present = (name: string): boolean => exposition.families.has(name);
+  const missing = PRESENCE.filter((p) => p.required && !present(p.metric.prometheusName));
+  const requiredCount = PRESENCE.filter((p) => p.required).length;
+  const optionalPresent = PRESENCE.filter((p) => !p.required && present(p.metric.prometheusName)).map((p) => p.metric.prometheusName);
+  const known = new Set<string>(CATALOG.map((m) => m.prometheusName));
+  const strangers = [...exposition.families.keys()].filter((name) => /^(ml|inferometer)_/.test(name) && !known.has(name));
+  const details = [
+    ...missing.map((p) => `missing ${p.metric.prometheusName} (expected ${p.when})`),
+    ...(optionalPresent.length > 0 ? [`also present: ${optionalPresent.join(', ')}`] : []),
+    ...strangers.map((name) => `${name} looks like an Inferometer metric but is not in the catalog (renamed, or a unit suffix added by another exporter?)`),
+  ];
+  if (missing.length === requiredCount) {
+    return result('catalog', 'fail', 'no Inferometer metrics: no prediction has run yet, or the instrumented code records into a MeterProvider this endpoint does not serve', details);
+  }
+  if (missing.length > 0) return result('catalog', 'fail', `${missing.length} of ${requiredCount} core metrics missing`, details);
+  return result('catalog', strangers.length > 0 ? 'warn' : 'ok', `all ${requiredCount} core metrics present`, details);
+}
+
+function checkSeries(exposition: Exposition, maxSeries: number): CheckResult {
+  const catalogNames = new Set<string>(CATALOG.map((m) => m.prometheusName));
+  const counts = [...exposition.families.values()].filter((f) => catalogNames.has(f.name)).map((f) => ({ name: f.name, series: seriesCount(f), family: f }));
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  for (const { name, series, family } of counts) {
+    if (family.samples.some((s) => s.labels[OVERFLOW_LABEL] === 'true')) {
+      problems.push(`${name}: the SDK's cardinality limit was hit; series beyond it are merged into ${OVERFLOW_LABEL}="true"`);
+    } else if (series >= maxSeries * NEAR_CAP) {
+      warnings.push(`${name}: ${series} series, ${Math.round((series / maxSeries) * 100)} % of the ${maxSeries} cap`);
+    }
+    const capped = family.samples.find((s) => Object.values(s.labels).includes(OVERFLOW_VALUE));
+    if (capped !== undefined) {
+      const label = Object.entries(capped.labels).find(([, v]) => v === OVERFLOW_VALUE)![0];
+      problems.push(`${name}: ${label}="${OVERFLOW_VALUE}" present: a per-function cap (${MAX_DYNAMIC_SERIES} combinations, or error types per series) was reached and later values share one series`);
+    }
+  }
+  const dropped = exposition.families.get(METRIC_DROPPED_OBSERVATIONS.prometheusName);
+  for (const sample of dropped?.samples ?? []) {
+    if (sample.value > 0) warnings.push(`${sample.name}{model_name="${sample.labels.model_name}", reason="${sample.labels.reason}"} = ${sample.value}`);
+  }
+  const largest = counts.sort((a, b) => b.series - a.series)[0];
+  const summary = largest === undefined ? 'no catalog series to count' : `largest: ${largest.name} with ${largest.series} series (cap ${maxSeries})`;
+  if (problems.length > 0) return result('series', 'fail', `a series cap was hit; ${summary}`, [...problems, ...warnings]);
+  return result('series', warnings.length > 0 ? 'warn' : 'ok', summary, warnings);
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '0.0.0.0', '[::]']);
+
+/** Whether Prometheus' scrape URL is the endpoint the user gave (loopback spellings are the same host). */
+function sameEndpoint(a: URL, b: URL, strictHost: boolean): boolean {
+  if (a.port !== b.port || a.pathname !== b.pathname) return false;
+  if (!strictHost) return true;
+  return a.hostname === b.hostname || (LOOPBACK.has(a.hostname) && LOOPBACK.has(b.hostname));
+}
+
+interface Target {
+  scrapeUrl: string;
+  health: 'up' | 'down' | 'unknown';
+  lastError: string;
+  lastScrape: string;
+  labels: Record<string, string>;
+}
+
+async function checkPrometheus(prometheusUrl: string, metricsUrl: string, exposition: Exposition | undefined, timeoutMs: number): Promise<CheckResult> {
+  const base = prometheusUrl.replace(/\/+$/, '');
+  let targets: Target[];
+  try {
+    const response = await get(`${base}/api/v1/targets?state=active`, timeoutMs);
+    if (response.status !== 200) return result('prometheus', 'fail', `Prometheus at ${base} answered HTTP ${response.status} to /api/v1/targets`);
+    targets = (JSON.parse(response.body) as { data: { activeTargets: Target[] } }).data.activeTargets;
+  } catch (err) {
+    return result('prometheus', 'fail', `cannot reach Prometheus at ${base}: ${reason(err)}`);
+  }
+  const wanted = new URL(metricsUrl);
+  const matches = (strict: boolean): Target[] => targets.filter((t) => sameEndpoint(new URL(t.scrapeUrl), wanted, strict));
+  // Same host first; failing that, the same port and path (Prometheus in a
+  // container scrapes `demo:9464` what the user reaches as `localhost:9464`).
+  const found = matches(true)[0] ?? (matches(false).length === 1 ? matches(false)[0] : undefined);
+  if (found === undefined) {
+    return result(
+      'prometheus',
+      'fail',
+      `Prometheus at ${base} has no target scraping ${metricsUrl}: nothing you see in Grafana comes from this endpoint`,
+      targets.slice(0, 10).map((t) => `it scrapes ${t.scrapeUrl} (job ${t.labels.job}, ${t.health})`),
+    );
+  }
+  const name = `${found.scrapeUrl} (job ${found.labels.job}, instance ${found.labels.instance})`;
+  if (found.health === 'down') {
+    return result('prometheus', 'fail', `Prometheus reports the target DOWN (up == 0): ${found.lastError || 'no error given'}`, [
+      `target ${name}, last scrape ${found.lastScrape}`,
+      'dashboards keep showing its last good scrape; alerts on its metrics go silent',
+    ]);
+  }
+  if (found.health !== 'up') return result('prometheus', 'warn', `Prometheus has not scraped the target yet (health ${found.health})`, [`target ${name}`]);
+  const details = [`target ${name}, last scrape ${found.lastScrape}`];
+  // Up is not enough: metric_relabel_configs or limits can drop what the endpoint serves.
+  const exposed = [...(exposition?.families.keys() ?? [])].filter((f) => CATALOG.some((m) => m.prometheusName === f));
+  if (exposed.length === 0) return result('prometheus', 'ok', 'Prometheus reports the target up', details);
+  const selector = `{job=${JSON.stringify(found.labels.job)}, instance=${JSON.stringify(found.labels.instance)}, __name__=~"(ml|inferometer)_.+"}`;
+  try {
+    const response = await get(`${base}/api/v1/query?query=${encodeURIComponent(`count by (__name__) (${selector})`)}`, timeoutMs);
+    const stored = new Set((JSON.parse(response.body) as { data: { result: { metric: { __name__: string } }[] } }).data.result.map((r) => r.metric.__name__));
+    const notStored = exposed.filter((family) => !seriesNames(CATALOG.find((m) => m.prometheusName === family)!).some((series) => stored.has(series)));
+    if (notStored.length === exposed.length) {
+      return result('prometheus', 'fail', 'Prometheus reports the target up but stores none of its Inferometer series (dropped by metric_relabel_configs or a limit?)', [...details, `not stored: ${notStored.join(', ')}`]);
+    }
+    if (notStored.length > 0) {
+      return result('prometheus', 'warn', 'Prometheus reports the target up but does not store some of its Inferometer series', [...details, `not stored (yet?): ${notStored.join(', ')}`]);
+    }
+    return result('prometheus', 'ok', `Prometheus reports the target up and stores its ${exposed.length} Inferometer metrics`, details);
+  } catch (err) {
+    return result('prometheus', 'warn', `Prometheus reports the target up; querying its series failed: ${reason(err)}`, details);
+  }
+}
+
+/** Runs every check and returns the report (it never throws for an unhealthy target; only for bad options). */
+export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
+  const metricsUrl = checkUrl('metricsUrl', options.metricsUrl);
+  const prometheusUrl = options.prometheusUrl === undefined ? undefined : checkUrl('prometheusUrl', options.prometheusUrl);
+  const timeoutMs = checkNumber('timeoutMs', options.timeoutMs ?? 5000, 0, Number.POSITIVE_INFINITY, '5000');
+  const maxSeries = checkNumber('maxSeriesPerMetric', options.maxSeriesPerMetric ?? DEFAULT_MAX_SERIES_PER_METRIC, 0, Number.POSITIVE_INFINITY, '2000');
+  const checks: CheckResult[] = [];
+  let exposition: Exposition | undefined;
+  try {
+    const response = await get(metricsUrl, timeoutMs);
+    if (response.status !== 200) {
+      checks.push(result('endpoint', 'fail', `HTTP ${response.status} from ${metricsUrl}`, response.body.trim() === '' ? [] : [`body: ${response.body.trim().split('\n')[0]!.slice(0, 200)}`]));
+    } else {
+      checks.push(result('endpoint', 'ok', `HTTP 200 in ${response.millis} ms, ${(Buffer.byteLength(response.body) / 1024).toFixed(1)} KiB`));
+      exposition = parseExposition(response.body);
+    }
+  } catch (err) {
+    checks.push(result('endpoint', 'fail', `cannot fetch ${metricsUrl}: ${reason(err)}`, ['is the process running, and is the pull endpoint on this host and port (OTEL_EXPORTER_PROMETHEUS_HOST/PORT)?']));
+  }
+  if (exposition !== undefined) {
+    if (exposition.errors.length > 0 || exposition.failureComments.length > 0) {
+      checks.push(result('exposition', 'fail', exposition.failureComments.length > 0 ? 'the exporter reports a failed collection' : `${exposition.errors.length} unparsable lines`, [...exposition.failureComments, ...exposition.errors.slice(0, 10)]));
+    } else {
+      checks.push(result('exposition', 'ok', `${exposition.families.size} metric families, ${exposition.sampleCount} samples`));
+      checks.push(checkCatalog(exposition));
+      checks.push(checkSeries(exposition, maxSeries));
+    }
+  }
+  if (prometheusUrl !== undefined) checks.push(await checkPrometheus(prometheusUrl, metricsUrl, exposition, timeoutMs));
+  return { metricsUrl, ...(prometheusUrl === undefined ? {} : { prometheusUrl }), checks, healthy: checks.every((c) => c.status !== 'fail') };
+}
+
+const MARK: Record<CheckStatus, string> = { ok: '[ok]  ', warn: '[warn]', fail: '[FAIL]' };
+
+/** The report as the terminal text `inferometer doctor` prints. */
+export function formatDoctorReport(report: DoctorReport): string {
+  const lines = [`inferometer doctor: ${report.metricsUrl}${report.prometheusUrl ? ` (Prometheus ${report.prometheusUrl})` : ''}`, ''];
+  for (const check of report.checks) {
+    lines.push(`${MARK[check.status]} ${check.check.padEnd(10)} ${check.summary}`);
+    for (const detail of check.details) lines.push(`${' '.repeat(18)}- ${detail}`);
+  }
+  const failed = report.checks.filter((c) => c.status === 'fail').map((c) => c.check);
+  const warned = report.checks.filter((c) => c.status === 'warn').map((c) => c.check);
+  lines.push('');
+  lines.push(
+    failed.length > 0
+      ? `verdict: NOT HEALTHY: ${failed.length} check${failed.length > 1 ? 's' : ''} failed (${failed.join(', ')})`
+      : `verdict: healthy${warned.length > 0 ? `, with warnings (${warned.join(', ')})` : ''}`,
+  );
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,65 @@
+/**
+ * When each catalog metric should be on a metrics endpoint. OpenTelemetry
+ * exports an instrument only once it has recorded something, so absence
+ * means different things: the core series appear with the first prediction
+ * of any instrumented function; the others only when their feature is used.
+ * A test checks that every catalog entry is classified here.
+ */
+import {
+  METRIC_ACTIVE_MODEL_VERSION,
+  METRIC_ATTRIBUTE_REJECTIONS,
+  METRIC_DATA_DRIFT_SCORE,
+  METRIC_DROPPED_OBSERVATIONS,
+  METRIC_MODEL_INFO,
+  METRIC_MODEL_LOAD,
+  METRIC_PREDICTION_BATCH_SIZE,
+  METRIC_PREDICTION_CONFIDENCE,
+  METRIC_PREDICTION_DRIFT_SCORE,
+  METRIC_PREDICTION_ERRORS,
+  METRIC_PREDICTION_LATENCY,
+  METRIC_PREDICTIONS,
+  METRIC_PREDICTIONS_IN_FLIGHT,
+  METRIC_REMOTE_WRITE_DROPPED,
+  METRIC_REMOTE_WRITE_PENDING,
+  METRIC_REMOTE_WRITE_RETRIED,
+  METRIC_REMOTE_WRITE_SENT,
+  METRIC_SERIES,
+  METRIC_STREAM_ITEMS,
+  METRIC_TIME_TO_FIRST_ITEM,
+  type MetricDefinition,
+} from '@inferometer/core';
+
+/** A catalog metric and when it appears. */
+export interface Presence {
+  readonly metric: MetricDefinition;
+  /** `true`: present once any prediction ran; `false`: only when `when` holds. */
+  readonly required: boolean;
+  readonly when: string;
+}
+
+const required = (metric: MetricDefinition): Presence => ({ metric, required: true, when: 'after the first prediction' });
+const optional = (metric: MetricDefinition, when: string): Presence => ({ metric, required: false, when });
+
+/** Every catalog metric, classified. */
+export const PRESENCE: readonly Presence[] = [
+  required(METRIC_PREDICTIONS),
+  required(METRIC_PREDICTION_LATENCY),
+  required(METRIC_PREDICTIONS_IN_FLIGHT),
+  required(METRIC_MODEL_INFO),
+  required(METRIC_ACTIVE_MODEL_VERSION),
+  optional(METRIC_PREDICTION_ERRORS, 'after the first failed prediction'),
+  optional(METRIC_PREDICTION_CONFIDENCE, 'with the `confidence` option'),
+  optional(METRIC_PREDICTION_BATCH_SIZE, 'with the `batchSize` option'),
+  optional(METRIC_TIME_TO_FIRST_ITEM, 'after the first streamed prediction'),
+  optional(METRIC_STREAM_ITEMS, 'after the first streamed prediction'),
+  optional(METRIC_DROPPED_OBSERVATIONS, 'after the first dropped observation'),
+  optional(METRIC_DATA_DRIFT_SCORE, 'with a drift monitor'),
+  optional(METRIC_PREDICTION_DRIFT_SCORE, 'with a drift monitor'),
+  optional(METRIC_MODEL_LOAD, 'with the onnxruntime integration'),
+  optional(METRIC_ATTRIBUTE_REJECTIONS, 'after the cardinality guard refuses a value'),
+  optional(METRIC_SERIES, 'with the cardinality guard'),
+  optional(METRIC_REMOTE_WRITE_SENT, 'with the remote-write exporter'),
+  optional(METRIC_REMOTE_WRITE_RETRIED, 'with the remote-write exporter'),
+  optional(METRIC_REMOTE_WRITE_DROPPED, 'with the remote-write exporter'),
+  optional(METRIC_REMOTE_WRITE_PENDING, 'with the remote-write exporter'),
+];

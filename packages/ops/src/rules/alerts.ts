@@ -1,0 +1,169 @@
+/**
+ * Alerting rules (issue 7): latency p99, error ratio, drift, the model server
+ * down, the model metrics absent, and the cardinality guard refusing
+ * attributes. Every alert carries a `severity` and a `category` label
+ * (`model` or `infrastructure`, which the Alertmanager config routes on) and
+ * `summary`, `description` and `runbook_url` annotations.
+ */
+import {
+  ATTR_ATTRIBUTE,
+  ATTR_FEATURE,
+  ATTR_METHOD,
+  ATTR_METRIC,
+  ATTR_MODEL_NAME,
+  ATTR_MODEL_VERSION,
+  ATTR_REASON,
+  METRIC_DATA_DRIFT_SCORE,
+  METRIC_PREDICTION_DRIFT_SCORE,
+  METRIC_PREDICTIONS,
+} from '@inferometer/core';
+import type { AlertThresholds } from '../options.js';
+import { jobMatcher } from '../promql/selectors.js';
+import { RECORDED } from './recording.js';
+
+/** The alerts this package generates. */
+export const ALERT_NAMES = [
+  'ModelLatencyP99High',
+  'ModelErrorRatioHigh',
+  'ModelDataDriftHigh',
+  'ModelPredictionDriftHigh',
+  'ModelAttributesRejected',
+  'ModelServerDown',
+  'ModelMetricsAbsent',
+  'ModelTargetsMissing',
+] as const;
+/** One of {@link ALERT_NAMES}. */
+export type AlertName = (typeof ALERT_NAMES)[number];
+
+/** Label value routing an alert to the team that owns the model. */
+export const CATEGORY_MODEL = 'model';
+/** Label value routing an alert to the team that runs the servers and Prometheus. */
+export const CATEGORY_INFRASTRUCTURE = 'infrastructure';
+/** Label key carrying {@link CATEGORY_MODEL} or {@link CATEGORY_INFRASTRUCTURE}. */
+export const LABEL_CATEGORY = 'category';
+
+/**
+ * Where `runbook_url` points by default: the runbooks in this package's
+ * RUNBOOK.md, one heading per alert (the anchor is the alert name in lower
+ * case). Pass `runbookUrl` to point at your own.
+ */
+export const DEFAULT_RUNBOOK_URL = 'https://github.com/inferometer/inferometer/blob/main/packages/ops/RUNBOOK.md';
+
+/** One alerting rule as it appears in a Prometheus rule file. */
+export interface AlertingRule {
+  readonly alert: AlertName;
+  readonly expr: string;
+  readonly for: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+/** What the alert builders need, already validated. */
+export interface ResolvedAlertOptions {
+  readonly thresholds: AlertThresholds;
+  readonly job: string;
+  readonly forDuration: (alert: AlertName) => string;
+  readonly runbookUrl: string;
+}
+
+const MODEL_LABELS = `{{ $labels.${ATTR_MODEL_NAME} }} {{ $labels.${ATTR_MODEL_VERSION} }} (job {{ $labels.job }})`;
+
+interface Definition {
+  readonly severity: 'critical' | 'warning';
+  readonly category: typeof CATEGORY_MODEL | typeof CATEGORY_INFRASTRUCTURE;
+  readonly expr: (o: ResolvedAlertOptions) => string;
+  readonly summary: string;
+  readonly description: (o: ResolvedAlertOptions) => string;
+}
+
+/** 0.01 -> "1", without binary-fraction noise (0.07 * 100 is 7.000000000000001). */
+const percent = (ratio: number): string => String(Number((ratio * 100).toPrecision(6)));
+
+const driftBy = (labels: string[]): string => `max by (${['job', ATTR_MODEL_NAME, ATTR_MODEL_VERSION, ...labels].join(', ')})`;
+
+const DEFINITIONS: Record<AlertName, Definition> = {
+  ModelLatencyP99High: {
+    severity: 'warning',
+    category: CATEGORY_MODEL,
+    expr: (o) => `${RECORDED.latencyQuantiles}{quantile="0.99"} > ${o.thresholds.latencyP99Seconds}`,
+    summary: `p99 prediction latency of ${MODEL_LABELS} is {{ $value | humanizeDuration }}`,
+    description: (o) =>
+      `The 99th percentile of prediction latency over 5 minutes has stayed above ${o.thresholds.latencyP99Seconds} s for ${o.forDuration('ModelLatencyP99High')}. Look at batch sizes and in-flight predictions on the dashboard: queueing shows there first.`,
+  },
+  ModelErrorRatioHigh: {
+    severity: 'critical',
+    category: CATEGORY_MODEL,
+    expr: (o) => `${RECORDED.errorRatio} > ${o.thresholds.errorRatio}`,
+    summary: `{{ $value | humanizePercentage }} of predictions of ${MODEL_LABELS} fail`,
+    description: (o) =>
+      `More than ${percent(o.thresholds.errorRatio)} % of predictions failed over 5 minutes, for ${o.forDuration('ModelErrorRatioHigh')}. ml_prediction_errors_total by error_type says which exception.`,
+  },
+  ModelDataDriftHigh: {
+    severity: 'warning',
+    category: CATEGORY_MODEL,
+    expr: (o) => `${driftBy([ATTR_FEATURE, ATTR_METHOD])} (${METRIC_DATA_DRIFT_SCORE.prometheusName}) > ${o.thresholds.driftScore}`,
+    summary: `input feature {{ $labels.${ATTR_FEATURE} }} of ${MODEL_LABELS} drifted ({{ $labels.${ATTR_METHOD} }} {{ $value | printf "%.3f" }})`,
+    description: (o) =>
+      `The {{ $labels.${ATTR_METHOD} }} score of this feature against the reference profile has stayed above ${o.thresholds.driftScore} for ${o.forDuration('ModelDataDriftHigh')}: the inputs no longer look like the training data.`,
+  },
+  ModelPredictionDriftHigh: {
+    severity: 'warning',
+    category: CATEGORY_MODEL,
+    expr: (o) => `${driftBy([ATTR_METHOD])} (${METRIC_PREDICTION_DRIFT_SCORE.prometheusName}) > ${o.thresholds.driftScore}`,
+    summary: `predictions of ${MODEL_LABELS} drifted ({{ $labels.${ATTR_METHOD} }} {{ $value | printf "%.3f" }})`,
+    description: (o) =>
+      `The distribution of predicted classes or confidence has stayed above a ${o.thresholds.driftScore} drift score for ${o.forDuration('ModelPredictionDriftHigh')}.`,
+  },
+  ModelAttributesRejected: {
+    severity: 'warning',
+    category: CATEGORY_MODEL,
+    expr: () => `${RECORDED.attributeRejectionRate} > 0`,
+    summary: `the cardinality guard refuses {{ $labels.${ATTR_ATTRIBUTE} }} on {{ $labels.${ATTR_METRIC} }} ({{ $labels.${ATTR_REASON} }}, job {{ $labels.job }})`,
+    description: (o) =>
+      `Attribute values were refused or replaced for ${o.forDuration('ModelAttributesRejected')}: a declared attribute has more values than its cap, so those predictions are recorded without it. Bound the attribute's values or raise its cap.`,
+  },
+  ModelServerDown: {
+    severity: 'critical',
+    category: CATEGORY_INFRASTRUCTURE,
+    expr: (o) => `up{${jobMatcher(o.job)}} == 0`,
+    summary: `model server {{ $labels.instance }} (job {{ $labels.job }}) is down`,
+    description: (o) =>
+      `Prometheus has failed to scrape this target for ${o.forDuration('ModelServerDown')}. Its dashboards keep showing the last successful scrapes, so nothing else looks wrong: check the process and run \`inferometer doctor <metrics-url> --prometheus <prometheus-url>\`.`,
+  },
+  ModelMetricsAbsent: {
+    severity: 'warning',
+    category: CATEGORY_INFRASTRUCTURE,
+    // Scraped fine, yet no prediction counter: the instrumentation is not
+    // wired, the metrics are dropped by relabelling, or nothing was predicted.
+    expr: (o) => `up{${jobMatcher(o.job)}} == 1 unless on (job, instance) group by (job, instance) (${METRIC_PREDICTIONS.prometheusName})`,
+    summary: `model server {{ $labels.instance }} (job {{ $labels.job }}) exposes no ${METRIC_PREDICTIONS.prometheusName}`,
+    description: (o) =>
+      `The target has answered every scrape for ${o.forDuration('ModelMetricsAbsent')} but without Inferometer's prediction counter: no prediction ran, the instrumentation is not registered, or metric_relabel_configs drop it.`,
+  },
+  ModelTargetsMissing: {
+    severity: 'critical',
+    category: CATEGORY_INFRASTRUCTURE,
+    expr: (o) => `absent(up{${jobMatcher(o.job)}})`,
+    summary: 'Prometheus scrapes no model server',
+    description: (o) =>
+      `No scrape target matches job=~"${o.job}" for ${o.forDuration('ModelTargetsMissing')}: service discovery lost the model servers, or the job was renamed. Every model alert is silent meanwhile.`,
+  },
+};
+
+/** The alerting rules for the given options. */
+export function alertingRules(options: ResolvedAlertOptions): AlertingRule[] {
+  return ALERT_NAMES.map((alert) => {
+    const definition = DEFINITIONS[alert];
+    return {
+      alert,
+      expr: definition.expr(options),
+      for: options.forDuration(alert),
+      labels: { severity: definition.severity, [LABEL_CATEGORY]: definition.category },
+      annotations: {
+        summary: definition.summary,
+        description: definition.description(options),
+        runbook_url: `${options.runbookUrl}#${alert.toLowerCase()}`,
+      },
+    };
+  });
+}

@@ -1,0 +1,112 @@
+/**
+ * Recording rules: the rates and quantiles the dashboard draws and the alerts
+ * test, computed once per evaluation instead of on every dashboard refresh.
+ *
+ * Names follow the Prometheus convention `level:metric:operations`
+ * (https://prometheus.io/docs/practices/rules/#naming). The level `job_model`
+ * means the series keep `job`, `model_name` and `model_version` (replicas of
+ * one job are summed); extra labels a rule keeps (`status`, `error_type`,
+ * `le`, `quantile`) are listed with it. `job` is kept so that Alertmanager
+ * can inhibit a job's model alerts while its server is down.
+ */
+import {
+  ATTR_ATTRIBUTE,
+  ATTR_ERROR_TYPE,
+  ATTR_METRIC,
+  ATTR_MODEL_NAME,
+  ATTR_MODEL_VERSION,
+  ATTR_REASON,
+  ATTR_STATUS,
+  METRIC_ATTRIBUTE_REJECTIONS,
+  METRIC_DROPPED_OBSERVATIONS,
+  METRIC_PREDICTION_BATCH_SIZE,
+  METRIC_PREDICTION_CONFIDENCE,
+  METRIC_PREDICTION_ERRORS,
+  METRIC_PREDICTION_LATENCY,
+  METRIC_PREDICTIONS,
+  STATUS_ERROR,
+} from '@inferometer/core';
+
+/** One recording rule as it appears in a Prometheus rule file. */
+export interface RecordingRule {
+  readonly record: string;
+  readonly expr: string;
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** The window every recorded rate uses: long enough to smooth a 15 s to 1 m scrape interval (four samples or more). */
+export const RATE_WINDOW = '5m';
+
+const MODEL = ['job', ATTR_MODEL_NAME, ATTR_MODEL_VERSION] as const;
+const by = (...labels: string[]): string => `sum by (${labels.join(', ')})`;
+
+/** Recorded series names; the dashboard and the alerts import these, never the strings. */
+export const RECORDED = {
+  /** Predictions per second, by `job`, model, version and `status`. */
+  predictionRate: `job_model:${METRIC_PREDICTIONS.name}:rate5m`,
+  /** Failed predictions per second by `error_type`. */
+  errorRate: `job_model:${METRIC_PREDICTION_ERRORS.name}:rate5m`,
+  /** Failed / all predictions, 0 to 1 (0 while there is traffic and no error). */
+  errorRatio: `job_model:${METRIC_PREDICTION_ERRORS.name}_per_${METRIC_PREDICTIONS.name}:ratio_rate5m`,
+  /** Latency bucket rates, by `le`. */
+  latencyBuckets: `job_model:${METRIC_PREDICTION_LATENCY.prometheusName}_bucket:rate5m`,
+  /** Latency quantiles in seconds, by `quantile` (0.5, 0.95, 0.99). */
+  latencyQuantiles: `job_model:${METRIC_PREDICTION_LATENCY.prometheusName}:histogram_quantile_rate5m`,
+  /** Confidence bucket rates, by `le` (the heatmap). */
+  confidenceBuckets: `job_model:${METRIC_PREDICTION_CONFIDENCE.prometheusName}_bucket:rate5m`,
+  /** Median confidence, `quantile="0.5"`. */
+  confidenceQuantiles: `job_model:${METRIC_PREDICTION_CONFIDENCE.prometheusName}:histogram_quantile_rate5m`,
+  /** Batch-size bucket rates, by `le`. */
+  batchSizeBuckets: `job_model:${METRIC_PREDICTION_BATCH_SIZE.prometheusName}_bucket:rate5m`,
+  /** Batch-size quantiles, by `quantile` (0.5, 0.95). */
+  batchSizeQuantiles: `job_model:${METRIC_PREDICTION_BATCH_SIZE.prometheusName}:histogram_quantile_rate5m`,
+  /** Attribute values the cardinality guard refused per second, by `metric`, `attribute`, `reason`. */
+  attributeRejectionRate: `job:${METRIC_ATTRIBUTE_REJECTIONS.name}:rate5m`,
+  /** Observations the instrumentation dropped per second, by `model_name`, `reason`. */
+  droppedObservationRate: `job_model:${METRIC_DROPPED_OBSERVATIONS.name}:rate5m`,
+} as const;
+
+/** Latency quantiles recorded (and drawn): the median, p95 and the p99 the alert watches. */
+export const LATENCY_QUANTILES = ['0.5', '0.95', '0.99'] as const;
+/** Batch-size quantiles recorded. */
+export const BATCH_SIZE_QUANTILES = ['0.5', '0.95'] as const;
+
+function quantiles(record: string, buckets: string, levels: readonly string[]): RecordingRule[] {
+  return levels.map((quantile) => ({
+    record,
+    expr: `histogram_quantile(${quantile}, ${buckets})`,
+    labels: { quantile },
+  }));
+}
+
+/** The recording rules, in evaluation order (later rules read earlier ones within one group). */
+export function recordingRules(): RecordingRule[] {
+  const rate = (series: string): string => `rate(${series}[${RATE_WINDOW}])`;
+  const totalByModel = `${by(...MODEL)} (${RECORDED.predictionRate})`;
+  const errorsByModel = `${by(...MODEL)} (${RECORDED.predictionRate}{${ATTR_STATUS}="${STATUS_ERROR}"})`;
+  return [
+    { record: RECORDED.predictionRate, expr: `${by(...MODEL, ATTR_STATUS)} (${rate(METRIC_PREDICTIONS.prometheusName)})` },
+    { record: RECORDED.errorRate, expr: `${by(...MODEL, ATTR_ERROR_TYPE)} (${rate(METRIC_PREDICTION_ERRORS.prometheusName)})` },
+    {
+      record: RECORDED.errorRatio,
+      // `or ... * 0` gives 0 instead of no data while there is traffic but no
+      // error series yet (a counter series appears at its first increment), so
+      // the panel shows 0 % and the alert is visibly not firing.
+      expr: `(${errorsByModel} or ${totalByModel} * 0) / ${totalByModel}`,
+    },
+    { record: RECORDED.latencyBuckets, expr: `${by(...MODEL, 'le')} (${rate(`${METRIC_PREDICTION_LATENCY.prometheusName}_bucket`)})` },
+    ...quantiles(RECORDED.latencyQuantiles, RECORDED.latencyBuckets, LATENCY_QUANTILES),
+    { record: RECORDED.confidenceBuckets, expr: `${by(...MODEL, 'le')} (${rate(`${METRIC_PREDICTION_CONFIDENCE.prometheusName}_bucket`)})` },
+    ...quantiles(RECORDED.confidenceQuantiles, RECORDED.confidenceBuckets, ['0.5']),
+    { record: RECORDED.batchSizeBuckets, expr: `${by(...MODEL, 'le')} (${rate(`${METRIC_PREDICTION_BATCH_SIZE.prometheusName}_bucket`)})` },
+    ...quantiles(RECORDED.batchSizeQuantiles, RECORDED.batchSizeBuckets, BATCH_SIZE_QUANTILES),
+    {
+      record: RECORDED.attributeRejectionRate,
+      expr: `${by('job', ATTR_METRIC, ATTR_ATTRIBUTE, ATTR_REASON)} (${rate(METRIC_ATTRIBUTE_REJECTIONS.prometheusName)})`,
+    },
+    {
+      record: RECORDED.droppedObservationRate,
+      expr: `${by('job', ATTR_MODEL_NAME, ATTR_REASON)} (${rate(METRIC_DROPPED_OBSERVATIONS.prometheusName)})`,
+    },
+  ];
+}

@@ -1,0 +1,152 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { METRIC_ACTIVE_MODEL_VERSION, METRIC_MODEL_INFO, METRIC_PREDICTIONS } from '@inferometer/core';
+import { formatDoctorReport, runDoctor } from '../../src/doctor/doctor.js';
+import { eventually, freePort, serveMetrics, startPrometheus } from '../helpers/servers.js';
+
+// The doctor against real HTTP endpoints and a real Prometheus. The healthy
+// exposition is the onnx-iris demo's own output (fixtures/demo.prom); the
+// doctor against the live demo runs in test/e2e/alerting.test.ts.
+const DEMO = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'demo.prom'), 'utf8');
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.allSettled(cleanups.splice(0).map((stop) => stop()));
+});
+
+async function endpoint(body: string, status = 200): Promise<string> {
+  const server = await serveMetrics(() => body, status);
+  cleanups.push(server.stop);
+  return server.url;
+}
+
+const statusOf = (report: Awaited<ReturnType<typeof runDoctor>>): Record<string, string> =>
+  Object.fromEntries(report.checks.map((c) => [c.check, c.status]));
+
+describe('runDoctor', () => {
+  it('finds the demo exposition healthy', async () => {
+    const report = await runDoctor({ metricsUrl: await endpoint(DEMO) });
+    expect(statusOf(report)).toEqual({ endpoint: 'ok', exposition: 'ok', catalog: 'ok', series: 'ok' });
+    expect(report.healthy).toBe(true);
+    const text = formatDoctorReport(report);
+    expect(text).toContain('all 5 core metrics present');
+    expect(text).toContain('also present: ml_prediction_errors_total, ml_prediction_confidence, ml_prediction_batch_size');
+    expect(text.trimEnd().split('\n').at(-1)).toBe('verdict: healthy');
+  });
+
+  it('fails when the endpoint is down', async () => {
+    const report = await runDoctor({ metricsUrl: `http://127.0.0.1:${await freePort()}/metrics`, timeoutMs: 2000 });
+    expect(report.healthy).toBe(false);
+    expect(report.checks).toHaveLength(1);
+    expect(report.checks[0]).toMatchObject({ check: 'endpoint', status: 'fail', summary: expect.stringContaining('ECONNREFUSED') });
+    expect(formatDoctorReport(report)).toContain('verdict: NOT HEALTHY: 1 check failed (endpoint)');
+  });
+
+  it('fails when the endpoint answers 500, and shows the body', async () => {
+    const report = await runDoctor({ metricsUrl: await endpoint('collection failed: boom\n', 500) });
+    expect(report.checks[0]).toMatchObject({ check: 'endpoint', status: 'fail', summary: expect.stringContaining('HTTP 500') });
+    expect(report.checks[0]!.details).toEqual(['body: collection failed: boom']);
+    expect(report.healthy).toBe(false);
+  });
+
+  it('fails on the upstream exporter answering 200 with a failure comment', async () => {
+    const report = await runDoctor({ metricsUrl: await endpoint('# failed to export metrics: boom\n') });
+    expect(report.checks[1]).toMatchObject({ check: 'exposition', status: 'fail', summary: 'the exporter reports a failed collection' });
+  });
+
+  it('fails on an exposition that does not parse, naming the line', async () => {
+    const report = await runDoctor({ metricsUrl: await endpoint(`${DEMO}ml_predictions_total{model_name="iris" 3\n`) });
+    expect(report.checks[1]!.status).toBe('fail');
+    // The appended line comes right after the fixture's last newline.
+    expect(report.checks[1]!.details[0]).toBe(`line ${DEMO.split('\n').length}: expected "," or "}" after label model_name`);
+  });
+
+  it('fails when no catalog metric is there (nothing predicted, or the wrong MeterProvider)', async () => {
+    const report = await runDoctor({ metricsUrl: await endpoint('# TYPE target_info gauge\ntarget_info{service_name="x"} 1\n') });
+    expect(report.checks.find((c) => c.check === 'catalog')).toMatchObject({ status: 'fail', summary: expect.stringContaining('no Inferometer metrics') });
+    expect(report.healthy).toBe(false);
+  });
+
+  it('fails when some core metrics are missing, naming them', async () => {
+    const without = DEMO.split('\n').filter((line) => !line.includes(METRIC_MODEL_INFO.prometheusName) && !line.includes(METRIC_ACTIVE_MODEL_VERSION.prometheusName)).join('\n');
+    const report = await runDoctor({ metricsUrl: await endpoint(without) });
+    const catalog = report.checks.find((c) => c.check === 'catalog')!;
+    expect(catalog).toMatchObject({ status: 'fail', summary: '2 of 5 core metrics missing' });
+    expect(catalog.details).toContain(`missing ${METRIC_MODEL_INFO.prometheusName} (expected after the first prediction)`);
+  });
+
+  it('warns about ml_ metrics that are not in the catalog (a renamed or double-suffixed metric)', async () => {
+    const report = await runDoctor({ metricsUrl: await endpoint(`${DEMO}# TYPE ml_prediction_latency_seconds_seconds histogram\nml_prediction_latency_seconds_seconds_count 1\n`) });
+    expect(report.checks.find((c) => c.check === 'catalog')).toMatchObject({ status: 'warn' });
+    expect(report.healthy).toBe(true);
+  });
+
+  it('fails when a series cap was hit, and warns near the cap', async () => {
+    const overflow = `${DEMO}ml_predictions_total{otel_metric_overflow="true"} 7\n`;
+    const capped = await runDoctor({ metricsUrl: await endpoint(overflow) });
+    expect(capped.checks.find((c) => c.check === 'series')).toMatchObject({ status: 'fail' });
+    const other = await runDoctor({ metricsUrl: await endpoint(`${DEMO}ml_predictions_total{model_name="iris",model_version="_OTHER",status="success"} 7\n`) });
+    expect(other.checks.find((c) => c.check === 'series')!.details[0]).toContain('model_version="_OTHER"');
+    const near = await runDoctor({ metricsUrl: await endpoint(DEMO), maxSeriesPerMetric: 2 });
+    expect(near.checks.find((c) => c.check === 'series')).toMatchObject({ status: 'warn', summary: 'largest: ml_predictions_total with 2 series (cap 2)' });
+  });
+
+  it('passes when Prometheus reports the target up and stores its series', async () => {
+    const target = await serveMetrics(() => DEMO);
+    cleanups.push(target.stop);
+    const prometheus = await startPrometheus(`global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: iris\n    static_configs: [{targets: ['127.0.0.1:${target.port}']}]\n`);
+    cleanups.push(prometheus.stop);
+    const report = await eventually('a healthy report', async () => {
+      const r = await runDoctor({ metricsUrl: target.url, prometheusUrl: prometheus.url });
+      return r.checks.at(-1)!.status === 'ok' ? r : undefined;
+    });
+    expect(report.checks.at(-1)!.summary).toBe('Prometheus reports the target up and stores its 8 Inferometer metrics');
+    expect(report.healthy).toBe(true);
+  });
+
+  it('fails when Prometheus reports the target down although the endpoint answers (the silent failure)', async () => {
+    const target = await serveMetrics(() => DEMO);
+    cleanups.push(target.stop);
+    // sample_limit below the demo's 70 samples: every scrape fails, up == 0.
+    const prometheus = await startPrometheus(`global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: iris\n    sample_limit: 10\n    static_configs: [{targets: ['127.0.0.1:${target.port}']}]\n`);
+    cleanups.push(prometheus.stop);
+    const report = await eventually('a report with the target down', async () => {
+      const r = await runDoctor({ metricsUrl: target.url, prometheusUrl: prometheus.url });
+      // Until its first scrape Prometheus lists no target; wait for the verdict on the scrape.
+      return r.checks.at(-1)!.summary.includes('DOWN') ? r : undefined;
+    });
+    expect(statusOf(report)).toMatchObject({ endpoint: 'ok', catalog: 'ok', prometheus: 'fail' });
+    expect(report.checks.at(-1)!.summary).toBe('Prometheus reports the target DOWN (up == 0): sample limit exceeded');
+    expect(report.healthy).toBe(false);
+  });
+
+  it('fails when Prometheus scrapes the target but drops its Inferometer series', async () => {
+    const target = await serveMetrics(() => DEMO);
+    cleanups.push(target.stop);
+    const prometheus = await startPrometheus(
+      `global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: iris\n    metric_relabel_configs: [{source_labels: [__name__], regex: '(ml|inferometer)_.*', action: drop}]\n    static_configs: [{targets: ['127.0.0.1:${target.port}']}]\n`,
+    );
+    cleanups.push(prometheus.stop);
+    const report = await eventually('a report after the first scrape', async () => {
+      const r = await runDoctor({ metricsUrl: target.url, prometheusUrl: prometheus.url });
+      return r.checks.at(-1)!.summary.includes('stores none') ? r : undefined;
+    });
+    expect(report.checks.at(-1)!.status).toBe('fail');
+    expect(report.checks.at(-1)!.details.at(-1)).toContain(METRIC_PREDICTIONS.prometheusName);
+  });
+
+  it('fails when Prometheus does not scrape the endpoint at all', async () => {
+    const target = await serveMetrics(() => DEMO);
+    cleanups.push(target.stop);
+    const prometheus = await startPrometheus('global: {scrape_interval: 1s}\nscrape_configs: []\n');
+    cleanups.push(prometheus.stop);
+    const report = await runDoctor({ metricsUrl: target.url, prometheusUrl: prometheus.url });
+    expect(report.checks.at(-1)).toMatchObject({ status: 'fail', summary: expect.stringContaining('has no target scraping') });
+  });
+
+  it('refuses bad options, naming them', async () => {
+    await expect(runDoctor({ metricsUrl: 'localhost:9464' })).rejects.toThrow('metricsUrl="localhost:9464": expected an http:// or https:// URL');
+    await expect(runDoctor({ metricsUrl: 'http://x/metrics', timeoutMs: -1 })).rejects.toThrow('timeoutMs=-1: expected a number greater than 0');
+  });
+});
