@@ -17,7 +17,21 @@ export type { CatalogCollector } from './collector.js';
 export type { CollectedHistogram, CollectedMetric, CollectedPoint, Temporality } from './recorder/native/collector.js';
 export type { HrTimeLike } from './recorder/native/series.js';
 export { encodeVersion } from './version-encoding.js';
-export { UNKNOWN_VERSION, MAX_DYNAMIC_SERIES, OVERFLOW_VALUE } from './plan.js';
+export { UNKNOWN_VERSION } from './resolve.js';
+export { configureGuards, GUARD_DEFAULTS } from './guard/config.js';
+export type { GuardOptions } from './guard/config.js';
+export { createAttributeGuard } from './guard/attribute-guard.js';
+export type { AttributeGuard, AttributeGuardOptions } from './guard/attribute-guard.js';
+export { prometheusRelabelConfigs } from './guard/relabel.js';
+export type { RelabelOptions } from './guard/relabel.js';
+export {
+  DEFAULT_UNBOUNDED_KEY_PATTERNS,
+  IDENTIFIER_MARKER,
+  looksLikeIdentifier,
+  OVERFLOW_VALUE,
+  REJECTION_REASONS,
+  TOO_LONG_MARKER,
+} from './guard/patterns.js';
 export {
   ATTR_ATTRIBUTE,
   ATTR_ERROR_TYPE,

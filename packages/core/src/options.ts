@@ -133,7 +133,10 @@ export interface InstrumentOptions<This = any, Args extends unknown[] = any[], R
    * Extra attributes on every per-prediction series, declared up front: the
    * keys are fixed here, the values are constants or read per call (see
    * {@link AttributeSource}). Keys follow Prometheus label rules
-   * (`[a-zA-Z_][a-zA-Z0-9_]*`) and may not reuse the catalog's keys.
+   * (`[a-zA-Z_][a-zA-Z0-9_]*`) and may not reuse the catalog's keys. Keys
+   * that are unbounded by nature (`user_id`, `request_id`, `email`, `url`,
+   * ...) are refused here, naming the key; values read per call pass the
+   * cardinality guard (see `configureGuards`).
    *
    * @example
    * ```ts
@@ -143,11 +146,50 @@ export interface InstrumentOptions<This = any, Args extends unknown[] = any[], R
   attributes?: Record<string, AttributeSource<This, Args>>;
 
   /**
+   * Attribute keys whose values come from {@link InstrumentOptions.attributesFrom},
+   * declared up front like the keys of `attributes`. A key that
+   * `attributesFrom` returns without being declared here is dropped from
+   * the record and counted in `inferometer_attribute_rejections_total`
+   * (`reason="undeclared"`).
+   *
+   * @example
+   * ```ts
+   * attributeKeys: ['tier', 'region']
+   * ```
+   */
+  attributeKeys?: readonly string[];
+
+  /**
+   * Reads several attributes per call as one record (a request's context,
+   * say). Only keys in {@link InstrumentOptions.attributeKeys} are kept; every
+   * value passes the cardinality guard.
+   *
+   * @example
+   * ```ts
+   * attributesFrom: (self, [request]) => ({ tier: request.tier, region: request.region })
+   * ```
+   */
+  attributesFrom?: (self: This, args: Args) => Record<string, unknown> | undefined;
+
+  /**
+   * Keys the built-in unbounded-key patterns would refuse (`user_id`,
+   * `session_id`, `url`, ...) that are in fact bounded here: an explicit,
+   * named opt-in. Their values still pass the run-time guard.
+   *
+   * @example
+   * ```ts
+   * allowUnboundedKeys: ['account_id'] // a handful of internal accounts
+   * ```
+   */
+  allowUnboundedKeys?: readonly string[];
+
+  /**
    * Histogram bucket boundaries for this model, replacing the catalog's
-   * defaults (see {@link BucketOverrides}). With the OpenTelemetry API
-   * recorder boundaries belong to the instrument: the first decorated model
-   * that declares them sets them, and a later model asking for different ones
-   * is warned through `diag`.
+   * defaults (see {@link BucketOverrides}). Honoured per model on the fast
+   * path (`@inferometer/node`). Through the OpenTelemetry API fallback (a
+   * service's own MeterProvider) boundaries belong to the instrument: the
+   * first decorated model that declares them sets them, and a later model
+   * asking for different ones is warned through `diag`.
    *
    * @example
    * ```ts

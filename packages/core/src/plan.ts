@@ -5,9 +5,11 @@ import {
   ATTR_MODEL_VERSION,
   ATTR_REASON,
   ATTR_STATUS,
-  DROP_REASONS,
+  METRIC_PREDICTIONS,
 } from './catalog.js';
-import { reportInternalError, warnOnce } from './diagnostics.js';
+import { reportInternalError } from './diagnostics.js';
+import { checkDeclaredKeys } from './guard/keys.js';
+import { dynamicResolver, UNKNOWN_VERSION, type Slot } from './resolve.js';
 import type {
   AttributeSource,
   AttributeValue,
@@ -19,16 +21,6 @@ import type {
 import type { BucketOverrides, PredictionSeries, Recorder } from './recorder/recorder.js';
 import { encodeVersion } from './version-encoding.js';
 
-/** The version used when none is given, or when the version function fails. */
-export const UNKNOWN_VERSION = 'unknown';
-/**
- * Most distinct (version, attribute values) combinations one instrumented
- * function keeps as series of its own; later ones share an overflow series
- * and are counted as `series_overflow`. Bounded memory whatever the traffic.
- */
-export const MAX_DYNAMIC_SERIES = 256;
-/** Value given to every dynamic attribute of the overflow series. */
-export const OVERFLOW_VALUE = '_OTHER';
 
 const RESERVED_KEYS: ReadonlySet<string> = new Set([
   ATTR_MODEL_NAME,
@@ -98,6 +90,13 @@ export function compilePlan(options: InstrumentOptions, recorder: Recorder, wher
   }
   const buckets = checkBuckets(where, options.buckets);
   const { fixed, dynamic } = splitAttributes(where, options.attributes);
+  const fromKeys = checkAttributeKeys(where, options.attributeKeys, fixed, dynamic);
+  checkFunction(where, 'attributesFrom', options.attributesFrom);
+  if (options.attributesFrom !== undefined && fromKeys.length === 0) {
+    throw new TypeError(`${where}: option "attributesFrom" needs option "attributeKeys" to declare the keys it may return, e.g. { attributeKeys: ['tier'], attributesFrom: (self, args) => ({ tier: args[0].tier }) }`);
+  }
+  const optIn = checkOptIn(where, options.allowUnboundedKeys);
+  checkDeclaredKeys([...Object.keys(fixed), ...dynamic.map(([key]) => key), ...fromKeys], `${METRIC_PREDICTIONS.prometheusName} (and the other per-prediction metrics of model "${model}")`, where, optIn);
   const versionNumber = options.versionNumber ?? encodeVersion;
   const numberOf = (v: string): number | undefined => {
     try {
@@ -114,12 +113,17 @@ export function compilePlan(options: InstrumentOptions, recorder: Recorder, wher
   });
 
   let resolve: Plan['resolve'];
-  if (typeof version === 'string' && dynamic.length === 0) {
-    // The common case: one series for the function's whole life.
+  if (typeof version === 'string' && dynamic.length === 0 && fromKeys.length === 0) {
+    // The common case: one series for the function's whole life, and no
+    // guard on the path (constants were checked here, once).
     const only = seriesFor(version, fixed);
     resolve = () => only;
   } else {
-    resolve = dynamicSeries(model, recorder, version, fixed, dynamic, seriesFor);
+    const slots: Slot[] = [
+      ...dynamic.map(([key, read]): Slot => ({ key, read })),
+      ...fromKeys.map((key): Slot => ({ key, read: undefined })),
+    ];
+    resolve = dynamicResolver({ model, recorder, version, fixed, slots, attributesFrom: options.attributesFrom as never, seriesFor });
   }
   return {
     model,
@@ -142,95 +146,6 @@ function batchSizeReader(extract: ((...args: unknown[]) => unknown) | undefined)
   return (args) => extract(...args);
 }
 
-type DynamicAttribute = readonly [key: string, read: (self: unknown, args: unknown[]) => AttributeValue | undefined];
-
-/** Series looked up per call from the version function and the dynamic attributes, with a bounded cache. */
-function dynamicSeries(
-  model: string,
-  recorder: Recorder,
-  version: string | ((self: unknown) => string),
-  fixed: Attributes,
-  dynamic: readonly DynamicAttribute[],
-  seriesFor: (version: string, attributes: Attributes) => Resolved,
-): Plan['resolve'] {
-  // A trie keyed by the raw values (version, then each dynamic attribute):
-  // no key string is built per call, and none is kept per series.
-  const root = new Map<string, Trie>();
-  let size = 0;
-  let overflow: Resolved | undefined;
-  const readVersion =
-    typeof version === 'string'
-      ? () => version
-      : (self: unknown): string => {
-          try {
-            const v = version(self);
-            if (typeof v === 'string' && v.length > 0 && v.length <= 128) return v;
-          } catch (err) {
-            reportInternalError('version', err);
-          }
-          recorder.dropped(model, DROP_REASONS.version);
-          return UNKNOWN_VERSION;
-        };
-  const readValue = (index: number, self: unknown, args: unknown[]): string | undefined => {
-    const [name, read] = dynamic[index]!;
-    try {
-      const value = read(self, args);
-      if (value === undefined) return undefined;
-      return typeof value === 'string' ? value : String(value);
-    } catch (err) {
-      reportInternalError(`attribute ${name}`, err);
-      recorder.dropped(model, DROP_REASONS.attribute);
-      return undefined;
-    }
-  };
-  return (self, args) => {
-    const v = readVersion(self);
-    let node: Trie | undefined = root.get(v);
-    const values: (string | undefined)[] = [];
-    for (let i = 0; i < dynamic.length; i++) {
-      const value = readValue(i, self, args);
-      values.push(value);
-      // Keep reading after a miss: a new series needs every value.
-      if (node !== undefined) node = (node as Map<string, Trie>).get(value ?? ABSENT);
-    }
-    if (node !== undefined) return node as Resolved;
-    if (size >= MAX_DYNAMIC_SERIES) {
-      warnOnce(
-        `overflow:${model}`,
-        `@inferometer/core: model "${model}" produced more than ${MAX_DYNAMIC_SERIES} version/attribute combinations; later ones are recorded under "${OVERFLOW_VALUE}". Keep attribute values bounded.`,
-      );
-      recorder.dropped(model, DROP_REASONS.seriesOverflow);
-      overflow ??= seriesFor(OVERFLOW_VALUE, overflowAttributes(fixed, dynamic));
-      return overflow;
-    }
-    // A new combination: its attributes are built once, always in the same
-    // key order (objects built the same way share one hidden class).
-    const attributes: Attributes = {};
-    for (const name in fixed) attributes[name] = fixed[name];
-    dynamic.forEach(([name], i) => {
-      const value = values[i];
-      if (value !== undefined) attributes[name] = value;
-    });
-    const resolved = seriesFor(v, attributes);
-    size++;
-    let level = root;
-    let key = v;
-    for (let i = 0; i < dynamic.length; i++) {
-      let next = level.get(key) as Map<string, Trie> | undefined;
-      if (next === undefined) level.set(key, (next = new Map()));
-      level = next;
-      key = values[i] ?? ABSENT;
-    }
-    level.set(key, resolved);
-    return resolved;
-  };
-}
-
-/** A trie level: more levels, or the series at the end. */
-type Trie = Map<string, Trie> | Resolved;
-/** Trie key of an attribute whose function returned undefined (the attribute is left off). */
-const ABSENT = '\u0000absent';
-
 /** Binds the observer to one series; an observer that fails to bind is left out, not the series. */
 function bindObserver(observer: InferenceObserver | undefined, model: string, version: string): BoundInferenceObserver | undefined {
   if (observer === undefined) return undefined;
@@ -242,11 +157,7 @@ function bindObserver(observer: InferenceObserver | undefined, model: string, ve
   }
 }
 
-function overflowAttributes(fixed: Attributes, dynamic: readonly DynamicAttribute[]): Attributes {
-  const attributes: Attributes = { ...fixed };
-  for (const [name] of dynamic) attributes[name] = OVERFLOW_VALUE;
-  return attributes;
-}
+type DynamicAttribute = readonly [key: string, read: (self: unknown, args: unknown[]) => AttributeValue | undefined];
 
 function splitAttributes(
   where: string,
@@ -259,12 +170,7 @@ function splitAttributes(
     throw new TypeError(`${where}: option "attributes" must be an object of attribute names to constants or functions, e.g. { region: 'eu' }; got ${describe(attributes)}`);
   }
   for (const [key, source] of Object.entries(attributes)) {
-    if (!LABEL_KEY.test(key) || key.startsWith('__')) {
-      throw new TypeError(`${where}: option "attributes" has key "${key}", which is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)`);
-    }
-    if (RESERVED_KEYS.has(key)) {
-      throw new TypeError(`${where}: option "attributes" has key "${key}", which the metric catalog already uses; reserved keys are ${[...RESERVED_KEYS].join(', ')}`);
-    }
+    checkKeyName(where, 'attributes', key);
     if (typeof source === 'function') {
       dynamic.push([key, source as DynamicAttribute[1]]);
     } else if (typeof source === 'string' || typeof source === 'number' || typeof source === 'boolean') {
@@ -274,6 +180,38 @@ function splitAttributes(
     }
   }
   return { fixed, dynamic };
+}
+
+/** `attributeKeys`: label names, not already declared through `attributes`. */
+function checkAttributeKeys(where: string, keys: readonly string[] | undefined, fixed: Attributes, dynamic: readonly DynamicAttribute[]): string[] {
+  if (keys === undefined) return [];
+  if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) {
+    throw new TypeError(`${where}: option "attributeKeys" must be an array of attribute names, e.g. ['tier', 'region']; got ${describe(keys)}`);
+  }
+  for (const key of keys) {
+    checkKeyName(where, 'attributeKeys', key);
+    if (key in fixed || dynamic.some(([name]) => name === key)) {
+      throw new TypeError(`${where}: option "attributeKeys" repeats "${key}", which option "attributes" already declares`);
+    }
+  }
+  return [...new Set(keys)];
+}
+
+function checkOptIn(where: string, keys: readonly string[] | undefined): string[] {
+  if (keys === undefined) return [];
+  if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) {
+    throw new TypeError(`${where}: option "allowUnboundedKeys" must be an array of attribute names, e.g. ['session_bucket']; got ${describe(keys)}`);
+  }
+  return [...keys];
+}
+
+function checkKeyName(where: string, option: string, key: string): void {
+  if (!LABEL_KEY.test(key) || key.startsWith('__')) {
+    throw new TypeError(`${where}: option "${option}" has key "${key}", which is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)`);
+  }
+  if (RESERVED_KEYS.has(key)) {
+    throw new TypeError(`${where}: option "${option}" has key "${key}", which the metric catalog already uses; reserved keys are ${[...RESERVED_KEYS].join(', ')}`);
+  }
 }
 
 function checkBuckets(where: string, buckets: BucketOverrides | undefined): BucketOverrides | undefined {

@@ -2,11 +2,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ATTR_ERROR_TYPE,
   ATTR_MODEL_NAME,
+  ATTR_ATTRIBUTE,
   ATTR_MODEL_VERSION,
   ATTR_REASON,
   ATTR_STATUS,
   DROP_REASONS,
   METRIC_ACTIVE_MODEL_VERSION,
+  METRIC_ATTRIBUTE_REJECTIONS,
   METRIC_DROPPED_OBSERVATIONS,
   METRIC_MODEL_INFO,
   METRIC_PREDICTION_BATCH_SIZE,
@@ -21,7 +23,7 @@ import {
   STATUS_SUCCESS,
 } from '../src/catalog.js';
 import { instrument } from '../src/instrument.js';
-import { MAX_DYNAMIC_SERIES, OVERFLOW_VALUE } from '../src/plan.js';
+import { OVERFLOW_VALUE } from '../src/guard/patterns.js';
 import { setupTestMetrics, type TestMetrics } from './helpers/metrics.js';
 
 let m: TestMetrics;
@@ -201,14 +203,14 @@ describe('instrument: versions and attributes', () => {
     expect(await m.value(METRIC_PREDICTIONS.name, { ...success(), region: 'eu', tier: 'free' })).toBe(1);
   });
 
-  it(`keeps at most ${MAX_DYNAMIC_SERIES} series per function and counts the overflow`, async () => {
-    const predict = instrument((id: number) => id, { model, attributes: { bucket: (_self, [id]) => id } });
-    for (let i = 0; i < MAX_DYNAMIC_SERIES + 50; i++) predict(i);
+  it('collapses values past the per-attribute cap (100) into _OTHER, counting every call and every refusal', async () => {
+    const predict = instrument((id: number) => id, { model, attributes: { bucket: (_self, [id]) => `b${id}` } });
+    for (let i = 0; i < 150; i++) predict(i);
     const series = (await m.attributes(METRIC_PREDICTIONS.name)).filter((a) => a[ATTR_MODEL_NAME] === model);
-    expect(series).toHaveLength(MAX_DYNAMIC_SERIES + 1);
+    expect(series).toHaveLength(101);
     expect(await m.value(METRIC_PREDICTIONS.name, { ...success(), bucket: OVERFLOW_VALUE })).toBe(50);
-    expect(await m.value(METRIC_PREDICTIONS.name, success())).toBe(MAX_DYNAMIC_SERIES + 50);
-    expect(await m.value(METRIC_DROPPED_OBSERVATIONS.name, { [ATTR_MODEL_NAME]: model, [ATTR_REASON]: DROP_REASONS.seriesOverflow })).toBe(50);
+    expect(await m.value(METRIC_PREDICTIONS.name, success())).toBe(150);
+    expect(await m.value(METRIC_ATTRIBUTE_REJECTIONS.name, { [ATTR_ATTRIBUTE]: 'bucket', [ATTR_REASON]: 'value_overflow' })).toBe(50);
   });
 
   it('counts the call under "unknown" when the version function throws', async () => {
@@ -346,5 +348,23 @@ describe('instrument: batch size extractors of any arity', () => {
     two([1], [2, 3]);
     expect((await m.histogram(METRIC_PREDICTION_BATCH_SIZE.name, { [ATTR_MODEL_NAME]: model }))?.sum).toBe(3);
     expect((await m.histogram(METRIC_PREDICTION_BATCH_SIZE.name, { [ATTR_MODEL_NAME]: `${model}_two` }))?.sum).toBe(3);
+  });
+});
+
+describe('instrument: attributesFrom and the run-time guard', () => {
+  it('keeps declared keys, drops undeclared ones and counts them, replaces identifiers', async () => {
+    const predict = instrument((request: { tier: string; user: string; segment: string }) => request.tier, {
+      model,
+      attributeKeys: ['tier', 'segment'],
+      attributesFrom: (_self, [request]) => ({ tier: request.tier, segment: request.segment, user_id: request.user }),
+    });
+    predict({ tier: 'gold', user: 'u-1', segment: 'a' });
+    predict({ tier: 'gold', user: 'u-2', segment: '550e8400-e29b-41d4-a716-446655440000' });
+    const series = (await m.attributes(METRIC_PREDICTIONS.name)).filter((a) => a[ATTR_MODEL_NAME] === model);
+    expect(series.map((a) => a.segment).sort()).toEqual(['_ID_', 'a']);
+    expect(series.every((a) => !('user_id' in a))).toBe(true);
+    expect(await m.value(METRIC_ATTRIBUTE_REJECTIONS.name, { [ATTR_ATTRIBUTE]: 'user_id', [ATTR_REASON]: 'undeclared' })).toBe(2);
+    expect(await m.value(METRIC_ATTRIBUTE_REJECTIONS.name, { [ATTR_ATTRIBUTE]: 'segment', [ATTR_REASON]: 'identifier' })).toBe(1);
+    expect(await m.value(METRIC_PREDICTIONS.name, success())).toBe(2);
   });
 });

@@ -89,3 +89,23 @@ describe('compilePlan: the drift observer', () => {
     expect(bad({ model: 'iris', drift: { reference: {} } })).toThrow('option "drift" must be an observer with a bind() method');
   });
 });
+
+describe('compilePlan: unbounded keys are refused at configuration', () => {
+  it('names the key, the metric and what to do instead', () => {
+    expect(bad({ model: 'iris', attributes: { request_id: (_s: unknown, [r]: [{ id: string }]) => r.id } })).toThrow(
+      'instrument(fn, options): attribute "request_id" on ml_predictions_total (and the other per-prediction metrics of model "iris") is unbounded by nature',
+    );
+    expect(bad({ model: 'iris', attributeKeys: ['email'], attributesFrom: () => ({}) })).toThrow('Put it on a trace or a log instead, or bucket it');
+    expect(bad({ model: 'iris', attributes: { user_id: 'u1' } })).toThrow("opt in with allowUnboundedKeys: ['user_id']");
+  });
+
+  it('lets an explicit, named opt-in through', () => {
+    expect(() => compilePlan({ model: 'iris', attributes: { account_id: (_s: unknown, [a]: [string]) => a }, allowUnboundedKeys: ['account_id'] }, recorder(), 'test')).not.toThrow();
+  });
+
+  it('wants attributeKeys with attributesFrom, and valid names in it', () => {
+    expect(bad({ model: 'iris', attributesFrom: () => ({ tier: 'a' }) })).toThrow('option "attributesFrom" needs option "attributeKeys"');
+    expect(bad({ model: 'iris', attributeKeys: ['bad-name'], attributesFrom: () => ({}) })).toThrow('option "attributeKeys" has key "bad-name"');
+    expect(bad({ model: 'iris', attributes: { tier: 'a' }, attributeKeys: ['tier'], attributesFrom: () => ({}) })).toThrow('option "attributeKeys" repeats "tier"');
+  });
+});

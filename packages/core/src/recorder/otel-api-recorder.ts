@@ -18,8 +18,11 @@ import {
   ERROR_TYPE_OTHER,
   INSTRUMENTATION_SCOPE,
   MAX_ERROR_TYPES_PER_SERIES,
+  ATTR_METRIC,
   METRIC_ACTIVE_MODEL_VERSION,
+  METRIC_ATTRIBUTE_REJECTIONS,
   METRIC_DROPPED_OBSERVATIONS,
+  METRIC_SERIES,
   METRIC_MODEL_INFO,
   METRIC_PREDICTION_BATCH_SIZE,
   METRIC_PREDICTION_CONFIDENCE,
@@ -34,6 +37,7 @@ import {
   type MetricDefinition,
 } from '../catalog.js';
 import { reportInternalError, warnOnce } from '../diagnostics.js';
+import { rejectionCounts, seriesPerMetric } from '../guard/registry.js';
 import { VERSION } from '../version.js';
 import type { BucketOverrides, PredictionSeries, Recorder, SeriesKey } from './recorder.js';
 
@@ -146,6 +150,13 @@ export class OtelApiRecorder implements Recorder {
       for (const model of this._models.values()) {
         if (model.activeVersion !== undefined) result.observe(model.activeVersion, model.activeAttributes);
       }
+    });
+    // The cardinality guard's own metrics, read at collection.
+    meter.createObservableCounter(METRIC_ATTRIBUTE_REJECTIONS.name, describe(METRIC_ATTRIBUTE_REJECTIONS)).addCallback((result) => {
+      for (const entry of rejectionCounts()) result.observe(entry.count, entry.attributes);
+    });
+    meter.createObservableGauge(METRIC_SERIES.name, describe(METRIC_SERIES)).addCallback((result) => {
+      for (const [metric, counts] of seriesPerMetric()) result.observe(counts.admitted + (counts.overflow ? 1 : 0), { [ATTR_METRIC]: metric });
     });
     return instruments;
   }

@@ -57,6 +57,8 @@ export interface BucketOverrides {
  * @internal
  */
 export interface PredictionSeries {
+  /** True for a metric's overflow series (past the series cap), which stands for many label sets. */
+  readonly overflow?: boolean;
   /** A call started (in-flight +1) and this version is now the model's active one. */
   begin(): void;
   /** A call ended well after `seconds` (in-flight -1, count, latency). */

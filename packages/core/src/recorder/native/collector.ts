@@ -17,6 +17,8 @@ import {
   STATUS_SUCCESS,
   type MetricDefinition,
 } from '../../catalog.js';
+import { ATTR_METRIC, METRIC_ATTRIBUTE_REJECTIONS, METRIC_SERIES } from '../../catalog.js';
+import { rejectionCounts, seriesPerMetric } from '../../guard/registry.js';
 import type { NativeHistogram } from './histogram.js';
 import type { NativeRecorder } from './recorder.js';
 import type { HrTimeLike, NativeSeries } from './series.js';
@@ -77,6 +79,7 @@ const boundaryArrays = new WeakMap<Float64Array, number[]>();
 export class NativeCollector {
   private readonly _previous = new WeakMap<NativeSeries, Previous>();
   private readonly _droppedPrevious = new Map<string, number>();
+  private readonly _rejectionsPrevious = new WeakMap<object, number>();
   private _detached = false;
 
   constructor(
@@ -177,6 +180,18 @@ export class NativeCollector {
       if (delta) this._droppedPrevious.set(id, entry.count);
     }
 
+    // The cardinality guard's own metrics.
+    const rejections: CollectedPoint[] = [];
+    for (const entry of rejectionCounts()) {
+      const before = delta ? (this._rejectionsPrevious.get(entry) ?? 0) : 0;
+      pushCount(rejections, this._recorder.startTime, endTime, entry.attributes, entry.count - before);
+      if (delta) this._rejectionsPrevious.set(entry, entry.count);
+    }
+    const seriesCounts: CollectedPoint[] = [];
+    for (const [metric, counts] of seriesPerMetric()) {
+      seriesCounts.push({ startTime: endTime, endTime, attributes: seriesAttributes(metric), value: counts.admitted + (counts.overflow ? 1 : 0) });
+    }
+
     const out: CollectedMetric[] = [];
     const add = (definition: MetricDefinition, points: CollectedPoint[], temporality: Temporality = t): void => {
       if (points.length > 0) out.push({ definition, temporality, points });
@@ -192,8 +207,17 @@ export class NativeCollector {
     add(METRIC_MODEL_INFO, info, 'cumulative');
     add(METRIC_ACTIVE_MODEL_VERSION, active, 'cumulative');
     add(METRIC_DROPPED_OBSERVATIONS, dropped);
+    add(METRIC_ATTRIBUTE_REJECTIONS, rejections);
+    add(METRIC_SERIES, seriesCounts, 'cumulative');
     return out;
   }
+}
+
+const seriesAttributeCache = new Map<string, Attributes>();
+function seriesAttributes(metric: string): Attributes {
+  let attributes = seriesAttributeCache.get(metric);
+  if (attributes === undefined) seriesAttributeCache.set(metric, (attributes = { [ATTR_METRIC]: metric }));
+  return attributes;
 }
 
 function attributesOf(series: NativeSeries): { success: Attributes; error: Attributes; types: Map<string, Attributes> } {

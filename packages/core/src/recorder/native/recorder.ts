@@ -6,10 +6,13 @@ import {
   METRIC_PREDICTION_BATCH_SIZE,
   METRIC_PREDICTION_CONFIDENCE,
   METRIC_PREDICTION_LATENCY,
+  METRIC_PREDICTIONS,
   METRIC_STREAM_ITEMS,
   METRIC_TIME_TO_FIRST_ITEM,
 } from '../../catalog.js';
 import { warnOnce } from '../../diagnostics.js';
+import { OVERFLOW_VALUE, REJECTION_REASONS } from '../../guard/patterns.js';
+import { admitSeries, noteOverflowSeries, reject } from '../../guard/registry.js';
 import type { BucketOverrides, PredictionSeries, Recorder, SeriesKey } from '../recorder.js';
 import { boundariesOf } from './histogram.js';
 import { NativeSeries, type HrTimeLike, type NativeModelState, type SeriesBoundaries } from './series.js';
@@ -20,6 +23,9 @@ export interface DroppedCount {
   count: number;
   readonly startTime: HrTimeLike;
 }
+
+/** The per-prediction metrics share label sets; their series cap is counted under this name. */
+const FAMILY = METRIC_PREDICTIONS.prometheusName;
 
 const DEFAULT_BOUNDARIES: SeriesBoundaries = {
   latency: boundariesOf(METRIC_PREDICTION_LATENCY.buckets),
@@ -69,10 +75,27 @@ export class NativeRecorder implements Recorder {
   }
 
   series(key: SeriesKey): PredictionSeries {
+    return this._series(key, false);
+  }
+
+  /**
+   * The series of `key`: shared if it exists; new if the per-metric series
+   * cap admits it (the guard enforces the cap before the SDK's own limit, so
+   * the overflow is ours and counted); else the overflow series of the same
+   * model, version and keys, every user attribute `_OTHER`.
+   */
+  private _series(key: SeriesKey, overflow: boolean): NativeSeries {
     const hash = identityHash(key);
     const bucket = this._byHash.get(hash);
     const existing = bucket === undefined ? undefined : Array.isArray(bucket) ? bucket.find((s) => sameIdentity(s.key, key)) : sameIdentity(bucket.key, key) ? bucket : undefined;
     if (existing !== undefined) return existing;
+    if (!overflow && !admitSeries(FAMILY)) {
+      reject(FAMILY, Object.keys(key.attributes).join('+') || ATTR_MODEL_VERSION, REJECTION_REASONS.seriesOverflow);
+      const attributes: Attributes = {};
+      for (const name in key.attributes) attributes[name] = OVERFLOW_VALUE;
+      noteOverflowSeries(FAMILY);
+      return this._series({ ...key, attributes }, true);
+    }
     let model = this.models.get(key.model);
     if (model === undefined) {
       model = { activeVersion: undefined, attributes: { [ATTR_MODEL_NAME]: key.model } };
@@ -94,6 +117,7 @@ export class NativeRecorder implements Recorder {
       model,
       boundariesFor(key.buckets),
       this.native ? null : this._api.series(key),
+      overflow,
     );
     if (bucket === undefined) this._byHash.set(hash, series);
     else if (Array.isArray(bucket)) bucket.push(series);

@@ -52,6 +52,8 @@ export class NativeSeries implements PredictionSeries {
     private readonly _model: NativeModelState,
     private readonly _boundaries: SeriesBoundaries,
     api: PredictionSeries | null,
+    /** The metric's overflow series, standing for every label set past the series cap. */
+    readonly overflow = false,
   ) {
     this.api = api;
     this.latency = new NativeHistogram(_boundaries.latency);

@@ -1,0 +1,30 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { configureGuards, guardConfig, GUARD_DEFAULTS, resetGuards } from '../../src/guard/config.js';
+import { checkDeclaredKeys } from '../../src/guard/keys.js';
+
+afterEach(() => resetGuards());
+
+describe('configureGuards', () => {
+  it('has documented defaults', () => {
+    expect(GUARD_DEFAULTS).toMatchObject({ maxValuesPerAttribute: 100, maxSeriesPerMetric: 2000, maxValueLength: 64 });
+  });
+
+  it.each([
+    [{ maxValuesPerAttribute: 0 }, 'option "maxValuesPerAttribute" must be a whole number from 1 to 1000000; got 0'],
+    [{ maxSeriesPerMetric: 1 }, 'option "maxSeriesPerMetric" must be a whole number from 2 to 1000000; got 1'],
+    [{ maxValueLength: 1.5 }, 'option "maxValueLength" must be a whole number from 1 to 1000000; got 1.5'],
+    [{ maxValuesPerKey: { tier: -1 } }, 'option "maxValuesPerKey.tier" must be a whole number'],
+    [{ unboundedKeyPatterns: ['order'] }, 'option "unboundedKeyPatterns" must be an array of regular expressions'],
+  ])('refuses %j, naming the option', (options, message) => {
+    expect(() => configureGuards(options as never)).toThrow(message);
+    expect(guardConfig()).toBe(GUARD_DEFAULTS);
+  });
+
+  it('checks keys declared earlier against patterns added later, and keeps the old limits if one is refused', () => {
+    checkDeclaredKeys(['order_number'], 'ml_predictions_total', '@Instrument(options)');
+    expect(() => configureGuards({ unboundedKeyPatterns: [/^order_number$/] })).toThrow(
+      '@Instrument(options): attribute "order_number" on ml_predictions_total is unbounded by nature (it matches /^order_number$/)',
+    );
+    expect(guardConfig()).toBe(GUARD_DEFAULTS);
+  });
+});
