@@ -100,7 +100,7 @@ describe('compilePlan: unbounded keys are refused at configuration', () => {
   });
 
   it('lets an explicit, named opt-in through', () => {
-    expect(() => compilePlan({ model: 'iris', attributes: { account_id: (_s: unknown, [a]: [string]) => a }, allowUnboundedKeys: ['account_id'] }, recorder(), 'test')).not.toThrow();
+    expect(() => compilePlan({ model: 'iris', attributes: { account_id: (_s: unknown, args: unknown[]) => String(args[0]) }, allowUnboundedKeys: ['account_id'] }, recorder(), 'test')).not.toThrow();
   });
 
   it('wants attributeKeys with attributesFrom, and valid names in it', () => {
