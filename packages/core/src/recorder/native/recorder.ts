@@ -24,6 +24,9 @@ export interface DroppedCount {
   readonly startTime: HrTimeLike;
 }
 
+/** The model state of overflow series: never exported, so they cannot move the version gauges. */
+const OVERFLOW_MODEL: NativeModelState = { activeVersion: undefined, attributes: {} };
+
 /** The per-prediction metrics share label sets; their series cap is counted under this name. */
 const FAMILY = METRIC_PREDICTIONS.prometheusName;
 
@@ -75,34 +78,43 @@ export class NativeRecorder implements Recorder {
   }
 
   series(key: SeriesKey): PredictionSeries {
-    return this._series(key, false);
+    return this._series(key, 'none');
   }
 
   /**
    * The series of `key`: shared if it exists; new if the per-metric series
    * cap admits it (the guard enforces the cap before the SDK's own limit, so
-   * the overflow is ours and counted); else the overflow series of the same
-   * model, version and keys, every user attribute `_OTHER`.
+   * the overflow is ours and counted). Past the cap, the model's overflow
+   * series (version and user attributes `_OTHER`), itself admitted under the
+   * cap; with even that refused, the one metric-wide overflow series (model
+   * too `_OTHER`), for which the cap keeps one place. So the metric never
+   * holds more label sets than the cap, however many models and values.
    */
-  private _series(key: SeriesKey, overflow: boolean): NativeSeries {
+  private _series(key: SeriesKey, overflow: 'none' | 'model' | 'metric'): NativeSeries {
     const hash = identityHash(key);
     const bucket = this._byHash.get(hash);
     const existing = bucket === undefined ? undefined : Array.isArray(bucket) ? bucket.find((s) => sameIdentity(s.key, key)) : sameIdentity(bucket.key, key) ? bucket : undefined;
     if (existing !== undefined) return existing;
-    if (!overflow && !admitSeries(FAMILY)) {
-      reject(FAMILY, Object.keys(key.attributes).join('+') || ATTR_MODEL_VERSION, REJECTION_REASONS.seriesOverflow);
-      const attributes: Attributes = {};
-      for (const name in key.attributes) attributes[name] = OVERFLOW_VALUE;
-      noteOverflowSeries(FAMILY);
-      return this._series({ ...key, attributes }, true);
+    if (overflow !== 'metric' && !admitSeries(FAMILY)) {
+      if (overflow === 'none') {
+        reject(FAMILY, Object.keys(key.attributes).join('+') || ATTR_MODEL_VERSION, REJECTION_REASONS.seriesOverflow);
+        const attributes: Attributes = {};
+        for (const name in key.attributes) attributes[name] = OVERFLOW_VALUE;
+        return this._series({ ...key, version: OVERFLOW_VALUE, versionNumber: undefined, attributes }, 'model');
+      }
+      return this._series({ model: OVERFLOW_VALUE, version: OVERFLOW_VALUE, attributes: {}, buckets: undefined, versionNumber: undefined }, 'metric');
     }
-    let model = this.models.get(key.model);
+    // The metric-wide overflow series is the one place the cap keeps back.
+    if (overflow === 'metric') noteOverflowSeries(FAMILY);
+    // Overflow series are not model versions: they stay out of ml_model_info
+    // and never move ml_active_model_version.
+    let model = overflow === 'none' ? this.models.get(key.model) : OVERFLOW_MODEL;
     if (model === undefined) {
       model = { activeVersion: undefined, attributes: { [ATTR_MODEL_NAME]: key.model } };
       this.models.set(key.model, model);
     }
     const versionId = `${key.model}\u0000${key.version}`;
-    if (!this.versions.has(versionId)) {
+    if (overflow === 'none' && !this.versions.has(versionId)) {
       this.versions.set(versionId, { [ATTR_MODEL_NAME]: key.model, [ATTR_MODEL_VERSION]: key.version });
     }
     // Built property by property in one order, so every series' attributes
@@ -117,7 +129,7 @@ export class NativeRecorder implements Recorder {
       model,
       boundariesFor(key.buckets),
       this.native ? null : this._api.series(key),
-      overflow,
+      overflow !== 'none',
     );
     if (bucket === undefined) this._byHash.set(hash, series);
     else if (Array.isArray(bucket)) bucket.push(series);
