@@ -14,3 +14,19 @@ export type { MetricsExporterName } from './config/exporters.js';
 export { createCatalogProducer } from './native/producer.js';
 export type { CatalogProducer } from './native/producer.js';
 export { serialize as serializePrometheus, serializeChunks as serializePrometheusChunks } from './prometheus/serializer.js';
+export { OTLP_PROTOCOLS, DEFAULT_OTLP_ENDPOINT, DEFAULT_OTLP_TIMEOUT_MILLIS } from './config/otlp.js';
+export type { OtlpOptions, OtlpProtocol } from './config/otlp.js';
+export {
+  OTLP_PRESETS,
+  OTLP_TEMPORALITY_PREFERENCES,
+  OTLP_HISTOGRAM_AGGREGATIONS,
+  OTLP_COMPRESSIONS,
+  NEW_RELIC_ENDPOINTS,
+  DEFAULT_DATADOG_SITE,
+  DATADOG_MAX_PAYLOAD_BYTES,
+  NEW_RELIC_MAX_PAYLOAD_BYTES,
+  DEFAULT_OTLP_MAX_PAYLOAD_BYTES,
+} from './config/otlp-presets.js';
+export type { OtlpPresetName, OtlpTemporalityPreference, OtlpHistogramAggregation, OtlpCompression, NewRelicRegion } from './config/otlp-presets.js';
+export { REMOTE_WRITE_VARIABLES } from './config/remote-write.js';
+export type { RemoteWriteStartOptions } from './config/remote-write.js';

@@ -3,6 +3,8 @@ import { defaultResource, detectResources, envDetector, resourceFromAttributes, 
 import { MeterProvider, type MetricProducer } from '@opentelemetry/sdk-metrics';
 import { ConfigurationError, readString, type Environment } from './config/env.js';
 import { resolveExporters, type MetricsExporterName } from './config/exporters.js';
+import type { OtlpOptions } from './config/otlp.js';
+import type { RemoteWriteStartOptions } from './config/remote-write.js';
 import type { TimingOptions } from './config/timing.js';
 import type { ExporterSetup } from './exporters/exporter.js';
 import { EXPORTER_FACTORIES } from './exporters/registry.js';
@@ -18,7 +20,9 @@ import { createCatalogProducer, type CatalogProducer } from './native/producer.j
 export interface StartOptions extends TimingOptions {
   /**
    * Exporters to run; falls back to `OTEL_METRICS_EXPORTER` (comma list),
-   * then `['prometheus']`. Accepted: `prometheus`, `console`, `none`.
+   * then `['prometheus']`. Accepted: `prometheus`, `console`, `none`,
+   * `otlp` (push to a Collector, Datadog or New Relic: see `otlp`),
+   * `prometheusremotewrite` (push to a remote write receiver: see `remoteWrite`).
    *
    * @example
    * ```ts
@@ -42,6 +46,47 @@ export interface StartOptions extends TimingOptions {
   prometheus?: { host?: string; port?: number; server?: boolean };
 
   /**
+   * OTLP push (exporter `otlp`). Each field wins over its standard variable:
+   * `endpoint` over `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT` /
+   * `OTEL_EXPORTER_OTLP_ENDPOINT`, `headers` over `OTEL_EXPORTER_OTLP_(METRICS_)HEADERS`,
+   * `protocol` (`http/protobuf`, `http/json`), `temporalityPreference`
+   * (`cumulative`, `delta`, `lowmemory`), `histogramAggregation`
+   * (`explicit_bucket_histogram`, `base2_exponential_bucket_histogram`),
+   * `compression` (`none`, `gzip`), `timeoutMillis`, `maxPayloadBytes`
+   * (`INFEROMETER_OTLP_MAX_PAYLOAD_BYTES`: larger exports are split). `preset`
+   * (`datadog`, `newrelic`, `collector`; `INFEROMETER_OTLP_PRESET`, else
+   * detected from `DD_API_KEY` / `NEW_RELIC_LICENSE_KEY` when no endpoint is
+   * set) fills in the vendor's endpoint, key header, temporality, histogram
+   * kind and payload limit; `apiKey`, `datadogSite` (`DD_SITE`) and
+   * `newRelicRegion` (`NEW_RELIC_REGION`: `us`, `eu`, `fedramp`) feed it.
+   *
+   * @example
+   * ```ts
+   * exporters: ['otlp'], otlp: { preset: 'datadog', apiKey: process.env.DD_API_KEY, datadogSite: 'datadoghq.eu' }
+   * exporters: ['otlp'], otlp: { endpoint: 'http://otel-collector:4318/v1/metrics', protocol: 'http/json' }
+   * ```
+   */
+  otlp?: OtlpOptions;
+
+  /**
+   * Prometheus remote write push (exporter `prometheusremotewrite`): the
+   * options of `@inferometer/exporter-remote-write`'s RemoteWriteExporter.
+   * Each falls back to its variable: `url` to `INFEROMETER_REMOTE_WRITE_URL`
+   * (required), `basicAuth` to `INFEROMETER_REMOTE_WRITE_USERNAME` / `_PASSWORD`,
+   * `bearerToken` to `_BEARER_TOKEN`, `headers` to `_HEADERS` (`k=v,k2=v2`),
+   * `maxQueueSamples`, `maxQueueBytes`, `maxSamplesPerRequest`,
+   * `requestTimeoutMillis` (`_TIMEOUT`), `minBackoffMillis` / `maxBackoffMillis`
+   * (`_MIN_BACKOFF` / `_MAX_BACKOFF`), `flushTimeoutMillis` (`_FLUSH_TIMEOUT`).
+   *
+   * @example
+   * ```ts
+   * exporters: ['prometheusremotewrite'],
+   * remoteWrite: { url: 'http://victoria-metrics:8428/api/v1/write', headers: { 'X-Scope-OrgID': 'ml' } }
+   * ```
+   */
+  remoteWrite?: RemoteWriteStartOptions;
+
+  /**
    * `service.name` of the resource; falls back to `OTEL_SERVICE_NAME`, then
    * `service.name` in `OTEL_RESOURCE_ATTRIBUTES`, then the SDK default.
    *
@@ -53,7 +98,8 @@ export interface StartOptions extends TimingOptions {
   serviceName?: string;
 
   /**
-   * Push interval and timeout of periodic exporters (`console`), in
+   * Push interval and timeout of periodic exporters (`console`, `otlp`,
+   * `prometheusremotewrite`), in
    * milliseconds; fall back to `OTEL_METRIC_EXPORT_INTERVAL` (60000) and
    * `OTEL_METRIC_EXPORT_TIMEOUT` (30000). The timeout may not exceed the interval.
    *

@@ -2,7 +2,7 @@ import { diag } from '@opentelemetry/api';
 import { ConfigurationError, readList, type Environment } from './env.js';
 
 /** Exporter names `start()` accepts, in `OTEL_METRICS_EXPORTER` or the `exporters` option. */
-export const METRICS_EXPORTERS = ['prometheus', 'console', 'none'] as const;
+export const METRICS_EXPORTERS = ['prometheus', 'console', 'none', 'otlp', 'prometheusremotewrite'] as const;
 /** One of {@link METRICS_EXPORTERS}. */
 export type MetricsExporterName = (typeof METRICS_EXPORTERS)[number];
 

@@ -1,7 +1,9 @@
 import type { MetricsExporterName } from '../config/exporters.js';
 import { consoleExporter } from './console.js';
 import type { ExporterFactory } from './exporter.js';
+import { otlpExporter } from './otlp.js';
 import { prometheusExporter } from './prometheus.js';
+import { remoteWriteExporter } from './remote-write.js';
 
 /**
  * One factory per name accepted in `OTEL_METRICS_EXPORTER`; `none` has none.
@@ -11,4 +13,6 @@ export const EXPORTER_FACTORIES: Readonly<Record<MetricsExporterName, ExporterFa
   prometheus: prometheusExporter,
   console: consoleExporter,
   none: undefined,
+  otlp: otlpExporter,
+  prometheusremotewrite: remoteWriteExporter,
 };

@@ -45,6 +45,6 @@ describe('resolveExporters', () => {
   });
 
   it('names the option for an unknown exporter given in code', () => {
-    expect(() => resolveExporters({}, ['otlp'])).toThrow('start({ exporters }): "otlp" is not supported; accepted values: prometheus, console, none');
+    expect(() => resolveExporters({}, ['zipkin'])).toThrow('start({ exporters }): "zipkin" is not supported; accepted values: prometheus, console, none');
   });
 });

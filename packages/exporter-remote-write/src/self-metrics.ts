@@ -1,0 +1,71 @@
+/**
+ * The exporter's own metrics, recorded through the OpenTelemetry API (so they
+ * go wherever the service's metrics go, this exporter included), with the
+ * catalog's names.
+ */
+import { metrics, type Counter, type MeterProvider } from '@opentelemetry/api';
+import {
+  ATTR_REASON,
+  METRIC_REMOTE_WRITE_DROPPED,
+  METRIC_REMOTE_WRITE_PENDING,
+  METRIC_REMOTE_WRITE_RETRIED,
+  METRIC_REMOTE_WRITE_SENT,
+} from '@inferometer/core';
+import type { DeliveryEvents, RemoteWriteDropReason } from './delivery/sender.js';
+import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
+
+interface Instruments {
+  readonly provider: MeterProvider;
+  readonly sent: Counter;
+  readonly retried: Counter;
+  readonly dropped: Counter;
+}
+
+export class SelfMetrics implements DeliveryEvents {
+  private current: Instruments | undefined;
+
+  /**
+   * @param pending reads the queue depth when the gauge is observed
+   * @param provider a fixed MeterProvider; by default the global one, looked
+   *   up again on every use, because the exporter is usually built before
+   *   `start()` registers the provider it belongs to.
+   */
+  constructor(
+    private readonly pending: () => number,
+    private readonly provider?: MeterProvider,
+  ) {}
+
+  sent(samples: number): void {
+    this.instruments().sent.add(samples);
+  }
+
+  retried(samples: number): void {
+    this.instruments().retried.add(samples);
+  }
+
+  dropped(samples: number, reason: RemoteWriteDropReason): void {
+    if (samples > 0) this.instruments().dropped.add(samples, { [ATTR_REASON]: reason });
+  }
+
+  /** Creates the instruments on the provider in use now (once per provider). */
+  instruments(): Instruments {
+    const provider = this.provider ?? metrics.getMeterProvider();
+    if (this.current?.provider === provider) return this.current;
+    const meter = provider.getMeter(PACKAGE_NAME, PACKAGE_VERSION);
+    const counter = (definition: typeof METRIC_REMOTE_WRITE_SENT | typeof METRIC_REMOTE_WRITE_RETRIED | typeof METRIC_REMOTE_WRITE_DROPPED): Counter =>
+      meter.createCounter(definition.name, { unit: definition.unit, description: definition.description });
+    meter
+      .createObservableGauge(METRIC_REMOTE_WRITE_PENDING.name, {
+        unit: METRIC_REMOTE_WRITE_PENDING.unit,
+        description: METRIC_REMOTE_WRITE_PENDING.description,
+      })
+      .addCallback((result) => result.observe(this.pending()));
+    this.current = {
+      provider,
+      sent: counter(METRIC_REMOTE_WRITE_SENT),
+      retried: counter(METRIC_REMOTE_WRITE_RETRIED),
+      dropped: counter(METRIC_REMOTE_WRITE_DROPPED),
+    };
+    return this.current;
+  }
+}

@@ -1,0 +1,109 @@
+import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
+import { describe, expect, it } from 'vitest';
+import { WriteRequestEncoder } from '../../src/encode/write-request.js';
+import { bucketBound, prometheusLabelName, prometheusMetricName, sanitize } from '../../src/translate/names.js';
+import { testProvider } from '../helpers/collect.js';
+import { decodeBody, labelsOf } from '../helpers/decode.js';
+
+/** `name{label="value",...}` (labels sorted) -> value, from Prometheus text format. */
+function parseExposition(text: string): Map<string, number> {
+  const samples = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (match === null) throw new Error(`unparsable line: ${line}`);
+    const labels: [string, string][] = [];
+    const labelPattern = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)",?/g;
+    for (const [, name, raw] of (match[2] ?? '').matchAll(labelPattern)) {
+      labels.push([name!, raw!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c))]);
+    }
+    samples.set(key(match[1]!, labels), match[3] === '+Inf' ? Infinity : Number(match[3]));
+  }
+  return samples;
+}
+
+function key(name: string, labels: [string, string][]): string {
+  const sorted = [...labels].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `${name}{${sorted.map(([n, v]) => `${n}=${JSON.stringify(v)}`).join(',')}}`;
+}
+
+describe('series names and labels: remote write equals the pull endpoint', () => {
+  it('for counters, up-down counters, gauges and histograms with awkward names and attribute values', async () => {
+    const env = testProvider();
+    const meter = env.provider.getMeter('scope-a');
+    meter.createCounter('ml_predictions', { unit: '{prediction}' }).add(4, { model_name: 'iris', status: 'success' });
+    meter.createCounter('http.server.requests').add(2, { 'http.method': 'GET', code: 200 });
+    meter.createCounter('already_total').add(1);
+    meter.createCounter('weird--name/with.stuff').add(1, { flag: true, list: 'a,b', quote: 'say "hi"\\ \n next' });
+    meter.createUpDownCounter('queue.depth').add(-3, { queue: 'q1' });
+    meter.createGauge('temperature_celsius', { unit: 'Cel' }).record(21.5, { room: 'lab' });
+    meter.createObservableGauge('big.value').addCallback((result) => result.observe(1e21, { kind: 'huge' }));
+    meter.createHistogram('ml_prediction_latency_seconds', { unit: 's', advice: { explicitBucketBoundaries: [0.005, 0.1, 0.25, 1, 2.5, 1000000] } })
+      .record(0.2, { model_name: 'iris' });
+    meter.createHistogram('ml_prediction_batch_size', { advice: { explicitBucketBoundaries: [1, 2, 4, 1024] } }).record(3);
+    meter.createHistogram('default_buckets_ms').record(7);
+    env.provider.getMeter('scope-b').createCounter('other_scope').add(9, { scope_attr: 'b' });
+    const data = await env.collect();
+
+    // The pull endpoint's serializer, configured as @inferometer/node's handler configures it.
+    const pull = parseExposition(new PrometheusSerializer(undefined, false, undefined, false, true).serialize(data));
+    const request = decodeBody(new WriteRequestEncoder().encode(data).requests[0]!.body);
+    const pushed = new Map<string, number>();
+    for (const series of request.timeseries) {
+      const labels = series.labels.filter((l) => l.name !== '__name__' && l.name !== 'job' && l.name !== 'instance').map((l): [string, string] => [l.name, l.value]);
+      pushed.set(key(labelsOf(series).__name__!, labels), series.samples[0]!.value);
+    }
+
+    // target_info carries the resource differently (job/instance instead of service_*), by the compatibility spec.
+    const withoutTargetInfo = (m: Map<string, number>) => new Map([...m].filter(([k]) => !k.startsWith('target_info{')));
+    expect(withoutTargetInfo(pushed)).toEqual(withoutTargetInfo(pull));
+    const names = (m: Map<string, number>) => new Set([...m.keys()].map((k) => k.slice(0, k.indexOf('{'))));
+    expect(names(pushed)).toEqual(names(pull));
+    expect(names(pushed)).toEqual(
+      new Set([
+        'target_info',
+        'ml_predictions_total',
+        'http_server_requests_total',
+        'already_total',
+        'weird_name_with_stuff_total',
+        'queue_depth',
+        'temperature_celsius',
+        'big_value',
+        'ml_prediction_latency_seconds_bucket',
+        'ml_prediction_latency_seconds_sum',
+        'ml_prediction_latency_seconds_count',
+        'ml_prediction_batch_size_bucket',
+        'ml_prediction_batch_size_sum',
+        'ml_prediction_batch_size_count',
+        'default_buckets_ms_bucket',
+        'default_buckets_ms_sum',
+        'default_buckets_ms_count',
+        'other_scope_total',
+      ]),
+    );
+  });
+});
+
+describe('naming helpers', () => {
+  const metric = (name: string, dataPointType: DataPointType, isMonotonic = false) =>
+    ({ descriptor: { name }, dataPointType, isMonotonic, dataPoints: [] }) as unknown as MetricData;
+
+  it('sanitizes as exporter-prometheus does, adds _total to monotonic sums only', () => {
+    expect(sanitize('a.b-c/d__e')).toBe('a_b_c_d_e');
+    expect(prometheusMetricName(metric('requests', DataPointType.SUM, true))).toBe('requests_total');
+    expect(prometheusMetricName(metric('requests_total', DataPointType.SUM, true))).toBe('requests_total');
+    expect(prometheusMetricName(metric('depth', DataPointType.SUM, false))).toBe('depth');
+    expect(prometheusMetricName(metric('9lives', DataPointType.GAUGE))).toBe('_9lives');
+    expect(prometheusMetricName(metric('.', DataPointType.GAUGE))).toBeUndefined();
+  });
+
+  it('keeps label names valid: a leading digit gets "_"', () => {
+    expect(prometheusLabelName('1st.try')).toBe('_1st_try');
+    expect(prometheusLabelName('__name__')).toBe('_name_');
+  });
+
+  it('formats le with String(), +Inf for the open bucket', () => {
+    expect([0.005, 1, 2.5, 1000000, 1e21, undefined, Infinity].map(bucketBound)).toEqual(['0.005', '1', '2.5', '1000000', '1e+21', '+Inf', '+Inf']);
+  });
+});

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError } from '../../src/config/env.js';
+import { DEFAULT_OTLP_ENDPOINT, resolveOtlpConfig } from '../../src/config/otlp.js';
+import { readHeaderList } from '../../src/config/otlp-headers.js';
+import { DATADOG_MAX_PAYLOAD_BYTES, DEFAULT_OTLP_MAX_PAYLOAD_BYTES, NEW_RELIC_ATTRIBUTE_LIMITS, NEW_RELIC_MAX_PAYLOAD_BYTES } from '../../src/config/otlp-presets.js';
+
+describe('OTLP configuration', () => {
+  it('defaults to plain OTLP/HTTP protobuf at localhost:4318, cumulative, explicit buckets', () => {
+    expect(resolveOtlpConfig({})).toEqual({
+      preset: 'collector',
+      url: DEFAULT_OTLP_ENDPOINT,
+      headers: {},
+      protocol: 'http/protobuf',
+      temporality: 'cumulative',
+      histogramAggregation: 'explicit_bucket_histogram',
+      compression: 'none',
+      timeoutMillis: 10_000,
+      maxPayloadBytes: DEFAULT_OTLP_MAX_PAYLOAD_BYTES,
+      attributeLimits: undefined,
+    });
+  });
+
+  it('reads the standard variables, signal-specific over generic', () => {
+    const config = resolveOtlpConfig({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/',
+      OTEL_EXPORTER_OTLP_HEADERS: 'x-team=ml,x-both=generic',
+      OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'x-both=specific,authorization=Bearer%20abc',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'LowMemory',
+      OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION: 'base2_exponential_bucket_histogram',
+      OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
+      OTEL_EXPORTER_OTLP_TIMEOUT: '5000',
+      OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: '3000',
+      INFEROMETER_OTLP_MAX_PAYLOAD_BYTES: '65536',
+    });
+    expect(config).toMatchObject({
+      url: 'http://collector:4318/v1/metrics',
+      headers: { 'x-team': 'ml', 'x-both': 'specific', authorization: 'Bearer abc' },
+      protocol: 'http/json',
+      temporality: 'lowmemory',
+      histogramAggregation: 'base2_exponential_bucket_histogram',
+      compression: 'gzip',
+      timeoutMillis: 3000,
+      maxPayloadBytes: 65536,
+    });
+    expect(resolveOtlpConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318/', OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://m:9999/custom' }).url).toBe('http://m:9999/custom');
+  });
+
+  it('takes options in code over variables', () => {
+    const config = resolveOtlpConfig(
+      { OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://env:4318/v1/metrics', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_HEADERS: 'a=env' },
+      { endpoint: 'http://code:4318/v1/metrics', protocol: 'http/protobuf', headers: { a: 'code' }, temporalityPreference: 'delta' },
+    );
+    expect(config).toMatchObject({ url: 'http://code:4318/v1/metrics', protocol: 'http/protobuf', headers: { a: 'code' }, temporality: 'delta' });
+  });
+
+  it('the datadog preset: site endpoint, dd-api-key, delta, 500 KB; each value overridable', () => {
+    const config = resolveOtlpConfig({ INFEROMETER_OTLP_PRESET: 'datadog', DD_API_KEY: 'k1', DD_SITE: 'datadoghq.eu' });
+    expect(config).toMatchObject({
+      preset: 'datadog',
+      url: 'https://otlp.datadoghq.eu/v1/metrics',
+      headers: { 'dd-api-key': 'k1' },
+      temporality: 'delta',
+      histogramAggregation: 'explicit_bucket_histogram',
+      maxPayloadBytes: DATADOG_MAX_PAYLOAD_BYTES,
+    });
+    const overridden = resolveOtlpConfig({
+      INFEROMETER_OTLP_PRESET: 'datadog',
+      DD_API_KEY: 'k1',
+      OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://127.0.0.1:4318/v1/metrics',
+      OTEL_EXPORTER_OTLP_HEADERS: 'dd-otel-metric-config={"histograms":{"mode":"counters"}}',
+    });
+    expect(overridden.url).toBe('http://127.0.0.1:4318/v1/metrics');
+    expect(overridden.headers).toEqual({ 'dd-api-key': 'k1', 'dd-otel-metric-config': '{"histograms":{"mode":"counters"}}' });
+  });
+
+  it('the newrelic preset: regional endpoint, api-key, delta, exponential histograms, gzip, 1 MB, attribute limits', () => {
+    expect(resolveOtlpConfig({ NEW_RELIC_LICENSE_KEY: 'lic' })).toMatchObject({
+      preset: 'newrelic',
+      url: 'https://otlp.nr-data.net/v1/metrics',
+      headers: { 'api-key': 'lic' },
+      temporality: 'delta',
+      histogramAggregation: 'base2_exponential_bucket_histogram',
+      compression: 'gzip',
+      maxPayloadBytes: NEW_RELIC_MAX_PAYLOAD_BYTES,
+      attributeLimits: NEW_RELIC_ATTRIBUTE_LIMITS,
+    });
+    expect(resolveOtlpConfig({ NEW_RELIC_LICENSE_KEY: 'lic', NEW_RELIC_REGION: 'EU' }).url).toBe('https://otlp.eu01.nr-data.net/v1/metrics');
+    expect(resolveOtlpConfig({ NEW_RELIC_LICENSE_KEY: 'lic', NEW_RELIC_REGION: 'fedramp' }).url).toBe('https://gov-otlp.nr-data.net/v1/metrics');
+    expect(resolveOtlpConfig({ INFEROMETER_OTLP_PRESET: 'newrelic', OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION: 'explicit_bucket_histogram', NEW_RELIC_LICENSE_KEY: 'l' }).histogramAggregation).toBe('explicit_bucket_histogram');
+  });
+
+  it('detects a preset from the vendor key only when no endpoint is configured', () => {
+    expect(resolveOtlpConfig({ DD_API_KEY: 'k' }).preset).toBe('datadog');
+    expect(resolveOtlpConfig({ DD_API_KEY: 'k', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://agent:4318' }).preset).toBe('collector');
+    expect(resolveOtlpConfig({ DD_API_KEY: 'k', INFEROMETER_OTLP_PRESET: 'collector' }).headers).toEqual({});
+  });
+
+  it.each([
+    [{ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, 'OTEL_EXPORTER_OTLP_PROTOCOL="grpc": gRPC is not available in @inferometer/node (it would need @grpc/grpc-js); accepted values: http/protobuf, http/json'],
+    [{ OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'thrift' }, 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL="thrift" is not supported; accepted values: http/protobuf, http/json'],
+    [{ INFEROMETER_OTLP_PRESET: 'datadog' }, 'the datadog OTLP preset needs DD_API_KEY (your Datadog API key; it is sent as the dd-api-key header)'],
+    [{ INFEROMETER_OTLP_PRESET: 'newrelic' }, 'the newrelic OTLP preset needs NEW_RELIC_LICENSE_KEY'],
+    [{ INFEROMETER_OTLP_PRESET: 'honeycomb' }, 'INFEROMETER_OTLP_PRESET="honeycomb" is not a preset; accepted values: datadog, newrelic, collector'],
+    [{ NEW_RELIC_LICENSE_KEY: 'l', NEW_RELIC_REGION: 'mars' }, 'NEW_RELIC_REGION="mars" is not a New Relic region; accepted values: us, eu, fedramp'],
+    [{ DD_API_KEY: 'k', DD_SITE: 'https://datadoghq.com' }, 'DD_SITE="https://datadoghq.com" is not a Datadog site'],
+    [{ DD_API_KEY: 'k', NEW_RELIC_LICENSE_KEY: 'l' }, 'DD_API_KEY and NEW_RELIC_LICENSE_KEY are both set'],
+    [{ OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'sometimes' }, 'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE="sometimes" is not supported; accepted values: cumulative, delta, lowmemory'],
+    [{ OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION: 'summary' }, 'accepted values: explicit_bucket_histogram, base2_exponential_bucket_histogram'],
+    [{ OTEL_EXPORTER_OTLP_COMPRESSION: 'zstd' }, 'OTEL_EXPORTER_OTLP_COMPRESSION="zstd" is not supported; accepted values: none, gzip'],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }, 'OTEL_EXPORTER_OTLP_ENDPOINT="collector:4318" must be an http:// or https:// URL'],
+    [{ OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'not a url' }, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT="not a url" is not a URL'],
+    [{ OTEL_EXPORTER_OTLP_TIMEOUT: '10s' }, 'OTEL_EXPORTER_OTLP_TIMEOUT="10s": expected a whole number from 1 to 2147483647'],
+    [{ OTEL_EXPORTER_OTLP_HEADERS: 'api-key' }, 'OTEL_EXPORTER_OTLP_HEADERS: "api-key" is not header=value'],
+    [{ INFEROMETER_OTLP_MAX_PAYLOAD_BYTES: '10' }, 'INFEROMETER_OTLP_MAX_PAYLOAD_BYTES="10": expected a whole number from 1024'],
+  ])('fails at start on %j, naming the variable', (env, message) => {
+    expect(() => resolveOtlpConfig(env)).toThrow(ConfigurationError);
+    expect(() => resolveOtlpConfig(env)).toThrow(message);
+  });
+
+  it('accepts a vendor key given as a standard header instead of the vendor variable', () => {
+    expect(resolveOtlpConfig({ INFEROMETER_OTLP_PRESET: 'datadog', OTEL_EXPORTER_OTLP_HEADERS: 'DD-API-KEY=k' }).headers).toEqual({ 'DD-API-KEY': 'k' });
+  });
+});
+
+describe('header lists', () => {
+  it('parses k=v pairs with URL-encoded values and skips empty entries', () => {
+    expect(readHeaderList({ H: ' a=1 , b=x%3Dy%2Cz ,, ' }, 'H')).toEqual({ a: '1', b: 'x=y,z' });
+    expect(readHeaderList({}, 'H')).toBeUndefined();
+  });
+
+  it('names the variable for a bad encoding', () => {
+    expect(() => readHeaderList({ H: 'a=%E0%A4%A' }, 'H')).toThrow('H: the value of "a" is not valid URL encoding');
+  });
+});

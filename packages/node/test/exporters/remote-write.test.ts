@@ -1,0 +1,65 @@
+import { metrics } from '@opentelemetry/api';
+import { afterEach, describe, expect, it } from 'vitest';
+import { METRIC_PREDICTIONS, METRIC_REMOTE_WRITE_RETRIED, METRIC_REMOTE_WRITE_SENT } from '@inferometer/core';
+import { start, type InferometerHandle } from '../../src/start.js';
+import { startCapture } from './capture.js';
+
+let handle: InferometerHandle | undefined;
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await handle?.shutdown();
+  handle = undefined;
+  metrics.disable();
+  await Promise.allSettled(closers.splice(0).map((close) => close()));
+});
+
+describe('OTEL_METRICS_EXPORTER=prometheusremotewrite', () => {
+  it('pushes remote write 1.0 with basic auth and extra headers from the environment, and its self-metrics show on the pull endpoint', async () => {
+    const server = await startCapture();
+    closers.push(() => server.close());
+    let first = true;
+    server.respond = (_request, response) => {
+      response.writeHead(first ? 503 : 204);
+      first = false;
+      response.end();
+    };
+    handle = await start({
+      prometheus: { host: '127.0.0.1', port: 0 },
+      env: {
+        OTEL_METRICS_EXPORTER: 'prometheus,prometheusremotewrite',
+        INFEROMETER_REMOTE_WRITE_URL: `${server.url}/api/v1/write`,
+        INFEROMETER_REMOTE_WRITE_USERNAME: 'tenant',
+        INFEROMETER_REMOTE_WRITE_PASSWORD: 'pw',
+        INFEROMETER_REMOTE_WRITE_HEADERS: 'X-Scope-OrgID=ml',
+        INFEROMETER_REMOTE_WRITE_MIN_BACKOFF: '10',
+      },
+    });
+    expect(handle.exporters).toEqual(['prometheus', 'prometheusremotewrite']);
+    metrics.getMeter('test').createCounter(METRIC_PREDICTIONS.name).add(2, { model_name: 'iris' });
+    await handle.forceFlush();
+    expect(server.requests.length).toBeGreaterThanOrEqual(2);
+    const { path, headers, body } = server.requests[0]!;
+    expect(path).toBe('/api/v1/write');
+    expect(headers).toMatchObject({
+      'content-encoding': 'snappy',
+      'content-type': 'application/x-protobuf',
+      'x-prometheus-remote-write-version': '0.1.0',
+      authorization: `Basic ${Buffer.from('tenant:pw').toString('base64')}`,
+      'x-scope-orgid': 'ml',
+    });
+    expect(body.length).toBeGreaterThan(0);
+    // The retry after the 503 is visible next to the catalog's series.
+    const exposition = await (await fetch(handle.metricsUrl!)).text();
+    expect(exposition).toMatch(new RegExp(`^${METRIC_REMOTE_WRITE_RETRIED.prometheusName} [1-9]`, 'm'));
+    expect(exposition).toMatch(new RegExp(`^${METRIC_REMOTE_WRITE_SENT.prometheusName} [1-9]`, 'm'));
+  });
+
+  it('fails at start without a URL, naming the variable', async () => {
+    await expect(start({ env: { OTEL_METRICS_EXPORTER: 'prometheusremotewrite' } })).rejects.toThrow(
+      'OTEL_METRICS_EXPORTER=prometheusremotewrite needs INFEROMETER_REMOTE_WRITE_URL',
+    );
+    await expect(
+      start({ env: { OTEL_METRICS_EXPORTER: 'prometheusremotewrite', INFEROMETER_REMOTE_WRITE_URL: 'http://h/w', INFEROMETER_REMOTE_WRITE_HEADERS: 'Content-Type=text/plain' } }),
+    ).rejects.toThrow('INFEROMETER_REMOTE_WRITE_HEADERS / start({ remoteWrite }): header Content-Type is set by the exporter and cannot be replaced in headers');
+  });
+});
