@@ -3,6 +3,8 @@ import { defaultResource, detectResources, envDetector, resourceFromAttributes, 
 import { MeterProvider, type MetricProducer } from '@opentelemetry/sdk-metrics';
 import { ConfigurationError, readString, type Environment } from './config/env.js';
 import { resolveExporters, type MetricsExporterName } from './config/exporters.js';
+import { applyGuards } from './config/guards.js';
+import type { GuardOptions } from '@inferometer/core';
 import type { OtlpOptions } from './config/otlp.js';
 import type { RemoteWriteStartOptions } from './config/remote-write.js';
 import type { TimingOptions } from './config/timing.js';
@@ -85,6 +87,24 @@ export interface StartOptions extends TimingOptions {
    * ```
    */
   remoteWrite?: RemoteWriteStartOptions;
+
+  /**
+   * Limits of the cardinality guard (see `configureGuards` in
+   * `@inferometer/core`); each falls back to its variable:
+   * `maxValuesPerAttribute` to `INFEROMETER_MAX_ATTRIBUTE_VALUES` (100),
+   * `maxValuesPerKey` to `INFEROMETER_ATTRIBUTE_VALUE_CAPS` (`region=30,tier=5`),
+   * `maxSeriesPerMetric` to `INFEROMETER_MAX_SERIES_PER_METRIC` (2000),
+   * `maxValueLength` to `INFEROMETER_MAX_ATTRIBUTE_LENGTH` (64),
+   * `unboundedKeyPatterns` to `INFEROMETER_UNBOUNDED_KEY_PATTERNS` (comma
+   * list of regexes over whole keys, added to the built-in list; keys already
+   * declared are checked again).
+   *
+   * @example
+   * ```ts
+   * guards: { maxSeriesPerMetric: 500, maxValuesPerKey: { region: 30 } }
+   * ```
+   */
+  guards?: GuardOptions;
 
   /**
    * `service.name` of the resource; falls back to `OTEL_SERVICE_NAME`, then
@@ -184,6 +204,7 @@ export interface InferometerHandle {
 export async function start(options: StartOptions = {}): Promise<InferometerHandle> {
   const env = options.env ?? process.env;
   const exporters = resolveExporters(env, options.exporters);
+  applyGuards(env, options.guards);
   // The catalog's fast path: while producers are attached, instrumented
   // calls aggregate natively and reach every reader through them.
   const producers: CatalogProducer[] = [];
