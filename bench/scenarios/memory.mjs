@@ -7,12 +7,15 @@
 import { metrics } from '@opentelemetry/api';
 import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import client from 'prom-client';
-import { instrument, METRIC_PREDICTION_LATENCY } from '@inferometer/core';
+import { configureGuards, instrument, METRIC_PREDICTION_LATENCY } from '@inferometer/core';
 import { createCatalogProducer } from '@inferometer/node';
 import { report, row } from '../lib.mjs';
 
 if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose-gc');
 const SERIES = 10_000;
+// 10,000 series on purpose: lift the cardinality guard's caps (2,000 series
+// per metric, 100 values per attribute) above what this scenario creates.
+configureGuards({ maxSeriesPerMetric: 20_000, maxValuesPerAttribute: 1_000 });
 const PER_FUNCTION = 250;
 const buckets = [...METRIC_PREDICTION_LATENCY.buckets];
 

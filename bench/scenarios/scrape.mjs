@@ -7,12 +7,15 @@ import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import client from 'prom-client';
 import { metrics } from '@opentelemetry/api';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { instrument, METRIC_PREDICTION_LATENCY } from '@inferometer/core';
+import { configureGuards, instrument, METRIC_PREDICTION_LATENCY } from '@inferometer/core';
 import { createCatalogProducer, createPrometheusReader, serializePrometheusChunks } from '@inferometer/node';
 import { createServer } from 'node:http';
 import { asyncMedians, report, row } from '../lib.mjs';
 
 const SERIES = 10_000;
+// 10,000 series on purpose: lift the cardinality guard's caps (2,000 series
+// per metric, 100 values per attribute) above what this scenario creates.
+configureGuards({ maxSeriesPerMetric: 20_000, maxValuesPerAttribute: 1_000 });
 const PER_FUNCTION = 250; // under the per-function cap of dynamic series
 // The fast path with a MeterProvider built here (what start() does inside).
 const catalog = createCatalogProducer('cumulative');

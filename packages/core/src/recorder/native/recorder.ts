@@ -25,12 +25,13 @@ export interface DroppedCount {
 }
 
 /** The model state of overflow series: never exported, so they cannot move the version gauges. */
-const OVERFLOW_MODEL: NativeModelState = { activeVersion: undefined, attributes: {} };
+const OVERFLOW_MODEL: NativeModelState = { activeVersion: undefined, attributes: {}, overflow: true };
 
 /** The per-prediction metrics share label sets; their series cap is counted under this name. */
 const FAMILY = METRIC_PREDICTIONS.prometheusName;
 
 const DEFAULT_BOUNDARIES: SeriesBoundaries = {
+  source: undefined,
   latency: boundariesOf(METRIC_PREDICTION_LATENCY.buckets),
   confidence: boundariesOf(METRIC_PREDICTION_CONFIDENCE.buckets),
   batchSize: boundariesOf(METRIC_PREDICTION_BATCH_SIZE.buckets),
@@ -93,7 +94,7 @@ export class NativeRecorder implements Recorder {
   private _series(key: SeriesKey, overflow: 'none' | 'model' | 'metric'): NativeSeries {
     const hash = identityHash(key);
     const bucket = this._byHash.get(hash);
-    const existing = bucket === undefined ? undefined : Array.isArray(bucket) ? bucket.find((s) => sameIdentity(s.key, key)) : sameIdentity(bucket.key, key) ? bucket : undefined;
+    const existing = bucket === undefined ? undefined : Array.isArray(bucket) ? bucket.find((s) => sameIdentity(s.attributes, key)) : sameIdentity(bucket.attributes, key) ? bucket : undefined;
     if (existing !== undefined) return existing;
     if (overflow !== 'metric' && !admitSeries(FAMILY)) {
       if (overflow === 'none') {
@@ -124,13 +125,7 @@ export class NativeRecorder implements Recorder {
     attributes[ATTR_MODEL_NAME] = key.model;
     attributes[ATTR_MODEL_VERSION] = key.version;
     for (const name in key.attributes) attributes[name] = key.attributes[name];
-    const series = new NativeSeries(
-      { model: key.model, version: key.version, attributes, buckets: key.buckets, versionNumber: key.versionNumber },
-      model,
-      boundariesFor(key.buckets),
-      this.native ? null : this._api.series(key),
-      overflow !== 'none',
-    );
+    const series = new NativeSeries(attributes, key.versionNumber, model, boundariesFor(key.buckets), this.native ? null : this._api.series(key));
     if (bucket === undefined) this._byHash.set(hash, series);
     else if (Array.isArray(bucket)) bucket.push(series);
     else this._byHash.set(hash, [bucket, series]);
@@ -178,13 +173,12 @@ function identityHash(key: SeriesKey): number {
   return hash >>> 0;
 }
 
-/** Same model, version and user attributes (in any order). */
-function sameIdentity(a: SeriesKey, b: SeriesKey): boolean {
-  if (a.model !== b.model || a.version !== b.version) return false;
-  const own = (k: SeriesKey) => Object.keys(k.attributes).filter((n) => n !== ATTR_MODEL_NAME && n !== ATTR_MODEL_VERSION);
-  const keysA = own(a);
-  const keysB = own(b);
-  return keysA.length === keysB.length && keysA.every((name) => String(a.attributes[name]) === String(b.attributes[name]) && name in b.attributes);
+/** A series' attributes (model, version, user's) against a key: same identity, in any order. */
+function sameIdentity(attributes: Attributes, key: SeriesKey): boolean {
+  if (attributes[ATTR_MODEL_NAME] !== key.model || attributes[ATTR_MODEL_VERSION] !== key.version) return false;
+  const own = Object.keys(attributes).filter((n) => n !== ATTR_MODEL_NAME && n !== ATTR_MODEL_VERSION);
+  const theirs = Object.keys(key.attributes).filter((n) => n !== ATTR_MODEL_NAME && n !== ATTR_MODEL_VERSION);
+  return own.length === theirs.length && own.every((name) => name in key.attributes && String(attributes[name]) === String(key.attributes[name]));
 }
 
 /** Boundary arrays are shared between series with the same configuration. */
@@ -196,6 +190,7 @@ function boundariesFor(buckets: BucketOverrides | undefined): SeriesBoundaries {
   let found = boundaryCache.get(id);
   if (found === undefined) {
     found = {
+      source: buckets,
       latency: buckets.latency ? boundariesOf(buckets.latency) : DEFAULT_BOUNDARIES.latency,
       confidence: buckets.confidence ? boundariesOf(buckets.confidence) : DEFAULT_BOUNDARIES.confidence,
       batchSize: buckets.batchSize ? boundariesOf(buckets.batchSize) : DEFAULT_BOUNDARIES.batchSize,

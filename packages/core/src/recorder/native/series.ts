@@ -1,6 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { ERROR_TYPE_OTHER, MAX_ERROR_TYPES_PER_SERIES } from '../../catalog.js';
-import type { PredictionSeries, SeriesKey } from '../recorder.js';
+import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION } from '../../catalog.js';
+import type { BucketOverrides, PredictionSeries, SeriesKey } from '../recorder.js';
 import { NativeHistogram } from './histogram.js';
 
 /** Start of a series' cumulative data, as OpenTelemetry HrTime `[seconds, nanoseconds]`. */
@@ -10,10 +11,13 @@ export type HrTimeLike = [number, number];
 export interface NativeModelState {
   activeVersion: number | undefined;
   readonly attributes: Attributes;
+  /** Set on the state shared by overflow series. */
+  readonly overflow?: boolean;
 }
 
-/** Boundaries in force for one series. @internal */
+/** Boundaries in force for one series, and the overrides they came from. @internal */
 export interface SeriesBoundaries {
+  readonly source: BucketOverrides | undefined;
   readonly latency: Float64Array;
   readonly confidence: Float64Array;
   readonly batchSize: Float64Array;
@@ -46,22 +50,39 @@ export class NativeSeries implements PredictionSeries {
    */
   extras: SeriesExtras | undefined;
 
+  /*
+   * No SeriesKey object is kept: the attributes hold model and version, and
+   * the key is rebuilt on the rare occasions it is needed (every field here
+   * is 8 bytes on every series).
+   */
   constructor(
-    /** Identity; its `attributes` are the series' own (model, version, user-declared). */
-    readonly key: SeriesKey,
+    /** The series' own attributes: model_name, model_version, then the user's. */
+    readonly attributes: Attributes,
+    private readonly _versionNumber: number | undefined,
     private readonly _model: NativeModelState,
     private readonly _boundaries: SeriesBoundaries,
     api: PredictionSeries | null,
-    /** The metric's overflow series, standing for every label set past the series cap. */
-    readonly overflow = false,
   ) {
     this.api = api;
     this.latency = new NativeHistogram(_boundaries.latency);
   }
 
-  /** The series' own attributes (model, version, user-declared). */
-  get attributes(): Attributes {
-    return this.key.attributes;
+  /** Identity, as the recorders take it. */
+  get key(): SeriesKey {
+    const user: Attributes = {};
+    for (const name in this.attributes) if (name !== ATTR_MODEL_NAME && name !== ATTR_MODEL_VERSION) user[name] = this.attributes[name];
+    return {
+      model: String(this.attributes[ATTR_MODEL_NAME]),
+      version: String(this.attributes[ATTR_MODEL_VERSION]),
+      attributes: user,
+      buckets: this._boundaries.source,
+      versionNumber: this._versionNumber,
+    };
+  }
+
+  /** The metric's overflow series, standing for every label set past the series cap. */
+  get overflow(): boolean {
+    return this._model.overflow === true;
   }
 
   begin(): void {
@@ -70,7 +91,7 @@ export class NativeSeries implements PredictionSeries {
       return;
     }
     this.inFlight++;
-    this._model.activeVersion = this.key.versionNumber;
+    this._model.activeVersion = this._versionNumber;
   }
 
   succeed(seconds: number): void {
