@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireBinary } from './binaries.js';
-import { eventually, freePort } from './ports.js';
+import { freePort } from './ports.js';
+import { spawnServer } from './server-process.js';
 
 /** An alert as Alertmanager's API v2 lists it. */
 export interface AlertmanagerAlert {
@@ -26,39 +26,30 @@ export async function startAlertmanager(config: string): Promise<AlertmanagerSer
   const dir = mkdtempSync(join(tmpdir(), 'inferometer-alertmanager-'));
   writeFileSync(join(dir, 'alertmanager.yml'), config);
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    binary,
-    [
-      `--config.file=${join(dir, 'alertmanager.yml')}`,
-      `--storage.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      // No gossip cluster: it would bind 0.0.0.0:9094 and wait for peers.
-      '--cluster.listen-address=',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir },
-  );
-  let log = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    log = (log + chunk.toString()).slice(-4000);
-  });
   const url = `http://127.0.0.1:${port}`;
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
+  let server;
   try {
-    await eventually('Alertmanager to be ready', async () => {
-      if (child.exitCode !== null) throw new Error(`alertmanager exited with ${child.exitCode}: ${log}`);
-      return (await fetch(`${url}/-/ready`)).ok ? true : undefined;
-    });
+    server = await spawnServer(
+      'Alertmanager',
+      binary,
+      [
+        `--config.file=${join(dir, 'alertmanager.yml')}`,
+        `--storage.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        // No gossip cluster: it would bind 0.0.0.0:9094 and wait for peers.
+        '--cluster.listen-address=',
+      ],
+      { cwd: dir, readyUrl: `${url}/-/ready` },
+    );
   } catch (err) {
-    await stop();
+    rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+  const running = server;
+  const stop = async (): Promise<void> => {
+    await running.halt();
+    rmSync(dir, { recursive: true, force: true });
+  };
   return {
     url,
     address: `127.0.0.1:${port}`,

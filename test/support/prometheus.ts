@@ -1,17 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireBinary } from './binaries.js';
-import { eventually, freePort } from './ports.js';
+import { freePort } from './ports.js';
+import { promQlClient, spawnServer, type PromQlClient } from './server-process.js';
 
 /** A real Prometheus server on loopback, with its own temporary config and data. */
-export interface PrometheusServer {
+export interface PrometheusServer extends PromQlClient {
   readonly url: string;
-  /** Runs an instant PromQL query and returns the result vector. */
-  query(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]>;
-  /** Waits until the query returns one sample that `accept` takes, and returns its value. */
-  waitFor(expr: string, accept: (value: number) => boolean, timeoutMs?: number): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -46,56 +42,29 @@ export async function startPrometheus(targets: PrometheusTarget[], extras: Prome
   for (const [name, content] of Object.entries(extras.files ?? {})) writeFileSync(join(dir, name), content);
   writeFileSync(join(dir, 'prometheus.yml'), `${config}\n`);
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    binary,
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--storage.tsdb.retention.time=1h',
-      ...(extras.flags ?? []),
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir },
-  );
-  let log = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    log = (log + chunk.toString()).slice(-4000);
-  });
   const url = `http://127.0.0.1:${port}`;
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
+  let server;
   try {
-    await eventually('Prometheus to be ready', async () => {
-      if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}: ${log}`);
-      return (await fetch(`${url}/-/ready`)).ok ? true : undefined;
-    });
+    server = await spawnServer(
+      'Prometheus',
+      binary,
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--storage.tsdb.retention.time=1h',
+        ...(extras.flags ?? []),
+      ],
+      { cwd: dir, readyUrl: `${url}/-/ready` },
+    );
   } catch (err) {
-    await stop();
+    rmSync(dir, { recursive: true, force: true });
     throw err;
   }
-  const query: PrometheusServer['query'] = async (expr) => {
-    const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`);
-    const body = (await response.json()) as { status: string; error?: string; data: { result: [] } };
-    if (body.status !== 'success') throw new Error(`query ${expr} failed: ${body.error}`);
-    return body.data.result;
+  const running = server;
+  const stop = async (): Promise<void> => {
+    await running.halt();
+    rmSync(dir, { recursive: true, force: true });
   };
-  return {
-    url,
-    dir,
-    query,
-    waitFor: (expr, accept, timeoutMs = 30_000) =>
-      eventually(`${expr} to satisfy the check`, async () => {
-        const result = await query(expr);
-        if (result.length !== 1) return undefined;
-        const value = Number(result[0]!.value[1]);
-        return accept(value) ? value : undefined;
-      }, timeoutMs),
-    stop,
-  };
+  return { url, dir, ...promQlClient(url), stop };
 }

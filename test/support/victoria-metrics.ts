@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireBinary } from './binaries.js';
-import { eventually, freePort } from './ports.js';
+import { freePort } from './ports.js';
+import { promQlClient, spawnServer, type PromQlClient, type ServerProcess } from './server-process.js';
 
 /** One sample of a series as /api/v1/export gives it. */
 export interface ExportedSeries {
@@ -13,15 +13,11 @@ export interface ExportedSeries {
 }
 
 /** A real VictoriaMetrics (Debian's single-node server) on loopback with a temporary data dir. */
-export interface VictoriaMetricsServer {
+export interface VictoriaMetricsServer extends PromQlClient {
   readonly url: string;
   /** The remote write endpoint. */
   readonly writeUrl: string;
   readonly dir: string;
-  /** Instant PromQL query. */
-  query(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]>;
-  /** Waits until the query returns one sample that `accept` takes, and returns its value. */
-  waitFor(expr: string, accept: (value: number) => boolean, timeoutMs?: number): Promise<number>;
   /** Every raw sample of the series `match` selects (/api/v1/export). */
   exportRaw(match: string): Promise<ExportedSeries[]>;
   /** Metric names it holds (/api/v1/label/__name__/values). */
@@ -44,12 +40,11 @@ export async function startVictoriaMetrics(): Promise<VictoriaMetricsServer> {
   const dir = mkdtempSync(join(tmpdir(), 'inferometer-victoria-metrics-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  let child: ChildProcess | undefined;
-  let log = '';
+  let server: ServerProcess | undefined;
 
   const launch = async (): Promise<void> => {
-    log = '';
-    const process = spawn(
+    server = await spawnServer(
+      'VictoriaMetrics',
       binary,
       [
         `-httpListenAddr=127.0.0.1:${port}`,
@@ -59,23 +54,12 @@ export async function startVictoriaMetrics(): Promise<VictoriaMetricsServer> {
         '-search.disableCache',
         '-loggerLevel=WARN',
       ],
-      { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir },
+      { cwd: dir, readyUrl: `${url}/health` },
     );
-    child = process;
-    process.stderr?.on('data', (chunk: Buffer) => {
-      log = (log + chunk.toString()).slice(-4000);
-    });
-    await eventually('VictoriaMetrics to be ready', async () => {
-      if (process.exitCode !== null) throw new Error(`victoria-metrics exited with ${process.exitCode}: ${log}`);
-      return (await fetch(`${url}/health`)).ok ? true : undefined;
-    });
   };
+  // VictoriaMetrics flushes its in-memory parts on SIGTERM.
   const halt = async (): Promise<void> => {
-    const process = child;
-    if (process === undefined || process.exitCode !== null) return;
-    const exited = new Promise((resolve) => process.once('exit', resolve));
-    process.kill('SIGTERM'); // VictoriaMetrics flushes its in-memory parts on SIGTERM
-    await exited;
+    await server?.halt();
   };
   const stop = async (): Promise<void> => {
     await halt();
@@ -89,24 +73,11 @@ export async function startVictoriaMetrics(): Promise<VictoriaMetricsServer> {
     throw err;
   }
 
-  const query: VictoriaMetricsServer['query'] = async (expr) => {
-    const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`);
-    const body = (await response.json()) as { status: string; error?: string; data: { result: [] } };
-    if (body.status !== 'success') throw new Error(`query ${expr} failed: ${body.error}`);
-    return body.data.result;
-  };
   return {
     url,
     writeUrl: `${url}/api/v1/write`,
     dir,
-    query,
-    waitFor: (expr, accept, timeoutMs = 30_000) =>
-      eventually(`${expr} to satisfy the check`, async () => {
-        const result = await query(expr);
-        if (result.length !== 1) return undefined;
-        const value = Number(result[0]!.value[1]);
-        return accept(value) ? value : undefined;
-      }, timeoutMs),
+    ...promQlClient(url),
     async exportRaw(match) {
       const response = await fetch(`${url}/api/v1/export?match[]=${encodeURIComponent(match)}`);
       if (!response.ok) throw new Error(`export ${match} failed: ${response.status} ${await response.text()}`);

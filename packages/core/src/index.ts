@@ -16,6 +16,7 @@ export { attachCollector } from './collector.js';
 export type { CatalogCollector } from './collector.js';
 export type { CollectedHistogram, CollectedMetric, CollectedPoint, Temporality } from './recorder/native/collector.js';
 export type { HrTimeLike } from './recorder/native/series.js';
+export { prometheusBucketBound, prometheusLabelName, prometheusLabelValue, prometheusMetricName } from './naming.js';
 export { encodeVersion } from './version-encoding.js';
 export { UNKNOWN_VERSION } from './resolve.js';
 export { configureGuards, GUARD_DEFAULTS } from './guard/config.js';

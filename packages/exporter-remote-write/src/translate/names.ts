@@ -8,62 +8,17 @@
  * follow the OTLP -> Prometheus compatibility specification instead
  * (specification/compatibility/prometheus_and_openmetrics.md).
  */
+import { prometheusBucketBound, prometheusLabelName, prometheusLabelValue, prometheusMetricName as nameOf } from '@inferometer/core';
 import { DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
 
-const INVALID_CHARACTERS = /[^a-z0-9_]/gi;
-const MULTIPLE_UNDERSCORES = /_{2,}/g;
+// One set of naming rules for every path that writes Prometheus series:
+// they live in @inferometer/core, beside the catalog.
+export { prometheusLabelName, prometheusLabelValue };
+export const bucketBound = prometheusBucketBound;
 
-/** Same as the serializer's `escapeString`, applied to metric names before sanitizing. */
-function escapeString(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-}
-
-/** Invalid characters become `_`, runs of `_` collapse to one (exporter-prometheus's `sanitizePrometheusMetricName`). */
-export function sanitize(name: string): string {
-  return name.replace(INVALID_CHARACTERS, '_').replace(MULTIPLE_UNDERSCORES, '_');
-}
-
-/**
- * The Prometheus name of a metric as the pull endpoint shows it: sanitized,
- * `_` before a leading digit, `_total` on monotonic sums. No unit suffix is
- * added: the pull exporter adds none (the catalog's names carry their unit
- * already, e.g. `ml_prediction_latency_seconds`). `undefined` when the name
- * sanitizes to nothing usable (the serializer skips such a metric too).
- */
+/** The Prometheus name of a metric as the pull endpoint shows it; `undefined` when nothing usable is left. */
 export function prometheusMetricName(metric: MetricData): string | undefined {
-  let name = sanitize(escapeString(metric.descriptor.name));
-  if (name === '' || name === '_') return undefined;
-  const first = name.charCodeAt(0);
-  if (first >= 0x30 && first <= 0x39) name = `_${name}`;
-  if (metric.dataPointType === DataPointType.SUM && metric.isMonotonic && !name.endsWith('_total')) name += '_total';
-  return name;
-}
-
-/**
- * A label name from an attribute key: sanitized as the serializer does, with
- * `_` before a leading digit (a label name may not start with one; the
- * serializer would emit an invalid exposition there, Prometheus would refuse
- * the whole write request).
- */
-export function prometheusLabelName(key: string): string {
-  const name = sanitize(key);
-  const first = name.charCodeAt(0);
-  return first >= 0x30 && first <= 0x39 ? `_${name}` : name;
-}
-
-/**
- * A label value from an attribute value, as the serializer renders it:
- * strings as they are, anything else JSON-encoded, `undefined` as empty.
- */
-export function prometheusLabelValue(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value === undefined || value === null) return '';
-  return JSON.stringify(value);
-}
-
-/** The `le` label of a bucket: `String(bound)`, `+Inf` for the last (as the serializer writes it). */
-export function bucketBound(bound: number | undefined): string {
-  return bound === undefined || bound === Infinity ? '+Inf' : String(bound);
+  return nameOf(metric.descriptor.name, metric.dataPointType === DataPointType.SUM && metric.isMonotonic);
 }
 
 /** Prometheus metric type of a metric, as in the pull endpoint's `# TYPE` line. */

@@ -2,7 +2,7 @@ import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
 import { WriteRequestEncoder } from '../../src/encode/write-request.js';
-import { bucketBound, prometheusLabelName, prometheusMetricName, sanitize } from '../../src/translate/names.js';
+import { bucketBound, prometheusLabelName, prometheusMetricName } from '../../src/translate/names.js';
 import { testProvider } from '../helpers/collect.js';
 import { decodeBody, labelsOf } from '../helpers/decode.js';
 
@@ -90,7 +90,7 @@ describe('naming helpers', () => {
     ({ descriptor: { name }, dataPointType, isMonotonic, dataPoints: [] }) as unknown as MetricData;
 
   it('sanitizes as exporter-prometheus does, adds _total to monotonic sums only', () => {
-    expect(sanitize('a.b-c/d__e')).toBe('a_b_c_d_e');
+    expect(prometheusLabelName('a.b-c/d__e')).toBe('a_b_c_d_e');
     expect(prometheusMetricName(metric('requests', DataPointType.SUM, true))).toBe('requests_total');
     expect(prometheusMetricName(metric('requests_total', DataPointType.SUM, true))).toBe('requests_total');
     expect(prometheusMetricName(metric('depth', DataPointType.SUM, false))).toBe('depth');

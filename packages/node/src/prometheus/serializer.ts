@@ -1,4 +1,5 @@
 import { diag, type Attributes } from '@opentelemetry/api';
+import { prometheusBucketBound, prometheusLabelName, prometheusLabelValue, prometheusMetricName } from '@inferometer/core';
 import {
   DataPointType,
   type DataPoint,
@@ -269,6 +270,7 @@ function families(resourceMetrics: ResourceMetrics): Map<string, Family> {
         continue;
       }
       const name = metricName(metric.descriptor.name, metric);
+      if (name === undefined) continue;
       const family = byName.get(name);
       if (family === undefined) {
         byName.set(name, { name, type, help: metric.descriptor.description, unit: metric.descriptor.unit, parts: [{ metric }] });
@@ -295,18 +297,15 @@ function typeOf(metric: MetricData): Family['type'] | undefined {
   }
 }
 
-const nameCache = new Map<string, string>();
+const nameCache = new Map<string, string | undefined>();
 
-/** Sanitized name, with `_total` on monotonic sums, as exporter-prometheus names them. */
-function metricName(raw: string, metric: MetricData): string {
+/** The family name (shared naming rules, cached: the same few names every scrape). */
+function metricName(raw: string, metric: MetricData): string | undefined {
   const counter = metric.dataPointType === DataPointType.SUM && metric.isMonotonic;
   const key = counter ? `${raw}\u0000c` : raw;
-  let name = nameCache.get(key);
-  if (name === undefined) {
-    name = raw.replace(/[^a-zA-Z0-9_:]/g, '_').replace(/_{2,}/g, '_');
-    if (counter && !name.endsWith('_total')) name += '_total';
-    if (nameCache.size < 10_000) nameCache.set(key, name);
-  }
+  if (nameCache.has(key)) return nameCache.get(key);
+  const name = prometheusMetricName(raw, counter);
+  if (nameCache.size < 10_000) nameCache.set(key, name);
   return name;
 }
 
@@ -331,8 +330,7 @@ function leBytes(boundaries: readonly number[]): Buffer[] {
     les = [];
     for (let i = 0; i <= boundaries.length; i++) {
       const bound = boundaries[i];
-      const le = bound === undefined || bound === Infinity ? '+Inf' : String(bound);
-      les.push(Buffer.from(`le="${le}"} `, 'utf8'));
+      les.push(Buffer.from(`le="${prometheusBucketBound(bound)}"} `, 'utf8'));
     }
     leCache.set(boundaries, les);
   }
@@ -345,7 +343,7 @@ function labelBytes(attributes: Attributes): LabelBytes {
   if (bytes === undefined) {
     const body = Object.entries(attributes)
       .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => `${k.replace(/[^a-zA-Z0-9_]/g, '_')}="${escapeLabelValue(v)}"`)
+      .map(([k, v]) => `${prometheusLabelName(k)}="${escapeLabelValue(v)}"`)
       .join(',');
     bytes = {
       open: Buffer.from(body === '' ? '{' : `{${body},`, 'utf8'),
@@ -367,7 +365,7 @@ function targetInfo(resource: Attributes): Buffer {
 
 /** Label values: backslash, double quote and newline escaped; non-strings as JSON, as exporter-prometheus does. */
 function escapeLabelValue(raw: unknown): string {
-  const text = typeof raw === 'string' ? raw : JSON.stringify(raw);
+  const text = prometheusLabelValue(raw);
   return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 

@@ -5,7 +5,7 @@
  * that no series cap is hit, and that Prometheus scrapes the target and
  * reports it `up` and keeps its Inferometer series.
  */
-import { CATALOG, MAX_DYNAMIC_SERIES, METRIC_DROPPED_OBSERVATIONS, OVERFLOW_VALUE } from '@inferometer/core';
+import { CATALOG, METRIC_ATTRIBUTE_REJECTIONS, METRIC_DROPPED_OBSERVATIONS, OVERFLOW_VALUE } from '@inferometer/core';
 import { checkNumber, checkUrl } from '../options.js';
 import { seriesNames } from '../promql/selectors.js';
 import { parseExposition, seriesCount, type Exposition } from './exposition.js';
@@ -119,7 +119,7 @@ function checkSeries(exposition: Exposition, maxSeries: number): CheckResult {
     const capped = family.samples.find((s) => Object.values(s.labels).includes(OVERFLOW_VALUE));
     if (capped !== undefined) {
       const label = Object.entries(capped.labels).find(([, v]) => v === OVERFLOW_VALUE)![0];
-      problems.push(`${name}: ${label}="${OVERFLOW_VALUE}" present: a per-function cap (${MAX_DYNAMIC_SERIES} combinations, or error types per series) was reached and later values share one series`);
+      problems.push(`${name}: ${label}="${OVERFLOW_VALUE}" present: a cardinality cap (distinct values per attribute, series per metric, or error types per series) was reached and later values share one series; ${METRIC_ATTRIBUTE_REJECTIONS.prometheusName} says which attribute and why`);
     }
   }
   const dropped = exposition.families.get(METRIC_DROPPED_OBSERVATIONS.prometheusName);
