@@ -238,6 +238,13 @@ export const ATTR_METRIC = 'metric' as const;
 export const ATTR_ATTRIBUTE = 'attribute' as const;
 /** Attribute key on the model load metric: the onnxruntime execution provider (`cpu`, `cuda`). */
 export const ATTR_EXECUTION_PROVIDER = 'execution_provider' as const;
+/** Attribute key on `ml_prediction_drift_score`: which output drifted, {@link PREDICTION_CLASS} or {@link PREDICTION_CONFIDENCE}. */
+export const ATTR_PREDICTION = 'prediction' as const;
+/** Value of {@link ATTR_PREDICTION}: the distribution of predicted classes. */
+export const PREDICTION_CLASS = 'class' as const;
+/** Value of {@link ATTR_PREDICTION}: the distribution of confidence. */
+export const PREDICTION_CONFIDENCE = 'confidence' as const;
+
 
 /**
  * `ml_data_drift_score{model_name, model_version, feature, method}`: how far
@@ -254,8 +261,9 @@ export const METRIC_DATA_DRIFT_SCORE = {
 } as const satisfies MetricDefinition;
 
 /**
- * `ml_prediction_drift_score{model_name, model_version, method}`: drift of the
- * predicted classes (or confidence) against the reference.
+ * `ml_prediction_drift_score{model_name, model_version, method, prediction}`:
+ * drift of the predicted classes (`prediction="class"`) or of the confidence
+ * (`prediction="confidence"`) against the reference.
  */
 export const METRIC_PREDICTION_DRIFT_SCORE = {
   name: 'ml_prediction_drift_score',
@@ -263,8 +271,34 @@ export const METRIC_PREDICTION_DRIFT_SCORE = {
   kind: 'gauge',
   unit: '',
   description: 'Drift of the predictions (classes or confidence) against the reference, by statistic, over the recent window.',
-  attributes: [...SERIES_KEYS, ATTR_METHOD],
+  attributes: [...SERIES_KEYS, ATTR_METHOD, ATTR_PREDICTION],
 } as const satisfies MetricDefinition;
+
+/**
+ * `inferometer_drift_dropped_observations_total{model_name, reason}`: inputs
+ * or results the drift monitor could not use. A family of its own, apart
+ * from {@link METRIC_DROPPED_OBSERVATIONS}: the drift monitor records through
+ * the OpenTelemetry API while core records that one through its fast path,
+ * and two instruments of one name would make two families of one name.
+ */
+export const METRIC_DRIFT_DROPPED = {
+  name: 'inferometer_drift_dropped_observations',
+  prometheusName: 'inferometer_drift_dropped_observations_total',
+  kind: 'counter',
+  unit: '{observation}',
+  description: 'Rows or results the drift monitor left out, by reason.',
+  attributes: [ATTR_MODEL_NAME, ATTR_REASON],
+} as const satisfies MetricDefinition;
+
+/** Values of `reason` on {@link METRIC_DRIFT_DROPPED}. */
+export const DRIFT_DROP_REASONS = {
+  /** The `features` (or a `predictions`) extractor threw. */
+  extractor: 'drift_extractor_error',
+  /** The extractor returned something that is not rows, a row, records or a tensor. */
+  unsupported: 'drift_unsupported_input',
+  /** A row had a different number of values than the profile has features. */
+  shape: 'drift_shape_mismatch',
+} as const;
 
 /** `ml_model_load_seconds{model_name, model_version, execution_provider}`: time to create an inference session. */
 export const METRIC_MODEL_LOAD = {
@@ -352,6 +386,7 @@ export const CATALOG = [
   METRIC_DROPPED_OBSERVATIONS,
   METRIC_DATA_DRIFT_SCORE,
   METRIC_PREDICTION_DRIFT_SCORE,
+  METRIC_DRIFT_DROPPED,
   METRIC_MODEL_LOAD,
   METRIC_ATTRIBUTE_REJECTIONS,
   METRIC_SERIES,

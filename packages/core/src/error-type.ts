@@ -18,6 +18,10 @@ export function errorType(thrown: unknown): string {
     return 'object';
   }
   if (typeof name !== 'string' || name.length === 0) return 'object';
-  const clean = name.replace(/[^A-Za-z0-9_.]/g, '_').slice(0, 64);
-  return clean;
+  return errorLabel(name);
+}
+
+/** An `error_type` label: at most 64 characters of `[A-Za-z0-9_.]`. @internal */
+export function errorLabel(text: string): string {
+  return text.replace(/[^A-Za-z0-9_.]/g, '_').slice(0, 64);
 }

@@ -1,4 +1,3 @@
-import { errorType } from './error-type.js';
 import { observeBatchSize, observeConfidence, observeInput, observeOutput } from './observe.js';
 import type { InstrumentOptions } from './options.js';
 import { compilePlan, type Plan, type Resolved } from './plan.js';
@@ -16,7 +15,7 @@ const recorder = new NativeRecorder(new OtelApiRecorder());
 type AnyFunction = (this: any, ...args: any[]) => any;
 
 /** How a result is settled, chosen from the function's kind at decoration time. */
-type Settle = (plan: Plan, resolved: Resolved, start: number, result: unknown) => unknown;
+type Settle = (plan: Plan, resolved: Resolved, start: number, result: unknown, args: unknown[]) => unknown;
 
 /**
  * Wraps an inference function so every call is measured: counted by outcome,
@@ -75,10 +74,10 @@ export function wrapFunction<F extends AnyFunction>(fn: F, plan: Plan): F {
     try {
       result = fn.apply(this, args);
     } catch (error) {
-      series.fail(elapsed(start), errorType(error));
+      series.fail(elapsed(start), plan.errorType(error, args));
       throw error;
     }
-    return settle(plan, resolved, start, result) as ReturnType<F>;
+    return settle(plan, resolved, start, result, args) as ReturnType<F>;
   };
   // Keep what callers and frameworks read off the function (NestJS reads
   // `name`; arity checks read `length`).
@@ -102,7 +101,7 @@ function chooseSettle(fn: AnyFunction, plan: Plan): Settle {
   return settleAny;
 }
 
-function settleSync(plan: Plan, resolved: Resolved, start: number, result: unknown): unknown {
+function settleSync(plan: Plan, resolved: Resolved, start: number, result: unknown, args: unknown[]): unknown {
   resolved.series.succeed(elapsed(start));
   observeConfidence(plan, resolved.series, result);
   if (resolved.observer !== undefined) observeOutput(resolved.observer, result);
@@ -116,43 +115,45 @@ function settleSync(plan: Plan, resolved: Resolved, start: number, result: unkno
  * The derived promise of our `then` always fulfils, so it never raises an
  * unhandled rejection of its own; the caller still owns the original's.
  */
-function settlePromise(plan: Plan, resolved: Resolved, start: number, result: unknown): unknown {
+function settlePromise(plan: Plan, resolved: Resolved, start: number, result: unknown, args: unknown[]): unknown {
   (result as PromiseLike<unknown>).then(
-    (value) => settleSync(plan, resolved, start, value),
-    (error: unknown) => resolved.series.fail(elapsed(start), errorType(error)),
+    (value) => settleSync(plan, resolved, start, value, args),
+    (error: unknown) => resolved.series.fail(elapsed(start), plan.errorType(error, args)),
   );
   return result;
 }
 
-function settleStream(_plan: Plan, resolved: Resolved, start: number, result: unknown): unknown {
-  return instrumentStream(result as AsyncIterable<unknown>, resolved.series, start);
+function settleStream(plan: Plan, resolved: Resolved, start: number, result: unknown, args: unknown[]): unknown {
+  return instrumentStream(result as AsyncIterable<unknown>, resolved.series, start, (error) => plan.errorType(error, args));
 }
 
 /** `streaming: true` on a promise: the caller gets a new promise of the measured stream. */
-function settlePromisedStream(plan: Plan, resolved: Resolved, start: number, result: unknown): unknown {
+function settlePromisedStream(plan: Plan, resolved: Resolved, start: number, result: unknown, args: unknown[]): unknown {
   return (result as PromiseLike<unknown>).then(
     (value) =>
-      isAsyncIterable(value) ? instrumentStream(value, resolved.series, start) : settleSync(plan, resolved, start, value),
+      isAsyncIterable(value)
+        ? instrumentStream(value, resolved.series, start, (error) => plan.errorType(error, args))
+        : settleSync(plan, resolved, start, value, args),
     (error: unknown) => {
-      resolved.series.fail(elapsed(start), errorType(error));
+      resolved.series.fail(elapsed(start), plan.errorType(error, args));
       throw error;
     },
   );
 }
 
-function settleSyncOrPromise(plan: Plan, resolved: Resolved, start: number, result: unknown): unknown {
-  return isThenable(result) ? settlePromise(plan, resolved, start, result) : settleSync(plan, resolved, start, result);
+function settleSyncOrPromise(plan: Plan, resolved: Resolved, start: number, result: unknown, args: unknown[]): unknown {
+  return isThenable(result) ? settlePromise(plan, resolved, start, result, args) : settleSync(plan, resolved, start, result, args);
 }
 
-function settleAny(plan: Plan, resolved: Resolved, start: number, result: unknown): unknown {
-  if (isThenable(result)) return settlePromise(plan, resolved, start, result);
-  if (isAsyncIterable(result)) return instrumentStream(result, resolved.series, start);
-  return settleSync(plan, resolved, start, result);
+function settleAny(plan: Plan, resolved: Resolved, start: number, result: unknown, args: unknown[]): unknown {
+  if (isThenable(result)) return settlePromise(plan, resolved, start, result, args);
+  if (isAsyncIterable(result)) return settleStream(plan, resolved, start, result, args);
+  return settleSync(plan, resolved, start, result, args);
 }
 
-function settleAnyOrPromisedStream(plan: Plan, resolved: Resolved, start: number, result: unknown): unknown {
-  if (isThenable(result)) return settlePromisedStream(plan, resolved, start, result);
-  return settleAny(plan, resolved, start, result);
+function settleAnyOrPromisedStream(plan: Plan, resolved: Resolved, start: number, result: unknown, args: unknown[]): unknown {
+  if (isThenable(result)) return settlePromisedStream(plan, resolved, start, result, args);
+  return settleAny(plan, resolved, start, result, args);
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

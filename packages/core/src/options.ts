@@ -199,6 +199,22 @@ export interface InstrumentOptions<This = any, Args extends unknown[] = any[], R
   buckets?: BucketOverrides;
 
   /**
+   * Names the `error_type` of a failed call, when the error's class name is
+   * not the useful label: onnxruntime throws a plain `Error` for a feed of
+   * the wrong shape, which you may want counted as `invalid_input`. Gets the
+   * error and the call's arguments; return `undefined` to keep the class
+   * name. The caller still gets the very same error. Labels are cut to 64
+   * characters of `[A-Za-z0-9_.]`, and at most 32 distinct ones are kept per
+   * series.
+   *
+   * @example
+   * ```ts
+   * errorType: (error) => (error instanceof RangeError ? 'invalid_input' : undefined)
+   * ```
+   */
+  errorType?: (error: unknown, args: Args) => string | undefined;
+
+  /**
    * Watches inputs and results for drift: pass `@inferometer/drift`'s
    * monitor (or any {@link InferenceObserver}). Bound once per version.
    *

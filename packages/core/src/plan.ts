@@ -8,6 +8,7 @@ import {
   METRIC_PREDICTIONS,
 } from './catalog.js';
 import { reportInternalError } from './diagnostics.js';
+import { errorLabel, errorType } from './error-type.js';
 import { checkDeclaredKeys } from './guard/keys.js';
 import { dynamicResolver, UNKNOWN_VERSION, type Slot } from './resolve.js';
 import type {
@@ -56,6 +57,8 @@ export interface Plan {
   /** The batch-size extractor, taking the call's arguments as one array. */
   readonly batchSize: ((args: unknown[]) => unknown) | undefined;
   readonly streaming: 'auto' | boolean;
+  /** The `error_type` of a failed call: the option's label, else the error's class name. */
+  readonly errorType: (error: unknown, args: unknown[]) => string;
 }
 
 /** What a call records into, resolved once per series and reused. @internal */
@@ -80,6 +83,7 @@ export function compilePlan(options: InstrumentOptions, recorder: Recorder, wher
   checkFunction(where, 'versionNumber', options.versionNumber);
   checkFunction(where, 'confidence', options.confidence);
   checkFunction(where, 'batchSize', options.batchSize);
+  checkFunction(where, 'errorType', options.errorType);
   const drift = options.drift;
   if (drift !== undefined && (drift === null || typeof (drift as Partial<InferenceObserver>).bind !== 'function')) {
     throw new TypeError(`${where}: option "drift" must be an observer with a bind() method, such as driftMonitor({ reference, features }) from @inferometer/drift; got ${describe(drift)}`);
@@ -132,6 +136,21 @@ export function compilePlan(options: InstrumentOptions, recorder: Recorder, wher
     confidence: options.confidence,
     batchSize: batchSizeReader(options.batchSize as ((...args: unknown[]) => unknown) | undefined),
     streaming,
+    errorType: errorTypeReader(options.errorType as ((error: unknown, args: unknown[]) => string | undefined) | undefined),
+  };
+}
+
+/** The option's label when it gives one (sanitized), else the class name; decided once. */
+function errorTypeReader(label: ((error: unknown, args: unknown[]) => string | undefined) | undefined): Plan['errorType'] {
+  if (label === undefined) return (error) => errorType(error);
+  return (error, args) => {
+    try {
+      const text = label(error, args);
+      if (typeof text === 'string' && text.length > 0) return errorLabel(text);
+    } catch (err) {
+      reportInternalError('errorType', err);
+    }
+    return errorType(error);
   };
 }
 

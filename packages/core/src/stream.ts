@@ -1,4 +1,3 @@
-import { errorType } from './error-type.js';
 import type { PredictionSeries } from './recorder/recorder.js';
 
 /**
@@ -14,6 +13,7 @@ class StreamTracker {
   constructor(
     private readonly _series: PredictionSeries,
     private readonly _start: number,
+    private readonly _errorType: (error: unknown) => string,
   ) {}
 
   item(): void {
@@ -25,7 +25,7 @@ class StreamTracker {
     this._ended = true;
     this._series.streamItems(this._items);
     if (thrown === undefined) this._series.succeed(elapsed(this._start));
-    else this._series.fail(elapsed(this._start), errorType(thrown.error));
+    else this._series.fail(elapsed(this._start), this._errorType(thrown.error));
   }
 }
 
@@ -90,8 +90,9 @@ export function instrumentStream<T>(
   source: AsyncIterable<T>,
   series: PredictionSeries,
   start: number,
+  errorType: (error: unknown) => string,
 ): AsyncIterable<T> {
-  const tracker = new StreamTracker(series, start);
+  const tracker = new StreamTracker(series, start, errorType);
   if (typeof (source as Partial<AsyncIterator<T>>).next === 'function') {
     return new InstrumentedIterator(source as unknown as AsyncIterator<T>, tracker);
   }

@@ -368,3 +368,35 @@ describe('instrument: attributesFrom and the run-time guard', () => {
     expect(await m.value(METRIC_PREDICTIONS.name, success())).toBe(2);
   });
 });
+
+describe('instrument: errorType option', () => {
+  it('labels a failure from the error and the arguments, and the caller still gets the same error', async () => {
+    const thrown = new Error('Got invalid dimensions for input: x');
+    const run = instrument(async (_feeds: { x: number[] }) => {
+      throw thrown;
+    }, { model, errorType: (error, [feeds]) => (feeds.x.length !== 4 && error instanceof Error ? 'invalid_input' : undefined) });
+    await expect(run({ x: [1] })).rejects.toBe(thrown);
+    expect(await m.value(METRIC_PREDICTION_ERRORS.name, { [ATTR_MODEL_NAME]: model, [ATTR_ERROR_TYPE]: 'invalid_input' })).toBe(1);
+  });
+
+  it('falls back to the class name when the option returns nothing or throws', async () => {
+    const fails = instrument(() => {
+      throw new TypeError('x');
+    }, { model, errorType: () => {
+      throw new Error('labeller bug');
+    } });
+    expect(() => fails()).toThrow(TypeError);
+    expect(await m.value(METRIC_PREDICTION_ERRORS.name, { [ATTR_MODEL_NAME]: model, [ATTR_ERROR_TYPE]: 'TypeError' })).toBe(1);
+  });
+
+  it('labels a stream that fails midway', async () => {
+    const generate = instrument(async function* () {
+      yield 1;
+      throw new Error('shape');
+    }, { model, errorType: () => 'invalid_input' });
+    await expect((async () => {
+      for await (const _ of generate()) void _;
+    })()).rejects.toThrow('shape');
+    expect(await m.value(METRIC_PREDICTION_ERRORS.name, { [ATTR_MODEL_NAME]: model, [ATTR_ERROR_TYPE]: 'invalid_input' })).toBe(1);
+  });
+});

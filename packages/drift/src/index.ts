@@ -1,2 +1,41 @@
-// The public API of @inferometer/drift, listed by hand.
-export {};
+// The public API of @inferometer/drift, listed by hand; what this file does
+// not name is internal.
+export { driftMonitor, DEFAULT_MAX_VERSIONS, DEFAULT_MIN_ROWS } from './monitor/drift-monitor.js';
+export type { DriftMonitor } from './monitor/drift-monitor.js';
+export type {
+  ClassExtractor,
+  ConfidenceSource,
+  DriftMonitorOptions,
+  FeatureInput,
+  PredictionDriftOptions,
+  TensorLike,
+} from './monitor/options.js';
+export { DEFAULT_METHODS, DEFAULT_THRESHOLDS, DRIFT_METHODS } from './monitor/methods.js';
+export type { DriftMethod, DriftMethods } from './monitor/methods.js';
+export { DEFAULT_WINDOW } from './window/window.js';
+export type { WindowOptions } from './window/window.js';
+export { buildProfile } from './profile/build.js';
+export type { BuildProfileOptions, ProfileInput, ReferenceValue } from './profile/build.js';
+export { parseProfile, ProfileError } from './profile/parse.js';
+export { PROFILE_FORMAT, PROFILE_VERSION } from './profile/format.js';
+export type {
+  CategoricalFeatureProfile,
+  FeatureProfile,
+  NumericFeatureProfile,
+  PredictionProfile,
+  ReferenceProfile,
+} from './profile/format.js';
+export { psi } from './stats/psi.js';
+export { ksBinned, ksCriticalValue, ksStatistic } from './stats/ks.js';
+export { jensenShannon } from './stats/jensen-shannon.js';
+export { chiSquared, chiSquaredCritical, chiSquaredPValue } from './stats/chi-squared.js';
+export { EMPTY_BIN_SHARE } from './stats/epsilon.js';
+export {
+  DEFAULT_BINS,
+  DEFAULT_MAX_CATEGORIES,
+  DEFAULT_MAX_FEATURES,
+  HARD_MAX_CATEGORIES,
+  HARD_MAX_FEATURES,
+  MAX_BINS,
+} from './limits.js';
+export type { DriftLimits } from './limits.js';

@@ -1,2 +1,14 @@
-// The public API of @inferometer/onnxruntime, listed by hand.
-export {};
+// The public API of @inferometer/onnxruntime, listed by hand; what this file
+// does not name is internal.
+export { createInstrumentedSession } from './session/create-session.js';
+export { instrumentSession, sessionIdentity } from './session/instrument-session.js';
+export type { SessionIdentity } from './session/instrument-session.js';
+export type {
+  CreateInstrumentedSessionOptions,
+  InstrumentSessionOptions,
+  SessionFeeds,
+  SessionOutputs,
+} from './session/options.js';
+export { INVALID_INPUT } from './session/invalid-input.js';
+export { decodeOnnxMetadata, OnnxMetadataError, readOnnxMetadata } from './metadata/onnx-metadata.js';
+export type { OnnxModelMetadata } from './metadata/onnx-metadata.js';

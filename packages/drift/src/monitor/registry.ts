@@ -1,0 +1,120 @@
+import {
+  metrics,
+  type Attributes,
+  type BatchObservableResult,
+  type MeterProvider,
+  type ObservableCounter,
+  type ObservableGauge,
+} from '@opentelemetry/api';
+import { ATTR_MODEL_NAME, ATTR_REASON, METRIC_DATA_DRIFT_SCORE, METRIC_PREDICTION_DRIFT_SCORE } from '@inferometer/core';
+import { METRIC_DRIFT_DROPPED } from '@inferometer/core';
+
+/** Instrumentation scope of the drift gauges. */
+const DRIFT_SCOPE = '@inferometer/drift';
+import { reportError } from './diagnostics.js';
+
+/** The instruments a member reports into at collection. @internal */
+export interface DriftInstruments {
+  readonly data: ObservableGauge;
+  readonly prediction: ObservableGauge;
+}
+
+/** A bound series: computes its scores when the SDK collects. @internal */
+export interface DriftMember {
+  collect(result: BatchObservableResult, instruments: DriftInstruments, now: number): void;
+}
+
+/** Package version, reported as the meter's version. */
+const VERSION = '0.1.0';
+
+/**
+ * The process-wide set of bound series and the gauges that report them.
+ *
+ * Drift scores are observable gauges: computed at collection time, not per
+ * call (issue 6). The OpenTelemetry JS API has no proxy provider, so gauges
+ * created before the SDK is registered stay no-ops forever; as in core's
+ * OtelApiRecorder, the instruments are created lazily and again whenever the
+ * global provider changes. {@link ensure} is one reference comparison, made
+ * once per observed call.
+ *
+ * @internal
+ */
+export class DriftRegistry {
+  private _provider: MeterProvider | undefined;
+  private readonly _members = new Set<DriftMember>();
+  /** Dropped observations by model and reason: attributes built once, counts bumped in place. */
+  private readonly _dropped = new Map<string, { readonly attributes: Attributes; count: number }>();
+
+  add(member: DriftMember): void {
+    this._members.add(member);
+    this.ensure();
+  }
+
+  remove(member: DriftMember): void {
+    this._members.delete(member);
+  }
+
+  /** Counts one dropped observation (a row, or a result). */
+  dropped(model: string, reason: string, rows = 1): void {
+    const key = `${model}\u0000${reason}`;
+    let entry = this._dropped.get(key);
+    if (entry === undefined) {
+      entry = { attributes: { [ATTR_MODEL_NAME]: model, [ATTR_REASON]: reason }, count: 0 };
+      this._dropped.set(key, entry);
+    }
+    entry.count += rows;
+  }
+
+  /** Dropped observations so far for `model` and `reason` (tests, diagnostics). */
+  droppedCount(model: string, reason: string): number {
+    return this._dropped.get(`${model}\u0000${reason}`)?.count ?? 0;
+  }
+
+  /** (Re)creates the instruments when the global MeterProvider changed. */
+  ensure(): void {
+    const provider = metrics.getMeterProvider();
+    if (provider === this._provider) return;
+    this._provider = provider;
+    try {
+      this._register(provider);
+    } catch (err) {
+      reportError('register drift gauges', err);
+    }
+  }
+
+  private _register(provider: MeterProvider): void {
+    const meter = provider.getMeter(DRIFT_SCOPE, VERSION);
+    const instruments: DriftInstruments = {
+      data: meter.createObservableGauge(METRIC_DATA_DRIFT_SCORE.name, {
+        description: METRIC_DATA_DRIFT_SCORE.description,
+        unit: METRIC_DATA_DRIFT_SCORE.unit,
+      }),
+      prediction: meter.createObservableGauge(METRIC_PREDICTION_DRIFT_SCORE.name, {
+        description: METRIC_PREDICTION_DRIFT_SCORE.description,
+        unit: METRIC_PREDICTION_DRIFT_SCORE.unit,
+      }),
+    };
+    const dropped: ObservableCounter = meter.createObservableCounter(METRIC_DRIFT_DROPPED.name, {
+      description: METRIC_DRIFT_DROPPED.description,
+      unit: METRIC_DRIFT_DROPPED.unit,
+    });
+    meter.addBatchObservableCallback(
+      (result) => {
+        const now = performance.now();
+        for (const member of this._members) {
+          // One member's failure must not cost the others their scores.
+          try {
+            member.collect(result, instruments, now);
+          } catch (err) {
+            reportError('compute drift scores', err);
+          }
+        }
+        for (const entry of this._dropped.values()) result.observe(dropped, entry.count, entry.attributes);
+      },
+      [instruments.data, instruments.prediction, dropped],
+    );
+  }
+}
+
+/** The one registry of this module instance. @internal */
+export const registry = new DriftRegistry();
