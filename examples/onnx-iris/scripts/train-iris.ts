@@ -7,7 +7,11 @@
  *   float_input[N,4] -> MatMul(W[4x3]) -> Add(bias[3]) -> Softmax(axis=1) -> probabilities[N,3]
  *                                                          \-> ArgMax(axis=1, keepdims=0) -> label[N] (int64)
  *
- * Usage: node dist/scripts/train-iris.js <outPath> [version]
+ * Usage: node dist/scripts/train-iris.js <outPath> [version] [--csv <trainingCsvPath>]
+ *
+ * `--csv` also writes the training rows with the model's own predicted class
+ * and confidence on each: the "training CSV" that `inferometer-profile` turns
+ * into the drift reference profile (model/iris-reference.json, issue 6).
  */
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -219,6 +223,23 @@ function encodeIrisModel({ weights, bias }: TrainedIris, version: string): Uint8
   return onnx.ModelProto.encode(model).finish();
 }
 
+/**
+ * The training data as CSV: the four measurements, then the model's predicted
+ * class and its confidence (top probability) on that row, so that the
+ * reference profile has the prediction distributions too. The true species is
+ * left out: it is a label, not an input.
+ */
+export function trainingCsv({ weights, bias }: TrainedIris): string {
+  const { x } = loadData();
+  const lines = [[...IRIS_FEATURES, 'predicted_class', 'confidence'].join(',')];
+  for (const row of x) {
+    const p = softmaxInPlace(logitsOf(row, weights, bias));
+    const best = argmax(p);
+    lines.push([...row, IRIS_CLASSES[best], p[best]!.toFixed(6)].join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 function isMain(): boolean {
   const entry = process.argv[1];
   if (!entry) return false;
@@ -231,9 +252,13 @@ function isMain(): boolean {
 }
 
 if (isMain()) {
-  const [outArg, versionArg] = process.argv.slice(2);
-  if (!outArg) {
-    console.error('usage: node dist/scripts/train-iris.js <outPath> [version]');
+  const args = process.argv.slice(2);
+  const csvAt = args.indexOf('--csv');
+  const csvArg = csvAt >= 0 ? args[csvAt + 1] : undefined;
+  if (csvAt >= 0) args.splice(csvAt, 2);
+  const [outArg, versionArg] = args;
+  if (!outArg || (csvAt >= 0 && !csvArg)) {
+    console.error('usage: node dist/scripts/train-iris.js <outPath> [version] [--csv <trainingCsvPath>]');
     process.exit(2);
   }
   const outPath = resolve(outArg);
@@ -245,4 +270,10 @@ if (isMain()) {
   console.log(
     `wrote ${outPath} (${bytes.byteLength} bytes, model_version ${version}, training accuracy ${(trained.accuracy * 100).toFixed(2)}%)`,
   );
+  if (csvArg) {
+    const csvPath = resolve(csvArg);
+    mkdirSync(dirname(csvPath), { recursive: true });
+    writeFileSync(csvPath, trainingCsv(trained));
+    console.log(`wrote ${csvPath} (training rows with the model's predicted class and confidence)`);
+  }
 }

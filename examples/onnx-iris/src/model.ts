@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { Instrument } from '@inferometer/core';
+import { Instrument, type InferenceObserver } from '@inferometer/core';
+import { createInstrumentedSession, sessionIdentity } from '@inferometer/onnxruntime';
 import * as ort from 'onnxruntime-node';
-import onnxProto from 'onnx-proto';
 
 /** The iris classes, in the order of the model's `probabilities` output. */
 export const CLASSES = ['setosa', 'versicolor', 'virginica'] as const;
@@ -25,10 +24,16 @@ export interface Prediction {
 }
 
 /**
- * The iris classifier, served by onnxruntime-node. `predict` is instrumented
- * once with `@Instrument`: every call is counted, timed and its confidence
- * observed under the model's name and the version read from the ONNX file's
- * metadata, with no metrics code in the method itself.
+ * The iris classifier, served by onnxruntime-node, instrumented at two
+ * levels that do not overlap:
+ * - `predict` carries `@Instrument`: every request is counted, timed and its
+ *   confidence observed, refused input included (it never reaches the
+ *   runtime, yet it is a failed prediction for the caller);
+ * - the session comes from `@inferometer/onnxruntime` with
+ *   `recordPredictions: false`: it adds what only the runtime level knows
+ *   (load time and execution provider, the model's identity read from the
+ *   ONNX metadata, drift on the exact tensor the model sees) and counts
+ *   nothing twice.
  */
 export class IrisModel {
   /**
@@ -43,12 +48,17 @@ export class IrisModel {
     public version: string,
   ) {}
 
-  /** Loads the ONNX model file and reads its version from the model metadata. */
-  static async load(path: string): Promise<IrisModel> {
-    const bytes = await readFile(path);
-    const metadata = onnxProto.onnx.ModelProto.decode(bytes).metadataProps ?? [];
-    const version = metadata.find((entry) => entry.key === 'model_version')?.value ?? 'unknown';
-    return new IrisModel(await ort.InferenceSession.create(bytes), version);
+  /**
+   * Loads the ONNX model file. Its name and version come from the ONNX
+   * metadata (graph `iris`, `metadata_props.model_version`), read once by the
+   * instrumented session; `drift` watches the session's input tensor.
+   */
+  static async load(path: string, options: { drift?: InferenceObserver } = {}): Promise<IrisModel> {
+    const session = await createInstrumentedSession(path, {
+      recordPredictions: false,
+      ...(options.drift !== undefined && { drift: options.drift }),
+    });
+    return new IrisModel(session, sessionIdentity(session)?.version ?? 'unknown');
   }
 
   @Instrument({

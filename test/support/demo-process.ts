@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './ports.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The built onnx-iris demo started with the arguments a test chooses (demo.ts always passes --no-traffic). */
+export interface DemoProcess {
+  readonly apiUrl: string;
+  readonly metricsUrl: string;
+  readonly metricsPort: number;
+  /** Everything the demo printed so far (stdout and stderr). */
+  output(): string;
+  /** Waits for a printed line matching `pattern` and returns its match. */
+  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  stop(): Promise<void>;
+}
+
+export async function startDemoProcess(args: readonly string[], env: Record<string, string> = {}): Promise<DemoProcess> {
+  const apiPort = await freePort();
+  const metricsPort = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [join(root, 'examples', 'onnx-iris', 'dist', 'src', 'main.js'), ...args], {
+    env: { ...process.env, PORT: String(apiPort), HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: String(metricsPort), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const listeners = new Set<() => void>();
+  const onData = (chunk: Buffer): void => {
+    output += chunk.toString();
+    for (const listener of listeners) listener();
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const waitForLine = (pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        const match = output.match(pattern);
+        if (match !== null) {
+          done();
+          resolve(match);
+        }
+      };
+      const onExit = (code: number | null): void => {
+        done();
+        reject(new Error(`demo exited with ${code} before printing ${pattern}:\n${output}`));
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`demo did not print ${pattern} within ${timeoutMs} ms:\n${output}`));
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        listeners.delete(check);
+        child.off('exit', onExit);
+      };
+      listeners.add(check);
+      child.once('exit', onExit);
+      check();
+    });
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  try {
+    await waitForLine(/ready api=/);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { apiUrl: `http://127.0.0.1:${apiPort}`, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, metricsPort, output: () => output, waitForLine, stop };
+}
