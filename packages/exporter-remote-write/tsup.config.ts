@@ -1,16 +1,3 @@
-import { defineConfig } from 'tsup';
+import { packageConfig } from '../../tsup.base.js';
 
-// One source, two module systems: ESM for `import`, CommonJS for `require`
-// (NestJS and many services are still CommonJS). `dts` emits .d.ts and .d.cts
-// so each condition gets types of its own format (publint: no masquerading).
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  // The tsconfig is a composite project (for `tsc -b` typechecks); the
-  // declaration bundler needs a plain one.
-  dts: { compilerOptions: { composite: false, incremental: false } },
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  treeshake: true,
-});
+export default packageConfig();

@@ -1,17 +1,4 @@
-import { defineConfig } from 'tsup';
+import { packageConfig } from '../../tsup.base.js';
 
-// One source, two module systems: ESM for `import`, CommonJS for `require`
-// (NestJS and many services are still CommonJS). `dts` emits .d.ts and .d.cts
-// so each condition gets types of its own format (publint: no masquerading).
-// cli.ts is the `inferometer` bin (package.json "bin"): ESM like the package.
-export default defineConfig({
-  entry: ['src/index.ts', 'src/cli.ts'],
-  format: ['esm', 'cjs'],
-  // The tsconfig is a composite project (for `tsc -b` typechecks); the
-  // declaration bundler needs a plain one.
-  dts: { compilerOptions: { composite: false, incremental: false } },
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  treeshake: true,
-});
+// src/cli.ts is the `inferometer` bin.
+export default packageConfig(['src/cli.ts']);

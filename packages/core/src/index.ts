@@ -23,7 +23,7 @@ export { configureGuards, GUARD_DEFAULTS } from './guard/config.js';
 export type { GuardOptions } from './guard/config.js';
 export { createAttributeGuard } from './guard/attribute-guard.js';
 export type { AttributeGuard, AttributeGuardOptions } from './guard/attribute-guard.js';
-export { prometheusRelabelConfigs } from './guard/relabel.js';
+export { prometheusRelabelConfigs, unboundedLabelRegex } from './guard/relabel.js';
 export type { RelabelOptions } from './guard/relabel.js';
 export {
   DEFAULT_UNBOUNDED_KEY_PATTERNS,

@@ -42,26 +42,11 @@ export interface RelabelOptions {
  * ```
  */
 export function prometheusRelabelConfigs(options: RelabelOptions = {}): string {
-  const declared = [...(options.declaredKeys ?? [])];
+  const { regex, kept } = unboundedLabelRegex(options.declaredKeys);
   const lines = ['metric_relabel_configs:'];
-  const kept: string[] = [];
-  const sources: string[] = [];
-  for (const pattern of guardConfig().unboundedKeyPatterns) {
-    // A pattern that matches a key declared on purpose (allowUnboundedKeys)
-    // is left out: RE2 has no negative lookahead to make an exception.
-    const opted = declared.filter((key) => pattern.test(key));
-    if (opted.length > 0) {
-      kept.push(`${opted.join(', ')} (${String(pattern)})`);
-      continue;
-    }
-    // Prometheus regexes are RE2 and anchored at both ends: drop ^ and $,
-    // and carry the JavaScript i flag as (?i:...).
-    const body = pattern.source.replace(/^\^/, '').replace(/\$$/, '');
-    sources.push(pattern.flags.includes('i') ? `(?i:${body})` : body);
-  }
   lines.push('  # Drop labels that are unbounded by nature (ids, emails, addresses, URLs, timestamps, free text).');
   if (kept.length > 0) lines.push(`  # Not dropped, declared on purpose: ${kept.join('; ')}.`);
-  lines.push('  - action: labeldrop', `    regex: '${escapeYaml(sources.join('|'))}'`);
+  lines.push('  - action: labeldrop', `    regex: '${escapeYaml(regex)}'`);
   if (options.onlyCatalog === true) {
     const names = CATALOG.flatMap((metric) =>
       metric.kind === 'histogram' ? [`${metric.prometheusName}_bucket`, `${metric.prometheusName}_sum`, `${metric.prometheusName}_count`] : [metric.prometheusName],
@@ -74,6 +59,33 @@ export function prometheusRelabelConfigs(options: RelabelOptions = {}): string {
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The RE2 regex of a `labeldrop` rule for every label name the
+ * unbounded-key patterns match (as Prometheus reads it: anchored, `(?i:...)`
+ * for case-insensitive patterns), leaving out patterns that match a key
+ * declared on purpose (RE2 has no negative lookahead to make an exception);
+ * `kept` says which, and why.
+ *
+ * @example
+ * ```ts
+ * const { regex } = unboundedLabelRegex(['account_id']);
+ * ```
+ */
+export function unboundedLabelRegex(declaredKeys: readonly string[] = []): { regex: string; kept: string[] } {
+  const kept: string[] = [];
+  const sources: string[] = [];
+  for (const pattern of guardConfig().unboundedKeyPatterns) {
+    const opted = declaredKeys.filter((key) => pattern.test(key));
+    if (opted.length > 0) {
+      kept.push(`${opted.join(', ')} (${String(pattern)})`);
+      continue;
+    }
+    const body = pattern.source.replace(/^\^/, '').replace(/\$$/, '');
+    sources.push(pattern.flags.includes('i') ? `(?i:${body})` : body);
+  }
+  return { regex: sources.join('|'), kept };
 }
 
 function escapeYaml(text: string): string {

@@ -1,13 +1,11 @@
 /**
  * `metric_relabel_configs` for a Prometheus job that scrapes Inferometer,
- * derived from the metric catalog so that it never drifts from the names.
- *
- * Written here for issue 7's stack; issue 3 plans the same generator in
- * '@inferometer/core', and this function is public so that it can move there
- * (or be re-exported) without changing its output.
+ * derived from the metric catalog so that it never drifts from the names;
+ * the `labeldrop` of unbounded labels is the cardinality guard's own
+ * (`unboundedLabelRegex` in '@inferometer/core').
  */
 import { stringify } from 'yaml';
-import { CATALOG, INSTRUMENTATION_SCOPE, type MetricDefinition } from '@inferometer/core';
+import { CATALOG, INSTRUMENTATION_SCOPE, unboundedLabelRegex, type MetricDefinition } from '@inferometer/core';
 import { regexLiteral, seriesNames } from '../promql/selectors.js';
 
 /** One Prometheus relabel config (the fields this generator uses). */
@@ -52,7 +50,10 @@ export function catalogSeriesRegex(metrics: RelabelOptions['metrics'] = CATALOG)
  *    `@opentelemetry/exporter-prometheus` unless `withoutScopeInfo`): the
  *    catalog has one scope, so they only add bytes to every series. Other
  *    metrics keep theirs, where two scopes may share a name.
- * 2. optionally (`keepOnlyCatalog`) keep only the catalog's series.
+ * 2. drop every label the cardinality guard's unbounded-key patterns name
+ *    (user and request ids, emails, addresses, URLs, ...): defence in depth
+ *    on the server side;
+ * 3. optionally (`keepOnlyCatalog`) keep only the catalog's series.
  */
 export function metricRelabelConfigs(options: RelabelOptions = {}): RelabelConfig[] {
   const names = catalogSeriesRegex(options.metrics);
@@ -62,6 +63,7 @@ export function metricRelabelConfigs(options: RelabelOptions = {}): RelabelConfi
     // Version first: once otel_scope_name is gone the match below would fail.
     { source_labels: ['__name__', 'otel_scope_name'], regex: ownScope, target_label: 'otel_scope_version', replacement: '', action: 'replace' },
     { source_labels: ['__name__', 'otel_scope_name'], regex: ownScope, target_label: 'otel_scope_name', replacement: '', action: 'replace' },
+    { regex: unboundedLabelRegex().regex, action: 'labeldrop' },
   ];
   if (options.keepOnlyCatalog) {
     const keep = `(${names}|${COMPANION_SERIES.map(regexLiteral).join('|')})`;
