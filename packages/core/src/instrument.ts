@@ -1,5 +1,6 @@
 import { observeBatchSize, observeConfidence, observeInput, observeOutput } from './observe.js';
 import type { InstrumentOptions } from './options.js';
+import { reportInternalError } from './diagnostics.js';
 import { compilePlan, type Plan, type Resolved } from './plan.js';
 import { NativeRecorder } from './recorder/native/recorder.js';
 import { OtelApiRecorder } from './recorder/otel-api-recorder.js';
@@ -116,10 +117,18 @@ function settleSync(plan: Plan, resolved: Resolved, start: number, result: unkno
  * unhandled rejection of its own; the caller still owns the original's.
  */
 function settlePromise(plan: Plan, resolved: Resolved, start: number, result: unknown, args: unknown[]): unknown {
-  (result as PromiseLike<unknown>).then(
-    (value) => settleSync(plan, resolved, start, value, args),
-    (error: unknown) => resolved.series.fail(elapsed(start), plan.errorType(error, args)),
-  );
+  try {
+    (result as PromiseLike<unknown>).then(
+      (value) => settleSync(plan, resolved, start, value, args),
+      (error: unknown) => resolved.series.fail(elapsed(start), plan.errorType(error, args)),
+    );
+  } catch (err) {
+    // A hand-made thenable whose then() throws: the caller still gets it
+    // back untouched; the call is counted as returned, so in-flight comes
+    // back down.
+    reportInternalError('then() of a returned thenable', err);
+    resolved.series.succeed(elapsed(start));
+  }
   return result;
 }
 
@@ -129,6 +138,16 @@ function settleStream(plan: Plan, resolved: Resolved, start: number, result: unk
 
 /** `streaming: true` on a promise: the caller gets a new promise of the measured stream. */
 function settlePromisedStream(plan: Plan, resolved: Resolved, start: number, result: unknown, args: unknown[]): unknown {
+  try {
+    return chainStream(plan, resolved, start, result, args);
+  } catch (err) {
+    reportInternalError('then() of a returned thenable', err);
+    resolved.series.succeed(elapsed(start));
+    return result;
+  }
+}
+
+function chainStream(plan: Plan, resolved: Resolved, start: number, result: unknown, args: unknown[]): unknown {
   return (result as PromiseLike<unknown>).then(
     (value) =>
       isAsyncIterable(value)

@@ -400,3 +400,17 @@ describe('instrument: errorType option', () => {
     expect(await m.value(METRIC_PREDICTION_ERRORS.name, { [ATTR_MODEL_NAME]: model, [ATTR_ERROR_TYPE]: 'invalid_input' })).toBe(1);
   });
 });
+
+describe('instrument: hostile thenables', () => {
+  it('returns a thenable whose then() throws untouched, without throwing, and counts the call', async () => {
+    const odd = {
+      then() {
+        throw new Error('broken thenable');
+      },
+    };
+    const predict = instrument(() => odd, { model });
+    expect(predict()).toBe(odd);
+    expect(await m.value(METRIC_PREDICTIONS.name, success())).toBe(1);
+    expect(await m.value(METRIC_PREDICTIONS_IN_FLIGHT.name, { [ATTR_MODEL_NAME]: model })).toBe(0);
+  });
+});
