@@ -176,11 +176,13 @@ function settleAnyOrPromisedStream(plan: Plan, resolved: Resolved, start: number
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
+  try {
+    return typeof (value as { then?: unknown }).then === 'function';
+  } catch {
+    // A revoked Proxy or a throwing getter: treat as a plain value.
+    return false;
+  }
 }
 
 /** The process-wide recorder. @internal */

@@ -44,6 +44,17 @@ export function observeConfidence(plan: Plan, series: PredictionSeries, result: 
     return;
   }
   if (value === undefined) return;
+  try {
+    recordConfidenceValue(plan, series, value);
+  } catch (err) {
+    // A getter on the result that throws, a revoked Proxy: the observation
+    // is lost, never the caller's result.
+    reportInternalError('confidence value', err);
+    plan.recorder.dropped(plan.model, DROP_REASONS.confidence);
+  }
+}
+
+function recordConfidenceValue(plan: Plan, series: PredictionSeries, value: unknown): void {
   if (typeof value === 'number') {
     recordConfidence(plan, series, value);
     return;

@@ -111,11 +111,12 @@ export function instrumentStream<T>(
 
 /** Whether a value can be iterated with `for await` (and is not a promise). @internal */
 export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
-  );
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
+  try {
+    return typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
+  } catch {
+    return false;
+  }
 }
 
 /** Seconds since `start` (a `performance.now()` reading). @internal */

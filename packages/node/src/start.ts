@@ -205,6 +205,9 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
   const env = options.env ?? process.env;
   const exporters = resolveExporters(env, options.exporters);
   applyGuards(env, options.guards);
+  // Everything that can refuse the configuration runs before the producers
+  // attach (attaching switches recording to the fast path for the process).
+  const resource = buildResource(env, options.serviceName);
   // The catalog's fast path: while producers are attached, instrumented
   // calls aggregate natively and reach every reader through them.
   const producers: CatalogProducer[] = [];
@@ -239,10 +242,13 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
     closeProducers();
     throw err;
   }
-  const meterProvider = new MeterProvider({
-    resource: buildResource(env, options.serviceName),
-    readers: setups.map((setup) => setup.reader),
-  });
+  let meterProvider: MeterProvider;
+  try {
+    meterProvider = new MeterProvider({ resource, readers: setups.map((setup) => setup.reader) });
+  } catch (err) {
+    closeProducers();
+    throw err;
+  }
   if (!metrics.setGlobalMeterProvider(meterProvider)) {
     closeProducers();
     await meterProvider.shutdown();
@@ -314,7 +320,11 @@ function parseResourceAttributes(raw: string | undefined): Record<string, string
     if (at <= 0) {
       throw new ConfigurationError(`OTEL_RESOURCE_ATTRIBUTES: "${pair}" is not key=value; expected a comma list such as service.namespace=ml,deployment.environment=prod`);
     }
-    attributes[pair.slice(0, at).trim()] = decodeURIComponent(pair.slice(at + 1).trim());
+    try {
+      attributes[pair.slice(0, at).trim()] = decodeURIComponent(pair.slice(at + 1).trim());
+    } catch {
+      throw new ConfigurationError(`OTEL_RESOURCE_ATTRIBUTES: the value of "${pair}" is not valid URL encoding (escape % as %25)`);
+    }
   }
   return attributes;
 }

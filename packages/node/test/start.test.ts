@@ -109,3 +109,23 @@ describe('start()', () => {
     }
   });
 });
+
+describe('start() that fails', () => {
+  it('leaves recording on the OpenTelemetry API path, so a provider registered afterwards gets the calls', async () => {
+    await expect(start({ prometheus: { port: 0 }, env: { OTEL_RESOURCE_ATTRIBUTES: 'team=r%26d%' } })).rejects.toThrow(
+      'OTEL_RESOURCE_ATTRIBUTES: the value of "team=r%26d%" is not valid URL encoding',
+    );
+    const { createPrometheusReader } = await import('../src/prometheus/handler.js');
+    const { reader } = createPrometheusReader();
+    const provider = new MeterProvider({ readers: [reader] });
+    metrics.setGlobalMeterProvider(provider);
+    try {
+      instrument(() => 1, { model: 'after-failed-start' })();
+      const { resourceMetrics } = await reader.collect();
+      const names = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics.map((m) => m.descriptor.name));
+      expect(names).toContain(METRIC_PREDICTIONS.name);
+    } finally {
+      await provider.shutdown();
+    }
+  });
+});

@@ -16,10 +16,20 @@ export interface RejectionCount {
  * reports an attack cannot itself be attacked.
  */
 const MAX_REJECTION_SERIES = 1000;
+/** Longest attribute name reported as itself in the rejections metric. */
+const MAX_KEY_LENGTH = 128;
 
 const rejections = new Map<string, RejectionCount>();
-/** metric -> label sets admitted (the overflow series included once it exists). */
-const seriesCounts = new Map<string, { admitted: number; overflow: boolean }>();
+/** Label sets one metric holds: regular ones, models' overflow series, and the metric-wide overflow series. */
+interface SeriesCounts {
+  admitted: number;
+  modelOverflows: number;
+  overflow: boolean;
+}
+/** metric -> its label sets. */
+const seriesCounts = new Map<string, SeriesCounts>();
+/** Places of the series cap kept for models' own overflow series (so overflow keeps the model name). */
+const MODEL_OVERFLOW_RESERVE = 10;
 
 /** Every rejection count, for export. @internal */
 export function rejectionCounts(): IterableIterator<RejectionCount> {
@@ -27,8 +37,8 @@ export function rejectionCounts(): IterableIterator<RejectionCount> {
 }
 
 /** Label sets per guarded metric, for `inferometer_series`. @internal */
-export function seriesPerMetric(): IterableIterator<[string, { admitted: number; overflow: boolean }]> {
-  return seriesCounts.entries();
+export function* seriesPerMetric(): Generator<[string, number]> {
+  for (const [metric, counts] of seriesCounts) yield [metric, counts.admitted + counts.modelOverflows + (counts.overflow ? 1 : 0)];
 }
 
 const ADVICE: Record<string, string> = {
@@ -46,7 +56,10 @@ const ADVICE: Record<string, string> = {
  *
  * @internal
  */
-export function reject(metric: string, attribute: string, reason: string): void {
+export function reject(metric: string, rawAttribute: string, reason: string): void {
+  // The key itself may come from traffic (attributesFrom's record): it is a
+  // label value here, so it is bounded like one.
+  const attribute = rawAttribute.length > MAX_KEY_LENGTH ? TOO_LONG_MARKER : rawAttribute;
   const id = `${metric}\u0000${attribute}\u0000${reason}`;
   let entry = rejections.get(id);
   if (entry === undefined) {
@@ -66,15 +79,24 @@ export function reject(metric: string, attribute: string, reason: string): void 
 }
 
 /**
- * Admits a new label set for `metric` under its series cap (the overflow
- * series counts as one). False means: use the overflow series.
+ * Admits a new label set for `metric` under its series cap. The cap keeps
+ * one place for the metric-wide overflow series and, for `model` overflow
+ * series (a model's own, keeping its name), up to ten places. False means:
+ * use the next overflow series down.
  *
  * @internal
  */
-export function admitSeries(metric: string): boolean {
+export function admitSeries(metric: string, kind: 'regular' | 'model' = 'regular'): boolean {
   let counts = seriesCounts.get(metric);
-  if (counts === undefined) seriesCounts.set(metric, (counts = { admitted: 0, overflow: false }));
-  if (counts.admitted < guardConfig().maxSeriesPerMetric - 1) {
+  if (counts === undefined) seriesCounts.set(metric, (counts = { admitted: 0, modelOverflows: 0, overflow: false }));
+  const cap = guardConfig().maxSeriesPerMetric;
+  const reserve = Math.min(MODEL_OVERFLOW_RESERVE, Math.floor((cap - 1) / 10));
+  if (kind === 'model') {
+    if (counts.modelOverflows >= reserve) return false;
+    counts.modelOverflows++;
+    return true;
+  }
+  if (counts.admitted < cap - 1 - reserve) {
     counts.admitted++;
     return true;
   }

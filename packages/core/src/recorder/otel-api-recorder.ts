@@ -156,7 +156,7 @@ export class OtelApiRecorder implements Recorder {
       for (const entry of rejectionCounts()) result.observe(entry.count, entry.attributes);
     });
     meter.createObservableGauge(METRIC_SERIES.name, describe(METRIC_SERIES)).addCallback((result) => {
-      for (const [metric, counts] of seriesPerMetric()) result.observe(counts.admitted + (counts.overflow ? 1 : 0), { [ATTR_METRIC]: metric });
+      for (const [metric, count] of seriesPerMetric()) result.observe(count, { [ATTR_METRIC]: metric });
     });
     return instruments;
   }
@@ -224,10 +224,10 @@ class OtelApiSeries implements PredictionSeries {
     }
   }
 
-  succeed(seconds: number): void {
+  succeed(seconds: number, begun = true): void {
     try {
       const i = this._recorder.instruments();
-      i.inFlight.add(-1, this._base);
+      if (begun) i.inFlight.add(-1, this._base);
       i.predictions.add(1, this._success);
       i.latency.record(seconds, this._base);
     } catch (err) {
@@ -235,10 +235,10 @@ class OtelApiSeries implements PredictionSeries {
     }
   }
 
-  fail(seconds: number, errorType: string): void {
+  fail(seconds: number, errorType: string, begun = true): void {
     try {
       const i = this._recorder.instruments();
-      i.inFlight.add(-1, this._base);
+      if (begun) i.inFlight.add(-1, this._base);
       i.predictions.add(1, this._error);
       i.latency.record(seconds, this._base);
       i.errors.add(1, this._errorAttributes(errorType));

@@ -61,10 +61,13 @@ export interface PredictionSeries {
   readonly overflow?: boolean;
   /** A call started (in-flight +1) and this version is now the model's active one. */
   begin(): void;
-  /** A call ended well after `seconds` (in-flight -1, count, latency). */
-  succeed(seconds: number): void;
-  /** A call ended in an error after `seconds` (in-flight -1, count, latency, error). */
-  fail(seconds: number, errorType: string): void;
+  /**
+   * A call ended well after `seconds` (count, latency; in-flight -1 unless
+   * `begun` is false: the call began on another path, see NativeSeries).
+   */
+  succeed(seconds: number, begun?: boolean): void;
+  /** A call ended in an error after `seconds` (count, latency, error; in-flight -1 unless `begun` is false). */
+  fail(seconds: number, errorType: string, begun?: boolean): void;
   /** One confidence observation, 0 to 1. */
   confidence(value: number): void;
   /** Items in the call's batch. */

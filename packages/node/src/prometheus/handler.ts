@@ -2,7 +2,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { diag } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { MetricProducer } from '@opentelemetry/sdk-metrics';
-import { once } from 'node:events';
 import { ChunkPool, serializeChunks } from './serializer.js';
 
 /** Content type of the Prometheus text exposition format 0.0.4. */
@@ -109,11 +108,25 @@ async function writeChunks(response: ServerResponse, chunks: Iterable<Buffer>, p
     if (response.destroyed) return;
     // The buffer goes back to the pool once the socket has taken it.
     const flushed = response.write(chunk, () => pool.release(chunk));
-    // A slow scraper must not make us hold the whole exposition in memory.
-    if (!flushed) await once(response, 'drain');
+    // A slow scraper must not make us hold the whole exposition in memory;
+    // one that hangs up never drains, so 'close' ends the wait too.
+    if (!flushed) await drainOrClose(response);
     else await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  response.end();
+  if (!response.destroyed) response.end();
+}
+
+/** Resolves on 'drain' or on 'close' (a client that hung up never drains), leaving no listener behind. */
+function drainOrClose(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
 }
 
 function fail(response: ServerResponse, err: unknown): void {

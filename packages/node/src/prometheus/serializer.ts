@@ -341,9 +341,21 @@ function leBytes(boundaries: readonly number[]): Buffer[] {
 function labelBytes(attributes: Attributes): LabelBytes {
   let bytes = labelCache.get(attributes);
   if (bytes === undefined) {
-    const body = Object.entries(attributes)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => `${prometheusLabelName(k)}="${escapeLabelValue(v)}"`)
+    // Attributes that sanitize to one label name (service.name and
+    // service_name, http.method and http_method) would repeat a label, which
+    // makes Prometheus refuse the whole scrape: their values are joined with
+    // `;`, in key order, as the OTLP -> Prometheus compatibility spec says.
+    const byName = new Map<string, string[]>();
+    for (const key of Object.keys(attributes).sort()) {
+      const value = attributes[key];
+      if (value === undefined) continue;
+      const name = prometheusLabelName(key);
+      const values = byName.get(name);
+      if (values === undefined) byName.set(name, [prometheusLabelValue(value)]);
+      else values.push(prometheusLabelValue(value));
+    }
+    const body = [...byName]
+      .map(([name, values]) => `${name}="${escapeLabelValue(values.join(';'))}"`)
       .join(',');
     bytes = {
       open: Buffer.from(body === '' ? '{' : `{${body},`, 'utf8'),

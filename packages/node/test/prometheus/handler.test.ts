@@ -4,7 +4,7 @@ import { metrics } from '@opentelemetry/api';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import express from 'express';
 import Fastify from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { instrument } from '@inferometer/core';
 import { createPrometheusReader } from '../../src/prometheus/handler.js';
 
@@ -94,5 +94,37 @@ describe('createPrometheusReader: mounting /metrics on a server the service alre
     expect(response.headers.get('allow')).toBe('GET, HEAD');
     const head = await fetch(`${base}/metrics`, { method: 'HEAD' });
     expect(head.status).toBe(200);
+  });
+});
+
+describe('createPrometheusReader: scrapers that hang up', () => {
+  it('stops waiting for drain when the client goes away, and lets go of the exposition', async () => {
+    const { handler } = serviceProvider();
+    // A response whose socket is always full (write returns false, never
+    // drains) and whose client then hangs up.
+    const { EventEmitter } = await import('node:events');
+    const response = Object.assign(new EventEmitter(), {
+      headersSent: false,
+      destroyed: false,
+      writes: 0,
+      ended: false,
+      writeHead() {
+        this.headersSent = true;
+      },
+      write() {
+        this.writes++;
+        return false;
+      },
+      end() {
+        this.ended = true;
+      },
+    });
+    handler({ method: 'GET' } as never, response as never);
+    await vi.waitFor(() => expect(response.listenerCount('drain')).toBe(1));
+    response.destroyed = true;
+    response.emit('close');
+    await vi.waitFor(() => expect(response.listenerCount('drain')).toBe(0));
+    expect(response.writes).toBe(1);
+    expect(response.ended).toBe(false);
   });
 });

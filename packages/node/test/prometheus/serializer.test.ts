@@ -59,7 +59,7 @@ describe('Prometheus serializer', () => {
 
   it('escapes label values as the exposition format requires', async () => {
     const ours = serialize(await collectEverything());
-    expect(ours).toContain('requests_total{path="/v1/\\"predict\\"\\n",weird_key_name="x\\\\y",n="3",flag="true"} 5');
+    expect(ours).toContain('requests_total{flag="true",n="3",path="/v1/\\"predict\\"\\n",weird_key_name="x\\\\y"} 5');
   });
 
   it('comes out in chunks of about the requested size that add up to the whole', async () => {
@@ -79,5 +79,18 @@ describe('Prometheus serializer', () => {
     const text = serialize((await reader.collect()).resourceMetrics);
     expect(text.match(/# TYPE shared_total counter/g)).toHaveLength(1);
     expect(parseExposition(text).samples.filter((s) => s.name === 'shared_total')).toHaveLength(2);
+  });
+});
+
+describe('Prometheus serializer: label names that collide after sanitizing', () => {
+  it('joins their values instead of repeating a label, which would make Prometheus refuse the scrape', async () => {
+    const reader = new Reader();
+    const provider = new MeterProvider({ readers: [reader], resource: resourceFromAttributes({ 'service.name': 'svc', service_name: 'legacy' }) });
+    cleanup.push(() => provider.shutdown());
+    provider.getMeter('m').createCounter('hits').add(1, { 'http.method': 'GET', http_method: 'get' });
+    const text = serialize((await reader.collect()).resourceMetrics);
+    expect(text).toContain('hits_total{http_method="GET;get"} 1');
+    expect(text).toMatch(/target_info\{[^}]*service_name="svc;legacy"/);
+    expect(() => parseExposition(text)).not.toThrow();
   });
 });

@@ -80,6 +80,8 @@ export class NativeCollector {
   private readonly _previous = new WeakMap<NativeSeries, Previous>();
   private readonly _droppedPrevious = new Map<string, number>();
   private readonly _rejectionsPrevious = new WeakMap<object, number>();
+  /** End of the previous collection: a delta point's start. */
+  private _lastEnd: HrTimeLike | undefined;
   private _detached = false;
 
   constructor(
@@ -173,10 +175,12 @@ export class NativeCollector {
     for (const model of this._recorder.models.values()) {
       if (model.activeVersion !== undefined) active.push({ startTime: endTime, endTime, attributes: model.attributes, value: model.activeVersion });
     }
+    // Delta points start where the previous collection ended.
+    const intervalStart = delta ? (this._lastEnd ?? this._recorder.startTime) : undefined;
     const dropped: CollectedPoint[] = [];
     for (const [id, entry] of this._recorder.dropped_) {
       const before = delta ? (this._droppedPrevious.get(id) ?? 0) : 0;
-      pushCount(dropped, entry.startTime, endTime, entry.attributes, entry.count - before);
+      pushCount(dropped, intervalStart ?? entry.startTime, endTime, entry.attributes, entry.count - before);
       if (delta) this._droppedPrevious.set(id, entry.count);
     }
 
@@ -184,14 +188,15 @@ export class NativeCollector {
     const rejections: CollectedPoint[] = [];
     for (const entry of rejectionCounts()) {
       const before = delta ? (this._rejectionsPrevious.get(entry) ?? 0) : 0;
-      pushCount(rejections, this._recorder.startTime, endTime, entry.attributes, entry.count - before);
+      pushCount(rejections, intervalStart ?? this._recorder.startTime, endTime, entry.attributes, entry.count - before);
       if (delta) this._rejectionsPrevious.set(entry, entry.count);
     }
     const seriesCounts: CollectedPoint[] = [];
-    for (const [metric, counts] of seriesPerMetric()) {
-      seriesCounts.push({ startTime: endTime, endTime, attributes: seriesAttributes(metric), value: counts.admitted + (counts.overflow ? 1 : 0) });
+    for (const [metric, count] of seriesPerMetric()) {
+      seriesCounts.push({ startTime: endTime, endTime, attributes: seriesAttributes(metric), value: count });
     }
 
+    this._lastEnd = endTime;
     const out: CollectedMetric[] = [];
     const add = (definition: MetricDefinition, points: CollectedPoint[], temporality: Temporality = t): void => {
       if (points.length > 0) out.push({ definition, temporality, points });

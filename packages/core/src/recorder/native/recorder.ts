@@ -96,7 +96,7 @@ export class NativeRecorder implements Recorder {
     const bucket = this._byHash.get(hash);
     const existing = bucket === undefined ? undefined : Array.isArray(bucket) ? bucket.find((s) => sameIdentity(s.attributes, key)) : sameIdentity(bucket.attributes, key) ? bucket : undefined;
     if (existing !== undefined) return existing;
-    if (overflow !== 'metric' && !admitSeries(FAMILY)) {
+    if (overflow !== 'metric' && !admitSeries(FAMILY, overflow === 'model' ? 'model' : 'regular')) {
       if (overflow === 'none') {
         reject(FAMILY, Object.keys(key.attributes).join('+') || ATTR_MODEL_VERSION, REJECTION_REASONS.seriesOverflow);
         const attributes: Attributes = {};

@@ -88,6 +88,7 @@ export class NativeSeries implements PredictionSeries {
   begin(): void {
     if (this.api !== null) {
       this.api.begin();
+      this._extras().apiPending++;
       return;
     }
     this.inFlight++;
@@ -96,20 +97,20 @@ export class NativeSeries implements PredictionSeries {
 
   succeed(seconds: number): void {
     if (this.api !== null) {
-      this.api.succeed(seconds);
+      this.api.succeed(seconds, this._endsApiCall());
       return;
     }
-    this.inFlight--;
+    if (this.inFlight > 0) this.inFlight--;
     this.successes++;
     this.latency.record(seconds);
   }
 
   fail(seconds: number, errorType: string): void {
     if (this.api !== null) {
-      this.api.fail(seconds, errorType);
+      this.api.fail(seconds, errorType, this._endsApiCall());
       return;
     }
-    this.inFlight--;
+    if (this.inFlight > 0) this.inFlight--;
     this.errors++;
     this.latency.record(seconds);
     const types = (this._extras().errorTypes ??= new Map());
@@ -151,8 +152,16 @@ export class NativeSeries implements PredictionSeries {
     }
   }
 
+  /** Whether the call now ending began on the API path (then its in-flight +1 is taken back there). */
+  private _endsApiCall(): boolean {
+    const extras = this.extras;
+    if (extras === undefined || extras.apiPending === 0) return false;
+    extras.apiPending--;
+    return true;
+  }
+
   private _extras(): SeriesExtras {
-    return (this.extras ??= { confidence: undefined, batchSize: undefined, timeToFirstItem: undefined, streamItems: undefined, errorTypes: undefined });
+    return (this.extras ??= { confidence: undefined, batchSize: undefined, timeToFirstItem: undefined, streamItems: undefined, errorTypes: undefined, apiPending: 0 });
   }
 }
 
@@ -164,4 +173,10 @@ export interface SeriesExtras {
   streamItems: NativeHistogram | undefined;
   /** error_type -> count, at most MAX_ERROR_TYPES_PER_SERIES keys plus _OTHER. */
   errorTypes: Map<string, number> | undefined;
+  /**
+   * Calls begun through the OpenTelemetry API and not ended yet: a call that
+   * spans `start()` or `shutdown()` begins on one path and ends on the other,
+   * and neither path's in-flight count may go below zero for it.
+   */
+  apiPending: number;
 }

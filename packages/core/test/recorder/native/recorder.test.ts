@@ -136,3 +136,50 @@ describe('native recording', () => {
     vi.restoreAllMocks();
   });
 });
+
+describe('native recording across a switch of path', () => {
+  it('never takes in-flight below zero for a call that began before the collector attached', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const predict = instrument(async () => gate, { model, version: '1' });
+    const running = predict(); // begins on the OpenTelemetry API path
+    const collector = attach();
+    release();
+    await running;
+    const collected = collector.collect(end());
+    expect(points(collected, METRIC_PREDICTIONS_IN_FLIGHT.name)[0]?.value ?? 0).toBe(0);
+    expect(points(collected, METRIC_PREDICTIONS.name)[0]!.value).toBe(1);
+  });
+});
+
+describe('delta start times', () => {
+  it('start the dropped-observations interval where the previous collection ended', () => {
+    const delta = attach('delta');
+    const predict = instrument((x: number) => x, { model, batchSize: () => Number.NaN });
+    predict(1);
+    const t1: [number, number] = [1000, 0];
+    const t2: [number, number] = [2000, 0];
+    delta.collect(t1);
+    predict(2);
+    const dropped = delta.collect(t2).find((m) => m.definition.name === 'inferometer_dropped_observations')!.points.find((p) => p.attributes.model_name === model)!;
+    expect(dropped.startTime).toEqual(t1);
+    expect(dropped.endTime).toEqual(t2);
+    expect(dropped.value).toBe(1);
+  });
+});
+
+describe('hostile results', () => {
+  it('never lets a throwing getter on the result reach the caller', () => {
+    const result = {
+      get length(): number {
+        throw new Error('getter');
+      },
+    };
+    const predict = instrument(() => result, { model, confidence: (r) => r as never });
+    expect(predict()).toBe(result);
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    const other = instrument(() => revoked.proxy, { model: `${model}_revoked` });
+    expect(other()).toBe(revoked.proxy);
+  });
+});
