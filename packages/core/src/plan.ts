@@ -33,6 +33,8 @@ const RESERVED_KEYS: ReadonlySet<string> = new Set([
   'quantile',
 ]);
 const LABEL_KEY = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/** Most bucket boundaries one histogram may have (each bucket is a series in Prometheus). */
+const MAX_BOUNDARIES = 256;
 const BUCKET_NAMES: readonly (keyof BucketOverrides)[] = [
   'latency',
   'confidence',
@@ -246,9 +248,10 @@ function checkBuckets(where: string, buckets: BucketOverrides | undefined): Buck
     const ok =
       Array.isArray(list) &&
       list.length > 0 &&
+      list.length <= MAX_BOUNDARIES &&
       list.every((b, i) => typeof b === 'number' && Number.isFinite(b) && (i === 0 || b > (list[i - 1] as number)));
     if (!ok) {
-      throw new TypeError(`${where}: option "buckets.${name}" must be a non-empty array of finite numbers in strictly increasing order; got ${describe(list)}`);
+      throw new TypeError(`${where}: option "buckets.${name}" must be a non-empty array of at most ${MAX_BOUNDARIES} finite numbers in strictly increasing order; got ${describe(list)}`);
     }
   }
   return buckets;

@@ -34,7 +34,8 @@ describe('compilePlan: configuration errors name the option', () => {
     [{ model: 'iris', attributes: { __name__: 'x' } }, 'key "__name__", which is not a valid Prometheus label name'],
     [{ model: 'iris', attributes: { model_version: 'x' } }, 'key "model_version", which the metric catalog already uses'],
     [{ model: 'iris', attributes: { tier: {} } }, 'option "attributes.tier" must be a string, number, boolean or a function'],
-    [{ model: 'iris', buckets: { latency: [0.1, 0.05] } }, 'option "buckets.latency" must be a non-empty array of finite numbers in strictly increasing order'],
+    [{ model: 'iris', buckets: { latency: [0.1, 0.05] } }, 'option "buckets.latency" must be a non-empty array of at most 256 finite numbers in strictly increasing order'],
+    [{ model: 'iris', buckets: { latency: Array.from({ length: 300 }, (_, i) => i) } }, 'option "buckets.latency" must be a non-empty array of at most 256'],
     [{ model: 'iris', buckets: { latency: [] } }, 'option "buckets.latency" must be a non-empty array'],
     [{ model: 'iris', buckets: { duration: [1] } }, 'option "buckets.duration" is not a histogram of the catalog; accepted: latency, confidence, batchSize, timeToFirstItem, streamItems'],
   ])('%j', (options, message) => {

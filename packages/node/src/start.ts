@@ -334,7 +334,11 @@ function onSignals(shutdown: () => Promise<void>): () => void {
   const handlers = new Map<NodeJS.Signals, () => void>();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const handler = (): void => {
-      void shutdown().finally(() => process.kill(process.pid, signal));
+      // Re-raise only when nobody else listens: another listener owns the
+      // exit, and re-raising would run it a second time.
+      void shutdown().finally(() => {
+        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      });
     };
     handlers.set(signal, handler);
     process.once(signal, handler);
