@@ -17,9 +17,18 @@ export interface DemoProcess {
   stop(): Promise<void>;
 }
 
-export async function startDemoProcess(args: readonly string[], env: Record<string, string> = {}): Promise<DemoProcess> {
+/**
+ * Starts the built demo on free ports (or on `metricsPort`, so a redeploy
+ * keeps its scrape target) and waits until it says it is ready. The one way
+ * the tests start the demo: demo.ts and demo-release.ts build on it.
+ */
+export async function startDemoProcess(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  options: { metricsPort?: number } = {},
+): Promise<DemoProcess> {
   const apiPort = await freePort();
-  const metricsPort = await freePort();
+  const metricsPort = options.metricsPort ?? (await freePort());
   const child: ChildProcess = spawn(process.execPath, [join(root, 'examples', 'onnx-iris', 'dist', 'src', 'main.js'), ...args], {
     env: { ...process.env, PORT: String(apiPort), HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: String(metricsPort), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,9 +1,9 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './ports.js';
+import { startDemoProcess } from './demo-process.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const example = join(root, 'examples', 'onnx-iris');
@@ -26,36 +26,16 @@ export interface DemoRelease {
   stop(): Promise<void>;
 }
 
-/** Starts the built demo (like demo.ts) with `--model <file>`, metrics on `metricsPort`. */
+/** Starts the built demo with `--model <file>`, metrics on `metricsPort`. */
 export async function startDemoRelease(modelPath: string, metricsPort: number): Promise<DemoRelease> {
-  const apiPort = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [join(example, 'dist', 'src', 'main.js'), '--no-traffic', '--model', modelPath], {
-    env: { ...process.env, PORT: String(apiPort), HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: String(metricsPort) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      if (output.includes('ready api=')) resolve();
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`demo exited with ${code} before it was ready:\n${output}`)));
-  });
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const demo = await startDemoProcess(['--no-traffic', '--model', modelPath], {}, { metricsPort });
   return {
-    apiUrl,
+    apiUrl: demo.apiUrl,
     async predict(body) {
-      const response = await fetch(`${apiUrl}/predict`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      const response = await fetch(`${demo.apiUrl}/predict`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
       await response.arrayBuffer();
       return response.status;
     },
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
+    stop: () => demo.stop(),
   };
 }
