@@ -1,28 +1,20 @@
 /**
  * Decoding of OTLP metrics requests with the OFFICIAL protocol definitions.
  *
- * Where the definitions come from: `build/src/generated/root.js` of
- * `@opentelemetry/otlp-transformer@0.52.1` is protobufjs static code that the
- * OpenTelemetry project generated (`protobufjs-cli`, its
- * `scripts/generate-protos.js`) from the opentelemetry-proto repository's
- * .proto files (a git submodule of opentelemetry-js). Nothing here writes a
- * message out by hand, so the receiver checks the exporters against the
- * protocol as published rather than against our reading of it.
+ * Where the definitions come from: the `.proto` files of the
+ * opentelemetry-proto repository, vendored unchanged under
+ * `test/support/opentelemetry-proto/` (commit and licence in its
+ * `SOURCE.md`) and loaded with protobufjs' own `.proto` parser. Nothing here
+ * writes a message out by hand, so the receiver checks the exporters against
+ * the protocol as published rather than against our reading of it.
  *
- * Why the npm alias `otlp-official-protos`: the SDK in this repo uses
- * otlp-transformer 0.223, which no longer ships generated code (it encodes
- * with a hand-written writer), so the old release is installed as a root
- * devDependency under another name, `otlp-official-protos` =
- * `npm:@opentelemetry/otlp-transformer@0.52.1`, next to the current one. Only
- * its generated root is used here, never its transformer; it also brings its
- * own protobufjs 7 (nested), so this module does not lean on whichever
- * protobufjs happens to be hoisted.
- *
- * That proto revision predates a few later additive fields (it has no
- * `Metric.metadata`, no `Span.flags`); proto3 decoders skip unknown fields,
- * and none of the callers read those.
+ * Why not the generated code of an old `@opentelemetry/otlp-transformer`
+ * (0.52 shipped protobufjs static code): that release requires
+ * `@opentelemetry/api` < 1.10, which the OpenTelemetry JS 3.x line this repo
+ * is on cannot share a tree with.
  */
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
 
 /** protobufjs `IConversionOptions`, the subset used here. */
 interface ConversionOptions {
@@ -33,31 +25,23 @@ interface ConversionOptions {
   oneofs?: boolean;
 }
 
-/** The static methods protobufjs generates on each message class. */
-interface GeneratedMessageType {
+/** The message-type methods used here. */
+interface MessageType {
   decode(reader: Uint8Array, length?: number): object;
   toObject(message: object, options?: ConversionOptions): Record<string, unknown>;
 }
 
-/** The parts of the generated root used here (root.d.ts types it only as a protobufjs Root). */
-interface OfficialRoot {
-  opentelemetry: {
-    proto: {
-      collector: { metrics: { v1: { ExportMetricsServiceRequest: GeneratedMessageType } } };
-      metrics: { v1: { AggregationTemporality: Readonly<Record<string | number, string | number>> } };
-    };
-  };
-}
+const protoRoot = fileURLToPath(new URL('./opentelemetry-proto/', import.meta.url));
+const root = new protobuf.Root();
+// Imports in the .proto files are relative to the repository root.
+root.resolvePath = (_origin, target) => protoRoot + target;
+root.loadSync('opentelemetry/proto/collector/metrics/v1/metrics_service.proto', { keepCase: false });
+root.resolveAll();
 
-// The generated root is CommonJS (`require("protobufjs/minimal")`); the
-// package has no `exports` map, so the deep path resolves as is.
-const requireCommonJs = createRequire(import.meta.url);
-const root = requireCommonJs('otlp-official-protos/build/src/generated/root.js') as OfficialRoot;
-
-export const ExportMetricsServiceRequest: GeneratedMessageType = root.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+export const ExportMetricsServiceRequest: MessageType = root.lookupType('opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest');
 
 /** The official enum: name -> number, and number -> name through its prototype. */
-const AggregationTemporality = root.opentelemetry.proto.metrics.v1.AggregationTemporality;
+const AggregationTemporality: Readonly<Record<number, string>> = root.lookupEnum('opentelemetry.proto.metrics.v1.AggregationTemporality').valuesById;
 
 /**
  * A decoded request as plain objects, in the proto3 JSON mapping's shape
