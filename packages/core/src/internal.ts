@@ -1,0 +1,5 @@
+// `@inferometer/core/internal`: what the sibling @inferometer packages share
+// with core (Prometheus naming, diagnostics, runtime state). NOT public API:
+// it follows the sibling packages' needs and may change in any release.
+// Every name is listed by hand, like the public barrel.
+export { prometheusBucketBound, prometheusLabelName, prometheusLabelValue, prometheusMetricName } from './naming.js';
