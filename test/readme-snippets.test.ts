@@ -1,0 +1,140 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// Every code block of every README is what a user copies first, so each one
+// is checked the way the user would run it:
+// - ```ts / ```typescript blocks are type-checked together under `strict`
+//   against the built packages (their published `.d.ts`), as ES modules;
+// - ```sh blocks whose info string says `test` (```sh test) are run from the
+//   repository root and must exit 0; other shell blocks are shown, not run
+//   (they start long-running servers or need credentials), and each of those
+//   must still parse (`bash -n`).
+// A block may be preceded by an HTML comment `<!-- prelude: ... -->` with
+// declarations it assumes (`declare const app: Express;`), so the README
+// shows only what the reader needs; the prelude is compiled with the block.
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const work = join(root, 'node_modules', '.readme-snippets');
+
+interface Block {
+  readme: string;
+  line: number;
+  lang: string;
+  info: string;
+  code: string;
+  prelude: string;
+}
+
+function readmes(): string[] {
+  const found = [join(root, 'README.md')];
+  for (const group of ['packages', 'examples']) {
+    for (const name of readdirSync(join(root, group))) {
+      const path = join(root, group, name, 'README.md');
+      if (existsSync(path)) found.push(path);
+    }
+  }
+  return found;
+}
+
+/** Fenced blocks (``` only, as the READMEs use), with the line they start on. */
+export function extractBlocks(path: string, text: string): Block[] {
+  const lines = text.split('\n');
+  const blocks: Block[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^```(\S*)\s*(.*)$/.exec(lines[i]!);
+    if (open === null) continue;
+    const start = i;
+    const body: string[] = [];
+    for (i++; i < lines.length && !lines[i]!.startsWith('```'); i++) body.push(lines[i]!);
+    let prelude = '';
+    const previous = lines[start - 1] ?? '';
+    const comment = /^<!--\s*prelude:\s*([\s\S]*?)\s*-->$/.exec(previous);
+    if (comment !== null) prelude = comment[1]!;
+    blocks.push({ readme: relative(root, path), line: start + 1, lang: open[1]!.toLowerCase(), info: open[2]!, code: body.join('\n'), prelude });
+  }
+  return blocks;
+}
+
+const all = readmes().flatMap((path) => extractBlocks(path, readFileSync(path, 'utf8')));
+const tsBlocks = all.filter((b) => b.lang === 'ts' || b.lang === 'typescript');
+const shBlocks = all.filter((b) => b.lang === 'sh' || b.lang === 'bash' || b.lang === 'shell');
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('README snippets', () => {
+  it('finds the READMEs and their blocks', () => {
+    expect(readmes().length).toBeGreaterThanOrEqual(2);
+    expect(tsBlocks.length).toBeGreaterThan(3);
+    expect(shBlocks.length).toBeGreaterThan(3);
+  });
+
+  it('every TypeScript block type-checks under strict against the built packages', () => {
+    rmSync(work, { recursive: true, force: true });
+    mkdirSync(work, { recursive: true });
+    writeFileSync(join(work, 'package.json'), JSON.stringify({ type: 'module' }));
+    const files = new Map<string, Block>();
+    tsBlocks.forEach((block, index) => {
+      const name = join(work, `${block.readme.replace(/[^\w]+/g, '_')}_L${block.line}_${index}.ts`);
+      // `export {}` keeps each block its own module even when it has no
+      // import, so two blocks may declare the same names.
+      writeFileSync(name, `${block.prelude}\n${block.code}\nexport {};\n`);
+      files.set(name, block);
+    });
+    const program = ts.createProgram([...files.keys()], {
+      strict: true,
+      noEmit: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'],
+      types: ['node'],
+      typeRoots: [join(root, 'node_modules', '@types')],
+      skipLibCheck: true,
+      esModuleInterop: true,
+    });
+    const problems = ts.getPreEmitDiagnostics(program).map((d) => {
+      const message = ts.flattenDiagnosticMessageText(d.messageText, '\n');
+      const block = d.file === undefined ? undefined : files.get(d.file.fileName);
+      if (block === undefined || d.file === undefined || d.start === undefined) return message;
+      const { line } = d.file.getLineAndCharacterOfPosition(d.start);
+      const preludeLines = block.prelude === '' ? 1 : block.prelude.split('\n').length;
+      return `${block.readme}:${block.line + 1 + line - preludeLines}: ${message}`;
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it('every shell block parses', () => {
+    const bad: string[] = [];
+    for (const block of shBlocks) {
+      try {
+        execFileSync('bash', ['-n'], { input: block.code, stdio: ['pipe', 'pipe', 'pipe'] });
+      } catch (error) {
+        bad.push(`${block.readme}:${block.line}: ${String((error as { stderr?: Buffer }).stderr ?? error)}`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  const runnable = shBlocks.filter((b) => /\btest\b/.test(b.info));
+  it('has runnable shell blocks', () => {
+    expect(runnable.length).toBeGreaterThan(0);
+  });
+  for (const block of runnable) {
+    it(`runs ${block.readme}:${block.line}`, () => {
+      const dir = join(work, `sh-${block.line}`);
+      mkdirSync(dir, { recursive: true });
+      // Run in a scratch folder with the repository's bins on PATH, the way
+      // a user runs them after installing; files the block writes land here.
+      execFileSync('bash', ['-euo', 'pipefail', '-c', block.code], {
+        cwd: dir,
+        env: { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`, INFEROMETER_REPO: root },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 60_000,
+      });
+    });
+  }
+});
