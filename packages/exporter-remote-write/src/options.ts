@@ -204,7 +204,8 @@ export class RemoteWriteOptionsError extends TypeError {
     readonly option: string,
     /** What the option accepts. */
     readonly accepted: string,
-    problem: string,
+    /** What is wrong with the value (never the value itself: it may be a secret). */
+    readonly problem: string,
   ) {
     super(`RemoteWriteExporter: ${option} ${problem}; accepted: ${accepted}`);
   }
@@ -234,7 +235,7 @@ export function resolveOptions(options: RemoteWriteExporterOptions): ResolvedOpt
   }
   for (const [name, value] of Object.entries(options.headers ?? {})) {
     if (reserved.has(name.toLowerCase())) {
-      throw new RemoteWriteOptionsError(`headers.${name}`, 'headers other than Content-Encoding, Content-Type, X-Prometheus-Remote-Write-Version, User-Agent (and Authorization with basicAuth or bearerToken)', 'is set by the exporter and cannot be replaced in headers');
+      throw new RemoteWriteOptionsError(`headers.${name}`, 'headers other than Content-Encoding, Content-Type, X-Prometheus-Remote-Write-Version, User-Agent (and Authorization with basicAuth or bearerToken)', `(header ${name}) is set by the exporter and cannot be replaced in headers`);
     }
     headers[name] = value;
   }
