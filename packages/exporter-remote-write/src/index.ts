@@ -9,6 +9,7 @@ export {
   DEFAULT_MIN_BACKOFF_MILLIS,
   DEFAULT_REQUEST_TIMEOUT_MILLIS,
   REMOTE_WRITE_HEADERS,
+  RemoteWriteOptionsError,
 } from './options.js';
 export type { RemoteWriteExporterOptions } from './options.js';
 export { REMOTE_WRITE_DROP_REASONS } from './delivery/sender.js';

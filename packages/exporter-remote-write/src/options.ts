@@ -2,6 +2,7 @@ import type { MeterProvider } from '@opentelemetry/api';
 import type { DeliveryConfig } from './delivery/sender.js';
 import { DEFAULT_MAX_SAMPLES_PER_REQUEST } from './encode/write-request.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
+import { basicAuthProblem, checkHttpUrl, headersProblem, headerValueProblem, HEADER_VALUE_ACCEPTED, textProblem } from './config/validation.js';
 
 /** Default bound of the queue in samples (about 50 requests of 2,000). */
 export const DEFAULT_MAX_QUEUE_SAMPLES = 100_000;
@@ -183,37 +184,73 @@ export interface ResolvedOptions extends DeliveryConfig {
 const MAX_MILLIS = 2 ** 31 - 1;
 
 /**
+ * Thrown by the {@link RemoteWriteExporter} constructor for a bad option.
+ * Code reads `option` (the option's path, e.g. `bearerToken` or
+ * `headers.X-Scope-OrgID`) and `accepted`, never the message.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   new RemoteWriteExporter({ url: process.env.RW_URL! });
+ * } catch (err) {
+ *   if (err instanceof RemoteWriteOptionsError) console.error(`fix ${err.option}: ${err.accepted}`);
+ * }
+ * ```
+ */
+export class RemoteWriteOptionsError extends TypeError {
+  override readonly name = 'RemoteWriteOptionsError';
+  constructor(
+    /** The option blamed, as a path: `url`, `basicAuth.username`, `headers.Content-Type`, `maxQueueSamples`. */
+    readonly option: string,
+    /** What the option accepts. */
+    readonly accepted: string,
+    /** What is wrong with the value (never the value itself: it may be a secret). */
+    readonly problem: string,
+  ) {
+    super(`RemoteWriteExporter: ${option} ${problem}; accepted: ${accepted}`);
+  }
+}
+
+/** What the `url` option accepts. */
+const URL_ACCEPTED = 'an http:// or https:// URL without credentials (they go in basicAuth), e.g. http://localhost:9090/api/v1/write';
+
+/**
  * Checks the options and fills in defaults. Throws (at construction, never
- * later) a TypeError or RangeError naming the option and what it accepts.
+ * later) a {@link RemoteWriteOptionsError} naming the option and what it accepts.
  */
 export function resolveOptions(options: RemoteWriteExporterOptions): ResolvedOptions {
-  if (options === null || typeof options !== 'object') throw new TypeError('RemoteWriteExporter: options with a `url` are required');
-  const url = checkUrl(options.url);
+  if (options === null || typeof options !== 'object') throw new RemoteWriteOptionsError('options', 'an object with a `url`', 'is missing');
+  const checked = checkHttpUrl(options.url, URL_ACCEPTED);
+  if ('problem' in checked) throw new RemoteWriteOptionsError('url', URL_ACCEPTED, checked.problem.problem);
+  const url = checked.url.href;
   const headers: Record<string, string> = {};
   const reserved = new Set(Object.keys(REMOTE_WRITE_HEADERS).map((name) => name.toLowerCase()));
   if (options.basicAuth !== undefined && options.bearerToken !== undefined) {
-    throw new TypeError('RemoteWriteExporter: set basicAuth or bearerToken, not both');
+    throw new RemoteWriteOptionsError('bearerToken', 'basicAuth or bearerToken, not both', 'is set together with basicAuth');
   }
   if (options.basicAuth !== undefined || options.bearerToken !== undefined) reserved.add('authorization');
+  if (options.headers !== undefined) {
+    const problem = headersProblem(options.headers);
+    if (problem !== undefined) throw new RemoteWriteOptionsError(problem.header === undefined ? 'headers' : `headers.${problem.header}`, problem.accepted, problem.problem);
+  }
   for (const [name, value] of Object.entries(options.headers ?? {})) {
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new TypeError(`RemoteWriteExporter: header name ${JSON.stringify(name)} is not a valid HTTP header name`);
-    if (typeof value !== 'string' || /[\r\n]/.test(value)) throw new TypeError(`RemoteWriteExporter: header ${name} must be a string without line breaks`);
     if (reserved.has(name.toLowerCase())) {
-      throw new TypeError(`RemoteWriteExporter: header ${name} is set by the exporter and cannot be replaced in headers`);
+      throw new RemoteWriteOptionsError(`headers.${name}`, 'headers other than Content-Encoding, Content-Type, X-Prometheus-Remote-Write-Version, User-Agent (and Authorization with basicAuth or bearerToken)', `(header ${name}) is set by the exporter and cannot be replaced in headers`);
     }
     headers[name] = value;
   }
   if (options.basicAuth !== undefined) {
-    const { username, password } = options.basicAuth;
-    if (typeof username !== 'string' || username === '' || typeof password !== 'string') {
-      throw new TypeError('RemoteWriteExporter: basicAuth needs a non-empty username and a password string');
-    }
+    const { username, password } = options.basicAuth ?? {};
+    const problem = basicAuthProblem('username', username);
+    if (problem !== undefined) throw new RemoteWriteOptionsError('basicAuth.username', problem.accepted, problem.problem);
+    const passwordProblem = basicAuthProblem('password', password);
+    if (passwordProblem !== undefined) throw new RemoteWriteOptionsError('basicAuth.password', passwordProblem.accepted, passwordProblem.problem);
     headers.Authorization = `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
   }
   if (options.bearerToken !== undefined) {
-    if (typeof options.bearerToken !== 'string' || options.bearerToken === '' || /[\r\n]/.test(options.bearerToken)) {
-      throw new TypeError('RemoteWriteExporter: bearerToken must be a non-empty string');
-    }
+    const token: unknown = options.bearerToken;
+    const problem = token === '' ? { problem: 'is empty', accepted: HEADER_VALUE_ACCEPTED } : headerValueProblem(token);
+    if (problem !== undefined) throw new RemoteWriteOptionsError('bearerToken', `a non-empty string of ${problem.accepted}`, problem.problem);
     headers.Authorization = `Bearer ${options.bearerToken}`;
   }
   Object.assign(headers, REMOTE_WRITE_HEADERS);
@@ -221,7 +258,11 @@ export function resolveOptions(options: RemoteWriteExporterOptions): ResolvedOpt
   const minBackoffMillis = whole('minBackoffMillis', options.minBackoffMillis, DEFAULT_MIN_BACKOFF_MILLIS, 1, MAX_MILLIS);
   const maxBackoffMillis = whole('maxBackoffMillis', options.maxBackoffMillis, Math.max(DEFAULT_MAX_BACKOFF_MILLIS, minBackoffMillis), 1, MAX_MILLIS);
   if (maxBackoffMillis < minBackoffMillis) {
-    throw new RangeError(`RemoteWriteExporter: maxBackoffMillis (${maxBackoffMillis}) must not be below minBackoffMillis (${minBackoffMillis})`);
+    throw new RemoteWriteOptionsError('maxBackoffMillis', `at least minBackoffMillis (${minBackoffMillis})`, `(${maxBackoffMillis}) must not be below minBackoffMillis (${minBackoffMillis})`);
+  }
+  if (options.instance !== undefined) {
+    const problem = textProblem(options.instance, 'a label value without control characters, e.g. the pod name');
+    if (problem !== undefined) throw new RemoteWriteOptionsError('instance', problem.accepted, problem.problem);
   }
   return {
     url,
@@ -239,28 +280,10 @@ export function resolveOptions(options: RemoteWriteExporterOptions): ResolvedOpt
   };
 }
 
-function checkUrl(raw: unknown): string {
-  if (typeof raw !== 'string' || raw.trim() === '') throw new TypeError('RemoteWriteExporter: url is required, e.g. http://localhost:9090/api/v1/write');
-  let parsed: URL;
-  try {
-    parsed = new URL(raw.trim());
-  } catch {
-    throw new TypeError(`RemoteWriteExporter: url ${JSON.stringify(raw)} is not a URL; expected e.g. http://localhost:9090/api/v1/write`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new TypeError(`RemoteWriteExporter: url ${JSON.stringify(raw)} must be http:// or https://`);
-  }
-  if (parsed.username !== '' || parsed.password !== '') {
-    // fetch refuses credentials in the URL; say where they go instead.
-    throw new TypeError('RemoteWriteExporter: put credentials in basicAuth, not in the url');
-  }
-  return parsed.href;
-}
-
 function whole(option: string, value: number | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`RemoteWriteExporter: ${option} must be a whole number from ${min} to ${max}; got ${JSON.stringify(value)}`);
+    throw new RemoteWriteOptionsError(option, `a whole number from ${min} to ${max}`, `must be a whole number from ${min} to ${max}; got ${JSON.stringify(value)}`);
   }
   return value;
 }

@@ -8,7 +8,7 @@ export { createPrometheusReader, PROMETHEUS_CONTENT_TYPE } from './prometheus/ha
 export type { MetricsRequestHandler, PrometheusPullReader, PrometheusReaderOptions } from './prometheus/handler.js';
 export { METRICS_PATH } from './prometheus/server.js';
 export { ConfigurationError } from './config/env.js';
-export type { Environment } from './config/env.js';
+export type { ConfigurationErrorDetails, Environment } from './config/env.js';
 export { METRICS_EXPORTERS } from './config/exporters.js';
 export type { MetricsExporterName } from './config/exporters.js';
 export { createCatalogProducer } from './native/producer.js';
@@ -30,4 +30,5 @@ export {
 export type { OtlpPresetName, OtlpTemporalityPreference, OtlpHistogramAggregation, OtlpCompression, NewRelicRegion } from './config/otlp-presets.js';
 export { REMOTE_WRITE_VARIABLES } from './config/remote-write.js';
 export type { RemoteWriteStartOptions } from './config/remote-write.js';
-export { GUARD_VARIABLES } from './config/guards.js';
+export { GUARD_VARIABLES, MAX_UNBOUNDED_KEY_PATTERNS, MAX_UNBOUNDED_KEY_PATTERN_LENGTH, MAX_UNBOUNDED_KEY_PATTERNS_LENGTH } from './config/guards.js';
+export { MAX_RESOURCE_ATTRIBUTE_LENGTH } from './config/resource.js';

@@ -1,14 +1,16 @@
 import { diag, metrics } from '@opentelemetry/api';
-import { defaultResource, detectResources, envDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { MeterProvider, type MetricProducer } from '@opentelemetry/sdk-metrics';
-import { ConfigurationError, readString, type Environment } from './config/env.js';
+import { checkBoolean, ConfigurationError, option, variable, type ConfigurationSource, type Environment } from './config/env.js';
 import { resolveExporters, type MetricsExporterName } from './config/exporters.js';
 import { applyGuards } from './config/guards.js';
+import { checkStartOptions } from './config/options.js';
+import { buildResource } from './config/resource.js';
 import type { GuardOptions } from '@inferometer/core';
 import type { OtlpOptions } from './config/otlp.js';
 import type { RemoteWriteStartOptions } from './config/remote-write.js';
 import type { TimingOptions } from './config/timing.js';
 import type { ExporterSetup } from './exporters/exporter.js';
+import { disabledMetricsHandler } from './exporters/prometheus.js';
 import { EXPORTER_FACTORIES } from './exporters/registry.js';
 import type { MetricsRequestHandler } from './prometheus/handler.js';
 import type { MetricsServer } from './prometheus/server.js';
@@ -166,10 +168,24 @@ export interface InferometerHandle {
   /** The pull endpoint's URL, when its own server runs. */
   readonly metricsUrl: string | undefined;
   /**
-   * The pull endpoint as a request handler, to mount on a server the service
-   * already runs (present when `prometheus` is among the exporters).
+   * The pull endpoint as a request handler with the `(req, res)` signature of
+   * `node:http` and Express, to mount on a server the service already runs.
+   * Always a function: with the `prometheus` exporter it serves the
+   * exposition (`GET`, `HEAD`); without it (`OTEL_METRICS_EXPORTER=otlp`,
+   * `none`, ...) it answers 404 with a plain-text message saying how to
+   * enable the exporter, and tells `diag` once.
+   *
+   * @example
+   * ```ts
+   * const telemetry = await start({ prometheus: { server: false } });
+   * app.get('/metrics', telemetry.metricsHandler);          // Express
+   * fastify.get('/metrics', (request, reply) => {           // Fastify
+   *   reply.hijack();
+   *   telemetry.metricsHandler(request.raw, reply.raw);
+   * });
+   * ```
    */
-  readonly metricsHandler: MetricsRequestHandler | undefined;
+  readonly metricsHandler: MetricsRequestHandler;
   /** Pushes what periodic exporters have not sent yet. */
   forceFlush(): Promise<void>;
   /**
@@ -202,7 +218,10 @@ export interface InferometerHandle {
  * ```
  */
 export async function start(options: StartOptions = {}): Promise<InferometerHandle> {
+  // Typos in option names (plain JavaScript) fail before anything is read.
+  checkStartOptions(options);
   const env = options.env ?? process.env;
+  if (options.handleSignals !== undefined) checkBoolean(option('handleSignals'), options.handleSignals);
   const exporters = resolveExporters(env, options.exporters);
   applyGuards(env, options.guards);
   // Everything that can refuse the configuration runs before the producers
@@ -255,6 +274,7 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
     throw new ConfigurationError(
       '@inferometer/node start(): a global MeterProvider is already registered (by an OpenTelemetry setup elsewhere in the service). ' +
         "Skip start(): @inferometer/core records into that provider; add createPrometheusReader()'s reader to it to serve /metrics.",
+      { accepted: 'start() only when no global MeterProvider is registered' },
     );
   }
 
@@ -265,8 +285,11 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
     metrics.disable();
     closeProducers();
     await Promise.allSettled([meterProvider.shutdown(), ...servers.map((server) => server.close())]);
+    const source: ConfigurationSource =
+      options.prometheus?.port !== undefined ? option('prometheus.port') : env.OTEL_EXPORTER_PROMETHEUS_PORT?.trim() ? variable('OTEL_EXPORTER_PROMETHEUS_PORT') : option('prometheus.port');
     throw new ConfigurationError(
       `@inferometer/node start(): cannot serve metrics (OTEL_EXPORTER_PROMETHEUS_HOST / _PORT, prometheus.host / .port): ${err instanceof Error ? err.message : String(err)}`,
+      { ...source, accepted: 'a free port (0 picks one) on an address of this host', related: ['OTEL_EXPORTER_PROMETHEUS_HOST', 'prometheus.host'], cause: err },
     );
   }
 
@@ -291,42 +314,10 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
     meterProvider,
     exporters,
     metricsUrl: servers[0]?.url,
-    metricsHandler: setups.find((setup) => setup.metricsHandler !== undefined)?.metricsHandler,
+    metricsHandler: setups.find((setup) => setup.metricsHandler !== undefined)?.metricsHandler ?? disabledMetricsHandler(exporters),
     forceFlush: () => meterProvider.forceFlush(),
     shutdown,
   };
-}
-
-function buildResource(env: Environment, serviceName: string | undefined): Resource {
-  // envDetector reads process.env; an `env` option replaces it entirely.
-  let resource = defaultResource();
-  if (env === process.env) {
-    resource = resource.merge(detectResources({ detectors: [envDetector] }));
-  } else {
-    resource = resource.merge(resourceFromAttributes(parseResourceAttributes(readString(env, 'OTEL_RESOURCE_ATTRIBUTES'))));
-    const name = readString(env, 'OTEL_SERVICE_NAME');
-    if (name !== undefined) resource = resource.merge(resourceFromAttributes({ 'service.name': name }));
-  }
-  if (serviceName !== undefined) resource = resource.merge(resourceFromAttributes({ 'service.name': serviceName }));
-  return resource;
-}
-
-/** `k=v,k2=v2` with URL-encoded values (specification: resource SDK, OTEL_RESOURCE_ATTRIBUTES). */
-function parseResourceAttributes(raw: string | undefined): Record<string, string> {
-  const attributes: Record<string, string> = {};
-  if (raw === undefined) return attributes;
-  for (const pair of raw.split(',')) {
-    const at = pair.indexOf('=');
-    if (at <= 0) {
-      throw new ConfigurationError(`OTEL_RESOURCE_ATTRIBUTES: "${pair}" is not key=value; expected a comma list such as service.namespace=ml,deployment.environment=prod`);
-    }
-    try {
-      attributes[pair.slice(0, at).trim()] = decodeURIComponent(pair.slice(at + 1).trim());
-    } catch {
-      throw new ConfigurationError(`OTEL_RESOURCE_ATTRIBUTES: the value of "${pair}" is not valid URL encoding (escape % as %25)`);
-    }
-  }
-  return attributes;
 }
 
 /** SIGTERM / SIGINT: flush, then re-raise so the process ends as it would have. */

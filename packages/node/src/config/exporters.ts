@@ -1,5 +1,5 @@
 import { diag } from '@opentelemetry/api';
-import { ConfigurationError, readList, type Environment } from './env.js';
+import { checkChoice, invalid, option, readList, type Environment } from './env.js';
 
 /** Exporter names `start()` accepts, in `OTEL_METRICS_EXPORTER` or the `exporters` option. */
 export const METRICS_EXPORTERS = ['prometheus', 'console', 'none', 'otlp', 'prometheusremotewrite'] as const;
@@ -12,15 +12,12 @@ export type MetricsExporterName = (typeof METRICS_EXPORTERS)[number];
  * metrics with no other service running. `none` alongside other names is
  * ignored with a warning, as the specification says for `none` in a list.
  */
-export function resolveExporters(env: Environment, option: readonly string[] | undefined): MetricsExporterName[] {
+export function resolveExporters(env: Environment, given: readonly string[] | undefined): MetricsExporterName[] {
   let names: MetricsExporterName[];
-  if (option !== undefined) {
-    for (const name of option) {
-      if (!(METRICS_EXPORTERS as readonly string[]).includes(name)) {
-        throw new ConfigurationError(`start({ exporters }): "${name}" is not supported; accepted values: ${METRICS_EXPORTERS.join(', ')}`);
-      }
-    }
-    names = [...new Set(option)] as MetricsExporterName[];
+  if (given !== undefined) {
+    if (!Array.isArray(given)) throw invalid(option('exporters'), String(given), 'is not an array', `an array of ${METRICS_EXPORTERS.join(', ')}`);
+    given.forEach((name: unknown, index) => checkChoice(option(`exporters[${index}]`), name, METRICS_EXPORTERS));
+    names = [...new Set(given)] as MetricsExporterName[];
   } else {
     names = readList(env, 'OTEL_METRICS_EXPORTER', METRICS_EXPORTERS) ?? ['prometheus'];
   }

@@ -1,44 +1,37 @@
-import { ConfigurationError, readString, type Environment } from './env.js';
+import { headerNameProblem, headersProblem, headerValueProblem, parseKeyValueList } from '@inferometer/exporter-remote-write/internal';
+import { invalid, option, readString, variable, type Environment } from './env.js';
 
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** What a header list variable accepts, for messages. */
+export const HEADER_LIST_ACCEPTED =
+  'a comma list of header=value pairs with percent-encoded values, e.g. api-key=abc123,x-team=ml (header names are HTTP tokens, values visible ASCII: RFC 9110 section 5.5)';
 
 /**
- * A `k=v,k2=v2` header list with URL-encoded values, as the specification
- * defines `OTEL_EXPORTER_OTLP_HEADERS` (protocol/exporter.md, "Specifying
- * headers via environment variables"); also used for
- * `INFEROMETER_REMOTE_WRITE_HEADERS`. A malformed entry fails at start,
- * naming the variable (the JS OTLP exporter itself skips it with a warning).
+ * A `k=v,k2=v2` header list with percent-encoded values, as the
+ * specification defines `OTEL_EXPORTER_OTLP_HEADERS`
+ * (https://opentelemetry.io/docs/specs/otel/protocol/exporter/#specifying-headers-via-environment-variables);
+ * also used for `INFEROMETER_REMOTE_WRITE_HEADERS`. A malformed entry fails
+ * at start naming the variable (the JS OTLP exporter itself skips it with a
+ * warning). Values are never quoted in the error: they are often keys.
  */
 export function readHeaderList(env: Environment, name: string): Record<string, string> | undefined {
   const raw = readString(env, name);
   if (raw === undefined) return undefined;
+  const parsed = parseKeyValueList(raw, HEADER_LIST_ACCEPTED, false);
+  if ('problem' in parsed) throw invalid(variable(name), raw, parsed.problem.problem, HEADER_LIST_ACCEPTED, { secret: true });
   const headers: Record<string, string> = {};
-  for (const entry of raw.split(',')) {
-    if (entry.trim() === '') continue;
-    const at = entry.indexOf('=');
-    const key = at < 0 ? '' : entry.slice(0, at).trim();
-    if (at < 0 || !TOKEN.test(key)) {
-      throw new ConfigurationError(`${name}: "${entry.trim()}" is not header=value; expected a comma list such as api-key=abc123,x-team=ml (values URL-encoded)`);
+  for (const { key, value } of parsed.entries) {
+    const problem = headerNameProblem(key) ?? headerValueProblem(value);
+    if (problem !== undefined) {
+      throw invalid(variable(name), raw, problem.code === 'header_name' ? problem.problem : `the value of ${key} ${problem.problem}`, HEADER_LIST_ACCEPTED, { secret: true });
     }
-    let value: string;
-    try {
-      value = decodeURIComponent(entry.slice(at + 1).trim());
-    } catch {
-      throw new ConfigurationError(`${name}: the value of "${key}" is not valid URL encoding`);
-    }
-    if (/[\r\n]/.test(value)) throw new ConfigurationError(`${name}: the value of "${key}" contains a line break`);
     headers[key] = value;
   }
   return headers;
 }
 
-/** Checks headers given in code the same way; `what` names the option. */
-export function checkHeaders(what: string, headers: Readonly<Record<string, string>>): Record<string, string> {
-  const checked: Record<string, string> = {};
-  for (const [key, value] of Object.entries(headers)) {
-    if (!TOKEN.test(key)) throw new ConfigurationError(`${what}: "${key}" is not a valid HTTP header name`);
-    if (typeof value !== 'string' || /[\r\n]/.test(value)) throw new ConfigurationError(`${what}: the value of "${key}" must be a string without line breaks`);
-    checked[key] = value;
-  }
-  return checked;
+/** Checks headers given in code the same way; `path` is the option's path (`otlp.headers`). */
+export function checkHeaders(path: string, headers: unknown): Record<string, string> {
+  const problem = headersProblem(headers);
+  if (problem !== undefined) throw invalid(option(problem.header === undefined ? path : `${path}.${problem.header}`), undefined, problem.problem, problem.accepted);
+  return { ...(headers as Record<string, string>) };
 }

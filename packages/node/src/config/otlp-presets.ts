@@ -1,9 +1,10 @@
 /**
- * Vendor presets for OTLP push (issue 4). Each fills in what the vendor's
+ * Vendor presets for OTLP push. Each fills in what the vendor's
  * documentation asks for; every value stays overridable by the standard
  * `OTEL_EXPORTER_OTLP_*` variables and by `start({ otlp })`.
  */
-import { ConfigurationError, readString, type Environment } from './env.js';
+import { headerValueProblem } from '@inferometer/exporter-remote-write/internal';
+import { checkChoice, ConfigurationError, invalid, option, readChoice, readString, variable, type ConfigurationSource, type Environment } from './env.js';
 
 /** Preset names accepted in `INFEROMETER_OTLP_PRESET` and `otlp.preset`. */
 export const OTLP_PRESETS = ['datadog', 'newrelic', 'collector'] as const;
@@ -36,6 +37,7 @@ export const NEW_RELIC_ENDPOINTS = {
   fedramp: 'https://gov-otlp.nr-data.net/v1/metrics',
 } as const;
 export type NewRelicRegion = keyof typeof NEW_RELIC_ENDPOINTS;
+const NEW_RELIC_REGIONS = Object.keys(NEW_RELIC_ENDPOINTS) as NewRelicRegion[];
 
 /** Default Datadog site (`DD_SITE`). */
 export const DEFAULT_DATADOG_SITE = 'datadoghq.com';
@@ -77,31 +79,37 @@ export interface PresetInputs {
  * configured: a service that names its endpoint (a local Collector, an
  * Agent) keeps plain OTLP even when a vendor key is around for other tools.
  */
-export function choosePreset(env: Environment, option: OtlpPresetName | undefined, endpointConfigured: boolean): OtlpPresetName {
-  if (option !== undefined) {
-    if (!(OTLP_PRESETS as readonly string[]).includes(option)) {
-      throw new ConfigurationError(`start({ otlp: { preset } }): "${String(option)}" is not a preset; accepted values: ${OTLP_PRESETS.join(', ')}`);
-    }
-    return option;
-  }
+export function choosePreset(env: Environment, given: OtlpPresetName | undefined, endpointConfigured: boolean): OtlpPresetName {
+  if (given !== undefined) return checkChoice(option('otlp.preset'), given, OTLP_PRESETS);
   const raw = readString(env, 'INFEROMETER_OTLP_PRESET');
-  if (raw !== undefined) {
-    const name = raw.toLowerCase();
-    if (!(OTLP_PRESETS as readonly string[]).includes(name)) {
-      throw new ConfigurationError(`INFEROMETER_OTLP_PRESET="${raw}" is not a preset; accepted values: ${OTLP_PRESETS.join(', ')}`);
-    }
-    return name as OtlpPresetName;
-  }
+  if (raw !== undefined) return checkChoice(variable('INFEROMETER_OTLP_PRESET'), raw, OTLP_PRESETS);
   if (endpointConfigured) return 'collector';
   const datadog = readString(env, 'DD_API_KEY') !== undefined;
   const newRelic = readString(env, 'NEW_RELIC_LICENSE_KEY') !== undefined;
   if (datadog && newRelic) {
     throw new ConfigurationError(
       `DD_API_KEY and NEW_RELIC_LICENSE_KEY are both set, so the OTLP destination is ambiguous; set INFEROMETER_OTLP_PRESET to one of: ${OTLP_PRESETS.join(', ')}`,
+      { variable: 'INFEROMETER_OTLP_PRESET', accepted: OTLP_PRESETS.join(', '), related: ['DD_API_KEY', 'NEW_RELIC_LICENSE_KEY'] },
     );
   }
   return datadog ? 'datadog' : newRelic ? 'newrelic' : 'collector';
 }
+
+/** What a vendor key accepts, for messages. */
+const API_KEY_ACCEPTED = 'the key as the vendor shows it: visible ASCII characters (it is sent as an HTTP header value, RFC 9110 section 5.5)';
+
+/** A vendor key from the option or its variable, checked as the header value it becomes; never quoted in errors. */
+function apiKey(env: Environment, given: string | undefined, name: string): string | undefined {
+  const source: ConfigurationSource = given !== undefined ? option('otlp.apiKey') : variable(name);
+  const key = given ?? readString(env, name);
+  if (key === undefined) return undefined;
+  const problem = key === '' ? { problem: 'is empty' } : headerValueProblem(key);
+  if (problem !== undefined) throw invalid(source, key, problem.problem, API_KEY_ACCEPTED, { secret: true });
+  return key;
+}
+
+/** What `DD_SITE` accepts. */
+const DATADOG_SITE_ACCEPTED = 'a Datadog site host name such as datadoghq.com, datadoghq.eu, us3.datadoghq.com, us5.datadoghq.com, ap1.datadoghq.com, ddog-gov.com';
 
 /**
  * The preset's settings. `headers` are what the user configured already (a
@@ -112,13 +120,17 @@ export function presetSettings(name: OtlpPresetName, env: Environment, inputs: P
     case 'datadog': {
       // docs.datadoghq.com/opentelemetry/setup/otlp_ingest/metrics: delta only
       // (cumulative monotonic sums are refused), dd-api-key header, 500 KB.
+      const siteSource: ConfigurationSource = inputs.datadogSite !== undefined ? option('otlp.datadogSite') : variable('DD_SITE');
       const site = inputs.datadogSite ?? readString(env, 'DD_SITE') ?? DEFAULT_DATADOG_SITE;
-      if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i.test(site)) {
-        throw new ConfigurationError(`DD_SITE="${site}" is not a Datadog site; expected a host name such as datadoghq.com, datadoghq.eu, us3.datadoghq.com`);
+      if (typeof site !== 'string' || site.length > 253 || !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i.test(site)) {
+        throw invalid(siteSource, site, 'is not a Datadog site', DATADOG_SITE_ACCEPTED);
       }
-      const key = inputs.apiKey ?? readString(env, 'DD_API_KEY');
+      const key = apiKey(env, inputs.apiKey, 'DD_API_KEY');
       if (key === undefined && !hasHeader(headers, 'dd-api-key')) {
-        throw new ConfigurationError('the datadog OTLP preset needs DD_API_KEY (your Datadog API key; it is sent as the dd-api-key header)');
+        throw new ConfigurationError('the datadog OTLP preset needs DD_API_KEY (your Datadog API key; it is sent as the dd-api-key header)', {
+          variable: 'DD_API_KEY',
+          accepted: API_KEY_ACCEPTED,
+        });
       }
       return {
         name,
@@ -132,18 +144,20 @@ export function presetSettings(name: OtlpPresetName, env: Environment, inputs: P
       // docs.newrelic.com OTLP: api-key header with the license key, delta for
       // counters and histograms, base2 exponential histograms, attribute
       // limits, payloads up to 1 MB, gzip accepted.
-      const raw = inputs.newRelicRegion ?? readString(env, 'NEW_RELIC_REGION') ?? 'us';
-      const region = raw.toLowerCase();
-      if (!(region in NEW_RELIC_ENDPOINTS)) {
-        throw new ConfigurationError(`NEW_RELIC_REGION="${raw}" is not a New Relic region; accepted values: ${Object.keys(NEW_RELIC_ENDPOINTS).join(', ')}`);
-      }
-      const key = inputs.apiKey ?? readString(env, 'NEW_RELIC_LICENSE_KEY');
+      const region =
+        inputs.newRelicRegion !== undefined
+          ? checkChoice(option('otlp.newRelicRegion'), inputs.newRelicRegion, NEW_RELIC_REGIONS)
+          : (readChoice(env, 'NEW_RELIC_REGION', NEW_RELIC_REGIONS) ?? 'us');
+      const key = apiKey(env, inputs.apiKey, 'NEW_RELIC_LICENSE_KEY');
       if (key === undefined && !hasHeader(headers, 'api-key')) {
-        throw new ConfigurationError('the newrelic OTLP preset needs NEW_RELIC_LICENSE_KEY (your New Relic license key; it is sent as the api-key header)');
+        throw new ConfigurationError('the newrelic OTLP preset needs NEW_RELIC_LICENSE_KEY (your New Relic license key; it is sent as the api-key header)', {
+          variable: 'NEW_RELIC_LICENSE_KEY',
+          accepted: API_KEY_ACCEPTED,
+        });
       }
       return {
         name,
-        endpoint: NEW_RELIC_ENDPOINTS[region as NewRelicRegion],
+        endpoint: NEW_RELIC_ENDPOINTS[region],
         headers: key === undefined ? {} : { 'api-key': key },
         temporality: 'delta',
         histogramAggregation: 'base2_exponential_bucket_histogram',

@@ -6,7 +6,8 @@
  * start: the JS exporter itself warns and falls back on bad values, which
  * would leave a service silently sending nowhere.
  */
-import { checkInteger, ConfigurationError, readInteger, readString, type Environment } from './env.js';
+import { checkHttpUrl, HTTP_URL_ACCEPTED } from '@inferometer/exporter-remote-write/internal';
+import { checkChoice, checkInteger, invalid, option, readInteger, readString, variable, type ConfigurationSource, type Environment } from './env.js';
 import { checkHeaders, readHeaderList } from './otlp-headers.js';
 import {
   choosePreset,
@@ -80,7 +81,7 @@ export function resolveOtlpConfig(env: Environment, options: OtlpOptions = {}): 
   const userHeaders = {
     ...readHeaderList(env, 'OTEL_EXPORTER_OTLP_HEADERS'),
     ...readHeaderList(env, 'OTEL_EXPORTER_OTLP_METRICS_HEADERS'),
-    ...(options.headers === undefined ? {} : checkHeaders('start({ otlp: { headers } })', options.headers)),
+    ...(options.headers === undefined ? {} : checkHeaders('otlp.headers', options.headers)),
   };
   const presetName = choosePreset(env, options.preset, explicitUrl !== undefined);
   const preset = presetSettings(
@@ -93,11 +94,13 @@ export function resolveOtlpConfig(env: Environment, options: OtlpOptions = {}): 
     },
     userHeaders,
   );
-  const protocol = choice(env, 'protocol', options.protocol, ['OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL'], OTLP_PROTOCOLS, 'http/protobuf', (variable, raw) => {
+  const protocol = choice(env, 'protocol', options.protocol, ['OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL'], OTLP_PROTOCOLS, 'http/protobuf', (source, raw) => {
     if (raw.toLowerCase() === 'grpc') {
-      throw new ConfigurationError(
-        `${variable}="grpc": gRPC is not available in @inferometer/node (it would need @grpc/grpc-js); accepted values: ${OTLP_PROTOCOLS.join(', ')}. ` +
-          'Collectors and vendor intakes that take OTLP/gRPC on port 4317 take OTLP/HTTP on 4318.',
+      throw invalid(
+        source,
+        raw,
+        'gRPC is not available in @inferometer/node (it would need @grpc/grpc-js); Collectors and vendor intakes that take OTLP/gRPC on port 4317 take OTLP/HTTP on 4318',
+        OTLP_PROTOCOLS.join(', '),
       );
     }
   });
@@ -120,11 +123,11 @@ export function resolveOtlpConfig(env: Environment, options: OtlpOptions = {}): 
   const compression = choice(env, 'compression', options.compression, ['OTEL_EXPORTER_OTLP_METRICS_COMPRESSION', 'OTEL_EXPORTER_OTLP_COMPRESSION'], OTLP_COMPRESSIONS, preset.compression ?? 'none');
   const timeoutMillis =
     options.timeoutMillis !== undefined
-      ? checkInteger('start({ otlp: { timeoutMillis } })', options.timeoutMillis, 1, MAX_MILLIS)
+      ? checkInteger(option('otlp.timeoutMillis'), options.timeoutMillis, 1, MAX_MILLIS)
       : (readInteger(env, 'OTEL_EXPORTER_OTLP_METRICS_TIMEOUT', 1, MAX_MILLIS) ?? readInteger(env, 'OTEL_EXPORTER_OTLP_TIMEOUT', 1, MAX_MILLIS) ?? DEFAULT_OTLP_TIMEOUT_MILLIS);
   const maxPayloadBytes =
     options.maxPayloadBytes !== undefined
-      ? checkInteger('start({ otlp: { maxPayloadBytes } })', options.maxPayloadBytes, 1024, 2 ** 31 - 1)
+      ? checkInteger(option('otlp.maxPayloadBytes'), options.maxPayloadBytes, 1024, 2 ** 31 - 1)
       : (readInteger(env, 'INFEROMETER_OTLP_MAX_PAYLOAD_BYTES', 1024, 2 ** 31 - 1) ?? preset.maxPayloadBytes);
   return {
     preset: presetName,
@@ -142,52 +145,43 @@ export function resolveOtlpConfig(env: Environment, options: OtlpOptions = {}): 
 }
 
 /** The metrics URL the user configured, or undefined to let the preset decide. */
-function endpoint(env: Environment, option: string | undefined): string | undefined {
-  if (option !== undefined) return checkUrl('start({ otlp: { endpoint } })', option);
+function endpoint(env: Environment, given: string | undefined): string | undefined {
+  if (given !== undefined) return checkUrl(option('otlp.endpoint'), given);
   const specific = readString(env, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT');
-  if (specific !== undefined) return checkUrl('OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', specific);
+  if (specific !== undefined) return checkUrl(variable('OTEL_EXPORTER_OTLP_METRICS_ENDPOINT'), specific);
   const base = readString(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
   if (base === undefined) return undefined;
-  checkUrl('OTEL_EXPORTER_OTLP_ENDPOINT', base);
+  const checked = checkUrl(variable('OTEL_EXPORTER_OTLP_ENDPOINT'), base);
   // Specification: the base endpoint gets `v1/metrics` appended, with one slash.
-  return `${base.endsWith('/') ? base : `${base}/`}v1/metrics`;
+  return `${checked.endsWith('/') ? checked : `${checked}/`}v1/metrics`;
 }
 
-function checkUrl(what: string, raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigurationError(`${what}="${raw}" is not a URL; expected e.g. http://localhost:4318`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigurationError(`${what}="${raw}" must be an http:// or https:// URL`);
-  }
-  return raw;
+function checkUrl(source: ConfigurationSource, raw: unknown): string {
+  const checked = checkHttpUrl(raw);
+  // Credentials in a URL may be a secret: not quoted.
+  if ('problem' in checked) throw invalid(source, checked.problem.code === 'url_credentials' ? undefined : raw, checked.problem.problem, HTTP_URL_ACCEPTED);
+  return (raw as string).trim();
 }
 
-/** An option or the first variable set, among `accepted` (case-insensitive), or the fallback. */
+/** An option or the first variable set, among `accepted` (variables case-insensitive), or the fallback. */
 function choice<T extends string>(
   env: Environment,
-  option: string,
+  name: string,
   value: T | undefined,
   variables: readonly string[],
   accepted: readonly T[],
   fallback: T,
-  special?: (variable: string, raw: string) => void,
+  special?: (source: ConfigurationSource, raw: string) => void,
 ): T {
   if (value !== undefined) {
-    special?.(`start({ otlp: { ${option} } })`, value);
-    if (!accepted.includes(value)) throw new ConfigurationError(`start({ otlp: { ${option} } }): "${value}" is not supported; accepted values: ${accepted.join(', ')}`);
-    return value;
+    if (typeof value === 'string') special?.(option(`otlp.${name}`), value);
+    return checkChoice(option(`otlp.${name}`), value, accepted);
   }
-  for (const variable of variables) {
-    const raw = readString(env, variable);
+  for (const name of variables) {
+    const raw = readString(env, name);
     if (raw === undefined) continue;
-    special?.(variable, raw);
-    const lower = raw.toLowerCase() as T;
-    if (!accepted.includes(lower)) throw new ConfigurationError(`${variable}="${raw}" is not supported; accepted values: ${accepted.join(', ')}`);
-    return lower;
+    special?.(variable(name), raw);
+    return checkChoice(variable(name), raw, accepted);
   }
   return fallback;
 }

@@ -1,4 +1,4 @@
-import { checkInteger, ConfigurationError, readInteger, type Environment } from './env.js';
+import { checkInteger, ConfigurationError, describeSource, option, readInteger, variable, type Environment } from './env.js';
 
 /** Default push interval of periodic exporters (`OTEL_METRIC_EXPORT_INTERVAL`), in milliseconds. */
 export const DEFAULT_EXPORT_INTERVAL_MILLIS = 60_000;
@@ -22,15 +22,21 @@ export function exportTiming(env: Environment, options: TimingOptions): { interv
   const max = 2 ** 31 - 1;
   const interval =
     options.exportIntervalMillis !== undefined
-      ? checkInteger('start({ exportIntervalMillis })', options.exportIntervalMillis, 1, max)
+      ? checkInteger(option('exportIntervalMillis'), options.exportIntervalMillis, 1, max)
       : (readInteger(env, 'OTEL_METRIC_EXPORT_INTERVAL', 1, max) ?? DEFAULT_EXPORT_INTERVAL_MILLIS);
   const timeout =
     options.exportTimeoutMillis !== undefined
-      ? checkInteger('start({ exportTimeoutMillis })', options.exportTimeoutMillis, 1, max)
+      ? checkInteger(option('exportTimeoutMillis'), options.exportTimeoutMillis, 1, max)
       : readInteger(env, 'OTEL_METRIC_EXPORT_TIMEOUT', 1, max);
   if (timeout === undefined) return { interval, timeout: Math.min(DEFAULT_EXPORT_TIMEOUT_MILLIS, interval) };
   if (timeout > interval) {
-    throw new ConfigurationError(`OTEL_METRIC_EXPORT_TIMEOUT (${timeout} ms) must not exceed OTEL_METRIC_EXPORT_INTERVAL (${interval} ms)`);
+    const timeoutSource = options.exportTimeoutMillis !== undefined ? option('exportTimeoutMillis') : variable('OTEL_METRIC_EXPORT_TIMEOUT');
+    const intervalSource = options.exportIntervalMillis !== undefined ? option('exportIntervalMillis') : variable('OTEL_METRIC_EXPORT_INTERVAL');
+    throw new ConfigurationError(`${describeSource(timeoutSource)} (${timeout} ms) must not exceed ${describeSource(intervalSource)} (${interval} ms)`, {
+      ...timeoutSource,
+      accepted: `a whole number from 1 to the interval (${interval})`,
+      related: [describeSource(intervalSource)],
+    });
   }
   return { interval, timeout };
 }

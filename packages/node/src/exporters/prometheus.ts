@@ -1,19 +1,56 @@
-import { checkInteger, readInteger, readString } from '../config/env.js';
-import { createPrometheusReader } from '../prometheus/handler.js';
+import { isIP } from 'node:net';
+import { diag } from '@opentelemetry/api';
+import { clip } from '@inferometer/exporter-remote-write/internal';
+import { checkBoolean, checkInteger, invalid, option, readInteger, readString, variable } from '../config/env.js';
+import { createPrometheusReader, type MetricsRequestHandler } from '../prometheus/handler.js';
 import { startMetricsServer } from '../prometheus/server.js';
 import type { ExporterFactory } from './exporter.js';
 
 /** Default port of the pull endpoint, the OpenTelemetry default for `OTEL_EXPORTER_PROMETHEUS_PORT`. */
 export const DEFAULT_PROMETHEUS_PORT = 9464;
 
+const HOST_ACCEPTED = 'an IP address (127.0.0.1, ::1, 0.0.0.0) or a host name (localhost, metrics.internal)';
+/** RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens. */
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
 /** `prometheus`: the pull endpoint, on its own port unless `prometheus.server` is false. */
 export const prometheusExporter: ExporterFactory = ({ env, options, metricProducers }) => {
-  const { reader, handler } = createPrometheusReader({ metricProducers });
-  if (options.prometheus?.server === false) return { reader, metricsHandler: handler };
+  const given = options.prometheus ?? {};
+  const server = given.server === undefined ? true : checkBoolean(option('prometheus.server'), given.server);
   const port =
-    options.prometheus?.port !== undefined
-      ? checkInteger('start({ prometheus: { port } })', options.prometheus.port, 0, 65535)
+    given.port !== undefined
+      ? checkInteger(option('prometheus.port'), given.port, 0, 65535)
       : (readInteger(env, 'OTEL_EXPORTER_PROMETHEUS_PORT', 0, 65535) ?? DEFAULT_PROMETHEUS_PORT);
-  const host = options.prometheus?.host ?? readString(env, 'OTEL_EXPORTER_PROMETHEUS_HOST');
+  const hostSource = given.host !== undefined ? option('prometheus.host') : variable('OTEL_EXPORTER_PROMETHEUS_HOST');
+  const host = given.host ?? readString(env, 'OTEL_EXPORTER_PROMETHEUS_HOST');
+  if (host !== undefined && (typeof host !== 'string' || (isIP(host) === 0 && !HOST_NAME.test(host)))) {
+    throw invalid(hostSource, String(host), 'is not an IP address or host name', HOST_ACCEPTED);
+  }
+  const { reader, handler } = createPrometheusReader({ metricProducers });
+  if (!server) return { reader, metricsHandler: handler };
   return { reader, metricsHandler: handler, listen: () => startMetricsServer(handler, host, port) };
 };
+
+/**
+ * The `metricsHandler` of a `start()` that runs no Prometheus exporter: it
+ * answers every request with 404 and a plain-text message saying how to
+ * enable the exporter, and tells `diag` once. Serving metrics nobody asked
+ * for (a second reader beside OTLP or remote write) would double the SDK's
+ * aggregation memory, and `OTEL_METRICS_EXPORTER=none` must mean none.
+ */
+export function disabledMetricsHandler(exporters: readonly string[]): MetricsRequestHandler {
+  const configured = exporters.length === 0 ? 'none' : exporters.join(',');
+  const suggested = exporters.length === 0 || (exporters.length === 1 && exporters[0] === 'none') ? 'prometheus' : `${configured},prometheus`;
+  const body =
+    `Not Found: the Prometheus exporter is not enabled (exporters: ${configured}). ` +
+    `Set OTEL_METRICS_EXPORTER=${suggested} or pass start({ exporters: [..., 'prometheus'], prometheus: { server: false } }) to serve metrics here.\n`;
+  let told = false;
+  return (request, response) => {
+    if (!told) {
+      told = true;
+      diag.warn(`@inferometer/node: ${clip(request.url ?? '/metrics', 100)} was requested but the Prometheus exporter is not enabled; answering 404 (${body.trim()})`);
+    }
+    response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+    response.end(request.method === 'HEAD' ? undefined : body);
+  };
+}

@@ -1,7 +1,7 @@
-import { RemoteWriteExporter } from '@inferometer/exporter-remote-write';
+import { RemoteWriteExporter, RemoteWriteOptionsError } from '@inferometer/exporter-remote-write';
 import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { ConfigurationError } from '../config/env.js';
-import { REMOTE_WRITE_VARIABLES, resolveRemoteWriteOptions } from '../config/remote-write.js';
+import { invalid, option } from '../config/env.js';
+import { resolveRemoteWrite } from '../config/remote-write.js';
 import { exportTiming } from '../config/timing.js';
 import type { ExporterFactory } from './exporter.js';
 
@@ -12,16 +12,17 @@ import type { ExporterFactory } from './exporter.js';
  * a delivery short; the exporter retries on its own until its queue bounds.
  */
 export const remoteWriteExporter: ExporterFactory = ({ env, options, metricProducers }) => {
-  const resolved = resolveRemoteWriteOptions(env, options.remoteWrite);
+  const { options: resolved, sources } = resolveRemoteWrite(env, options.remoteWrite);
   const { interval, timeout } = exportTiming(env, options);
   let exporter: RemoteWriteExporter;
   try {
     exporter = new RemoteWriteExporter(resolved);
   } catch (err) {
-    // What is left to refuse here comes from the headers or an option combination.
-    throw new ConfigurationError(
-      `${REMOTE_WRITE_VARIABLES.headers} / start({ remoteWrite }): ${err instanceof Error ? err.message.replace(/^RemoteWriteExporter: /, '') : String(err)}`,
-    );
+    // What the exporter still refuses (a header that would replace its own):
+    // blame where that value came from, read from the error's fields.
+    if (!(err instanceof RemoteWriteOptionsError)) throw err;
+    const source = sources.get(err.option) ?? option(`remoteWrite.${err.option}`);
+    throw invalid(source, undefined, err.problem, err.accepted, { cause: err });
   }
   return {
     reader: new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: interval, exportTimeoutMillis: timeout, metricProducers }),

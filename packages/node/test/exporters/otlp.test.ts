@@ -1,5 +1,6 @@
 import { metrics } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
+import { blameAsync } from '../helpers/blame.js';
 import { METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS } from '@inferometer/core';
 import { ConfigurationError } from '../../src/config/env.js';
 import { start, type InferometerHandle } from '../../src/start.js';
@@ -131,6 +132,7 @@ describe('OTEL_METRICS_EXPORTER=otlp', () => {
     );
     await expect(start({ env: { OTEL_METRICS_EXPORTER: 'otlp', INFEROMETER_OTLP_PRESET: 'newrelic' } })).rejects.toThrow(ConfigurationError);
     await expect(start({ env: { OTEL_METRICS_EXPORTER: 'otlp', INFEROMETER_OTLP_PRESET: 'newrelic' } })).rejects.toThrow('needs NEW_RELIC_LICENSE_KEY');
-    await expect(start({ exporters: ['otlp'], otlp: { protocol: 'grpc' as never } })).rejects.toThrow('start({ otlp: { protocol } })="grpc"');
+    const error = await blameAsync(start({ exporters: ['otlp'], otlp: { protocol: 'grpc' as never } }));
+    expect([error.option, error.variable]).toEqual(['otlp.protocol', undefined]);
   });
 });

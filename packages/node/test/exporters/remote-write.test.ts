@@ -1,5 +1,7 @@
 import { metrics } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
+import { RemoteWriteOptionsError } from '@inferometer/exporter-remote-write';
+import { blameAsync } from '../helpers/blame.js';
 import { METRIC_PREDICTIONS, METRIC_REMOTE_WRITE_RETRIED, METRIC_REMOTE_WRITE_SENT } from '@inferometer/core';
 import { start, type InferometerHandle } from '../../src/start.js';
 import { startCapture } from './capture.js';
@@ -55,11 +57,33 @@ describe('OTEL_METRICS_EXPORTER=prometheusremotewrite', () => {
   });
 
   it('fails at start without a URL, naming the variable', async () => {
-    await expect(start({ env: { OTEL_METRICS_EXPORTER: 'prometheusremotewrite' } })).rejects.toThrow(
-      'OTEL_METRICS_EXPORTER=prometheusremotewrite needs INFEROMETER_REMOTE_WRITE_URL',
+    expect((await blameAsync(start({ env: { OTEL_METRICS_EXPORTER: 'prometheusremotewrite' } }))).variable).toBe('INFEROMETER_REMOTE_WRITE_URL');
+  });
+
+  it('blames a header that would replace the exporter\'s own on where it came from', async () => {
+    const RW = { OTEL_METRICS_EXPORTER: 'prometheusremotewrite', INFEROMETER_REMOTE_WRITE_URL: 'http://h/w' };
+    const fromEnv = await blameAsync(start({ env: { ...RW, INFEROMETER_REMOTE_WRITE_HEADERS: 'Content-Type=text/plain' } }));
+    expect([fromEnv.variable, fromEnv.option]).toEqual(['INFEROMETER_REMOTE_WRITE_HEADERS', undefined]);
+    expect(fromEnv.message).toContain('Content-Type');
+    const fromCode = await blameAsync(start({ env: RW, remoteWrite: { headers: { 'content-type': 'x' } } }));
+    expect([fromCode.variable, fromCode.option]).toEqual([undefined, 'remoteWrite.headers.content-type']);
+  });
+
+  it('blames a bearer token with a line break on INFEROMETER_REMOTE_WRITE_BEARER_TOKEN, not on the headers', async () => {
+    const error = await blameAsync(
+      start({ env: { OTEL_METRICS_EXPORTER: 'prometheusremotewrite', INFEROMETER_REMOTE_WRITE_URL: 'http://h/w', INFEROMETER_REMOTE_WRITE_BEARER_TOKEN: 'abc\ndef' } }),
     );
-    await expect(
-      start({ env: { OTEL_METRICS_EXPORTER: 'prometheusremotewrite', INFEROMETER_REMOTE_WRITE_URL: 'http://h/w', INFEROMETER_REMOTE_WRITE_HEADERS: 'Content-Type=text/plain' } }),
-    ).rejects.toThrow('INFEROMETER_REMOTE_WRITE_HEADERS / start({ remoteWrite }): header Content-Type is set by the exporter and cannot be replaced in headers');
+    expect(error.variable).toBe('INFEROMETER_REMOTE_WRITE_BEARER_TOKEN');
+    expect(error.message).not.toContain('abc');
+  });
+
+  it('blames the backoff pair the exporter refuses on the variable that set it', async () => {
+    const error = await blameAsync(
+      start({
+        env: { OTEL_METRICS_EXPORTER: 'prometheusremotewrite', INFEROMETER_REMOTE_WRITE_URL: 'http://h/w', INFEROMETER_REMOTE_WRITE_MIN_BACKOFF: '100', INFEROMETER_REMOTE_WRITE_MAX_BACKOFF: '10' },
+      }),
+    );
+    expect(error.variable).toBe('INFEROMETER_REMOTE_WRITE_MAX_BACKOFF');
+    expect(error.cause).toBeInstanceOf(RemoteWriteOptionsError);
   });
 });

@@ -1,0 +1,129 @@
+/**
+ * Unknown keys in `start()` options: plain JavaScript (or a cast) lets
+ * `prometheus: { prot: 1 }` or `exportIntervalMilis` through, and the
+ * setting would silently not apply. Each fails at start naming the key's
+ * path and the closest accepted key.
+ */
+import type { GuardOptions } from '@inferometer/core';
+import type { StartOptions } from '../start.js';
+import { ConfigurationError, invalid, option } from './env.js';
+import type { OtlpOptions } from './otlp.js';
+import type { RemoteWriteStartOptions } from './remote-write.js';
+
+/** A value with no keys to check (`leaf`), free keys (`record`: headers, env), or known keys. */
+type Shape = 'leaf' | 'record' | { readonly [key: string]: Shape };
+
+const OTLP_SHAPE = {
+  preset: 'leaf',
+  endpoint: 'leaf',
+  headers: 'record',
+  protocol: 'leaf',
+  temporalityPreference: 'leaf',
+  histogramAggregation: 'leaf',
+  compression: 'leaf',
+  timeoutMillis: 'leaf',
+  maxPayloadBytes: 'leaf',
+  apiKey: 'leaf',
+  datadogSite: 'leaf',
+  newRelicRegion: 'leaf',
+} as const satisfies Record<keyof Required<OtlpOptions>, Shape>;
+
+const REMOTE_WRITE_SHAPE = {
+  url: 'leaf',
+  basicAuth: { username: 'leaf', password: 'leaf' },
+  bearerToken: 'leaf',
+  headers: 'record',
+  maxQueueSamples: 'leaf',
+  maxQueueBytes: 'leaf',
+  maxSamplesPerRequest: 'leaf',
+  requestTimeoutMillis: 'leaf',
+  minBackoffMillis: 'leaf',
+  maxBackoffMillis: 'leaf',
+  maxRetryAfterMillis: 'leaf',
+  flushTimeoutMillis: 'leaf',
+  instance: 'leaf',
+  targetInfo: 'leaf',
+} as const satisfies Record<keyof Required<RemoteWriteStartOptions>, Shape>;
+
+const GUARDS_SHAPE = {
+  maxValuesPerAttribute: 'leaf',
+  maxValuesPerKey: 'record',
+  maxSeriesPerMetric: 'leaf',
+  maxValueLength: 'leaf',
+  unboundedKeyPatterns: 'leaf',
+} as const satisfies Record<keyof Required<GuardOptions>, Shape>;
+
+/** Every key `start()` accepts; the compiler keeps it in step with {@link StartOptions}. */
+export const START_OPTIONS_SHAPE = {
+  exporters: 'leaf',
+  prometheus: { host: 'leaf', port: 'leaf', server: 'leaf' },
+  otlp: OTLP_SHAPE,
+  remoteWrite: REMOTE_WRITE_SHAPE,
+  guards: GUARDS_SHAPE,
+  serviceName: 'leaf',
+  exportIntervalMillis: 'leaf',
+  exportTimeoutMillis: 'leaf',
+  handleSignals: 'leaf',
+  env: 'record',
+} as const satisfies Record<keyof Required<StartOptions>, Shape>;
+
+/** Throws a {@link ConfigurationError} for the first unknown key, naming its path and the closest accepted key. */
+export function checkStartOptions(options: unknown): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw invalid(option('(options)'), String(options), 'is not an object', 'an options object, e.g. { serviceName: "iris-server" }');
+  }
+  checkKeys(options as Record<string, unknown>, START_OPTIONS_SHAPE, '');
+}
+
+function checkKeys(value: Record<string, unknown>, shape: { readonly [key: string]: Shape }, prefix: string): void {
+  const accepted = Object.keys(shape);
+  for (const key of Object.keys(value)) {
+    const path = `${prefix}${key}`;
+    const inner = shape[key];
+    if (inner === undefined || !Object.hasOwn(shape, key)) {
+      const closest = closestKey(key, accepted);
+      throw new ConfigurationError(
+        `start() option ${path} is not an option${closest === undefined ? '' : `; did you mean ${prefix}${closest}?`} Accepted${prefix === '' ? '' : ` under ${prefix.slice(0, -1)}`}: ${accepted.join(', ')}`,
+        { option: path, accepted: accepted.map((name) => `${prefix}${name}`).join(', '), related: closest === undefined ? [] : [`${prefix}${closest}`] },
+      );
+    }
+    const child = value[key];
+    if (child === undefined || inner === 'leaf') continue;
+    if (child === null || typeof child !== 'object' || Array.isArray(child)) {
+      throw invalid(option(path), String(child), 'is not an object', inner === 'record' ? 'an object' : `an object with keys ${Object.keys(inner).join(', ')}`);
+    }
+    if (inner !== 'record') checkKeys(child as Record<string, unknown>, inner, `${path}.`);
+  }
+}
+
+/** The accepted key nearest to `key` (optimal string alignment distance, case-insensitive), if near enough to be a typo. */
+export function closestKey(key: string, accepted: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of accepted) {
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  // A typo, not another word: at most a third of the key's length, and at least 2 edits allowed.
+  return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions. */
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 64) return Number.POSITIVE_INFINITY;
+  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) rows[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2]![j - 2]! + 1);
+      rows[i]![j] = d;
+    }
+  }
+  return rows[a.length]![b.length]!;
+}
