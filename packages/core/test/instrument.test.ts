@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ATTR_ERROR_TYPE,
@@ -494,5 +495,116 @@ describe('instrument: stack overflow in a recursive function', () => {
     expect(await m.value(METRIC_PREDICTIONS_IN_FLIGHT.name, { [ATTR_MODEL_NAME]: model })).toBe(0);
     const failed = await m.value(METRIC_PREDICTIONS.name, failure());
     expect(failed).toBeGreaterThan(100);
+  });
+});
+
+/** Values a hostile callback returns or a hostile record holds. */
+function hostileValue(kind: number): unknown {
+  const revoked = Proxy.revocable({}, {});
+  revoked.revoke();
+  const trap = () => {
+    throw new Error('trap');
+  };
+  switch (kind) {
+    case 0:
+      return revoked.proxy;
+    case 1:
+      return new Proxy({}, { get: trap, ownKeys: trap, getOwnPropertyDescriptor: trap, has: trap, getPrototypeOf: trap });
+    case 2:
+      return Object.defineProperty({}, 'tier', { enumerable: true, get: trap });
+    case 3:
+      return { [Symbol.toPrimitive]: trap, toString: trap, valueOf: trap };
+    case 4:
+      return Number.NaN;
+    case 5:
+      return Symbol('s');
+    case 6:
+      return { length: -1, 0: 'x' };
+    default:
+      return undefined;
+  }
+}
+
+/** A callback that throws, or returns one of the hostile values. */
+const hostileCallback = fc.integer({ min: -1, max: 7 }).map((kind) => (): unknown => {
+  if (kind === -1) throw new Error('callback bug');
+  return hostileValue(kind);
+});
+
+describe('instrument: hostile option callbacks never reach the caller', () => {
+  it('attributesFrom returning a throwing getter, a throwing Proxy or a revoked Proxy: counted, dropped, diag', async () => {
+    for (const kind of [0, 1, 2]) {
+      const predict = instrument((x: number) => x + 1, { model, attributeKeys: ['tier'], attributesFrom: () => hostileValue(kind) as Record<string, unknown> });
+      expect(predict(1)).toBe(2);
+    }
+    expect(await m.value(METRIC_PREDICTIONS.name, success())).toBe(3);
+    expect(await m.value(METRIC_DROPPED_OBSERVATIONS.name, { [ATTR_MODEL_NAME]: model, [ATTR_REASON]: DROP_REASONS.attribute })).toBe(3);
+    expect(await m.value(METRIC_PREDICTIONS_IN_FLIGHT.name, { [ATTR_MODEL_NAME]: model })).toBe(0);
+  });
+
+  it('property: any mix of hostile callbacks, the caller gets exactly the original value or error', async () => {
+    let runs = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          version: hostileCallback,
+          confidence: hostileCallback,
+          batchSize: hostileCallback,
+          errorType: hostileCallback,
+          attributesFrom: hostileCallback,
+          attribute: hostileCallback,
+          versionNumber: hostileCallback,
+          driftBind: hostileCallback,
+          driftInput: hostileCallback,
+          driftOutput: hostileCallback,
+          outcome: fc.constantFrom('return', 'throw', 'resolve', 'reject'),
+        }),
+        async (c) => {
+          const name = `${model}_p${++runs}`;
+          const value = { result: runs };
+          const error = new Error(`failure ${runs}`);
+          const predict = instrument(
+            (_x: number): unknown => {
+              if (c.outcome === 'return') return value;
+              if (c.outcome === 'throw') throw error;
+              return c.outcome === 'resolve' ? Promise.resolve(value) : Promise.reject(error);
+            },
+            {
+              model: name,
+              version: c.version as () => string,
+              versionNumber: c.versionNumber as () => number,
+              confidence: c.confidence as () => number,
+              batchSize: c.batchSize as () => number,
+              errorType: c.errorType as () => string,
+              attributes: { region: c.attribute as () => string },
+              attributeKeys: ['tier'],
+              attributesFrom: c.attributesFrom as () => Record<string, unknown>,
+              drift: {
+                bind: () => {
+                  const bound = c.driftBind();
+                  return bound === undefined ? { input: c.driftInput, output: c.driftOutput } : (bound as object);
+                },
+              },
+            },
+          );
+          let got: unknown;
+          let caught: unknown;
+          try {
+            got = await predict(1);
+          } catch (err) {
+            caught = err;
+          }
+          if (c.outcome === 'return' || c.outcome === 'resolve') {
+            expect(caught).toBeUndefined();
+            expect(got).toBe(value);
+          } else {
+            expect(caught).toBe(error);
+          }
+          expect(await m.value(METRIC_PREDICTIONS.name, { [ATTR_MODEL_NAME]: name })).toBe(1);
+          expect(await m.value(METRIC_PREDICTIONS_IN_FLIGHT.name, { [ATTR_MODEL_NAME]: name })).toBe(0);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
