@@ -417,7 +417,7 @@ describe('instrument: hostile thenables', () => {
     const predict = instrument(() => odd, { model });
     expect(predict()).toBe(odd);
     expect(calls).toBe(0);
-    await expect((async () => await odd)()).rejects.toBe(broken);
+    await expect((async () => await (odd as unknown as Promise<unknown>))()).rejects.toBe(broken);
     expect(calls).toBe(1);
     expect(await m.value(METRIC_PREDICTION_ERRORS.name, { [ATTR_MODEL_NAME]: model, [ATTR_ERROR_TYPE]: 'Error' })).toBe(1);
   });
