@@ -18,7 +18,7 @@ export default tseslint.config(
       parserOptions: {
         // Each file against the tsconfig that owns it: packages' own (sources
         // and tests), the example's, and tsconfig.test.json for the root tests.
-        project: ['./packages/*/tsconfig.json', './examples/*/tsconfig.json', './tsconfig.test.json'],
+        project: ['./packages/*/tsconfig.json', './examples/*/tsconfig.json', './tsconfig.test.json', './test/fixtures/*/tsconfig.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -31,6 +31,14 @@ export const ATTR_ERROR_TYPE = 'error_type' as const;
 export const STATUS_SUCCESS = 'success' as const;
 /** Value of {@link ATTR_STATUS} for a call that threw (or rejected, or failed mid-stream). */
 export const STATUS_ERROR = 'error' as const;
+/**
+ * Value of {@link ATTR_ERROR_TYPE} (with {@link STATUS_ERROR}) for a call whose
+ * result was dropped before it finished: a returned stream or lazy thenable
+ * that was garbage-collected unconsumed or partly read. Bounded, like vLLM's
+ * `finished_reason="abort"` for client disconnects; exclude it with
+ * `error_type!="cancelled"` when alerting on model errors.
+ */
+export const ERROR_TYPE_CANCELLED = 'cancelled' as const;
 
 /**
  * Value of {@link ATTR_ERROR_TYPE} once a series has seen
@@ -216,6 +224,12 @@ export const DROP_REASONS = {
   batchSize: 'batch_size_error',
   /** A function's dynamic version/attribute combinations passed their cap; later ones share one series. */
   seriesOverflow: 'series_overflow',
+  /** The `errorType` option threw; the failure is labelled with the error's class name. */
+  errorType: 'error_type_error',
+  /** The `versionNumber` option threw; `ml_active_model_version` has no value for that version. */
+  versionNumber: 'version_number_error',
+  /** A drift observer's `bind`, `input` or `output` threw; that observation is lost. */
+  drift: 'drift_observer_error',
 } as const;
 
 /** `inferometer_dropped_observations_total{model_name, reason}`: what the instrumentation left out, and why. */

@@ -1,6 +1,7 @@
 import { defaultRecorder, wrapFunction } from './instrument.js';
 import type { InstrumentOptions } from './options.js';
 import { compilePlan } from './plan.js';
+import { reportInternalError } from './diagnostics.js';
 
 type Method = (this: any, ...args: any[]) => any;
 
@@ -55,16 +56,50 @@ export function Instrument(options: InstrumentOptions): InstrumentDecorator {
       if (second.kind !== 'method') {
         throw new TypeError(`@Instrument(options) decorates methods; it was applied to a ${second.kind} ("${String(second.name)}")`);
       }
-      return wrapFunction(first as Method, plan);
+      // context.metadata is left alone: it belongs to the class, not the method.
+      return keepMetadata(first as Method, wrapFunction(first as Method, plan));
     }
     const descriptor = third as PropertyDescriptor | undefined;
     if (descriptor === undefined || typeof descriptor.value !== 'function') {
       throw new TypeError(`@Instrument(options) decorates methods; "${String(second)}" is not a method`);
     }
-    descriptor.value = wrapFunction(descriptor.value as Method, plan);
+    descriptor.value = keepMetadata(descriptor.value as Method, wrapFunction(descriptor.value as Method, plan));
     return descriptor;
   }
   return decorate as InstrumentDecorator;
+}
+
+/** The part of reflect-metadata's API that is read here, present only when the app loads it. */
+interface ReflectMetadata {
+  getOwnMetadataKeys(target: object): unknown[];
+  getOwnMetadata(key: unknown, target: object): unknown;
+  defineMetadata(key: unknown, value: unknown, target: object): void;
+}
+
+/**
+ * Other decorators keep their metadata on the method, in either order.
+ * Decorators below `@Instrument` (applied first: `@Instrument() @Post('b')`)
+ * stored theirs on the original function, through reflect-metadata, which
+ * keys metadata by object identity: it is copied onto the wrapper. The
+ * wrapper also inherits from the original, so metadata defined on the
+ * original later is still found by `Reflect.getMetadata` and
+ * `Reflect.getMetadataKeys`, which walk the prototype chain
+ * (https://github.com/rbuckton/reflect-metadata#api). Decorators above
+ * (`@Post('b') @Instrument()`) define theirs on the wrapper itself. Core does
+ * not depend on reflect-metadata: without it loaded, only the prototype link
+ * is made.
+ */
+function keepMetadata<M extends Method>(original: M, wrapper: M): M {
+  try {
+    Object.setPrototypeOf(wrapper, original);
+    const api = Reflect as unknown as Partial<ReflectMetadata>;
+    if (typeof api.getOwnMetadataKeys === 'function' && typeof api.getOwnMetadata === 'function' && typeof api.defineMetadata === 'function') {
+      for (const key of api.getOwnMetadataKeys(original)) api.defineMetadata(key, api.getOwnMetadata(key, original), wrapper);
+    }
+  } catch (err) {
+    reportInternalError('copy of method metadata', err);
+  }
+  return wrapper;
 }
 
 function isStandardContext(value: unknown): value is { kind: string; name: string | symbol } {

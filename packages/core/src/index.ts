@@ -11,6 +11,7 @@ export type {
   InferenceObserver,
   InstrumentOptions,
 } from './options.js';
+export { InstrumentOptionError } from './options.js';
 export type { BucketOverrides } from './recorder/recorder.js';
 export { attachCollector } from './collector.js';
 export type { CatalogCollector } from './collector.js';
@@ -56,6 +57,7 @@ export {
   DEFAULT_STREAM_ITEMS_BUCKETS,
   DEFAULT_TIME_TO_FIRST_ITEM_BUCKETS,
   DROP_REASONS,
+  ERROR_TYPE_CANCELLED,
   ERROR_TYPE_OTHER,
   INSTRUMENTATION_SCOPE,
   MAX_ERROR_TYPES_PER_SERIES,

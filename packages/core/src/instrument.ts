@@ -4,7 +4,8 @@ import { reportInternalError } from './diagnostics.js';
 import { compilePlan, type Plan, type Resolved } from './plan.js';
 import { NativeRecorder } from './recorder/native/recorder.js';
 import { OtelApiRecorder } from './recorder/otel-api-recorder.js';
-import { elapsed, instrumentStream, isAsyncIterable } from './stream.js';
+import type { PredictionSeries } from './recorder/recorder.js';
+import { CallEnd, elapsed, instrumentNodeStream, instrumentStream, isAsyncIterable, isNodeStream, releaseWhenCollected } from './stream.js';
 
 /**
  * The recorder every wrapper records into; one per process. Native
@@ -15,26 +16,46 @@ const recorder = new NativeRecorder(new OtelApiRecorder());
 
 type AnyFunction = (this: any, ...args: any[]) => any;
 
-/** How a result is settled, chosen from the function's kind at decoration time. */
-type Settle = (plan: Plan, resolved: Resolved, start: number, result: unknown, args: unknown[]) => unknown;
-
 /**
  * Wraps an inference function so every call is measured: counted by outcome,
  * timed, and (with the extractors in `options`) its confidence and batch size
  * observed, per model and version.
  *
  * Works for sync functions, async functions (or any function returning a
- * promise) and functions returning async iterables (streams). The wrapper
- * keeps `this`, the arguments, the return value (the very same promise for
- * async functions), the thrown error's identity, and the function's `name`
- * and `length`. Metrics are recorded through the global OpenTelemetry
- * MeterProvider, so a service that already registered one needs no
- * `start()`; without any provider, recording is a no-op.
+ * promise or thenable) and functions returning streams (async iterables and
+ * Node.js streams). The wrapper keeps `this`, the arguments, the returned
+ * value, the thrown or rejected error's identity, unhandled-rejection
+ * behaviour, and the function's `name` and `length`:
+ *
+ * - A native `Promise` is measured by chaining on it, and the caller gets the
+ *   chained promise: it settles one microtask later with the same value or
+ *   the very same error, and a rejection the caller ignores still raises
+ *   exactly one `unhandledRejection` (Node exits 1 by default), as without
+ *   the wrapper. It is not the same promise object: a native promise cannot
+ *   be observed in JavaScript without marking it handled.
+ * - Any other thenable (a Promise subclass such as the openai SDK's
+ *   APIPromise, a Mongoose Query, a knex builder, whose `then()` runs the
+ *   query) is returned as the very same object, and the wrapper never calls
+ *   its `then()`: it gets an own non-enumerable `then` that calls the
+ *   original once per call of the caller's and measures the callbacks the
+ *   caller passed. A thenable never settled through `then` (never awaited,
+ *   or consumed through another method) ends its call when it is
+ *   garbage-collected, counted with `error_type="cancelled"`. A frozen or
+ *   non-extensible thenable is counted as a success when it is returned.
+ * - A stream is returned as the very same object where it can take an own
+ *   property (see `streaming`); it is counted once when it ends, fails, is
+ *   closed by the consumer, or is garbage-collected unfinished
+ *   (`error_type="cancelled"`).
+ *
+ * Metrics are recorded through the global OpenTelemetry MeterProvider, so a
+ * service that already registered one needs no `start()`; without any
+ * provider, recording is a no-op.
  *
  * Options are checked here, once: a bad option throws a `TypeError` naming
- * it. After that the wrapper never throws anything of its own; its failures
- * go to OpenTelemetry's `diag`, and unusable extractor results are counted in
- * `inferometer_dropped_observations_total`.
+ * it (an unknown key throws {@link InstrumentOptionError}). After that the
+ * wrapper never throws anything of its own; its failures and the failures
+ * of the option callbacks go to OpenTelemetry's `diag` (once per kind) and
+ * are counted in `inferometer_dropped_observations_total`.
  *
  * @example
  * ```ts
@@ -61,24 +82,90 @@ export function instrument<F extends AnyFunction>(
   return wrapFunction(fn, compilePlan(options as InstrumentOptions, recorder, 'instrument(fn, options)'));
 }
 
+/*
+ * Calls that threw, waiting to be counted. A stack overflow inside an
+ * instrumented recursive function unwinds through every wrapper frame with
+ * no stack to spare: recording right there would overflow again and leave
+ * the call in flight for good. So the catch path first stores the call here
+ * with plain stores (no call, no allocation), then tries to count it; a
+ * frame further up, with stack to spare, counts what is left.
+ */
+const PENDING_MAX = 256;
+const pendingCalls: (PredictionSeries | undefined)[] = new Array(PENDING_MAX).fill(undefined);
+const pendingStarts = new Float64Array(PENDING_MAX);
+const pendingErrors: unknown[] = new Array(PENDING_MAX).fill(undefined);
+const pendingArgs: (unknown[] | undefined)[] = new Array(PENDING_MAX).fill(undefined);
+const pendingPlans: (Plan | undefined)[] = new Array(PENDING_MAX).fill(undefined);
+let pendingTop = 0;
+
+/** Counts the stored failures, newest first; throws (leaving them stored) while the stack is still short. */
+function flushPending(): void {
+  while (pendingTop > 0) {
+    const i = pendingTop - 1;
+    const error = pendingErrors[i];
+    // After a stack overflow, make sure recording has room before taking
+    // the entry: recording that overflows halfway would lose it.
+    if (error instanceof RangeError) probeStack(STACK_PROBE_DEPTH);
+    const call = pendingCalls[i]!;
+    const start = pendingStarts[i]!;
+    const args = pendingArgs[i]!;
+    const plan = pendingPlans[i]!;
+    pendingCalls[i] = undefined;
+    pendingErrors[i] = undefined;
+    pendingArgs[i] = undefined;
+    pendingPlans[i] = undefined;
+    pendingTop = i;
+    let type: string;
+    try {
+      type = plan.errorType(error, args);
+    } catch {
+      type = 'RangeError';
+    }
+    call.fail(elapsed(start), type);
+  }
+}
+
+/** Frames the probe takes: well above what recording a failure needs (the SDK path is about 20 frames). */
+const STACK_PROBE_DEPTH = 200;
+function probeStack(depth: number): number {
+  return depth === 0 ? 0 : probeStack(depth - 1) + 1;
+}
+
 /** Builds the wrapper for a validated plan. Shared with the decorator. @internal */
 export function wrapFunction<F extends AnyFunction>(fn: F, plan: Plan): F {
   const settle = chooseSettle(fn, plan);
   const wrapper = function (this: ThisParameterType<F>, ...args: Parameters<F>): ReturnType<F> {
     const resolved = plan.resolve(this, args);
     const series = resolved.series;
-    observeBatchSize(plan, series, args);
-    if (resolved.observer !== undefined) observeInput(resolved.observer, args);
-    series.begin();
-    const start = performance.now();
+    if (plan.batchSize !== undefined) observeBatchSize(plan, series, args);
+    if (resolved.observer !== undefined) observeInput(plan, resolved.observer, args);
+    const call = series.begin();
+    let start = Number.NaN;
     let result: ReturnType<F>;
     try {
+      start = performance.now();
       result = fn.apply(this, args);
     } catch (error) {
-      series.fail(elapsed(start), plan.errorType(error, args));
+      // The least work first: see pendingCalls.
+      const i = pendingTop;
+      if (i < PENDING_MAX) {
+        pendingCalls[i] = call;
+        pendingStarts[i] = start;
+        pendingErrors[i] = error;
+        pendingArgs[i] = args;
+        pendingPlans[i] = plan;
+        pendingTop = i + 1;
+        try {
+          flushPending();
+        } catch {
+          // No stack to spare yet: a wrapper frame further up counts it.
+        }
+      } else {
+        call.fail(elapsed(start), plan.errorType(error, args));
+      }
       throw error;
     }
-    return settle(plan, resolved, start, result, args) as ReturnType<F>;
+    return settle(plan, resolved, call, start, result, args) as ReturnType<F>;
   };
   // Keep what callers and frameworks read off the function (NestJS reads
   // `name`; arity checks read `length`).
@@ -87,102 +174,153 @@ export function wrapFunction<F extends AnyFunction>(fn: F, plan: Plan): F {
   return wrapper as unknown as F;
 }
 
+/** How a result is settled, chosen from the function's kind at decoration time. */
+type Settle = (plan: Plan, resolved: Resolved, call: PredictionSeries, start: number, result: unknown, args: unknown[]) => unknown;
+
 /**
  * Decide once how results are settled. Native async functions always return
- * promises and async generator functions always return async iterables, so
- * those skip the runtime checks; anything else (including transpiled async
- * code) is checked per call.
+ * native promises and async generator functions always return async
+ * iterables, so those skip the runtime checks; anything else (including
+ * transpiled async code) is checked per call.
  */
 function chooseSettle(fn: AnyFunction, plan: Plan): Settle {
   const kind = Object.getPrototypeOf(fn)?.constructor?.name;
   if (kind === 'AsyncGeneratorFunction' && plan.streaming !== false) return settleStream;
-  if (kind === 'AsyncFunction') return plan.streaming === true ? settlePromisedStream : settlePromise;
-  if (plan.streaming === false) return settleSyncOrPromise;
-  if (plan.streaming === true) return settleAnyOrPromisedStream;
+  if (kind === 'AsyncFunction') return plan.streaming === true ? settleNativePromisedStream : settleNativePromise;
   return settleAny;
 }
 
-function settleSync(plan: Plan, resolved: Resolved, start: number, result: unknown, args: unknown[]): unknown {
-  resolved.series.succeed(elapsed(start));
-  observeConfidence(plan, resolved.series, result);
-  if (resolved.observer !== undefined) observeOutput(resolved.observer, result);
+function settleSync(plan: Plan, resolved: Resolved, call: PredictionSeries, start: number, result: unknown): unknown {
+  call.succeed(elapsed(start));
+  if (plan.confidence !== undefined) observeConfidence(plan, call, result);
+  if (resolved.observer !== undefined) observeOutput(plan, resolved.observer, result);
   return result;
 }
+
+function settleFailure(plan: Plan, call: PredictionSeries, start: number, error: unknown, args: unknown[]): void {
+  call.fail(elapsed(start), plan.errorType(error, args));
+}
+
+const promiseThen = Promise.prototype.then;
 
 /**
- * Records when the promise settles and returns the caller's own promise, not
- * a derived one: the caller sees the same object (and any extra methods a
- * thenable library adds), and our handlers run before the caller's.
- * The derived promise of our `then` always fulfils, so it never raises an
- * unhandled rejection of its own; the caller still owns the original's.
+ * A native promise: the caller gets the promise chained on it, which
+ * settles with the same value or the very same error. Chaining marks the
+ * original handled, and the chained promise rejects exactly when the
+ * original does, so a rejection nobody handles is still reported once, with
+ * the same reason, as `unhandledRejection` (the pattern of the
+ * opentelemetry-js-contrib instrumentations). The intrinsic `then` is used,
+ * so an own `then` on the promise is never called by us.
  */
-function settlePromise(plan: Plan, resolved: Resolved, start: number, result: unknown, args: unknown[]): unknown {
-  try {
-    (result as PromiseLike<unknown>).then(
-      (value) => settleSync(plan, resolved, start, value, args),
-      (error: unknown) => resolved.series.fail(elapsed(start), plan.errorType(error, args)),
-    );
-  } catch (err) {
-    // A hand-made thenable whose then() throws: the caller still gets it
-    // back untouched; the call is counted as returned, so in-flight comes
-    // back down.
-    reportInternalError('then() of a returned thenable', err);
-    resolved.series.succeed(elapsed(start));
-  }
-  return result;
-}
-
-function settleStream(plan: Plan, resolved: Resolved, start: number, result: unknown, args: unknown[]): unknown {
-  return instrumentStream(result as AsyncIterable<unknown>, resolved.series, start, (error) => plan.errorType(error, args));
-}
-
-/** `streaming: true` on a promise: the caller gets a new promise of the measured stream. */
-function settlePromisedStream(plan: Plan, resolved: Resolved, start: number, result: unknown, args: unknown[]): unknown {
-  try {
-    return chainStream(plan, resolved, start, result, args);
-  } catch (err) {
-    reportInternalError('then() of a returned thenable', err);
-    resolved.series.succeed(elapsed(start));
-    return result;
-  }
-}
-
-function chainStream(plan: Plan, resolved: Resolved, start: number, result: unknown, args: unknown[]): unknown {
-  return (result as PromiseLike<unknown>).then(
-    (value) =>
-      isAsyncIterable(value)
-        ? instrumentStream(value, resolved.series, start, (error) => plan.errorType(error, args))
-        : settleSync(plan, resolved, start, value, args),
+function settleNativePromise(plan: Plan, resolved: Resolved, call: PredictionSeries, start: number, result: unknown, args: unknown[]): unknown {
+  return promiseThen.call(
+    result as Promise<unknown>,
+    (value) => settleSync(plan, resolved, call, start, value),
     (error: unknown) => {
-      resolved.series.fail(elapsed(start), plan.errorType(error, args));
+      settleFailure(plan, call, start, error, args);
       throw error;
     },
   );
 }
 
-function settleSyncOrPromise(plan: Plan, resolved: Resolved, start: number, result: unknown, args: unknown[]): unknown {
-  return isThenable(result) ? settlePromise(plan, resolved, start, result, args) : settleSync(plan, resolved, start, result, args);
+/** `streaming: true` on a native promise: the chained promise resolves to the measured stream. */
+function settleNativePromisedStream(plan: Plan, resolved: Resolved, call: PredictionSeries, start: number, result: unknown, args: unknown[]): unknown {
+  return promiseThen.call(
+    result as Promise<unknown>,
+    (value) => settleValue(plan, resolved, call, start, value, args),
+    (error: unknown) => {
+      settleFailure(plan, call, start, error, args);
+      throw error;
+    },
+  );
 }
 
-function settleAny(plan: Plan, resolved: Resolved, start: number, result: unknown, args: unknown[]): unknown {
-  if (isThenable(result)) return settlePromise(plan, resolved, start, result, args);
-  if (isAsyncIterable(result)) return settleStream(plan, resolved, start, result, args);
-  return settleSync(plan, resolved, start, result, args);
+/** A settled value under `streaming: true`: a stream is measured to its end, anything else counted now. */
+function settleValue(plan: Plan, resolved: Resolved, call: PredictionSeries, start: number, value: unknown, args: unknown[]): unknown {
+  if (isNodeStream(value)) return instrumentNodeStream(value, call, start, (error) => plan.errorType(error, args));
+  if (isAsyncIterable(value)) return instrumentStream(value, call, start, (error) => plan.errorType(error, args));
+  return settleSync(plan, resolved, call, start, value);
 }
 
-function settleAnyOrPromisedStream(plan: Plan, resolved: Resolved, start: number, result: unknown, args: unknown[]): unknown {
-  if (isThenable(result)) return settlePromisedStream(plan, resolved, start, result, args);
-  return settleAny(plan, resolved, start, result, args);
+function settleStream(plan: Plan, _resolved: Resolved, call: PredictionSeries, start: number, result: unknown, args: unknown[]): unknown {
+  return instrumentStream(result as AsyncIterable<unknown>, call, start, (error) => plan.errorType(error, args));
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
+function settleAny(plan: Plan, resolved: Resolved, call: PredictionSeries, start: number, result: unknown, args: unknown[]): unknown {
+  if (result === null || (typeof result !== 'object' && typeof result !== 'function')) return settleSync(plan, resolved, call, start, result);
+  let then: unknown;
+  let native = false;
   try {
-    return typeof (value as { then?: unknown }).then === 'function';
+    then = (result as { then?: unknown }).then;
+    native = typeof then === 'function' && Object.getPrototypeOf(result) === Promise.prototype;
   } catch {
     // A revoked Proxy or a throwing getter: treat as a plain value.
-    return false;
+    then = undefined;
   }
+  if (typeof then === 'function') {
+    if (native) return plan.streaming === true ? settleNativePromisedStream(plan, resolved, call, start, result, args) : settleNativePromise(plan, resolved, call, start, result, args);
+    return settleThenable(plan, resolved, call, start, result as object, then as PromiseLike<unknown>['then'], args);
+  }
+  if (plan.streaming !== false) {
+    if (isNodeStream(result)) return instrumentNodeStream(result, call, start, (error) => plan.errorType(error, args));
+    if (isAsyncIterable(result)) return instrumentStream(result, call, start, (error) => plan.errorType(error, args));
+  }
+  return settleSync(plan, resolved, call, start, result);
+}
+
+/**
+ * Any thenable but a native promise: never call its `then()` ourselves (a
+ * lazy thenable runs its query in `then`). The caller gets the very same
+ * object, with an own non-enumerable `then` that calls the original exactly
+ * once per call of the caller's and measures the callbacks it hands over.
+ */
+function settleThenable(
+  plan: Plan,
+  resolved: Resolved,
+  call: PredictionSeries,
+  start: number,
+  result: object,
+  original: PromiseLike<unknown>['then'],
+  args: unknown[],
+): unknown {
+  const end = new CallEnd(call, start, false);
+  const streaming = plan.streaming === true;
+  const then = function (this: unknown, onFulfilled?: unknown, onRejected?: unknown): unknown {
+    try {
+      return callThen(this, onFulfilled, onRejected);
+    } catch (error) {
+      // A then() that throws: the caller gets the throw, the call is a failure.
+      if (end.claim()) settleFailure(plan, call, start, error, args);
+      throw error;
+    }
+  };
+  const callThen = (self: unknown, onFulfilled?: unknown, onRejected?: unknown): unknown =>
+    Reflect.apply(original, self, [
+      (value: unknown) => {
+        let seen = value;
+        // Under streaming: true a stream's own end counts the call.
+        if (end.claim()) seen = streaming ? settleValue(plan, resolved, call, start, value, args) : settleSync(plan, resolved, call, start, value);
+        return typeof onFulfilled === 'function' ? onFulfilled(seen) : seen;
+      },
+      (error: unknown) => {
+        if (end.claim()) settleFailure(plan, call, start, error, args);
+        if (typeof onRejected === 'function') return onRejected(error);
+        throw error;
+      },
+    ]);
+  let installed = false;
+  try {
+    installed = Object.isExtensible(result) && Reflect.defineProperty(result, 'then', { value: then, writable: true, configurable: true, enumerable: false });
+  } catch (err) {
+    reportInternalError('then() of a returned thenable', err);
+  }
+  if (!installed) {
+    // Frozen, sealed, or a Proxy that refuses: counted as done when returned.
+    end.succeed();
+    return result;
+  }
+  releaseWhenCollected(result, end);
+  return result;
 }
 
 /** The process-wide recorder. @internal */

@@ -117,19 +117,21 @@ function isArrayLike(value: unknown): value is ArrayLike<unknown> {
 }
 
 /** Hands the call's arguments to a bound observer (drift); its failure costs nothing but the observation. @internal */
-export function observeInput(observer: BoundInferenceObserver, args: readonly unknown[]): void {
+export function observeInput(plan: Plan, observer: BoundInferenceObserver, args: readonly unknown[]): void {
   try {
     observer.input?.(args);
   } catch (err) {
     reportInternalError('drift observer input', err);
+    plan.recorder.dropped(plan.model, DROP_REASONS.drift);
   }
 }
 
 /** Hands a successful result to a bound observer. @internal */
-export function observeOutput(observer: BoundInferenceObserver, result: unknown): void {
+export function observeOutput(plan: Plan, observer: BoundInferenceObserver, result: unknown): void {
   try {
     observer.output?.(result);
   } catch (err) {
     reportInternalError('drift observer output', err);
+    plan.recorder.dropped(plan.model, DROP_REASONS.drift);
   }
 }

@@ -1,5 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import {
+  DROP_REASONS,
   ATTR_ERROR_TYPE,
   ATTR_MODEL_NAME,
   ATTR_MODEL_VERSION,
@@ -11,6 +12,7 @@ import { reportInternalError } from './diagnostics.js';
 import { errorLabel, errorType } from './error-type.js';
 import { checkDeclaredKeys } from './guard/keys.js';
 import { dynamicResolver, UNKNOWN_VERSION, type Slot } from './resolve.js';
+import { InstrumentOptionError } from './options.js';
 import type {
   AttributeSource,
   AttributeValue,
@@ -74,6 +76,7 @@ export function compilePlan(options: InstrumentOptions, recorder: Recorder, wher
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`${where}: options must be an object such as { model: 'iris', version: '1.0.0' }; got ${describe(options)}`);
   }
+  checkOptionKeys(where, options);
   const model = options.model;
   if (typeof model !== 'string' || model.length === 0 || model.length > 128) {
     throw new TypeError(`${where}: option "model" must be a string of 1 to 128 characters naming the model, e.g. { model: 'iris' }; got ${describe(model)}`);
@@ -110,12 +113,13 @@ export function compilePlan(options: InstrumentOptions, recorder: Recorder, wher
       return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
     } catch (err) {
       reportInternalError('versionNumber', err);
+      recorder.dropped(model, DROP_REASONS.versionNumber);
       return undefined;
     }
   };
   const seriesFor = (v: string, attributes: Attributes): Resolved => ({
     series: recorder.series({ model, version: v, attributes, buckets, versionNumber: numberOf(v) }),
-    observer: bindObserver(drift, model, v),
+    observer: bindObserver(drift, model, v, recorder),
   });
 
   let resolve: Plan['resolve'];
@@ -138,12 +142,54 @@ export function compilePlan(options: InstrumentOptions, recorder: Recorder, wher
     confidence: options.confidence,
     batchSize: batchSizeReader(options.batchSize as ((...args: unknown[]) => unknown) | undefined),
     streaming,
-    errorType: errorTypeReader(options.errorType as ((error: unknown, args: unknown[]) => string | undefined) | undefined),
+    errorType: errorTypeReader(options.errorType as ((error: unknown, args: unknown[]) => string | undefined) | undefined, () => recorder.dropped(model, DROP_REASONS.errorType)),
   };
 }
 
+/** Every key of {@link InstrumentOptions}, in the order the TSDoc lists them. */
+const OPTION_KEYS: readonly (keyof InstrumentOptions)[] = [
+  'model',
+  'version',
+  'versionNumber',
+  'confidence',
+  'batchSize',
+  'attributes',
+  'attributeKeys',
+  'attributesFrom',
+  'allowUnboundedKeys',
+  'buckets',
+  'errorType',
+  'drift',
+  'streaming',
+];
+
+/** A key the options do not take (a JavaScript typo) throws, naming the closest accepted key. */
+function checkOptionKeys(where: string, options: object): void {
+  for (const key of Reflect.ownKeys(options)) {
+    if (typeof key === 'string' && (OPTION_KEYS as readonly string[]).includes(key)) continue;
+    const name = String(key);
+    const accepted = [...OPTION_KEYS].sort((a, b) => editDistance(name, a) - editDistance(name, b));
+    const closest = accepted[0]!;
+    const hint = editDistance(name.toLowerCase(), closest.toLowerCase()) <= Math.max(2, Math.floor(closest.length / 3)) ? ` Did you mean "${closest}"?` : '';
+    throw new InstrumentOptionError(`${where}: unknown option "${name}".${hint} Accepted options: ${OPTION_KEYS.join(', ')}`, name, accepted);
+  }
+}
+
+/** Levenshtein distance (insertions, deletions, substitutions), for the "did you mean" hint. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
 /** The option's label when it gives one (sanitized), else the class name; decided once. */
-function errorTypeReader(label: ((error: unknown, args: unknown[]) => string | undefined) | undefined): Plan['errorType'] {
+function errorTypeReader(label: ((error: unknown, args: unknown[]) => string | undefined) | undefined, dropped: () => void): Plan['errorType'] {
   if (label === undefined) return (error) => errorType(error);
   return (error, args) => {
     try {
@@ -151,6 +197,7 @@ function errorTypeReader(label: ((error: unknown, args: unknown[]) => string | u
       if (typeof text === 'string' && text.length > 0) return errorLabel(text);
     } catch (err) {
       reportInternalError('errorType', err);
+      dropped();
     }
     return errorType(error);
   };
@@ -168,12 +215,14 @@ function batchSizeReader(extract: ((...args: unknown[]) => unknown) | undefined)
 }
 
 /** Binds the observer to one series; an observer that fails to bind is left out, not the series. */
-function bindObserver(observer: InferenceObserver | undefined, model: string, version: string): BoundInferenceObserver | undefined {
+function bindObserver(observer: InferenceObserver | undefined, model: string, version: string, recorder: Recorder): BoundInferenceObserver | undefined {
   if (observer === undefined) return undefined;
   try {
-    return observer.bind({ model, version });
+    const bound = observer.bind({ model, version });
+    return bound === null || typeof bound !== 'object' ? undefined : bound;
   } catch (err) {
     reportInternalError('drift observer bind', err);
+    recorder.dropped(model, DROP_REASONS.drift);
     return undefined;
   }
 }

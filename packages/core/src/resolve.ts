@@ -86,28 +86,31 @@ export function dynamicResolver(options: DynamicOptions): (self: unknown, args: 
       return undefined;
     }
     if (record === null || typeof record !== 'object') return undefined;
-    // Keys not declared in attributeKeys are dropped (the call is still counted).
-    for (const key in record) if (!declared.has(key)) reject(FAMILY, key, REJECTION_REASONS.undeclared);
+    try {
+      // Keys not declared in attributeKeys are dropped (the call is still counted).
+      for (const key in record) if (!declared.has(key)) reject(FAMILY, key, REJECTION_REASONS.undeclared);
+    } catch (err) {
+      // A Proxy whose traps throw, a revoked Proxy: the record is unusable.
+      reportInternalError('attributesFrom', err);
+      recorder.dropped(model, DROP_REASONS.attribute);
+      return undefined;
+    }
     return record;
   };
 
   const readSlot = (i: number, self: unknown, args: unknown[], record: Record<string, unknown> | undefined): string | undefined => {
     const slot = slots[i]!;
-    let raw: unknown;
-    if (slot.read === undefined) raw = record?.[slot.key];
-    else {
-      try {
-        raw = slot.read(self, args);
-      } catch (err) {
-        reportInternalError(`attribute ${slot.key}`, err);
-        recorder.dropped(model, DROP_REASONS.attribute);
-        return undefined;
-      }
+    try {
+      // A throwing getter on the record, a hostile value the guard cannot read.
+      return slotGuards[i]!.admit(slot.read === undefined ? record?.[slot.key] : slot.read(self, args));
+    } catch (err) {
+      reportInternalError(slot.read === undefined ? 'attributesFrom' : 'attribute function', err);
+      recorder.dropped(model, DROP_REASONS.attribute);
+      return undefined;
     }
-    return slotGuards[i]!.admit(raw);
   };
 
-  return (self, args) => {
+  const resolve = (self: unknown, args: unknown[]): Resolved => {
     const v = readVersion(self);
     const record = readRecord(self, args);
     let node: Trie | undefined = root.get(v);
@@ -140,6 +143,19 @@ export function dynamicResolver(options: DynamicOptions): (self: unknown, args: 
     }
     level.set(key, resolved);
     return resolved;
+  };
+
+  let fallback: Resolved | undefined;
+  return (self, args) => {
+    try {
+      return resolve(self, args);
+    } catch (err) {
+      // Nothing of ours may reach the caller: the call is still counted, under
+      // the unknown version and the constant attributes only.
+      reportInternalError('series resolution', err);
+      recorder.dropped(model, DROP_REASONS.attribute);
+      return (fallback ??= seriesFor(UNKNOWN_VERSION, fixed));
+    }
   };
 }
 

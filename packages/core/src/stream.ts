@@ -1,59 +1,113 @@
+import { ERROR_TYPE_CANCELLED } from './catalog.js';
+import { reportInternalError } from './diagnostics.js';
 import type { PredictionSeries } from './recorder/recorder.js';
 
 /**
- * Measures one streamed prediction: time to first item, items produced, and
- * the outcome when the stream ends: exhausted or closed early by the consumer
- * (`break`) is a success, an error from the source is a failure. Counted
- * once, whatever the consumer does afterwards.
+ * The end of one call whose result outlives the return: a stream, or a
+ * thenable that the caller settles later. Counted once, whichever way it
+ * ends. Also the held value of {@link abandoned}: it must never reference
+ * the caller's object, or that object could never be collected.
+ *
+ * @internal
  */
-class StreamTracker {
-  private _items = 0;
-  private _ended = false;
+export class CallEnd {
+  items = 0;
+  ended = false;
 
   constructor(
-    private readonly _series: PredictionSeries,
-    private readonly _start: number,
-    private readonly _errorType: (error: unknown) => string,
+    /** The series object `begin()` returned for this call. */
+    readonly call: PredictionSeries,
+    readonly start: number,
+    /** Whether items are counted (iterators) or unknown (Node streams, read without a 'data' listener). */
+    private readonly _countsItems: boolean,
   ) {}
 
   item(): void {
-    if (this._items++ === 0 && !this._ended) this._series.firstItem(elapsed(this._start));
+    if (this.items++ === 0 && !this.ended) this.call.firstItem(elapsed(this.start));
   }
 
-  end(thrown?: { error: unknown }): void {
-    if (this._ended) return;
-    this._ended = true;
-    this._series.streamItems(this._items);
-    if (thrown === undefined) this._series.succeed(elapsed(this._start));
-    else this._series.fail(elapsed(this._start), this._errorType(thrown.error));
+  succeed(): void {
+    if (this._end()) this.call.succeed(elapsed(this.start));
+  }
+
+  fail(errorType: string): void {
+    if (this._end()) this.call.fail(elapsed(this.start), errorType);
+  }
+
+  /** Dropped unfinished (garbage-collected): counted with error_type "cancelled". */
+  cancel(): void {
+    if (this._end()) this.call.fail(elapsed(this.start), ERROR_TYPE_CANCELLED);
+  }
+
+  /** Takes the end for the caller, who records it (a thenable's settlement); false if already ended. */
+  claim(): boolean {
+    if (this.ended) return false;
+    this.ended = true;
+    abandoned.unregister(this);
+    return true;
+  }
+
+  private _end(): boolean {
+    if (!this.claim()) return false;
+    if (this._countsItems) this.call.streamItems(this.items);
+    return true;
   }
 }
 
 /**
- * An async iterator that passes every call through to the source iterator
- * and reports to the tracker. Values, errors and `done` come back unchanged.
+ * Releases calls whose result was dropped unfinished: a stream never read or
+ * read partly, a lazy thenable never awaited. Without this, each such call
+ * would keep `ml_predictions_in_flight` up for the life of the process.
+ * https://developer.mozilla.org/docs/Web/JavaScript/Reference/Global_Objects/FinalizationRegistry
+ */
+const abandoned = new FinalizationRegistry<CallEnd>((end) => {
+  try {
+    end.cancel();
+  } catch (err) {
+    reportInternalError('release of an abandoned result', err);
+  }
+});
+
+/** Ends `end` with "cancelled" when `target` is garbage-collected first. @internal */
+export function releaseWhenCollected(target: object, end: CallEnd): void {
+  try {
+    abandoned.register(target, end, end);
+  } catch (err) {
+    // A non-registrable target (a registered symbol): counted now instead.
+    reportInternalError('release of an abandoned result', err);
+    end.succeed();
+  }
+}
+
+/**
+ * An async iterator that passes every call through to the source's methods
+ * and reports the end. Values, errors and `done` come back unchanged. The
+ * consumer stopping early (`break`, `return()`) is a success: it chose to.
  */
 class InstrumentedIterator<T, TReturn, TNext> implements AsyncIterableIterator<T> {
   constructor(
     private readonly _source: AsyncIterator<T, TReturn, TNext>,
-    private readonly _tracker: StreamTracker,
+    private readonly _next: AsyncIterator<T, TReturn, TNext>['next'],
+    private readonly _return: AsyncIterator<T, TReturn, TNext>['return'],
+    private readonly _throw: AsyncIterator<T, TReturn, TNext>['throw'],
+    private readonly _end: CallEnd,
+    private readonly _errorType: (error: unknown) => string,
   ) {}
 
   async next(...args: [] | [TNext]): Promise<IteratorResult<T, TReturn>> {
-    return this._observe(() => this._source.next(...args));
+    return this._observe(() => this._next.apply(this._source, args));
   }
 
   async return(value?: TReturn | PromiseLike<TReturn>): Promise<IteratorResult<T, TReturn>> {
-    // The consumer stopped early (`break`, `return`): a success, not an error.
-    this._tracker.end();
-    if (typeof this._source.return === 'function') return this._source.return(value);
+    this._end.succeed();
+    if (typeof this._return === 'function') return this._return.call(this._source, value);
     return { done: true, value: (await value) as TReturn };
   }
 
   async throw(error?: unknown): Promise<IteratorResult<T, TReturn>> {
-    const source = this._source;
-    if (typeof source.throw === 'function') return this._observe(() => source.throw!(error));
-    this._tracker.end({ error });
+    const method = this._throw;
+    if (typeof method === 'function') return this._observe(() => method.call(this._source, error));
+    this._end.fail(this._errorType(error));
     throw error;
   }
 
@@ -66,47 +120,162 @@ class InstrumentedIterator<T, TReturn, TNext> implements AsyncIterableIterator<T
     try {
       result = await step();
     } catch (error) {
-      this._tracker.end({ error });
+      this._end.fail(this._errorType(error));
       throw error;
     }
-    if (result.done === true) this._tracker.end();
-    else this._tracker.item();
+    if (result.done === true) this._end.succeed();
+    else this._end.item();
     return result;
   }
 }
 
+type AnyIterator = AsyncIterator<unknown, unknown, unknown>;
+
+
+/** Defines a non-enumerable own method, as class methods are; false when the object refuses it. */
+function defineOwn(target: object, key: PropertyKey, value: unknown): boolean {
+  return Reflect.defineProperty(target, key, { value, writable: true, configurable: true, enumerable: false });
+}
+
 /**
- * Wraps a returned async iterable so the stream is measured while the
- * consumer reads it.
- * - An iterator (an async generator object) is replaced by an iterator that
- *   forwards `next` / `return` / `throw`.
- * - Any other iterable (an SDK's stream object with methods of its own) is
- *   kept whole behind a Proxy that only swaps `[Symbol.asyncIterator]`, so
- *   the caller keeps the object's other methods and properties.
+ * Measures a returned async iterable while the consumer reads it, and gives
+ * the caller the very same object whenever it can:
+ * - an iterator (an async generator object) gets own `next` / `return` /
+ *   `throw` that forward to its own methods (only those it had);
+ * - any other iterable (an SDK's stream object) gets an own
+ *   `[Symbol.asyncIterator]` that measures the iterator its method returns.
+ * The own properties are non-enumerable, so `Object.keys`, `for...in` and
+ * JSON are unchanged; `Object.getOwnPropertyNames` shows them. A frozen or
+ * non-extensible object cannot take them: the caller then gets a measuring
+ * iterator (for an iterator) or a Proxy that only swaps
+ * `[Symbol.asyncIterator]` (for other iterables).
+ *
+ * Whichever it is, the call is counted once when the stream ends, fails, is
+ * closed by the consumer, or (unread or partly read) is garbage-collected.
  *
  * @internal
  */
 export function instrumentStream<T>(
   source: AsyncIterable<T>,
-  series: PredictionSeries,
+  call: PredictionSeries,
   start: number,
   errorType: (error: unknown) => string,
 ): AsyncIterable<T> {
-  const tracker = new StreamTracker(series, start, errorType);
-  if (typeof (source as Partial<AsyncIterator<T>>).next === 'function') {
-    return new InstrumentedIterator(source as unknown as AsyncIterator<T>, tracker);
+  const end = new CallEnd(call, start, true);
+  try {
+    const result = measureIterable(source as unknown as AnyIterator & AsyncIterable<unknown>, end, errorType);
+    if (result !== source) return result as AsyncIterable<T>;
+    releaseWhenCollected(source, end);
+    return source;
+  } catch (err) {
+    // A getter that throws, a revoked Proxy: hand the object back untouched.
+    reportInternalError('stream instrumentation', err);
+    end.succeed();
+    return source;
   }
+}
+
+function measureIterable(source: AnyIterator & AsyncIterable<unknown>, end: CallEnd, errorType: (error: unknown) => string): object {
+  const next = source.next;
+  if (typeof next === 'function') {
+    const ret = source.return;
+    const thr = source.throw;
+    const iterator = new InstrumentedIterator(source, next, ret, thr, end, errorType);
+    if (!Object.isExtensible(source)) return iterator;
+    const ok =
+      defineOwn(source, 'next', function next(...args: [] | [unknown]) {
+        return iterator.next(...args);
+      }) &&
+      (typeof ret !== 'function' ||
+        defineOwn(source, 'return', function return_(value?: unknown) {
+          return iterator.return(value);
+        })) &&
+      (typeof thr !== 'function' ||
+        defineOwn(source, 'throw', function throw_(error?: unknown) {
+          return iterator.throw(error);
+        }));
+    return ok ? source : iterator;
+  }
+  const open = source[Symbol.asyncIterator];
+  const measured = function (this: unknown): AsyncIterator<unknown> {
+    const iterator = open.call(this) as AnyIterator;
+    return new InstrumentedIterator(iterator, iterator.next, iterator.return, iterator.throw, end, errorType);
+  };
+  if (Object.isExtensible(source) && defineOwn(source, Symbol.asyncIterator, measured)) return source;
   return new Proxy(source, {
     get(target, key) {
-      if (key === Symbol.asyncIterator) {
-        return () => new InstrumentedIterator(target[Symbol.asyncIterator](), tracker);
-      }
+      if (key === Symbol.asyncIterator) return () => measured.call(target);
       const value: unknown = Reflect.get(target, key, target);
       // Bind methods to the real object: class methods that use #private
       // fields throw when called with the Proxy as `this`.
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
+}
+
+/** What core needs of a Node.js stream, found by duck-typing (no node:stream import). */
+interface NodeStreamLike {
+  pipe(...args: unknown[]): unknown;
+  on(event: string, listener: (this: NodeStreamLike, ...args: unknown[]) => void): unknown;
+  readonly errored?: unknown;
+  readonly readableEnded?: boolean;
+}
+
+/**
+ * A Node.js stream (`Readable`, `Duplex`, anything with `pipe` and `on`),
+ * recognised by its shape so core loads on runtimes without `node:stream`.
+ * @internal
+ */
+export function isNodeStream(value: unknown): value is NodeStreamLike {
+  if (value === null || typeof value !== 'object') return false;
+  try {
+    return typeof (value as NodeStreamLike).pipe === 'function' && typeof (value as NodeStreamLike).on === 'function';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Counts a returned Node.js stream once, however it is consumed (`pipe`,
+ * `stream.pipeline`, `for await`, `read()`): when it emits 'end' (success),
+ * or 'close' (an error if `stream.errored` holds one, else a success: the
+ * consumer destroyed it early), or, never closed, when it is
+ * garbage-collected (cancelled). Only 'end' and 'close' are
+ * listened to: a 'data' listener would switch the stream into flowing mode,
+ * and an 'error' listener would swallow an error that crashes the process
+ * without one. `stream.finished()` adds an 'error' listener, so it is not
+ * used. Items and time to first item are not measured (they need 'data').
+ * The caller gets the very same object.
+ *
+ * @internal
+ */
+export function instrumentNodeStream<S extends NodeStreamLike>(
+  stream: S,
+  call: PredictionSeries,
+  start: number,
+  errorType: (error: unknown) => string,
+): S {
+  const end = new CallEnd(call, start, false);
+  const done = function (this: NodeStreamLike): void {
+    if (end.ended) return;
+    let error: unknown;
+    try {
+      error = this.errored;
+    } catch {
+      error = undefined;
+    }
+    if (error !== undefined && error !== null) end.fail(errorType(error));
+    else end.succeed();
+  };
+  try {
+    stream.on('end', done);
+    stream.on('close', done);
+    releaseWhenCollected(stream, end);
+  } catch (err) {
+    reportInternalError('stream instrumentation', err);
+    end.succeed();
+  }
+  return stream;
 }
 
 /** Whether a value can be iterated with `for await` (and is not a promise). @internal */

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ATTR_ERROR_TYPE,
@@ -83,11 +84,13 @@ describe('instrument: sync functions', () => {
 });
 
 describe('instrument: async functions', () => {
-  it('returns the caller the very same promise', async () => {
+  it('returns a native promise of the same value, settled after the original', async () => {
     const pending = Promise.resolve(42);
     const predict = instrument(() => pending, { model });
     const returned = predict();
-    expect(returned).toBe(pending);
+    // A native promise cannot be observed without marking it handled, so the
+    // caller gets the derived promise (see instrument()'s TSDoc).
+    expect(Object.getPrototypeOf(returned)).toBe(Promise.prototype);
     expect(await returned).toBe(42);
     expect(await m.value(METRIC_PREDICTIONS.name, success())).toBe(1);
   });
@@ -402,15 +405,206 @@ describe('instrument: errorType option', () => {
 });
 
 describe('instrument: hostile thenables', () => {
-  it('returns a thenable whose then() throws untouched, without throwing, and counts the call', async () => {
+  it('returns a thenable whose then() throws untouched, never calls it, and counts the failure when the caller does', async () => {
+    const broken = new Error('broken thenable');
+    let calls = 0;
     const odd = {
       then() {
-        throw new Error('broken thenable');
+        calls++;
+        throw broken;
       },
     };
     const predict = instrument(() => odd, { model });
     expect(predict()).toBe(odd);
+    expect(calls).toBe(0);
+    await expect((async () => await (odd as unknown as Promise<unknown>))()).rejects.toBe(broken);
+    expect(calls).toBe(1);
+    expect(await m.value(METRIC_PREDICTION_ERRORS.name, { [ATTR_MODEL_NAME]: model, [ATTR_ERROR_TYPE]: 'Error' })).toBe(1);
+  });
+});
+
+/** A lazy thenable like a Mongoose Query or a knex builder: then() runs the query, every time. */
+class LazyQuery<T> {
+  executions = 0;
+  constructor(private readonly _result: () => T) {}
+  where(): this {
+    return this;
+  }
+  then<R1 = T, R2 = never>(onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null, onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null): Promise<R1 | R2> {
+    this.executions++;
+    return new Promise<T>((resolve) => resolve(this._result())).then(onFulfilled, onRejected);
+  }
+}
+
+/** A Promise subclass with methods of its own, like the openai SDK's APIPromise. */
+class ApiPromise<T> extends Promise<T> {
+  withResponse(): Promise<{ data: T; response: string }> {
+    return Promise.resolve(this).then((data) => ({ data, response: 'raw' }));
+  }
+}
+
+describe('instrument: lazy and non-native thenables', () => {
+  it('never runs a lazy thenable itself: awaited once, it executes once, and the caller gets the same object', async () => {
+    const query = new LazyQuery(() => ['row']);
+    const find = instrument(() => query, { model });
+    const returned = find();
+    expect(returned).toBe(query);
+    expect(query.executions).toBe(0);
+    expect(await returned).toEqual(['row']);
+    expect(query.executions).toBe(1);
     expect(await m.value(METRIC_PREDICTIONS.name, success())).toBe(1);
     expect(await m.value(METRIC_PREDICTIONS_IN_FLIGHT.name, { [ATTR_MODEL_NAME]: model })).toBe(0);
+  });
+
+  it('counts a lazy thenable that rejects when the caller awaits it', async () => {
+    const boom = new RangeError('query failed');
+    const query = new LazyQuery<string>(() => {
+      throw boom;
+    });
+    const find = instrument(() => query, { model });
+    await expect(find()).rejects.toBe(boom);
+    expect(query.executions).toBe(1);
+    expect(await m.value(METRIC_PREDICTION_ERRORS.name, { [ATTR_MODEL_NAME]: model, [ATTR_ERROR_TYPE]: 'RangeError' })).toBe(1);
+    expect(await m.value(METRIC_PREDICTIONS_IN_FLIGHT.name, { [ATTR_MODEL_NAME]: model })).toBe(0);
+  });
+
+  it('keeps a Promise subclass whole: same object, its own methods, instanceof', async () => {
+    const sdk = instrument(() => ApiPromise.resolve(7) as ApiPromise<number>, { model });
+    const returned = sdk();
+    expect(returned).toBeInstanceOf(ApiPromise);
+    expect(typeof returned.withResponse).toBe('function');
+    expect(await returned.withResponse()).toEqual({ data: 7, response: 'raw' });
+    expect(await returned).toBe(7);
+    expect(await m.value(METRIC_PREDICTIONS.name, success())).toBe(1);
+  });
+
+  it('counts a frozen thenable as done when it is returned', async () => {
+    const query = Object.freeze(new LazyQuery(() => 1));
+    const find = instrument(() => query, { model });
+    expect(find()).toBe(query);
+    expect(query.executions).toBe(0);
+    expect(await m.value(METRIC_PREDICTIONS.name, success())).toBe(1);
+    expect(await m.value(METRIC_PREDICTIONS_IN_FLIGHT.name, { [ATTR_MODEL_NAME]: model })).toBe(0);
+  });
+});
+
+describe('instrument: stack overflow in a recursive function', () => {
+  it('ends every call it began: in-flight returns to 0', async () => {
+    const recurse: (n: number) => number = instrument((n: number): number => recurse(n + 1) + 1, { model });
+    expect(() => recurse(0)).toThrow(RangeError);
+    expect(await m.value(METRIC_PREDICTIONS_IN_FLIGHT.name, { [ATTR_MODEL_NAME]: model })).toBe(0);
+    const failed = await m.value(METRIC_PREDICTIONS.name, failure());
+    expect(failed).toBeGreaterThan(100);
+  });
+});
+
+/** Values a hostile callback returns or a hostile record holds. */
+function hostileValue(kind: number): unknown {
+  const revoked = Proxy.revocable({}, {});
+  revoked.revoke();
+  const trap = () => {
+    throw new Error('trap');
+  };
+  switch (kind) {
+    case 0:
+      return revoked.proxy;
+    case 1:
+      return new Proxy({}, { get: trap, ownKeys: trap, getOwnPropertyDescriptor: trap, has: trap, getPrototypeOf: trap });
+    case 2:
+      return Object.defineProperty({}, 'tier', { enumerable: true, get: trap });
+    case 3:
+      return { [Symbol.toPrimitive]: trap, toString: trap, valueOf: trap };
+    case 4:
+      return Number.NaN;
+    case 5:
+      return Symbol('s');
+    case 6:
+      return { length: -1, 0: 'x' };
+    default:
+      return undefined;
+  }
+}
+
+/** A callback that throws, or returns one of the hostile values. */
+const hostileCallback = fc.integer({ min: -1, max: 7 }).map((kind) => (): unknown => {
+  if (kind === -1) throw new Error('callback bug');
+  return hostileValue(kind);
+});
+
+describe('instrument: hostile option callbacks never reach the caller', () => {
+  it('attributesFrom returning a throwing getter, a throwing Proxy or a revoked Proxy: counted, dropped, diag', async () => {
+    for (const kind of [0, 1, 2]) {
+      const predict = instrument((x: number) => x + 1, { model, attributeKeys: ['tier'], attributesFrom: () => hostileValue(kind) as Record<string, unknown> });
+      expect(predict(1)).toBe(2);
+    }
+    expect(await m.value(METRIC_PREDICTIONS.name, success())).toBe(3);
+    expect(await m.value(METRIC_DROPPED_OBSERVATIONS.name, { [ATTR_MODEL_NAME]: model, [ATTR_REASON]: DROP_REASONS.attribute })).toBe(3);
+    expect(await m.value(METRIC_PREDICTIONS_IN_FLIGHT.name, { [ATTR_MODEL_NAME]: model })).toBe(0);
+  });
+
+  it('property: any mix of hostile callbacks, the caller gets exactly the original value or error', async () => {
+    let runs = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          version: hostileCallback,
+          confidence: hostileCallback,
+          batchSize: hostileCallback,
+          errorType: hostileCallback,
+          attributesFrom: hostileCallback,
+          attribute: hostileCallback,
+          versionNumber: hostileCallback,
+          driftBind: hostileCallback,
+          driftInput: hostileCallback,
+          driftOutput: hostileCallback,
+          outcome: fc.constantFrom('return', 'throw', 'resolve', 'reject'),
+        }),
+        async (c) => {
+          const name = `${model}_p${++runs}`;
+          const value = { result: runs };
+          const error = new Error(`failure ${runs}`);
+          const predict = instrument(
+            (_x: number): unknown => {
+              if (c.outcome === 'return') return value;
+              if (c.outcome === 'throw') throw error;
+              return c.outcome === 'resolve' ? Promise.resolve(value) : Promise.reject(error);
+            },
+            {
+              model: name,
+              version: c.version as () => string,
+              versionNumber: c.versionNumber as () => number,
+              confidence: c.confidence as () => number,
+              batchSize: c.batchSize as () => number,
+              errorType: c.errorType as () => string,
+              attributes: { region: c.attribute as () => string },
+              attributeKeys: ['tier'],
+              attributesFrom: c.attributesFrom as () => Record<string, unknown>,
+              drift: {
+                bind: () => {
+                  const bound = c.driftBind();
+                  return bound === undefined ? { input: c.driftInput, output: c.driftOutput } : (bound as object);
+                },
+              },
+            },
+          );
+          let got: unknown;
+          let caught: unknown;
+          try {
+            got = await predict(1);
+          } catch (err) {
+            caught = err;
+          }
+          if (c.outcome === 'return' || c.outcome === 'resolve') {
+            expect(caught).toBeUndefined();
+            expect(got).toBe(value);
+          } else {
+            expect(caught).toBe(error);
+          }
+          expect(await m.value(METRIC_PREDICTIONS.name, { [ATTR_MODEL_NAME]: name })).toBe(1);
+          expect(await m.value(METRIC_PREDICTIONS_IN_FLIGHT.name, { [ATTR_MODEL_NAME]: name })).toBe(0);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { InstrumentOptions } from '../src/options.js';
+import { InstrumentOptionError, type InstrumentOptions } from '../src/options.js';
 import { compilePlan } from '../src/plan.js';
 import type { PredictionSeries, Recorder, SeriesKey } from '../src/recorder/recorder.js';
 
@@ -108,5 +108,42 @@ describe('compilePlan: unbounded keys are refused at configuration', () => {
     expect(bad({ model: 'iris', attributesFrom: () => ({ tier: 'a' }) })).toThrow('option "attributesFrom" needs option "attributeKeys"');
     expect(bad({ model: 'iris', attributeKeys: ['bad-name'], attributesFrom: () => ({}) })).toThrow('option "attributeKeys" has key "bad-name"');
     expect(bad({ model: 'iris', attributes: { tier: 'a' }, attributeKeys: ['tier'], attributesFrom: () => ({}) })).toThrow('option "attributeKeys" repeats "tier"');
+  });
+});
+
+describe('compilePlan: unknown option keys', () => {
+  it.each([
+    ['versoin', 'version'],
+    ['confidance', 'confidence'],
+    ['batchsize', 'batchSize'],
+    ['attributeKey', 'attributeKeys'],
+    ['stream', 'streaming'],
+  ])('throws InstrumentOptionError for %s, naming %s as the closest key', (typo, closest) => {
+    let thrown: unknown;
+    try {
+      compilePlan({ model: 'iris', [typo]: '1.0.0' } as InstrumentOptions, recorder(), '@Instrument(options)');
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(InstrumentOptionError);
+    expect(thrown).toBeInstanceOf(TypeError);
+    const error = thrown as InstrumentOptionError;
+    expect(error.option).toBe(typo);
+    expect(error.accepted[0]).toBe(closest);
+    expect(error.accepted).toHaveLength(13);
+    expect(error.message).toContain(`"${typo}"`);
+    expect(error.message).toContain(`"${closest}"`);
+  });
+
+  it('names a symbol key too, and accepts every documented key', () => {
+    const key = Symbol('extra');
+    expect(() => compilePlan({ model: 'iris', [key]: 1 } as InstrumentOptions, recorder(), 'instrument(fn, options)')).toThrow(InstrumentOptionError);
+    expect(() =>
+      compilePlan(
+        { model: 'iris', version: '1', versionNumber: () => 1, confidence: () => 1, batchSize: () => 1, attributes: {}, attributeKeys: ['tier'], attributesFrom: () => ({}), allowUnboundedKeys: [], buckets: {}, errorType: () => undefined, drift: { bind: () => ({}) }, streaming: 'auto' },
+        recorder(),
+        'instrument(fn, options)',
+      ),
+    ).not.toThrow();
   });
 });

@@ -215,13 +215,14 @@ class OtelApiSeries implements PredictionSeries {
     this._error = { ...this._base, [ATTR_STATUS]: STATUS_ERROR };
   }
 
-  begin(): void {
+  begin(): PredictionSeries {
     try {
       this._model.activeVersion = this._key.versionNumber;
       this._recorder.instruments().inFlight.add(1, this._base);
     } catch (err) {
       reportInternalError('record', err);
     }
+    return this;
   }
 
   succeed(seconds: number, begun = true): void {

@@ -59,8 +59,12 @@ export interface BucketOverrides {
 export interface PredictionSeries {
   /** True for a metric's overflow series (past the series cap), which stands for many label sets. */
   readonly overflow?: boolean;
-  /** A call started (in-flight +1) and this version is now the model's active one. */
-  begin(): void;
+  /**
+   * A call started (in-flight +1) and this version is now the model's active
+   * one. Returns the series that counted the begin: every later method of the
+   * call is called on it.
+   */
+  begin(): PredictionSeries;
   /**
    * A call ended well after `seconds` (count, latency; in-flight -1 unless
    * `begun` is false: the call began on another path, see NativeSeries).

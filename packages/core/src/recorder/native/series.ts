@@ -85,14 +85,15 @@ export class NativeSeries implements PredictionSeries {
     return this._model.overflow === true;
   }
 
-  begin(): void {
+  begin(): PredictionSeries {
     if (this.api !== null) {
       this.api.begin();
       this._extras().apiPending++;
-      return;
+      return this;
     }
     this.inFlight++;
     this._model.activeVersion = this._versionNumber;
+    return this;
   }
 
   succeed(seconds: number): void {

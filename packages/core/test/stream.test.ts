@@ -1,0 +1,173 @@
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { PassThrough, pipeline, Readable, Writable } from 'node:stream';
+import { pipeline as pipelineAsync } from 'node:stream/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_MODEL_NAME,
+  ATTR_STATUS,
+  METRIC_PREDICTION_ERRORS,
+  METRIC_PREDICTIONS,
+  METRIC_PREDICTIONS_IN_FLIGHT,
+  METRIC_STREAM_ITEMS,
+  STATUS_ERROR,
+  STATUS_SUCCESS,
+} from '../src/catalog.js';
+import { instrument } from '../src/instrument.js';
+import { setupTestMetrics, type TestMetrics } from './helpers/metrics.js';
+
+let m: TestMetrics;
+let model: string;
+let n = 0;
+beforeEach(() => {
+  m = setupTestMetrics();
+  model = `stream_model_${++n}`;
+});
+afterEach(async () => {
+  await m.shutdown();
+});
+
+const success = () => ({ [ATTR_MODEL_NAME]: model, [ATTR_STATUS]: STATUS_SUCCESS });
+const inFlight = () => m.value(METRIC_PREDICTIONS_IN_FLIGHT.name, { [ATTR_MODEL_NAME]: model });
+const sink = (into: string[]) =>
+  new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      into.push(chunk.toString());
+      done();
+    },
+  });
+
+describe('instrument: Node.js streams', () => {
+  it('counts a Readable consumed with pipe(), once, and returns the very same object', async () => {
+    let made: Readable | undefined;
+    const open = instrument(() => (made = Readable.from(['a', 'b', 'c'], { objectMode: false })), { model });
+    const stream = open();
+    expect(stream).toBe(made);
+    expect(stream).toBeInstanceOf(Readable);
+    expect(stream.listenerCount('data')).toBe(0);
+    expect(stream.readableFlowing).toBe(null);
+    expect(await inFlight()).toBe(1);
+    const seen: string[] = [];
+    await new Promise<void>((resolve) => stream.pipe(sink(seen)).on('finish', resolve));
+    expect(seen.join('')).toBe('abc');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await m.value(METRIC_PREDICTIONS.name, success())).toBe(1);
+    expect(await inFlight()).toBe(0);
+  });
+
+  it('counts 50 Readables consumed with stream.pipeline: in-flight back to 0', async () => {
+    const open = instrument((i: number) => Readable.from([`item ${i}`]), { model });
+    for (let i = 0; i < 50; i++) {
+      const seen: string[] = [];
+      await new Promise<void>((resolve, reject) => pipeline(open(i), sink(seen), (err) => (err ? reject(err) : resolve())));
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await m.value(METRIC_PREDICTIONS.name, success())).toBe(50);
+    expect(await inFlight()).toBe(0);
+  });
+
+  it('counts a stream that errors as a failure, and the consumer still gets the error', async () => {
+    const boom = new RangeError('source broke');
+    const open = instrument(
+      () =>
+        new Readable({
+          read() {
+            this.destroy(boom);
+          },
+        }),
+      { model },
+    );
+    await expect(pipelineAsync(open(), new PassThrough())).rejects.toBe(boom);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await m.value(METRIC_PREDICTION_ERRORS.name, { [ATTR_MODEL_NAME]: model, [ATTR_ERROR_TYPE]: 'RangeError' })).toBe(1);
+    expect(await inFlight()).toBe(0);
+  });
+
+  it('counts a stream the consumer destroys early as a success', async () => {
+    const open = instrument(() => new Readable({ read() {} }), { model });
+    const stream = open();
+    stream.destroy();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await m.value(METRIC_PREDICTIONS.name, success())).toBe(1);
+    expect(await inFlight()).toBe(0);
+  });
+});
+
+describe('instrument: async iterables keep their identity', () => {
+  it('an async generator object is returned as itself and measured', async () => {
+    let generated: AsyncGenerator<number> | undefined;
+    const generate = instrument(() => {
+      generated = (async function* () {
+        yield 1;
+        yield 2;
+      })();
+      return generated;
+    }, { model });
+    const returned = generate();
+    expect(returned).toBe(generated);
+    expect(Object.keys(returned)).toEqual([]);
+    const seen: number[] = [];
+    for await (const item of returned) seen.push(item);
+    expect(seen).toEqual([1, 2]);
+    expect(await m.histogram(METRIC_STREAM_ITEMS.name, { [ATTR_MODEL_NAME]: model })).toMatchObject({ count: 1, sum: 2 });
+  });
+
+  it('an SDK stream object is returned as itself (private fields and all) and measured', async () => {
+    class Stream {
+      #items = ['a', 'b'];
+      controller = 'abort-controller';
+      async *[Symbol.asyncIterator](): AsyncGenerator<string> {
+        yield* this.#items;
+      }
+    }
+    let made: Stream | undefined;
+    const open = instrument(() => (made = new Stream()), { model });
+    const stream = open();
+    expect(stream).toBe(made);
+    expect(Object.keys(stream)).toEqual(['controller']);
+    const seen: string[] = [];
+    for await (const item of stream) seen.push(item);
+    expect(seen).toEqual(['a', 'b']);
+    expect(await m.histogram(METRIC_STREAM_ITEMS.name, { [ATTR_MODEL_NAME]: model })).toMatchObject({ count: 1, sum: 2 });
+  });
+});
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dist = pathToFileURL(join(here, '..', 'dist', 'index.js')).href;
+
+describe('instrument: abandoned streams are released when garbage-collected (built dist, --expose-gc)', () => {
+  it('1,000 streams never read or read partly and dropped: in-flight back to 0, counted as cancelled', () => {
+    const script = `
+import { attachCollector, instrument } from ${JSON.stringify(dist)};
+import { Readable } from 'node:stream';
+const collector = attachCollector();
+const gen = instrument(async function* () { for (let i = 0; ; i++) yield i; }, { model: 'gen' });
+const node = instrument(() => new Readable({ read() { this.push('x'); } }), { model: 'node' });
+const lazy = instrument(() => ({ then(ok) { ok(1); } }), { model: 'lazy' });
+async function churn() {
+  for (let i = 0; i < 1000; i++) {
+    const g = gen();
+    if (i % 2 === 0) await g.next();
+    node();
+    lazy();
+  }
+}
+await churn();
+await new Promise((r) => setTimeout(r, 10));
+const read = (name, attrs) => {
+  const metric = collector.collect([Math.floor(Date.now() / 1000), 0]).find((x) => x.definition.name === name);
+  return (metric?.points ?? []).filter((p) => Object.entries(attrs).every(([k, v]) => p.attributes[k] === v)).reduce((t, p) => t + p.value, 0);
+};
+const before = ['gen', 'node', 'lazy'].map((model) => read('ml_predictions_in_flight', { model_name: model }));
+for (let i = 0; i < 10; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 10)); }
+const after = ['gen', 'node', 'lazy'].map((model) => read('ml_predictions_in_flight', { model_name: model }));
+const cancelled = ['gen', 'node', 'lazy'].map((model) => read('ml_prediction_errors', { model_name: model, error_type: 'cancelled' }));
+console.log(JSON.stringify({ before, after, cancelled }));
+`;
+    const child = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(child.stderr).toBe('');
+    expect(JSON.parse(child.stdout)).toEqual({ before: [1000, 1000, 1000], after: [0, 0, 0], cancelled: [1000, 1000, 1000] });
+  });
+});
