@@ -2,21 +2,15 @@ import { observeBatchSize, observeConfidence, observeInput, observeOutput } from
 import type { InstrumentOptions } from './options.js';
 import { reportInternalError } from './diagnostics.js';
 import { compilePlan, type Plan, type Resolved } from './plan.js';
-import { NativeRecorder } from './recorder/native/recorder.js';
-import { OtelApiRecorder } from './recorder/otel-api-recorder.js';
+import type { NativeRecorder } from './recorder/native/recorder.js';
+import type { PredictionSeries } from './recorder/recorder.js';
+import { runtime } from './runtime.js';
 import { elapsed, instrumentStream, isAsyncIterable } from './stream.js';
-
-/**
- * The recorder every wrapper records into; one per process. Native
- * aggregation while a collector is attached (`@inferometer/node`), the
- * OpenTelemetry API otherwise.
- */
-const recorder = new NativeRecorder(new OtelApiRecorder());
 
 type AnyFunction = (this: any, ...args: any[]) => any;
 
 /** How a result is settled, chosen from the function's kind at decoration time. */
-type Settle = (plan: Plan, resolved: Resolved, start: number, result: unknown, args: unknown[]) => unknown;
+type Settle = (plan: Plan, resolved: Resolved, series: PredictionSeries, start: number, result: unknown, args: unknown[]) => unknown;
 
 /**
  * Wraps an inference function so every call is measured: counted by outcome,
@@ -58,7 +52,7 @@ export function instrument<F extends AnyFunction>(
   if (typeof fn !== 'function') {
     throw new TypeError(`instrument(fn, options): fn must be a function; got ${fn === null ? 'null' : typeof fn}`);
   }
-  return wrapFunction(fn, compilePlan(options as InstrumentOptions, recorder, 'instrument(fn, options)'));
+  return wrapFunction(fn, compilePlan(options as InstrumentOptions, runtime().recorder, 'instrument(fn, options)'));
 }
 
 /** Builds the wrapper for a validated plan. Shared with the decorator. @internal */
@@ -66,10 +60,10 @@ export function wrapFunction<F extends AnyFunction>(fn: F, plan: Plan): F {
   const settle = chooseSettle(fn, plan);
   const wrapper = function (this: ThisParameterType<F>, ...args: Parameters<F>): ReturnType<F> {
     const resolved = plan.resolve(this, args);
-    const series = resolved.series;
-    observeBatchSize(plan, series, args);
+    observeBatchSize(plan, resolved.series, args);
     if (resolved.observer !== undefined) observeInput(resolved.observer, args);
-    series.begin();
+    // Every later method of this call goes to the series that counted its begin.
+    const series = resolved.series.begin();
     const start = performance.now();
     let result: ReturnType<F>;
     try {
@@ -78,7 +72,7 @@ export function wrapFunction<F extends AnyFunction>(fn: F, plan: Plan): F {
       series.fail(elapsed(start), plan.errorType(error, args));
       throw error;
     }
-    return settle(plan, resolved, start, result, args) as ReturnType<F>;
+    return settle(plan, resolved, series, start, result, args) as ReturnType<F>;
   };
   // Keep what callers and frameworks read off the function (NestJS reads
   // `name`; arity checks read `length`).
@@ -102,9 +96,9 @@ function chooseSettle(fn: AnyFunction, plan: Plan): Settle {
   return settleAny;
 }
 
-function settleSync(plan: Plan, resolved: Resolved, start: number, result: unknown, args: unknown[]): unknown {
-  resolved.series.succeed(elapsed(start));
-  observeConfidence(plan, resolved.series, result);
+function settleSync(plan: Plan, resolved: Resolved, series: PredictionSeries, start: number, result: unknown, args: unknown[]): unknown {
+  series.succeed(elapsed(start));
+  observeConfidence(plan, series, result);
   if (resolved.observer !== undefined) observeOutput(resolved.observer, result);
   return result;
 }
@@ -116,63 +110,63 @@ function settleSync(plan: Plan, resolved: Resolved, start: number, result: unkno
  * The derived promise of our `then` always fulfils, so it never raises an
  * unhandled rejection of its own; the caller still owns the original's.
  */
-function settlePromise(plan: Plan, resolved: Resolved, start: number, result: unknown, args: unknown[]): unknown {
+function settlePromise(plan: Plan, resolved: Resolved, series: PredictionSeries, start: number, result: unknown, args: unknown[]): unknown {
   try {
     (result as PromiseLike<unknown>).then(
-      (value) => settleSync(plan, resolved, start, value, args),
-      (error: unknown) => resolved.series.fail(elapsed(start), plan.errorType(error, args)),
+      (value) => settleSync(plan, resolved, series, start, value, args),
+      (error: unknown) => series.fail(elapsed(start), plan.errorType(error, args)),
     );
   } catch (err) {
     // A hand-made thenable whose then() throws: the caller still gets it
     // back untouched; the call is counted as returned, so in-flight comes
     // back down.
     reportInternalError('then() of a returned thenable', err);
-    resolved.series.succeed(elapsed(start));
+    series.succeed(elapsed(start));
   }
   return result;
 }
 
-function settleStream(plan: Plan, resolved: Resolved, start: number, result: unknown, args: unknown[]): unknown {
-  return instrumentStream(result as AsyncIterable<unknown>, resolved.series, start, (error) => plan.errorType(error, args));
+function settleStream(plan: Plan, resolved: Resolved, series: PredictionSeries, start: number, result: unknown, args: unknown[]): unknown {
+  return instrumentStream(result as AsyncIterable<unknown>, series, start, (error) => plan.errorType(error, args));
 }
 
 /** `streaming: true` on a promise: the caller gets a new promise of the measured stream. */
-function settlePromisedStream(plan: Plan, resolved: Resolved, start: number, result: unknown, args: unknown[]): unknown {
+function settlePromisedStream(plan: Plan, resolved: Resolved, series: PredictionSeries, start: number, result: unknown, args: unknown[]): unknown {
   try {
-    return chainStream(plan, resolved, start, result, args);
+    return chainStream(plan, resolved, series, start, result, args);
   } catch (err) {
     reportInternalError('then() of a returned thenable', err);
-    resolved.series.succeed(elapsed(start));
+    series.succeed(elapsed(start));
     return result;
   }
 }
 
-function chainStream(plan: Plan, resolved: Resolved, start: number, result: unknown, args: unknown[]): unknown {
+function chainStream(plan: Plan, resolved: Resolved, series: PredictionSeries, start: number, result: unknown, args: unknown[]): unknown {
   return (result as PromiseLike<unknown>).then(
     (value) =>
       isAsyncIterable(value)
-        ? instrumentStream(value, resolved.series, start, (error) => plan.errorType(error, args))
-        : settleSync(plan, resolved, start, value, args),
+        ? instrumentStream(value, series, start, (error) => plan.errorType(error, args))
+        : settleSync(plan, resolved, series, start, value, args),
     (error: unknown) => {
-      resolved.series.fail(elapsed(start), plan.errorType(error, args));
+      series.fail(elapsed(start), plan.errorType(error, args));
       throw error;
     },
   );
 }
 
-function settleSyncOrPromise(plan: Plan, resolved: Resolved, start: number, result: unknown, args: unknown[]): unknown {
-  return isThenable(result) ? settlePromise(plan, resolved, start, result, args) : settleSync(plan, resolved, start, result, args);
+function settleSyncOrPromise(plan: Plan, resolved: Resolved, series: PredictionSeries, start: number, result: unknown, args: unknown[]): unknown {
+  return isThenable(result) ? settlePromise(plan, resolved, series, start, result, args) : settleSync(plan, resolved, series, start, result, args);
 }
 
-function settleAny(plan: Plan, resolved: Resolved, start: number, result: unknown, args: unknown[]): unknown {
-  if (isThenable(result)) return settlePromise(plan, resolved, start, result, args);
-  if (isAsyncIterable(result)) return settleStream(plan, resolved, start, result, args);
-  return settleSync(plan, resolved, start, result, args);
+function settleAny(plan: Plan, resolved: Resolved, series: PredictionSeries, start: number, result: unknown, args: unknown[]): unknown {
+  if (isThenable(result)) return settlePromise(plan, resolved, series, start, result, args);
+  if (isAsyncIterable(result)) return settleStream(plan, resolved, series, start, result, args);
+  return settleSync(plan, resolved, series, start, result, args);
 }
 
-function settleAnyOrPromisedStream(plan: Plan, resolved: Resolved, start: number, result: unknown, args: unknown[]): unknown {
-  if (isThenable(result)) return settlePromisedStream(plan, resolved, start, result, args);
-  return settleAny(plan, resolved, start, result, args);
+function settleAnyOrPromisedStream(plan: Plan, resolved: Resolved, series: PredictionSeries, start: number, result: unknown, args: unknown[]): unknown {
+  if (isThenable(result)) return settlePromisedStream(plan, resolved, series, start, result, args);
+  return settleAny(plan, resolved, series, start, result, args);
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -185,7 +179,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   }
 }
 
-/** The process-wide recorder. @internal */
+/** The process-wide recorder (the default runtime's). @internal */
 export function defaultRecorder(): NativeRecorder {
-  return recorder;
+  return runtime().recorder;
 }
