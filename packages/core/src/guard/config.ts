@@ -1,5 +1,6 @@
 import { InferometerConfigError } from '../errors.js';
 import { runtime } from '../runtime.js';
+import { GUARD_DEFAULTS, type GuardConfig } from './defaults.js';
 import { DEFAULT_UNBOUNDED_KEY_PATTERNS } from './patterns.js';
 
 /**
@@ -91,27 +92,8 @@ export interface GuardOptions {
   versionIdleSeconds?: number;
 }
 
-/** The limits in force. @internal */
-export interface GuardConfig {
-  readonly maxValuesPerAttribute: number;
-  readonly maxValuesPerKey: Readonly<Record<string, number>>;
-  readonly maxSeriesPerMetric: number;
-  readonly maxValueLength: number;
-  readonly maxModels: number;
-  readonly versionIdleSeconds: number;
-  readonly unboundedKeyPatterns: readonly RegExp[];
-}
-
-/** Defaults of {@link GuardOptions}. */
-export const GUARD_DEFAULTS: GuardConfig = {
-  maxValuesPerAttribute: 100,
-  maxValuesPerKey: {},
-  maxSeriesPerMetric: 2000,
-  maxValueLength: 64,
-  maxModels: 1000,
-  versionIdleSeconds: 900,
-  unboundedKeyPatterns: DEFAULT_UNBOUNDED_KEY_PATTERNS,
-};
+export { GUARD_DEFAULTS } from './defaults.js';
+export type { GuardConfig } from './defaults.js';
 
 /**
  * Sets the cardinality guard's limits for the whole process. Call it before

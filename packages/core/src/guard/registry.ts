@@ -2,7 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { ATTR_ATTRIBUTE, ATTR_METRIC, ATTR_MODEL_NAME, ATTR_REASON, METRIC_PREDICTIONS } from '../catalog.js';
 import type { OnceReporter } from '../diagnostics.js';
 import { InferometerConfigError } from '../errors.js';
-import { GUARD_DEFAULTS, type GuardConfig } from './config.js';
+import { GUARD_DEFAULTS, type GuardConfig } from './defaults.js';
 import { IDENTIFIER_MARKER, looksLikeIdentifier, OVERFLOW_VALUE, REJECTION_REASONS, TOO_LONG_MARKER } from './patterns.js';
 
 /** One (metric, attribute, reason) rejection count, for `inferometer_attribute_rejections_total`. @internal */
@@ -212,10 +212,11 @@ export class GuardRegistry {
    * `model_name`). Per-model state (value guards, model gauges) is then
    * bounded by `maxModels` however many models a process creates.
    */
-  admitModel(model: string): string {
+  admitModel(model: string, count = true): string {
     if (this._models.has(model)) return model;
     if (this._models.size >= this.config.maxModels) {
-      this.reject(FAMILY, ATTR_MODEL_NAME, REJECTION_REASONS.seriesOverflow);
+      // Counted once per refused series (by the recorder), not again per value guard.
+      if (count) this.reject(FAMILY, ATTR_MODEL_NAME, REJECTION_REASONS.seriesOverflow);
       return OVERFLOW_VALUE;
     }
     this._models.set(model, { byKey: new Map() });
@@ -235,7 +236,7 @@ export class GuardRegistry {
   valueGuard(model: string, key: string, checkShape: boolean): ValueGuard {
     let guards = this._models.get(model);
     if (guards === undefined) {
-      const admitted = this.admitModel(model);
+      const admitted = this.admitModel(model, false);
       guards = this._models.get(admitted);
       // `_OTHER` itself: one more entry past the bound, shared by every model past it.
       if (guards === undefined) this._models.set(admitted, (guards = { byKey: new Map() }));

@@ -1,4 +1,4 @@
-import { configureGuards, type GuardOptions } from '@inferometer/core';
+import { configureGuards, InferometerConfigError, type GuardOptions } from '@inferometer/core';
 import { ConfigurationError, readInteger, readString, type Environment } from './env.js';
 
 /** The cardinality guard's variables, with what they set. */
@@ -32,7 +32,7 @@ export function applyGuards(env: Environment, options: GuardOptions | undefined)
   } catch (err) {
     const fromVariable = options?.unboundedKeyPatterns === undefined && fromEnv.unboundedKeyPatterns !== undefined;
     const message = err instanceof Error ? err.message : String(err);
-    throw new ConfigurationError(fromVariable && message.includes('unbounded by nature') ? `INFEROMETER_UNBOUNDED_KEY_PATTERNS: ${message}` : message);
+    throw new ConfigurationError(fromVariable && err instanceof InferometerConfigError && err.option === 'unboundedKeyPatterns' ? `INFEROMETER_UNBOUNDED_KEY_PATTERNS: ${message}` : message);
   }
 }
 
