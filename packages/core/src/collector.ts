@@ -1,4 +1,5 @@
-import { defaultRecorder } from './instrument.js';
+import { InferometerConfigError } from './errors.js';
+import { runtime, type Runtime } from './runtime.js';
 import { NativeCollector, type CollectedMetric, type Temporality } from './recorder/native/collector.js';
 import type { HrTimeLike } from './recorder/native/series.js';
 
@@ -40,9 +41,14 @@ export interface CatalogCollector {
  * ```
  */
 export function attachCollector(options: { temporality?: Temporality } = {}): CatalogCollector {
+  return attachCollectorTo(runtime(), options);
+}
+
+/** {@link attachCollector} on a given runtime (tests, embedders with their own). @internal */
+export function attachCollectorTo(owner: Runtime, options: { temporality?: Temporality } = {}): CatalogCollector {
   const temporality = options.temporality ?? 'cumulative';
   if (temporality !== 'cumulative' && temporality !== 'delta') {
-    throw new TypeError(`attachCollector(options): option "temporality" must be 'cumulative' or 'delta'; got ${String(temporality)}`);
+    throw new InferometerConfigError('temporality', `attachCollector(options): option "temporality" must be 'cumulative' or 'delta'; got ${String(temporality)}`);
   }
-  return new NativeCollector(defaultRecorder(), temporality);
+  return new NativeCollector(owner.recorder, temporality);
 }

@@ -2,17 +2,10 @@ import { observeBatchSize, observeConfidence, observeInput, observeOutput } from
 import type { InstrumentOptions } from './options.js';
 import { reportInternalError } from './diagnostics.js';
 import { compilePlan, type Plan, type Resolved } from './plan.js';
-import { NativeRecorder } from './recorder/native/recorder.js';
-import { OtelApiRecorder } from './recorder/otel-api-recorder.js';
+import type { NativeRecorder } from './recorder/native/recorder.js';
+import { runtime } from './runtime.js';
 import type { PredictionSeries } from './recorder/recorder.js';
 import { CallEnd, elapsed, instrumentNodeStream, instrumentStream, isAsyncIterable, isNodeStream, releaseWhenCollected } from './stream.js';
-
-/**
- * The recorder every wrapper records into; one per process. Native
- * aggregation while a collector is attached (`@inferometer/node`), the
- * OpenTelemetry API otherwise.
- */
-const recorder = new NativeRecorder(new OtelApiRecorder());
 
 type AnyFunction = (this: any, ...args: any[]) => any;
 
@@ -79,7 +72,7 @@ export function instrument<F extends AnyFunction>(
   if (typeof fn !== 'function') {
     throw new TypeError(`instrument(fn, options): fn must be a function; got ${fn === null ? 'null' : typeof fn}`);
   }
-  return wrapFunction(fn, compilePlan(options as InstrumentOptions, recorder, 'instrument(fn, options)'));
+  return wrapFunction(fn, compilePlan(options as InstrumentOptions, runtime().recorder, 'instrument(fn, options)'));
 }
 
 /*
@@ -323,7 +316,7 @@ function settleThenable(
   return result;
 }
 
-/** The process-wide recorder. @internal */
+/** The process-wide recorder (the default runtime's). @internal */
 export function defaultRecorder(): NativeRecorder {
-  return recorder;
+  return runtime().recorder;
 }

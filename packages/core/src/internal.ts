@@ -3,3 +3,10 @@
 // it follows the sibling packages' needs and may change in any release.
 // Every name is listed by hand, like the public barrel.
 export { prometheusBucketBound, prometheusLabelName, prometheusLabelValue, prometheusMetricName } from './naming.js';
+export { runtime, createRuntime, isCompatible, RUNTIME_KEY } from './runtime.js';
+export type { Runtime } from './runtime.js';
+export type { OnceReporter } from './diagnostics.js';
+export { ProviderBound } from './global-provider.js';
+export { attachCollectorTo } from './collector.js';
+export { attributeGuardIn } from './guard/attribute-guard.js';
+export { resolveGuardOptions } from './guard/config.js';

@@ -10,7 +10,7 @@ import {
 } from './catalog.js';
 import { reportInternalError } from './diagnostics.js';
 import { errorLabel, errorType } from './error-type.js';
-import { checkDeclaredKeys } from './guard/keys.js';
+import { runtime } from './runtime.js';
 import { dynamicResolver, UNKNOWN_VERSION, type Slot } from './resolve.js';
 import { InstrumentOptionError } from './options.js';
 import type {
@@ -105,7 +105,7 @@ export function compilePlan(options: InstrumentOptions, recorder: Recorder, wher
     throw new TypeError(`${where}: option "attributesFrom" needs option "attributeKeys" to declare the keys it may return, e.g. { attributeKeys: ['tier'], attributesFrom: (self, args) => ({ tier: args[0].tier }) }`);
   }
   const optIn = checkOptIn(where, options.allowUnboundedKeys);
-  checkDeclaredKeys([...Object.keys(fixed), ...dynamic.map(([key]) => key), ...fromKeys], `${METRIC_PREDICTIONS.prometheusName} (and the other per-prediction metrics of model "${model}")`, where, optIn);
+  (recorder.runtime ?? runtime()).guard.checkDeclaredKeys([...Object.keys(fixed), ...dynamic.map(([key]) => key), ...fromKeys], `${METRIC_PREDICTIONS.prometheusName} (and the other per-prediction metrics of model "${model}")`, where, optIn);
   const versionNumber = options.versionNumber ?? encodeVersion;
   const numberOf = (v: string): number | undefined => {
     try {

@@ -1,7 +1,8 @@
 import type { Attributes } from '@opentelemetry/api';
 import { ATTR_MODEL_VERSION, DROP_REASONS, METRIC_PREDICTIONS } from './catalog.js';
 import { reportInternalError } from './diagnostics.js';
-import { reject, ValueGuard } from './guard/registry.js';
+import type { ValueGuard } from './guard/registry.js';
+import { runtime } from './runtime.js';
 import { REJECTION_REASONS } from './guard/patterns.js';
 import type { AttributeValue } from './options.js';
 import type { Resolved } from './plan.js';
@@ -30,18 +31,6 @@ export interface DynamicOptions {
   readonly seriesFor: (version: string, attributes: Attributes) => Resolved;
 }
 
-/**
- * Guards, shared by every function of one model, so the cap on distinct
- * values holds for the model's series whichever function records them.
- */
-const guards = new Map<string, ValueGuard>();
-
-function guardFor(model: string, key: string, checkShape: boolean): ValueGuard {
-  const id = `${model}\u0000${key}`;
-  let guard = guards.get(id);
-  if (guard === undefined) guards.set(id, (guard = new ValueGuard(FAMILY, key, checkShape)));
-  return guard;
-}
 
 /**
  * Resolves the series of a call whose version or attributes are read per
@@ -57,8 +46,11 @@ function guardFor(model: string, key: string, checkShape: boolean): ValueGuard {
 export function dynamicResolver(options: DynamicOptions): (self: unknown, args: unknown[]) => Resolved {
   const { model, recorder, version, fixed, slots, attributesFrom, seriesFor } = options;
   const declared = new Set(slots.map((slot) => slot.key));
-  const slotGuards = slots.map((slot) => guardFor(model, slot.key, true));
-  const versionGuard = guardFor(model, ATTR_MODEL_VERSION, false);
+  // Shared by every function of one model (held by the runtime's guard,
+  // bounded by maxModels), so the cap on distinct values holds per model.
+  const guard = (recorder.runtime ?? runtime()).guard;
+  const slotGuards: ValueGuard[] = slots.map((slot) => guard.valueGuard(model, slot.key, true));
+  const versionGuard = guard.valueGuard(model, ATTR_MODEL_VERSION, false);
   const root = new Map<string, Trie>();
 
   const readVersion =
@@ -88,7 +80,7 @@ export function dynamicResolver(options: DynamicOptions): (self: unknown, args: 
     if (record === null || typeof record !== 'object') return undefined;
     try {
       // Keys not declared in attributeKeys are dropped (the call is still counted).
-      for (const key in record) if (!declared.has(key)) reject(FAMILY, key, REJECTION_REASONS.undeclared);
+      for (const key in record) if (!declared.has(key)) guard.reject(FAMILY, key, REJECTION_REASONS.undeclared);
     } catch (err) {
       // A Proxy whose traps throw, a revoked Proxy: the record is unusable.
       reportInternalError('attributesFrom', err);

@@ -1,8 +1,8 @@
 import type { Attributes } from '@opentelemetry/api';
-import { guardConfig } from './config.js';
-import { checkDeclaredKeys } from './keys.js';
+import { InferometerConfigError } from '../errors.js';
+import { runtime, type Runtime } from '../runtime.js';
 import { OVERFLOW_VALUE, REJECTION_REASONS } from './patterns.js';
-import { admitSeries, noteOverflowSeries, reject, ValueGuard } from './registry.js';
+import { ValueGuard } from './registry.js';
 
 /** Options of {@link createAttributeGuard}. */
 export interface AttributeGuardOptions {
@@ -68,16 +68,22 @@ export interface AttributeGuard {
  * ```
  */
 export function createAttributeGuard(options: AttributeGuardOptions): AttributeGuard {
+  return attributeGuardIn(runtime(), options);
+}
+
+/** {@link createAttributeGuard} in a given runtime. @internal */
+export function attributeGuardIn(owner: Runtime, options: AttributeGuardOptions): AttributeGuard {
+  const registry = owner.guard;
   const where = 'createAttributeGuard(options)';
   if (options === null || typeof options !== 'object' || typeof options.metric !== 'string' || options.metric === '') {
-    throw new TypeError(`${where}: option "metric" must be the metric's name, e.g. { metric: 'http_server_requests_total', allow: ['http_route'] }`);
+    throw new InferometerConfigError('metric', `${where}: option "metric" must be the metric's name, e.g. { metric: 'http_server_requests_total', allow: ['http_route'] }`);
   }
   if (!Array.isArray(options.allow) || !options.allow.every((k) => typeof k === 'string')) {
-    throw new TypeError(`${where}: option "allow" must be an array of attribute names, e.g. ['http_route', 'http_method']`);
+    throw new InferometerConfigError('allow', `${where}: option "allow" must be an array of attribute names, e.g. ['http_route', 'http_method']`);
   }
   const metric = options.metric;
-  checkDeclaredKeys(options.allow, metric, where, options.allowUnboundedKeys ?? []);
-  const guards = new Map(options.allow.map((key) => [key, new ValueGuard(metric, key)]));
+  registry.checkDeclaredKeys(options.allow, metric, where, options.allowUnboundedKeys ?? []);
+  const guards = new Map(options.allow.map((key) => [key, new ValueGuard(registry, metric, key)]));
   // Label sets seen, bounded by the series cap: past it, the overflow set.
   const seen = new Set<string>();
   return {
@@ -86,7 +92,7 @@ export function createAttributeGuard(options: AttributeGuardOptions): AttributeG
       for (const key in incoming) {
         const guard = guards.get(key);
         if (guard === undefined) {
-          reject(metric, key, REJECTION_REASONS.undeclared);
+          registry.reject(metric, key, REJECTION_REASONS.undeclared);
           continue;
         }
         const value = guard.admit(incoming[key]);
@@ -94,12 +100,12 @@ export function createAttributeGuard(options: AttributeGuardOptions): AttributeG
       }
       const id = labelSetId(out);
       if (seen.has(id)) return out;
-      if (seen.size < guardConfig().maxSeriesPerMetric - 1 && admitSeries(metric)) {
+      if (seen.size < registry.config.maxSeriesPerMetric - 1 && registry.admitSeries(metric)) {
         seen.add(id);
         return out;
       }
-      reject(metric, Object.keys(out).join('+'), REJECTION_REASONS.seriesOverflow);
-      noteOverflowSeries(metric);
+      registry.reject(metric, Object.keys(out).join('+'), REJECTION_REASONS.seriesOverflow);
+      registry.noteOverflowSeries(metric);
       for (const key in out) out[key] = OVERFLOW_VALUE;
       return out;
     },

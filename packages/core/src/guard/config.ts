@@ -1,3 +1,6 @@
+import { InferometerConfigError } from '../errors.js';
+import { runtime } from '../runtime.js';
+import { GUARD_DEFAULTS, type GuardConfig } from './defaults.js';
 import { DEFAULT_UNBOUNDED_KEY_PATTERNS } from './patterns.js';
 
 /**
@@ -59,45 +62,46 @@ export interface GuardOptions {
    * ```
    */
   unboundedKeyPatterns?: readonly RegExp[];
+  /**
+   * Distinct model names the process records as themselves. Past it, a new
+   * model's calls are recorded under model `_OTHER` and counted in
+   * `inferometer_attribute_rejections_total{attribute="model_name",
+   * reason="series_overflow"}`, so per-model state stays bounded however
+   * many models are created. Default 1000.
+   *
+   * @example
+   * ```ts
+   * maxModels: 200
+   * ```
+   */
+  maxModels?: number;
+  /**
+   * Seconds a model version must go unused, after another version of the
+   * model took over as the active one, before it is released: exported one
+   * last time, then its series, its `ml_model_info` point and its place
+   * under the model's cap on distinct versions are given back. So a model
+   * hot-swapped through more versions than the cap over the process's life
+   * keeps its serving version labelled as itself. Default 900 (15 minutes);
+   * `retireModelVersion()` releases a version at once.
+   *
+   * @example
+   * ```ts
+   * versionIdleSeconds: 3600
+   * ```
+   */
+  versionIdleSeconds?: number;
 }
 
-/** The limits in force. @internal */
-export interface GuardConfig {
-  readonly maxValuesPerAttribute: number;
-  readonly maxValuesPerKey: Readonly<Record<string, number>>;
-  readonly maxSeriesPerMetric: number;
-  readonly maxValueLength: number;
-  readonly unboundedKeyPatterns: readonly RegExp[];
-}
-
-/** Defaults of {@link GuardOptions}. */
-export const GUARD_DEFAULTS: GuardConfig = {
-  maxValuesPerAttribute: 100,
-  maxValuesPerKey: {},
-  maxSeriesPerMetric: 2000,
-  maxValueLength: 64,
-  unboundedKeyPatterns: DEFAULT_UNBOUNDED_KEY_PATTERNS,
-};
-
-let current: GuardConfig = GUARD_DEFAULTS;
-const listeners = new Set<(config: GuardConfig) => void>();
-
-/** The limits in force. @internal */
-export function guardConfig(): GuardConfig {
-  return current;
-}
-
-/** Runs `listener` whenever the limits change (start-time checks of keys declared earlier). @internal */
-export function onGuardConfig(listener: (config: GuardConfig) => void): void {
-  listeners.add(listener);
-}
+export { GUARD_DEFAULTS } from './defaults.js';
+export type { GuardConfig } from './defaults.js';
 
 /**
  * Sets the cardinality guard's limits for the whole process. Call it before
  * instrumenting (or let `@inferometer/node`'s `start()` call it from the
- * environment). Throws a `TypeError` naming the option on a bad value; keys
- * already declared are checked again against added patterns, and a key the
- * new patterns refuse throws here.
+ * environment). Throws an {@link InferometerConfigError} naming the option on
+ * a bad value; keys already declared are checked again against added
+ * patterns, and a key the new patterns refuse throws here (its `option` is
+ * `unboundedKeyPatterns`).
  *
  * @example
  * ```ts
@@ -105,32 +109,34 @@ export function onGuardConfig(listener: (config: GuardConfig) => void): void {
  * ```
  */
 export function configureGuards(options: GuardOptions, where = 'configureGuards(options)'): void {
-  const next: GuardConfig = {
+  runtime().guard.configure(resolveGuardOptions(options, where));
+}
+
+/** The limits in force in the process's runtime. @internal */
+export function guardConfig(): GuardConfig {
+  return runtime().guard.config;
+}
+
+/** Validates `options` into limits, throwing an {@link InferometerConfigError} naming a bad option. @internal */
+export function resolveGuardOptions(options: GuardOptions, where = 'configureGuards(options)'): GuardConfig {
+  if (options === null || typeof options !== 'object') {
+    throw new InferometerConfigError('options', `${where}: options must be an object such as { maxSeriesPerMetric: 500 }`);
+  }
+  return {
     maxValuesPerAttribute: positive(where, 'maxValuesPerAttribute', options.maxValuesPerAttribute, GUARD_DEFAULTS.maxValuesPerAttribute),
     maxValuesPerKey: perKey(where, options.maxValuesPerKey),
     maxSeriesPerMetric: positive(where, 'maxSeriesPerMetric', options.maxSeriesPerMetric, GUARD_DEFAULTS.maxSeriesPerMetric, 2),
     maxValueLength: positive(where, 'maxValueLength', options.maxValueLength, GUARD_DEFAULTS.maxValueLength),
+    maxModels: positive(where, 'maxModels', options.maxModels, GUARD_DEFAULTS.maxModels),
+    versionIdleSeconds: positive(where, 'versionIdleSeconds', options.versionIdleSeconds, GUARD_DEFAULTS.versionIdleSeconds),
     unboundedKeyPatterns: [...DEFAULT_UNBOUNDED_KEY_PATTERNS, ...patterns(where, options.unboundedKeyPatterns)],
   };
-  const previous = current;
-  current = next;
-  try {
-    for (const listener of listeners) listener(next);
-  } catch (err) {
-    current = previous;
-    throw err;
-  }
-}
-
-/** Back to the defaults (tests). @internal */
-export function resetGuards(): void {
-  current = GUARD_DEFAULTS;
 }
 
 function positive(where: string, name: string, value: number | undefined, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < min || value > 1_000_000) {
-    throw new TypeError(`${where}: option "${name}" must be a whole number from ${min} to 1000000; got ${String(value)}`);
+    throw new InferometerConfigError(name, `${where}: option "${name}" must be a whole number from ${min} to 1000000; got ${String(value)}`);
   }
   return value;
 }
@@ -138,7 +144,7 @@ function positive(where: string, name: string, value: number | undefined, fallba
 function perKey(where: string, value: Readonly<Record<string, number>> | undefined): Readonly<Record<string, number>> {
   if (value === undefined) return {};
   if (value === null || typeof value !== 'object') {
-    throw new TypeError(`${where}: option "maxValuesPerKey" must be an object of attribute names to whole numbers, e.g. { region: 30 }`);
+    throw new InferometerConfigError('maxValuesPerKey', `${where}: option "maxValuesPerKey" must be an object of attribute names to whole numbers, e.g. { region: 30 }`);
   }
   const out: Record<string, number> = {};
   for (const [key, cap] of Object.entries(value)) out[key] = positive(where, `maxValuesPerKey.${key}`, cap, 0);
@@ -148,7 +154,7 @@ function perKey(where: string, value: Readonly<Record<string, number>> | undefin
 function patterns(where: string, value: readonly RegExp[] | undefined): RegExp[] {
   if (value === undefined) return [];
   if (!Array.isArray(value) || !value.every((p) => p instanceof RegExp)) {
-    throw new TypeError(`${where}: option "unboundedKeyPatterns" must be an array of regular expressions, e.g. [/^order_number$/i]`);
+    throw new InferometerConfigError('unboundedKeyPatterns', `${where}: option "unboundedKeyPatterns" must be an array of regular expressions, e.g. [/^order_number$/i]`);
   }
   return [...value];
 }

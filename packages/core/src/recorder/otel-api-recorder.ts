@@ -1,24 +1,17 @@
 import {
-  metrics,
   type Attributes,
   type Counter,
   type Histogram,
   type Meter,
   type MeterProvider,
-  type ObservableGauge,
-  type ObservableResult,
   type UpDownCounter,
 } from '@opentelemetry/api';
 import {
   ATTR_ERROR_TYPE,
   ATTR_MODEL_NAME,
-  ATTR_MODEL_VERSION,
   ATTR_REASON,
   ATTR_STATUS,
-  ERROR_TYPE_OTHER,
   INSTRUMENTATION_SCOPE,
-  MAX_ERROR_TYPES_PER_SERIES,
-  ATTR_METRIC,
   METRIC_ACTIVE_MODEL_VERSION,
   METRIC_ATTRIBUTE_REJECTIONS,
   METRIC_DROPPED_OBSERVATIONS,
@@ -36,13 +29,16 @@ import {
   STATUS_SUCCESS,
   type MetricDefinition,
 } from '../catalog.js';
-import { reportInternalError, warnOnce } from '../diagnostics.js';
-import { rejectionCounts, seriesPerMetric } from '../guard/registry.js';
+import { ProviderBound } from '../global-provider.js';
 import { VERSION } from '../version.js';
-import type { BucketOverrides, PredictionSeries, Recorder, SeriesKey } from './recorder.js';
+import { activate, type SeriesHandle, type SeriesTarget } from './handle.js';
+import type { NativeRecorder } from './native/recorder.js';
+import { activeVersionPoints, modelInfoPoints, rejectionPoints, seriesCountPoints } from './native/points.js';
+import type { HrTimeLike } from './native/series.js';
+import type { BucketOverrides, PredictionSeries } from './recorder.js';
 
-/** The catalog's instruments, created from one MeterProvider. */
-interface Instruments {
+/** The catalog's instruments, created from one MeterProvider. @internal */
+export interface Instruments {
   readonly predictions: Counter;
   readonly errors: Counter;
   readonly latency: Histogram;
@@ -54,73 +50,51 @@ interface Instruments {
   readonly dropped: Counter;
 }
 
-/** What the model gauges report: every version seen, and the latest one. */
-interface ModelState {
-  readonly versions: Map<string, Attributes>;
-  activeVersion: number | undefined;
-  readonly activeAttributes: Attributes;
-}
-
 /**
- * Records through the global OpenTelemetry MeterProvider, whatever set it:
- * `@inferometer/node`'s `start()` or the service's own SDK. No `start()` is
- * needed when the service already registered a provider.
+ * The fallback path: records through the global OpenTelemetry MeterProvider,
+ * whatever set it (`@inferometer/node`'s `start()` or the service's own SDK),
+ * while no collector reads the native state. No `start()` is needed when the
+ * service already registered a provider.
  *
- * The JS metrics API has no proxy provider: instruments taken from the no-op
- * provider before an SDK registers stay no-ops. Decorators run at class
- * definition, usually before `start()`, so instruments are taken lazily and
- * taken again whenever the global provider changes; the check is one
- * reference comparison per call.
+ * Instruments are taken again whenever the global provider changes (see
+ * ProviderBound); series of the old provider then hand over to new ones
+ * through their handle, so a call that spans the change ends where it began.
+ * The model gauges and the guard's own metrics are read from the same state
+ * and built by the same functions as on the native path.
  *
  * @internal
  */
-export class OtelApiRecorder implements Recorder {
-  private _provider: MeterProvider | undefined;
-  private _instruments: Instruments | undefined;
-  private readonly _models = new Map<string, ModelState>();
+export class OtelApiRecorder {
+  private readonly _instruments: ProviderBound<Instruments>;
   /** Bucket boundaries each histogram was created with, to warn on conflicting overrides. */
   private _boundaries: Required<BucketOverrides> | undefined;
+  private _created = false;
 
-  series(key: SeriesKey): PredictionSeries {
-    const model = this._model(key.model);
-    if (!model.versions.has(key.version)) {
-      model.versions.set(key.version, {
-        [ATTR_MODEL_NAME]: key.model,
-        [ATTR_MODEL_VERSION]: key.version,
-      });
-    }
-    if (key.buckets !== undefined) this._checkBuckets(key.model, key.buckets);
-    return new OtelApiSeries(this, model, key);
+  constructor(private readonly _native: NativeRecorder) {
+    this._instruments = new ProviderBound((provider) => this._create(provider));
+  }
+
+  /** The instruments of the current global provider. */
+  instruments(): Instruments {
+    return this._instruments.get();
+  }
+
+  /** A target for `handle` on the current provider's instruments. */
+  target(handle: SeriesHandle): OtelApiSeries {
+    return new OtelApiSeries(handle, this, this.instruments());
   }
 
   dropped(model: string, reason: string): void {
     try {
       this.instruments().dropped.add(1, { [ATTR_MODEL_NAME]: model, [ATTR_REASON]: reason });
     } catch (err) {
-      reportInternalError('record', err);
+      this._native.runtime.diag.error('error:record', '@inferometer/core: internal failure in record; the prediction was not affected', err);
     }
   }
 
-  /** The instruments of the current global provider (created on first use or after a change). */
-  instruments(): Instruments {
-    const provider = metrics.getMeterProvider();
-    if (provider !== this._provider || this._instruments === undefined) {
-      this._provider = provider;
-      this._instruments = this._create(provider.getMeter(INSTRUMENTATION_SCOPE, VERSION));
-    }
-    return this._instruments;
-  }
-
-  private _model(name: string): ModelState {
-    let state = this._models.get(name);
-    if (state === undefined) {
-      state = { versions: new Map(), activeVersion: undefined, activeAttributes: { [ATTR_MODEL_NAME]: name } };
-      this._models.set(name, state);
-    }
-    return state;
-  }
-
-  private _create(meter: Meter): Instruments {
+  private _create(provider: MeterProvider): Instruments {
+    this._created = true;
+    const meter = provider.getMeter(INSTRUMENTATION_SCOPE, VERSION);
     const boundaries = this._boundaries;
     const instruments: Instruments = {
       predictions: meter.createCounter(METRIC_PREDICTIONS.name, describe(METRIC_PREDICTIONS)),
@@ -128,36 +102,28 @@ export class OtelApiRecorder implements Recorder {
       latency: histogram(meter, METRIC_PREDICTION_LATENCY, boundaries?.latency),
       confidence: histogram(meter, METRIC_PREDICTION_CONFIDENCE, boundaries?.confidence),
       batchSize: histogram(meter, METRIC_PREDICTION_BATCH_SIZE, boundaries?.batchSize),
-      inFlight: meter.createUpDownCounter(
-        METRIC_PREDICTIONS_IN_FLIGHT.name,
-        describe(METRIC_PREDICTIONS_IN_FLIGHT),
-      ),
+      inFlight: meter.createUpDownCounter(METRIC_PREDICTIONS_IN_FLIGHT.name, describe(METRIC_PREDICTIONS_IN_FLIGHT)),
       timeToFirstItem: histogram(meter, METRIC_TIME_TO_FIRST_ITEM, boundaries?.timeToFirstItem),
       streamItems: histogram(meter, METRIC_STREAM_ITEMS, boundaries?.streamItems),
       dropped: meter.createCounter(METRIC_DROPPED_OBSERVATIONS.name, describe(METRIC_DROPPED_OBSERVATIONS)),
     };
-    const info: ObservableGauge = meter.createObservableGauge(METRIC_MODEL_INFO.name, describe(METRIC_MODEL_INFO));
-    info.addCallback((result: ObservableResult) => {
-      for (const model of this._models.values()) {
-        for (const attributes of model.versions.values()) result.observe(1, attributes);
-      }
-    });
-    const active: ObservableGauge = meter.createObservableGauge(
-      METRIC_ACTIVE_MODEL_VERSION.name,
-      describe(METRIC_ACTIVE_MODEL_VERSION),
-    );
-    active.addCallback((result: ObservableResult) => {
-      for (const model of this._models.values()) {
-        if (model.activeVersion !== undefined) result.observe(model.activeVersion, model.activeAttributes);
-      }
-    });
-    // The cardinality guard's own metrics, read at collection.
-    meter.createObservableCounter(METRIC_ATTRIBUTE_REJECTIONS.name, describe(METRIC_ATTRIBUTE_REJECTIONS)).addCallback((result) => {
-      for (const entry of rejectionCounts()) result.observe(entry.count, entry.attributes);
-    });
-    meter.createObservableGauge(METRIC_SERIES.name, describe(METRIC_SERIES)).addCallback((result) => {
-      for (const [metric, count] of seriesPerMetric()) result.observe(count, { [ATTR_METRIC]: metric });
-    });
+    // Gauges and the guard's counters: the same points the native collector
+    // builds (points.ts), observed at collection. Skipped while a collector
+    // is attached: the collector exports them then, and the provider would
+    // otherwise hold them twice.
+    const native = this._native;
+    const now = (): HrTimeLike => [0, 0];
+    const observe = (definition: MetricDefinition, kind: 'gauge' | 'counter', read: () => { value: number | object; attributes: Attributes }[]): void => {
+      const instrument = kind === 'gauge' ? meter.createObservableGauge(definition.name, describe(definition)) : meter.createObservableCounter(definition.name, describe(definition));
+      instrument.addCallback((result) => {
+        if (native.native) return;
+        for (const point of read()) result.observe(point.value as number, point.attributes);
+      });
+    };
+    observe(METRIC_MODEL_INFO, 'gauge', () => modelInfoPoints(native, now()));
+    observe(METRIC_ACTIVE_MODEL_VERSION, 'gauge', () => activeVersionPoints(native, now()));
+    observe(METRIC_ATTRIBUTE_REJECTIONS, 'counter', () => rejectionPoints(native.runtime.guard, native.startTime, now(), undefined));
+    observe(METRIC_SERIES, 'gauge', () => seriesCountPoints(native.runtime.guard, now()));
     return instruments;
   }
 
@@ -168,8 +134,8 @@ export class OtelApiRecorder implements Recorder {
    * this is the first decorated model), and a model that asks for different
    * ones is told once. Per-series boundaries need the native recorder.
    */
-  private _checkBuckets(model: string, buckets: BucketOverrides): void {
-    if (this._boundaries === undefined && this._instruments === undefined) {
+  checkBuckets(model: string, buckets: BucketOverrides): void {
+    if (this._boundaries === undefined && !this._created) {
       this._boundaries = { ...DEFAULT_BOUNDARIES, ...definedOnly(buckets) };
       return;
     }
@@ -177,12 +143,17 @@ export class OtelApiRecorder implements Recorder {
     for (const name of Object.keys(buckets) as (keyof BucketOverrides)[]) {
       const wanted = buckets[name];
       if (wanted !== undefined && !sameBoundaries(wanted, inForce[name])) {
-        warnOnce(
+        this._native.runtime.diag.warn(
           `buckets:${model}:${name}`,
           `@inferometer/core: model "${model}" asks for its own ${name} buckets, but OpenTelemetry bucket boundaries belong to the instrument and are already set; the boundaries in force stay.`,
         );
       }
     }
+  }
+
+  /** Reports a failure of the API path once. */
+  failed(err: unknown): void {
+    this._native.runtime.diag.error('error:record', '@inferometer/core: internal failure in record; the prediction was not affected', err);
   }
 }
 
@@ -194,99 +165,125 @@ const DEFAULT_BOUNDARIES: Required<BucketOverrides> = {
   streamItems: METRIC_STREAM_ITEMS.buckets,
 };
 
-/** Records one (model, version, attributes) series; each method guards its own failures. */
-class OtelApiSeries implements PredictionSeries {
+/**
+ * The fallback path's target: one series on one provider's instruments.
+ * Each method guards its own failures (the SDK is the service's code).
+ *
+ * @internal
+ */
+export class OtelApiSeries implements SeriesTarget {
+  current = false;
   private readonly _base: Attributes;
   private readonly _success: Attributes;
   private readonly _error: Attributes;
   private readonly _errorTypes = new Map<string, Attributes>();
 
   constructor(
+    private readonly _handle: SeriesHandle,
     private readonly _recorder: OtelApiRecorder,
-    private readonly _model: ModelState,
-    private readonly _key: SeriesKey,
+    private readonly _instruments: Instruments,
   ) {
-    this._base = {
-      ..._key.attributes,
-      [ATTR_MODEL_NAME]: _key.model,
-      [ATTR_MODEL_VERSION]: _key.version,
-    };
-    this._success = { ...this._base, [ATTR_STATUS]: STATUS_SUCCESS };
-    this._error = { ...this._base, [ATTR_STATUS]: STATUS_ERROR };
+    this._base = _handle.attributes;
+    this._success = { ..._handle.attributes, [ATTR_STATUS]: STATUS_SUCCESS };
+    this._error = { ..._handle.attributes, [ATTR_STATUS]: STATUS_ERROR };
+  }
+
+  fresh(): SeriesTarget {
+    if (!this.current) return this._handle.now();
+    // The global provider changed: the handle moves to the new one's instruments.
+    if (this._recorder.instruments() !== this._instruments) this._handle.swap(this._recorder.target(this._handle));
+    return this._handle.target;
   }
 
   begin(): PredictionSeries {
+    const target = this.fresh();
+    if (target !== this) return target.begin();
     try {
-      this._model.activeVersion = this._key.versionNumber;
-      this._recorder.instruments().inFlight.add(1, this._base);
+      const version = this._handle.version;
+      if (version.model.active !== version) activate(version);
+      this._instruments.inFlight.add(1, this._base);
     } catch (err) {
-      reportInternalError('record', err);
+      this._recorder.failed(err);
     }
     return this;
   }
 
-  succeed(seconds: number, begun = true): void {
-    try {
-      const i = this._recorder.instruments();
-      if (begun) i.inFlight.add(-1, this._base);
-      i.predictions.add(1, this._success);
-      i.latency.record(seconds, this._base);
-    } catch (err) {
-      reportInternalError('record', err);
-    }
+  succeed(seconds: number): void {
+    this._leave();
+    this.outcome(seconds, undefined);
   }
 
-  fail(seconds: number, errorType: string, begun = true): void {
+  fail(seconds: number, errorType: string): void {
+    this._leave();
+    this.outcome(seconds, errorType);
+  }
+
+  outcome(seconds: number, errorType: string | undefined): void {
+    const target = this.fresh();
+    if (target !== this) {
+      target.outcome(seconds, errorType);
+      return;
+    }
     try {
-      const i = this._recorder.instruments();
-      if (begun) i.inFlight.add(-1, this._base);
-      i.predictions.add(1, this._error);
+      const i = this._instruments;
+      if (errorType === undefined) {
+        this._handle.statuses |= 1;
+        i.predictions.add(1, this._success);
+      } else {
+        this._handle.statuses |= 2;
+        i.predictions.add(1, this._error);
+        i.errors.add(1, this._errorAttributes(this._handle.errorType(errorType)));
+      }
       i.latency.record(seconds, this._base);
-      i.errors.add(1, this._errorAttributes(errorType));
     } catch (err) {
-      reportInternalError('record', err);
+      this._recorder.failed(err);
     }
   }
 
   confidence(value: number): void {
-    try {
-      this._recorder.instruments().confidence.record(value, this._base);
-    } catch (err) {
-      reportInternalError('record', err);
-    }
+    const target = this.fresh();
+    if (target !== this) return target.confidence(value);
+    this._record(this._instruments.confidence, value);
   }
 
   batchSize(items: number): void {
-    try {
-      this._recorder.instruments().batchSize.record(items, this._base);
-    } catch (err) {
-      reportInternalError('record', err);
-    }
+    const target = this.fresh();
+    if (target !== this) return target.batchSize(items);
+    this._record(this._instruments.batchSize, items);
   }
 
   firstItem(seconds: number): void {
-    try {
-      this._recorder.instruments().timeToFirstItem.record(seconds, this._base);
-    } catch (err) {
-      reportInternalError('record', err);
-    }
+    const target = this.fresh();
+    if (target !== this) return target.firstItem(seconds);
+    this._record(this._instruments.timeToFirstItem, seconds);
   }
 
   streamItems(items: number): void {
+    const target = this.fresh();
+    if (target !== this) return target.streamItems(items);
+    this._record(this._instruments.streamItems, items);
+  }
+
+  /** The in-flight -1 of a call begun here, on the instruments it was counted on. */
+  private _leave(): void {
     try {
-      this._recorder.instruments().streamItems.record(items, this._base);
+      this._instruments.inFlight.add(-1, this._base);
     } catch (err) {
-      reportInternalError('record', err);
+      this._recorder.failed(err);
     }
   }
 
-  private _errorAttributes(errorType: string): Attributes {
-    let attributes = this._errorTypes.get(errorType);
-    if (attributes === undefined) {
-      const bounded = this._errorTypes.size < MAX_ERROR_TYPES_PER_SERIES ? errorType : ERROR_TYPE_OTHER;
-      attributes = this._errorTypes.get(bounded) ?? { ...this._base, [ATTR_ERROR_TYPE]: bounded };
-      this._errorTypes.set(bounded, attributes);
+  private _record(histogram: Histogram, value: number): void {
+    try {
+      histogram.record(value, this._base);
+    } catch (err) {
+      this._recorder.failed(err);
     }
+  }
+
+  private _errorAttributes(type: string): Attributes {
+    let attributes = this._errorTypes.get(type);
+    if (attributes === undefined) this._errorTypes.set(type, (attributes = { ...this._base, [ATTR_ERROR_TYPE]: type }));
     return attributes;
   }
 }

@@ -1,4 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
+import type { Runtime } from '../runtime.js';
 
 /**
  * The seam between the wrappers and the metric backend. The wrappers resolve
@@ -16,6 +17,8 @@ export interface Recorder {
   series(key: SeriesKey): PredictionSeries;
   /** Counts one observation left out for `model`, with a reason from `DROP_REASONS`. */
   dropped(model: string, reason: string): void;
+  /** The runtime whose guard (declared keys, per-model value guards) the plans use; the process's when absent. */
+  readonly runtime?: Runtime;
 }
 
 /** What identifies one series family member. @internal */
@@ -54,24 +57,26 @@ export interface BucketOverrides {
 
 /**
  * One resolved series: the handle a wrapper records into.
+ *
+ * A call is `begin()`, then any of the other methods, then exactly one of
+ * `succeed()` or `fail()`, all on the object `begin()` returned: the series
+ * that counted the call's in-flight +1, which therefore takes the -1 back
+ * whatever switched in between (a collector attached or detached, a
+ * MeterProvider registered), so in-flight never goes below zero or stays up.
+ * Methods called on a handle before `begin()` (the batch size) go to the
+ * handle's current target.
+ *
  * @internal
  */
 export interface PredictionSeries {
   /** True for a metric's overflow series (past the series cap), which stands for many label sets. */
   readonly overflow?: boolean;
-  /**
-   * A call started (in-flight +1) and this version is now the model's active
-   * one. Returns the series that counted the begin: every later method of the
-   * call is called on it.
-   */
+  /** A call started (in-flight +1, this version is now the model's active one); returns the series to end it on. */
   begin(): PredictionSeries;
-  /**
-   * A call ended well after `seconds` (count, latency; in-flight -1 unless
-   * `begun` is false: the call began on another path, see NativeSeries).
-   */
-  succeed(seconds: number, begun?: boolean): void;
-  /** A call ended in an error after `seconds` (count, latency, error; in-flight -1 unless `begun` is false). */
-  fail(seconds: number, errorType: string, begun?: boolean): void;
+  /** A call ended well after `seconds` (count, latency, in-flight -1). */
+  succeed(seconds: number): void;
+  /** A call ended in an error after `seconds` (count, latency, error, in-flight -1). */
+  fail(seconds: number, errorType: string): void;
   /** One confidence observation, 0 to 1. */
   confidence(value: number): void;
   /** Items in the call's batch. */

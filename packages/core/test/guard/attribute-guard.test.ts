@@ -1,19 +1,21 @@
 import { AggregationTemporality, MeterProvider, MetricReader, type SumMetricData } from '@opentelemetry/sdk-metrics';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createAttributeGuard } from '../../src/guard/attribute-guard.js';
-import { configureGuards, resetGuards } from '../../src/guard/config.js';
+import { attributeGuardIn, type AttributeGuardOptions } from '../../src/guard/attribute-guard.js';
+import { resolveGuardOptions, type GuardOptions } from '../../src/guard/config.js';
 import { OVERFLOW_VALUE } from '../../src/guard/patterns.js';
-import { rejectionCounts, resetGuardState, seriesPerMetric } from '../../src/guard/registry.js';
+import { createRuntime, type Runtime } from '../../src/runtime.js';
 
 class Reader extends MetricReader {
   protected override async onForceFlush(): Promise<void> {}
   protected override async onShutdown(): Promise<void> {}
 }
 
+let rt: Runtime;
 beforeEach(() => {
-  resetGuards();
-  resetGuardState();
+  rt = createRuntime();
 });
+const configureGuards = (options: GuardOptions) => rt.guard.configure(resolveGuardOptions(options));
+const createAttributeGuard = (options: AttributeGuardOptions) => attributeGuardIn(rt, options);
 
 describe('createAttributeGuard in a view on the service\'s own instruments', () => {
   it('drops undeclared keys, caps series before the SDK does, and counts both', async () => {
@@ -31,9 +33,9 @@ describe('createAttributeGuard in a view on the service\'s own instruments', () 
     expect(points.every((p) => !('request_id' in p.attributes))).toBe(true);
     expect(points.reduce((total, p) => total + p.value, 0)).toBe(50);
     expect(points.find((p) => p.attributes.route === OVERFLOW_VALUE)?.value).toBe(41);
-    const rejected = Object.fromEntries([...rejectionCounts()].map((r) => [`${r.attributes.attribute}/${r.attributes.reason}`, r.count]));
+    const rejected = Object.fromEntries([...rt.guard.rejectionCounts()].map((r) => [`${r.attributes.attribute}/${r.attributes.reason}`, r.count]));
     expect(rejected).toMatchObject({ 'request_id/undeclared': 50, 'route+method/series_overflow': 41 });
-    expect(Object.fromEntries(seriesPerMetric())).toEqual({ http_requests_total: 10 });
+    expect(Object.fromEntries(rt.guard.seriesPerMetric())).toEqual({ http_requests_total: 10 });
     await provider.shutdown();
   });
 

@@ -1,8 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { configureGuards, guardConfig, GUARD_DEFAULTS, resetGuards } from '../../src/guard/config.js';
+import { InferometerConfigError } from '../../src/errors.js';
+import { configureGuards, guardConfig, GUARD_DEFAULTS } from '../../src/guard/config.js';
 import { checkDeclaredKeys } from '../../src/guard/keys.js';
+import { runtime } from '../../src/runtime.js';
 
-afterEach(() => resetGuards());
+// configureGuards is the public, process-wide call: these tests use the process's runtime and put its defaults back.
+afterEach(() => runtime().guard.configure(GUARD_DEFAULTS));
 
 describe('configureGuards', () => {
   it('has documented defaults', () => {
@@ -17,6 +20,15 @@ describe('configureGuards', () => {
     [{ unboundedKeyPatterns: ['order'] }, 'option "unboundedKeyPatterns" must be an array of regular expressions'],
   ])('refuses %j, naming the option', (options, message) => {
     expect(() => configureGuards(options as never)).toThrow(message);
+    // Code reads the blamed option, never the message.
+    let thrown: unknown;
+    try {
+      configureGuards(options as never);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(InferometerConfigError);
+    expect((thrown as InferometerConfigError).option).toBe(Object.keys(options)[0]!.replace(/^maxValuesPerKey$/, 'maxValuesPerKey.tier'));
     expect(guardConfig()).toBe(GUARD_DEFAULTS);
   });
 

@@ -3,10 +3,11 @@ import { accessSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { configureGuards, resetGuards } from '../../src/guard/config.js';
+import { configureGuards, GUARD_DEFAULTS } from '../../src/guard/config.js';
+import { runtime } from '../../src/runtime.js';
 import { prometheusRelabelConfigs } from '../../src/guard/relabel.js';
 
-afterEach(() => resetGuards());
+afterEach(() => runtime().guard.configure(GUARD_DEFAULTS));
 
 /** Debian's promtool; the test fails loudly without it (apt-get install -y prometheus). */
 function promtool(): string {

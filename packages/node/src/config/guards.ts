@@ -9,6 +9,8 @@ export const GUARD_VARIABLES = {
   INFEROMETER_MAX_SERIES_PER_METRIC: 'maxSeriesPerMetric',
   INFEROMETER_MAX_ATTRIBUTE_LENGTH: 'maxValueLength',
   INFEROMETER_UNBOUNDED_KEY_PATTERNS: 'unboundedKeyPatterns',
+  INFEROMETER_MAX_MODELS: 'maxModels',
+  INFEROMETER_VERSION_IDLE_SECONDS: 'versionIdleSeconds',
 } as const;
 
 /** Most patterns `INFEROMETER_UNBOUNDED_KEY_PATTERNS` (or `guards.unboundedKeyPatterns`) may add. */
@@ -23,6 +25,8 @@ const LIMITS = [
   ['maxValuesPerAttribute', 'INFEROMETER_MAX_ATTRIBUTE_VALUES', 1],
   ['maxSeriesPerMetric', 'INFEROMETER_MAX_SERIES_PER_METRIC', 2],
   ['maxValueLength', 'INFEROMETER_MAX_ATTRIBUTE_LENGTH', 1],
+  ['maxModels', 'INFEROMETER_MAX_MODELS', 1],
+  ['versionIdleSeconds', 'INFEROMETER_VERSION_IDLE_SECONDS', 1],
 ] as const;
 const MAX_LIMIT = 1_000_000;
 

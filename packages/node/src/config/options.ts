@@ -51,6 +51,8 @@ const GUARDS_SHAPE = {
   maxSeriesPerMetric: 'leaf',
   maxValueLength: 'leaf',
   unboundedKeyPatterns: 'leaf',
+  maxModels: 'leaf',
+  versionIdleSeconds: 'leaf',
 } as const satisfies Record<keyof Required<GuardOptions>, Shape>;
 
 /** Every key `start()` accepts; the compiler keeps it in step with {@link StartOptions}. */

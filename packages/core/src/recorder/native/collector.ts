@@ -3,6 +3,7 @@ import {
   ATTR_ERROR_TYPE,
   ATTR_STATUS,
   METRIC_ACTIVE_MODEL_VERSION,
+  METRIC_ATTRIBUTE_REJECTIONS,
   METRIC_DROPPED_OBSERVATIONS,
   METRIC_MODEL_INFO,
   METRIC_PREDICTION_BATCH_SIZE,
@@ -11,17 +12,27 @@ import {
   METRIC_PREDICTION_LATENCY,
   METRIC_PREDICTIONS,
   METRIC_PREDICTIONS_IN_FLIGHT,
+  METRIC_SERIES,
   METRIC_STREAM_ITEMS,
   METRIC_TIME_TO_FIRST_ITEM,
   STATUS_ERROR,
   STATUS_SUCCESS,
   type MetricDefinition,
 } from '../../catalog.js';
-import { ATTR_METRIC, METRIC_ATTRIBUTE_REJECTIONS, METRIC_SERIES } from '../../catalog.js';
-import { rejectionCounts, seriesPerMetric } from '../../guard/registry.js';
-import type { NativeHistogram } from './histogram.js';
+import { DeltaTracker } from './delta.js';
+import {
+  activeVersionPoints,
+  modelInfoPoints,
+  pushHistogram,
+  pushSum,
+  rejectionPoints,
+  seriesCountPoints,
+  type CollectedPoint,
+} from './points.js';
 import type { NativeRecorder } from './recorder.js';
 import type { HrTimeLike, NativeSeries } from './series.js';
+
+export type { CollectedHistogram, CollectedPoint } from './points.js';
 
 /**
  * Aggregation temporality of a collector: `cumulative` (Prometheus, and the
@@ -31,23 +42,6 @@ import type { HrTimeLike, NativeSeries } from './series.js';
  */
 export type Temporality = 'cumulative' | 'delta';
 
-/** A histogram point's value; the same shape as the OpenTelemetry SDK's. */
-export interface CollectedHistogram {
-  readonly buckets: { readonly boundaries: number[]; readonly counts: number[] };
-  readonly sum: number;
-  readonly count: number;
-  readonly min?: number;
-  readonly max?: number;
-}
-
-/** One data point; the same shape as the OpenTelemetry SDK's data points. */
-export interface CollectedPoint {
-  readonly startTime: HrTimeLike;
-  readonly endTime: HrTimeLike;
-  readonly attributes: Attributes;
-  readonly value: number | CollectedHistogram;
-}
-
 /** One catalog metric's points at one collection. */
 export interface CollectedMetric {
   readonly definition: MetricDefinition;
@@ -56,18 +50,41 @@ export interface CollectedMetric {
   readonly points: CollectedPoint[];
 }
 
-/** What a collector keeps of the previous collection, for delta. */
-interface Previous {
-  successes: number;
-  errors: number;
-  errorTypes: Map<string, number>;
-  histograms: Map<NativeHistogram, { counts: number[]; sum: number; count: number }>;
-  endTime: HrTimeLike;
+/** Status and error-type attribute objects of one series, reused across collections (serializers cache label strings per object). */
+interface SeriesLabels {
+  readonly success: Attributes;
+  readonly error: Attributes;
+  readonly types: Map<string, Attributes>;
+}
+const labels = new WeakMap<NativeSeries, SeriesLabels>();
+
+function labelsOf(series: NativeSeries): SeriesLabels {
+  let found = labels.get(series);
+  if (found === undefined) {
+    const attributes = series.attributes;
+    found = { success: { ...attributes, [ATTR_STATUS]: STATUS_SUCCESS }, error: { ...attributes, [ATTR_STATUS]: STATUS_ERROR }, types: new Map() };
+    labels.set(series, found);
+  }
+  return found;
 }
 
-/** Attribute objects reused across collections (so serializers can cache label strings per object). */
-const statusAttributes = new WeakMap<NativeSeries, { success: Attributes; error: Attributes; types: Map<string, Attributes> }>();
-const boundaryArrays = new WeakMap<Float64Array, number[]>();
+function errorTypeLabels(series: NativeSeries, found: SeriesLabels, type: string): Attributes {
+  let attributes = found.types.get(type);
+  if (attributes === undefined) found.types.set(type, (attributes = { ...series.attributes, [ATTR_ERROR_TYPE]: type }));
+  return attributes;
+}
+
+/** The points of one collection, per catalog metric. */
+class Batch {
+  readonly predictions: CollectedPoint[] = [];
+  readonly errors: CollectedPoint[] = [];
+  readonly latency: CollectedPoint[] = [];
+  readonly confidence: CollectedPoint[] = [];
+  readonly batchSize: CollectedPoint[] = [];
+  readonly firstItem: CollectedPoint[] = [];
+  readonly streamItems: CollectedPoint[] = [];
+  readonly inFlight: CollectedPoint[] = [];
+}
 
 /**
  * Reads a {@link NativeRecorder}'s state into OpenTelemetry-shaped points.
@@ -77,9 +94,8 @@ const boundaryArrays = new WeakMap<Float64Array, number[]>();
  * @internal
  */
 export class NativeCollector {
-  private readonly _previous = new WeakMap<NativeSeries, Previous>();
-  private readonly _droppedPrevious = new Map<string, number>();
-  private readonly _rejectionsPrevious = new WeakMap<object, number>();
+  /** What this reader exported last, for delta; undefined for cumulative. */
+  private readonly _tracker: DeltaTracker | undefined;
   /** End of the previous collection: a delta point's start. */
   private _lastEnd: HrTimeLike | undefined;
   private _detached = false;
@@ -88,14 +104,15 @@ export class NativeCollector {
     private readonly _recorder: NativeRecorder,
     readonly temporality: Temporality,
   ) {
-    _recorder.attach();
+    this._tracker = temporality === 'delta' ? new DeltaTracker() : undefined;
+    _recorder.attach(this);
   }
 
   /** Stops reading; with no collector left, recording goes back to the OpenTelemetry API. */
   detach(): void {
     if (this._detached) return;
     this._detached = true;
-    this._recorder.detach();
+    this._recorder.detach(this);
   }
 
   collect(endTime: HrTimeLike): CollectedMetric[] {
@@ -113,174 +130,67 @@ export class NativeCollector {
    * one step, so its points always agree with each other.
    */
   *collectInSteps(endTime: HrTimeLike, seriesPerStep: number): Generator<void, CollectedMetric[], void> {
-    const delta = this.temporality === 'delta';
-    const t: Temporality = this.temporality;
-    const predictions: CollectedPoint[] = [];
-    const errors: CollectedPoint[] = [];
-    const latency: CollectedPoint[] = [];
-    const confidence: CollectedPoint[] = [];
-    const batch: CollectedPoint[] = [];
-    const firstItem: CollectedPoint[] = [];
-    const streamItems: CollectedPoint[] = [];
-    const inFlight: CollectedPoint[] = [];
-
+    const recorder = this._recorder;
+    recorder.sweep();
+    const batch = new Batch();
     let inStep = 0;
-    for (const series of this._recorder.series_) {
+    // A copy: a version released by another reader mid-collection must not shift this loop.
+    for (const handle of recorder.handles.slice()) {
       if (++inStep >= seriesPerStep) {
         inStep = 0;
         yield;
       }
-      if (series.successes === 0 && series.errors === 0 && series.inFlight === 0) continue;
-      const attrs = attributesOf(series);
-      let previous: Previous | undefined;
-      let start = this._recorder.startTime;
-      if (delta) {
-        previous = this._previous.get(series);
-        if (previous === undefined) {
-          previous = { successes: 0, errors: 0, errorTypes: new Map(), histograms: new Map(), endTime: this._recorder.startTime };
-          this._previous.set(series, previous);
-        }
-        start = previous.endTime;
-      }
-      pushCount(predictions, start, endTime, attrs.success, series.successes - (previous?.successes ?? 0));
-      pushCount(predictions, start, endTime, attrs.error, series.errors - (previous?.errors ?? 0));
-      const extras = series.extras;
-      if (extras?.errorTypes !== undefined) for (const [type, count] of extras.errorTypes) {
-        let typeAttrs = attrs.types.get(type);
-        if (typeAttrs === undefined) {
-          typeAttrs = { ...series.attributes, [ATTR_ERROR_TYPE]: type };
-          attrs.types.set(type, typeAttrs);
-        }
-        pushCount(errors, start, endTime, typeAttrs, count - (previous?.errorTypes.get(type) ?? 0));
-        if (previous) previous.errorTypes.set(type, count);
-      }
-      pushHistogram(latency, start, endTime, series.attributes, series.latency, previous);
-      if (extras !== undefined) {
-        if (extras.confidence) pushHistogram(confidence, start, endTime, series.attributes, extras.confidence, previous);
-        if (extras.batchSize) pushHistogram(batch, start, endTime, series.attributes, extras.batchSize, previous);
-        if (extras.timeToFirstItem) pushHistogram(firstItem, start, endTime, series.attributes, extras.timeToFirstItem, previous);
-        if (extras.streamItems) pushHistogram(streamItems, start, endTime, series.attributes, extras.streamItems, previous);
-      }
-      inFlight.push({ startTime: this._recorder.startTime, endTime, attributes: series.attributes, value: series.inFlight });
-      if (previous) {
-        previous.successes = series.successes;
-        previous.errors = series.errors;
-        previous.endTime = endTime;
-      }
+      this._series(batch, handle.native, endTime);
     }
-
-    const info: CollectedPoint[] = [];
-    for (const attributes of this._recorder.versions.values()) info.push({ startTime: endTime, endTime, attributes, value: 1 });
-    const active: CollectedPoint[] = [];
-    for (const model of this._recorder.models.values()) {
-      if (model.activeVersion !== undefined) active.push({ startTime: endTime, endTime, attributes: model.attributes, value: model.activeVersion });
-    }
-    // Delta points start where the previous collection ended.
-    const intervalStart = delta ? (this._lastEnd ?? this._recorder.startTime) : undefined;
+    const tracker = this._tracker;
+    // Delta points of process-wide counters start where the previous collection ended.
+    const intervalStart = tracker !== undefined ? (this._lastEnd ?? recorder.startTime) : undefined;
     const dropped: CollectedPoint[] = [];
-    for (const [id, entry] of this._recorder.dropped_) {
-      const before = delta ? (this._droppedPrevious.get(id) ?? 0) : 0;
-      pushCount(dropped, intervalStart ?? entry.startTime, endTime, entry.attributes, entry.count - before);
-      if (delta) this._droppedPrevious.set(id, entry.count);
-    }
-
-    // The cardinality guard's own metrics.
-    const rejections: CollectedPoint[] = [];
-    for (const entry of rejectionCounts()) {
-      const before = delta ? (this._rejectionsPrevious.get(entry) ?? 0) : 0;
-      pushCount(rejections, intervalStart ?? this._recorder.startTime, endTime, entry.attributes, entry.count - before);
-      if (delta) this._rejectionsPrevious.set(entry, entry.count);
-    }
-    const seriesCounts: CollectedPoint[] = [];
-    for (const [metric, count] of seriesPerMetric()) {
-      seriesCounts.push({ startTime: endTime, endTime, attributes: seriesAttributes(metric), value: count });
-    }
-
+    for (const entry of recorder.dropped_.values()) pushSum(dropped, intervalStart ?? entry.startTime, endTime, entry.attributes, entry.count, tracker);
     this._lastEnd = endTime;
+    recorder.exported(this);
+
     const out: CollectedMetric[] = [];
-    const add = (definition: MetricDefinition, points: CollectedPoint[], temporality: Temporality = t): void => {
+    const add = (definition: MetricDefinition, points: CollectedPoint[], temporality: Temporality = this.temporality): void => {
       if (points.length > 0) out.push({ definition, temporality, points });
     };
-    add(METRIC_PREDICTIONS, predictions);
-    add(METRIC_PREDICTION_ERRORS, errors);
-    add(METRIC_PREDICTION_LATENCY, latency);
-    add(METRIC_PREDICTION_CONFIDENCE, confidence);
-    add(METRIC_PREDICTION_BATCH_SIZE, batch);
-    add(METRIC_PREDICTIONS_IN_FLIGHT, inFlight, 'cumulative');
-    add(METRIC_TIME_TO_FIRST_ITEM, firstItem);
-    add(METRIC_STREAM_ITEMS, streamItems);
-    add(METRIC_MODEL_INFO, info, 'cumulative');
-    add(METRIC_ACTIVE_MODEL_VERSION, active, 'cumulative');
+    add(METRIC_PREDICTIONS, batch.predictions);
+    add(METRIC_PREDICTION_ERRORS, batch.errors);
+    add(METRIC_PREDICTION_LATENCY, batch.latency);
+    add(METRIC_PREDICTION_CONFIDENCE, batch.confidence);
+    add(METRIC_PREDICTION_BATCH_SIZE, batch.batchSize);
+    add(METRIC_PREDICTIONS_IN_FLIGHT, batch.inFlight, 'cumulative');
+    add(METRIC_TIME_TO_FIRST_ITEM, batch.firstItem);
+    add(METRIC_STREAM_ITEMS, batch.streamItems);
+    add(METRIC_MODEL_INFO, modelInfoPoints(recorder, endTime), 'cumulative');
+    add(METRIC_ACTIVE_MODEL_VERSION, activeVersionPoints(recorder, endTime), 'cumulative');
     add(METRIC_DROPPED_OBSERVATIONS, dropped);
-    add(METRIC_ATTRIBUTE_REJECTIONS, rejections);
-    add(METRIC_SERIES, seriesCounts, 'cumulative');
+    add(METRIC_ATTRIBUTE_REJECTIONS, rejectionPoints(recorder.runtime.guard, intervalStart ?? recorder.startTime, endTime, tracker));
+    add(METRIC_SERIES, seriesCountPoints(recorder.runtime.guard, endTime), 'cumulative');
     return out;
   }
-}
 
-const seriesAttributeCache = new Map<string, Attributes>();
-function seriesAttributes(metric: string): Attributes {
-  let attributes = seriesAttributeCache.get(metric);
-  if (attributes === undefined) seriesAttributeCache.set(metric, (attributes = { [ATTR_METRIC]: metric }));
-  return attributes;
-}
-
-function attributesOf(series: NativeSeries): { success: Attributes; error: Attributes; types: Map<string, Attributes> } {
-  let attrs = statusAttributes.get(series);
-  if (attrs === undefined) {
-    attrs = {
-      success: { ...series.attributes, [ATTR_STATUS]: STATUS_SUCCESS },
-      error: { ...series.attributes, [ATTR_STATUS]: STATUS_ERROR },
-      types: new Map(),
-    };
-    statusAttributes.set(series, attrs);
-  }
-  return attrs;
-}
-
-/** A counter point: cumulative points once non-zero; delta points only when something happened. */
-function pushCount(points: CollectedPoint[], start: HrTimeLike, end: HrTimeLike, attributes: Attributes, value: number): void {
-  if (value > 0) points.push({ startTime: start, endTime: end, attributes, value });
-}
-
-function pushHistogram(
-  points: CollectedPoint[],
-  start: HrTimeLike,
-  end: HrTimeLike,
-  attributes: Attributes,
-  histogram: NativeHistogram,
-  previous: Previous | undefined,
-): void {
-  if (histogram.count === 0) return;
-  const n = histogram.buckets;
-  const counts = new Array<number>(n);
-  let value: CollectedHistogram;
-  if (previous === undefined) {
-    for (let i = 0; i < n; i++) counts[i] = histogram.bucket(i);
-    value = { buckets: { boundaries: boundariesArray(histogram.boundaries), counts }, sum: histogram.sum, count: histogram.count, min: histogram.min, max: histogram.max };
-  } else {
-    let last = previous.histograms.get(histogram);
-    if (last === undefined) {
-      last = { counts: new Array<number>(n).fill(0), sum: 0, count: 0 };
-      previous.histograms.set(histogram, last);
+  /** One series' points: every metric it has data for. */
+  private _series(batch: Batch, series: NativeSeries, end: HrTimeLike): void {
+    if (series.successes === 0 && series.errors === 0 && series.inFlight === 0) return;
+    const recorder = this._recorder;
+    const tracker = this._tracker;
+    const start = tracker === undefined ? recorder.startTime : tracker.interval(series, recorder.startTime, end);
+    const found = labelsOf(series);
+    pushSum(batch.predictions, start, end, found.success, series.successes, tracker);
+    pushSum(batch.predictions, start, end, found.error, series.errors, tracker);
+    const attributes = series.attributes;
+    pushHistogram(batch.latency, start, end, attributes, series.latency, tracker);
+    const extras = series.extras;
+    if (extras !== undefined) {
+      if (extras.errorTypes !== undefined) {
+        for (const [type, count] of extras.errorTypes) pushSum(batch.errors, start, end, errorTypeLabels(series, found, type), count, tracker);
+      }
+      if (extras.confidence) pushHistogram(batch.confidence, start, end, attributes, extras.confidence, tracker);
+      if (extras.batchSize) pushHistogram(batch.batchSize, start, end, attributes, extras.batchSize, tracker);
+      if (extras.timeToFirstItem) pushHistogram(batch.firstItem, start, end, attributes, extras.timeToFirstItem, tracker);
+      if (extras.streamItems) pushHistogram(batch.streamItems, start, end, attributes, extras.streamItems, tracker);
     }
-    const count = histogram.count - last.count;
-    if (count === 0) return;
-    for (let i = 0; i < n; i++) counts[i] = histogram.bucket(i) - last.counts[i]!;
-    // Min and max of an interval cannot be derived from cumulative state; they are left out.
-    value = { buckets: { boundaries: boundariesArray(histogram.boundaries), counts }, sum: histogram.sum - last.sum, count };
-    for (let i = 0; i < n; i++) last.counts[i] = histogram.bucket(i);
-    last.sum = histogram.sum;
-    last.count = histogram.count;
+    batch.inFlight.push({ startTime: recorder.startTime, endTime: end, attributes, value: series.inFlight });
   }
-  points.push({ startTime: start, endTime: end, attributes, value });
-}
-
-function boundariesArray(boundaries: Float64Array): number[] {
-  let array = boundaryArrays.get(boundaries);
-  if (array === undefined) {
-    array = Array.from(boundaries);
-    boundaryArrays.set(boundaries, array);
-  }
-  return array;
 }

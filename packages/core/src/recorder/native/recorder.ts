@@ -6,16 +6,17 @@ import {
   METRIC_PREDICTION_BATCH_SIZE,
   METRIC_PREDICTION_CONFIDENCE,
   METRIC_PREDICTION_LATENCY,
-  METRIC_PREDICTIONS,
   METRIC_STREAM_ITEMS,
   METRIC_TIME_TO_FIRST_ITEM,
 } from '../../catalog.js';
-import { warnOnce } from '../../diagnostics.js';
 import { OVERFLOW_VALUE, REJECTION_REASONS } from '../../guard/patterns.js';
-import { admitSeries, noteOverflowSeries, reject } from '../../guard/registry.js';
+import type { Runtime } from '../../runtime.js';
+import { ReleasedTarget, SeriesHandle, type ModelState, type SeriesTarget, type VersionState } from '../handle.js';
+import { OtelApiRecorder } from '../otel-api-recorder.js';
 import type { BucketOverrides, PredictionSeries, Recorder, SeriesKey } from '../recorder.js';
 import { boundariesOf } from './histogram.js';
-import { NativeSeries, type HrTimeLike, type NativeModelState, type SeriesBoundaries } from './series.js';
+import { FAMILY } from './points.js';
+import { NativeSeries, type HrTimeLike, type SeriesBoundaries } from './series.js';
 
 /** Count of one (model, reason) pair of dropped observations. @internal */
 export interface DroppedCount {
@@ -23,12 +24,6 @@ export interface DroppedCount {
   count: number;
   readonly startTime: HrTimeLike;
 }
-
-/** The model state of overflow series: never exported, so they cannot move the version gauges. */
-const OVERFLOW_MODEL: NativeModelState = { activeVersion: undefined, attributes: {}, overflow: true };
-
-/** The per-prediction metrics share label sets; their series cap is counted under this name. */
-const FAMILY = METRIC_PREDICTIONS.prometheusName;
 
 const DEFAULT_BOUNDARIES: SeriesBoundaries = {
   source: undefined,
@@ -38,48 +33,58 @@ const DEFAULT_BOUNDARIES: SeriesBoundaries = {
   timeToFirstItem: boundariesOf(METRIC_TIME_TO_FIRST_ITEM.buckets),
   streamItems: boundariesOf(METRIC_STREAM_ITEMS.buckets),
 };
+/** Distinct bucket configurations whose boundary arrays are shared. */
+const MAX_BOUNDARY_CONFIGS = 64;
 
 /**
- * The fast recorder: every series aggregates in place (see
- * {@link NativeSeries}) and collectors read the state at collection time,
- * handing it to OpenTelemetry through `@inferometer/node`'s MetricProducer.
- *
- * Until a collector attaches, it forwards everything to the OpenTelemetry
- * API recorder, so instrumentation works with any MeterProvider the service
- * registered itself (and as a no-op with none).
+ * The recorder of one runtime. Every series is a {@link SeriesHandle} whose
+ * target is its native series while a collector is attached (aggregated in
+ * place, read at collection by `@inferometer/node`'s MetricProducer), and
+ * an OpenTelemetry API series otherwise, so instrumentation works with any
+ * MeterProvider the service registered itself (and as a no-op with none).
  *
  * @internal
  */
 export class NativeRecorder implements Recorder {
-  /** Every series, in creation order; one per distinct (model, version, attributes). */
-  readonly series_: NativeSeries[] = [];
-  readonly models = new Map<string, NativeModelState>();
-  /** (model, version) pairs that have served, for `ml_model_info`. */
-  readonly versions = new Map<string, Attributes>();
+  /** Every registered series, in creation order; one per distinct (model, version, attributes). */
+  readonly handles: SeriesHandle[] = [];
+  readonly models = new Map<string, ModelState>();
   readonly dropped_ = new Map<string, DroppedCount>();
+  readonly api: OtelApiRecorder;
   /**
    * Series by a hash of their identity, for sharing one series between
    * functions with the same identity (two series with one label set would
    * make an invalid exposition). A number key keeps no string per series;
    * the rare collision is resolved by comparing identities.
    */
-  private readonly _byHash = new Map<number, NativeSeries | NativeSeries[]>();
-  private _collectors = 0;
+  private readonly _byHash = new Map<number, SeriesHandle | SeriesHandle[]>();
+  private readonly _collectors = new Set<object>();
+  /** Versions retired and waiting for their last export. */
+  private readonly _releasing = new Set<VersionState>();
+  private readonly _boundaryCache = new Map<string, SeriesBoundaries>();
   /**
    * Start time of every series' cumulative data: one shared HrTime (the
    * recorder's creation, before any observation) instead of one per series.
    */
   readonly startTime: HrTimeLike = hrNow();
 
-  constructor(private readonly _api: Recorder) {}
+  constructor(readonly runtime: Runtime) {
+    this.api = new OtelApiRecorder(this);
+    // inferometer_series{metric="ml_predictions_total"} counts that metric's
+    // label sets: a series holds one per status it has recorded.
+    runtime.guard.countSeriesWith(FAMILY, () => this.predictionLabelSets());
+  }
 
   /** Whether a collector reads the native state (else calls go to the OpenTelemetry API). */
   get native(): boolean {
-    return this._collectors > 0;
+    return this._collectors.size > 0;
   }
 
   series(key: SeriesKey): PredictionSeries {
-    return this._series(key, 'none');
+    const model = this.runtime.guard.admitModel(key.model);
+    if (model !== key.model) return this._series({ model: OVERFLOW_VALUE, version: OVERFLOW_VALUE, attributes: {}, buckets: undefined, versionNumber: undefined }, 'metric');
+    if (key.buckets !== undefined) this.api.checkBuckets(key.model, key.buckets);
+    return this._series(key, 'regular');
   }
 
   /**
@@ -91,14 +96,15 @@ export class NativeRecorder implements Recorder {
    * too `_OTHER`), for which the cap keeps one place. So the metric never
    * holds more label sets than the cap, however many models and values.
    */
-  private _series(key: SeriesKey, overflow: 'none' | 'model' | 'metric'): NativeSeries {
+  private _series(key: SeriesKey, kind: 'regular' | 'model' | 'metric'): SeriesHandle {
     const hash = identityHash(key);
     const bucket = this._byHash.get(hash);
     const existing = bucket === undefined ? undefined : Array.isArray(bucket) ? bucket.find((s) => sameIdentity(s.attributes, key)) : sameIdentity(bucket.attributes, key) ? bucket : undefined;
     if (existing !== undefined) return existing;
-    if (overflow !== 'metric' && !admitSeries(FAMILY, overflow === 'model' ? 'model' : 'regular')) {
-      if (overflow === 'none') {
-        reject(FAMILY, Object.keys(key.attributes).join('+') || ATTR_MODEL_VERSION, REJECTION_REASONS.seriesOverflow);
+    const guard = this.runtime.guard;
+    if (kind !== 'metric' && !guard.admitSeries(FAMILY, kind)) {
+      if (kind === 'regular') {
+        guard.reject(FAMILY, Object.keys(key.attributes).join('+') || ATTR_MODEL_VERSION, REJECTION_REASONS.seriesOverflow);
         const attributes: Attributes = {};
         for (const name in key.attributes) attributes[name] = OVERFLOW_VALUE;
         return this._series({ ...key, version: OVERFLOW_VALUE, versionNumber: undefined, attributes }, 'model');
@@ -106,36 +112,58 @@ export class NativeRecorder implements Recorder {
       return this._series({ model: OVERFLOW_VALUE, version: OVERFLOW_VALUE, attributes: {}, buckets: undefined, versionNumber: undefined }, 'metric');
     }
     // The metric-wide overflow series is the one place the cap keeps back.
-    if (overflow === 'metric') noteOverflowSeries(FAMILY);
-    // Overflow series are not model versions: they stay out of ml_model_info
-    // and never move ml_active_model_version.
-    let model = overflow === 'none' ? this.models.get(key.model) : OVERFLOW_MODEL;
-    if (model === undefined) {
-      model = { activeVersion: undefined, attributes: { [ATTR_MODEL_NAME]: key.model } };
-      this.models.set(key.model, model);
-    }
-    const versionId = `${key.model}\u0000${key.version}`;
-    if (overflow === 'none' && !this.versions.has(versionId)) {
-      this.versions.set(versionId, { [ATTR_MODEL_NAME]: key.model, [ATTR_MODEL_VERSION]: key.version });
-    }
+    if (kind === 'metric') guard.noteOverflowSeries(FAMILY);
+    const version = this._version(key, kind);
     // Built property by property in one order, so every series' attributes
-    // share a hidden class; the series keeps this one object (its key points
-    // at it too) rather than the caller's and a copy.
+    // share a hidden class.
     const attributes: Attributes = {};
     attributes[ATTR_MODEL_NAME] = key.model;
     attributes[ATTR_MODEL_VERSION] = key.version;
     for (const name in key.attributes) attributes[name] = key.attributes[name];
-    const series = new NativeSeries(attributes, key.versionNumber, model, boundariesFor(key.buckets), this.native ? null : this._api.series(key));
-    if (bucket === undefined) this._byHash.set(hash, series);
-    else if (Array.isArray(bucket)) bucket.push(series);
-    else this._byHash.set(hash, [bucket, series]);
-    this.series_.push(series);
-    return series;
+    const boundaries = this._boundariesFor(key.buckets);
+    const native = new NativeSeries(version, version.model, boundaries, this.runtime.slab);
+    const handle = new SeriesHandle(this, attributes, version, boundaries, kind, native, key.attributes);
+    native.handle = handle;
+    if (!this.native) handle.swap(this.api.target(handle));
+    version.handles.push(handle);
+    this._register(handle, hash);
+    if (kind === 'regular') this._watchVersionCap(key.model);
+    return handle;
+  }
+
+  /** The version state of `key`; overflow series get a private one, so they never move or show in the model gauges. */
+  private _version(key: SeriesKey, kind: 'regular' | 'model' | 'metric'): VersionState {
+    let model = kind === 'regular' ? this.models.get(key.model) : undefined;
+    if (model === undefined) {
+      model = { name: key.model, attributes: { [ATTR_MODEL_NAME]: key.model }, active: undefined, versions: new Map(), overflow: kind !== 'regular' };
+      if (kind === 'regular') this.models.set(key.model, model);
+    }
+    let version = model.versions.get(key.version);
+    if (version === undefined) {
+      version = { model, name: key.version, number: key.versionNumber, info: { [ATTR_MODEL_NAME]: key.model, [ATTR_MODEL_VERSION]: key.version }, handles: [], replacedAt: undefined, releasing: undefined };
+      if (kind === 'regular') model.versions.set(key.version, version);
+    }
+    return version;
+  }
+
+  private _register(handle: SeriesHandle, hash = identityHash(keyOf(handle))): void {
+    const bucket = this._byHash.get(hash);
+    if (bucket === undefined) this._byHash.set(hash, handle);
+    else if (Array.isArray(bucket)) bucket.push(handle);
+    else this._byHash.set(hash, [bucket, handle]);
+    this.handles.push(handle);
+    handle.registered = true;
+  }
+
+  /** When the model's version guard is full, versions that no longer serve are released first. */
+  private _watchVersionCap(model: string): void {
+    const guard = this.runtime.guard.existingGuard(model, ATTR_MODEL_VERSION);
+    if (guard !== undefined && guard.onFull === undefined) guard.onFull = () => this.sweep(model);
   }
 
   dropped(model: string, reason: string): void {
     if (!this.native) {
-      this._api.dropped(model, reason);
+      this.api.dropped(model, reason);
       return;
     }
     const id = `${model}\u0000${reason}`;
@@ -145,15 +173,160 @@ export class NativeRecorder implements Recorder {
   }
 
   /** A collector attaches: from now on calls aggregate natively. */
-  attach(): void {
-    if (this._collectors++ === 0) for (const series of this.series_) series.api = null;
+  attach(collector: object): void {
+    this._collectors.add(collector);
+    if (this._collectors.size === 1) for (const handle of this.handles) handle.swap(handle.native);
   }
 
   /** A collector detaches: with none left, calls go back to the OpenTelemetry API. */
-  detach(): void {
-    if (this._collectors === 0) return;
-    if (--this._collectors === 0) for (const series of this.series_) series.api = this._api.series(series.key);
+  detach(collector: object): void {
+    if (!this._collectors.delete(collector)) return;
+    for (const version of this._releasing) this._exportedBy(version, collector);
+    if (this._collectors.size === 0) for (const handle of this.handles) handle.swap(this.api.target(handle));
   }
+
+  /** Label sets `ml_predictions_total` holds: one per status each series has recorded. */
+  predictionLabelSets(): number {
+    let count = 0;
+    for (const handle of this.handles) {
+      if (handle.native.successes > 0 || (handle.statuses & 1) !== 0) count++;
+      if (handle.native.errors > 0 || (handle.statuses & 2) !== 0) count++;
+    }
+    return count;
+  }
+
+  /**
+   * Retires one model version now: it is exported one last time by every
+   * attached collector, then released (see {@link release}).
+   */
+  retire(model: string, version: string): boolean {
+    const state = this.models.get(model)?.versions.get(version);
+    if (state === undefined) return false;
+    this._retire(state);
+    return true;
+  }
+
+  private _retire(version: VersionState): void {
+    if (version.releasing !== undefined) return;
+    if (this._collectors.size === 0) {
+      this._release(version);
+      return;
+    }
+    version.releasing = new Set(this._collectors);
+    this._releasing.add(version);
+  }
+
+  /**
+   * Retires the versions of `model` (every model without one) that no longer
+   * serve: replaced as the active version more than `versionIdleSeconds`
+   * ago, with no call in flight. Runs at every collection and when a
+   * model's cap on distinct versions is reached.
+   */
+  sweep(model?: string): void {
+    const idle = this.runtime.guard.config.versionIdleSeconds * 1000;
+    const now = Date.now();
+    const models = model === undefined ? this.models.values() : [this.models.get(model)].filter((m) => m !== undefined);
+    for (const state of models) {
+      for (const version of state.versions.values()) {
+        if (version === state.active || version.replacedAt === undefined || now - version.replacedAt < idle) continue;
+        if (version.handles.some((h) => h.native.inFlight > 0)) continue;
+        this._retire(version);
+      }
+    }
+  }
+
+  /** A collector finished a collection: versions it was the last to export are released. */
+  exported(collector: object): void {
+    for (const version of this._releasing) this._exportedBy(version, collector);
+  }
+
+  private _exportedBy(version: VersionState, collector: object): void {
+    const waiting = version.releasing;
+    if (waiting === undefined) return;
+    waiting.delete(collector);
+    if (waiting.size === 0) this._release(version);
+  }
+
+  /**
+   * Gives back everything a version holds: its series (their places under
+   * the series cap), its `ml_model_info` point, and its place under the
+   * model's cap on distinct versions. A handle still held by a wrapper is
+   * put back on its next use (see ReleasedTarget).
+   */
+  private _release(version: VersionState): void {
+    this._releasing.delete(version);
+    version.releasing = undefined;
+    const model = version.model;
+    if (model.versions.get(version.name) === version) model.versions.delete(version.name);
+    if (model.active === version) model.active = undefined;
+    this.runtime.guard.existingGuard(model.name, ATTR_MODEL_VERSION)?.forget(version.name);
+    for (const handle of version.handles.splice(0)) this._unregister(handle);
+  }
+
+  private _unregister(handle: SeriesHandle): void {
+    if (!handle.registered) return;
+    handle.registered = false;
+    const index = this.handles.indexOf(handle);
+    if (index >= 0) this.handles.splice(index, 1);
+    const hash = identityHash(keyOf(handle));
+    const bucket = this._byHash.get(hash);
+    if (bucket === handle) this._byHash.delete(hash);
+    else if (Array.isArray(bucket)) {
+      const rest = bucket.filter((h) => h !== handle);
+      if (rest.length === 1) this._byHash.set(hash, rest[0]!);
+      else this._byHash.set(hash, rest);
+    }
+    if (handle.kind !== 'metric') this.runtime.guard.releaseSeries(FAMILY, handle.kind);
+    handle.swap(new ReleasedTarget(handle));
+  }
+
+  /** Puts a released handle back (called on its first use after release) and returns its target. */
+  revive(handle: SeriesHandle): SeriesTarget {
+    if (handle.registered) return handle.now();
+    const key = keyOf(handle);
+    const hash = identityHash(key);
+    const bucket = this._byHash.get(hash);
+    const live = bucket === undefined ? undefined : Array.isArray(bucket) ? bucket.find((s) => sameIdentity(s.attributes, key)) : sameIdentity(bucket.attributes, key) ? bucket : undefined;
+    // Another handle took the identity meanwhile: this one's calls go there.
+    if (live !== undefined) return live.now();
+    // Refused under the cap: _series finds the overflow series.
+    if (handle.kind !== 'metric' && !this.runtime.guard.admitSeries(FAMILY, handle.kind)) return this._series(key, handle.kind).now();
+    const version = handle.version;
+    const model = version.model;
+    if (!model.overflow && !model.versions.has(version.name)) model.versions.set(version.name, version);
+    if (!model.overflow && this.models.get(model.name) !== model) this.models.set(model.name, model);
+    version.handles.push(handle);
+    this._register(handle, hash);
+    handle.swap(this.native ? handle.native : this.api.target(handle));
+    return handle.target;
+  }
+
+  private _boundariesFor(buckets: BucketOverrides | undefined): SeriesBoundaries {
+    if (buckets === undefined) return DEFAULT_BOUNDARIES;
+    const id = JSON.stringify(buckets);
+    let found = this._boundaryCache.get(id);
+    if (found === undefined) {
+      found = {
+        source: buckets,
+        latency: buckets.latency ? boundariesOf(buckets.latency) : DEFAULT_BOUNDARIES.latency,
+        confidence: buckets.confidence ? boundariesOf(buckets.confidence) : DEFAULT_BOUNDARIES.confidence,
+        batchSize: buckets.batchSize ? boundariesOf(buckets.batchSize) : DEFAULT_BOUNDARIES.batchSize,
+        timeToFirstItem: buckets.timeToFirstItem ? boundariesOf(buckets.timeToFirstItem) : DEFAULT_BOUNDARIES.timeToFirstItem,
+        streamItems: buckets.streamItems ? boundariesOf(buckets.streamItems) : DEFAULT_BOUNDARIES.streamItems,
+      };
+      if (this._boundaryCache.size >= MAX_BOUNDARY_CONFIGS) {
+        this.runtime.diag.warn('boundary-cache', `@inferometer/core: more than ${MAX_BOUNDARY_CONFIGS} distinct bucket configurations; boundaries are no longer shared`);
+      } else {
+        this._boundaryCache.set(id, found);
+      }
+    }
+    return found;
+  }
+}
+
+/** The identity of a handle, as the recorder takes it. */
+function keyOf(handle: SeriesHandle): SeriesKey {
+  return { model: handle.version.model.name, version: handle.version.name, attributes: handle.user, buckets: handle.boundaries.source, versionNumber: handle.version.number };
 }
 
 /** FNV-1a over model, version and the attributes in key order. */
@@ -179,31 +352,6 @@ function sameIdentity(attributes: Attributes, key: SeriesKey): boolean {
   const own = Object.keys(attributes).filter((n) => n !== ATTR_MODEL_NAME && n !== ATTR_MODEL_VERSION);
   const theirs = Object.keys(key.attributes).filter((n) => n !== ATTR_MODEL_NAME && n !== ATTR_MODEL_VERSION);
   return own.length === theirs.length && own.every((name) => name in key.attributes && String(attributes[name]) === String(key.attributes[name]));
-}
-
-/** Boundary arrays are shared between series with the same configuration. */
-const boundaryCache = new Map<string, SeriesBoundaries>();
-
-function boundariesFor(buckets: BucketOverrides | undefined): SeriesBoundaries {
-  if (buckets === undefined) return DEFAULT_BOUNDARIES;
-  const id = JSON.stringify(buckets);
-  let found = boundaryCache.get(id);
-  if (found === undefined) {
-    found = {
-      source: buckets,
-      latency: buckets.latency ? boundariesOf(buckets.latency) : DEFAULT_BOUNDARIES.latency,
-      confidence: buckets.confidence ? boundariesOf(buckets.confidence) : DEFAULT_BOUNDARIES.confidence,
-      batchSize: buckets.batchSize ? boundariesOf(buckets.batchSize) : DEFAULT_BOUNDARIES.batchSize,
-      timeToFirstItem: buckets.timeToFirstItem ? boundariesOf(buckets.timeToFirstItem) : DEFAULT_BOUNDARIES.timeToFirstItem,
-      streamItems: buckets.streamItems ? boundariesOf(buckets.streamItems) : DEFAULT_BOUNDARIES.streamItems,
-    };
-    if (boundaryCache.size >= 64) {
-      warnOnce('boundary-cache', '@inferometer/core: more than 64 distinct bucket configurations; boundaries are no longer shared');
-    } else {
-      boundaryCache.set(id, found);
-    }
-  }
-  return found;
 }
 
 /** The current time as OpenTelemetry HrTime. @internal */

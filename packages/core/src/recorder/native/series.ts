@@ -1,19 +1,10 @@
 import type { Attributes } from '@opentelemetry/api';
-import { ERROR_TYPE_OTHER, MAX_ERROR_TYPES_PER_SERIES } from '../../catalog.js';
-import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION } from '../../catalog.js';
-import type { BucketOverrides, PredictionSeries, SeriesKey } from '../recorder.js';
-import { NativeHistogram } from './histogram.js';
+import type { BucketOverrides, PredictionSeries } from '../recorder.js';
+import { activate, type ModelState, type SeriesHandle, type SeriesTarget, type VersionState } from '../handle.js';
+import { NativeHistogram, type HistogramSlab } from './histogram.js';
 
 /** Start of a series' cumulative data, as OpenTelemetry HrTime `[seconds, nanoseconds]`. */
 export type HrTimeLike = [number, number];
-
-/** What the model gauges report, per model name. @internal */
-export interface NativeModelState {
-  activeVersion: number | undefined;
-  readonly attributes: Attributes;
-  /** Set on the state shared by overflow series. */
-  readonly overflow?: boolean;
-}
 
 /** Boundaries in force for one series, and the overrides they came from. @internal */
 export interface SeriesBoundaries {
@@ -26,19 +17,16 @@ export interface SeriesBoundaries {
 }
 
 /**
- * One (model, version, attributes) series, aggregated in place. Recording is
- * field arithmetic on this object: no attribute hashing, no allocation.
- *
- * While no collector is attached (no `@inferometer/node` setup), `api` holds
- * the OpenTelemetry API series and every call is forwarded to it, so a
- * service with its own MeterProvider gets the same names and attributes.
- * One field test per call decides.
+ * One (model, version, attributes) series, aggregated in place: the fast
+ * path's target. Recording is field arithmetic on this object: no attribute
+ * hashing, no allocation. While it is not its handle's current target (no
+ * collector attached), it only ends the calls it began and passes their
+ * outcome on (see {@link SeriesTarget}).
  *
  * @internal
  */
-export class NativeSeries implements PredictionSeries {
-  /** The OpenTelemetry API series to forward to, or null while a collector reads the native state. */
-  api: PredictionSeries | null;
+export class NativeSeries implements SeriesTarget {
+  current = false;
   successes = 0;
   errors = 0;
   inFlight = 0;
@@ -49,120 +37,84 @@ export class NativeSeries implements PredictionSeries {
    * field on the series costs 8 bytes on every series.
    */
   extras: SeriesExtras | undefined;
+  /** Set once by the recorder, right after construction (the handle needs this series first). */
+  handle!: SeriesHandle;
 
-  /*
-   * No SeriesKey object is kept: the attributes hold model and version, and
-   * the key is rebuilt on the rare occasions it is needed (every field here
-   * is 8 bytes on every series).
-   */
   constructor(
-    /** The series' own attributes: model_name, model_version, then the user's. */
-    readonly attributes: Attributes,
-    private readonly _versionNumber: number | undefined,
-    private readonly _model: NativeModelState,
+    private readonly _version: VersionState,
+    private readonly _model: ModelState,
     private readonly _boundaries: SeriesBoundaries,
-    api: PredictionSeries | null,
+    private readonly _slab: HistogramSlab,
   ) {
-    this.api = api;
-    this.latency = new NativeHistogram(_boundaries.latency);
+    this.latency = new NativeHistogram(_boundaries.latency, _slab);
   }
 
-  /** Identity, as the recorders take it. */
-  get key(): SeriesKey {
-    const user: Attributes = {};
-    for (const name in this.attributes) if (name !== ATTR_MODEL_NAME && name !== ATTR_MODEL_VERSION) user[name] = this.attributes[name];
-    return {
-      model: String(this.attributes[ATTR_MODEL_NAME]),
-      version: String(this.attributes[ATTR_MODEL_VERSION]),
-      attributes: user,
-      buckets: this._boundaries.source,
-      versionNumber: this._versionNumber,
-    };
+  /** The series' own attributes: model_name, model_version, then the user's. */
+  get attributes(): Attributes {
+    return this.handle.attributes;
   }
 
-  /** The metric's overflow series, standing for every label set past the series cap. */
-  get overflow(): boolean {
-    return this._model.overflow === true;
+  fresh(): SeriesTarget {
+    return this.current ? this : this.handle.now();
   }
 
   begin(): PredictionSeries {
-    if (this.api !== null) {
-      this.api.begin();
-      this._extras().apiPending++;
-      return this;
-    }
     this.inFlight++;
-    this._model.activeVersion = this._versionNumber;
+    if (this._model.active !== this._version) activate(this._version);
     return this;
   }
 
   succeed(seconds: number): void {
-    if (this.api !== null) {
-      this.api.succeed(seconds, this._endsApiCall());
-      return;
-    }
     if (this.inFlight > 0) this.inFlight--;
-    this.successes++;
-    this.latency.record(seconds);
+    if (this.current) {
+      this.successes++;
+      this.latency.record(seconds);
+    } else this.handle.now().outcome(seconds, undefined);
   }
 
   fail(seconds: number, errorType: string): void {
-    if (this.api !== null) {
-      this.api.fail(seconds, errorType, this._endsApiCall());
+    if (this.inFlight > 0) this.inFlight--;
+    this.outcome(seconds, errorType);
+  }
+
+  outcome(seconds: number, errorType: string | undefined): void {
+    if (!this.current) {
+      this.handle.now().outcome(seconds, errorType);
       return;
     }
-    if (this.inFlight > 0) this.inFlight--;
-    this.errors++;
     this.latency.record(seconds);
+    if (errorType === undefined) {
+      this.successes++;
+      return;
+    }
+    this.errors++;
+    const type = this.handle.errorType(errorType);
     const types = (this._extras().errorTypes ??= new Map());
-    const seen = types.get(errorType);
-    if (seen !== undefined) types.set(errorType, seen + 1);
-    else if (types.size < MAX_ERROR_TYPES_PER_SERIES) types.set(errorType, 1);
-    else types.set(ERROR_TYPE_OTHER, (types.get(ERROR_TYPE_OTHER) ?? 0) + 1);
+    types.set(type, (types.get(type) ?? 0) + 1);
   }
 
   confidence(value: number): void {
-    if (this.api !== null) this.api.confidence(value);
-    else {
-      const extras = this._extras();
-      (extras.confidence ??= new NativeHistogram(this._boundaries.confidence)).record(value);
-    }
+    if (this.current) (this._extras().confidence ??= new NativeHistogram(this._boundaries.confidence, this._slab)).record(value);
+    else this.handle.now().confidence(value);
   }
 
   batchSize(items: number): void {
-    if (this.api !== null) this.api.batchSize(items);
-    else {
-      const extras = this._extras();
-      (extras.batchSize ??= new NativeHistogram(this._boundaries.batchSize)).record(items);
-    }
+    if (this.current) (this._extras().batchSize ??= new NativeHistogram(this._boundaries.batchSize, this._slab)).record(items);
+    else this.handle.now().batchSize(items);
   }
 
   firstItem(seconds: number): void {
-    if (this.api !== null) this.api.firstItem(seconds);
-    else {
-      const extras = this._extras();
-      (extras.timeToFirstItem ??= new NativeHistogram(this._boundaries.timeToFirstItem)).record(seconds);
-    }
+    if (this.current) (this._extras().timeToFirstItem ??= new NativeHistogram(this._boundaries.timeToFirstItem, this._slab)).record(seconds);
+    else this.handle.now().firstItem(seconds);
   }
 
   streamItems(items: number): void {
-    if (this.api !== null) this.api.streamItems(items);
-    else {
-      const extras = this._extras();
-      (extras.streamItems ??= new NativeHistogram(this._boundaries.streamItems)).record(items);
-    }
-  }
-
-  /** Whether the call now ending began on the API path (then its in-flight +1 is taken back there). */
-  private _endsApiCall(): boolean {
-    const extras = this.extras;
-    if (extras === undefined || extras.apiPending === 0) return false;
-    extras.apiPending--;
-    return true;
+    if (this.current) (this._extras().streamItems ??= new NativeHistogram(this._boundaries.streamItems, this._slab)).record(items);
+    else this.handle.now().streamItems(items);
   }
 
   private _extras(): SeriesExtras {
-    return (this.extras ??= { confidence: undefined, batchSize: undefined, timeToFirstItem: undefined, streamItems: undefined, errorTypes: undefined, apiPending: 0 });
+    return (this.extras ??= { confidence: undefined, batchSize: undefined, timeToFirstItem: undefined, streamItems: undefined, errorTypes: undefined });
   }
 }
 
@@ -174,10 +126,4 @@ export interface SeriesExtras {
   streamItems: NativeHistogram | undefined;
   /** error_type -> count, at most MAX_ERROR_TYPES_PER_SERIES keys plus _OTHER. */
   errorTypes: Map<string, number> | undefined;
-  /**
-   * Calls begun through the OpenTelemetry API and not ended yet: a call that
-   * spans `start()` or `shutdown()` begins on one path and ends on the other,
-   * and neither path's in-flight count may go below zero for it.
-   */
-  apiPending: number;
 }

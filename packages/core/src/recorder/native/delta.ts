@@ -1,0 +1,54 @@
+import type { CollectedHistogram } from './points.js';
+import { boundariesArray } from './points.js';
+import type { NativeHistogram } from './histogram.js';
+import type { HrTimeLike } from './series.js';
+
+/**
+ * What one delta reader exported last, per point, so the next collection
+ * reports the change: the role of sdk-metrics' TemporalMetricProcessor and
+ * Aggregator.diff (open-telemetry/opentelemetry-js,
+ * packages/sdk-metrics/src/state/TemporalMetricProcessor.ts). Keys are the
+ * points' own objects (attribute objects, histograms, series), held weakly,
+ * so a released series leaves nothing behind.
+ *
+ * @internal
+ */
+export class DeltaTracker {
+  private readonly _sums = new WeakMap<object, number>();
+  private readonly _histograms = new WeakMap<NativeHistogram, { counts: number[]; sum: number; count: number }>();
+  private readonly _starts = new WeakMap<object, HrTimeLike>();
+
+  /** The change of a counter since the previous collection. */
+  sum(key: object, total: number): number {
+    const before = this._sums.get(key) ?? 0;
+    this._sums.set(key, total);
+    return total - before;
+  }
+
+  /** The interval's histogram, or undefined when nothing was recorded in it. */
+  histogram(histogram: NativeHistogram): CollectedHistogram | undefined {
+    const n = histogram.buckets;
+    let last = this._histograms.get(histogram);
+    if (last === undefined) this._histograms.set(histogram, (last = { counts: new Array<number>(n).fill(0), sum: 0, count: 0 }));
+    const count = histogram.count - last.count;
+    if (count === 0) return undefined;
+    const counts = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
+      const now = histogram.bucket(i);
+      counts[i] = now - last.counts[i]!;
+      last.counts[i] = now;
+    }
+    const sum = histogram.sum - last.sum;
+    last.sum = histogram.sum;
+    last.count = histogram.count;
+    // Min and max of an interval cannot be derived from cumulative state; they are left out.
+    return { buckets: { boundaries: boundariesArray(histogram.boundaries), counts }, sum, count };
+  }
+
+  /** Start of `key`'s interval (the previous collection's end, or `first`), and `end` remembered as the next one's. */
+  interval(key: object, first: HrTimeLike, end: HrTimeLike): HrTimeLike {
+    const start = this._starts.get(key) ?? first;
+    this._starts.set(key, end);
+    return start;
+  }
+}

@@ -1,0 +1,203 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ATTR_ATTRIBUTE, METRIC_ATTRIBUTE_REJECTIONS, ATTR_MODEL_NAME, ATTR_MODEL_VERSION, ATTR_METRIC, ATTR_STATUS, METRIC_ACTIVE_MODEL_VERSION, METRIC_MODEL_INFO, METRIC_PREDICTIONS, METRIC_PREDICTIONS_IN_FLIGHT, METRIC_SERIES } from '../src/catalog.js';
+import { attachCollectorTo, type CatalogCollector } from '../src/collector.js';
+import { wrapFunction } from '../src/instrument.js';
+import type { InstrumentOptions } from '../src/options.js';
+import { compilePlan } from '../src/plan.js';
+import type { CollectedMetric } from '../src/recorder/native/collector.js';
+import { resolveGuardOptions } from '../src/guard/config.js';
+import { OVERFLOW_VALUE } from '../src/guard/patterns.js';
+import { createRuntime, isCompatible, type Runtime } from '../src/runtime.js';
+import { setupTestMetrics, type TestMetrics } from './helpers/metrics.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const end = (): [number, number] => [Math.floor(Date.now() / 1000), 0];
+
+function instrumentIn<F extends (...args: any[]) => any>(rt: Runtime, fn: F, options: InstrumentOptions): F {
+  return wrapFunction(fn, compilePlan(options, rt.recorder, 'test'));
+}
+function value(collected: CollectedMetric[], name: string, match: Record<string, string> = {}): number | undefined {
+  const points = (collected.find((m) => m.definition.name === name)?.points ?? []).filter((p) => Object.entries(match).every(([k, v]) => p.attributes[k] === v));
+  return points.length === 0 ? undefined : points.reduce((t, p) => t + (p.value as number), 0);
+}
+
+let testMetrics: TestMetrics | undefined;
+afterEach(async () => {
+  await testMetrics?.shutdown();
+  testMetrics = undefined;
+});
+
+/** A call that ends when told to. */
+function slow(rt: Runtime) {
+  let release!: () => void;
+  const fn = instrumentIn(rt, () => new Promise<void>((resolve) => (release = resolve)), { model: 'm', version: '1' });
+  return { call: () => fn(), end: async () => (release(), await new Promise((r) => setImmediate(r))) };
+}
+
+describe('in-flight across a switch of path: every begin has exactly one end', () => {
+  it('start(), a slow call, shutdown(), the call ends, start() again: 0, not 1', async () => {
+    const rt = createRuntime();
+    let collector: CatalogCollector = attachCollectorTo(rt);
+    const s = slow(rt);
+    const pending = s.call();
+    expect(value(collector.collect(end()), METRIC_PREDICTIONS_IN_FLIGHT.name)).toBe(1);
+    collector.detach();
+    await s.end();
+    await pending;
+    collector = attachCollectorTo(rt);
+    // The call's -1 went to the native series that counted its +1; its outcome to the API path in force when it ended.
+    expect(value(collector.collect(end()), METRIC_PREDICTIONS_IN_FLIGHT.name) ?? 0).toBe(0);
+    collector.detach();
+  });
+
+  it('a call spanning the registration of a MeterProvider after decoration: in-flight 0 there, not -1', async () => {
+    const rt = createRuntime();
+    const s = slow(rt);
+    const pending = s.call();
+    testMetrics = setupTestMetrics();
+    await s.end();
+    await pending;
+    // The +1 and the -1 both went to the no-op provider's instrument, so the new provider holds no -1.
+    expect((await testMetrics.value(METRIC_PREDICTIONS_IN_FLIGHT.name, { [ATTR_MODEL_NAME]: 'm' })) ?? 0).toBe(0);
+    // Its outcome is recorded where recording goes now.
+    expect(await testMetrics.value(METRIC_PREDICTIONS.name, { [ATTR_MODEL_NAME]: 'm' })).toBe(1);
+  });
+
+  it('a call begun on the API path and ended after start(): API in-flight back to 0, native never negative', async () => {
+    const rt = createRuntime();
+    testMetrics = setupTestMetrics();
+    const s = slow(rt);
+    const pending = s.call();
+    expect(await testMetrics.value(METRIC_PREDICTIONS_IN_FLIGHT.name, { [ATTR_MODEL_NAME]: 'm' })).toBe(1);
+    const collector = attachCollectorTo(rt);
+    await s.end();
+    await pending;
+    expect(await testMetrics.value(METRIC_PREDICTIONS_IN_FLIGHT.name, { [ATTR_MODEL_NAME]: 'm' })).toBe(0);
+    const collected = collector.collect(end());
+    expect(value(collected, METRIC_PREDICTIONS_IN_FLIGHT.name) ?? 0).toBe(0);
+    expect(value(collected, METRIC_PREDICTIONS.name)).toBe(1);
+    collector.detach();
+  });
+});
+
+describe('inferometer_series counts the label sets a metric holds', () => {
+  it('one model version with a success and an error holds 2 label sets of ml_predictions_total', () => {
+    const rt = createRuntime();
+    const collector = attachCollectorTo(rt);
+    const fn = instrumentIn(rt, (fail: boolean) => {
+      if (fail) throw new Error('x');
+      return 1;
+    }, { model: 'm', version: '1' });
+    fn(false);
+    expect(() => fn(true)).toThrow('x');
+    const collected = collector.collect(end());
+    const held = collected.find((m) => m.definition.name === METRIC_PREDICTIONS.name)!.points.length;
+    expect(held).toBe(2);
+    expect(value(collected, METRIC_SERIES.name, { [ATTR_METRIC]: METRIC_PREDICTIONS.prometheusName })).toBe(held);
+    collector.detach();
+  });
+});
+
+describe('bounded state', () => {
+  it('past maxModels, new models record into the overflow model and are counted; per-model state stays bounded', () => {
+    const rt = createRuntime();
+    rt.guard.configure(resolveGuardOptions({ maxModels: 50 }));
+    const collector = attachCollectorTo(rt);
+    for (let i = 0; i < 2000; i++) instrumentIn(rt, (x: number) => x, { model: `m${i}`, version: () => '1' })(1);
+    expect(rt.guard.models).toBeLessThanOrEqual(51);
+    expect(rt.recorder.models.size).toBeLessThanOrEqual(51);
+    const collected = collector.collect(end());
+    expect(value(collected, METRIC_PREDICTIONS.name)).toBe(2000);
+    expect(value(collected, METRIC_PREDICTIONS.name, { [ATTR_MODEL_NAME]: OVERFLOW_VALUE })).toBe(1950);
+    expect(value(collected, METRIC_ATTRIBUTE_REJECTIONS.name, { [ATTR_ATTRIBUTE]: ATTR_MODEL_NAME })).toBe(1950);
+    collector.detach();
+  });
+
+  it('a model hot-swapped through 150 versions keeps its serving version labelled as itself; garbage versions stay capped', () => {
+    const rt = createRuntime();
+    rt.guard.configure(resolveGuardOptions({ versionIdleSeconds: 1 }));
+    const collector = attachCollectorTo(rt);
+    const model = { version: '1' };
+    const predict = instrumentIn(rt, (x: number) => x, { model: 'swap', version: () => model.version });
+    let clock = Date.now();
+    const realNow = Date.now;
+    Date.now = () => clock;
+    try {
+      for (let v = 1; v <= 150; v++) {
+        model.version = String(v);
+        predict(1);
+        predict(1);
+        clock += 2000; // the previous version idles past versionIdleSeconds
+        collector.collect(end());
+      }
+      const collected = collector.collect(end());
+      expect(value(collected, METRIC_PREDICTIONS.name, { [ATTR_MODEL_VERSION]: '150' })).toBe(2);
+      expect(value(collected, METRIC_ACTIVE_MODEL_VERSION.name, { [ATTR_MODEL_NAME]: 'swap' })).toBe(150);
+      expect(value(collected, METRIC_PREDICTIONS.name, { [ATTR_MODEL_VERSION]: OVERFLOW_VALUE })).toBeUndefined();
+      expect(rt.recorder.models.get('swap')!.versions.size).toBeLessThanOrEqual(3);
+      // A version function returning garbage, faster than versions idle: the cap holds.
+      for (let i = 0; i < 500; i++) {
+        model.version = `garbage-${i}`;
+        predict(1);
+      }
+      expect(rt.guard.existingGuard('swap', ATTR_MODEL_VERSION)!.size).toBeLessThanOrEqual(100);
+      const after = collector.collect(end());
+      expect(after.find((m) => m.definition.name === METRIC_MODEL_INFO.name)!.points.length).toBeLessThanOrEqual(101);
+    } finally {
+      Date.now = realNow;
+      collector.detach();
+    }
+  });
+
+  it('retireModelVersion: exported once more, then released', () => {
+    const rt = createRuntime();
+    const collector = attachCollectorTo(rt);
+    instrumentIn(rt, (x: number) => x, { model: 'r', version: '1' })(1);
+    instrumentIn(rt, (x: number) => x, { model: 'r', version: '2' })(1);
+    expect(rt.recorder.retire('r', '1')).toBe(true);
+    expect(value(collector.collect(end()), METRIC_PREDICTIONS.name, { [ATTR_MODEL_VERSION]: '1' })).toBe(1);
+    const later = collector.collect(end());
+    expect(value(later, METRIC_PREDICTIONS.name, { [ATTR_MODEL_VERSION]: '1' })).toBeUndefined();
+    expect(value(later, METRIC_MODEL_INFO.name, { [ATTR_MODEL_VERSION]: '1' })).toBeUndefined();
+    expect(value(later, METRIC_PREDICTIONS.name, { [ATTR_MODEL_VERSION]: '2' })).toBe(1);
+    collector.detach();
+  });
+});
+
+describe('one process, one recorder', () => {
+  it('isCompatible follows @opentelemetry/api: same major, same minor before 1.0', () => {
+    expect(isCompatible('0.1.5', '0.1.0')).toBe(true);
+    expect(isCompatible('0.2.0', '0.1.0')).toBe(false);
+    expect(isCompatible('1.3.0', '1.2.0')).toBe(true);
+    expect(isCompatible('1.1.0', '1.2.0')).toBe(false);
+  });
+
+  it('the built package loaded through import and require records into one place with exact counts', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'inferometer-dual-'));
+    const script = join(dir, 'dual.mjs');
+    const core = join(here, '..');
+    writeFileSync(
+      script,
+      `import { createRequire } from 'node:module';
+const esm = await import(${JSON.stringify(join(core, 'dist/index.js'))});
+const require = createRequire(${JSON.stringify(join(core, 'package.json'))});
+const cjs = require(${JSON.stringify(join(core, 'dist/index.cjs'))});
+const internalCjs = require(${JSON.stringify(join(core, 'dist/internal.cjs'))});
+const collector = esm.attachCollector();
+const a = esm.instrument((x) => x, { model: 'dual', version: '1' });
+const b = cjs.instrument((x) => x, { model: 'dual', version: '1' });
+for (let i = 0; i < 300; i++) a(i);
+for (let i = 0; i < 200; i++) b(i);
+const points = collector.collect([0, 0]).find((m) => m.definition.name === 'ml_predictions').points;
+console.log(JSON.stringify({ total: points.reduce((t, p) => t + p.value, 0), points: points.length, same: internalCjs.runtime() === globalThis[Symbol.for('inferometer.core.runtime.v0')] }));
+`,
+    );
+    const out = JSON.parse(execFileSync(process.execPath, [script], { encoding: 'utf8' }));
+    expect(out).toEqual({ total: 500, points: 1, same: true });
+  });
+});
