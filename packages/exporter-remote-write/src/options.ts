@@ -1,7 +1,7 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import type { DeliveryConfig } from './delivery/sender.js';
 import { DEFAULT_MAX_SAMPLES_PER_REQUEST } from './encode/write-request.js';
-import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
+import { PACKAGE_NAME, VERSION } from './version.js';
 import { basicAuthProblem, checkHttpUrl, headersProblem, headerValueProblem, HEADER_VALUE_ACCEPTED, textProblem } from './config/validation.js';
 
 /** Default bound of the queue in samples (about 50 requests of 2,000). */
@@ -24,7 +24,7 @@ export const REMOTE_WRITE_HEADERS = {
   'Content-Encoding': 'snappy',
   'Content-Type': 'application/x-protobuf',
   'X-Prometheus-Remote-Write-Version': '0.1.0',
-  'User-Agent': `${PACKAGE_NAME}/${PACKAGE_VERSION}`,
+  'User-Agent': `${PACKAGE_NAME}/${VERSION}`,
 } as const;
 
 /** Options of {@link RemoteWriteExporter}. Only `url` is required. */

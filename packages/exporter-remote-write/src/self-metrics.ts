@@ -12,7 +12,7 @@ import {
   METRIC_REMOTE_WRITE_SENT,
 } from '@inferometer/core';
 import type { DeliveryEvents, RemoteWriteDropReason } from './delivery/sender.js';
-import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
+import { PACKAGE_NAME, VERSION } from './version.js';
 
 interface Instruments {
   readonly provider: MeterProvider;
@@ -51,7 +51,7 @@ export class SelfMetrics implements DeliveryEvents {
   instruments(): Instruments {
     const provider = this.provider ?? metrics.getMeterProvider();
     if (this.current?.provider === provider) return this.current;
-    const meter = provider.getMeter(PACKAGE_NAME, PACKAGE_VERSION);
+    const meter = provider.getMeter(PACKAGE_NAME, VERSION);
     const counter = (definition: typeof METRIC_REMOTE_WRITE_SENT | typeof METRIC_REMOTE_WRITE_RETRIED | typeof METRIC_REMOTE_WRITE_DROPPED): Counter =>
       meter.createCounter(definition.name, { unit: definition.unit, description: definition.description });
     meter

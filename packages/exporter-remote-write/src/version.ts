@@ -1,3 +1,7 @@
-/** Name and version, for the User-Agent header and the self-metrics' meter (kept equal to package.json by a test). */
+// Generated from package.json by tsup.base.ts on every build: do not edit.
+
+/** The package name, as package.json has it. */
 export const PACKAGE_NAME = '@inferometer/exporter-remote-write';
-export const PACKAGE_VERSION = '0.1.0';
+
+/** The package version, as package.json has it (the instrumentation scope version, the User-Agent). */
+export const VERSION = '0.1.0';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RemoteWriteExporter } from '../src/exporter.js';
 import { RemoteWriteOptionsError, resolveOptions } from '../src/options.js';
-import { PACKAGE_NAME, PACKAGE_VERSION } from '../src/version.js';
+import { PACKAGE_NAME, VERSION } from '../src/version.js';
 
 describe('RemoteWriteExporter options', () => {
   it.each([
@@ -52,12 +52,12 @@ describe('RemoteWriteExporter options', () => {
       'Content-Encoding': 'snappy',
       'Content-Type': 'application/x-protobuf',
       'X-Prometheus-Remote-Write-Version': '0.1.0',
-      'User-Agent': `${PACKAGE_NAME}/${PACKAGE_VERSION}`,
+      'User-Agent': `${PACKAGE_NAME}/${VERSION}`,
     });
   });
 
   it('reports the version package.json has', () => {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
-    expect([PACKAGE_NAME, PACKAGE_VERSION]).toEqual([pkg.name, pkg.version]);
+    expect([PACKAGE_NAME, VERSION]).toEqual([pkg.name, pkg.version]);
   });
 });

@@ -10,5 +10,5 @@ export type {
   SessionOutputs,
 } from './session/options.js';
 export { INVALID_INPUT } from './session/invalid-input.js';
-export { decodeOnnxMetadata, OnnxMetadataError, readOnnxMetadata } from './metadata/onnx-metadata.js';
+export { decodeOnnxMetadata, MAX_METADATA_PROPS, MAX_TEXT_BYTES, OnnxMetadataError, readOnnxMetadata } from './metadata/onnx-metadata.js';
 export type { OnnxModelMetadata } from './metadata/onnx-metadata.js';

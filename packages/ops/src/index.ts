@@ -1,6 +1,7 @@
 // The public API of @inferometer/ops, listed by hand; what this file does not
 // name is internal. The `inferometer` CLI (cli.ts) is built on these.
 export { grafanaDashboard, renderGrafanaDashboard, DEFAULT_DASHBOARD_TITLE, DEFAULT_DASHBOARD_UID } from './dashboard/dashboard.js';
+export type { GrafanaDashboard, GrafanaPanel } from './dashboard/dashboard.js';
 export type { DashboardOptions } from './dashboard/dashboard.js';
 export { QUERIES as DASHBOARD_QUERIES, VARIABLE_QUERIES as DASHBOARD_VARIABLE_QUERIES } from './dashboard/queries.js';
 export { prometheusRules, renderPrometheusRules, RULE_GROUPS } from './rules/rule-file.js';

@@ -11,6 +11,7 @@ import { METRIC_DRIFT_DROPPED } from '@inferometer/core';
 
 /** Instrumentation scope of the drift gauges. */
 const DRIFT_SCOPE = '@inferometer/drift';
+import { VERSION } from '../version.js';
 import { reportError } from './diagnostics.js';
 
 /** The instruments a member reports into at collection. @internal */
@@ -24,8 +25,6 @@ export interface DriftMember {
   collect(result: BatchObservableResult, instruments: DriftInstruments, now: number): void;
 }
 
-/** Package version, reported as the meter's version. */
-const VERSION = '0.1.0';
 
 /**
  * The process-wide set of bound series and the gauges that report them.

@@ -1,10 +1,10 @@
 import { metrics, type Attributes, type Histogram, type MeterProvider } from '@opentelemetry/api';
 import { ATTR_EXECUTION_PROVIDER, ATTR_MODEL_NAME, ATTR_MODEL_VERSION, METRIC_MODEL_LOAD } from '@inferometer/core';
+import { PACKAGE_NAME, VERSION } from '../version.js';
 
 /** Loads remembered for a provider registered later (bounded: one per session, oldest dropped first). */
 const MAX_REMEMBERED_LOADS = 64;
-const SCOPE = '@inferometer/onnxruntime';
-const VERSION = '0.1.0';
+const SCOPE = PACKAGE_NAME;
 
 /**
  * Records `ml_model_load_seconds{model_name, model_version, execution_provider}`.

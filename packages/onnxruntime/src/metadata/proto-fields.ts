@@ -1,9 +1,10 @@
 /**
  * A minimal protobuf field walker (wire format: developers.google.com/protocol-buffers/docs/encoding).
  * It visits the top-level fields of one message without decoding them, so
- * the ONNX reader can hand the small sub-messages (metadata entries, nodes)
- * to onnx-proto's decoders and step over the large ones (initializers: the
- * weights, most of a model file) without building objects for them.
+ * the ONNX reader can read the few fields it needs and step over the large
+ * ones (initializers: the weights, most of a model file) by their wire type,
+ * without building objects for them. Every length is checked against the end
+ * of its message before it is used: nothing is read past the buffer.
  *
  * @internal
  */

@@ -9,7 +9,10 @@ describe('decodeOnnxMetadata', () => {
   it('reads the graph name, metadata_props, inputs, outputs and the Softmax output', () => {
     const metadata = decodeOnnxMetadata(classifierBytes({ graphName: 'iris', modelVersion: 3, metadata: { model_version: '1.2.0', owner: 'ml' } }));
     expect(metadata).toEqual({
+      irVersion: 8,
       graphName: 'iris',
+      domain: undefined,
+      docString: undefined,
       modelVersion: 3,
       producerName: 'inferometer-test',
       producerVersion: undefined,

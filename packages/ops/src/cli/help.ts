@@ -26,5 +26,5 @@ Check a live endpoint from your terminal:
 Durations use Prometheus syntax (30s, 5m, 1h30m).
 `;
 
-/** Package version, printed by --version (kept in step with package.json by a test). */
-export const VERSION = '0.1.0';
+/** Package version, printed by --version (generated from package.json). */
+export { VERSION } from '../version.js';

@@ -94,8 +94,47 @@ function bigNumber(title: string, description: string, expr: string, unit: strin
     .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false));
 }
 
+/**
+ * The Grafana dashboard JSON model that {@link grafanaDashboard} returns
+ * (https://grafana.com/docs/grafana/latest/dashboards/build-dashboards/view-dashboard-json-model/):
+ * the `Dashboard` of @grafana/grafana-foundation-sdk, named here by the fields
+ * a caller reads. It is declared in this package because the SDK publishes
+ * its types only under `exports` subpaths, which TypeScript's
+ * `moduleResolution: node10` (module commonjs, the NestJS default) cannot
+ * resolve: importing them would break every such consumer's type check.
+ *
+ * @example
+ * ```ts
+ * import { grafanaDashboard } from '@inferometer/ops';
+ *
+ * const dashboard = grafanaDashboard({ job: 'iris' });
+ * console.log(dashboard.uid, dashboard.panels?.map((panel) => panel.title));
+ * ```
+ */
+export interface GrafanaDashboard {
+  readonly uid?: string;
+  readonly title?: string;
+  readonly description?: string;
+  readonly tags?: readonly string[];
+  readonly schemaVersion: number;
+  readonly refresh?: string;
+  readonly time?: { readonly from: string; readonly to: string };
+  /** Panels and rows, in layout order; `id` numbers them from 1. */
+  readonly panels?: readonly GrafanaPanel[];
+  /** The dashboard variables (`job`, `model`, `version`). */
+  readonly templating: { readonly list?: readonly { readonly name: string; readonly type: string }[] };
+  readonly annotations: { readonly list?: readonly { readonly name: string }[] };
+}
+
+/** A panel (or row) of a {@link GrafanaDashboard}: its type (`timeseries`, `stat`, `row`, ...), id and title. */
+export interface GrafanaPanel {
+  readonly type: string;
+  readonly id?: number;
+  readonly title?: string;
+}
+
 /** The dashboard as the Grafana JSON model. */
-export function grafanaDashboard(options: DashboardOptions = {}): Dashboard {
+export function grafanaDashboard(options: DashboardOptions = {}): GrafanaDashboard {
   const limits = resolveThresholds(options);
   const job = checkRegex('job', options.job ?? DEFAULT_JOB);
   const builder = new DashboardBuilder(options.title ?? DEFAULT_DASHBOARD_TITLE)
@@ -251,7 +290,7 @@ export function grafanaDashboard(options: DashboardOptions = {}): Dashboard {
   dashboard.panels?.forEach((panel, i) => {
     panel.id = i + 1;
   });
-  return dashboard;
+  return dashboard satisfies Dashboard;
 }
 
 /** {@link grafanaDashboard} as JSON text. */
