@@ -31,3 +31,5 @@ export type { OtlpPresetName, OtlpTemporalityPreference, OtlpHistogramAggregatio
 export { REMOTE_WRITE_VARIABLES } from './config/remote-write.js';
 export type { RemoteWriteStartOptions } from './config/remote-write.js';
 export { GUARD_VARIABLES } from './config/guards.js';
+export { startRuntimeMetrics, RUNTIME_METRICS_VARIABLE } from './runtime-metrics/index.js';
+export type { RuntimeMetrics } from './runtime-metrics/index.js';
