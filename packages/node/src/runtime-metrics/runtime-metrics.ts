@@ -8,6 +8,20 @@
  * collects (one batch callback), GC pauses arrive through a
  * PerformanceObserver, and event-loop delay is sampled by Node's own timer
  * (`monitorEventLoopDelay`).
+ *
+ * Deliberate differences from prom-client 15 (names, types and label names
+ * are the same; the tests compare both expositions):
+ * - `nodejs_eventloop_utilization_ratio` is added (prom-client has none);
+ * - a family with no sample at the moment (`nodejs_active_requests` when no
+ *   libuv request is active) is left out, where prom-client writes a bare
+ *   `# TYPE` line; Prometheus stores nothing for either;
+ * - CPU counters count from process start (`process.cpuUsage()`), where
+ *   prom-client counts from `collectDefaultMetrics()`;
+ * - every GC entry of a PerformanceObserver batch is recorded (prom-client
+ *   records the first of each batch);
+ * - a collection that finds no new event-loop delay samples (a second reader
+ *   right after the first) repeats the last statistics instead of the empty
+ *   histogram's values.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, performance, PerformanceObserver, constants as perfConstants, type EventLoopUtilization } from 'node:perf_hooks';
