@@ -32,3 +32,5 @@ export { REMOTE_WRITE_VARIABLES } from './config/remote-write.js';
 export type { RemoteWriteStartOptions } from './config/remote-write.js';
 export { GUARD_VARIABLES, MAX_UNBOUNDED_KEY_PATTERNS, MAX_UNBOUNDED_KEY_PATTERN_LENGTH, MAX_UNBOUNDED_KEY_PATTERNS_LENGTH } from './config/guards.js';
 export { MAX_RESOURCE_ATTRIBUTE_LENGTH } from './config/resource.js';
+export { startRuntimeMetrics, RUNTIME_METRICS_VARIABLE } from './runtime-metrics/index.js';
+export type { RuntimeMetrics } from './runtime-metrics/index.js';

@@ -15,6 +15,7 @@ import { EXPORTER_FACTORIES } from './exporters/registry.js';
 import type { MetricsRequestHandler } from './prometheus/handler.js';
 import type { MetricsServer } from './prometheus/server.js';
 import { createCatalogProducer, type CatalogProducer } from './native/producer.js';
+import { resolveRuntimeMetrics, startRuntimeMetrics } from './runtime-metrics/index.js';
 
 /**
  * Options of {@link start}. Each falls back to its `OTEL_*` environment
@@ -148,6 +149,19 @@ export interface StartOptions extends TimingOptions {
   handleSignals?: boolean;
 
   /**
+   * Process and Node.js runtime metrics under prom-client's names (CPU,
+   * memory, file descriptors, event-loop lag, heap, GC pauses, handles), read
+   * at collection only. On by default; falls back to
+   * `INFEROMETER_RUNTIME_METRICS` (`true` / `false`).
+   *
+   * @example
+   * ```ts
+   * runtimeMetrics: false // the service registers prom-client's collectDefaultMetrics() itself
+   * ```
+   */
+  runtimeMetrics?: boolean;
+
+  /**
    * Environment to read instead of `process.env` (tests, or configuration
    * from somewhere else).
    *
@@ -224,6 +238,7 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
   if (options.handleSignals !== undefined) checkBoolean(option('handleSignals'), options.handleSignals);
   const exporters = resolveExporters(env, options.exporters);
   applyGuards(env, options.guards);
+  const runtimeMetricsOn = resolveRuntimeMetrics(env, options.runtimeMetrics);
   // Everything that can refuse the configuration runs before the producers
   // attach (attaching switches recording to the fast path for the process).
   const resource = buildResource(env, options.serviceName);
@@ -278,11 +293,13 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
     );
   }
 
+  const runtime = runtimeMetricsOn ? startRuntimeMetrics(meterProvider) : undefined;
   const servers: MetricsServer[] = [];
   try {
     for (const setup of setups) if (setup.listen !== undefined) servers.push(await setup.listen());
   } catch (err) {
     metrics.disable();
+    runtime?.close();
     closeProducers();
     await Promise.allSettled([meterProvider.shutdown(), ...servers.map((server) => server.close())]);
     const source: ConfigurationSource =
@@ -302,6 +319,7 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
       // Flush first (the last export reads the producers), then detach them.
       const results = await Promise.allSettled([meterProvider.shutdown(), ...servers.map((server) => server.close())]);
       closeProducers();
+      runtime?.close();
       for (const result of results) {
         if (result.status === 'rejected') diag.error('@inferometer/node: shutdown failed', result.reason);
       }

@@ -22,3 +22,11 @@ export { DEFAULT_FOR, DEFAULT_JOB, DEFAULT_THRESHOLDS, OpsConfigError } from './
 export type { AlertThresholds, TargetOptions } from './options.js';
 export { main } from './cli/main.js';
 export type { CliIo } from './cli/main.js';
+export { serviceMonitor, podMonitor, MONITORING_API_VERSION, DEFAULT_METRICS_PORT_NAME } from './kubernetes/monitors.js';
+export type { MonitorOptions, MonitorEndpoint, ServiceMonitor, PodMonitor } from './kubernetes/monitors.js';
+export { prometheusRule } from './kubernetes/prometheus-rule.js';
+export type { PrometheusRule, PrometheusRuleOptions } from './kubernetes/prometheus-rule.js';
+export { scaledObject, inFlightQuery, KEDA_API_VERSION, DEFAULT_MIN_REPLICAS, DEFAULT_MAX_REPLICAS } from './kubernetes/scaled-object.js';
+export type { ScaledObject, ScaledObjectOptions } from './kubernetes/scaled-object.js';
+export { renderKubernetesObject, toOperatorRelabelConfig } from './kubernetes/common.js';
+export type { KubernetesObjectOptions, ObjectMeta, OperatorRelabelConfig } from './kubernetes/common.js';

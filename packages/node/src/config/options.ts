@@ -66,6 +66,7 @@ export const START_OPTIONS_SHAPE = {
   exportIntervalMillis: 'leaf',
   exportTimeoutMillis: 'leaf',
   handleSignals: 'leaf',
+  runtimeMetrics: 'leaf',
   env: 'record',
 } as const satisfies Record<keyof Required<StartOptions>, Shape>;
 

@@ -19,6 +19,26 @@ Generate from the metric catalog, so nothing drifts from the metric names:
       --group-wait D --group-interval D --repeat-interval D   (defaults 30s, 5m, 4h)
   inferometer relabel [--keep-only-catalog]          metric_relabel_configs for the scrape job
 
+Kubernetes objects (apply with kubectl apply -f FILE):
+  inferometer servicemonitor [flags] > sm.yml         ServiceMonitor (prometheus-operator)
+  inferometer podmonitor [flags] > pm.yml             PodMonitor (prometheus-operator)
+      --name NAME --namespace NS   metadata (default name inferometer)
+      --labels k=v,...             metadata.labels, e.g. release=kube-prometheus-stack
+      --selector k=v,...           Services / Pods to scrape (default app.kubernetes.io/name=NAME)
+      --port NAME                  name of the metrics port (default metrics)
+      --path PATH --interval D     (defaults /metrics and the Prometheus resource's interval)
+      --job NAME                   job label of the scraped series (default inferometer)
+      --keep-only-catalog          keep only the catalog's series
+  inferometer prometheusrule [flags] > rules.yml      PrometheusRule with the groups of inferometer rules
+      --name --namespace --labels, and the flags of inferometer rules
+  inferometer scaledobject [flags] > keda.yml         KEDA ScaledObject on in-flight predictions
+      --deployment NAME            Deployment to scale (required)
+      --server-address URL         Prometheus URL (required)
+      --threshold N                in-flight predictions per replica (required)
+      --min-replicas N --max-replicas N   (defaults 1 and 10)
+      --job NAME --model NAME      which series count (defaults inferometer, every model)
+      --name --namespace --labels  metadata (default name: the Deployment's)
+
 Check a live endpoint from your terminal:
   inferometer doctor <metrics-url> [--prometheus URL] [--timeout-ms N] [--max-series N]
       exit 0 healthy, 1 a check failed, 2 bad usage

@@ -13,6 +13,7 @@ import { formatDoctorReport, runDoctor } from '../doctor/doctor.js';
 import { checkDuration, checkNumber, checkRegex, checkUrl, OpsConfigError, resolveThresholds, type AlertThresholds } from '../options.js';
 import { renderMetricRelabelConfigs } from '../prometheus/relabel.js';
 import { renderPrometheusRules } from '../rules/rule-file.js';
+import { KUBERNETES_FLAGS, runKubernetesCommand } from '../kubernetes/cli.js';
 import { HELP, VERSION } from './help.js';
 
 /** Where the CLI writes. */
@@ -42,6 +43,7 @@ export const COMMAND_FLAGS = {
   },
   relabel: { 'keep-only-catalog': { type: 'boolean' } },
   doctor: { prometheus: { type: 'string' }, 'timeout-ms': { type: 'string' }, 'max-series': { type: 'string' } },
+  ...KUBERNETES_FLAGS,
 } as const satisfies Record<string, FlagSpec>;
 
 /** The commands. */
@@ -137,6 +139,9 @@ async function run(command: Command, args: string[], io: CliIo): Promise<number>
       io.stdout(formatDoctorReport(report));
       return report.healthy ? 0 : 1;
     }
+    default:
+      io.stdout(runKubernetesCommand(command, values));
+      return 0;
   }
 }
 

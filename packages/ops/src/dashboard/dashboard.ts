@@ -32,6 +32,7 @@ import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { checkRegex, DEFAULT_JOB, resolveThresholds, type AlertThresholds, type TargetOptions } from '../options.js';
 import { LATENCY_PANEL_QUANTILES, QUERIES, VARIABLE_QUERIES, VARIABLES } from './queries.js';
 import { BATCH_SIZE_QUANTILES } from '../rules/recording.js';
+import { withRuntimeRow } from './runtime-row.js';
 
 /** Options of {@link grafanaDashboard}. */
 export interface DashboardOptions extends TargetOptions, Partial<AlertThresholds> {
@@ -284,6 +285,7 @@ export function grafanaDashboard(options: DashboardOptions = {}): GrafanaDashboa
     .withPanel(graph('Series per guarded metric', 'Series each guarded metric holds now.', 'none', 6).withTarget(query(QUERIES.guardedSeries, '{{metric}}')))
     .withPanel(graph('Dropped observations', 'Observations the instrumentation left out (a failing extractor, a cap reached), per second.', 'ops', 12).withTarget(query(QUERIES.droppedObservations, '{{model_name}} {{reason}}')));
 
+  withRuntimeRow(builder, limits);
   const dashboard = builder.build();
   // Panel ids: Grafana keys panel links, library panels and "view panel" on
   // them; the builders leave them unset, so number them in layout order.

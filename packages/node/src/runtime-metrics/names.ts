@@ -1,0 +1,74 @@
+/**
+ * The runtime metrics' names, types, units and help texts, as prom-client's
+ * `collectDefaultMetrics()` exposes them (prom-client 15, lib/metrics/*.js),
+ * so the Node.js dashboards built on prom-client keep working. Names carry
+ * their `_total`, `_seconds` and `_bytes` suffixes already: the pull
+ * serializer appends `_total` to counters only when it is missing, and adds no
+ * unit suffix.
+ */
+
+/** One runtime metric. */
+export interface RuntimeMetricDefinition {
+  readonly name: string;
+  readonly type: 'counter' | 'gauge' | 'histogram';
+  readonly unit: string;
+  readonly description: string;
+}
+
+const gauge = (name: string, description: string, unit = ''): RuntimeMetricDefinition => ({ name, type: 'gauge', unit, description });
+
+export const CPU_USER = { name: 'process_cpu_user_seconds_total', type: 'counter', unit: 's', description: 'Total user CPU time spent in seconds.' } as const;
+export const CPU_SYSTEM = { name: 'process_cpu_system_seconds_total', type: 'counter', unit: 's', description: 'Total system CPU time spent in seconds.' } as const;
+export const CPU_TOTAL = { name: 'process_cpu_seconds_total', type: 'counter', unit: 's', description: 'Total user and system CPU time spent in seconds.' } as const;
+export const START_TIME = gauge('process_start_time_seconds', 'Start time of the process since unix epoch in seconds.', 's');
+export const RESIDENT_MEMORY = gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', 'By');
+/** Linux only (/proc/self/status), as in prom-client. */
+export const VIRTUAL_MEMORY = gauge('process_virtual_memory_bytes', 'Virtual memory size in bytes.', 'By');
+/** Linux only (/proc/self/status VmData), as in prom-client. */
+export const PROCESS_HEAP = gauge('process_heap_bytes', 'Process heap size in bytes.', 'By');
+/** Linux only (/proc/self/fd). */
+export const OPEN_FDS = gauge('process_open_fds', 'Number of open file descriptors.');
+/** Linux only (/proc/self/limits). */
+export const MAX_FDS = gauge('process_max_fds', 'Maximum number of open file descriptors.');
+
+export const EVENTLOOP_LAG = gauge('nodejs_eventloop_lag_seconds', 'Lag of event loop in seconds.', 's');
+/** From `perf_hooks.monitorEventLoopDelay`, reset at each collection. */
+export const EVENTLOOP_LAG_STATS = [
+  ['min', gauge('nodejs_eventloop_lag_min_seconds', 'The minimum recorded event loop delay.', 's')],
+  ['max', gauge('nodejs_eventloop_lag_max_seconds', 'The maximum recorded event loop delay.', 's')],
+  ['mean', gauge('nodejs_eventloop_lag_mean_seconds', 'The mean of the recorded event loop delays.', 's')],
+  ['stddev', gauge('nodejs_eventloop_lag_stddev_seconds', 'The standard deviation of the recorded event loop delays.', 's')],
+  ['p50', gauge('nodejs_eventloop_lag_p50_seconds', 'The 50th percentile of the recorded event loop delays.', 's')],
+  ['p90', gauge('nodejs_eventloop_lag_p90_seconds', 'The 90th percentile of the recorded event loop delays.', 's')],
+  ['p99', gauge('nodejs_eventloop_lag_p99_seconds', 'The 99th percentile of the recorded event loop delays.', 's')],
+] as const;
+/**
+ * Not in prom-client: share of time the event loop was busy since the last
+ * collection (`performance.eventLoopUtilization`), the OpenTelemetry
+ * semantic conventions' `nodejs.eventloop.utilization` under its Prometheus
+ * name (unit 1 on a gauge: `_ratio`).
+ * https://opentelemetry.io/docs/specs/semconv/runtime/nodejs-metrics/
+ */
+export const EVENTLOOP_UTILIZATION = gauge('nodejs_eventloop_utilization_ratio', 'Share of time the event loop was busy since the previous collection.', '1');
+
+export const ACTIVE_RESOURCES = gauge('nodejs_active_resources', 'Number of active resources that are currently keeping the event loop alive, grouped by async resource type.');
+export const ACTIVE_RESOURCES_TOTAL = gauge('nodejs_active_resources_total', 'Total number of active resources.');
+export const ACTIVE_HANDLES = gauge('nodejs_active_handles', 'Number of active libuv handles grouped by handle type. Every handle type is C++ class name.');
+export const ACTIVE_HANDLES_TOTAL = gauge('nodejs_active_handles_total', 'Total number of active handles.');
+export const ACTIVE_REQUESTS = gauge('nodejs_active_requests', 'Number of active libuv requests grouped by request type. Every request type is C++ class name.');
+export const ACTIVE_REQUESTS_TOTAL = gauge('nodejs_active_requests_total', 'Total number of active requests.');
+
+export const HEAP_TOTAL = gauge('nodejs_heap_size_total_bytes', 'Process heap size from Node.js in bytes.', 'By');
+export const HEAP_USED = gauge('nodejs_heap_size_used_bytes', 'Process heap size used from Node.js in bytes.', 'By');
+export const EXTERNAL_MEMORY = gauge('nodejs_external_memory_bytes', 'Node.js external memory size in bytes.', 'By');
+export const HEAP_SPACE = [
+  ['total', gauge('nodejs_heap_space_size_total_bytes', 'Process heap space size total from Node.js in bytes.', 'By')],
+  ['used', gauge('nodejs_heap_space_size_used_bytes', 'Process heap space size used from Node.js in bytes.', 'By')],
+  ['available', gauge('nodejs_heap_space_size_available_bytes', 'Process heap space size available from Node.js in bytes.', 'By')],
+] as const;
+
+export const VERSION_INFO = gauge('nodejs_version_info', 'Node.js version info.');
+
+export const GC_DURATION = { name: 'nodejs_gc_duration_seconds', type: 'histogram', unit: 's', description: 'Garbage collection duration by kind, one of major, minor, incremental or weakcb.' } as const;
+/** prom-client's DEFAULT_GC_DURATION_BUCKETS. */
+export const GC_DURATION_BUCKETS: readonly number[] = Object.freeze([0.001, 0.01, 0.1, 1, 2, 5]);

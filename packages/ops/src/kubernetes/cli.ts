@@ -1,0 +1,130 @@
+/**
+ * The Kubernetes commands of the `inferometer` CLI: flags and how each
+ * becomes a generator's options. main.ts parses and dispatches.
+ */
+import { checkDuration, checkNumber, checkRegex, checkUrl, OpsConfigError, resolveThresholds } from '../options.js';
+import { parseLabelList, renderKubernetesObject } from './common.js';
+import { podMonitor, serviceMonitor, type MonitorOptions } from './monitors.js';
+import { prometheusRule } from './prometheus-rule.js';
+import { scaledObject } from './scaled-object.js';
+
+const METADATA_FLAGS = { name: { type: 'string' }, namespace: { type: 'string' }, labels: { type: 'string' } } as const;
+const MONITOR_FLAGS = {
+  ...METADATA_FLAGS,
+  selector: { type: 'string' },
+  port: { type: 'string' },
+  path: { type: 'string' },
+  interval: { type: 'string' },
+  job: { type: 'string' },
+  'keep-only-catalog': { type: 'boolean' },
+} as const;
+
+/** Accepted flags of each Kubernetes command. */
+export const KUBERNETES_FLAGS = {
+  servicemonitor: MONITOR_FLAGS,
+  podmonitor: MONITOR_FLAGS,
+  prometheusrule: {
+    ...METADATA_FLAGS,
+    job: { type: 'string' },
+    for: { type: 'string' },
+    'runbook-url': { type: 'string' },
+    'latency-p99-seconds': { type: 'string' },
+    'error-ratio': { type: 'string' },
+    'drift-score': { type: 'string' },
+  },
+  scaledobject: {
+    ...METADATA_FLAGS,
+    deployment: { type: 'string' },
+    'server-address': { type: 'string' },
+    threshold: { type: 'string' },
+    'min-replicas': { type: 'string' },
+    'max-replicas': { type: 'string' },
+    job: { type: 'string' },
+    model: { type: 'string' },
+  },
+} as const;
+
+/** A Kubernetes command. */
+export type KubernetesCommand = keyof typeof KUBERNETES_FLAGS;
+
+type Values = Record<string, string | boolean | undefined>;
+const str = (values: Values, flag: string): string | undefined => (typeof values[flag] === 'string' ? values[flag] : undefined);
+const when = <T>(value: T | undefined, key: string): Record<string, T> => (value === undefined ? {} : { [key]: value });
+
+function metadata(values: Values): { name?: string; namespace?: string; labels?: Record<string, string> } {
+  const labels = str(values, 'labels');
+  return { ...when(str(values, 'name'), 'name'), ...when(str(values, 'namespace'), 'namespace'), ...when(labels === undefined ? undefined : parseLabelList('--labels', labels), 'labels') };
+}
+
+function required(values: Values, flag: string, example: string): string {
+  const value = str(values, flag);
+  if (value === undefined) throw new OpsConfigError(`--${flag} is required, e.g. --${flag} ${example}`);
+  return value;
+}
+
+function replicas(values: Values, flag: string): number | undefined {
+  const raw = str(values, flag);
+  if (raw === undefined) return undefined;
+  const n = checkNumber(`--${flag}`, raw, 0, Number.POSITIVE_INFINITY, flag === 'min-replicas' ? '1' : '10');
+  if (!Number.isInteger(n)) throw new OpsConfigError(`--${flag}=${JSON.stringify(raw)}: expected a whole number of replicas, e.g. ${flag === 'min-replicas' ? '1' : '10'}`);
+  return n;
+}
+
+/** The YAML a Kubernetes command prints. */
+export function runKubernetesCommand(command: KubernetesCommand, values: Values): string {
+  switch (command) {
+    case 'servicemonitor':
+    case 'podmonitor': {
+      const selector = str(values, 'selector');
+      const options: MonitorOptions = {
+        ...metadata(values),
+        ...when(selector === undefined ? undefined : parseLabelList('--selector', selector), 'selector'),
+        ...when(str(values, 'port'), 'port'),
+        ...when(str(values, 'path'), 'path'),
+        ...when(values.interval === undefined ? undefined : checkDuration('--interval', values.interval), 'interval'),
+        ...when(str(values, 'job'), 'job'),
+        keepOnlyCatalog: values['keep-only-catalog'] === true,
+      };
+      return renderKubernetesObject(command === 'servicemonitor' ? serviceMonitor(options) : podMonitor(options), command);
+    }
+    case 'prometheusrule': {
+      // The same flags, checked the same way, as `inferometer rules`.
+      const thresholds = resolveThresholds(
+        {
+          ...when(values['latency-p99-seconds'] as unknown as number | undefined, 'latencyP99Seconds'),
+          ...when(values['error-ratio'] as unknown as number | undefined, 'errorRatio'),
+          ...when(values['drift-score'] as unknown as number | undefined, 'driftScore'),
+        },
+        { latencyP99Seconds: '--latency-p99-seconds', errorRatio: '--error-ratio', driftScore: '--drift-score' },
+      );
+      return renderKubernetesObject(
+        prometheusRule({
+          ...metadata(values),
+          ...thresholds,
+          ...when(values.job === undefined ? undefined : checkRegex('--job', values.job), 'job'),
+          ...when(values.for === undefined ? undefined : checkDuration('--for', values.for), 'for'),
+          ...when(values['runbook-url'] === undefined ? undefined : checkUrl('--runbook-url', values['runbook-url']), 'runbookUrl'),
+        }),
+        command,
+      );
+    }
+    case 'scaledobject': {
+      const deployment = required(values, 'deployment', 'iris-server');
+      const serverAddress = checkUrl('--server-address', required(values, 'server-address', 'http://prometheus-operated.monitoring.svc:9090'));
+      const threshold = checkNumber('--threshold', required(values, 'threshold', '8'), 0, Number.POSITIVE_INFINITY, '8');
+      return renderKubernetesObject(
+        scaledObject({
+          ...metadata(values),
+          deployment,
+          serverAddress,
+          threshold,
+          ...when(replicas(values, 'min-replicas'), 'minReplicas'),
+          ...when(replicas(values, 'max-replicas'), 'maxReplicas'),
+          ...when(str(values, 'job'), 'job'),
+          ...when(str(values, 'model'), 'modelName'),
+        }),
+        command,
+      );
+    }
+  }
+}
