@@ -10,7 +10,7 @@ import { metrics } from '@opentelemetry/api';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { configureGuards, instrument, METRIC_PREDICTION_LATENCY } from '@inferometer/core';
 import { createCatalogProducer, createPrometheusReader, serializePrometheusChunks } from '@inferometer/node';
-import { asyncMedians, report, row } from '../lib.mjs';
+import { interleavedMedians, report, row } from '../lib.mjs';
 
 const SERIES = 10_000;
 // 10,000 series on purpose: lift the cardinality guard's caps (2,000 series
@@ -77,22 +77,29 @@ const written = {
 for (const [name, n] of Object.entries(written)) if (n !== SERIES) throw new Error(`${name} wrote ${n} series, expected ${SERIES}`);
 
 let size = 0;
-const m = await asyncMedians(
+// Interleaved rounds, not tinybench's one window per task: the peers take
+// 0.2-0.9 s a call, so a window holds a few samples and a burst of load on
+// this shared machine moved a peer's median two- to four-fold between runs
+// (and tinybench's 64-sample minimum made the scenario take 86 s). Ours runs
+// 10 times a round (a few ms a call) so its sample is not one call; its first
+// call of a round is cold, as a real scrape every 15 s is.
+const m = await interleavedMedians(
   {
     // Ours produces the bytes that go on the wire; the peers produce a string
     // that still has to be encoded, so this does not flatter us.
-    inferometer: () => {
-      // One recycled chunk buffer, as the pull handler's pool does once the
-      // socket has taken each chunk.
-      for (const chunk of serializePrometheusChunks(latencyOnly, CHUNK, () => reused)) size += chunk.length;
+    inferometer: {
+      batch: 10,
+      fn: () => {
+        // One recycled chunk buffer, as the pull handler's pool does once the
+        // socket has taken each chunk.
+        for (const chunk of serializePrometheusChunks(latencyOnly, CHUNK, () => reused)) size += chunk.length;
+      },
     },
     'otel-serializer': () => { size += otelSerializer.serialize(latencyOnly).length; },
     'prom-client': async () => { size += (await registry.metrics()).length; },
     '@prometheus-io/client': async () => { size += (await promIoRegistry.metrics()).length; },
   },
-  // The peers take 0.2-0.6 s a call: 15 samples each (after 3 warm-up ones)
-  // instead of tinybench's 64, which alone took over a minute.
-  { time: 3000, warmupTime: 1000, iterations: 15, warmupIterations: 3 },
+  { rounds: 15, warmupRounds: 3 },
 );
 const oursMs = m.inferometer / 1e6;
 const otelMs = m['otel-serializer'] / 1e6;
