@@ -43,11 +43,12 @@ export async function asyncMedians(tasks, { time = 2000, warmupTime = 500 } = {}
  * load then lands on every task alike instead of on whichever task tinybench
  * happened to be timing, which matters for tasks of hundreds of
  * milliseconds where tinybench's sequential windows hold a few samples each.
- * A full GC (untimed; run.mjs passes --expose-gc) before each task's turn
- * keeps one task's garbage from being collected on the next one's clock.
+ * With `gc` (tasks that leave megabytes of garbage), a full GC (untimed;
+ * run.mjs passes --expose-gc) before each task's turn keeps one task's
+ * garbage from being collected on the next one's clock.
  * A task is a function or `{ fn, batch }`.
  */
-export async function interleavedMedians(tasks, { rounds = 15, warmupRounds = 3 } = {}) {
+export async function interleavedMedians(tasks, { rounds = 15, warmupRounds = 3, gc = false } = {}) {
   const names = Object.keys(tasks);
   const samples = Object.fromEntries(names.map((name) => [name, []]));
   for (let r = 0; r < warmupRounds + rounds; r++) {
@@ -56,7 +57,7 @@ export async function interleavedMedians(tasks, { rounds = 15, warmupRounds = 3 
       const task = tasks[name];
       const fn = typeof task === 'function' ? task : task.fn;
       const batch = typeof task === 'function' ? 1 : task.batch;
-      globalThis.gc?.();
+      if (gc) globalThis.gc?.();
       const t0 = performance.now();
       for (let i = 0; i < batch; i++) {
         const pending = fn(i);

@@ -9,7 +9,7 @@ import promIo from '@prometheus-io/client';
 import client from 'prom-client';
 import { instrument } from '@inferometer/core';
 import { start } from '@inferometer/node';
-import { medians, report, row } from '../lib.mjs';
+import { interleavedMedians, report, row } from '../lib.mjs';
 
 const probabilities = [0.1, 0.7, 0.2];
 // The model: cheap on purpose, so the figure is the instrumentation's.
@@ -113,15 +113,24 @@ function timersOnly(x) {
 }
 
 let sink = 0;
-const m = await medians({
-  uninstrumented: (i) => { sink += predict(i).length; },
-  timers: (i) => { sink += timersOnly(i).length; },
-  inferometer: (i) => { sink += ours(i).length; },
-  'otel-sdk': (i) => { sink += withOtel(i).length; },
-  'prom-client': (i) => { sink += withProm(i).length; },
-  '@prometheus-io/client': (i) => { sink += withPromIo(i).length; },
-  '@prometheus-io/client, label objects': (i) => { sink += withPromIoObjects(i).length; },
-});
+// Interleaved rounds (each variant once a round, order rotated), not
+// tinybench's one window per variant: on the shared 2-core machine a load
+// burst during one window doubled the OTel SDK's figure between two runs.
+// Each turn is a few milliseconds of calls; no GC between turns (the
+// variants allocate little, and a full GC per turn left every variant cold
+// and the scenario at a minute).
+const m = await interleavedMedians(
+  {
+    uninstrumented: { batch: 200_000, fn: (i) => { sink += predict(i).length; } },
+    timers: { batch: 50_000, fn: (i) => { sink += timersOnly(i).length; } },
+    inferometer: { batch: 50_000, fn: (i) => { sink += ours(i).length; } },
+    'otel-sdk': { batch: 5_000, fn: (i) => { sink += withOtel(i).length; } },
+    'prom-client': { batch: 5_000, fn: (i) => { sink += withProm(i).length; } },
+    '@prometheus-io/client': { batch: 5_000, fn: (i) => { sink += withPromIo(i).length; } },
+    '@prometheus-io/client, label objects': { batch: 5_000, fn: (i) => { sink += withPromIoObjects(i).length; } },
+  },
+  { rounds: 300, warmupRounds: 20 },
+);
 if (sink === 42) console.log('');
 
 // Every peer recorded every call it was timed for: its prediction counter
