@@ -37,6 +37,45 @@ export async function asyncMedians(tasks, { time = 2000, warmupTime = 500 } = {}
 }
 
 /**
+ * Median cost per call, in nanoseconds, of tasks run in interleaved rounds:
+ * every round runs each task once (`batch` calls; awaited when it returns a
+ * promise), in an order rotated each round. On a shared machine a burst of
+ * load then lands on every task alike instead of on whichever task tinybench
+ * happened to be timing, which matters for tasks of hundreds of
+ * milliseconds where tinybench's sequential windows hold a few samples each.
+ * With `gc` (tasks that leave megabytes of garbage), a full GC (untimed;
+ * run.mjs passes --expose-gc) before each task's turn keeps one task's
+ * garbage from being collected on the next one's clock.
+ * A task is a function or `{ fn, batch }`.
+ */
+export async function interleavedMedians(tasks, { rounds = 15, warmupRounds = 3, gc = false } = {}) {
+  const names = Object.keys(tasks);
+  const samples = Object.fromEntries(names.map((name) => [name, []]));
+  for (let r = 0; r < warmupRounds + rounds; r++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(k + r) % names.length];
+      const task = tasks[name];
+      const fn = typeof task === 'function' ? task : task.fn;
+      const batch = typeof task === 'function' ? 1 : task.batch;
+      if (gc) globalThis.gc?.();
+      const t0 = performance.now();
+      for (let i = 0; i < batch; i++) {
+        const pending = fn(i);
+        if (pending instanceof Promise) await pending;
+      }
+      if (r >= warmupRounds) samples[name].push(((performance.now() - t0) * 1e6) / batch);
+    }
+  }
+  return Object.fromEntries(names.map((name) => [name, median(samples[name])]));
+}
+
+function median(xs) {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
  * One row of the results table: our figure, each peer's, and the target.
  * `better` says whether lower or higher wins; ratios are peer / ours for
  * lower-is-better figures.

@@ -27,7 +27,7 @@ class Instrumented {
   }
 }
 // What TypeScript emits for `@Instrument(...)` on a method under
-// experimentalDecorators (plain JavaScript has no decorator syntax on Node 20).
+// experimentalDecorators (plain JavaScript has no decorator syntax, Node 24 included).
 const descriptor = Object.getOwnPropertyDescriptor(Instrumented.prototype, 'predict');
 Object.defineProperty(
   Instrumented.prototype,
