@@ -3,3 +3,12 @@
 // it follows the sibling packages' needs and may change in any release.
 // Every name is listed by hand, like the public barrel.
 export { prometheusBucketBound, prometheusLabelName, prometheusLabelValue, prometheusMetricName } from './naming.js';
+export {
+  DATA_POINT_TYPE,
+  EXPORTED_LABEL_PREFIX,
+  prometheusFamilyName,
+  prometheusLabels,
+  prometheusType,
+  reservedLabels,
+} from './prometheus/translation.js';
+export type { MetricDataLike, PrometheusLabel, PrometheusType } from './prometheus/translation.js';

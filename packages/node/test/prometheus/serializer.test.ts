@@ -94,3 +94,24 @@ describe('Prometheus serializer: label names that collide after sanitizing', () 
     expect(() => parseExposition(text)).not.toThrow();
   });
 });
+
+describe('Prometheus serializer: attributes named like a label the format writes', () => {
+  it('renames a histogram attribute `le` to `exported_le`, so bucket lines carry one `le`, and leaves it alone elsewhere', async () => {
+    const reader = new Reader();
+    const provider = new MeterProvider({ readers: [reader] });
+    cleanup.push(() => provider.shutdown());
+    const meter = provider.getMeter('m');
+    meter.createHistogram('sizes', { advice: { explicitBucketBoundaries: [1, 10] } }).record(5, { le: 'user', kind: 'a' });
+    meter.createCounter('hits').add(1, { le: 'user' });
+    const text = serialize((await reader.collect()).resourceMetrics);
+    const { samples } = parseExposition(text);
+    const buckets = samples.filter((s) => s.name === 'sizes_bucket');
+    expect(buckets.map((s) => s.labels)).toEqual([
+      { exported_le: 'user', kind: 'a', le: '1' },
+      { exported_le: 'user', kind: 'a', le: '10' },
+      { exported_le: 'user', kind: 'a', le: '+Inf' },
+    ]);
+    expect(samples.find((s) => s.name === 'sizes_count')!.labels).toEqual({ exported_le: 'user', kind: 'a' });
+    expect(samples.find((s) => s.name === 'hits_total')!.labels).toEqual({ le: 'user' });
+  });
+});
