@@ -12,7 +12,7 @@ import { RemoteWriteExporter } from '../src/exporter.js';
 import { REMOTE_WRITE_DROP_REASONS } from '../src/delivery/sender.js';
 import type { RemoteWriteExporterOptions } from '../src/options.js';
 import { testProvider } from './helpers/collect.js';
-import { decodeBody, labelsOf } from './helpers/decode.js';
+import { decodeBody, labelsOf } from '@inferometer/testing';
 import { startCaptureServer, until, type CaptureServer } from './helpers/receiver.js';
 
 const cleanups: (() => Promise<void>)[] = [];

@@ -5,7 +5,7 @@ import { ATTR_PREDICTION, DRIFT_DROP_REASONS, METRIC_DRIFT_DROPPED, PREDICTION_C
 import { driftMonitor } from '../../src/monitor/drift-monitor.js';
 import { buildProfile } from '../../src/profile/build.js';
 import { ProfileError } from '../../src/profile/parse.js';
-import { setupTestMetrics, type TestMetrics } from '../helpers/metrics.js';
+import { setupTestMetrics, type TestMetrics } from '@inferometer/testing';
 import { normalSample } from '../helpers/normal.js';
 
 let m: TestMetrics;

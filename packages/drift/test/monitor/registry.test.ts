@@ -3,7 +3,7 @@ import { ATTR_MODEL_NAME, ATTR_REASON, METRIC_DATA_DRIFT_SCORE } from '@inferome
 import { afterEach, describe, expect, it } from 'vitest';
 import { METRIC_DRIFT_DROPPED } from '@inferometer/core';
 import { DriftRegistry, type DriftInstruments } from '../../src/monitor/registry.js';
-import { setupTestMetrics, type TestMetrics } from '../helpers/metrics.js';
+import { setupTestMetrics, type TestMetrics } from '@inferometer/testing';
 
 let m: TestMetrics | undefined;
 afterEach(async () => m?.shutdown());

@@ -2,7 +2,7 @@ import { ATTR_EXECUTION_PROVIDER, ATTR_MODEL_NAME, METRIC_MODEL_LOAD } from '@in
 import { metrics } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoadTimeRecorder } from '../../src/load/load-time.js';
-import { setupTestMetrics, type TestMetrics } from '../helpers/metrics.js';
+import { setupTestMetrics, type TestMetrics } from '@inferometer/testing';
 
 let m: TestMetrics | undefined;
 afterEach(async () => m?.shutdown());

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { OnnxMetadataError } from '../../src/metadata/onnx-metadata.js';
 import { createInstrumentedSession } from '../../src/session/create-session.js';
 import { sessionIdentity } from '../../src/session/instrument-session.js';
-import { setupTestMetrics, type TestMetrics } from '../helpers/metrics.js';
+import { setupTestMetrics, type TestMetrics } from '@inferometer/testing';
 import { classifierBytes } from '../helpers/models.js';
 
 let m: TestMetrics;

@@ -20,7 +20,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeOnnxMetadata } from '../../src/metadata/onnx-metadata.js';
 import { instrumentSession, sessionIdentity } from '../../src/session/instrument-session.js';
 import { INVALID_INPUT } from '../../src/session/invalid-input.js';
-import { setupTestMetrics, type TestMetrics } from '../helpers/metrics.js';
+import { setupTestMetrics, type TestMetrics } from '@inferometer/testing';
 import { classifierBytes } from '../helpers/models.js';
 
 let m: TestMetrics;
