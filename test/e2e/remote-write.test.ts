@@ -1,15 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ATTR_REASON,
-  METRIC_PREDICTION_BATCH_SIZE,
-  METRIC_PREDICTION_CONFIDENCE,
-  METRIC_PREDICTIONS,
-  METRIC_REMOTE_WRITE_DROPPED,
-  METRIC_REMOTE_WRITE_PENDING,
-  METRIC_REMOTE_WRITE_RETRIED,
-} from '@inferometer/core';
+import { ATTR_REASON, METRIC_PREDICTION_BATCH_SIZE, METRIC_PREDICTION_CONFIDENCE, METRIC_PREDICTIONS } from '@inferometer/core';
 import { REMOTE_WRITE_DROP_REASONS, RemoteWriteExporter } from '@inferometer/exporter-remote-write';
 import { parseStrict } from '@inferometer/testing';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
@@ -18,6 +10,7 @@ import { startDemo, type Demo } from '../support/demo.js';
 import { eventually } from '../support/ports.js';
 import { startPrometheus, type PrometheusServer } from '../support/prometheus.js';
 import { startVictoriaMetrics, type VictoriaMetricsServer } from '../support/victoria-metrics.js';
+import { METRIC_REMOTE_WRITE_DROPPED, METRIC_REMOTE_WRITE_PENDING, METRIC_REMOTE_WRITE_RETRIED } from '@inferometer/exporter-remote-write';
 
 // Issue 4: the demo pushes over remote write (switched by environment only)
 // to a real Prometheus and a real VictoriaMetrics; both must hold exactly what

@@ -1,7 +1,7 @@
 import type { Attributes, BatchObservableResult, ObservableGauge } from '@opentelemetry/api';
 import type { BoundInferenceObserver, InferenceObserver } from '@inferometer/core';
-import { ATTR_FEATURE, ATTR_METHOD, ATTR_MODEL_NAME, ATTR_MODEL_VERSION } from '@inferometer/core';
-import { ATTR_PREDICTION, DRIFT_DROP_REASONS, PREDICTION_CLASS, PREDICTION_CONFIDENCE } from '@inferometer/core';
+import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION } from '@inferometer/core';
+import { ATTR_FEATURE, ATTR_METHOD, ATTR_PREDICTION, DRIFT_DROP_REASONS, PREDICTION_CLASS, PREDICTION_CONFIDENCE } from '../catalog.js';
 import { resolveLimits } from '../limits.js';
 import type { FeatureProfile, ReferenceProfile } from '../profile/format.js';
 import { parseProfile, ProfileError } from '../profile/parse.js';

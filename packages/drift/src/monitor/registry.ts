@@ -6,8 +6,8 @@ import {
   type ObservableCounter,
   type ObservableGauge,
 } from '@opentelemetry/api';
-import { ATTR_MODEL_NAME, ATTR_REASON, METRIC_DATA_DRIFT_SCORE, METRIC_PREDICTION_DRIFT_SCORE } from '@inferometer/core';
-import { METRIC_DRIFT_DROPPED } from '@inferometer/core';
+import { ATTR_MODEL_NAME, ATTR_REASON } from '@inferometer/core';
+import { METRIC_DATA_DRIFT_SCORE, METRIC_DRIFT_DROPPED, METRIC_PREDICTION_DRIFT_SCORE } from '../catalog.js';
 
 /** Instrumentation scope of the drift gauges. */
 const DRIFT_SCOPE = '@inferometer/drift';

@@ -5,7 +5,8 @@
  * (`unboundedLabelRegex` in '@inferometer/core').
  */
 import { stringify } from 'yaml';
-import { CATALOG, INSTRUMENTATION_SCOPE, unboundedLabelRegex, type MetricDefinition } from '@inferometer/core';
+import { INSTRUMENTATION_SCOPE, unboundedLabelRegex, type MetricDefinition } from '@inferometer/core';
+import { ALL_METRICS } from '../catalog.js';
 import { regexLiteral, seriesNames } from '../promql/selectors.js';
 
 /** One Prometheus relabel config (the fields this generator uses). */
@@ -39,7 +40,7 @@ export interface RelabelOptions {
 const COMPANION_SERIES = ['target_info'] as const;
 
 /** A regex matching exactly the series names of `metrics` (histograms with their three suffixes). */
-export function catalogSeriesRegex(metrics: RelabelOptions['metrics'] = CATALOG): string {
+export function catalogSeriesRegex(metrics: RelabelOptions['metrics'] = ALL_METRICS): string {
   return `(${metrics.flatMap(seriesNames).map(regexLiteral).join('|')})`;
 }
 
