@@ -6,7 +6,7 @@ import { attributesOf, temporalityName, type OtlpMetric, type OtlpRequest } from
 import { startOtlpReceiver, VENDOR_RULES, type OtlpReceived, type OtlpReceiver } from '../support/otlp-receiver.js';
 import { METRIC_MODEL_LOAD } from '@inferometer/onnxruntime';
 
-// Issue 4: the demo switched to OTLP push by environment alone, Datadog-shaped,
+// The demo switched to OTLP push by environment alone, Datadog-shaped,
 // New Relic-shaped and plain (Collector), each checked by a receiver that
 // decodes the OTLP protobuf and refuses what the vendor refuses.
 const INTERVAL = '500';

@@ -12,7 +12,7 @@ import { startPrometheus, type PrometheusServer } from '../support/prometheus.js
 import { startVictoriaMetrics, type VictoriaMetricsServer } from '../support/victoria-metrics.js';
 import { METRIC_REMOTE_WRITE_DROPPED, METRIC_REMOTE_WRITE_PENDING, METRIC_REMOTE_WRITE_RETRIED } from '@inferometer/exporter-remote-write';
 
-// Issue 4: the demo pushes over remote write (switched by environment only)
+// The demo pushes over remote write (switched by environment only)
 // to a real Prometheus and a real VictoriaMetrics; both must hold exactly what
 // the demo's own pull endpoint shows, under the same names.
 const INTERVAL_MS = 500;

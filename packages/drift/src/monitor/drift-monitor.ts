@@ -66,8 +66,9 @@ let tick = 0;
  * caller: rows that cannot be read are counted in
  * `inferometer_drift_dropped_observations_total{model_name, reason}`.
  *
- * Issue 6 writes the option as `drift: { reference, features }`; in code it
- * is `drift: driftMonitor({ reference, features })`.
+ * The option is `drift: driftMonitor({ reference, features })`, not a plain
+ * `{ reference, features }` object: the monitor is built, and its options
+ * checked, by this package, which core does not depend on.
  *
  * @example
  * ```ts

@@ -31,7 +31,7 @@ const VERSION = '0.1.0';
  * The process-wide set of bound series and the gauges that report them.
  *
  * Drift scores are observable gauges: computed at collection time, not per
- * call (issue 6). The OpenTelemetry JS API has no proxy provider, so gauges
+ * call, so the statistics cost nothing on the prediction path. The OpenTelemetry JS API has no proxy provider, so gauges
  * created before the SDK is registered stay no-ops forever; as in core's
  * OtelApiRecorder, the instruments are created lazily and again whenever the
  * global provider changes. {@link ensure} is one reference comparison, made

@@ -1,6 +1,6 @@
 /**
  * `inferometer doctor <metrics-url> [--prometheus <url>]`: checks, from the
- * user's terminal, what a dashboard cannot show (issue 7): that the endpoint
+ * user's terminal, what a dashboard cannot show: that the endpoint
  * answers, that its exposition parses, that the catalog's metrics are there,
  * that no series cap is hit, and that Prometheus scrapes the target and
  * reports it `up` and keeps its Inferometer series.

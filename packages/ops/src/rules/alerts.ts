@@ -1,5 +1,5 @@
 /**
- * Alerting rules (issue 7): latency p99, error ratio, drift, the model server
+ * Alerting rules: latency p99, error ratio, drift, the model server
  * down, the model metrics absent, and the cardinality guard refusing
  * attributes. Every alert carries a `severity` and a `category` label
  * (`model` or `infrastructure`, which the Alertmanager config routes on) and

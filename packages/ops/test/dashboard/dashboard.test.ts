@@ -9,7 +9,7 @@ const panels = (options = {}): Panel[] => grafanaDashboard(options).panels as Pa
 const panel = (title: string, options = {}): Panel => panels(options).find((p) => p.title === title)!;
 
 describe('grafanaDashboard', () => {
-  it('has the panels issue 7 lists, health first', () => {
+  it('has the panels an on-call reader needs, health first', () => {
     const titles = panels().map((p) => p.title);
     expect(titles[0]).toBe('Health');
     expect(titles[1]).toBe('Model server targets down');
