@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ATTR_EXECUTION_PROVIDER, METRIC_DATA_DRIFT_SCORE, METRIC_MODEL_LOAD, METRIC_PREDICTION_DRIFT_SCORE } from '@inferometer/core';
 import { DEFAULT_THRESHOLDS, ksCriticalValue } from '@inferometer/drift';
 import { startDemoProcess, type DemoProcess } from '../support/demo-process.js';
 import { startPrometheus, type PrometheusServer } from '../support/prometheus.js';
+import { METRIC_DATA_DRIFT_SCORE, METRIC_PREDICTION_DRIFT_SCORE } from '@inferometer/drift';
+import { ATTR_EXECUTION_PROVIDER, METRIC_MODEL_LOAD } from '@inferometer/onnxruntime';
 
-// Issue 6 end to end: the demo's traffic replays the iris training rows
+// Streaming drift end to end: the demo's traffic replays the iris training rows
 // (what the reference profile was built from), then shifts petal_length by
 // 1.5 cm. A real Prometheus scraping every second must see
 // ml_data_drift_score{feature="petal_length"} cross the PSI threshold within

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { METRIC_MODEL_LOAD, METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS } from '@inferometer/core';
+import { METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS } from '@inferometer/core';
 import { startDemo, type Demo } from '../support/demo.js';
 import { eventually } from '../support/ports.js';
 import { attributesOf, temporalityName, type OtlpMetric, type OtlpRequest } from '../support/otlp-proto.js';
 import { startOtlpReceiver, VENDOR_RULES, type OtlpReceived, type OtlpReceiver } from '../support/otlp-receiver.js';
+import { METRIC_MODEL_LOAD } from '@inferometer/onnxruntime';
 
-// Issue 4: the demo switched to OTLP push by environment alone, Datadog-shaped,
+// The demo switched to OTLP push by environment alone, Datadog-shaped,
 // New Relic-shaped and plain (Collector), each checked by a receiver that
 // decodes the OTLP protobuf and refuses what the vendor refuses.
 const INTERVAL = '500';

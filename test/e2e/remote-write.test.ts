@@ -1,24 +1,18 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ATTR_REASON,
-  METRIC_PREDICTION_BATCH_SIZE,
-  METRIC_PREDICTION_CONFIDENCE,
-  METRIC_PREDICTIONS,
-  METRIC_REMOTE_WRITE_DROPPED,
-  METRIC_REMOTE_WRITE_PENDING,
-  METRIC_REMOTE_WRITE_RETRIED,
-} from '@inferometer/core';
+import { ATTR_REASON, METRIC_PREDICTION_BATCH_SIZE, METRIC_PREDICTION_CONFIDENCE, METRIC_PREDICTIONS } from '@inferometer/core';
 import { REMOTE_WRITE_DROP_REASONS, RemoteWriteExporter } from '@inferometer/exporter-remote-write';
+import { parseStrict } from '@inferometer/testing';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { startDemo, type Demo } from '../support/demo.js';
 import { eventually } from '../support/ports.js';
 import { startPrometheus, type PrometheusServer } from '../support/prometheus.js';
 import { startVictoriaMetrics, type VictoriaMetricsServer } from '../support/victoria-metrics.js';
+import { METRIC_REMOTE_WRITE_DROPPED, METRIC_REMOTE_WRITE_PENDING, METRIC_REMOTE_WRITE_RETRIED } from '@inferometer/exporter-remote-write';
 
-// Issue 4: the demo pushes over remote write (switched by environment only)
+// The demo pushes over remote write (switched by environment only)
 // to a real Prometheus and a real VictoriaMetrics; both must hold exactly what
 // the demo's own pull endpoint shows, under the same names.
 const INTERVAL_MS = 500;
@@ -65,19 +59,6 @@ async function drive(demo: Demo): Promise<void> {
 type Sample = { metric: Record<string, string>; value: [number, string] };
 type Query = (expr: string) => Promise<Sample[]>;
 
-/** `name{sorted labels}` -> value, from the text the pull endpoint serves. */
-function parsePull(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line)!;
-    const labels: Record<string, string> = {};
-    for (const [, name, value] of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[name!] = value!;
-    out.set(seriesKey(match[1]!, labels), match[3] === '+Inf' ? Infinity : Number(match[3]));
-  }
-  return out;
-}
-
 function seriesKey(name: string, labels: Record<string, string>): string {
   const sorted = Object.keys(labels).filter((k) => k !== '__name__').sort();
   return `${name}{${sorted.map((k) => `${k}="${labels[k]}"`).join(',')}}`;
@@ -85,13 +66,10 @@ function seriesKey(name: string, labels: Record<string, string>): string {
 
 /** The catalog's series (ml_*) from the pull endpoint, with the job and instance remote write adds. */
 async function pullCatalog(demo: Demo, instance: string): Promise<Map<string, number>> {
-  const pulled = parsePull(await (await fetch(demo.metricsUrl)).text());
+  const { samples } = parseStrict(await (await fetch(demo.metricsUrl)).text());
   const out = new Map<string, number>();
-  for (const [key, value] of pulled) {
-    if (!key.startsWith('ml_')) continue;
-    const name = key.slice(0, key.indexOf('{'));
-    const labels = Object.fromEntries([...key.slice(key.indexOf('{') + 1, -1).matchAll(/([a-zA-Z0-9_]+)="([^"]*)"/g)].map(([, k, v]) => [k!, v!]));
-    out.set(seriesKey(name, { ...labels, job: 'iris-demo', instance }), value);
+  for (const sample of samples) {
+    if (sample.name.startsWith('ml_')) out.set(seriesKey(sample.name, { ...sample.labels, job: 'iris-demo', instance }), sample.value);
   }
   return out;
 }
@@ -122,7 +100,7 @@ async function storedNames(baseUrl: string, instance: string): Promise<string[]>
 }
 
 async function pullNames(demo: Demo): Promise<string[]> {
-  return [...new Set([...parsePull(await (await fetch(demo.metricsUrl)).text()).keys()].map((k) => k.slice(0, k.indexOf('{'))))].sort();
+  return [...new Set(parseStrict(await (await fetch(demo.metricsUrl)).text()).samples.map((sample) => sample.name))].sort();
 }
 
 describe.each([

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ATTR_FEATURE, ATTR_METHOD, ATTR_MODEL_NAME, METRIC_DATA_DRIFT_SCORE } from '@inferometer/core';
+import { ATTR_MODEL_NAME } from '@inferometer/core';
 import { driftMonitor, parseProfile, type TensorLike } from '@inferometer/drift';
 import { createInstrumentedSession, readOnnxMetadata } from '@inferometer/onnxruntime';
 import { metrics } from '@opentelemetry/api';
@@ -9,6 +9,7 @@ import { Tensor } from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { IRIS_CLASSES, IRIS_FEATURES, trainIris, trainingCsv } from '../scripts/train-iris.js';
 import { loadTrainingRows } from '../src/training-data.js';
+import { ATTR_FEATURE, ATTR_METHOD, METRIC_DATA_DRIFT_SCORE } from '@inferometer/drift';
 
 // What `npm run build` leaves in model/: the training CSV (with the model's
 // own predictions) and the reference profile inferometer-profile made of it.

@@ -242,89 +242,10 @@ export const METRIC_DROPPED_OBSERVATIONS = {
   attributes: [ATTR_MODEL_NAME, ATTR_REASON],
 } as const satisfies MetricDefinition;
 
-/** Attribute key on the drift metrics: the input feature's name. */
-export const ATTR_FEATURE = 'feature' as const;
-/** Attribute key on the drift metrics: the statistic (`psi`, `ks`, `js`, `chi2`). */
-export const ATTR_METHOD = 'method' as const;
 /** Attribute key on the cardinality self-metrics: the metric's Prometheus name. */
 export const ATTR_METRIC = 'metric' as const;
 /** Attribute key on the cardinality self-metrics: the attribute that was refused. */
 export const ATTR_ATTRIBUTE = 'attribute' as const;
-/** Attribute key on the model load metric: the onnxruntime execution provider (`cpu`, `cuda`). */
-export const ATTR_EXECUTION_PROVIDER = 'execution_provider' as const;
-/** Attribute key on `ml_prediction_drift_score`: which output drifted, {@link PREDICTION_CLASS} or {@link PREDICTION_CONFIDENCE}. */
-export const ATTR_PREDICTION = 'prediction' as const;
-/** Value of {@link ATTR_PREDICTION}: the distribution of predicted classes. */
-export const PREDICTION_CLASS = 'class' as const;
-/** Value of {@link ATTR_PREDICTION}: the distribution of confidence. */
-export const PREDICTION_CONFIDENCE = 'confidence' as const;
-
-
-/**
- * `ml_data_drift_score{model_name, model_version, feature, method}`: how far
- * the recent inputs of one feature moved from the reference profile,
- * computed at collection time over a sliding window.
- */
-export const METRIC_DATA_DRIFT_SCORE = {
-  name: 'ml_data_drift_score',
-  prometheusName: 'ml_data_drift_score',
-  kind: 'gauge',
-  unit: '',
-  description: 'Drift of one input feature against its reference profile, by statistic, over the recent window.',
-  attributes: [...SERIES_KEYS, ATTR_FEATURE, ATTR_METHOD],
-} as const satisfies MetricDefinition;
-
-/**
- * `ml_prediction_drift_score{model_name, model_version, method, prediction}`:
- * drift of the predicted classes (`prediction="class"`) or of the confidence
- * (`prediction="confidence"`) against the reference.
- */
-export const METRIC_PREDICTION_DRIFT_SCORE = {
-  name: 'ml_prediction_drift_score',
-  prometheusName: 'ml_prediction_drift_score',
-  kind: 'gauge',
-  unit: '',
-  description: 'Drift of the predictions (classes or confidence) against the reference, by statistic, over the recent window.',
-  attributes: [...SERIES_KEYS, ATTR_METHOD, ATTR_PREDICTION],
-} as const satisfies MetricDefinition;
-
-/**
- * `inferometer_drift_dropped_observations_total{model_name, reason}`: inputs
- * or results the drift monitor could not use. A family of its own, apart
- * from {@link METRIC_DROPPED_OBSERVATIONS}: the drift monitor records through
- * the OpenTelemetry API while core records that one through its fast path,
- * and two instruments of one name would make two families of one name.
- */
-export const METRIC_DRIFT_DROPPED = {
-  name: 'inferometer_drift_dropped_observations',
-  prometheusName: 'inferometer_drift_dropped_observations_total',
-  kind: 'counter',
-  unit: '{observation}',
-  description: 'Rows or results the drift monitor left out, by reason.',
-  attributes: [ATTR_MODEL_NAME, ATTR_REASON],
-} as const satisfies MetricDefinition;
-
-/** Values of `reason` on {@link METRIC_DRIFT_DROPPED}. */
-export const DRIFT_DROP_REASONS = {
-  /** The `features` (or a `predictions`) extractor threw. */
-  extractor: 'drift_extractor_error',
-  /** The extractor returned something that is not rows, a row, records or a tensor. */
-  unsupported: 'drift_unsupported_input',
-  /** A row had a different number of values than the profile has features. */
-  shape: 'drift_shape_mismatch',
-} as const;
-
-/** `ml_model_load_seconds{model_name, model_version, execution_provider}`: time to create an inference session. */
-export const METRIC_MODEL_LOAD = {
-  name: 'ml_model_load_seconds',
-  prometheusName: 'ml_model_load_seconds',
-  kind: 'histogram',
-  unit: 's',
-  description: 'Time to load a model and create its inference session.',
-  attributes: [...SERIES_KEYS, ATTR_EXECUTION_PROVIDER],
-  buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-} as const satisfies MetricDefinition;
-
 /** `inferometer_attribute_rejections_total{metric, attribute, reason}`: attributes the cardinality guard refused. */
 export const METRIC_ATTRIBUTE_REJECTIONS = {
   name: 'inferometer_attribute_rejections',
@@ -345,47 +266,11 @@ export const METRIC_SERIES = {
   attributes: [ATTR_METRIC],
 } as const satisfies MetricDefinition;
 
-/** `inferometer_remote_write_samples_total`: samples the remote-write exporter delivered. */
-export const METRIC_REMOTE_WRITE_SENT = {
-  name: 'inferometer_remote_write_samples',
-  prometheusName: 'inferometer_remote_write_samples_total',
-  kind: 'counter',
-  unit: '{sample}',
-  description: 'Samples delivered by the remote-write exporter (2xx from the receiver).',
-  attributes: [],
-} as const satisfies MetricDefinition;
-
-/** `inferometer_remote_write_samples_retried_total`: samples sent again after a 5xx, 429 or network error. */
-export const METRIC_REMOTE_WRITE_RETRIED = {
-  name: 'inferometer_remote_write_samples_retried',
-  prometheusName: 'inferometer_remote_write_samples_retried_total',
-  kind: 'counter',
-  unit: '{sample}',
-  description: 'Samples the remote-write exporter sent again after a retryable failure.',
-  attributes: [],
-} as const satisfies MetricDefinition;
-
-/** `inferometer_remote_write_samples_dropped_total{reason}`: samples given up (4xx, queue full, shutdown). */
-export const METRIC_REMOTE_WRITE_DROPPED = {
-  name: 'inferometer_remote_write_samples_dropped',
-  prometheusName: 'inferometer_remote_write_samples_dropped_total',
-  kind: 'counter',
-  unit: '{sample}',
-  description: 'Samples the remote-write exporter gave up on, by reason.',
-  attributes: [ATTR_REASON],
-} as const satisfies MetricDefinition;
-
-/** `inferometer_remote_write_samples_pending`: samples queued for sending. */
-export const METRIC_REMOTE_WRITE_PENDING = {
-  name: 'inferometer_remote_write_samples_pending',
-  prometheusName: 'inferometer_remote_write_samples_pending',
-  kind: 'gauge',
-  unit: '{sample}',
-  description: 'Samples waiting in the remote-write queue.',
-  attributes: [],
-} as const satisfies MetricDefinition;
-
-/** The whole catalog, in a stable order. */
+/**
+ * The prediction catalog and core's own self-metrics, in a stable order. The
+ * satellite packages own theirs: `@inferometer/drift/catalog`,
+ * `@inferometer/onnxruntime/catalog`, `@inferometer/exporter-remote-write/catalog`.
+ */
 export const CATALOG = [
   METRIC_PREDICTIONS,
   METRIC_PREDICTION_ERRORS,
@@ -398,17 +283,16 @@ export const CATALOG = [
   METRIC_MODEL_INFO,
   METRIC_ACTIVE_MODEL_VERSION,
   METRIC_DROPPED_OBSERVATIONS,
-  METRIC_DATA_DRIFT_SCORE,
-  METRIC_PREDICTION_DRIFT_SCORE,
-  METRIC_DRIFT_DROPPED,
-  METRIC_MODEL_LOAD,
   METRIC_ATTRIBUTE_REJECTIONS,
   METRIC_SERIES,
-  METRIC_REMOTE_WRITE_SENT,
-  METRIC_REMOTE_WRITE_RETRIED,
-  METRIC_REMOTE_WRITE_DROPPED,
-  METRIC_REMOTE_WRITE_PENDING,
 ] as const satisfies readonly MetricDefinition[];
+
+/**
+ * The prefixes of every Inferometer metric name, in every package's catalog:
+ * `ml_` for what the model does, `inferometer_` for what the library does.
+ * Relabelling that keeps only Inferometer's series matches on these.
+ */
+export const CATALOG_NAME_PREFIXES = ['ml', 'inferometer'] as const;
 
 /** Instrumentation scope name under which the catalog's instruments are created. */
 export const INSTRUMENTATION_SCOPE = '@inferometer/core' as const;

@@ -10,3 +10,12 @@ export { ProviderBound } from './global-provider.js';
 export { attachCollectorTo } from './collector.js';
 export { attributeGuardIn } from './guard/attribute-guard.js';
 export { resolveGuardOptions } from './guard/config.js';
+export {
+  DATA_POINT_TYPE,
+  EXPORTED_LABEL_PREFIX,
+  prometheusFamilyName,
+  prometheusLabels,
+  prometheusType,
+  reservedLabels,
+} from './prometheus/translation.js';
+export type { MetricDataLike, PrometheusLabel, PrometheusType } from './prometheus/translation.js';

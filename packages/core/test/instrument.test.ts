@@ -25,7 +25,7 @@ import {
 } from '../src/catalog.js';
 import { instrument } from '../src/instrument.js';
 import { OVERFLOW_VALUE } from '../src/guard/patterns.js';
-import { setupTestMetrics, type TestMetrics } from './helpers/metrics.js';
+import { setupTestMetrics, type TestMetrics } from '@inferometer/testing';
 
 let m: TestMetrics;
 let model: string;

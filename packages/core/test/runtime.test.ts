@@ -13,7 +13,7 @@ import type { CollectedMetric } from '../src/recorder/native/collector.js';
 import { resolveGuardOptions } from '../src/guard/config.js';
 import { OVERFLOW_VALUE } from '../src/guard/patterns.js';
 import { createRuntime, isCompatible, type Runtime } from '../src/runtime.js';
-import { setupTestMetrics, type TestMetrics } from './helpers/metrics.js';
+import { setupTestMetrics, type TestMetrics } from '@inferometer/testing';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const end = (): [number, number] => [Math.floor(Date.now() / 1000), 0];

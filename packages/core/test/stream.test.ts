@@ -16,7 +16,7 @@ import {
   STATUS_SUCCESS,
 } from '../src/catalog.js';
 import { instrument } from '../src/instrument.js';
-import { setupTestMetrics, type TestMetrics } from './helpers/metrics.js';
+import { setupTestMetrics, type TestMetrics } from '@inferometer/testing';
 
 let m: TestMetrics;
 let model: string;

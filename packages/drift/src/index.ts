@@ -39,3 +39,15 @@ export {
   MAX_BINS,
 } from './limits.js';
 export type { DriftLimits } from './limits.js';
+export {
+  ATTR_FEATURE,
+  ATTR_METHOD,
+  ATTR_PREDICTION,
+  DRIFT_CATALOG,
+  DRIFT_DROP_REASONS,
+  METRIC_DATA_DRIFT_SCORE,
+  METRIC_DRIFT_DROPPED,
+  METRIC_PREDICTION_DRIFT_SCORE,
+  PREDICTION_CLASS,
+  PREDICTION_CONFIDENCE,
+} from './catalog.js';

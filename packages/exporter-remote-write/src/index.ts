@@ -12,8 +12,15 @@ export {
   RemoteWriteOptionsError,
 } from './options.js';
 export type { RemoteWriteExporterOptions } from './options.js';
-export { REMOTE_WRITE_DROP_REASONS } from './delivery/sender.js';
-export type { RemoteWriteDropReason } from './delivery/sender.js';
+export {
+  METRIC_REMOTE_WRITE_DROPPED,
+  METRIC_REMOTE_WRITE_PENDING,
+  METRIC_REMOTE_WRITE_RETRIED,
+  METRIC_REMOTE_WRITE_SENT,
+  REMOTE_WRITE_CATALOG,
+  REMOTE_WRITE_DROP_REASONS,
+} from './catalog.js';
+export type { RemoteWriteDropReason } from './catalog.js';
 export { DEFAULT_MAX_SAMPLES_PER_REQUEST, WriteRequestEncoder } from './encode/write-request.js';
 export type { EncodedWriteRequest, EncodeResult, WriteRequestEncoderOptions } from './encode/write-request.js';
 export { SnappyCompressor } from './encode/snappy.js';

@@ -4,13 +4,8 @@
  * catalog's names.
  */
 import { metrics, type Counter, type MeterProvider } from '@opentelemetry/api';
-import {
-  ATTR_REASON,
-  METRIC_REMOTE_WRITE_DROPPED,
-  METRIC_REMOTE_WRITE_PENDING,
-  METRIC_REMOTE_WRITE_RETRIED,
-  METRIC_REMOTE_WRITE_SENT,
-} from '@inferometer/core';
+import { ATTR_REASON } from '@inferometer/core';
+import { METRIC_REMOTE_WRITE_DROPPED, METRIC_REMOTE_WRITE_PENDING, METRIC_REMOTE_WRITE_RETRIED, METRIC_REMOTE_WRITE_SENT } from './catalog.js';
 import type { DeliveryEvents, RemoteWriteDropReason } from './delivery/sender.js';
 import { PACKAGE_NAME, VERSION } from './version.js';
 

@@ -1,19 +1,14 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { AggregationTemporality, DataPointType, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  ATTR_REASON,
-  METRIC_REMOTE_WRITE_DROPPED,
-  METRIC_REMOTE_WRITE_PENDING,
-  METRIC_REMOTE_WRITE_RETRIED,
-  METRIC_REMOTE_WRITE_SENT,
-} from '@inferometer/core';
+import { ATTR_REASON } from '@inferometer/core';
 import { RemoteWriteExporter } from '../src/exporter.js';
 import { REMOTE_WRITE_DROP_REASONS } from '../src/delivery/sender.js';
 import type { RemoteWriteExporterOptions } from '../src/options.js';
 import { testProvider } from './helpers/collect.js';
-import { decodeBody, labelsOf } from './helpers/decode.js';
+import { decodeBody, labelsOf } from '@inferometer/testing';
 import { startCaptureServer, until, type CaptureServer } from './helpers/receiver.js';
+import { METRIC_REMOTE_WRITE_DROPPED, METRIC_REMOTE_WRITE_PENDING, METRIC_REMOTE_WRITE_RETRIED, METRIC_REMOTE_WRITE_SENT } from '../src/catalog.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

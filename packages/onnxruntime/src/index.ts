@@ -12,3 +12,4 @@ export type {
 export { INVALID_INPUT } from './session/invalid-input.js';
 export { decodeOnnxMetadata, MAX_METADATA_PROPS, MAX_TEXT_BYTES, OnnxMetadataError, readOnnxMetadata } from './metadata/onnx-metadata.js';
 export type { OnnxModelMetadata } from './metadata/onnx-metadata.js';
+export { ATTR_EXECUTION_PROVIDER, METRIC_MODEL_LOAD, ONNXRUNTIME_CATALOG } from './catalog.js';

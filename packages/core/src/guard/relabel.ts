@@ -1,4 +1,4 @@
-import { CATALOG } from '../catalog.js';
+import { CATALOG_NAME_PREFIXES } from '../catalog.js';
 import { guardConfig } from './config.js';
 
 /** Options of {@link prometheusRelabelConfigs}. */
@@ -14,8 +14,11 @@ export interface RelabelOptions {
    */
   declaredKeys?: readonly string[];
   /**
-   * Also keep only the catalog's series (plus `target_info`) from this job,
-   * dropping anything else the process exposes. Off by default.
+   * Also keep only Inferometer's series from this job, dropping anything
+   * else the process exposes: every family named `ml_*` or `inferometer_*`
+   * (the catalogs of all the Inferometer packages, drift, onnxruntime and
+   * remote write included, use those prefixes), the `process_*` / `nodejs_*`
+   * runtime metrics of `start()`, and `target_info`. Off by default.
    *
    * @example
    * ```ts
@@ -24,6 +27,9 @@ export interface RelabelOptions {
    */
   onlyCatalog?: boolean;
 }
+
+/** The `keep` regex of `onlyCatalog`: Inferometer's name prefixes, the runtime metrics, target_info. */
+const ONLY_INFEROMETER_REGEX = `(${CATALOG_NAME_PREFIXES.join('|')})_.+|(process|nodejs)_.+|target_info`;
 
 /**
  * The `metric_relabel_configs` block to paste under the model server's
@@ -48,14 +54,13 @@ export function prometheusRelabelConfigs(options: RelabelOptions = {}): string {
   if (kept.length > 0) lines.push(`  # Not dropped, declared on purpose: ${kept.join('; ')}.`);
   lines.push('  - action: labeldrop', `    regex: '${escapeYaml(regex)}'`);
   if (options.onlyCatalog === true) {
-    const names = CATALOG.flatMap((metric) =>
-      metric.kind === 'histogram' ? [`${metric.prometheusName}_bucket`, `${metric.prometheusName}_sum`, `${metric.prometheusName}_count`] : [metric.prometheusName],
-    );
+    // By prefix, not by name: the satellite packages own their names, and
+    // core cannot list them without depending on every one of them.
     lines.push(
-      '  # Keep only the Inferometer catalog (and target_info) from this job.',
+      '  # Keep only the Inferometer families, the runtime metrics and target_info from this job.',
       '  - source_labels: [__name__]',
       '    action: keep',
-      `    regex: '${[...names, 'target_info'].join('|')}'`,
+      `    regex: '${ONLY_INFEROMETER_REGEX}'`,
     );
   }
   return `${lines.join('\n')}\n`;

@@ -37,8 +37,17 @@ describe('prometheusRelabelConfigs', () => {
     const snippet = prometheusRelabelConfigs({ onlyCatalog: true });
     expect(snippet).toMatch(/^metric_relabel_configs:\n/);
     expect(snippet).toContain('action: labeldrop');
-    expect(snippet).toContain("regex: 'ml_predictions_total|");
+    expect(snippet).toContain('action: keep');
     expect(checkConfig(snippet)).toContain('SUCCESS');
+  });
+
+  it('keeps every Inferometer family with onlyCatalog, the satellite packages and runtime metrics included, and nothing else', () => {
+    const keep = /action: keep\n\s+regex: '(.*)'/.exec(prometheusRelabelConfigs({ onlyCatalog: true }))![1]!;
+    const anchored = new RegExp(`^(?:${keep})$`);
+    for (const name of ['ml_predictions_total', 'ml_prediction_latency_seconds_bucket', 'ml_data_drift_score', 'ml_model_load_seconds_count', 'inferometer_remote_write_samples_total', 'inferometer_series', 'process_cpu_seconds_total', 'nodejs_eventloop_lag_seconds', 'target_info']) {
+      expect(anchored.test(name), name).toBe(true);
+    }
+    for (const name of ['http_requests_total', 'go_goroutines', 'target_info_extra']) expect(anchored.test(name), name).toBe(false);
   });
 
   it('leaves out a pattern that would drop a key declared on purpose, and says so', () => {

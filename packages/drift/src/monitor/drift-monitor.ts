@@ -1,7 +1,7 @@
 import type { Attributes, BatchObservableResult, ObservableGauge } from '@opentelemetry/api';
 import type { BoundInferenceObserver, InferenceObserver } from '@inferometer/core';
-import { ATTR_FEATURE, ATTR_METHOD, ATTR_MODEL_NAME, ATTR_MODEL_VERSION } from '@inferometer/core';
-import { ATTR_PREDICTION, DRIFT_DROP_REASONS, PREDICTION_CLASS, PREDICTION_CONFIDENCE } from '@inferometer/core';
+import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION } from '@inferometer/core';
+import { ATTR_FEATURE, ATTR_METHOD, ATTR_PREDICTION, DRIFT_DROP_REASONS, PREDICTION_CLASS, PREDICTION_CONFIDENCE } from '../catalog.js';
 import { resolveLimits } from '../limits.js';
 import type { FeatureProfile, ReferenceProfile } from '../profile/format.js';
 import { parseProfile, ProfileError } from '../profile/parse.js';
@@ -66,8 +66,9 @@ let tick = 0;
  * caller: rows that cannot be read are counted in
  * `inferometer_drift_dropped_observations_total{model_name, reason}`.
  *
- * Issue 6 writes the option as `drift: { reference, features }`; in code it
- * is `drift: driftMonitor({ reference, features })`.
+ * The option is `drift: driftMonitor({ reference, features })`, not a plain
+ * `{ reference, features }` object: the monitor is built, and its options
+ * checked, by this package, which core does not depend on.
  *
  * @example
  * ```ts

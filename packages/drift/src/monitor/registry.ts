@@ -6,8 +6,8 @@ import {
   type ObservableCounter,
   type ObservableGauge,
 } from '@opentelemetry/api';
-import { ATTR_MODEL_NAME, ATTR_REASON, METRIC_DATA_DRIFT_SCORE, METRIC_PREDICTION_DRIFT_SCORE } from '@inferometer/core';
-import { METRIC_DRIFT_DROPPED } from '@inferometer/core';
+import { ATTR_MODEL_NAME, ATTR_REASON } from '@inferometer/core';
+import { METRIC_DATA_DRIFT_SCORE, METRIC_DRIFT_DROPPED, METRIC_PREDICTION_DRIFT_SCORE } from '../catalog.js';
 
 /** Instrumentation scope of the drift gauges. */
 const DRIFT_SCOPE = '@inferometer/drift';
@@ -30,7 +30,7 @@ export interface DriftMember {
  * The process-wide set of bound series and the gauges that report them.
  *
  * Drift scores are observable gauges: computed at collection time, not per
- * call (issue 6). The OpenTelemetry JS API has no proxy provider, so gauges
+ * call, so the statistics cost nothing on the prediction path. The OpenTelemetry JS API has no proxy provider, so gauges
  * created before the SDK is registered stay no-ops forever; as in core's
  * OtelApiRecorder, the instruments are created lazily and again whenever the
  * global provider changes. {@link ensure} is one reference comparison, made

@@ -1,12 +1,12 @@
 import { metrics } from '@opentelemetry/api';
-import { ATTR_FEATURE, ATTR_METHOD, ATTR_MODEL_NAME, ATTR_MODEL_VERSION, instrument, METRIC_DATA_DRIFT_SCORE, METRIC_PREDICTION_DRIFT_SCORE } from '@inferometer/core';
+import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION, instrument } from '@inferometer/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ATTR_PREDICTION, DRIFT_DROP_REASONS, METRIC_DRIFT_DROPPED, PREDICTION_CLASS, PREDICTION_CONFIDENCE } from '@inferometer/core';
 import { driftMonitor } from '../../src/monitor/drift-monitor.js';
 import { buildProfile } from '../../src/profile/build.js';
 import { ProfileError } from '../../src/profile/parse.js';
-import { setupTestMetrics, type TestMetrics } from '../helpers/metrics.js';
+import { setupTestMetrics, type TestMetrics } from '@inferometer/testing';
 import { normalSample } from '../helpers/normal.js';
+import { ATTR_FEATURE, ATTR_METHOD, ATTR_PREDICTION, DRIFT_DROP_REASONS, METRIC_DATA_DRIFT_SCORE, METRIC_DRIFT_DROPPED, METRIC_PREDICTION_DRIFT_SCORE, PREDICTION_CLASS, PREDICTION_CONFIDENCE } from '../../src/catalog.js';
 
 let m: TestMetrics;
 let model: string;

@@ -1,9 +1,9 @@
 import { metrics, type BatchObservableResult } from '@opentelemetry/api';
-import { ATTR_MODEL_NAME, ATTR_REASON, METRIC_DATA_DRIFT_SCORE } from '@inferometer/core';
+import { ATTR_MODEL_NAME, ATTR_REASON } from '@inferometer/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { METRIC_DRIFT_DROPPED } from '@inferometer/core';
 import { DriftRegistry, type DriftInstruments } from '../../src/monitor/registry.js';
-import { setupTestMetrics, type TestMetrics } from '../helpers/metrics.js';
+import { setupTestMetrics, type TestMetrics } from '@inferometer/testing';
+import { METRIC_DATA_DRIFT_SCORE, METRIC_DRIFT_DROPPED } from '../../src/catalog.js';
 
 let m: TestMetrics | undefined;
 afterEach(async () => m?.shutdown());

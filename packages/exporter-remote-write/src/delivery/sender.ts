@@ -7,23 +7,10 @@ import { diag } from '@opentelemetry/api';
 import { backoffDelay, parseRetryAfter } from './backoff.js';
 import { BoundedQueue, type Batch, type QueueBounds } from './queue.js';
 
-/** Why samples were given up: values of the dropped counter's `reason` attribute. */
-// TODO-catalog: these values belong next to METRIC_REMOTE_WRITE_DROPPED in @inferometer/core's catalog.
-export const REMOTE_WRITE_DROP_REASONS = {
-  /** The receiver answered 4xx other than 429: the request is bad and would fail again. */
-  rejected: 'rejected',
-  /** The queue was full; the oldest requests were given up for newer ones. */
-  queueFull: 'queue_full',
-  /** Still queued when shutdown's deadline passed. */
-  shutdown: 'shutdown',
-  /** Data points remote write 1.0 cannot carry (exponential histograms, delta temporality). */
-  unsupported: 'unsupported',
-  /** The encoder failed on the data (a bug: reported through diag). */
-  encodeError: 'encode_error',
-} as const;
+import { REMOTE_WRITE_DROP_REASONS, type RemoteWriteDropReason } from '../catalog.js';
 
-/** One of {@link REMOTE_WRITE_DROP_REASONS}. */
-export type RemoteWriteDropReason = (typeof REMOTE_WRITE_DROP_REASONS)[keyof typeof REMOTE_WRITE_DROP_REASONS];
+export { REMOTE_WRITE_DROP_REASONS };
+export type { RemoteWriteDropReason };
 
 /** What the sender reports, for the self-metrics. */
 export interface DeliveryEvents {

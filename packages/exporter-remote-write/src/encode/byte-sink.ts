@@ -1,7 +1,7 @@
 /**
  * The protobuf wire format, written by hand into one growable buffer that is
- * reused across exports (issue 4: the encoder sits on the export path of every
- * service, so it allocates no message objects and no per-field arrays).
+ * reused across exports: the encoder sits on the export path of every
+ * service, so it allocates no message objects and no per-field arrays.
  * Only what remote write 1.0 needs: varints, length-delimited fields, doubles.
  */
 
@@ -119,15 +119,13 @@ export class ByteSink {
 
 /**
  * `Label { string name = 1; string value = 2; }` as a whole field of its
- * parent (tag, length, body) with the given field number, into a new array:
- * built once per label per data point (or once per metric for `__name__` and
- * `le`) and copied into every series that carries it.
+ * parent (tag, length, body) with the given field number, appended to `sink`.
  */
-export function encodeLabelField(fieldNumber: number, name: string, value: string): Uint8Array {
+export function writeLabelField(sink: ByteSink, fieldNumber: number, name: string, value: string): void {
   const nameLength = utf8Length(name);
   const valueLength = utf8Length(value);
   const body = 1 + varintSize(nameLength) + nameLength + 1 + varintSize(valueLength) + valueLength;
-  const sink = new ByteSink(1 + varintSize(body) + body);
+  sink.reserve(1 + varintSize(body) + body);
   sink.byte((fieldNumber << 3) | 2);
   sink.varint(body);
   sink.byte(0x0a);
@@ -136,5 +134,14 @@ export function encodeLabelField(fieldNumber: number, name: string, value: strin
   sink.byte(0x12);
   sink.varint(valueLength);
   sink.string(value, valueLength);
+}
+
+/**
+ * {@link writeLabelField} into a new array: built once per metric for
+ * `__name__` and `le` and copied into every series that carries it.
+ */
+export function encodeLabelField(fieldNumber: number, name: string, value: string): Uint8Array {
+  const sink = new ByteSink(64);
+  writeLabelField(sink, fieldNumber, name, value);
   return sink.take();
 }

@@ -11,7 +11,8 @@
  *
  * Labels of a series are sorted by name, `__name__` included, with no empty
  * names or values and no duplicates (remote_write_spec.md, "Labels").
- * Series names and label values follow the pull endpoint (./translate/names).
+ * Family names, types and label sets come from core's Prometheus translation,
+ * the one the pull endpoint uses (./translate/names).
  */
 import type { Attributes } from '@opentelemetry/api';
 import {
@@ -22,9 +23,17 @@ import {
   type MetricData,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
-import { bucketBound, prometheusLabelName, prometheusLabelValue, prometheusMetricName, prometheusType, type PrometheusType } from '../translate/names.js';
+import {
+  bucketBound,
+  prometheusLabels,
+  prometheusMetricName,
+  prometheusType,
+  reservedLabels,
+  type PrometheusLabel,
+  type PrometheusType,
+} from '../translate/names.js';
 import { resourceLabels } from '../translate/resource.js';
-import { ByteSink, encodeLabelField, utf8Length, varintSize } from './byte-sink.js';
+import { ByteSink, encodeLabelField, utf8Length, varintSize, writeLabelField } from './byte-sink.js';
 import { SnappyCompressor } from './snappy.js';
 
 /** Default most samples in one request (Prometheus's `queue_config.max_samples_per_send`). */
@@ -98,18 +107,25 @@ export interface WriteRequestEncoderOptions {
   readonly compress?: boolean;
 }
 
-const METRIC_TYPE_CODE: Record<PrometheusType, number> = { counter: 1, gauge: 2, histogram: 3 };
+/** prompb `MetricMetadata.MetricType` codes. */
+const METRIC_TYPE_CODE: Record<PrometheusType, number> = { counter: 1, gauge: 2, histogram: 3, summary: 5 };
 const NAME_LABEL = '__name__';
 const LE_LABEL = 'le';
 const TARGET_INFO = 'target_info';
-/** Cap on the cache of sanitized attribute keys: keys are few, but never trust that. */
-const MAX_CACHED_KEYS = 4096;
-
-interface LabelEntry {
-  name: string;
-  value: string;
-  key: string;
-}
+/**
+ * Labels a series gets from the resource: `job` and `instance` come from it,
+ * so a user attribute of either name is renamed as a scrape with
+ * `honor_labels: false` renames exposed labels that clash with target labels
+ * (https://prometheus.io/docs/prometheus/latest/configuration/configuration/#scrape_config).
+ */
+const RESOURCE_LABELS = ['job', 'instance'] as const;
+/** Reserved label names per type: the type's own (`le`, `quantile`) plus {@link RESOURCE_LABELS}. */
+const RESERVED: Record<PrometheusType, readonly string[]> = {
+  counter: [...reservedLabels('counter'), ...RESOURCE_LABELS],
+  gauge: [...reservedLabels('gauge'), ...RESOURCE_LABELS],
+  histogram: [...reservedLabels('histogram'), ...RESOURCE_LABELS],
+  summary: [...reservedLabels('summary'), ...RESOURCE_LABELS],
+};
 
 /**
  * Encodes metrics into remote write requests. Keeps its buffers between
@@ -130,8 +146,6 @@ export class WriteRequestEncoder {
   private readonly compressor: SnappyCompressor | undefined;
   private readonly out = new ByteSink(256 * 1024);
   private readonly labels = new ByteSink(1024);
-  private readonly labelNames = new Map<string, string>();
-  private readonly entries: LabelEntry[] = [];
   private nameAt = 0;
   private leAt = 0;
 
@@ -163,14 +177,14 @@ export class WriteRequestEncoder {
     const skippedMetrics: string[] = [];
 
     const resource = resourceLabels(resourceMetrics.resource, this.instance);
-    const resourceEntries: LabelEntry[] = [];
-    if (resource.job !== '') resourceEntries.push({ name: 'job', value: resource.job, key: 'job' });
-    resourceEntries.push({ name: 'instance', value: resource.instance, key: 'instance' });
+    // Sorted by name, as prepareLabels merges them into sorted labels.
+    const resourceEntries: PrometheusLabel[] = [{ name: 'instance', value: resource.instance }];
+    if (resource.job !== '') resourceEntries.push({ name: 'job', value: resource.job });
 
     if (this.targetInfo && Object.keys(resource.rest).length > 0) {
       // A gauge, as the pull endpoint's `# TYPE target_info gauge` says.
       this.startMetric(encodeMetadata(TARGET_INFO, 'gauge', 'Target metadata', ''));
-      this.prepareLabels(resource.rest, resourceEntries, false);
+      this.prepareLabels(resource.rest, resourceEntries, RESERVED.gauge);
       this.reserveSamples(1);
       this.series(encodeLabelField(1, NAME_LABEL, TARGET_INFO), undefined, 1, Date.now());
     }
@@ -190,23 +204,23 @@ export class WriteRequestEncoder {
         }
         this.startMetric(encodeMetadata(name, type, metric.descriptor.description || 'description missing', metric.descriptor.unit));
         if (metric.dataPointType === DataPointType.HISTOGRAM) this.histogram(name, metric.dataPoints, resourceEntries);
-        else this.singular(name, metric.dataPoints as DataPoint<number>[], resourceEntries);
+        else this.singular(name, metric.dataPoints as DataPoint<number>[], resourceEntries, RESERVED[type]);
       }
     }
     this.finishRequest();
     return { requests: this.requests, samples: this.totalSamples, skippedDataPoints, skippedMetrics };
   }
 
-  private singular(name: string, points: readonly DataPoint<number>[], resourceEntries: readonly LabelEntry[]): void {
+  private singular(name: string, points: readonly DataPoint<number>[], resourceEntries: readonly PrometheusLabel[], reserved: readonly string[]): void {
     const nameField = encodeLabelField(1, NAME_LABEL, name);
     for (const point of points) {
-      this.prepareLabels(point.attributes, resourceEntries, false);
+      this.prepareLabels(point.attributes, resourceEntries, reserved);
       this.reserveSamples(1);
       this.series(nameField, undefined, point.value, milliseconds(point.endTime));
     }
   }
 
-  private histogram(name: string, points: readonly DataPoint<Histogram>[], resourceEntries: readonly LabelEntry[]): void {
+  private histogram(name: string, points: readonly DataPoint<Histogram>[], resourceEntries: readonly PrometheusLabel[]): void {
     const countField = encodeLabelField(1, NAME_LABEL, `${name}_count`);
     const sumField = encodeLabelField(1, NAME_LABEL, `${name}_sum`);
     const bucketField = encodeLabelField(1, NAME_LABEL, `${name}_bucket`);
@@ -219,7 +233,7 @@ export class WriteRequestEncoder {
         boundaries = histogram.buckets.boundaries;
         leFields = bucketFields(boundaries, counts.length);
       }
-      this.prepareLabels(point.attributes, resourceEntries, true);
+      this.prepareLabels(point.attributes, resourceEntries, RESERVED.histogram);
       const timestamp = milliseconds(point.endTime);
       const hasSum = histogram.sum !== undefined && histogram.sum !== null;
       this.reserveSamples(1 + (hasSum ? 1 : 0) + leFields.length);
@@ -235,52 +249,34 @@ export class WriteRequestEncoder {
   }
 
   /**
-   * Sorts the labels of one data point (attributes plus `job` and
-   * `instance`) and writes them as Label fields into `this.labels`, noting
-   * where `__name__` and `le` go in the sorted order.
+   * Writes the labels of one data point (its attributes through core's
+   * Prometheus translation, sorted by name, plus `job` and `instance`) as
+   * Label fields into `this.labels`, noting where `__name__` and `le` go in
+   * the sorted order.
    */
-  private prepareLabels(attributes: Attributes, resourceEntries: readonly LabelEntry[], histogram: boolean): void {
-    const entries = this.entries;
-    entries.length = 0;
-    for (const key in attributes) {
-      const value = prometheusLabelValue(attributes[key]);
-      if (value === '') continue; // an empty value means "no label" in Prometheus
-      let name = this.labelName(key);
-      if (name === '') continue;
-      // `job` and `instance` come from the resource, as a scrape with
-      // honor_labels: false keeps the target's and renames the exposed ones.
-      if (name === 'job' || name === 'instance' || (histogram && name === LE_LABEL)) name = `exported_${name}`;
-      entries.push({ name, value, key });
-    }
-    for (const entry of resourceEntries) entries.push(entry);
-    entries.sort(compareEntries);
-
+  private prepareLabels(attributes: Attributes, resourceEntries: readonly PrometheusLabel[], reserved: readonly string[]): void {
+    const translated = prometheusLabels(attributes, reserved);
     const labels = this.labels;
     labels.pos = 0;
     this.nameAt = -1;
     this.leAt = -1;
-    for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i]!;
-      let value = entry.value;
-      // Attributes that sanitize to one name: values joined with `;`, in
-      // the order of their original keys (compatibility spec).
-      while (i + 1 < entries.length && entries[i + 1]!.name === entry.name) value += `;${entries[++i]!.value}`;
-      if (this.nameAt < 0 && entry.name > NAME_LABEL) this.nameAt = labels.pos;
-      if (this.leAt < 0 && entry.name > LE_LABEL) this.leAt = labels.pos;
-      writeLabelField(labels, entry.name, value);
+    // Merge the two sorted lists; no name is in both, as `job` and
+    // `instance` are reserved in `translated`.
+    let r = 0;
+    for (let i = 0; i <= translated.length; i++) {
+      const entry = translated[i];
+      while (r < resourceEntries.length && (entry === undefined || resourceEntries[r]!.name < entry.name)) this.label(resourceEntries[r++]!);
+      if (entry !== undefined) this.label(entry);
     }
     if (this.nameAt < 0) this.nameAt = labels.pos;
     if (this.leAt < 0) this.leAt = labels.pos;
   }
 
-  private labelName(key: string): string {
-    let name = this.labelNames.get(key);
-    if (name === undefined) {
-      name = prometheusLabelName(key);
-      if (this.labelNames.size >= MAX_CACHED_KEYS) this.labelNames.clear();
-      this.labelNames.set(key, name);
-    }
-    return name;
+  private label(entry: PrometheusLabel): void {
+    const labels = this.labels;
+    if (this.nameAt < 0 && entry.name > NAME_LABEL) this.nameAt = labels.pos;
+    if (this.leAt < 0 && entry.name > LE_LABEL) this.leAt = labels.pos;
+    writeLabelField(labels, 1, entry.name, entry.value);
   }
 
   /** Writes one TimeSeries field: the prepared labels with `__name__` (and `le`) inserted, and one sample. */
@@ -345,26 +341,6 @@ export class WriteRequestEncoder {
     this.requestSamples = 0;
     this.requestMetadata = [];
   }
-}
-
-function compareEntries(a: LabelEntry, b: LabelEntry): number {
-  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
-  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
-}
-
-function writeLabelField(sink: ByteSink, name: string, value: string): void {
-  const nameLength = utf8Length(name);
-  const valueLength = utf8Length(value);
-  const body = 1 + varintSize(nameLength) + nameLength + 1 + varintSize(valueLength) + valueLength;
-  sink.reserve(1 + varintSize(body) + body);
-  sink.byte(0x0a);
-  sink.varint(body);
-  sink.byte(0x0a);
-  sink.varint(nameLength);
-  sink.string(name, nameLength);
-  sink.byte(0x12);
-  sink.varint(valueLength);
-  sink.string(value, valueLength);
 }
 
 /** `MetricMetadata` as field 3 of WriteRequest. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_LATENCY_BUCKETS, METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS, METRIC_PREDICTIONS_IN_FLIGHT } from '@inferometer/core';
 import { WriteRequestEncoder } from '../../src/encode/write-request.js';
 import { TestReader, testProvider } from '../helpers/collect.js';
-import { decodeBody, decodeProtobuf, labelsOf, seriesKey } from '../helpers/decode.js';
+import { decodeBody, decodeProtobuf, labelsOf, seriesKey } from '@inferometer/testing';
 
 async function catalogData() {
   const env = testProvider();

@@ -4,29 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { WriteRequestEncoder } from '../../src/encode/write-request.js';
 import { bucketBound, prometheusLabelName, prometheusMetricName } from '../../src/translate/names.js';
 import { testProvider } from '../helpers/collect.js';
-import { decodeBody, labelsOf } from '../helpers/decode.js';
-
-/** `name{label="value",...}` (labels sorted) -> value, from Prometheus text format. */
-function parseExposition(text: string): Map<string, number> {
-  const samples = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (match === null) throw new Error(`unparsable line: ${line}`);
-    const labels: [string, string][] = [];
-    const labelPattern = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)",?/g;
-    for (const [, name, raw] of (match[2] ?? '').matchAll(labelPattern)) {
-      labels.push([name!, raw!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c))]);
-    }
-    samples.set(key(match[1]!, labels), match[3] === '+Inf' ? Infinity : Number(match[3]));
-  }
-  return samples;
-}
-
-function key(name: string, labels: [string, string][]): string {
-  const sorted = [...labels].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `${name}{${sorted.map(([n, v]) => `${n}=${JSON.stringify(v)}`).join(',')}}`;
-}
+import { decodeBody, labelsOf, parseStrict, sampleMap, sampleKey } from '@inferometer/testing';
 
 describe('series names and labels: remote write equals the pull endpoint', () => {
   it('for counters, up-down counters, gauges and histograms with awkward names and attribute values', async () => {
@@ -47,12 +25,12 @@ describe('series names and labels: remote write equals the pull endpoint', () =>
     const data = await env.collect();
 
     // The pull endpoint's serializer, configured as @inferometer/node's handler configures it.
-    const pull = parseExposition(new PrometheusSerializer(undefined, false, undefined, false, true).serialize(data));
+    const pull = sampleMap(parseStrict(new PrometheusSerializer(undefined, false, undefined, false, true).serialize(data)).samples);
     const request = decodeBody(new WriteRequestEncoder().encode(data).requests[0]!.body);
     const pushed = new Map<string, number>();
     for (const series of request.timeseries) {
-      const labels = series.labels.filter((l) => l.name !== '__name__' && l.name !== 'job' && l.name !== 'instance').map((l): [string, string] => [l.name, l.value]);
-      pushed.set(key(labelsOf(series).__name__!, labels), series.samples[0]!.value);
+      const { __name__: name, job: _job, instance: _instance, ...labels } = labelsOf(series);
+      pushed.set(sampleKey(name!, labels), series.samples[0]!.value);
     }
 
     // target_info carries the resource differently (job/instance instead of service_*), by the compatibility spec.

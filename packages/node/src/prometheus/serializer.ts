@@ -1,5 +1,6 @@
 import { diag, type Attributes } from '@opentelemetry/api';
-import { prometheusBucketBound, prometheusLabelName, prometheusLabelValue, prometheusMetricName } from '@inferometer/core';
+import { prometheusBucketBound } from '@inferometer/core';
+import { prometheusFamilyName, prometheusLabels, prometheusType, reservedLabels, type PrometheusType } from '@inferometer/core/internal';
 import {
   DataPointType,
   type DataPoint,
@@ -52,7 +53,14 @@ interface LabelBytes {
   readonly plain: Buffer;
 }
 
-const labelCache = new WeakMap<Attributes, LabelBytes>();
+/** Label bytes per attributes object, one cache per reserved-label list (a type's labels differ only in those). */
+const labelCaches = new Map<readonly string[], LabelCache>();
+
+/** Label bytes for one reserved-label list, per attributes object (one object per series, kept across collections). */
+interface LabelCache {
+  readonly reserved: readonly string[];
+  readonly bytes: WeakMap<Attributes, LabelBytes>;
+}
 const leCache = new WeakMap<readonly number[], Buffer[]>();
 const nameBytesCache = new Map<string, NameBytes>();
 /** Per histogram name, per attributes object (one object per series, kept across collections). */
@@ -61,7 +69,7 @@ const resourceCache = new WeakMap<Attributes, Buffer>();
 
 interface Family {
   readonly name: string;
-  readonly type: 'counter' | 'gauge' | 'histogram';
+  readonly type: PrometheusType;
   readonly help: string;
   readonly unit: string;
   readonly parts: { metric: MetricData }[];
@@ -179,6 +187,7 @@ export function* serializeChunks(
     header += `# TYPE ${family.name} ${family.type}\n`;
     w.bytes(Buffer.from(header, 'utf8'));
     const name = nameBytes(family.name);
+    const labels = labelCache(reservedLabels(family.type));
     for (const { metric } of family.parts) {
       if (metric.dataPointType === DataPointType.HISTOGRAM) {
         let cache = histogramCache.get(family.name);
@@ -187,13 +196,13 @@ export function* serializeChunks(
           if (histogramCache.size < 10_000) histogramCache.set(family.name, cache);
         }
         for (const point of metric.dataPoints) {
-          writeHistogram(w, histogramBytes(cache, name, point.attributes), point);
+          writeHistogram(w, histogramBytes(cache, labels, name, point.attributes), point);
           if (w.ready || w.full.length > 0) yield* drain(w);
         }
       } else {
         for (const point of metric.dataPoints as DataPoint<number>[]) {
           w.bytes(name.bare);
-          w.bytes(labelBytes(point.attributes).plain);
+          w.bytes(labelBytes(labels, point.attributes).plain);
           w.byte(SPACE);
           w.number(point.value);
           w.byte(NEWLINE);
@@ -246,10 +255,15 @@ function writeHistogram(w: ChunkWriter, bytes: HistogramBytes, point: DataPoint<
   }
 }
 
-function histogramBytes(cache: WeakMap<Attributes, HistogramBytes>, name: NameBytes, attributes: Attributes): HistogramBytes {
+function histogramBytes(
+  cache: WeakMap<Attributes, HistogramBytes>,
+  labelCache: LabelCache,
+  name: NameBytes,
+  attributes: Attributes,
+): HistogramBytes {
   let bytes = cache.get(attributes);
   if (bytes === undefined) {
-    const labels = labelBytes(attributes);
+    const labels = labelBytes(labelCache, attributes);
     bytes = {
       count: Buffer.concat([name.count, labels.plain, SPACE_BYTES]),
       sum: Buffer.concat([name.sum, labels.plain, SPACE_BYTES]),
@@ -264,12 +278,12 @@ function families(resourceMetrics: ResourceMetrics): Map<string, Family> {
   const byName = new Map<string, Family>();
   for (const scope of resourceMetrics.scopeMetrics) {
     for (const metric of scope.metrics) {
-      const type = typeOf(metric);
+      const type = prometheusType(metric);
       if (type === undefined) {
         diag.warn(`@inferometer/node: metric "${metric.descriptor.name}" is an exponential histogram, which the Prometheus text format cannot carry; left out of /metrics`);
         continue;
       }
-      const name = metricName(metric.descriptor.name, metric);
+      const name = prometheusFamilyName(metric);
       if (name === undefined) continue;
       const family = byName.get(name);
       if (family === undefined) {
@@ -282,31 +296,6 @@ function families(resourceMetrics: ResourceMetrics): Map<string, Family> {
     }
   }
   return byName;
-}
-
-function typeOf(metric: MetricData): Family['type'] | undefined {
-  switch (metric.dataPointType) {
-    case DataPointType.SUM:
-      return metric.isMonotonic ? 'counter' : 'gauge';
-    case DataPointType.GAUGE:
-      return 'gauge';
-    case DataPointType.HISTOGRAM:
-      return 'histogram';
-    default:
-      return undefined;
-  }
-}
-
-const nameCache = new Map<string, string | undefined>();
-
-/** The family name (shared naming rules, cached: the same few names every scrape). */
-function metricName(raw: string, metric: MetricData): string | undefined {
-  const counter = metric.dataPointType === DataPointType.SUM && metric.isMonotonic;
-  const key = counter ? `${raw}\u0000c` : raw;
-  if (nameCache.has(key)) return nameCache.get(key);
-  const name = prometheusMetricName(raw, counter);
-  if (nameCache.size < 10_000) nameCache.set(key, name);
-  return name;
 }
 
 function nameBytes(name: string): NameBytes {
@@ -337,31 +326,32 @@ function leBytes(boundaries: readonly number[]): Buffer[] {
   return les;
 }
 
-/** A label set's bytes, escaped once per attributes object. */
-function labelBytes(attributes: Attributes): LabelBytes {
-  let bytes = labelCache.get(attributes);
+function labelCache(reserved: readonly string[]): LabelCache {
+  let cache = labelCaches.get(reserved);
+  if (cache === undefined) {
+    cache = { reserved, bytes: new WeakMap() };
+    labelCaches.set(reserved, cache);
+  }
+  return cache;
+}
+
+/**
+ * A label set's bytes, translated (core's Prometheus translation: sanitized
+ * names, colliding names joined, reserved names renamed) and escaped once
+ * per attributes object.
+ */
+function labelBytes(cache: LabelCache, attributes: Attributes): LabelBytes {
+  let bytes = cache.bytes.get(attributes);
   if (bytes === undefined) {
-    // Attributes that sanitize to one label name (service.name and
-    // service_name, http.method and http_method) would repeat a label, which
-    // makes Prometheus refuse the whole scrape: their values are joined with
-    // `;`, in key order, as the OTLP -> Prometheus compatibility spec says.
-    const byName = new Map<string, string[]>();
-    for (const key of Object.keys(attributes).sort()) {
-      const value = attributes[key];
-      if (value === undefined) continue;
-      const name = prometheusLabelName(key);
-      const values = byName.get(name);
-      if (values === undefined) byName.set(name, [prometheusLabelValue(value)]);
-      else values.push(prometheusLabelValue(value));
+    let body = '';
+    for (const { name, value } of prometheusLabels(attributes, cache.reserved)) {
+      body += `${body === '' ? '' : ','}${name}="${escapeLabelValue(value)}"`;
     }
-    const body = [...byName]
-      .map(([name, values]) => `${name}="${escapeLabelValue(values.join(';'))}"`)
-      .join(',');
     bytes = {
       open: Buffer.from(body === '' ? '{' : `{${body},`, 'utf8'),
       plain: Buffer.from(body === '' ? '' : `{${body}}`, 'utf8'),
     };
-    labelCache.set(attributes, bytes);
+    cache.bytes.set(attributes, bytes);
   }
   return bytes;
 }
@@ -369,15 +359,14 @@ function labelBytes(attributes: Attributes): LabelBytes {
 function targetInfo(resource: Attributes): Buffer {
   let bytes = resourceCache.get(resource);
   if (bytes === undefined) {
-    bytes = Buffer.from(`# HELP target_info Target metadata\n# TYPE target_info gauge\ntarget_info${labelBytes(resource).plain.toString('utf8')} 1\n`, 'utf8');
+    bytes = Buffer.from(`# HELP target_info Target metadata\n# TYPE target_info gauge\ntarget_info${labelBytes(labelCache(reservedLabels('gauge')), resource).plain.toString('utf8')} 1\n`, 'utf8');
     resourceCache.set(resource, bytes);
   }
   return bytes;
 }
 
-/** Label values: backslash, double quote and newline escaped; non-strings as JSON, as exporter-prometheus does. */
-function escapeLabelValue(raw: unknown): string {
-  const text = prometheusLabelValue(raw);
+/** Label values: backslash, double quote and newline escaped. */
+function escapeLabelValue(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 

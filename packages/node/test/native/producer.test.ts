@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { instrument } from '@inferometer/core';
 import { createCatalogProducer } from '../../src/native/producer.js';
 import { serialize } from '../../src/prometheus/serializer.js';
-import { parseExposition, sampleMap } from '../helpers/exposition.js';
+import { parseStrict, sampleMap } from '@inferometer/testing';
 
 class Reader extends MetricReader {
   protected override async onForceFlush(): Promise<void> {}
@@ -70,10 +70,10 @@ describe('the fast path and the OpenTelemetry API path', () => {
     const viaNative = await exposition(nativeReader, nativeProvider);
     catalog.close();
 
-    const api = sampleMap(parseExposition(viaApi).samples.filter((s) => s.labels.model_name?.startsWith('equal')));
-    const native = sampleMap(parseExposition(viaNative).samples.filter((s) => s.labels.model_name?.startsWith('equal')));
+    const api = sampleMap(parseStrict(viaApi).samples.filter((s) => s.labels.model_name?.startsWith('equal')));
+    const native = sampleMap(parseStrict(viaNative).samples.filter((s) => s.labels.model_name?.startsWith('equal')));
     expect(native.size).toBeGreaterThan(60);
     expect(native).toEqual(api);
-    expect(parseExposition(viaNative).types).toEqual(parseExposition(viaApi).types);
+    expect(parseStrict(viaNative).types).toEqual(parseStrict(viaApi).types);
   });
 });

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { instrument } from '@inferometer/core';
 import { createCatalogProducer } from '../../src/native/producer.js';
 import { serialize, serializeChunks } from '../../src/prometheus/serializer.js';
-import { parseExposition, sampleMap } from '../helpers/exposition.js';
+import { parseStrict, sampleMap } from '@inferometer/testing';
 
 class Reader extends MetricReader {
   protected override async onForceFlush(): Promise<void> {}
@@ -49,8 +49,8 @@ describe('Prometheus serializer', () => {
     const data = await collectEverything();
     const reference = new PrometheusSerializer(undefined, false, undefined, false, true).serialize(data);
     const ours = serialize(data);
-    const theirs = parseExposition(reference);
-    const mine = parseExposition(ours);
+    const theirs = parseStrict(reference);
+    const mine = parseStrict(ours);
     expect(sampleMap(mine.samples)).toEqual(sampleMap(theirs.samples));
     expect(mine.types).toEqual(theirs.types);
     expect(mine.samples.length).toBeGreaterThan(40);
@@ -78,7 +78,7 @@ describe('Prometheus serializer', () => {
     provider.getMeter('b').createCounter('shared').add(2, { from: 'b' });
     const text = serialize((await reader.collect()).resourceMetrics);
     expect(text.match(/# TYPE shared_total counter/g)).toHaveLength(1);
-    expect(parseExposition(text).samples.filter((s) => s.name === 'shared_total')).toHaveLength(2);
+    expect(parseStrict(text).samples.filter((s) => s.name === 'shared_total')).toHaveLength(2);
   });
 });
 
@@ -91,6 +91,27 @@ describe('Prometheus serializer: label names that collide after sanitizing', () 
     const text = serialize((await reader.collect()).resourceMetrics);
     expect(text).toContain('hits_total{http_method="GET;get"} 1');
     expect(text).toMatch(/target_info\{[^}]*service_name="svc;legacy"/);
-    expect(() => parseExposition(text)).not.toThrow();
+    expect(() => parseStrict(text)).not.toThrow();
+  });
+});
+
+describe('Prometheus serializer: attributes named like a label the format writes', () => {
+  it('renames a histogram attribute `le` to `exported_le`, so bucket lines carry one `le`, and leaves it alone elsewhere', async () => {
+    const reader = new Reader();
+    const provider = new MeterProvider({ readers: [reader] });
+    cleanup.push(() => provider.shutdown());
+    const meter = provider.getMeter('m');
+    meter.createHistogram('sizes', { advice: { explicitBucketBoundaries: [1, 10] } }).record(5, { le: 'user', kind: 'a' });
+    meter.createCounter('hits').add(1, { le: 'user' });
+    const text = serialize((await reader.collect()).resourceMetrics);
+    const { samples } = parseStrict(text);
+    const buckets = samples.filter((s) => s.name === 'sizes_bucket');
+    expect(buckets.map((s) => s.labels)).toEqual([
+      { exported_le: 'user', kind: 'a', le: '1' },
+      { exported_le: 'user', kind: 'a', le: '10' },
+      { exported_le: 'user', kind: 'a', le: '+Inf' },
+    ]);
+    expect(samples.find((s) => s.name === 'sizes_count')!.labels).toEqual({ exported_le: 'user', kind: 'a' });
+    expect(samples.find((s) => s.name === 'hits_total')!.labels).toEqual({ le: 'user' });
   });
 });

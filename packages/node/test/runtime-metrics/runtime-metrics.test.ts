@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/config/env.js';
 import { resolveRuntimeMetrics } from '../../src/runtime-metrics/index.js';
 import { start, type InferometerHandle } from '../../src/start.js';
-import { parseExposition, type Sample } from '../helpers/exposition.js';
+import { parseStrict as parseExposition, type Sample } from '@inferometer/testing';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 let handle: InferometerHandle | undefined;

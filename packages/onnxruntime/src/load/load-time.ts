@@ -1,5 +1,6 @@
 import { metrics, type Attributes, type Histogram, type MeterProvider } from '@opentelemetry/api';
-import { ATTR_EXECUTION_PROVIDER, ATTR_MODEL_NAME, ATTR_MODEL_VERSION, METRIC_MODEL_LOAD } from '@inferometer/core';
+import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION } from '@inferometer/core';
+import { ATTR_EXECUTION_PROVIDER, METRIC_MODEL_LOAD } from '../catalog.js';
 import { PACKAGE_NAME, VERSION } from '../version.js';
 
 /** Loads remembered for a provider registered later (bounded: one per session, oldest dropped first). */

@@ -1,5 +1,6 @@
 import { diag } from '@opentelemetry/api';
-import { ATTR_EXECUTION_PROVIDER, instrument, type BoundInferenceObserver, type InferenceObserver } from '@inferometer/core';
+import { instrument, type BoundInferenceObserver, type InferenceObserver } from '@inferometer/core';
+import { ATTR_EXECUTION_PROVIDER } from '../catalog.js';
 import type { InferenceSession } from 'onnxruntime-node';
 import { loadTimes } from '../load/load-time.js';
 import type { OnnxModelMetadata } from '../metadata/onnx-metadata.js';

@@ -1,8 +1,9 @@
-import { ATTR_EXECUTION_PROVIDER, ATTR_MODEL_NAME, METRIC_MODEL_LOAD } from '@inferometer/core';
+import { ATTR_MODEL_NAME } from '@inferometer/core';
 import { metrics } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoadTimeRecorder } from '../../src/load/load-time.js';
-import { setupTestMetrics, type TestMetrics } from '../helpers/metrics.js';
+import { setupTestMetrics, type TestMetrics } from '@inferometer/testing';
+import { ATTR_EXECUTION_PROVIDER, METRIC_MODEL_LOAD } from '../../src/catalog.js';
 
 let m: TestMetrics | undefined;
 afterEach(async () => m?.shutdown());

@@ -1,14 +1,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ATTR_EXECUTION_PROVIDER, ATTR_MODEL_NAME, ATTR_MODEL_VERSION, METRIC_MODEL_LOAD, METRIC_PREDICTIONS } from '@inferometer/core';
+import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION, METRIC_PREDICTIONS } from '@inferometer/core';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OnnxMetadataError } from '../../src/metadata/onnx-metadata.js';
 import { createInstrumentedSession } from '../../src/session/create-session.js';
 import { sessionIdentity } from '../../src/session/instrument-session.js';
-import { setupTestMetrics, type TestMetrics } from '../helpers/metrics.js';
+import { setupTestMetrics, type TestMetrics } from '@inferometer/testing';
 import { classifierBytes } from '../helpers/models.js';
+import { ATTR_EXECUTION_PROVIDER, METRIC_MODEL_LOAD } from '../../src/catalog.js';
 
 let m: TestMetrics;
 let dir: string;

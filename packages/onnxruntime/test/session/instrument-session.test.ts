@@ -1,27 +1,14 @@
-import {
-  ATTR_ERROR_TYPE,
-  ATTR_EXECUTION_PROVIDER,
-  ATTR_FEATURE,
-  ATTR_METHOD,
-  ATTR_MODEL_NAME,
-  ATTR_MODEL_VERSION,
-  ATTR_STATUS,
-  METRIC_DATA_DRIFT_SCORE,
-  METRIC_MODEL_LOAD,
-  METRIC_PREDICTION_BATCH_SIZE,
-  METRIC_PREDICTION_CONFIDENCE,
-  METRIC_PREDICTION_ERRORS,
-  METRIC_PREDICTION_LATENCY,
-  METRIC_PREDICTIONS,
-} from '@inferometer/core';
+import { ATTR_ERROR_TYPE, ATTR_MODEL_NAME, ATTR_MODEL_VERSION, ATTR_STATUS, METRIC_PREDICTION_BATCH_SIZE, METRIC_PREDICTION_CONFIDENCE, METRIC_PREDICTION_ERRORS, METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS } from '@inferometer/core';
 import { buildProfile, driftMonitor, type TensorLike } from '@inferometer/drift';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeOnnxMetadata } from '../../src/metadata/onnx-metadata.js';
 import { instrumentSession, sessionIdentity } from '../../src/session/instrument-session.js';
 import { INVALID_INPUT } from '../../src/session/invalid-input.js';
-import { setupTestMetrics, type TestMetrics } from '../helpers/metrics.js';
+import { setupTestMetrics, type TestMetrics } from '@inferometer/testing';
 import { classifierBytes } from '../helpers/models.js';
+import { ATTR_EXECUTION_PROVIDER, METRIC_MODEL_LOAD } from '../../src/catalog.js';
+import { ATTR_FEATURE, ATTR_METHOD, METRIC_DATA_DRIFT_SCORE } from '@inferometer/drift';
 
 let m: TestMetrics;
 let model: string;

@@ -4,24 +4,9 @@
  * recording rules (`inferometer rules`); gauges and scrape metadata are read
  * raw. `$job`, `$model` and `$version` are the dashboard's template variables.
  */
-import {
-  ATTR_MODEL_NAME,
-  ATTR_MODEL_VERSION,
-  ATTR_STATUS,
-  METRIC_ACTIVE_MODEL_VERSION,
-  METRIC_DATA_DRIFT_SCORE,
-  METRIC_MODEL_INFO,
-  METRIC_PREDICTION_DRIFT_SCORE,
-  METRIC_PREDICTIONS_IN_FLIGHT,
-  METRIC_SERIES,
-  ATTR_METRIC,
-  ATTR_FEATURE,
-  ATTR_METHOD,
-  ATTR_ATTRIBUTE,
-  ATTR_REASON,
-  ATTR_ERROR_TYPE,
-} from '@inferometer/core';
+import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION, ATTR_STATUS, METRIC_ACTIVE_MODEL_VERSION, METRIC_MODEL_INFO, METRIC_PREDICTIONS_IN_FLIGHT, METRIC_SERIES, ATTR_METRIC, ATTR_ATTRIBUTE, ATTR_REASON, ATTR_ERROR_TYPE } from '@inferometer/core';
 import { RECORDED } from '../rules/recording.js';
+import { ATTR_FEATURE, ATTR_METHOD, METRIC_DATA_DRIFT_SCORE, METRIC_PREDICTION_DRIFT_SCORE } from '../catalog.js';
 
 /** Template variable names (`$job`, `$model`, `$version`, `${datasource}`). */
 export const VARIABLES = { datasource: 'datasource', job: 'job', model: 'model', version: 'version' } as const;

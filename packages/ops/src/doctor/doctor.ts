@@ -1,11 +1,12 @@
 /**
  * `inferometer doctor <metrics-url> [--prometheus <url>]`: checks, from the
- * user's terminal, what a dashboard cannot show (issue 7): that the endpoint
+ * user's terminal, what a dashboard cannot show: that the endpoint
  * answers, that its exposition parses, that the catalog's metrics are there,
  * that no series cap is hit, and that Prometheus scrapes the target and
  * reports it `up` and keeps its Inferometer series.
  */
-import { CATALOG, METRIC_ATTRIBUTE_REJECTIONS, METRIC_DROPPED_OBSERVATIONS, OVERFLOW_VALUE } from '@inferometer/core';
+import { METRIC_ATTRIBUTE_REJECTIONS, METRIC_DROPPED_OBSERVATIONS, OVERFLOW_VALUE } from '@inferometer/core';
+import { ALL_METRICS } from '../catalog.js';
 import { checkNumber, checkUrl } from '../options.js';
 import { seriesNames } from '../promql/selectors.js';
 import { parseExposition, seriesCount, type Exposition } from './exposition.js';
@@ -91,7 +92,7 @@ function checkCatalog(exposition: Exposition): CheckResult {
   const missing = PRESENCE.filter((p) => p.required && !present(p.metric.prometheusName));
   const requiredCount = PRESENCE.filter((p) => p.required).length;
   const optionalPresent = PRESENCE.filter((p) => !p.required && present(p.metric.prometheusName)).map((p) => p.metric.prometheusName);
-  const known = new Set<string>(CATALOG.map((m) => m.prometheusName));
+  const known = new Set<string>(ALL_METRICS.map((m) => m.prometheusName));
   const strangers = [...exposition.families.keys()].filter((name) => /^(ml|inferometer)_/.test(name) && !known.has(name));
   const details = [
     ...missing.map((p) => `missing ${p.metric.prometheusName} (expected ${p.when})`),
@@ -106,7 +107,7 @@ function checkCatalog(exposition: Exposition): CheckResult {
 }
 
 function checkSeries(exposition: Exposition, maxSeries: number): CheckResult {
-  const catalogNames = new Set<string>(CATALOG.map((m) => m.prometheusName));
+  const catalogNames = new Set<string>(ALL_METRICS.map((m) => m.prometheusName));
   const counts = [...exposition.families.values()].filter((f) => catalogNames.has(f.name)).map((f) => ({ name: f.name, series: seriesCount(f), family: f }));
   const problems: string[] = [];
   const warnings: string[] = [];
@@ -182,13 +183,13 @@ async function checkPrometheus(prometheusUrl: string, metricsUrl: string, exposi
   if (found.health !== 'up') return result('prometheus', 'warn', `Prometheus has not scraped the target yet (health ${found.health})`, [`target ${name}`]);
   const details = [`target ${name}, last scrape ${found.lastScrape}`];
   // Up is not enough: metric_relabel_configs or limits can drop what the endpoint serves.
-  const exposed = [...(exposition?.families.keys() ?? [])].filter((f) => CATALOG.some((m) => m.prometheusName === f));
+  const exposed = [...(exposition?.families.keys() ?? [])].filter((f) => ALL_METRICS.some((m) => m.prometheusName === f));
   if (exposed.length === 0) return result('prometheus', 'ok', 'Prometheus reports the target up', details);
   const selector = `{job=${JSON.stringify(found.labels.job)}, instance=${JSON.stringify(found.labels.instance)}, __name__=~"(ml|inferometer)_.+"}`;
   try {
     const response = await get(`${base}/api/v1/query?query=${encodeURIComponent(`count by (__name__) (${selector})`)}`, timeoutMs);
     const stored = new Set((JSON.parse(response.body) as { data: { result: { metric: { __name__: string } }[] } }).data.result.map((r) => r.metric.__name__));
-    const notStored = exposed.filter((family) => !seriesNames(CATALOG.find((m) => m.prometheusName === family)!).some((series) => stored.has(series)));
+    const notStored = exposed.filter((family) => !seriesNames(ALL_METRICS.find((m) => m.prometheusName === family)!).some((series) => stored.has(series)));
     if (notStored.length === exposed.length) {
       return result('prometheus', 'fail', 'Prometheus reports the target up but stores none of its Inferometer series (dropped by metric_relabel_configs or a limit?)', [...details, `not stored: ${notStored.join(', ')}`]);
     }

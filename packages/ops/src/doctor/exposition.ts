@@ -108,6 +108,8 @@ export function parseExposition(body: string): Exposition {
       const parts = line.split(/\s+/);
       if (parts[1] === 'TYPE') {
         if (parts.length < 4 || !NAME.test(parts[2] ?? '')) errors.push(`${where}: malformed # TYPE line`);
+        // Prometheus refuses the whole scrape on a repeated TYPE line.
+        else if (types.has(parts[2]!)) errors.push(`${where}: second # TYPE line for ${parts[2]!}`);
         else types.set(parts[2]!, parts[3]!);
       } else if (/failed to export/i.test(line)) {
         failureComments.push(line);

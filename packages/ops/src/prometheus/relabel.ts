@@ -5,7 +5,8 @@
  * (`unboundedLabelRegex` in '@inferometer/core').
  */
 import { stringify } from 'yaml';
-import { CATALOG, INSTRUMENTATION_SCOPE, unboundedLabelRegex, type MetricDefinition } from '@inferometer/core';
+import { INSTRUMENTATION_SCOPE, unboundedLabelRegex, type MetricDefinition } from '@inferometer/core';
+import { ALL_METRICS } from '../catalog.js';
 import { regexLiteral, seriesNames } from '../promql/selectors.js';
 
 /** One Prometheus relabel config (the fields this generator uses). */
@@ -37,9 +38,15 @@ export interface RelabelOptions {
 
 /** Series every Prometheus exporter of OpenTelemetry adds beside the metrics (resource attributes). */
 const COMPANION_SERIES = ['target_info'] as const;
+/**
+ * The process and Node.js runtime families `start()` exports beside the
+ * catalog, under prom-client's names: kept too, or the dashboard's "Process
+ * beside the model" row would stay empty.
+ */
+export const RUNTIME_SERIES_REGEX = '(process|nodejs)_.+';
 
 /** A regex matching exactly the series names of `metrics` (histograms with their three suffixes). */
-export function catalogSeriesRegex(metrics: RelabelOptions['metrics'] = CATALOG): string {
+export function catalogSeriesRegex(metrics: RelabelOptions['metrics'] = ALL_METRICS): string {
   return `(${metrics.flatMap(seriesNames).map(regexLiteral).join('|')})`;
 }
 
@@ -66,7 +73,7 @@ export function metricRelabelConfigs(options: RelabelOptions = {}): RelabelConfi
     { regex: unboundedLabelRegex().regex, action: 'labeldrop' },
   ];
   if (options.keepOnlyCatalog) {
-    const keep = `(${names}|${COMPANION_SERIES.map(regexLiteral).join('|')})`;
+    const keep = `(${names}|${RUNTIME_SERIES_REGEX}|${COMPANION_SERIES.map(regexLiteral).join('|')})`;
     configs.push({ source_labels: ['__name__'], regex: keep, action: 'keep' });
   }
   return configs;

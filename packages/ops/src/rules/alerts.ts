@@ -1,25 +1,15 @@
 /**
- * Alerting rules (issue 7): latency p99, error ratio, drift, the model server
+ * Alerting rules: latency p99, error ratio, drift, the model server
  * down, the model metrics absent, and the cardinality guard refusing
  * attributes. Every alert carries a `severity` and a `category` label
  * (`model` or `infrastructure`, which the Alertmanager config routes on) and
  * `summary`, `description` and `runbook_url` annotations.
  */
-import {
-  ATTR_ATTRIBUTE,
-  ATTR_FEATURE,
-  ATTR_METHOD,
-  ATTR_METRIC,
-  ATTR_MODEL_NAME,
-  ATTR_MODEL_VERSION,
-  ATTR_REASON,
-  METRIC_DATA_DRIFT_SCORE,
-  METRIC_PREDICTION_DRIFT_SCORE,
-  METRIC_PREDICTIONS,
-} from '@inferometer/core';
+import { ATTR_ATTRIBUTE, ATTR_METRIC, ATTR_MODEL_NAME, ATTR_MODEL_VERSION, ATTR_REASON, METRIC_PREDICTIONS } from '@inferometer/core';
 import type { AlertThresholds } from '../options.js';
 import { jobMatcher } from '../promql/selectors.js';
 import { RECORDED } from './recording.js';
+import { ATTR_FEATURE, ATTR_METHOD, METRIC_DATA_DRIFT_SCORE, METRIC_PREDICTION_DRIFT_SCORE } from '../catalog.js';
 
 /** The alerts this package generates. */
 export const ALERT_NAMES = [

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { alertmanagerConfig, renderAlertmanagerConfig } from '../../src/alertmanager/config.js';
-import { requireBinary } from '../helpers/binaries.js';
+import { requireBinary } from '@inferometer/testing';
 
 const URLS = { modelWebhookUrl: 'http://sink:8080/model', infrastructureWebhookUrl: 'http://sink:8080/infrastructure' };
 

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { METRIC_DATA_DRIFT_SCORE, METRIC_PREDICTION_CONFIDENCE, METRIC_PREDICTION_DRIFT_SCORE, METRIC_ATTRIBUTE_REJECTIONS } from '@inferometer/core';
+import { METRIC_PREDICTION_CONFIDENCE, METRIC_ATTRIBUTE_REJECTIONS } from '@inferometer/core';
 import { grafanaDashboard } from '../../src/dashboard/dashboard.js';
 import { RECORDED } from '../../src/rules/recording.js';
+import { METRIC_DATA_DRIFT_SCORE, METRIC_PREDICTION_DRIFT_SCORE } from '../../src/catalog.js';
 
 type Panel = { type: string; title: string; targets?: { expr: string; format?: string }[]; fieldConfig?: { defaults?: { thresholds?: { steps: { value: number | null; color: string }[] } } } };
 const panels = (options = {}): Panel[] => grafanaDashboard(options).panels as Panel[];
 const panel = (title: string, options = {}): Panel => panels(options).find((p) => p.title === title)!;
 
 describe('grafanaDashboard', () => {
-  it('has the panels issue 7 lists, health first', () => {
+  it('has the panels an on-call reader needs, health first', () => {
     const titles = panels().map((p) => p.title);
     expect(titles[0]).toBe('Health');
     expect(titles[1]).toBe('Model server targets down');

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { grafanaDashboard } from '../../src/dashboard/dashboard.js';
 import { RUNTIME_QUERIES, RUNTIME_ROW_TITLE } from '../../src/dashboard/runtime-row.js';
-import { requireBinary } from '../helpers/binaries.js';
+import { requireBinary } from '@inferometer/testing';
 
 type Panel = { type: string; title: string; targets?: { expr: string }[]; fieldConfig?: { defaults?: { thresholds?: { steps: { value: number | null; color: string }[] } } } };
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');

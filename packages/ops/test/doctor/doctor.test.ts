@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { METRIC_ACTIVE_MODEL_VERSION, METRIC_MODEL_INFO, METRIC_PREDICTIONS } from '@inferometer/core';
 import { formatDoctorReport, runDoctor } from '../../src/doctor/doctor.js';
-import { eventually, freePort, serveMetrics, startPrometheus } from '../helpers/servers.js';
+import { eventually, freePort, serveMetrics, startPrometheusWithConfig as startPrometheus } from '@inferometer/testing';
 
 // The doctor against real HTTP endpoints and a real Prometheus. The healthy
 // exposition is the onnx-iris demo's own output (fixtures/demo.prom); the

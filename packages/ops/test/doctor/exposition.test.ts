@@ -37,4 +37,9 @@ describe('parseExposition', () => {
       'line 7: malformed # TYPE line',
     ]);
   });
+
+  it('reports what Prometheus refuses in a scrape: a second # TYPE for a family, a label given twice', () => {
+    const { errors } = parseExposition(['# TYPE c counter', 'c 1', '# TYPE c counter', 'h_bucket{le="1",le="2"} 1'].join('\n'));
+    expect(errors).toEqual(['line 3: second # TYPE line for c', 'line 4: duplicate label le']);
+  });
 });

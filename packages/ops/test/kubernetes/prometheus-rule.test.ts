@@ -8,7 +8,7 @@ import { parse, stringify } from 'yaml';
 import { prometheusRule } from '../../src/kubernetes/prometheus-rule.js';
 import { renderKubernetesObject } from '../../src/kubernetes/common.js';
 import { prometheusRules } from '../../src/rules/rule-file.js';
-import { requireBinary } from '../helpers/binaries.js';
+import { requireBinary } from '@inferometer/testing';
 
 // The rules' own promtool unit tests, run against spec.groups taken out of
 // the rendered PrometheusRule (what the operator hands Prometheus).

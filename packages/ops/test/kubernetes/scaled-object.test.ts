@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { METRIC_PREDICTIONS_IN_FLIGHT } from '@inferometer/core';
 import { inFlightQuery, scaledObject } from '../../src/kubernetes/scaled-object.js';
-import { requireBinary } from '../helpers/binaries.js';
+import { requireBinary } from '@inferometer/testing';
 
 const KEDA = { deployment: 'iris-server', serverAddress: 'http://prometheus-operated.monitoring.svc:9090', threshold: 8 };
 const dirs: string[] = [];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS } from '@inferometer/core';
 import { catalogSeriesRegex, metricRelabelConfigs } from '../../src/prometheus/relabel.js';
-import { eventually, serveMetrics, startPrometheus } from '../helpers/servers.js';
+import { eventually, serveMetrics, startPrometheusWithConfig as startPrometheus } from '@inferometer/testing';
 
 // What the exporter writes without `withoutScopeInfo`: scope labels on every
 // series, plus another library's metric on the same endpoint.

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ALERT_NAMES } from '../../src/rules/alerts.js';
 import { renderPrometheusRules, type RulesOptions } from '../../src/rules/rule-file.js';
-import { requireBinary } from '../helpers/binaries.js';
+import { requireBinary } from '@inferometer/testing';
 
 // promtool unit tests (alerts.promtool.yml, beside this file) against the
 // generated rules: every alert firing and not firing, in `npm test`.

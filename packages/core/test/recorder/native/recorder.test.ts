@@ -12,7 +12,7 @@ import {
 import { attachCollector, type CatalogCollector } from '../../../src/collector.js';
 import { instrument } from '../../../src/instrument.js';
 import type { CollectedHistogram, CollectedMetric } from '../../../src/recorder/native/collector.js';
-import { setupTestMetrics, type TestMetrics } from '../../helpers/metrics.js';
+import { setupTestMetrics, type TestMetrics } from '@inferometer/testing';
 
 let n = 0;
 let model: string;

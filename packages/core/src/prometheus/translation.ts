@@ -1,0 +1,178 @@
+/**
+ * The OpenTelemetry -> Prometheus translation every path that writes
+ * Prometheus series shares (the pull endpoint's text serializer, the remote
+ * write encoder), so one data point gets the same family name, type and
+ * label set on both: the metric type mapping, label names from attribute
+ * keys, the joining of attributes that sanitize to one label name, and the
+ * renaming of user attributes that would take a label Prometheus reserves.
+ *
+ * Core depends on `@opentelemetry/api` only, so the SDK's `MetricData` is
+ * read through the few fields below ({@link MetricDataLike}); the values of
+ * {@link DATA_POINT_TYPE} are those of sdk-metrics' `DataPointType` enum (a
+ * test compares them).
+ *
+ * References:
+ * - OTLP -> Prometheus: https://github.com/open-telemetry/opentelemetry-specification/blob/main/specification/compatibility/prometheus_and_openmetrics.md
+ * - Exposition format: https://prometheus.io/docs/instrumenting/exposition_formats/
+ */
+import type { Attributes } from '@opentelemetry/api';
+import { prometheusLabelName, prometheusLabelValue, prometheusMetricName } from '../naming.js';
+
+/** sdk-metrics' `DataPointType` values (a numeric enum, stable across the 1.x-3.x lines). */
+export const DATA_POINT_TYPE = { HISTOGRAM: 0, EXPONENTIAL_HISTOGRAM: 1, GAUGE: 2, SUM: 3 } as const;
+
+/** What the translation reads of an sdk-metrics `MetricData`. */
+export interface MetricDataLike {
+  readonly descriptor: { readonly name: string };
+  readonly dataPointType: number;
+  readonly isMonotonic?: boolean;
+}
+
+/** A Prometheus metric type, as in a `# TYPE` line or remote write metadata. */
+export type PrometheusType = 'counter' | 'gauge' | 'histogram' | 'summary';
+
+/**
+ * `counter` for monotonic sums, `gauge` for other sums and gauges,
+ * `histogram` for explicit-bucket histograms; `undefined` for exponential
+ * histograms, which the text format and remote write 1.0 cannot carry.
+ *
+ * @example
+ * ```ts
+ * prometheusType(metricData); // 'counter'
+ * ```
+ */
+export function prometheusType(metric: MetricDataLike): PrometheusType | undefined {
+  switch (metric.dataPointType) {
+    case DATA_POINT_TYPE.SUM:
+      return metric.isMonotonic === true ? 'counter' : 'gauge';
+    case DATA_POINT_TYPE.GAUGE:
+      return 'gauge';
+    case DATA_POINT_TYPE.HISTOGRAM:
+      return 'histogram';
+    default:
+      return undefined;
+  }
+}
+
+const MAX_CACHED_NAMES = 10_000;
+const familyNames = new Map<string, string | undefined>();
+
+/**
+ * The family name of a metric (`_total` on monotonic sums); `undefined` when
+ * nothing usable is left. Cached: the same few names come every export.
+ *
+ * @example
+ * ```ts
+ * prometheusFamilyName(metricData); // 'ml_predictions_total'
+ * ```
+ */
+export function prometheusFamilyName(metric: MetricDataLike): string | undefined {
+  const counter = metric.dataPointType === DATA_POINT_TYPE.SUM && metric.isMonotonic === true;
+  const raw = metric.descriptor.name;
+  const key = counter ? `${raw}\u0000c` : raw;
+  const cached = familyNames.get(key);
+  if (cached !== undefined || familyNames.has(key)) return cached;
+  const name = prometheusMetricName(raw, counter);
+  if (familyNames.size >= MAX_CACHED_NAMES) familyNames.clear();
+  familyNames.set(key, name);
+  return name;
+}
+
+/** What a user attribute that takes a reserved label name is renamed to: `exported_` + the name. */
+export const EXPORTED_LABEL_PREFIX = 'exported_' as const;
+
+const NONE: readonly string[] = [];
+const HISTOGRAM_RESERVED: readonly string[] = ['le'];
+const SUMMARY_RESERVED: readonly string[] = ['quantile'];
+
+/**
+ * Label names the exposition itself writes on a type's samples (`le` on
+ * histogram buckets, `quantile` on summary quantiles). A user attribute of
+ * that name would repeat the label on a bucket line, and Prometheus refuses
+ * the whole scrape; it is renamed with {@link EXPORTED_LABEL_PREFIX}, as a
+ * scrape with `honor_labels: false` renames exposed labels that clash with
+ * target labels (https://prometheus.io/docs/prometheus/latest/configuration/configuration/#scrape_config).
+ *
+ * @example
+ * ```ts
+ * reservedLabels('histogram'); // ['le']
+ * ```
+ */
+export function reservedLabels(type: PrometheusType): readonly string[] {
+  return type === 'histogram' ? HISTOGRAM_RESERVED : type === 'summary' ? SUMMARY_RESERVED : NONE;
+}
+
+/** One label of a series, its value not yet escaped for any format. */
+export interface PrometheusLabel {
+  name: string;
+  value: string;
+}
+
+const labelNames = new Map<string, string>();
+
+/** {@link prometheusLabelName}, cached (attribute keys are few, but the cache is capped all the same). */
+function labelNameOf(key: string): string {
+  let name = labelNames.get(key);
+  if (name === undefined) {
+    name = prometheusLabelName(key);
+    if (labelNames.size >= MAX_CACHED_NAMES) labelNames.clear();
+    labelNames.set(key, name);
+  }
+  return name;
+}
+
+interface Entry {
+  name: string;
+  value: string;
+  key: string;
+}
+
+function compareEntries(a: Entry, b: Entry): number {
+  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+/**
+ * The labels of one data point, sorted by name:
+ * - names from attribute keys ({@link prometheusLabelName}), values from
+ *   attribute values ({@link prometheusLabelValue});
+ * - attributes with no value, an empty value (Prometheus reads an empty
+ *   label as no label) or a key that sanitizes to nothing are left out;
+ * - a name in `reserved` gets {@link EXPORTED_LABEL_PREFIX};
+ * - attributes that end up with one name (`service.name` and
+ *   `service_name`) become one label, their values joined with `;` in the
+ *   order of their keys, as the OTLP -> Prometheus compatibility
+ *   specification says; a repeated label would make Prometheus refuse the
+ *   scrape.
+ *
+ * Runs once per series on the pull path (its label bytes are cached) and once
+ * per data point on the remote write path.
+ *
+ * @example
+ * ```ts
+ * prometheusLabels({ 'a.b': 'x', a_b: 'y', le: '1' }, reservedLabels('histogram'));
+ * // [{ name: 'a_b', value: 'x;y' }, { name: 'exported_le', value: '1' }]
+ * ```
+ */
+export function prometheusLabels(attributes: Attributes, reserved: readonly string[] = NONE): PrometheusLabel[] {
+  const entries: Entry[] = [];
+  for (const key in attributes) {
+    const raw = attributes[key];
+    if (raw === undefined) continue;
+    const value = prometheusLabelValue(raw);
+    if (value === '') continue;
+    let name = labelNameOf(key);
+    if (name === '') continue;
+    if (reserved.length > 0 && reserved.includes(name)) name = EXPORTED_LABEL_PREFIX + name;
+    entries.push({ name, value, key });
+  }
+  entries.sort(compareEntries);
+  const labels: PrometheusLabel[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
+    let value = entry.value;
+    while (i + 1 < entries.length && entries[i + 1]!.name === entry.name) value += `;${entries[++i]!.value}`;
+    labels.push({ name: entry.name, value });
+  }
+  return labels;
+}

@@ -1,0 +1,11 @@
+import { CATALOG, prometheusMetricName } from '@inferometer/core';
+import { describe, expect, it } from 'vitest';
+import { DRIFT_CATALOG } from '../src/catalog.js';
+
+describe('DRIFT_CATALOG', () => {
+  it('gives each metric the Prometheus name it promises, and shares none with core', () => {
+    for (const metric of DRIFT_CATALOG) expect(prometheusMetricName(metric.name, (metric.kind as string) === 'counter')).toBe(metric.prometheusName);
+    const core = new Set<string>(CATALOG.map((m) => m.name));
+    expect(DRIFT_CATALOG.filter((m) => core.has(m.name))).toEqual([]);
+  });
+});

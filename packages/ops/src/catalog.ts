@@ -1,0 +1,34 @@
+/**
+ * Every metric Inferometer writes, for the dashboard, rules, relabelling and
+ * doctor: core's catalog plus the ones each satellite package owns. The
+ * satellites' names come from their `./catalog` subpaths, which tsup builds
+ * into this package's bundle (they are devDependencies here): depending on
+ * `@inferometer/onnxruntime` at run time would make npm install its peer
+ * onnxruntime-node, and remote-write's SDK peers, on every machine that only
+ * renders rules.
+ */
+import { CATALOG, type MetricDefinition } from '@inferometer/core';
+import { DRIFT_CATALOG } from '@inferometer/drift/catalog';
+import { REMOTE_WRITE_CATALOG } from '@inferometer/exporter-remote-write/catalog';
+import { ONNXRUNTIME_CATALOG } from '@inferometer/onnxruntime/catalog';
+
+export {
+  ATTR_FEATURE,
+  ATTR_METHOD,
+  ATTR_PREDICTION,
+  DRIFT_CATALOG,
+  METRIC_DATA_DRIFT_SCORE,
+  METRIC_DRIFT_DROPPED,
+  METRIC_PREDICTION_DRIFT_SCORE,
+} from '@inferometer/drift/catalog';
+export { ATTR_EXECUTION_PROVIDER, METRIC_MODEL_LOAD, ONNXRUNTIME_CATALOG } from '@inferometer/onnxruntime/catalog';
+export {
+  METRIC_REMOTE_WRITE_DROPPED,
+  METRIC_REMOTE_WRITE_PENDING,
+  METRIC_REMOTE_WRITE_RETRIED,
+  METRIC_REMOTE_WRITE_SENT,
+  REMOTE_WRITE_CATALOG,
+} from '@inferometer/exporter-remote-write/catalog';
+
+/** Every Inferometer metric: core's catalog, then drift, onnxruntime and remote write. */
+export const ALL_METRICS: readonly MetricDefinition[] = [...CATALOG, ...DRIFT_CATALOG, ...ONNXRUNTIME_CATALOG, ...REMOTE_WRITE_CATALOG];
