@@ -51,12 +51,14 @@ export const EVENTLOOP_LAG_STATS = [
  */
 export const EVENTLOOP_UTILIZATION = gauge('nodejs_eventloop_utilization_ratio', 'Share of time the event loop was busy since the previous collection.', '1');
 
+// prom-client also writes `nodejs_active_{resources,handles,requests}_total`
+// gauges. They are left out: a gauge must not end in `_total` (promtool
+// check metrics refuses it; OpenMetrics reserves the suffix for counters,
+// https://github.com/prometheus/OpenMetrics/blob/main/specification/OpenMetrics.md#suffixes),
+// and `sum(nodejs_active_handles)` gives the same number.
 export const ACTIVE_RESOURCES = gauge('nodejs_active_resources', 'Number of active resources that are currently keeping the event loop alive, grouped by async resource type.');
-export const ACTIVE_RESOURCES_TOTAL = gauge('nodejs_active_resources_total', 'Total number of active resources.');
 export const ACTIVE_HANDLES = gauge('nodejs_active_handles', 'Number of active libuv handles grouped by handle type. Every handle type is C++ class name.');
-export const ACTIVE_HANDLES_TOTAL = gauge('nodejs_active_handles_total', 'Total number of active handles.');
 export const ACTIVE_REQUESTS = gauge('nodejs_active_requests', 'Number of active libuv requests grouped by request type. Every request type is C++ class name.');
-export const ACTIVE_REQUESTS_TOTAL = gauge('nodejs_active_requests_total', 'Total number of active requests.');
 
 export const HEAP_TOTAL = gauge('nodejs_heap_size_total_bytes', 'Process heap size from Node.js in bytes.', 'By');
 export const HEAP_USED = gauge('nodejs_heap_size_used_bytes', 'Process heap size used from Node.js in bytes.', 'By');

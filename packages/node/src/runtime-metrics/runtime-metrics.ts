@@ -147,9 +147,9 @@ export function startRuntimeMetrics(meterProvider: MeterProvider): RuntimeMetric
   const lag = gauge(N.EVENTLOOP_LAG);
   const lagStats = N.EVENTLOOP_LAG_STATS.map(([stat, d]) => [stat, gauge(d)] as const);
   const utilization = gauge(N.EVENTLOOP_UTILIZATION);
-  const resources = typeof process.getActiveResourcesInfo === 'function' ? { byType: gauge(N.ACTIVE_RESOURCES), total: gauge(N.ACTIVE_RESOURCES_TOTAL) } : undefined;
-  const handles = typeof internals._getActiveHandles === 'function' ? { byType: gauge(N.ACTIVE_HANDLES), total: gauge(N.ACTIVE_HANDLES_TOTAL) } : undefined;
-  const requests = typeof internals._getActiveRequests === 'function' ? { byType: gauge(N.ACTIVE_REQUESTS), total: gauge(N.ACTIVE_REQUESTS_TOTAL) } : undefined;
+  const resources = typeof process.getActiveResourcesInfo === 'function' ? { byType: gauge(N.ACTIVE_RESOURCES) } : undefined;
+  const handles = typeof internals._getActiveHandles === 'function' ? { byType: gauge(N.ACTIVE_HANDLES) } : undefined;
+  const requests = typeof internals._getActiveRequests === 'function' ? { byType: gauge(N.ACTIVE_REQUESTS) } : undefined;
   const heapTotal = gauge(N.HEAP_TOTAL);
   const heapUsed = gauge(N.HEAP_USED);
   const external = gauge(N.EXTERNAL_MEMORY);
@@ -207,17 +207,14 @@ export function startRuntimeMetrics(meterProvider: MeterProvider): RuntimeMetric
     if (resources !== undefined) {
       const info = process.getActiveResourcesInfo();
       for (const [type, count] of countBy(info)) result.observe(resources.byType, count, { type });
-      result.observe(resources.total, info.length);
     }
     if (handles !== undefined) {
       const list = internals._getActiveHandles!();
       for (const [type, count] of countBy(constructorNames(list))) result.observe(handles.byType, count, { type });
-      result.observe(handles.total, list.length);
     }
     if (requests !== undefined) {
       const list = internals._getActiveRequests!();
       for (const [type, count] of countBy(constructorNames(list))) result.observe(requests.byType, count, { type });
-      result.observe(requests.total, list.length);
     }
     for (const space of getHeapSpaceStatistics()) {
       // `new_space` is exposed as `new`, as prom-client does.
@@ -235,7 +232,7 @@ export function startRuntimeMetrics(meterProvider: MeterProvider): RuntimeMetric
     ...heapSpaces.map(([, g]) => g),
     ...(linux === undefined ? [] : [linux.virtual, linux.data, linux.openFds]),
     ...(maxFdsGauge === undefined ? [] : [maxFdsGauge]),
-    ...[resources, handles, requests].flatMap((pair) => (pair === undefined ? [] : [pair.byType, pair.total])),
+    ...[resources, handles, requests].flatMap((pair) => (pair === undefined ? [] : [pair.byType])),
   ];
   meter.addBatchObservableCallback(callback, observables);
 
