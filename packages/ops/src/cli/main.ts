@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { renderAlertmanagerConfig } from '../alertmanager/config.js';
 import { renderGrafanaDashboard } from '../dashboard/dashboard.js';
 import { formatDoctorReport, runDoctor } from '../doctor/doctor.js';
-import { checkDuration, checkNumber, checkRegex, checkUrl, OpsConfigError, resolveThresholds, type AlertThresholds } from '../options.js';
+import { checkDuration, checkNumber, checkRegex, checkUrl, DRIFT_METHODS, OpsConfigError, resolveThresholds, type AlertThresholds, type DriftMethodName } from '../options.js';
 import { renderMetricRelabelConfigs } from '../prometheus/relabel.js';
 import { renderPrometheusRules } from '../rules/rule-file.js';
 import { HELP, VERSION } from './help.js';
@@ -26,13 +26,16 @@ type FlagSpec = Record<string, { type: 'string' | 'boolean' }>;
 const THRESHOLD_FLAGS = {
   'latency-p99-seconds': { type: 'string' },
   'error-ratio': { type: 'string' },
-  'drift-score': { type: 'string' },
+  'drift-psi': { type: 'string' },
+  'drift-ks': { type: 'string' },
+  'drift-js': { type: 'string' },
+  'drift-chi2': { type: 'string' },
 } as const satisfies FlagSpec;
 
 /** Accepted flags per command. */
 export const COMMAND_FLAGS = {
-  dashboard: { job: { type: 'string' }, title: { type: 'string' }, uid: { type: 'string' }, ...THRESHOLD_FLAGS },
-  rules: { job: { type: 'string' }, for: { type: 'string' }, 'runbook-url': { type: 'string' }, ...THRESHOLD_FLAGS },
+  dashboard: { job: { type: 'string' }, 'node-job': { type: 'string' }, title: { type: 'string' }, uid: { type: 'string' }, ...THRESHOLD_FLAGS },
+  rules: { job: { type: 'string' }, for: { type: 'string' }, 'runbook-url': { type: 'string' }, 'client-error-types': { type: 'string' }, ...THRESHOLD_FLAGS },
   alertmanager: {
     'model-webhook': { type: 'string' },
     'infrastructure-webhook': { type: 'string' },
@@ -80,9 +83,9 @@ function thresholds(values: Record<string, string | boolean | undefined>): Alert
     {
       ...(values['latency-p99-seconds'] === undefined ? {} : { latencyP99Seconds: values['latency-p99-seconds'] as unknown as number }),
       ...(values['error-ratio'] === undefined ? {} : { errorRatio: values['error-ratio'] as unknown as number }),
-      ...(values['drift-score'] === undefined ? {} : { driftScore: values['drift-score'] as unknown as number }),
+      drift: Object.fromEntries(DRIFT_METHODS.filter((m) => values[`drift-${m}`] !== undefined).map((m) => [m, values[`drift-${m}`] as unknown as number])),
     },
-    { latencyP99Seconds: '--latency-p99-seconds', errorRatio: '--error-ratio', driftScore: '--drift-score' },
+    { latencyP99Seconds: '--latency-p99-seconds', errorRatio: '--error-ratio', drift: (m: DriftMethodName) => `--drift-${m}` },
   );
 }
 
@@ -97,14 +100,18 @@ async function run(command: Command, args: string[], io: CliIo): Promise<number>
   switch (command) {
     case 'dashboard': {
       const job = values.job === undefined ? undefined : checkRegex('--job', values.job);
-      io.stdout(renderGrafanaDashboard({ ...thresholds(values), ...optional(job, 'job'), ...optional(str(values.title), 'title'), ...optional(str(values.uid), 'uid') }));
+      const nodeJob = values['node-job'] === undefined ? undefined : checkRegex('--node-job', values['node-job']);
+      io.stdout(renderGrafanaDashboard({ ...thresholds(values), ...optional(job, 'job'), ...optional(nodeJob, 'nodeJob'), ...optional(str(values.title), 'title'), ...optional(str(values.uid), 'uid') }));
       return 0;
     }
     case 'rules': {
       const job = values.job === undefined ? undefined : checkRegex('--job', values.job);
       const forDuration = values.for === undefined ? undefined : checkDuration('--for', values.for);
       const runbookUrl = values['runbook-url'] === undefined ? undefined : checkUrl('--runbook-url', values['runbook-url']);
-      io.stdout(renderPrometheusRules({ ...thresholds(values), ...optional(job, 'job'), ...optional(forDuration, 'for'), ...optional(runbookUrl, 'runbookUrl') }));
+      const clientErrorTypes = values['client-error-types'] === undefined ? undefined : checkRegex('--client-error-types', values['client-error-types'], 'error_type values, e.g. invalid_input');
+      io.stdout(
+        renderPrometheusRules({ ...thresholds(values), ...optional(job, 'job'), ...optional(forDuration, 'for'), ...optional(runbookUrl, 'runbookUrl'), ...optional(clientErrorTypes, 'clientErrorTypes') }),
+      );
       return 0;
     }
     case 'alertmanager': {
