@@ -13,6 +13,7 @@ import {
   ATTR_METRIC,
   ATTR_MODEL_NAME,
   ATTR_MODEL_VERSION,
+  ATTR_PREDICTION,
   ATTR_REASON,
   METRIC_DATA_DRIFT_SCORE,
   METRIC_PREDICTION_DRIFT_SCORE,
@@ -129,8 +130,8 @@ const DEFINITIONS: Record<AlertName, Definition> = {
   ModelPredictionDriftHigh: {
     severity: 'warning',
     category: CATEGORY_MODEL,
-    expr: (o) => driftExpr(METRIC_PREDICTION_DRIFT_SCORE.prometheusName, [ATTR_METHOD], o),
-    summary: `predictions of ${MODEL_LABELS} drifted ({{ $labels.${ATTR_METHOD} }} {{ $value | printf "%.3f" }})`,
+    expr: (o) => driftExpr(METRIC_PREDICTION_DRIFT_SCORE.prometheusName, [ATTR_PREDICTION, ATTR_METHOD], o),
+    summary: `predicted {{ $labels.${ATTR_PREDICTION} }} of ${MODEL_LABELS} drifted ({{ $labels.${ATTR_METHOD} }} {{ $value | printf "%.3f" }})`,
     description: (o) =>
       `The distribution of predicted classes or confidence has stayed above its method's drift threshold (${driftThresholdText(o)}) for ${o.forDuration('ModelPredictionDriftHigh')}.`,
   },
