@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION, METRIC_DATA_DRIFT_SCORE } from '@inferometer/core';
 import { cohensW, DEFAULT_THRESHOLDS, jensenShannon, ksBinned, psi } from '@inferometer/drift';
-import { CATEGORY_INFRASTRUCTURE, CATEGORY_MODEL, DASHBOARD_NODE_QUERIES, GROUP_BY, LABEL_CATEGORY, RECEIVERS, RECORDED } from '@inferometer/ops';
+import { CATEGORY_INFRASTRUCTURE, CATEGORY_MODEL, DASHBOARD_NODE_QUERIES, DEFAULT_DRIFT_THRESHOLDS, GROUP_BY, LABEL_CATEGORY, RECEIVERS, RECORDED } from '@inferometer/ops';
 import { startAlertmanager, type AlertmanagerServer } from '../support/alertmanager.js';
 import { startDemoProcess, type DemoProcess } from '../support/demo-process.js';
 import { startNodeExporter, type NodeExporter } from '../support/node-exporter.js';
@@ -127,6 +127,12 @@ async function alertsSeen(job: string): Promise<string[]> {
 }
 
 describe('alerts stay quiet on a healthy model and fire on a sick one (real Prometheus and Alertmanager)', () => {
+  it('alerts at the drift thresholds the drift package documents and tests on healthy windows', () => {
+    // @inferometer/ops does not depend on @inferometer/drift: the two tables must agree.
+    expect(DEFAULT_DRIFT_THRESHOLDS).toEqual(Object.fromEntries(Object.entries(DEFAULT_THRESHOLDS).map(([m, t]) => [m, t.critical])));
+    expect(rules).toContain('(ml_data_drift_score{method="chi2"}) > 0.5');
+  });
+
   it('starts from a demo that inferometer doctor finds healthy, rules and alerts included', async () => {
     await prometheus.waitFor(`up{job="${JOBS.healthy}"}`, (v) => v === 1);
     await prometheus.waitFor(`sum(ml_predictions_total{job="${JOBS.healthy}"})`, (v) => v >= 1);
