@@ -172,6 +172,12 @@ describe('the generated Grafana dashboard', () => {
       const pending = [...catalogMetricsIn(query)].filter((m) => NOT_EMITTED_BY_DEMO.has(m));
       // prometheus.query throws unless the API answers status "success" (a parse error is a 400).
       const result = await prometheus.query(query);
+      // The Machine row reads node_exporter, which this test does not run:
+      // alerting.test.ts checks those selectors against a real node_exporter.
+      if (/\bnode_[a-zA-Z0-9_]+\{/.test(query)) {
+        parseOnly.push(`${where}: node_exporter`);
+        continue;
+      }
       if (pending.length > 0) {
         parseOnly.push(`${where}: ${pending.map((m) => m.prometheusName).join(', ')}`);
         continue;
@@ -182,7 +188,9 @@ describe('the generated Grafana dashboard', () => {
     // Every panel is covered by one of the two sets.
     expect(withData.length + parseOnly.length).toBe(all.length);
     expect(withData.length).toBeGreaterThanOrEqual(20);
-    expect(parseOnly.length).toBeLessThanOrEqual(5);
+    // 8 drift panels (4 methods, data and predictions), the 4 Machine panels,
+    // and 2 over other metrics the demo does not emit.
+    expect(parseOnly.length).toBeLessThanOrEqual(14);
     for (const needed of ['Prediction rate by outcome', 'Error ratio', 'Latency p50 / p95 / p99', 'Confidence distribution', 'Batch size p50 / p95', 'In-flight predictions', 'Active model version', 'Scrape health (up)', 'Scrape duration', 'annotation "Model version changes"', 'variable $version']) {
       expect(withData.some((w) => w.includes(needed)), needed).toBe(true);
     }
@@ -193,9 +201,12 @@ describe('the generated Grafana dashboard', () => {
     const events = await prometheus.query(substitute(annotation.expr!));
     expect(events.map((e) => e.metric.model_name)).toEqual(['iris']);
     const ratio = await prometheus.query(substitute(dashboard.panels.find((p) => p.title === 'Error ratio')!.targets![0]!.expr));
-    // 3 of 23 calls per release were refused (InvalidInputError); 2 of 12 in the last half.
-    expect(Number(ratio[0]!.value[1])).toBeGreaterThan(0);
-    expect(Number(ratio[0]!.value[1])).toBeLessThan(0.5);
+    // 3 of 23 calls per release were refused (error_type invalid_input): the
+    // callers' mistakes, not model failures, so the error ratio stays 0 while
+    // the errors-by-type panel shows them.
+    expect(ratio.map((r) => Number(r.value[1]))).toEqual([0]);
+    const byType = await prometheus.query(substitute(dashboard.panels.find((p) => p.title === 'Errors by type')!.targets![0]!.expr));
+    expect(byType.map((r) => r.metric.error_type)).toEqual(['invalid_input']);
     const down = await prometheus.query(substitute(dashboard.panels.find((p) => p.title === 'Model server targets down')!.targets![0]!.expr));
     expect(down.map((d) => d.value[1])).toEqual(['0']);
   });

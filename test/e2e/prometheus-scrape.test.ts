@@ -42,7 +42,7 @@ describe('demo scraped by a real Prometheus', () => {
     expect(await prometheus.waitFor(`sum(${METRIC_PREDICTIONS.prometheusName}{status="error"})`, (v) => v === INVALID)).toBe(INVALID);
     const errors = await prometheus.query(METRIC_PREDICTION_ERRORS.prometheusName);
     expect(errors).toHaveLength(1);
-    expect(errors[0]!.metric).toMatchObject({ model_name: 'iris', model_version: '1.0.0', error_type: 'InvalidInputError', job: 'iris' });
+    expect(errors[0]!.metric).toMatchObject({ model_name: 'iris', model_version: '1.0.0', error_type: 'invalid_input', job: 'iris' });
     expect(Number(errors[0]!.value[1])).toBe(INVALID);
   });
 

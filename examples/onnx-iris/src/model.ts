@@ -66,6 +66,11 @@ export class IrisModel {
     version: (self: IrisModel) => self.version,
     batchSize: (rows: unknown) => (Array.isArray(rows) ? rows.length : 0),
     confidence: (predictions: Prediction[]) => predictions.map((p) => p.probabilities),
+    // Refused input is the caller's mistake: its own error_type, which the
+    // generated error-ratio alert leaves out (inferometer rules
+    // --client-error-types, default invalid_input), so it never pages the
+    // model owners.
+    errorType: (error: unknown) => (error instanceof InvalidInputError ? 'invalid_input' : undefined),
   })
   async predict(rows: unknown): Promise<Prediction[]> {
     const input = toTensor(rows);

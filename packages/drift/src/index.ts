@@ -28,7 +28,7 @@ export type {
 export { psi } from './stats/psi.js';
 export { ksBinned, ksCriticalValue, ksStatistic } from './stats/ks.js';
 export { jensenShannon } from './stats/jensen-shannon.js';
-export { chiSquared, chiSquaredCritical, chiSquaredPValue } from './stats/chi-squared.js';
+export { chiSquared, chiSquaredCritical, chiSquaredPValue, cohensW } from './stats/chi-squared.js';
 export { EMPTY_BIN_SHARE } from './stats/epsilon.js';
 export {
   DEFAULT_BINS,

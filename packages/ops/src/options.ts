@@ -10,6 +10,11 @@ export class OpsConfigError extends Error {
   override readonly name = 'OpsConfigError';
 }
 
+/** The drift statistics, as the `method` label of the drift scores shows them (see @inferometer/drift). */
+export const DRIFT_METHODS = ['psi', 'ks', 'js', 'chi2'] as const;
+/** One of {@link DRIFT_METHODS}. */
+export type DriftMethodName = (typeof DRIFT_METHODS)[number];
+
 /** Thresholds the alerts fire at and the dashboard draws as threshold lines. */
 export interface AlertThresholds {
   /**
@@ -18,25 +23,45 @@ export interface AlertThresholds {
    */
   readonly latencyP99Seconds: number;
   /**
-   * Share of failed predictions (0 to 1) above which `ModelErrorRatioHigh` fires.
+   * Share of failed predictions (0 to 1) above which `ModelErrorRatioHigh`
+   * fires. Failures whose `error_type` matches `clientErrorTypes` (the
+   * caller's invalid input) count neither as failures nor as predictions.
    * @example 0.01
    */
   readonly errorRatio: number;
   /**
-   * Drift score above which `ModelDataDriftHigh` and `ModelPredictionDriftHigh`
-   * fire. The default, 0.25, is the conventional "significant shift" band of
-   * PSI; KS and Jensen-Shannon scores live in [0, 1] too.
-   * @example 0.25
+   * Drift score per method above which `ModelDataDriftHigh` and
+   * `ModelPredictionDriftHigh` fire. The methods live on different scales;
+   * the defaults are the same shift on each (PSI 0.25, the conventional
+   * "significant shift", read as KS, Jensen-Shannon distance and Cohen's w):
+   * see {@link DEFAULT_DRIFT_THRESHOLDS}.
+   * @example { psi: 0.25, ks: 0.2, js: 0.2, chi2: 0.5 }
    */
-  readonly driftScore: number;
+  readonly drift: Readonly<Record<DriftMethodName, number>>;
 }
 
-/** The defaults of issue 7: p99 above 500 ms, errors above 1 %, drift above 0.25. */
+/**
+ * @inferometer/drift's `DEFAULT_THRESHOLDS[method].critical`, repeated here
+ * because this package does not depend on the drift package (a test keeps
+ * the two equal). Healthy windows of 300 to 1000 rows read p99 PSI 0.08, KS
+ * 0.09, JS 0.12, w 0.18 (the drift README's table).
+ */
+export const DEFAULT_DRIFT_THRESHOLDS: Readonly<Record<DriftMethodName, number>> = Object.freeze({ psi: 0.25, ks: 0.2, js: 0.2, chi2: 0.5 });
+
+/** The defaults of issue 7: p99 above 500 ms, errors above 1 %, drift per method above {@link DEFAULT_DRIFT_THRESHOLDS}. */
 export const DEFAULT_THRESHOLDS: AlertThresholds = Object.freeze({
   latencyP99Seconds: 0.5,
   errorRatio: 0.01,
-  driftScore: 0.25,
+  drift: DEFAULT_DRIFT_THRESHOLDS,
 });
+
+/**
+ * Default `clientErrorTypes`: the `error_type` that core's `errorType` option
+ * documents for refused input. A request the model refuses because the
+ * caller sent something invalid (an HTTP 400) is the client's mistake, not a
+ * model failure: it must not page the model owners.
+ */
+export const DEFAULT_CLIENT_ERROR_TYPES = 'invalid_input';
 
 /** How long a condition must hold before an alert fires, unless overridden. */
 export const DEFAULT_FOR = '5m';
@@ -47,6 +72,9 @@ export const DEFAULT_FOR = '5m';
  * examples/stack names its job `inferometer`.
  */
 export const DEFAULT_JOB = 'inferometer';
+
+/** Default `job` regex of the node_exporter targets (the dashboard's Machine row). */
+export const DEFAULT_NODE_JOB = 'node';
 
 /** Options every generator that selects the model servers' targets takes. */
 export interface TargetOptions {
@@ -95,9 +123,9 @@ export function checkUrl(name: string, value: unknown): string {
 }
 
 /** A regular expression for a label matcher; quotes are escaped when it is written into PromQL. */
-export function checkRegex(name: string, value: unknown): string {
+export function checkRegex(name: string, value: unknown, matching = 'job names, e.g. inferometer'): string {
   if (typeof value !== 'string' || value === '') {
-    throw new OpsConfigError(`${name}=${JSON.stringify(value)}: expected a non-empty regular expression matching job names, e.g. inferometer`);
+    throw new OpsConfigError(`${name}=${JSON.stringify(value)}: expected a non-empty regular expression matching ${matching}`);
   }
   try {
     new RegExp(value);
@@ -107,14 +135,41 @@ export function checkRegex(name: string, value: unknown): string {
   return value;
 }
 
+/** Option or flag names of the thresholds, for the error messages. */
+export interface ThresholdNames {
+  readonly latencyP99Seconds: string;
+  readonly errorRatio: string;
+  readonly drift: (method: DriftMethodName) => string;
+}
+
+/** Threshold options as the generators take them: each drift method on its own. */
+export interface ThresholdOptions {
+  /** @see AlertThresholds.latencyP99Seconds @example 0.5 */
+  readonly latencyP99Seconds?: number;
+  /** @see AlertThresholds.errorRatio @example 0.01 */
+  readonly errorRatio?: number;
+  /**
+   * Drift thresholds per method; the methods not given keep their default.
+   * @example { psi: 0.2 }
+   */
+  readonly drift?: Partial<Record<DriftMethodName, number>>;
+}
+
 /** The thresholds with defaults filled in and each value checked; `names` maps each to its option or flag name. */
 export function resolveThresholds(
-  given: Partial<AlertThresholds>,
-  names: Record<keyof AlertThresholds, string> = { latencyP99Seconds: 'latencyP99Seconds', errorRatio: 'errorRatio', driftScore: 'driftScore' },
+  given: ThresholdOptions,
+  names: ThresholdNames = { latencyP99Seconds: 'latencyP99Seconds', errorRatio: 'errorRatio', drift: (m) => `drift.${m}` },
 ): AlertThresholds {
+  const drift = given.drift ?? {};
+  if (drift === null || typeof drift !== 'object') throw new OpsConfigError(`drift=${JSON.stringify(drift)}: expected an object of thresholds per method, e.g. { psi: 0.25 }`);
+  for (const key of Object.keys(drift)) {
+    if (!(DRIFT_METHODS as readonly string[]).includes(key)) throw new OpsConfigError(`drift.${key}: unknown drift method; accepted: ${DRIFT_METHODS.join(', ')}`);
+  }
+  const resolved = {} as Record<DriftMethodName, number>;
+  for (const m of DRIFT_METHODS) resolved[m] = checkNumber(names.drift(m), drift[m] ?? DEFAULT_DRIFT_THRESHOLDS[m], 0, Number.POSITIVE_INFINITY, String(DEFAULT_DRIFT_THRESHOLDS[m]));
   return {
     latencyP99Seconds: checkNumber(names.latencyP99Seconds, given.latencyP99Seconds ?? DEFAULT_THRESHOLDS.latencyP99Seconds, 0, Number.POSITIVE_INFINITY, '0.5'),
     errorRatio: checkNumber(names.errorRatio, given.errorRatio ?? DEFAULT_THRESHOLDS.errorRatio, 0, 1, '0.01'),
-    driftScore: checkNumber(names.driftScore, given.driftScore ?? DEFAULT_THRESHOLDS.driftScore, 0, Number.POSITIVE_INFINITY, '0.25'),
+    drift: Object.freeze(resolved),
   };
 }

@@ -141,7 +141,7 @@ export interface DriftMonitorOptions<Args extends unknown[] = any[], Result = an
   window?: WindowOptions;
 
   /**
-   * Rows the window must hold before scores are reported (default 100, or the
+   * Rows the window must hold before scores are reported (default 300, or the
    * window's count if smaller): PSI on a handful of rows is noise. A series
    * that has reported reads NaN while its window holds fewer (a time window
    * after a quiet spell), rather than keeping its last score.

@@ -8,9 +8,10 @@ import { EMPTY_BIN_SHARE } from './epsilon.js';
  *
  * A reference share of 0 (a category never seen in training) counts as
  * {@link EMPTY_BIN_SHARE} when something was observed there, and the bin is
- * left out when nothing was (nothing expected, nothing seen). The statistic grows with `n`; compare it with
- * {@link chiSquaredCritical} for `bins - 1` degrees of freedom, or read
- * {@link chiSquaredPValue}.
+ * left out when nothing was (nothing expected, nothing seen). The statistic
+ * grows with `n`; compare it with {@link chiSquaredCritical} for `bins - 1`
+ * degrees of freedom, or read {@link chiSquaredPValue}. The monitor reports
+ * {@link cohensW} instead, which does not grow with `n`.
  *
  * @example
  * ```ts
@@ -30,6 +31,31 @@ export function chiSquared(expected: ArrayLike<number>, observed: ArrayLike<numb
     sum += (d * d) / e;
   }
   return sum;
+}
+
+/**
+ * Cohen's w, the effect size of a chi-squared goodness-of-fit test:
+ *
+ *   w = sqrt(X2 / n) = sqrt( sum_i (a_i - e_i)^2 / e_i )
+ *
+ * with `a_i` the observed shares. Unlike X2 it does not grow with the number
+ * of rows, so one threshold means the same for every window size: Cohen
+ * (1988, *Statistical Power Analysis for the Behavioral Sciences*, ch. 7)
+ * calls 0.1 small, 0.3 medium and 0.5 large. w squared is the second-order
+ * approximation of PSI, so w = 0.5 is the shift PSI = 0.25 flags. The
+ * monitor reports it as `method="chi2"`. Under no drift, n w^2 follows a
+ * chi-squared distribution with `bins - 1` degrees of freedom: the noise of
+ * a healthy window is about sqrt((bins - 1) / n).
+ *
+ * @example
+ * ```ts
+ * cohensW([0.5, 0.5], [70, 30]); // 0.4
+ * ```
+ */
+export function cohensW(expected: ArrayLike<number>, observed: ArrayLike<number>): number {
+  let n = 0;
+  for (let i = 0; i < observed.length; i++) n += observed[i]!;
+  return n === 0 ? 0 : Math.sqrt(chiSquared(expected, observed) / n);
 }
 
 /**

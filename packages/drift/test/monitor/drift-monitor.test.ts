@@ -75,8 +75,8 @@ describe('driftMonitor with instrument()', () => {
     const drift = driftMonitor({ reference, features: (records: { colour: string }[]) => records, minRows: 10 });
     const predict = instrument((records: { colour: string }[]) => records.length, { model, version: '1', drift });
     predict([...Array(70).fill({ colour: 'red' }), ...Array(30).fill({ colour: 'blue' })]);
-    // Expected 50/50 of 100: (70 - 50)^2 / 50 + (30 - 50)^2 / 50 = 16.
-    expect(await score('colour', 'chi2')).toBeCloseTo(16, 10);
+    // Expected 50/50 of 100: X2 = (70 - 50)^2 / 50 + (30 - 50)^2 / 50 = 16, reported as Cohen's w = sqrt(16 / 100).
+    expect(await score('colour', 'chi2')).toBeCloseTo(0.4, 10);
     // (0.7, 0.3) vs (0.5, 0.5), m = (0.6, 0.4): KL(p||m) = 0.031163, KL(q||m) = 0.029447 bits;
     // JSD = 0.030305, distance 0.174084.
     expect(await score('colour', 'js')).toBeCloseTo(0.17408, 5);
@@ -95,8 +95,8 @@ describe('driftMonitor with instrument()', () => {
     for (let i = 0; i < 20; i++) predict(1);
     const prediction = (kind: string, method: string) =>
       m.value(METRIC_PREDICTION_DRIFT_SCORE.name, { [ATTR_MODEL_NAME]: model, [ATTR_PREDICTION]: kind, [ATTR_METHOD]: method });
-    // All 20 "dog" against 50/50: (0 - 10)^2/10 + (20 - 10)^2/10 = 20.
-    expect(await prediction(PREDICTION_CLASS, 'chi2')).toBeCloseTo(20, 10);
+    // All 20 "dog" against 50/50: X2 = (0 - 10)^2/10 + (20 - 10)^2/10 = 20, w = sqrt(20 / 20) = 1.
+    expect(await prediction(PREDICTION_CLASS, 'chi2')).toBeCloseTo(1, 10);
     // All confidence above the one edge (0.75) against 50/50: PSI = (1e-4 - .5) ln(1e-4/.5) + .5 ln 2.
     expect(await prediction(PREDICTION_CONFIDENCE, 'psi')).toBeCloseTo(4.6043, 4);
     expect(await prediction(PREDICTION_CONFIDENCE, 'ks')).toBeCloseTo(0.5, 10);

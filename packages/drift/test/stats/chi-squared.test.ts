@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chiSquared, chiSquaredCritical, chiSquaredPValue } from '../../src/stats/chi-squared.js';
+import { chiSquared, chiSquaredCritical, chiSquaredPValue, cohensW } from '../../src/stats/chi-squared.js';
 
 const fair = new Array(6).fill(1 / 6);
 
@@ -17,6 +17,24 @@ describe('chiSquared', () => {
   it('treats a category the reference never had as a share of 1e-4', () => {
     // 10 observations all in the unseen bin: E = 10 * 1e-4 = 0.001 there, 10 * 1 = 10 in the other.
     expect(chiSquared([1, 0], [0, 10])).toBeCloseTo(10 + (10 - 0.001) ** 2 / 0.001, 6);
+  });
+});
+
+describe('cohensW', () => {
+  it('is sqrt(X2 / n): 0.4726 for the textbook die', () => {
+    expect(cohensW(fair, [5, 8, 9, 8, 10, 20])).toBeCloseTo(Math.sqrt(13.4 / 60), 10);
+  });
+
+  it('does not grow with the number of rows for the same shares', () => {
+    // The statistic doubles with the counts; the effect size stays.
+    expect(chiSquared([0.5, 0.5], [140, 60])).toBeCloseTo(2 * chiSquared([0.5, 0.5], [70, 30]), 10);
+    expect(cohensW([0.5, 0.5], [140, 60])).toBeCloseTo(cohensW([0.5, 0.5], [70, 30]), 10);
+    // Cohen (1988), section 7.2: w = sqrt(sum (p1 - p0)^2 / p0) = sqrt(0.04/0.5 * 2) = 0.4.
+    expect(cohensW([0.5, 0.5], [70, 30])).toBeCloseTo(0.4, 10);
+  });
+
+  it('is 0 for no observations', () => {
+    expect(cohensW([0.5, 0.5], [0, 0])).toBe(0);
   });
 });
 

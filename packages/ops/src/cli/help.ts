@@ -4,15 +4,19 @@ export const HELP = `inferometer: the operations kit of Inferometer (@inferomete
 Generate from the metric catalog, so nothing drifts from the metric names:
   inferometer dashboard [flags] > dashboard.json      Grafana dashboard (JSON model)
       --job REGEX                  job label of the model servers' targets (default inferometer)
+      --node-job REGEX             job label of the node_exporter targets (default node)
       --title TEXT --uid UID       dashboard title and uid
-      --latency-p99-seconds N      --error-ratio N   --drift-score N   (threshold lines)
+      --latency-p99-seconds N  --error-ratio N  --drift-psi N ...   (threshold lines)
   inferometer rules [flags] > rules.yml               Prometheus recording and alerting rules
       --job REGEX                  job label of the model servers' targets (default inferometer)
       --latency-p99-seconds N      p99 latency alert threshold, seconds (default 0.5)
-      --error-ratio N              failed / all predictions, 0 to 1 (default 0.01)
-      --drift-score N              drift alert threshold (default 0.25)
+      --error-ratio N              failed / attempted predictions, 0 to 1 (default 0.01)
+      --client-error-types REGEX   error_type of invalid input, not counted (default invalid_input)
+      --drift-psi N --drift-ks N --drift-js N --drift-chi2 N
+                                   drift thresholds per method (defaults 0.25, 0.2, 0.2, 0.5)
       --for DURATION               how long before an alert fires (default 5m)
-      --runbook-url URL            base URL of the runbooks (each alert adds #<alertname>)
+      --runbook-url URL            where you publish RUNBOOK.md (each alert adds #<alertname>);
+                                   without it alerts name node_modules/@inferometer/ops/RUNBOOK.md
   inferometer alertmanager [flags] > alertmanager.yml Alertmanager routing for those alerts
       --model-webhook URL          receives model alerts (required)
       --infrastructure-webhook URL receives infrastructure alerts (required)

@@ -10,11 +10,12 @@ import { parseArgs } from 'node:util';
 import { renderAlertmanagerConfig } from '../alertmanager/config.js';
 import { renderGrafanaDashboard } from '../dashboard/dashboard.js';
 import { formatDoctorReport, runDoctor } from '../doctor/doctor.js';
-import { checkDuration, checkNumber, checkRegex, checkUrl, OpsConfigError, resolveThresholds, type AlertThresholds } from '../options.js';
+import { checkDuration, checkNumber, checkRegex, checkUrl, OpsConfigError } from '../options.js';
 import { renderMetricRelabelConfigs } from '../prometheus/relabel.js';
 import { renderPrometheusRules } from '../rules/rule-file.js';
 import { KUBERNETES_FLAGS, runKubernetesCommand } from '../kubernetes/cli.js';
 import { HELP, VERSION } from './help.js';
+import { RULES_FLAGS, THRESHOLD_FLAGS, rulesOptionsFromFlags, thresholdsFromFlags } from './rules-flags.js';
 
 /** Where the CLI writes. */
 export interface CliIo {
@@ -24,16 +25,10 @@ export interface CliIo {
 
 type FlagSpec = Record<string, { type: 'string' | 'boolean' }>;
 
-const THRESHOLD_FLAGS = {
-  'latency-p99-seconds': { type: 'string' },
-  'error-ratio': { type: 'string' },
-  'drift-score': { type: 'string' },
-} as const satisfies FlagSpec;
-
 /** Accepted flags per command. */
 export const COMMAND_FLAGS = {
-  dashboard: { job: { type: 'string' }, title: { type: 'string' }, uid: { type: 'string' }, ...THRESHOLD_FLAGS },
-  rules: { job: { type: 'string' }, for: { type: 'string' }, 'runbook-url': { type: 'string' }, ...THRESHOLD_FLAGS },
+  dashboard: { job: { type: 'string' }, 'node-job': { type: 'string' }, title: { type: 'string' }, uid: { type: 'string' }, ...THRESHOLD_FLAGS },
+  rules: RULES_FLAGS,
   alertmanager: {
     'model-webhook': { type: 'string' },
     'infrastructure-webhook': { type: 'string' },
@@ -77,17 +72,6 @@ function parse(command: Command, args: string[], positionals: number): { values:
 
 const str = (value: string | boolean | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
 
-function thresholds(values: Record<string, string | boolean | undefined>): AlertThresholds {
-  return resolveThresholds(
-    {
-      ...(values['latency-p99-seconds'] === undefined ? {} : { latencyP99Seconds: values['latency-p99-seconds'] as unknown as number }),
-      ...(values['error-ratio'] === undefined ? {} : { errorRatio: values['error-ratio'] as unknown as number }),
-      ...(values['drift-score'] === undefined ? {} : { driftScore: values['drift-score'] as unknown as number }),
-    },
-    { latencyP99Seconds: '--latency-p99-seconds', errorRatio: '--error-ratio', driftScore: '--drift-score' },
-  );
-}
-
 const optional = <T>(value: T | undefined, key: string): Record<string, T> => (value === undefined ? {} : { [key]: value });
 
 async function run(command: Command, args: string[], io: CliIo): Promise<number> {
@@ -99,14 +83,12 @@ async function run(command: Command, args: string[], io: CliIo): Promise<number>
   switch (command) {
     case 'dashboard': {
       const job = values.job === undefined ? undefined : checkRegex('--job', values.job);
-      io.stdout(renderGrafanaDashboard({ ...thresholds(values), ...optional(job, 'job'), ...optional(str(values.title), 'title'), ...optional(str(values.uid), 'uid') }));
+      const nodeJob = values['node-job'] === undefined ? undefined : checkRegex('--node-job', values['node-job']);
+      io.stdout(renderGrafanaDashboard({ ...thresholdsFromFlags(values), ...optional(job, 'job'), ...optional(nodeJob, 'nodeJob'), ...optional(str(values.title), 'title'), ...optional(str(values.uid), 'uid') }));
       return 0;
     }
     case 'rules': {
-      const job = values.job === undefined ? undefined : checkRegex('--job', values.job);
-      const forDuration = values.for === undefined ? undefined : checkDuration('--for', values.for);
-      const runbookUrl = values['runbook-url'] === undefined ? undefined : checkUrl('--runbook-url', values['runbook-url']);
-      io.stdout(renderPrometheusRules({ ...thresholds(values), ...optional(job, 'job'), ...optional(forDuration, 'for'), ...optional(runbookUrl, 'runbookUrl') }));
+      io.stdout(renderPrometheusRules(rulesOptionsFromFlags(values)));
       return 0;
     }
     case 'alertmanager': {

@@ -5,8 +5,9 @@
  * raw. `$job`, `$model` and `$version` are the dashboard's template variables.
  */
 import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION, ATTR_STATUS, METRIC_ACTIVE_MODEL_VERSION, METRIC_MODEL_INFO, METRIC_PREDICTIONS_IN_FLIGHT, METRIC_SERIES, ATTR_METRIC, ATTR_ATTRIBUTE, ATTR_REASON, ATTR_ERROR_TYPE } from '@inferometer/core';
+import { jobMatcher } from '../promql/selectors.js';
 import { RECORDED } from '../rules/recording.js';
-import { ATTR_FEATURE, ATTR_METHOD, METRIC_DATA_DRIFT_SCORE, METRIC_PREDICTION_DRIFT_SCORE } from '../catalog.js';
+import { ATTR_FEATURE, ATTR_METHOD, ATTR_PREDICTION, METRIC_DATA_DRIFT_SCORE, METRIC_PREDICTION_DRIFT_SCORE } from '../catalog.js';
 
 /** Template variable names (`$job`, `$model`, `$version`, `${datasource}`). */
 export const VARIABLES = { datasource: 'datasource', job: 'job', model: 'model', version: 'version' } as const;
@@ -38,8 +39,8 @@ export const QUERIES = {
   batchSizeQuantile: (quantile: string): string => `max by (${PER_VERSION}) (${RECORDED.batchSizeQuantiles}{${SERIES}, quantile="${quantile}"})`,
   confidenceHeatmap: `sum by (le) (${RECORDED.confidenceBuckets}{${SERIES}})`,
   medianConfidence: `min by (${PER_VERSION}) (${RECORDED.confidenceQuantiles}{${SERIES}, quantile="0.5"})`,
-  dataDrift: `max by (${PER_VERSION}, ${ATTR_FEATURE}, ${ATTR_METHOD}) (${METRIC_DATA_DRIFT_SCORE.prometheusName}{${SERIES}})`,
-  predictionDrift: `max by (${PER_VERSION}, ${ATTR_METHOD}) (${METRIC_PREDICTION_DRIFT_SCORE.prometheusName}{${SERIES}})`,
+  dataDrift: (method: string): string => `max by (${PER_VERSION}, ${ATTR_FEATURE}) (${METRIC_DATA_DRIFT_SCORE.prometheusName}{${SERIES}, ${ATTR_METHOD}="${method}"})`,
+  predictionDrift: (method: string): string => `max by (${PER_VERSION}, ${ATTR_PREDICTION}) (${METRIC_PREDICTION_DRIFT_SCORE.prometheusName}{${SERIES}, ${ATTR_METHOD}="${method}"})`,
   activeVersion: `max by (${ATTR_MODEL_NAME}) (${METRIC_ACTIVE_MODEL_VERSION.prometheusName}{${MODEL}})`,
   versionsServed: `max by (job, ${PER_VERSION}) (${METRIC_MODEL_INFO.prometheusName}{${SERIES}})`,
   up: `up{${JOB}}`,
@@ -53,6 +54,22 @@ export const QUERIES = {
    */
   versionChanges: `changes(${METRIC_ACTIVE_MODEL_VERSION.prometheusName}{${MODEL}}[$__interval]) > 0`,
 } as const;
+
+/**
+ * The Machine row: node_exporter's metrics (https://github.com/prometheus/node_exporter)
+ * of the machines the model servers run on. Names are node_exporter's, not
+ * the catalog's; the alerting e2e suite checks each selector against a real
+ * node_exporter.
+ */
+export const NODE_QUERIES = (nodeJob: string) => {
+  const job = jobMatcher(nodeJob);
+  return {
+    cpuBusy: `1 - avg by (instance) (rate(node_cpu_seconds_total{${job}, mode="idle"}[5m]))`,
+    memoryAvailable: `node_memory_MemAvailable_bytes{${job}} / node_memory_MemTotal_bytes{${job}}`,
+    filesystemAvailable: `node_filesystem_avail_bytes{${job}, fstype!~"tmpfs|overlay|squashfs|ramfs"} / node_filesystem_size_bytes{${job}, fstype!~"tmpfs|overlay|squashfs|ramfs"}`,
+    loadPerCpu: `node_load1{${job}} / on (instance) count by (instance) (node_cpu_seconds_total{${job}, mode="idle"})`,
+  } as const;
+};
 
 /** Template-variable queries (Grafana's `label_values(selector, label)`). */
 export const VARIABLE_QUERIES = {

@@ -3,7 +3,9 @@
  * user's terminal, what a dashboard cannot show: that the endpoint
  * answers, that its exposition parses, that the catalog's metrics are there,
  * that no series cap is hit, and that Prometheus scrapes the target and
- * reports it `up` and keeps its Inferometer series.
+ * reports it `up` and keeps its Inferometer series. With Prometheus it also
+ * reads the rules (a rule that never evaluates is an alert that can never
+ * fire) and the alerts firing now.
  */
 import { METRIC_ATTRIBUTE_REJECTIONS, METRIC_DROPPED_OBSERVATIONS, OVERFLOW_VALUE } from '@inferometer/core';
 import { ALL_METRICS } from '../catalog.js';
@@ -43,7 +45,7 @@ export type CheckStatus = 'ok' | 'warn' | 'fail';
 
 /** One line of the verdict, with details underneath. */
 export interface CheckResult {
-  readonly check: 'endpoint' | 'exposition' | 'catalog' | 'series' | 'prometheus';
+  readonly check: 'endpoint' | 'exposition' | 'catalog' | 'series' | 'prometheus' | 'rules' | 'alerts';
   readonly status: CheckStatus;
   readonly summary: string;
   readonly details: readonly string[];
@@ -202,6 +204,80 @@ async function checkPrometheus(prometheusUrl: string, metricsUrl: string, exposi
   }
 }
 
+/** Most rules or alerts listed under one check; the summary gives the count. */
+const MAX_LISTED = 10;
+
+interface PrometheusRule {
+  readonly name: string;
+  readonly type: 'alerting' | 'recording';
+  readonly health: 'ok' | 'err' | 'unknown';
+  readonly lastError?: string;
+}
+
+/**
+ * Rules Prometheus loaded but never evaluated successfully
+ * (https://prometheus.io/docs/prometheus/latest/querying/api/#rules):
+ * `health` "err" with `lastError` fails (that alert can never fire, and the
+ * recording rule feeds no panel); "unknown", not evaluated yet, warns.
+ */
+async function checkRules(base: string, timeoutMs: number): Promise<CheckResult> {
+  let groups: { name: string; file: string; rules: PrometheusRule[] }[];
+  try {
+    const response = await get(`${base}/api/v1/rules`, timeoutMs);
+    if (response.status !== 200) return result('rules', 'fail', `Prometheus answered HTTP ${response.status} to /api/v1/rules`);
+    groups = (JSON.parse(response.body) as { data: { groups: typeof groups } }).data.groups;
+  } catch (err) {
+    return result('rules', 'fail', `cannot read the rules from Prometheus: ${reason(err)}`);
+  }
+  const rules = groups.flatMap((g) => g.rules.map((r) => ({ ...r, group: g.name })));
+  if (rules.length === 0) return result('rules', 'warn', 'Prometheus has no rules loaded: no alert can fire (load the output of `inferometer rules` with rule_files)');
+  const broken = rules.filter((r) => r.health === 'err');
+  const unknown = rules.filter((r) => r.health !== 'err' && r.health !== 'ok');
+  const list = (rs: typeof rules, what: (r: (typeof rules)[number]) => string): string[] => [
+    ...rs.slice(0, MAX_LISTED).map(what),
+    ...(rs.length > MAX_LISTED ? [`and ${rs.length - MAX_LISTED} more`] : []),
+  ];
+  if (broken.length > 0) {
+    return result('rules', 'fail', `${broken.length} of ${rules.length} rules fail to evaluate`, list(broken, (r) => `${r.type} rule ${r.name} (group ${r.group}): ${r.lastError || 'no error given'}`));
+  }
+  if (unknown.length > 0) return result('rules', 'warn', `${unknown.length} of ${rules.length} rules not evaluated yet`, list(unknown, (r) => `${r.type} rule ${r.name} (group ${r.group})`));
+  return result('rules', 'ok', `${rules.length} rules in ${groups.length} groups evaluate without error`);
+}
+
+interface PrometheusAlert {
+  readonly labels: Record<string, string>;
+  readonly state: 'firing' | 'pending' | 'inactive';
+  readonly activeAt?: string;
+  readonly value?: string;
+}
+
+/** Alerts firing now (/api/v1/alerts): a warning with each one, not a failure of the target. */
+async function checkAlerts(base: string, timeoutMs: number): Promise<CheckResult> {
+  let alerts: PrometheusAlert[];
+  try {
+    const response = await get(`${base}/api/v1/alerts`, timeoutMs);
+    if (response.status !== 200) return result('alerts', 'fail', `Prometheus answered HTTP ${response.status} to /api/v1/alerts`);
+    alerts = (JSON.parse(response.body) as { data: { alerts: PrometheusAlert[] } }).data.alerts;
+  } catch (err) {
+    return result('alerts', 'fail', `cannot read the alerts from Prometheus: ${reason(err)}`);
+  }
+  const firing = alerts.filter((a) => a.state === 'firing');
+  const pending = alerts.filter((a) => a.state === 'pending').length;
+  const pendingText = pending > 0 ? `, ${pending} pending` : '';
+  if (firing.length === 0) return result('alerts', 'ok', `no alert firing${pendingText}`);
+  const describe = (a: PrometheusAlert): string => {
+    const { alertname, ...labels } = a.labels;
+    const text = Object.entries(labels)
+      .map(([k, v]) => `${k}="${v}"`)
+      .join(', ');
+    return `${alertname ?? '(no alertname)'} {${text}}${a.value === undefined ? '' : ` value ${a.value}`}${a.activeAt === undefined ? '' : ` since ${a.activeAt}`}`;
+  };
+  return result('alerts', 'warn', `${firing.length} alert${firing.length > 1 ? 's' : ''} firing${pendingText}`, [
+    ...firing.slice(0, MAX_LISTED).map(describe),
+    ...(firing.length > MAX_LISTED ? [`and ${firing.length - MAX_LISTED} more`] : []),
+  ]);
+}
+
 /** Runs every check and returns the report (it never throws for an unhealthy target; only for bad options). */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const metricsUrl = checkUrl('metricsUrl', options.metricsUrl);
@@ -230,7 +306,15 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       checks.push(checkSeries(exposition, maxSeries));
     }
   }
-  if (prometheusUrl !== undefined) checks.push(await checkPrometheus(prometheusUrl, metricsUrl, exposition, timeoutMs));
+  if (prometheusUrl !== undefined) {
+    const prometheus = await checkPrometheus(prometheusUrl, metricsUrl, exposition, timeoutMs);
+    checks.push(prometheus);
+    // Unreachable Prometheus: the prometheus check already says so.
+    if (!prometheus.summary.startsWith('cannot reach')) {
+      const base = prometheusUrl.replace(/\/+$/, '');
+      checks.push(await checkRules(base, timeoutMs), await checkAlerts(base, timeoutMs));
+    }
+  }
   return { metricsUrl, ...(prometheusUrl === undefined ? {} : { prometheusUrl }), checks, healthy: checks.every((c) => c.status !== 'fail') };
 }
 

@@ -2,7 +2,8 @@
  * The Kubernetes commands of the `inferometer` CLI: flags and how each
  * becomes a generator's options. main.ts parses and dispatches.
  */
-import { checkDuration, checkNumber, checkRegex, checkUrl, OpsConfigError, resolveThresholds } from '../options.js';
+import { checkDuration, checkNumber, checkUrl, OpsConfigError } from '../options.js';
+import { RULES_FLAGS, rulesOptionsFromFlags } from '../cli/rules-flags.js';
 import { parseLabelList, renderKubernetesObject } from './common.js';
 import { podMonitor, serviceMonitor, type MonitorOptions } from './monitors.js';
 import { prometheusRule } from './prometheus-rule.js';
@@ -23,15 +24,7 @@ const MONITOR_FLAGS = {
 export const KUBERNETES_FLAGS = {
   servicemonitor: MONITOR_FLAGS,
   podmonitor: MONITOR_FLAGS,
-  prometheusrule: {
-    ...METADATA_FLAGS,
-    job: { type: 'string' },
-    for: { type: 'string' },
-    'runbook-url': { type: 'string' },
-    'latency-p99-seconds': { type: 'string' },
-    'error-ratio': { type: 'string' },
-    'drift-score': { type: 'string' },
-  },
+  prometheusrule: { ...METADATA_FLAGS, ...RULES_FLAGS },
   scaledobject: {
     ...METADATA_FLAGS,
     deployment: { type: 'string' },
@@ -89,24 +82,7 @@ export function runKubernetesCommand(command: KubernetesCommand, values: Values)
     }
     case 'prometheusrule': {
       // The same flags, checked the same way, as `inferometer rules`.
-      const thresholds = resolveThresholds(
-        {
-          ...when(values['latency-p99-seconds'] as unknown as number | undefined, 'latencyP99Seconds'),
-          ...when(values['error-ratio'] as unknown as number | undefined, 'errorRatio'),
-          ...when(values['drift-score'] as unknown as number | undefined, 'driftScore'),
-        },
-        { latencyP99Seconds: '--latency-p99-seconds', errorRatio: '--error-ratio', driftScore: '--drift-score' },
-      );
-      return renderKubernetesObject(
-        prometheusRule({
-          ...metadata(values),
-          ...thresholds,
-          ...when(values.job === undefined ? undefined : checkRegex('--job', values.job), 'job'),
-          ...when(values.for === undefined ? undefined : checkDuration('--for', values.for), 'for'),
-          ...when(values['runbook-url'] === undefined ? undefined : checkUrl('--runbook-url', values['runbook-url']), 'runbookUrl'),
-        }),
-        command,
-      );
+      return renderKubernetesObject(prometheusRule({ ...metadata(values), ...rulesOptionsFromFlags(values) }), command);
     }
     case 'scaledobject': {
       const deployment = required(values, 'deployment', 'iris-server');

@@ -3,13 +3,14 @@
  * down, the model metrics absent, and the cardinality guard refusing
  * attributes. Every alert carries a `severity` and a `category` label
  * (`model` or `infrastructure`, which the Alertmanager config routes on) and
- * `summary`, `description` and `runbook_url` annotations.
+ * `summary`, `description` and `runbook_url` annotations (`runbook`, a path
+ * in the installed package, when no runbook URL is given).
  */
 import { ATTR_ATTRIBUTE, ATTR_METRIC, ATTR_MODEL_NAME, ATTR_MODEL_VERSION, ATTR_REASON, METRIC_PREDICTIONS } from '@inferometer/core';
-import type { AlertThresholds } from '../options.js';
+import { DRIFT_METHODS, type AlertThresholds } from '../options.js';
 import { jobMatcher } from '../promql/selectors.js';
 import { RECORDED } from './recording.js';
-import { ATTR_FEATURE, ATTR_METHOD, METRIC_DATA_DRIFT_SCORE, METRIC_PREDICTION_DRIFT_SCORE } from '../catalog.js';
+import { ATTR_FEATURE, ATTR_METHOD, ATTR_PREDICTION, METRIC_DATA_DRIFT_SCORE, METRIC_PREDICTION_DRIFT_SCORE } from '../catalog.js';
 
 /** The alerts this package generates. */
 export const ALERT_NAMES = [
@@ -33,11 +34,16 @@ export const CATEGORY_INFRASTRUCTURE = 'infrastructure';
 export const LABEL_CATEGORY = 'category';
 
 /**
- * Where `runbook_url` points by default: the runbooks in this package's
- * RUNBOOK.md, one heading per alert (the anchor is the alert name in lower
- * case). Pass `runbookUrl` to point at your own.
+ * Where the runbooks are once the package is installed: RUNBOOK.md ships in
+ * it, one heading per alert (the anchor is the alert name in lower case).
+ * Without `runbookUrl` an alert's `runbook` annotation gives this path, not a
+ * link that may not exist; publish the file and pass `runbookUrl` to get
+ * `runbook_url` links.
  */
-export const DEFAULT_RUNBOOK_URL = 'https://github.com/inferometer/inferometer/blob/main/packages/ops/RUNBOOK.md';
+export const RUNBOOK_PATH = 'node_modules/@inferometer/ops/RUNBOOK.md';
+
+/** The anchor of an alert's heading in RUNBOOK.md (GitHub's: the heading in lower case). */
+export const runbookAnchor = (alert: AlertName): string => alert.toLowerCase();
 
 /** One alerting rule as it appears in a Prometheus rule file. */
 export interface AlertingRule {
@@ -52,8 +58,11 @@ export interface AlertingRule {
 export interface ResolvedAlertOptions {
   readonly thresholds: AlertThresholds;
   readonly job: string;
+  /** `error_type` regex of the callers' mistakes, left out of the error ratio (the recording rule does it; named in the description). */
+  readonly clientErrorTypes: string;
   readonly forDuration: (alert: AlertName) => string;
-  readonly runbookUrl: string;
+  /** Base URL of the runbooks, or undefined: the annotation then names {@link RUNBOOK_PATH}. */
+  readonly runbookUrl: string | undefined;
 }
 
 const MODEL_LABELS = `{{ $labels.${ATTR_MODEL_NAME} }} {{ $labels.${ATTR_MODEL_VERSION} }} (job {{ $labels.job }})`;
@@ -71,6 +80,17 @@ const percent = (ratio: number): string => String(Number((ratio * 100).toPrecisi
 
 const driftBy = (labels: string[]): string => `max by (${['job', ATTR_MODEL_NAME, ATTR_MODEL_VERSION, ...labels].join(', ')})`;
 
+/**
+ * One comparison per method, joined by `or`: the methods live on different
+ * scales, so each has its own threshold (the series of different methods
+ * never match each other, so `or` keeps them all). The value stays the
+ * score, for the summary.
+ */
+const driftExpr = (metric: string, labels: string[], o: ResolvedAlertOptions): string =>
+  DRIFT_METHODS.map((m) => `${driftBy(labels)} (${metric}{${ATTR_METHOD}="${m}"}) > ${o.thresholds.drift[m]}`).join(' or ');
+
+const driftThresholdText = (o: ResolvedAlertOptions): string => DRIFT_METHODS.map((m) => `${m} ${o.thresholds.drift[m]}`).join(', ');
+
 const DEFINITIONS: Record<AlertName, Definition> = {
   ModelLatencyP99High: {
     severity: 'warning',
@@ -86,23 +106,23 @@ const DEFINITIONS: Record<AlertName, Definition> = {
     expr: (o) => `${RECORDED.errorRatio} > ${o.thresholds.errorRatio}`,
     summary: `{{ $value | humanizePercentage }} of predictions of ${MODEL_LABELS} fail`,
     description: (o) =>
-      `More than ${percent(o.thresholds.errorRatio)} % of predictions failed over 5 minutes, for ${o.forDuration('ModelErrorRatioHigh')}. ml_prediction_errors_total by error_type says which exception.`,
+      `More than ${percent(o.thresholds.errorRatio)} % of predictions failed over 5 minutes, for ${o.forDuration('ModelErrorRatioHigh')} (invalid input, error_type=~"${o.clientErrorTypes}", is the callers' and not counted). ml_prediction_errors_total by error_type says which exception.`,
   },
   ModelDataDriftHigh: {
     severity: 'warning',
     category: CATEGORY_MODEL,
-    expr: (o) => `${driftBy([ATTR_FEATURE, ATTR_METHOD])} (${METRIC_DATA_DRIFT_SCORE.prometheusName}) > ${o.thresholds.driftScore}`,
+    expr: (o) => driftExpr(METRIC_DATA_DRIFT_SCORE.prometheusName, [ATTR_FEATURE, ATTR_METHOD], o),
     summary: `input feature {{ $labels.${ATTR_FEATURE} }} of ${MODEL_LABELS} drifted ({{ $labels.${ATTR_METHOD} }} {{ $value | printf "%.3f" }})`,
     description: (o) =>
-      `The {{ $labels.${ATTR_METHOD} }} score of this feature against the reference profile has stayed above ${o.thresholds.driftScore} for ${o.forDuration('ModelDataDriftHigh')}: the inputs no longer look like the training data.`,
+      `The {{ $labels.${ATTR_METHOD} }} score of this feature against the reference profile has stayed above its method's threshold (${driftThresholdText(o)}) for ${o.forDuration('ModelDataDriftHigh')}: the inputs no longer look like the training data.`,
   },
   ModelPredictionDriftHigh: {
     severity: 'warning',
     category: CATEGORY_MODEL,
-    expr: (o) => `${driftBy([ATTR_METHOD])} (${METRIC_PREDICTION_DRIFT_SCORE.prometheusName}) > ${o.thresholds.driftScore}`,
-    summary: `predictions of ${MODEL_LABELS} drifted ({{ $labels.${ATTR_METHOD} }} {{ $value | printf "%.3f" }})`,
+    expr: (o) => driftExpr(METRIC_PREDICTION_DRIFT_SCORE.prometheusName, [ATTR_PREDICTION, ATTR_METHOD], o),
+    summary: `predicted {{ $labels.${ATTR_PREDICTION} }} of ${MODEL_LABELS} drifted ({{ $labels.${ATTR_METHOD} }} {{ $value | printf "%.3f" }})`,
     description: (o) =>
-      `The distribution of predicted classes or confidence has stayed above a ${o.thresholds.driftScore} drift score for ${o.forDuration('ModelPredictionDriftHigh')}.`,
+      `The distribution of predicted classes or confidence has stayed above its method's drift threshold (${driftThresholdText(o)}) for ${o.forDuration('ModelPredictionDriftHigh')}.`,
   },
   ModelAttributesRejected: {
     severity: 'warning',
@@ -152,7 +172,9 @@ export function alertingRules(options: ResolvedAlertOptions): AlertingRule[] {
       annotations: {
         summary: definition.summary,
         description: definition.description(options),
-        runbook_url: `${options.runbookUrl}#${alert.toLowerCase()}`,
+        ...(options.runbookUrl === undefined
+          ? { runbook: `${RUNBOOK_PATH}#${runbookAnchor(alert)}` }
+          : { runbook_url: `${options.runbookUrl}#${runbookAnchor(alert)}` }),
       },
     };
   });

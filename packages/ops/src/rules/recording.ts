@@ -27,6 +27,8 @@ import {
   STATUS_ERROR,
 } from '@inferometer/core';
 
+import { quote } from '../promql/selectors.js';
+
 /** One recording rule as it appears in a Prometheus rule file. */
 export interface RecordingRule {
   readonly record: string;
@@ -46,7 +48,11 @@ export const RECORDED = {
   predictionRate: `job_model:${METRIC_PREDICTIONS.name}:rate5m`,
   /** Failed predictions per second by `error_type`. */
   errorRate: `job_model:${METRIC_PREDICTION_ERRORS.name}:rate5m`,
-  /** Failed / all predictions, 0 to 1 (0 while there is traffic and no error). */
+  /**
+   * Failed / attempted predictions, 0 to 1 (0 while there is traffic and no
+   * error). Calls that failed with a client error type (invalid input) are
+   * left out of both: the model never ran on them.
+   */
   errorRatio: `job_model:${METRIC_PREDICTION_ERRORS.name}_per_${METRIC_PREDICTIONS.name}:ratio_rate5m`,
   /** Latency bucket rates, by `le`. */
   latencyBuckets: `job_model:${METRIC_PREDICTION_LATENCY.prometheusName}_bucket:rate5m`,
@@ -79,11 +85,21 @@ function quantiles(record: string, buckets: string, levels: readonly string[]): 
   }));
 }
 
+/** What the recording rules depend on. */
+export interface RecordingOptions {
+  /** `error_type` regex (RE2, anchored) of the callers' mistakes, left out of {@link RECORDED.errorRatio}. */
+  readonly clientErrorTypes: string;
+}
+
 /** The recording rules, in evaluation order (later rules read earlier ones within one group). */
-export function recordingRules(): RecordingRule[] {
+export function recordingRules(options: RecordingOptions): RecordingRule[] {
   const rate = (series: string): string => `rate(${series}[${RATE_WINDOW}])`;
   const totalByModel = `${by(...MODEL)} (${RECORDED.predictionRate})`;
   const errorsByModel = `${by(...MODEL)} (${RECORDED.predictionRate}{${ATTR_STATUS}="${STATUS_ERROR}"})`;
+  const clientByModel = `${by(...MODEL)} (${RECORDED.errorRate}{${ATTR_ERROR_TYPE}=~${quote(options.clientErrorTypes)}})`;
+  // Attempted predictions: all calls but the refused ones (0 when none was refused).
+  const attempted = `(${totalByModel} - (${clientByModel} or ${totalByModel} * 0))`;
+  const modelErrors = `(${errorsByModel} - (${clientByModel} or ${totalByModel} * 0))`;
   return [
     { record: RECORDED.predictionRate, expr: `${by(...MODEL, ATTR_STATUS)} (${rate(METRIC_PREDICTIONS.prometheusName)})` },
     { record: RECORDED.errorRate, expr: `${by(...MODEL, ATTR_ERROR_TYPE)} (${rate(METRIC_PREDICTION_ERRORS.prometheusName)})` },
@@ -92,7 +108,9 @@ export function recordingRules(): RecordingRule[] {
       // `or ... * 0` gives 0 instead of no data while there is traffic but no
       // error series yet (a counter series appears at its first increment), so
       // the panel shows 0 % and the alert is visibly not firing.
-      expr: `(${errorsByModel} or ${totalByModel} * 0) / ${totalByModel}`,
+      // `attempted` is 0 when every call was refused: 0 / 0 is NaN, which
+      // never crosses a threshold.
+      expr: `(${modelErrors} or ${totalByModel} * 0) / ${attempted}`,
     },
     { record: RECORDED.latencyBuckets, expr: `${by(...MODEL, 'le')} (${rate(`${METRIC_PREDICTION_LATENCY.prometheusName}_bucket`)})` },
     ...quantiles(RECORDED.latencyQuantiles, RECORDED.latencyBuckets, LATENCY_QUANTILES),

@@ -8,18 +8,19 @@ import {
   checkDuration,
   checkRegex,
   checkUrl,
+  DEFAULT_CLIENT_ERROR_TYPES,
   DEFAULT_FOR,
   DEFAULT_JOB,
   OpsConfigError,
   resolveThresholds,
-  type AlertThresholds,
   type TargetOptions,
+  type ThresholdOptions,
 } from '../options.js';
-import { ALERT_NAMES, alertingRules, DEFAULT_RUNBOOK_URL, type AlertingRule, type AlertName } from './alerts.js';
+import { ALERT_NAMES, alertingRules, type AlertingRule, type AlertName } from './alerts.js';
 import { recordingRules, type RecordingRule } from './recording.js';
 
 /** Options of {@link prometheusRules}. */
-export interface RulesOptions extends TargetOptions, Partial<AlertThresholds> {
+export interface RulesOptions extends TargetOptions, ThresholdOptions {
   /**
    * How long each condition must hold before its alert fires (a Prometheus
    * duration). Default `5m`; tests use seconds.
@@ -32,10 +33,21 @@ export interface RulesOptions extends TargetOptions, Partial<AlertThresholds> {
    */
   readonly alertFor?: Partial<Record<AlertName, string>>;
   /**
-   * Base URL of the runbooks; each alert links to `<runbookUrl>#<alert name in lower case>`.
+   * Base URL where you publish this package's RUNBOOK.md; each alert links to
+   * `<runbookUrl>#<alert name in lower case>` (annotation `runbook_url`).
+   * Without it no link is made up: the `runbook` annotation names the file in
+   * the installed package, `node_modules/@inferometer/ops/RUNBOOK.md#<anchor>`.
    * @example 'https://wiki.example.com/runbooks/inferometer'
    */
   readonly runbookUrl?: string;
+  /**
+   * `error_type` values (a regular expression, anchored) that are the
+   * callers' mistakes rather than the model's failures: left out of the error
+   * ratio `ModelErrorRatioHigh` watches. Name refused input so with core's
+   * `errorType` option. Default `invalid_input`.
+   * @example 'invalid_input|ValidationError'
+   */
+  readonly clientErrorTypes?: string;
 }
 
 /** A Prometheus rule file: groups of recording and alerting rules. */
@@ -61,13 +73,14 @@ export function prometheusRules(options: RulesOptions = {}): RuleFile {
     }
     alertFor.set(alert as AlertName, checkDuration(`alertFor.${alert}`, duration));
   }
-  const runbookUrl = checkUrl('runbookUrl', options.runbookUrl ?? DEFAULT_RUNBOOK_URL).replace(/\/+$/, '');
+  const runbookUrl = options.runbookUrl === undefined ? undefined : checkUrl('runbookUrl', options.runbookUrl).replace(/\/+$/, '');
+  const clientErrorTypes = checkRegex('clientErrorTypes', options.clientErrorTypes ?? DEFAULT_CLIENT_ERROR_TYPES, 'error_type values, e.g. invalid_input');
   return {
     groups: [
-      { name: RULE_GROUPS.recording, rules: recordingRules() },
+      { name: RULE_GROUPS.recording, rules: recordingRules({ clientErrorTypes }) },
       {
         name: RULE_GROUPS.alerts,
-        rules: alertingRules({ thresholds, job, runbookUrl, forDuration: (alert) => alertFor.get(alert) ?? defaultFor }),
+        rules: alertingRules({ thresholds, job, clientErrorTypes, runbookUrl, forDuration: (alert) => alertFor.get(alert) ?? defaultFor }),
       },
     ],
   };

@@ -13,7 +13,7 @@ describe('grafanaDashboard', () => {
     const titles = panels().map((p) => p.title);
     expect(titles[0]).toBe('Health');
     expect(titles[1]).toBe('Model server targets down');
-    for (const title of ['Prediction rate by outcome', 'Error ratio', 'Latency p50 / p95 / p99', 'Confidence distribution', 'Batch size p50 / p95', 'In-flight predictions', 'Active model version', 'Data drift by feature', 'Prediction drift', 'Cardinality guard rejections', 'Scrape health (up)', 'Scrape duration']) {
+    for (const title of ['Prediction rate by outcome', 'Error ratio', 'Latency p50 / p95 / p99', 'Confidence distribution', 'Batch size p50 / p95', 'In-flight predictions', 'Active model version', 'Data drift: psi', 'Data drift: chi2', 'Prediction drift: chi2', 'CPU busy', 'Memory available', 'Disk space available', 'Load per CPU', 'Cardinality guard rejections', 'Scrape health (up)', 'Scrape duration']) {
       expect(titles).toContain(title);
     }
   });
@@ -24,8 +24,10 @@ describe('grafanaDashboard', () => {
     expect(heatmap.type).toBe('heatmap');
     expect(heatmap.targets![0]).toMatchObject({ format: 'heatmap', expr: expect.stringContaining(RECORDED.confidenceBuckets) });
     expect(RECORDED.confidenceBuckets).toContain(METRIC_PREDICTION_CONFIDENCE.prometheusName);
-    expect(panel('Data drift by feature').targets![0]!.expr).toContain(METRIC_DATA_DRIFT_SCORE.prometheusName);
-    expect(panel('Prediction drift').targets![0]!.expr).toContain(METRIC_PREDICTION_DRIFT_SCORE.prometheusName);
+    expect(panel('Data drift: ks').targets![0]!.expr).toContain(`${METRIC_DATA_DRIFT_SCORE.prometheusName}{job=~"$job", model_name=~"$model", model_version=~"$version", method="ks"}`);
+    expect(panel('Prediction drift: chi2').targets![0]!.expr).toContain(`${METRIC_PREDICTION_DRIFT_SCORE.prometheusName}{job=~"$job", model_name=~"$model", model_version=~"$version", method="chi2"}`);
+    expect(panel('CPU busy').targets![0]!.expr).toContain('node_cpu_seconds_total{job=~"node", mode="idle"}');
+    expect(panel('Memory available', { nodeJob: 'hosts' }).targets![0]!.expr).toBe('node_memory_MemAvailable_bytes{job=~"hosts"} / node_memory_MemTotal_bytes{job=~"hosts"}');
     expect(RECORDED.attributeRejectionRate).toContain(METRIC_ATTRIBUTE_REJECTIONS.name);
   });
 
@@ -35,6 +37,9 @@ describe('grafanaDashboard', () => {
     expect(red(panel('Error ratio', { errorRatio: 0.02 }))).toBe(0.02);
     expect(red(panel('Latency p50 / p95 / p99', { latencyP99Seconds: 0.3 }))).toBe(0.3);
     expect(red(panel('Model server targets down'))).toBe(1);
+    // One drift panel per method, each with its own threshold.
+    expect(['psi', 'ks', 'js', 'chi2'].map((m) => red(panel(`Data drift: ${m}`)))).toEqual([0.25, 0.2, 0.2, 0.5]);
+    expect(red(panel('Prediction drift: js', { drift: { js: 0.3 } }))).toBe(0.3);
   });
 
   it('scopes "All" jobs to the model servers\' job regex', () => {

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -21,6 +22,8 @@ async function endpoint(body: string, status = 200): Promise<string> {
   return server.url;
 }
 
+/** The check on Prometheus' view of the target (rules and alerts follow it). */
+const prom = (report: Awaited<ReturnType<typeof runDoctor>>) => report.checks.find((c) => c.check === 'prometheus')!;
 const statusOf = (report: Awaited<ReturnType<typeof runDoctor>>): Record<string, string> =>
   Object.fromEntries(report.checks.map((c) => [c.check, c.status]));
 
@@ -99,9 +102,9 @@ describe('runDoctor', () => {
     cleanups.push(prometheus.stop);
     const report = await eventually('a healthy report', async () => {
       const r = await runDoctor({ metricsUrl: target.url, prometheusUrl: prometheus.url });
-      return r.checks.at(-1)!.status === 'ok' ? r : undefined;
+      return prom(r).status === 'ok' ? r : undefined;
     });
-    expect(report.checks.at(-1)!.summary).toBe('Prometheus reports the target up and stores its 8 Inferometer metrics');
+    expect(prom(report).summary).toBe('Prometheus reports the target up and stores its 8 Inferometer metrics');
     expect(report.healthy).toBe(true);
   });
 
@@ -114,10 +117,10 @@ describe('runDoctor', () => {
     const report = await eventually('a report with the target down', async () => {
       const r = await runDoctor({ metricsUrl: target.url, prometheusUrl: prometheus.url });
       // Until its first scrape Prometheus lists no target; wait for the verdict on the scrape.
-      return r.checks.at(-1)!.summary.includes('DOWN') ? r : undefined;
+      return prom(r).summary.includes('DOWN') ? r : undefined;
     });
     expect(statusOf(report)).toMatchObject({ endpoint: 'ok', catalog: 'ok', prometheus: 'fail' });
-    expect(report.checks.at(-1)!.summary).toBe('Prometheus reports the target DOWN (up == 0): sample limit exceeded');
+    expect(prom(report).summary).toBe('Prometheus reports the target DOWN (up == 0): sample limit exceeded');
     expect(report.healthy).toBe(false);
   });
 
@@ -130,10 +133,10 @@ describe('runDoctor', () => {
     cleanups.push(prometheus.stop);
     const report = await eventually('a report after the first scrape', async () => {
       const r = await runDoctor({ metricsUrl: target.url, prometheusUrl: prometheus.url });
-      return r.checks.at(-1)!.summary.includes('stores none') ? r : undefined;
+      return prom(r).summary.includes('stores none') ? r : undefined;
     });
-    expect(report.checks.at(-1)!.status).toBe('fail');
-    expect(report.checks.at(-1)!.details.at(-1)).toContain(METRIC_PREDICTIONS.prometheusName);
+    expect(prom(report).status).toBe('fail');
+    expect(prom(report).details.at(-1)).toContain(METRIC_PREDICTIONS.prometheusName);
   });
 
   it('fails when Prometheus does not scrape the endpoint at all', async () => {
@@ -142,7 +145,56 @@ describe('runDoctor', () => {
     const prometheus = await startPrometheus('global: {scrape_interval: 1s}\nscrape_configs: []\n');
     cleanups.push(prometheus.stop);
     const report = await runDoctor({ metricsUrl: target.url, prometheusUrl: prometheus.url });
-    expect(report.checks.at(-1)).toMatchObject({ status: 'fail', summary: expect.stringContaining('has no target scraping') });
+    expect(prom(report)).toMatchObject({ status: 'fail', summary: expect.stringContaining('has no target scraping') });
+  });
+
+  it('reports rules Prometheus never evaluated successfully, and alerts firing now', async () => {
+    const target = await serveMetrics(() => DEMO);
+    cleanups.push(target.stop);
+    const dir = mkdtempSync(join(tmpdir(), 'inferometer-doctor-rules-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    // Loads (the syntax is fine) but fails at every evaluation: many buckets
+    // per job on both sides of a one-to-one match.
+    writeFileSync(
+      join(dir, 'rules.yml'),
+      [
+        'groups:',
+        '  - name: doctor',
+        '    rules:',
+        '      - record: job:broken:ratio',
+        '        expr: ml_prediction_latency_seconds_bucket * on (job) ml_prediction_latency_seconds_bucket',
+        '      - alert: AlwaysFiring',
+        '        expr: vector(1)',
+        '        labels: {severity: warning}',
+        '',
+      ].join('\n'),
+    );
+    const prometheus = await startPrometheus(
+      `global: {scrape_interval: 1s, evaluation_interval: 1s}\nrule_files: ['${join(dir, 'rules.yml')}']\nscrape_configs:\n  - job_name: iris\n    static_configs: [{targets: ['127.0.0.1:${target.port}']}]\n`,
+    );
+    cleanups.push(prometheus.stop);
+    const report = await eventually('the broken rule evaluated and the alert firing', async () => {
+      const r = await runDoctor({ metricsUrl: target.url, prometheusUrl: prometheus.url });
+      return statusOf(r).rules === 'fail' && statusOf(r).alerts === 'warn' ? r : undefined;
+    });
+    const rules = report.checks.find((c) => c.check === 'rules')!;
+    expect(rules.summary).toBe('1 of 2 rules fail to evaluate');
+    expect(rules.details).toEqual([expect.stringMatching(/^recording rule job:broken:ratio \(group doctor\): .*many-to-many matching not allowed/)]);
+    const alerts = report.checks.find((c) => c.check === 'alerts')!;
+    expect(alerts.summary).toBe('1 alert firing');
+    expect(alerts.details).toEqual([expect.stringMatching(/^AlwaysFiring \{severity="warning"\} value 1e\+00 since /)]);
+    expect(report.healthy).toBe(false);
+    expect(formatDoctorReport(report)).toContain('verdict: NOT HEALTHY: 1 check failed (rules)');
+  });
+
+  it('says so when Prometheus has no rules, and that nothing fires', async () => {
+    const target = await serveMetrics(() => DEMO);
+    cleanups.push(target.stop);
+    const prometheus = await startPrometheus(`global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: iris\n    static_configs: [{targets: ['127.0.0.1:${target.port}']}]\n`);
+    cleanups.push(prometheus.stop);
+    const report = await runDoctor({ metricsUrl: target.url, prometheusUrl: prometheus.url });
+    expect(statusOf(report)).toMatchObject({ rules: 'warn', alerts: 'ok' });
+    expect(report.checks.find((c) => c.check === 'alerts')!.summary).toBe('no alert firing');
   });
 
   it('refuses bad options, naming them', async () => {

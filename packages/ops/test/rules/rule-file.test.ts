@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { METRIC_PREDICTIONS } from '@inferometer/core';
-import { DEFAULT_RUNBOOK_URL } from '../../src/rules/alerts.js';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RUNBOOK_PATH } from '../../src/rules/alerts.js';
 import { prometheusRules, RULE_GROUPS } from '../../src/rules/rule-file.js';
 import type { AlertingRule } from '../../src/rules/alerts.js';
 import type { RecordingRule } from '../../src/rules/recording.js';
@@ -20,16 +23,44 @@ describe('prometheusRules', () => {
     for (const rule of alerts()) {
       expect(['critical', 'warning']).toContain(rule.labels.severity);
       expect(['model', 'infrastructure']).toContain(rule.labels.category);
-      expect(Object.keys(rule.annotations)).toEqual(['summary', 'description', 'runbook_url']);
-      expect(rule.annotations.runbook_url).toBe(`${DEFAULT_RUNBOOK_URL}#${rule.alert.toLowerCase()}`);
+      expect(Object.keys(rule.annotations)).toEqual(['summary', 'description', 'runbook']);
+      expect(rule.annotations.runbook).toBe(`${RUNBOOK_PATH}#${rule.alert.toLowerCase()}`);
+    }
+  });
+
+  it('points every alert at a heading that exists in the RUNBOOK.md the package ships', () => {
+    const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+    const pkg = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { name: string; files: string[] };
+    expect(pkg.files).toContain('RUNBOOK.md');
+    expect(RUNBOOK_PATH).toBe(`node_modules/${pkg.name}/RUNBOOK.md`);
+    // GitHub's heading anchors: lower case, spaces to hyphens, punctuation dropped.
+    const anchors = new Set(
+      readFileSync(join(packageDir, 'RUNBOOK.md'), 'utf8')
+        .split('\n')
+        .filter((line) => /^#{1,6} /.test(line))
+        .map((line) => line.replace(/^#+ /, '').trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-')),
+    );
+    for (const options of [{}, { runbookUrl: 'https://wiki.example.com/rb' }]) {
+      for (const rule of alerts(options)) {
+        const link = rule.annotations.runbook ?? rule.annotations.runbook_url!;
+        const [file, anchor] = link.split('#');
+        expect(file === RUNBOOK_PATH || file === 'https://wiki.example.com/rb', link).toBe(true);
+        expect(anchors.has(anchor!), `${rule.alert}: #${anchor} in RUNBOOK.md`).toBe(true);
+      }
     }
   });
 
   it('takes thresholds, job, for durations and the runbook base from its options', () => {
-    const options = { latencyP99Seconds: 0.25, errorRatio: 0.05, driftScore: 0.1, job: 'my"job', for: '10m', alertFor: { ModelServerDown: '1m' as const }, runbookUrl: 'https://wiki.example.com/rb/' };
+    const options = { latencyP99Seconds: 0.25, errorRatio: 0.05, drift: { psi: 0.1 }, job: 'my"job', for: '10m', alertFor: { ModelServerDown: '1m' as const }, runbookUrl: 'https://wiki.example.com/rb/' };
     expect(alert('ModelLatencyP99High', options).expr).toMatch(/ > 0\.25$/);
     expect(alert('ModelErrorRatioHigh', options).annotations.description).toContain('More than 5 % of predictions failed');
-    expect(alert('ModelDataDriftHigh', options).expr).toMatch(/ > 0\.1$/);
+    expect(alert('ModelDataDriftHigh', options).expr).toBe(
+      ['psi 0.1', 'ks 0.2', 'js 0.2', 'chi2 0.5']
+        .map((t) => t.split(' '))
+        .map(([m, v]) => `max by (job, model_name, model_version, feature, method) (ml_data_drift_score{method="${m}"}) > ${v}`)
+        .join(' or '),
+    );
+    expect(alert('ModelErrorRatioHigh', options).annotations.runbook).toBeUndefined();
     // The job regex is quoted for PromQL.
     expect(alert('ModelServerDown', options).expr).toBe('up{job=~"my\\"job"} == 0');
     expect(alert('ModelServerDown', options).for).toBe('1m');
@@ -55,6 +86,9 @@ describe('prometheusRules', () => {
     expect(() => prometheusRules({ latencyP99Seconds: 0 })).toThrow('latencyP99Seconds=0: expected a number greater than 0, e.g. 0.5');
     expect(() => prometheusRules({ for: '5 minutes' })).toThrow('for="5 minutes": expected a Prometheus duration such as 30s, 5m or 1h30m (units ms, s, m, h, d, w, y)');
     expect(() => prometheusRules({ job: '(' })).toThrow('job="(": not a valid regular expression');
+    expect(() => prometheusRules({ drift: { wasserstein: 0.1 } as never })).toThrow('drift.wasserstein: unknown drift method; accepted: psi, ks, js, chi2');
+    expect(() => prometheusRules({ drift: { ks: -1 } })).toThrow('drift.ks=-1: expected a number greater than 0, e.g. 0.2');
+    expect(() => prometheusRules({ clientErrorTypes: '' })).toThrow('clientErrorTypes="": expected a non-empty regular expression matching error_type values, e.g. invalid_input');
     expect(() => prometheusRules({ runbookUrl: 'wiki/runbooks' })).toThrow('runbookUrl="wiki/runbooks": expected an http:// or https:// URL');
     expect(() => prometheusRules({ alertFor: { ModelDown: '1m' } as never })).toThrow('alertFor.ModelDown: unknown alert; accepted: ModelLatencyP99High, ModelErrorRatioHigh,');
   });
