@@ -3,6 +3,7 @@ import type { InstrumentOptions } from './options.js';
 import { compilePlan } from './plan.js';
 import { reportInternalError } from './diagnostics.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any method: `unknown` parameters would refuse every typed method (parameters are contravariant).
 type Method = (this: any, ...args: any[]) => any;
 
 /** The legacy (`experimentalDecorators`, NestJS) method decorator signature. */

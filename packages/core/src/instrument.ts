@@ -7,6 +7,7 @@ import { runtime } from './runtime.js';
 import type { PredictionSeries } from './recorder/recorder.js';
 import { CallEnd, elapsed, instrumentNodeStream, instrumentStream, isAsyncIterable, isNodeStream, releaseWhenCollected } from './stream.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any function: `unknown` parameters would refuse every typed function (parameters are contravariant).
 type AnyFunction = (this: any, ...args: any[]) => any;
 
 /**

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ATTR_ATTRIBUTE, METRIC_ATTRIBUTE_REJECTIONS, ATTR_MODEL_NAME, ATTR_MODEL_VERSION, ATTR_METRIC, ATTR_STATUS, METRIC_ACTIVE_MODEL_VERSION, METRIC_MODEL_INFO, METRIC_PREDICTIONS, METRIC_PREDICTIONS_IN_FLIGHT, METRIC_SERIES } from '../src/catalog.js';
+import { ATTR_ATTRIBUTE, METRIC_ATTRIBUTE_REJECTIONS, ATTR_MODEL_NAME, ATTR_MODEL_VERSION, ATTR_METRIC, METRIC_ACTIVE_MODEL_VERSION, METRIC_MODEL_INFO, METRIC_PREDICTIONS, METRIC_PREDICTIONS_IN_FLIGHT, METRIC_SERIES } from '../src/catalog.js';
 import { attachCollectorTo, type CatalogCollector } from '../src/collector.js';
 import { wrapFunction } from '../src/instrument.js';
 import type { InstrumentOptions } from '../src/options.js';

@@ -12,7 +12,6 @@ import {
   METRIC_PREDICTIONS,
   METRIC_PREDICTIONS_IN_FLIGHT,
   METRIC_STREAM_ITEMS,
-  STATUS_ERROR,
   STATUS_SUCCESS,
 } from '../src/catalog.js';
 import { instrument } from '../src/instrument.js';

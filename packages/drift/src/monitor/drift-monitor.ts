@@ -88,6 +88,7 @@ let tick = 0;
  * }
  * ```
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- defaults for options written without type arguments; `unknown` would refuse typed extractors.
 export function driftMonitor<Args extends unknown[] = any[], Result = any>(options: DriftMonitorOptions<Args, Result>): DriftMonitor {
   return new Monitor(options as DriftMonitorOptions);
 }

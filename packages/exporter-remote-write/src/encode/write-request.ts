@@ -20,7 +20,6 @@ import {
   DataPointType,
   type DataPoint,
   type Histogram,
-  type MetricData,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import {

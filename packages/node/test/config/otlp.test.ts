@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { blame } from '../helpers/blame.js';
-import { ConfigurationError } from '../../src/config/env.js';
 import { DEFAULT_OTLP_ENDPOINT, resolveOtlpConfig } from '../../src/config/otlp.js';
 import { readHeaderList } from '../../src/config/otlp-headers.js';
 import { DATADOG_MAX_PAYLOAD_BYTES, DEFAULT_OTLP_MAX_PAYLOAD_BYTES, NEW_RELIC_ATTRIBUTE_LIMITS, NEW_RELIC_MAX_PAYLOAD_BYTES } from '../../src/config/otlp-presets.js';
