@@ -18,6 +18,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 // shows only what the reader needs; the prelude is compiled with the block.
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** The command-line tools the packages install, by name, and their built file. */
+const CLIS = { inferometer: 'packages/ops/dist/cli.js', 'inferometer-profile': 'packages/drift/dist/cli.js' } as const;
 const work = join(root, 'node_modules', '.readme-snippets');
 
 interface Block {
@@ -125,13 +127,20 @@ describe('README snippets', () => {
   });
   for (const block of runnable) {
     it(`runs ${block.readme}:${block.line}`, () => {
-      const dir = join(work, `sh-${block.line}`);
+      const dir = join(work, `sh-${block.readme.replace(/[^\w]+/g, '_')}-${block.line}`);
       mkdirSync(dir, { recursive: true });
-      // Run in a scratch folder with the repository's bins on PATH, the way
-      // a user runs them after installing; files the block writes land here.
+      // Run in a scratch folder with the packages' CLIs on PATH, the way a
+      // user runs them after installing; files the block writes land here.
+      // npm links a workspace's bin only if its file exists at install time,
+      // and the CLIs are built after `npm ci`, so the test links them itself.
+      const bin = join(work, 'bin');
+      mkdirSync(bin, { recursive: true });
+      for (const [name, cli] of Object.entries(CLIS)) {
+        writeFileSync(join(bin, name), `#!/bin/sh\nexec "${process.execPath}" "${join(root, cli)}" "$@"\n`, { mode: 0o755 });
+      }
       execFileSync('bash', ['-euo', 'pipefail', '-c', block.code], {
         cwd: dir,
-        env: { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`, INFEROMETER_REPO: root },
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, INFEROMETER_REPO: root },
         stdio: ['ignore', 'pipe', 'pipe'],
         timeout: 60_000,
       });
