@@ -40,15 +40,20 @@ export interface StartOptions extends TimingOptions {
    * The pull endpoint. `host` falls back to `OTEL_EXPORTER_PROMETHEUS_HOST`
    * (unset: all interfaces), `port` to `OTEL_EXPORTER_PROMETHEUS_PORT` (then
    * 9464; 0 picks a free port). `server: false` starts no server: mount
-   * {@link InferometerHandle.metricsHandler} on your own.
+   * {@link InferometerHandle.metricsHandler} on your own. `webConfigFile`
+   * (`INFEROMETER_PROMETHEUS_WEB_CONFIG_FILE`) is an exporter-toolkit web
+   * configuration file, node_exporter's `--web.config.file`: HTTPS, mutual
+   * TLS and bcrypt basic auth for the endpoint's own server (see the
+   * README's "Securing the pull endpoint").
    *
    * @example
    * ```ts
    * prometheus: { host: '127.0.0.1', port: 9464 }
    * prometheus: { server: false } // then app.get('/metrics', handle.metricsHandler)
+   * prometheus: { webConfigFile: '/etc/inferometer/web-config.yml' }
    * ```
    */
-  prometheus?: { host?: string; port?: number; server?: boolean };
+  prometheus?: { host?: string; port?: number; server?: boolean; webConfigFile?: string };
 
   /**
    * OTLP push (exporter `otlp`). Each field wins over its standard variable:

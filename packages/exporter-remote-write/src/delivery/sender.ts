@@ -29,6 +29,14 @@ export interface DeliveryConfig extends QueueBounds {
   readonly maxRetryAfterMillis: number;
 }
 
+/**
+ * Most bytes of a response body read, for the log line of a failed request.
+ * The rest is cancelled (the stream destroyed): a receiver, or a proxy before
+ * it, that answers 500 with hundreds of MiB must not cost the exporter that
+ * memory (reading a 300 MB body as text cost +1.2 GiB of RSS).
+ */
+export const MAX_ERROR_BODY_BYTES = 4096;
+
 type Outcome = { kind: 'sent' } | { kind: 'retry'; after: number | undefined; reason: string } | { kind: 'rejected'; reason: string };
 
 export class Delivery {
@@ -38,6 +46,15 @@ export class Delivery {
   private readonly abort = new AbortController();
   private wake: (() => void) | undefined;
   private idle: (() => void)[] = [];
+  /** The loop in progress, so that close() can wait until it has counted the batch it held. */
+  private loop: Promise<void> | undefined;
+  /**
+   * A flush gave up (its deadline passed) and no batch has left the queue
+   * since. The SDK's reader calls forceFlush() and then shutdown(): waiting
+   * the flush timeout a second time for the same stuck queue would make
+   * shutdown take twice the documented bound.
+   */
+  private stalled = false;
 
   constructor(
     private readonly config: DeliveryConfig,
@@ -62,7 +79,7 @@ export class Delivery {
       this.running = true;
       // The loop catches everything it can meet; the catch here only makes
       // sure a bug can never become an unhandled rejection in the host.
-      void this.run().catch((err: unknown) => diag.error('@inferometer/exporter-remote-write: delivery loop failed', err));
+      this.loop = this.run().catch((err: unknown) => diag.error('@inferometer/exporter-remote-write: delivery loop failed', err));
     }
   }
 
@@ -77,15 +94,23 @@ export class Delivery {
     });
     const done = await Promise.race([drained, late]);
     clearTimeout(timer);
+    if (!done) this.stalled = true;
     return done;
   }
 
-  /** Flushes until `deadline`, then stops: aborts the request in flight and drops what is left. */
+  /**
+   * Flushes until `deadline`, then stops: aborts the request in flight and
+   * drops what is left, counted before this resolves. When a flush already
+   * waited its whole timeout and nothing has left the queue since, it stops
+   * at once.
+   */
   async close(deadline: number): Promise<void> {
-    const drained = await this.flush(deadline);
+    const drained = await this.flush(this.stalled ? Date.now() : deadline);
     this.closed = true;
     this.abort.abort();
     this.wake?.();
+    // The loop ends promptly once aborted; it counts the batch it held.
+    await this.loop;
     if (!drained) {
       let left = 0;
       for (const batch of this.queue.drain()) left += batch.samples;
@@ -103,6 +128,7 @@ export class Delivery {
         if (batch.attempts > 0) this.events.retried(batch.samples);
         const outcome = await this.send(batch);
         const stillOurs = this.queue.release(batch);
+        if (outcome.kind !== 'retry') this.stalled = false;
         if (outcome.kind === 'sent') {
           this.events.sent(batch.samples);
         } else if (outcome.kind === 'rejected') {
@@ -115,10 +141,12 @@ export class Delivery {
           this.events.dropped(batch.samples, REMOTE_WRITE_DROP_REASONS.shutdown);
         } else {
           batch.attempts++;
-          const delay =
-            outcome.after !== undefined
-              ? Math.min(outcome.after, this.config.maxRetryAfterMillis)
-              : backoffDelay(batch.attempts, this.config.minBackoffMillis, this.config.maxBackoffMillis);
+          // Retry-After may lengthen the wait, never shorten it below the
+          // backoff: `429` with `Retry-After: 0` made the exporter retry
+          // 171-286 times a second. A longer Retry-After is honoured up to
+          // maxRetryAfterMillis, so a receiver cannot stall delivery for a day.
+          const backoff = backoffDelay(batch.attempts, this.config.minBackoffMillis, this.config.maxBackoffMillis);
+          const delay = outcome.after === undefined ? backoff : Math.max(backoff, Math.min(outcome.after, this.config.maxRetryAfterMillis));
           if (batch.attempts === 1 || batch.attempts % 10 === 0) {
             diag.info(`@inferometer/exporter-remote-write: ${outcome.reason}; retry ${batch.attempts} in ${Math.round(delay)} ms`);
           }
@@ -156,15 +184,10 @@ export class Delivery {
     } catch (err) {
       return { kind: 'retry', after: undefined, reason: `request failed: ${errorMessage(err)}` };
     }
-    let text = '';
-    try {
-      text = (await response.text()).slice(0, 256).trim();
-    } catch {
-      // The body is only read for the log line.
-    }
+    const text = await readHead(response.body, MAX_ERROR_BODY_BYTES);
     const status = response.status;
     if (status >= 200 && status < 300) return { kind: 'sent' };
-    const reason = `HTTP ${status}${text === '' ? '' : `: ${text}`}`;
+    const reason = `HTTP ${status}${text === '' ? '' : `: ${text.slice(0, 256)}`}`;
     // remote_write_spec.md: retry 5xx; do not retry 4xx, except 429 (MAY, with Retry-After).
     if (status >= 500 || status === 429) return { kind: 'retry', after: parseRetryAfter(response.headers.get('retry-after')), reason };
     return { kind: 'rejected', reason };
@@ -182,6 +205,32 @@ export class Delivery {
       }
     });
   }
+}
+
+/**
+ * The first `limit` bytes of a body as trimmed text (only ever for a log
+ * line); the rest is cancelled, which destroys the connection's stream
+ * instead of reading it. Never throws.
+ */
+async function readHead(body: ReadableStream<Uint8Array> | null, limit: number): Promise<string> {
+  if (body === null) return '';
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  try {
+    while (length < limit) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      length += value.length;
+    }
+  } catch {
+    // The body is only read for the log line.
+  } finally {
+    // Resolves at once; a body already read to its end is unaffected.
+    void reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks, length).subarray(0, limit).toString('utf8').trim();
 }
 
 function errorMessage(err: unknown): string {

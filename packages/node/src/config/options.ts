@@ -58,7 +58,7 @@ const GUARDS_SHAPE = {
 /** Every key `start()` accepts; the compiler keeps it in step with {@link StartOptions}. */
 export const START_OPTIONS_SHAPE = {
   exporters: 'leaf',
-  prometheus: { host: 'leaf', port: 'leaf', server: 'leaf' },
+  prometheus: { host: 'leaf', port: 'leaf', server: 'leaf', webConfigFile: 'leaf' },
   otlp: OTLP_SHAPE,
   remoteWrite: REMOTE_WRITE_SHAPE,
   guards: GUARDS_SHAPE,

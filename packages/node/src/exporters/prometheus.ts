@@ -4,7 +4,11 @@ import { clip } from '@inferometer/exporter-remote-write/internal';
 import { checkBoolean, checkInteger, invalid, option, readInteger, readString, variable } from '../config/env.js';
 import { createPrometheusReader, type MetricsRequestHandler } from '../prometheus/handler.js';
 import { startMetricsServer } from '../prometheus/server.js';
+import { loadWebConfig, type WebConfig } from '../prometheus/web-config/index.js';
 import type { ExporterFactory } from './exporter.js';
+
+/** The variable naming an exporter-toolkit web configuration file for the pull endpoint's own server. */
+export const WEB_CONFIG_FILE_VARIABLE = 'INFEROMETER_PROMETHEUS_WEB_CONFIG_FILE';
 
 /** Default port of the pull endpoint, the OpenTelemetry default for `OTEL_EXPORTER_PROMETHEUS_PORT`. */
 export const DEFAULT_PROMETHEUS_PORT = 9464;
@@ -26,10 +30,29 @@ export const prometheusExporter: ExporterFactory = ({ env, options, metricProduc
   if (host !== undefined && (typeof host !== 'string' || (isIP(host) === 0 && !HOST_NAME.test(host)))) {
     throw invalid(hostSource, String(host), 'is not an IP address or host name', HOST_ACCEPTED);
   }
+  const web = readWebConfig(given.webConfigFile, readString(env, WEB_CONFIG_FILE_VARIABLE), server);
   const { reader, handler } = createPrometheusReader({ metricProducers });
   if (!server) return { reader, metricsHandler: handler };
-  return { reader, metricsHandler: handler, listen: () => startMetricsServer(handler, host, port) };
+  return { reader, metricsHandler: handler, listen: () => startMetricsServer(handler, host, port, web) };
 };
+
+/**
+ * The web configuration file from `prometheus.webConfigFile`, else the
+ * variable. It secures the pull endpoint's own server only: with
+ * `server: false` it would silently not apply, so that pair is refused.
+ */
+function readWebConfig(fromOption: unknown, fromVariable: string | undefined, server: boolean): WebConfig | undefined {
+  const source = fromOption !== undefined ? option('prometheus.webConfigFile') : variable(WEB_CONFIG_FILE_VARIABLE);
+  const path = fromOption ?? fromVariable;
+  if (path === undefined) return undefined;
+  if (typeof path !== 'string') throw invalid(source, String(path), 'is not a file path', 'the path of a web configuration file');
+  if (!server) {
+    throw invalid(source, path, 'secures the pull endpoint\'s own server, and prometheus.server is false (the service\'s own server does its TLS and auth)', 'unset, or prometheus.server true', {
+      related: ['prometheus.server'],
+    });
+  }
+  return loadWebConfig(path, source);
+}
 
 /**
  * The `metricsHandler` of a `start()` that runs no Prometheus exporter: it
