@@ -7,7 +7,7 @@
  * counters and gauges stay cumulative, as with the SDK's delta preference.
  */
 import type { HrTime } from '@opentelemetry/api';
-import { AggregationTemporality, DataPointType, type DataPoint, type Histogram, type MetricData, type ScopeMetrics } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, type DataPoint, type Histogram, type MetricData, type ScopeMetrics } from '@opentelemetry/sdk-metrics';
 import { attributesKey, keptAfterExit } from './merge.js';
 
 type Last = number | Histogram;

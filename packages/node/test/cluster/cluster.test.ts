@@ -135,7 +135,8 @@ describe('a real Prometheus scraping the cluster primary', () => {
     const resets = await prometheus.query(`resets(${METRIC_PREDICTIONS.prometheusName}{job="cluster",status="success"}[5m])`);
     expect(resets.map((r) => Number(r.value[1]))).toEqual([0]);
     // The increase since 60 was stored is exactly the 45 calls made since.
-    const increase = await prometheus.query(`${total} - (${total} @ ${before.toFixed(3)})`);
+    const series = `${METRIC_PREDICTIONS.prometheusName}{job="cluster",status="success"}`;
+    const increase = await prometheus.query(`sum(${series}) - sum(${series} @ ${before.toFixed(3)})`);
     expect(Number(increase[0]!.value[1])).toBe(45);
   }, 90_000);
 });
