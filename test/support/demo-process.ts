@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './ports.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -27,10 +26,12 @@ export async function startDemoProcess(
   env: Record<string, string> = {},
   options: { metricsPort?: number } = {},
 ): Promise<DemoProcess> {
-  const apiPort = await freePort();
-  const metricsPort = options.metricsPort ?? (await freePort());
+  // Port 0: the demo binds any free port and prints which. Choosing a free
+  // port here and passing it on races with every other test binding ports
+  // at the same time (EADDRINUSE seen in CI with three demos started at once).
+  const requestedMetricsPort = options.metricsPort ?? 0;
   const child: ChildProcess = spawn(process.execPath, [join(root, 'examples', 'onnx-iris', 'dist', 'src', 'main.js'), ...args], {
-    env: { ...process.env, PORT: String(apiPort), HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: String(metricsPort), ...env },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: String(requestedMetricsPort), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -73,8 +74,12 @@ export async function startDemoProcess(
     child.kill('SIGTERM');
     await exited;
   };
+  let apiPort: number;
+  let metricsPort: number;
   try {
-    await waitForLine(/ready api=/);
+    const ready = await waitForLine(/ready api=(\d+) metrics=(\d*)/);
+    apiPort = Number(ready[1]);
+    metricsPort = ready[2] === '' ? requestedMetricsPort : Number(ready[2]);
   } catch (err) {
     await stop();
     throw err;

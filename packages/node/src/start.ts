@@ -2,6 +2,7 @@ import { diag, metrics } from '@opentelemetry/api';
 import { MeterProvider, type MetricProducer } from '@opentelemetry/sdk-metrics';
 import { checkBoolean, ConfigurationError, option, variable, type ConfigurationSource, type Environment } from './config/env.js';
 import { resolveExporters, type MetricsExporterName } from './config/exporters.js';
+import { resolveOtlpConfig } from './config/otlp.js';
 import { applyGuards } from './config/guards.js';
 import { checkStartOptions } from './config/options.js';
 import { buildResource } from './config/resource.js';
@@ -16,6 +17,11 @@ import type { MetricsRequestHandler } from './prometheus/handler.js';
 import type { MetricsServer } from './prometheus/server.js';
 import { createCatalogProducer, type CatalogProducer } from './native/producer.js';
 import { resolveRuntimeMetrics, startRuntimeMetrics } from './runtime-metrics/index.js';
+import { resolveCluster, type ClusterOptions } from './cluster/config.js';
+import { ClusterPrimary } from './cluster/primary.js';
+import { LocalReader } from './cluster/local-reader.js';
+import { CLUSTER_SCOPE } from './cluster/names.js';
+import { answerPrimary, workerMetricsHandler } from './cluster/worker.js';
 
 /**
  * Options of {@link start}. Each falls back to its `OTEL_*` environment
@@ -124,6 +130,35 @@ export interface StartOptions extends TimingOptions {
    * ```
    */
   serviceName?: string;
+
+  /**
+   * `service.instance.id` of the resource: the `instance` label of remote
+   * write and the instance of OTLP series. Falls back to `service.instance.id`
+   * in `OTEL_RESOURCE_ATTRIBUTES`, then `remoteWrite.instance`, then a random
+   * UUID per process start, so that processes pushing side by side (pm2,
+   * pods) never write into each other's series.
+   *
+   * @example
+   * ```ts
+   * serviceInstanceId: process.env.POD_NAME
+   * ```
+   */
+  serviceInstanceId?: string;
+
+  /**
+   * `node:cluster` aggregation, on by default: in a worker, `start()` opens
+   * no port and runs no exporter but answers the primary's collect requests;
+   * the primary's exporters serve every worker's points merged (counters and
+   * histograms summed, an exited worker's last counts kept). See
+   * {@link ClusterOptions}.
+   *
+   * @example
+   * ```ts
+   * cluster: { collectTimeoutMillis: 1_000 }
+   * cluster: { enabled: false } // each process exports on its own
+   * ```
+   */
+  cluster?: ClusterOptions;
 
   /**
    * Push interval and timeout of periodic exporters (`console`, `otlp`,
@@ -246,7 +281,8 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
   const runtimeMetricsOn = resolveRuntimeMetrics(env, options.runtimeMetrics);
   // Everything that can refuse the configuration runs before the producers
   // attach (attaching switches recording to the fast path for the process).
-  const resource = buildResource(env, options.serviceName);
+  const clusterMode = resolveCluster(env, options.cluster, exponentialHistograms(env, options, exporters));
+  const resource = buildResource(env, options.serviceName, { serviceInstanceId: options.serviceInstanceId, remoteWriteInstance: options.remoteWrite?.instance });
   // The catalog's fast path: while producers are attached, instrumented
   // calls aggregate natively and reach every reader through them.
   const producers: CatalogProducer[] = [];
@@ -255,21 +291,35 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
     producers.push(created);
     return created.producer;
   };
+  // Cluster (worker or primary): this process's points are read by a local
+  // reader; in the primary, the exporters read the merge of its own and the
+  // workers' points through a provider of their own, so nothing is counted twice.
+  const local = clusterMode.role === 'off' ? undefined : new LocalReader([produce('cumulative')]);
+  const localProvider = local === undefined ? undefined : new MeterProvider({ resource, readers: [local] });
+  if (localProvider !== undefined && local !== undefined && clusterMode.role === 'worker') {
+    return startClusterWorker(localProvider, local, runtimeMetricsOn, options.handleSignals === true, closeProducersOf(producers));
+  }
+  const primary =
+    localProvider === undefined || local === undefined
+      ? undefined
+      : new ClusterPrimary({ local, collectTimeoutMillis: clusterMode.collectTimeoutMillis, meter: localProvider.getMeter(CLUSTER_SCOPE) });
   let cumulative: MetricProducer | undefined;
   const context = {
     env,
     options,
     get metricProducers(): MetricProducer[] {
       // Cumulative collection is stateless, so one producer serves every reader.
-      cumulative ??= produce('cumulative');
+      cumulative ??= primary === undefined ? produce('cumulative') : primary.producer('cumulative');
       return [cumulative];
     },
     metricProducersFor(temporality: 'cumulative' | 'delta'): MetricProducer[] {
-      return temporality === 'cumulative' ? context.metricProducers : [produce('delta')];
+      if (temporality === 'cumulative') return context.metricProducers;
+      return [primary === undefined ? produce('delta') : primary.producer('delta')];
     },
   };
   const closeProducers = (): void => {
-    for (const created of producers.splice(0)) created.close();
+    primary?.close();
+    closeProducersOf(producers)();
   };
   const setups: ExporterSetup[] = [];
   try {
@@ -281,16 +331,23 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
     closeProducers();
     throw err;
   }
-  let meterProvider: MeterProvider;
+  // The exporters' provider; without cluster aggregation also the global one.
+  let exportProvider: MeterProvider;
   try {
-    meterProvider = new MeterProvider({ resource, readers: setups.map((setup) => setup.reader) });
+    exportProvider = new MeterProvider({ resource, readers: setups.map((setup) => setup.reader) });
   } catch (err) {
     closeProducers();
     throw err;
   }
+  const meterProvider = localProvider ?? exportProvider;
+  const shutdownProviders = async (): Promise<void> => {
+    // The exporters first: their last export still reads the local provider.
+    await exportProvider.shutdown();
+    if (localProvider !== undefined) await localProvider.shutdown();
+  };
   if (!metrics.setGlobalMeterProvider(meterProvider)) {
     closeProducers();
-    await meterProvider.shutdown();
+    await shutdownProviders();
     throw new ConfigurationError(
       '@inferometer/node start(): a global MeterProvider is already registered (by an OpenTelemetry setup elsewhere in the service). ' +
         "Skip start(): @inferometer/core records into that provider; add createPrometheusReader()'s reader to it to serve /metrics.",
@@ -306,7 +363,7 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
     metrics.disable();
     runtime?.close();
     closeProducers();
-    await Promise.allSettled([meterProvider.shutdown(), ...servers.map((server) => server.close())]);
+    await Promise.allSettled([shutdownProviders(), ...servers.map((server) => server.close())]);
     const source: ConfigurationSource =
       options.prometheus?.port !== undefined ? option('prometheus.port') : env.OTEL_EXPORTER_PROMETHEUS_PORT?.trim() ? variable('OTEL_EXPORTER_PROMETHEUS_PORT') : option('prometheus.port');
     throw new ConfigurationError(
@@ -322,7 +379,7 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
       removeSignals?.();
       metrics.disable();
       // Flush first (the last export reads the producers), then detach them.
-      const results = await Promise.allSettled([meterProvider.shutdown(), ...servers.map((server) => server.close())]);
+      const results = await Promise.allSettled([shutdownProviders(), ...servers.map((server) => server.close())]);
       closeProducers();
       runtime?.close();
       for (const result of results) {
@@ -338,7 +395,74 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
     exporters,
     metricsUrl: servers[0]?.url,
     metricsHandler: setups.find((setup) => setup.metricsHandler !== undefined)?.metricsHandler ?? disabledMetricsHandler(exporters),
-    forceFlush: () => meterProvider.forceFlush(),
+    forceFlush: () => exportProvider.forceFlush(),
+    shutdown,
+  };
+}
+
+/**
+ * Whether an exporter wants base-2 exponential histograms (OTLP's
+ * `histogramAggregation`, the New Relic preset): those are aggregated per
+ * reader by the SDK and the cluster merge does not add them, so the primary
+ * then exports its own points only (see resolveCluster).
+ */
+function exponentialHistograms(env: Environment, options: StartOptions, exporters: readonly MetricsExporterName[]): boolean {
+  return exporters.includes('otlp') && resolveOtlpConfig(env, options.otlp).histogramAggregation === 'base2_exponential_bucket_histogram';
+}
+
+function closeProducersOf(producers: CatalogProducer[]): () => void {
+  return () => {
+    for (const created of producers.splice(0)) created.close();
+  };
+}
+
+/**
+ * `start()` in a `node:cluster` worker: the global MeterProvider with a
+ * local reader, no exporter and no port; the primary collects through IPC.
+ */
+async function startClusterWorker(
+  meterProvider: MeterProvider,
+  local: LocalReader,
+  runtimeMetricsOn: boolean,
+  handleSignals: boolean,
+  closeProducers: () => void,
+): Promise<InferometerHandle> {
+  if (!metrics.setGlobalMeterProvider(meterProvider)) {
+    closeProducers();
+    await meterProvider.shutdown();
+    throw new ConfigurationError(
+      '@inferometer/node start(): a global MeterProvider is already registered (by an OpenTelemetry setup elsewhere in the service). ' +
+        "Skip start(): @inferometer/core records into that provider; add createPrometheusReader()'s reader to it to serve /metrics.",
+      { accepted: 'start() only when no global MeterProvider is registered' },
+    );
+  }
+  const runtime = runtimeMetricsOn ? startRuntimeMetrics(meterProvider) : undefined;
+  const responder = answerPrimary(local);
+  let stopped: Promise<void> | undefined;
+  let removeSignals: (() => void) | undefined;
+  const shutdown = (): Promise<void> => {
+    stopped ??= (async () => {
+      removeSignals?.();
+      metrics.disable();
+      responder.close();
+      try {
+        await meterProvider.shutdown();
+      } catch (err) {
+        diag.error('@inferometer/node: shutdown failed', err);
+      }
+      closeProducers();
+      runtime?.close();
+    })();
+    return stopped;
+  };
+  if (handleSignals) removeSignals = onSignals(shutdown);
+  return {
+    meterProvider,
+    exporters: [],
+    metricsUrl: undefined,
+    metricsHandler: workerMetricsHandler,
+    // The primary reads this worker at its own collections: nothing to push from here.
+    forceFlush: () => Promise.resolve(),
     shutdown,
   };
 }

@@ -63,6 +63,8 @@ export const START_OPTIONS_SHAPE = {
   remoteWrite: REMOTE_WRITE_SHAPE,
   guards: GUARDS_SHAPE,
   serviceName: 'leaf',
+  serviceInstanceId: 'leaf',
+  cluster: { enabled: 'leaf', collectTimeoutMillis: 'leaf' },
   exportIntervalMillis: 'leaf',
   exportTimeoutMillis: 'leaf',
   handleSignals: 'leaf',

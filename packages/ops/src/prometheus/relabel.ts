@@ -7,6 +7,7 @@
 import { stringify } from 'yaml';
 import { INSTRUMENTATION_SCOPE, unboundedLabelRegex, type MetricDefinition } from '@inferometer/core';
 import { ALL_METRICS } from '../catalog.js';
+import { CATALOG_NAME_PREFIXES } from '@inferometer/core';
 import { regexLiteral, seriesNames } from '../promql/selectors.js';
 
 /** One Prometheus relabel config (the fields this generator uses). */
@@ -73,7 +74,10 @@ export function metricRelabelConfigs(options: RelabelOptions = {}): RelabelConfi
     { regex: unboundedLabelRegex().regex, action: 'labeldrop' },
   ];
   if (options.keepOnlyCatalog) {
-    const keep = `(${names}|${RUNTIME_SERIES_REGEX}|${COMPANION_SERIES.map(regexLiteral).join('|')})`;
+    // By name prefix: every Inferometer package names its families `ml_*`
+    // or `inferometer_*` (node's cluster and runtime families included), so
+    // a family added by a package ops does not list is kept too.
+    const keep = `((${CATALOG_NAME_PREFIXES.join('|')})_.+|${RUNTIME_SERIES_REGEX}|${COMPANION_SERIES.map(regexLiteral).join('|')})`;
     configs.push({ source_labels: ['__name__'], regex: keep, action: 'keep' });
   }
   return configs;

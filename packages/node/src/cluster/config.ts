@@ -1,0 +1,79 @@
+import cluster from 'node:cluster';
+import { diag } from '@opentelemetry/api';
+import { checkBoolean, checkInteger, invalid, option, readInteger, readString, variable, type Environment } from '../config/env.js';
+import { CLUSTER_COLLECT_TIMEOUT_VARIABLE, CLUSTER_VARIABLE, DEFAULT_CLUSTER_COLLECT_TIMEOUT_MILLIS, MAX_CLUSTER_COLLECT_TIMEOUT_MILLIS } from './names.js';
+
+/** The `cluster` option of `start()`. */
+export interface ClusterOptions {
+  /**
+   * Cluster aggregation (on by default; falls back to `INFEROMETER_CLUSTER`,
+   * `true` / `false`). On: in a `node:cluster` worker, `start()` opens no
+   * port and runs no exporter, and answers the primary instead; in the
+   * primary (or a process without workers), the exporters serve this
+   * process's points plus every worker's. Off: each process exports on its
+   * own, as its own instance.
+   *
+   * @example
+   * ```ts
+   * cluster: { enabled: false } // every worker pushes remote write itself
+   * ```
+   */
+  enabled?: boolean;
+  /**
+   * How long the primary waits for each worker at a collection, in
+   * milliseconds; falls back to `INFEROMETER_CLUSTER_COLLECT_TIMEOUT`, then
+   * 2000 (below Prometheus' default 10 s scrape timeout). A worker that
+   * misses it is served with its last reported points and counted in
+   * `inferometer_cluster_collect_misses_total`.
+   *
+   * @example
+   * ```ts
+   * cluster: { collectTimeoutMillis: 500 }
+   * ```
+   */
+  collectTimeoutMillis?: number;
+}
+
+/** What this process does in a cluster. */
+export interface ClusterMode {
+  /** `worker`: answer the primary; `primary`: export the merged points; `off`: export own points only. */
+  readonly role: 'worker' | 'primary' | 'off';
+  readonly collectTimeoutMillis: number;
+}
+
+/**
+ * The role of this process. A `node:cluster` worker under pm2 (`pm_id` in
+ * the environment) is not ours to aggregate: pm2's daemon is its primary and
+ * runs no Inferometer, so it exports on its own.
+ */
+export function resolveCluster(env: Environment, given: ClusterOptions | undefined, exponentialHistograms = false, isWorker: boolean = cluster.isWorker): ClusterMode {
+  let enabled = true;
+  if (given?.enabled !== undefined) enabled = checkBoolean(option('cluster.enabled'), given.enabled);
+  else {
+    const raw = readString(env, CLUSTER_VARIABLE);
+    if (raw !== undefined) {
+      const value = raw.toLowerCase();
+      if (value !== 'true' && value !== 'false') throw invalid(variable(CLUSTER_VARIABLE), raw, 'not a boolean', 'true or false (any case)');
+      enabled = value === 'true';
+    }
+  }
+  const collectTimeoutMillis =
+    given?.collectTimeoutMillis !== undefined
+      ? checkInteger(option('cluster.collectTimeoutMillis'), given.collectTimeoutMillis, 1, MAX_CLUSTER_COLLECT_TIMEOUT_MILLIS)
+      : (readInteger(env, CLUSTER_COLLECT_TIMEOUT_VARIABLE, 1, MAX_CLUSTER_COLLECT_TIMEOUT_MILLIS) ?? DEFAULT_CLUSTER_COLLECT_TIMEOUT_MILLIS);
+  if (!enabled) return { role: 'off', collectTimeoutMillis };
+  const underPm2 = readString(env, 'pm_id') !== undefined;
+  if (isWorker && !underPm2) return { role: 'worker', collectTimeoutMillis };
+  if (exponentialHistograms) {
+    // Exponential histograms are aggregated per reader by the SDK; adding
+    // them across workers (rescaling to a common scale) is not done here.
+    if (!isWorker) {
+      diag.warn(
+        '@inferometer/node: exponential histograms (OTLP histogramAggregation / the newrelic preset) are not merged across cluster workers; ' +
+          'this process exports its own points only. In a node:cluster service, set INFEROMETER_CLUSTER=false in the workers so each pushes as its own instance.',
+      );
+    }
+    return { role: 'off', collectTimeoutMillis };
+  }
+  return { role: 'primary', collectTimeoutMillis };
+}

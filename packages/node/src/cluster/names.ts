@@ -1,0 +1,61 @@
+/**
+ * Names, units, defaults and variables of cluster aggregation, in one place:
+ * the primary's self-metrics, the IPC message key, and the collect timeout.
+ */
+
+/** The variable that turns cluster aggregation off (`false`) in the primary and in workers. */
+export const CLUSTER_VARIABLE = 'INFEROMETER_CLUSTER';
+/** The variable for {@link DEFAULT_CLUSTER_COLLECT_TIMEOUT_MILLIS}. */
+export const CLUSTER_COLLECT_TIMEOUT_VARIABLE = 'INFEROMETER_CLUSTER_COLLECT_TIMEOUT';
+
+/**
+ * How long the primary waits for each worker's points at a collection, in
+ * milliseconds. Well below Prometheus' default `scrape_timeout` (10 s,
+ * https://prometheus.io/docs/prometheus/latest/configuration/configuration/#scrape_config),
+ * so a worker stuck in a long synchronous inference leaves the scrape
+ * answered (with that worker's last reported points) instead of failed.
+ */
+export const DEFAULT_CLUSTER_COLLECT_TIMEOUT_MILLIS = 2_000;
+/** Upper bound of the collect timeout: a scrape must never wait minutes. */
+export const MAX_CLUSTER_COLLECT_TIMEOUT_MILLIS = 60_000;
+
+/** Instrumentation scope of the primary's self-metrics. */
+export const CLUSTER_SCOPE = '@inferometer/node/cluster';
+
+/**
+ * `inferometer_cluster_collect_misses_total{reason}`: a worker's points that
+ * did not arrive at a collection. The scrape is answered with that worker's
+ * last reported points, so its counters do not dip.
+ */
+export const METRIC_CLUSTER_COLLECT_MISSES = {
+  name: 'inferometer_cluster_collect_misses',
+  unit: '{miss}',
+  description: "Collections at which a cluster worker's points did not arrive in time; its last reported points were served instead.",
+} as const;
+
+/** `reason` of {@link METRIC_CLUSTER_COLLECT_MISSES}. */
+export const ATTR_MISS_REASON = 'reason';
+/** The worker did not answer within the collect timeout. */
+export const MISS_TIMEOUT = 'timeout';
+/** The request could not be sent (the IPC channel was closing). */
+export const MISS_SEND_FAILED = 'send_failed';
+/** The answer could not be read (a worker of another Inferometer version). */
+export const MISS_BAD_ANSWER = 'bad_answer';
+
+/**
+ * `inferometer_cluster_workers{state}`: workers whose points the primary
+ * serves: `reporting` (announced and alive) and `exited` (gone; their last
+ * counters and histograms stay in the sums).
+ */
+export const METRIC_CLUSTER_WORKERS = {
+  name: 'inferometer_cluster_workers',
+  unit: '{worker}',
+  description: 'Cluster workers whose points the primary serves, by state: reporting (alive) or exited (last counts kept).',
+} as const;
+/** `state` of {@link METRIC_CLUSTER_WORKERS}. */
+export const ATTR_WORKER_STATE = 'state';
+
+/** Key of every IPC message Inferometer sends; other messages on the channel are the service's own and left alone. */
+export const MESSAGE_KEY = 'inferometer.cluster';
+/** Version of the message format: a primary ignores answers of another format (counted as `bad_answer`). */
+export const WIRE_VERSION = 1;

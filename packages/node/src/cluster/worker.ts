@@ -1,0 +1,57 @@
+/**
+ * The worker side of cluster aggregation: no exporter and no port; the
+ * worker announces itself to the primary and answers each collect request
+ * with its cumulative points (its catalog through the native collector, and
+ * whatever else its MeterProvider records).
+ */
+import { diag } from '@opentelemetry/api';
+import type { MetricsRequestHandler } from '../prometheus/handler.js';
+import type { LocalReader } from './local-reader.js';
+import { WIRE_VERSION } from './names.js';
+import { clusterMessage, send } from './primary.js';
+import { encode } from './wire.js';
+
+/** Answers the primary until closed. */
+export function answerPrimary(reader: LocalReader): { close(): void } {
+  let closed = false;
+  const answer = async (id: number): Promise<void> => {
+    const { resourceMetrics, errors } = await reader.collect();
+    for (const error of errors) diag.error('@inferometer/node cluster: collecting this worker\'s metrics failed', error);
+    if (closed) return;
+    send(process, { type: 'points', id, version: WIRE_VERSION, payload: encode(resourceMetrics.scopeMetrics) }, (err) =>
+      diag.debug('@inferometer/node cluster: could not answer the primary (channel closing)', err),
+    );
+  };
+  const onMessage = (raw: unknown): void => {
+    const message = clusterMessage(raw);
+    if (message === undefined) return;
+    if (message.type === 'collect') {
+      // Never rejects into the process: a failed collection is the primary's miss.
+      answer(message.id).catch((err: unknown) => diag.error('@inferometer/node cluster: answering the primary failed', err));
+    } else if (message.type === 'primary') {
+      send(process, { type: 'hello' });
+    }
+  };
+  process.on('message', onMessage);
+  send(process, { type: 'hello' });
+  return {
+    close() {
+      closed = true;
+      process.off('message', onMessage);
+    },
+  };
+}
+
+/**
+ * `metricsHandler` in a cluster worker: the primary serves the pull
+ * endpoint, so a scrape reaching a worker is told where to look (404).
+ */
+export const workerMetricsHandler: MetricsRequestHandler = (request, response) => {
+  response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+  response.end(
+    request.method === 'HEAD'
+      ? undefined
+      : 'Not Found: this is a cluster worker; the cluster primary serves the metrics of every worker (start() in the primary). ' +
+          'Set INFEROMETER_CLUSTER=false or start({ cluster: { enabled: false } }) to serve each process on its own.\n',
+  );
+};

@@ -1,0 +1,142 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS } from '@inferometer/core';
+import { freePort, parseStrict, startPrometheus, type PrometheusServer } from '@inferometer/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CLUSTER_COLLECT_TIMEOUT_VARIABLE, METRIC_CLUSTER_COLLECT_MISSES, METRIC_CLUSTER_WORKERS } from '../../src/cluster/names.js';
+
+const FIXTURE = fileURLToPath(new URL('./fixtures/cluster-app.mjs', import.meta.url));
+const MODEL = 'cluster-model';
+
+/** A running fixture cluster: its pull endpoint and a way to drive its workers. */
+interface App {
+  readonly url: string;
+  command(message: Record<string, unknown>): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const closers: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+
+async function startApp(env: Record<string, string> = {}): Promise<App> {
+  const child: ChildProcess = fork(FIXTURE, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let next = 0;
+  const waiting = new Map<number, () => void>();
+  const ready = new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`fixture exited with ${String(code)}`)));
+    child.on('message', (message: { ready?: boolean; url?: string; id?: number }) => {
+      if (message.ready === true) resolve(message.url!);
+      else if (message.id !== undefined) waiting.get(message.id)?.();
+    });
+  });
+  const url = await ready;
+  const app: App = {
+    url,
+    command: (message) =>
+      new Promise((resolve) => {
+        const id = ++next;
+        waiting.set(id, resolve);
+        child.send({ ...message, id });
+      }),
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send({ cmd: 'stop', id: -1 });
+      await exited;
+    },
+  };
+  closers.push(() => app.stop());
+  return app;
+}
+
+async function scrape(url: string): Promise<{ samples: Map<string, number>; millis: number }> {
+  const started = Date.now();
+  const response = await fetch(url);
+  const text = await response.text();
+  expect(response.status).toBe(200);
+  const samples = new Map<string, number>();
+  // parseStrict refuses a second # TYPE of a family: the merge must not serve one twice.
+  for (const sample of parseStrict(text).samples) {
+    if (sample.labels.model_name !== undefined && sample.labels.model_name !== MODEL) continue;
+    const labels = Object.entries(sample.labels).filter(([k]) => k === 'status' || k === 'le' || k === 'reason' || k === 'state');
+    const key = `${sample.name}{${labels.map(([k, v]) => `${k}=${v}`).join(',')}}`;
+    samples.set(key, (samples.get(key) ?? 0) + sample.value);
+  }
+  return { samples, millis: Date.now() - started };
+}
+
+const SUCCESS = `${METRIC_PREDICTIONS.prometheusName}{status=success}`;
+const ERROR = `${METRIC_PREDICTIONS.prometheusName}{status=error}`;
+const LATENCY_COUNT = `${METRIC_PREDICTION_LATENCY.prometheusName}_count{}`;
+const MISSES_TIMEOUT = `${METRIC_CLUSTER_COLLECT_MISSES.name}_total{reason=timeout}`;
+
+describe('node:cluster aggregation (real cluster processes)', () => {
+  it('serves every worker from the primary: counters and histograms summed exactly', async () => {
+    const app = await startApp();
+    await app.command({ cmd: 'calls', worker: 0, n: 5, fail: 1 });
+    await app.command({ cmd: 'calls', worker: 1, n: 7 });
+    await app.command({ cmd: 'calls', worker: 2, n: 11, fail: 2 });
+    const { samples } = await scrape(app.url);
+    expect(samples.get(SUCCESS)).toBe(23);
+    expect(samples.get(ERROR)).toBe(3);
+    expect(samples.get(LATENCY_COUNT)).toBe(26);
+    // Buckets summed too: the +Inf bucket equals the count.
+    expect(samples.get(`${METRIC_PREDICTION_LATENCY.prometheusName}_bucket{le=+Inf}`)).toBe(26);
+    expect(samples.get(`${METRIC_CLUSTER_WORKERS.name}{state=reporting}`)).toBe(3);
+  }, 60_000);
+
+  it('keeps an exited worker\'s counts, and a replacement adds on', async () => {
+    const app = await startApp();
+    for (const worker of [0, 1, 2]) await app.command({ cmd: 'calls', worker, n: 10 });
+    expect((await scrape(app.url)).samples.get(SUCCESS)).toBe(30);
+    await app.command({ cmd: 'kill', worker: 1 });
+    const after = (await scrape(app.url)).samples;
+    expect(after.get(SUCCESS)).toBe(30);
+    expect(after.get(LATENCY_COUNT)).toBe(30);
+    expect(after.get(`${METRIC_CLUSTER_WORKERS.name}{state=exited}`)).toBe(1);
+    await app.command({ cmd: 'fork', worker: 1 });
+    await app.command({ cmd: 'calls', worker: 1, n: 4 });
+    expect((await scrape(app.url)).samples.get(SUCCESS)).toBe(34);
+  }, 60_000);
+
+  it('answers within the collect timeout when a worker hangs, with its last points, and counts the miss', async () => {
+    const app = await startApp({ [CLUSTER_COLLECT_TIMEOUT_VARIABLE]: '500' });
+    for (const worker of [0, 1, 2]) await app.command({ cmd: 'calls', worker, n: 3 });
+    expect((await scrape(app.url)).samples.get(SUCCESS)).toBe(9);
+    await app.command({ cmd: 'hang', worker: 2, ms: 4_000 });
+    const during = await scrape(app.url);
+    expect(during.millis).toBeLessThan(2_000);
+    // Worker 2's last points are served: no dip that Prometheus would take for a reset.
+    expect(during.samples.get(SUCCESS)).toBe(9);
+    expect(during.samples.get(MISSES_TIMEOUT)).toBe(1);
+  }, 60_000);
+});
+
+describe('a real Prometheus scraping the cluster primary', () => {
+  it('stores one monotonic series: the increase equals the calls made, across a worker exit', async () => {
+    const port = await freePort();
+    const app = await startApp({ FIXTURE_PORT: String(port) });
+    const prometheus: PrometheusServer = await startPrometheus([{ job: 'cluster', target: `127.0.0.1:${port}` }]);
+    closers.push(() => prometheus.stop());
+    const total = `sum(${METRIC_PREDICTIONS.prometheusName}{job="cluster",status="success"})`;
+    for (const worker of [0, 1, 2]) await app.command({ cmd: 'calls', worker, n: 20 });
+    expect(await prometheus.waitFor(total, (v) => v === 60, 20_000)).toBe(60);
+    const before = Date.now() / 1000;
+    await app.command({ cmd: 'kill', worker: 0 });
+    await app.command({ cmd: 'fork', worker: 0 });
+    for (let round = 0; round < 3; round++) {
+      for (const worker of [0, 1, 2]) await app.command({ cmd: 'calls', worker, n: 5 });
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+    }
+    expect(await prometheus.waitFor(total, (v) => v === 105, 20_000)).toBe(105);
+    // Every scrape reached the same aggregate: no reset, and the stored samples never go down.
+    const resets = await prometheus.query(`resets(${METRIC_PREDICTIONS.prometheusName}{job="cluster",status="success"}[5m])`);
+    expect(resets.map((r) => Number(r.value[1]))).toEqual([0]);
+    // The increase since 60 was stored is exactly the 45 calls made since.
+    const series = `${METRIC_PREDICTIONS.prometheusName}{job="cluster",status="success"}`;
+    const increase = await prometheus.query(`sum(${series}) - sum(${series} @ ${before.toFixed(3)})`);
+    expect(Number(increase[0]!.value[1])).toBe(45);
+  }, 90_000);
+});
