@@ -1,4 +1,5 @@
-import { defaultRecorder, wrapFunction } from './instrument.js';
+import { wrapFunction } from './instrument.js';
+import { runtime, type Runtime } from './runtime.js';
 import type { InstrumentOptions } from './options.js';
 import { compilePlan } from './plan.js';
 import { reportInternalError } from './diagnostics.js';
@@ -49,7 +50,12 @@ export type InstrumentDecorator = LegacyMethodDecorator & StandardMethodDecorato
  * ```
  */
 export function Instrument(options: InstrumentOptions): InstrumentDecorator {
-  const plan = compilePlan(options, defaultRecorder(), '@Instrument(options)');
+  return InstrumentIn(runtime(), options);
+}
+
+/** {@link Instrument} recording into a given runtime (tests build on a fresh `createRuntime()`). @internal */
+export function InstrumentIn(owner: Runtime, options: InstrumentOptions): InstrumentDecorator {
+  const plan = compilePlan(options, owner.recorder, '@Instrument(options)');
   function decorate(...args: unknown[]): unknown {
     const [first, second, third] = args;
     if (args.length === 2 && isStandardContext(second)) {

@@ -2,8 +2,7 @@ import { observeBatchSize, observeConfidence, observeInput, observeOutput } from
 import type { InstrumentOptions } from './options.js';
 import { reportInternalError } from './diagnostics.js';
 import { compilePlan, type Plan, type Resolved } from './plan.js';
-import type { NativeRecorder } from './recorder/native/recorder.js';
-import { runtime } from './runtime.js';
+import { runtime, type Runtime } from './runtime.js';
 import type { PredictionSeries } from './recorder/recorder.js';
 import { CallEnd, elapsed, instrumentNodeStream, instrumentStream, isAsyncIterable, isNodeStream, releaseWhenCollected } from './stream.js';
 
@@ -33,12 +32,12 @@ type AnyFunction = (this: any, ...args: any[]) => any;
  *   original once per call of the caller's and measures the callbacks the
  *   caller passed. A thenable never settled through `then` (never awaited,
  *   or consumed through another method) ends its call when it is
- *   garbage-collected, counted with `error_type="cancelled"`. A frozen or
+ *   garbage-collected, counted as `status="cancelled"` (not an error). A frozen or
  *   non-extensible thenable is counted as a success when it is returned.
  * - A stream is returned as the very same object where it can take an own
  *   property (see `streaming`); it is counted once when it ends, fails, is
  *   closed by the consumer, or is garbage-collected unfinished
- *   (`error_type="cancelled"`).
+ *   (`status="cancelled"`, not an error).
  *
  * Metrics are recorded through the global OpenTelemetry MeterProvider, so a
  * service that already registered one needs no `start()`; without any
@@ -69,10 +68,24 @@ export function instrument<F extends AnyFunction>(
   fn: F,
   options: InstrumentOptions<ThisParameterType<F>, Parameters<F>, ReturnType<F>>,
 ): F {
+  return instrumentIn(runtime(), fn, options);
+}
+
+/**
+ * {@link instrument} recording into a given runtime's recorder and guard
+ * (tests build on a fresh `createRuntime()` instead of the process's).
+ *
+ * @internal
+ */
+export function instrumentIn<F extends AnyFunction>(
+  owner: Runtime,
+  fn: F,
+  options: InstrumentOptions<ThisParameterType<F>, Parameters<F>, ReturnType<F>>,
+): F {
   if (typeof fn !== 'function') {
     throw new TypeError(`instrument(fn, options): fn must be a function; got ${fn === null ? 'null' : typeof fn}`);
   }
-  return wrapFunction(fn, compilePlan(options as InstrumentOptions, runtime().recorder, 'instrument(fn, options)'));
+  return wrapFunction(fn, compilePlan(options as InstrumentOptions, owner.recorder, 'instrument(fn, options)'));
 }
 
 /*
@@ -314,9 +327,4 @@ function settleThenable(
   }
   releaseWhenCollected(result, end);
   return result;
-}
-
-/** The process-wide recorder (the default runtime's). @internal */
-export function defaultRecorder(): NativeRecorder {
-  return runtime().recorder;
 }

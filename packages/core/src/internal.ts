@@ -8,6 +8,8 @@ export type { Runtime } from './runtime.js';
 export type { OnceReporter } from './diagnostics.js';
 export { ProviderBound } from './global-provider.js';
 export { attachCollectorTo } from './collector.js';
+export { instrumentIn } from './instrument.js';
+export { InstrumentIn } from './decorator.js';
 export { attributeGuardIn } from './guard/attribute-guard.js';
 export { resolveGuardOptions } from './guard/config.js';
 export {

@@ -1,4 +1,3 @@
-import { ERROR_TYPE_CANCELLED } from './catalog.js';
 import { reportInternalError } from './diagnostics.js';
 import type { PredictionSeries } from './recorder/recorder.js';
 
@@ -34,9 +33,9 @@ export class CallEnd {
     if (this._end()) this.call.fail(elapsed(this.start), errorType);
   }
 
-  /** Dropped unfinished (garbage-collected): counted with error_type "cancelled". */
+  /** Dropped unfinished (garbage-collected): counted as `status="cancelled"`, not as an error. */
   cancel(): void {
-    if (this._end()) this.call.fail(elapsed(this.start), ERROR_TYPE_CANCELLED);
+    if (this._end()) this.call.cancel();
   }
 
   /** Takes the end for the caller, who records it (a thenable's settlement); false if already ended. */
@@ -68,7 +67,7 @@ const abandoned = new FinalizationRegistry<CallEnd>((end) => {
   }
 });
 
-/** Ends `end` with "cancelled" when `target` is garbage-collected first. @internal */
+/** Ends `end` as cancelled when `target` is garbage-collected first. @internal */
 export function releaseWhenCollected(target: object, end: CallEnd): void {
   try {
     abandoned.register(target, end, end);
