@@ -3,6 +3,7 @@ import { runtime, type Runtime } from './runtime.js';
 import type { InstrumentOptions } from './options.js';
 import { compilePlan } from './plan.js';
 import { reportInternalError } from './diagnostics.js';
+import { InferometerConfigError } from './errors.js';
 
 type Method = (this: any, ...args: any[]) => any;
 
@@ -60,14 +61,14 @@ export function InstrumentIn(owner: Runtime, options: InstrumentOptions): Instru
     const [first, second, third] = args;
     if (args.length === 2 && isStandardContext(second)) {
       if (second.kind !== 'method') {
-        throw new TypeError(`@Instrument(options) decorates methods; it was applied to a ${second.kind} ("${String(second.name)}")`);
+        throw new InferometerConfigError('@Instrument', `@Instrument(options) decorates methods; it was applied to a ${second.kind} ("${String(second.name)}")`, ['a method']);
       }
       // context.metadata is left alone: it belongs to the class, not the method.
       return keepMetadata(first as Method, wrapFunction(first as Method, plan));
     }
     const descriptor = third as PropertyDescriptor | undefined;
     if (descriptor === undefined || typeof descriptor.value !== 'function') {
-      throw new TypeError(`@Instrument(options) decorates methods; "${String(second)}" is not a method`);
+      throw new InferometerConfigError('@Instrument', `@Instrument(options) decorates methods; "${String(second)}" is not a method`, ['a method']);
     }
     descriptor.value = keepMetadata(descriptor.value as Method, wrapFunction(descriptor.value as Method, plan));
     return descriptor;

@@ -11,11 +11,10 @@ export type {
   InferenceObserver,
   InstrumentOptions,
 } from './options.js';
-export { InstrumentOptionError } from './options.js';
 export type { BucketOverrides } from './recorder/recorder.js';
 export { attachCollector } from './collector.js';
 export { retireModelVersion } from './retire.js';
-export { InferometerConfigError } from './errors.js';
+export { InferometerConfigError, InstrumentOptionError } from './errors.js';
 export type { CatalogCollector } from './collector.js';
 export type { CollectedHistogram, CollectedMetric, CollectedPoint, Temporality } from './recorder/native/collector.js';
 export type { HrTimeLike } from './recorder/native/series.js';

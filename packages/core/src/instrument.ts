@@ -1,6 +1,7 @@
 import { observeBatchSize, observeConfidence, observeInput, observeOutput } from './observe.js';
 import type { InstrumentOptions } from './options.js';
 import { reportInternalError } from './diagnostics.js';
+import { InferometerConfigError } from './errors.js';
 import { compilePlan, type Plan, type Resolved } from './plan.js';
 import { runtime, type Runtime } from './runtime.js';
 import type { PredictionSeries } from './recorder/recorder.js';
@@ -43,8 +44,9 @@ type AnyFunction = (this: any, ...args: any[]) => any;
  * service that already registered one needs no `start()`; without any
  * provider, recording is a no-op.
  *
- * Options are checked here, once: a bad option throws a `TypeError` naming
- * it (an unknown key throws {@link InstrumentOptionError}). After that the
+ * Options are checked here, once: a bad option throws an
+ * {@link InstrumentOptionError} (a `TypeError`) whose `option` and `accepted`
+ * name the option and what it takes. After that the
  * wrapper never throws anything of its own; its failures and the failures
  * of the option callbacks go to OpenTelemetry's `diag` (once per kind) and
  * are counted in `inferometer_dropped_observations_total`.
@@ -83,7 +85,7 @@ export function instrumentIn<F extends AnyFunction>(
   options: InstrumentOptions<ThisParameterType<F>, Parameters<F>, ReturnType<F>>,
 ): F {
   if (typeof fn !== 'function') {
-    throw new TypeError(`instrument(fn, options): fn must be a function; got ${fn === null ? 'null' : typeof fn}`);
+    throw new InferometerConfigError('fn', `instrument(fn, options): fn must be a function; got ${fn === null ? 'null' : typeof fn}`, ['a function']);
   }
   return wrapFunction(fn, compilePlan(options as InstrumentOptions, owner.recorder, 'instrument(fn, options)'));
 }

@@ -241,32 +241,3 @@ export interface InstrumentOptions<This = any, Args extends unknown[] = any[], R
    */
   streaming?: 'auto' | boolean;
 }
-
-/**
- * Thrown by {@link instrument} and {@link Instrument} when the options name a
- * key they do not accept (a typo such as `versoin` in plain JavaScript):
- * `option` is the key given, `accepted` every key the options take, closest
- * first. Code reads the fields, not the message.
- *
- * @example
- * ```ts
- * try {
- *   instrument(predict, { model: 'iris', versoin: '1.0.0' } as never);
- * } catch (err) {
- *   if (err instanceof InstrumentOptionError) console.error(err.option, err.accepted[0]); // 'versoin' 'version'
- * }
- * ```
- */
-export class InstrumentOptionError extends TypeError {
-  override readonly name = 'InstrumentOptionError';
-
-  constructor(
-    message: string,
-    /** The unknown key, as given. */
-    readonly option: string,
-    /** Every accepted key, the closest to `option` first. */
-    readonly accepted: readonly string[],
-  ) {
-    super(message);
-  }
-}
