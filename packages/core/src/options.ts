@@ -97,7 +97,8 @@ export interface InstrumentOptions<This = any, Args extends unknown[] = any[], R
 
   /**
    * Numeric encoding of the version for `ml_active_model_version`, for
-   * versions that {@link encodeVersion} cannot read (dates, names).
+   * versions the default cannot read (dates, names). The default reads
+   * semantic versions: `1.2.3` is `1002003`.
    *
    * @example
    * ```ts
