@@ -1,7 +1,8 @@
 /**
  * `inferometer dashboard`: the Grafana dashboard, built with the typed
- * builders of @grafana/grafana-foundation-sdk (issue 7: dashboards as code,
- * not hand-written JSON). The classic dashboard model (`dashboard` package of
+ * builders of @grafana/grafana-foundation-sdk: dashboards as code, checked by
+ * the compiler against the catalog's names, not hand-written JSON that drifts
+ * from them. The classic dashboard model (`dashboard` package of
  * the SDK) is what Grafana's file provisioning loads in every supported
  * version; the v2 model still needs a feature toggle.
  *
