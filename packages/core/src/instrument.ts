@@ -5,7 +5,7 @@ import { InferometerConfigError } from './errors.js';
 import { compilePlan, type Plan, type Resolved } from './plan.js';
 import { runtime, type Runtime } from './runtime.js';
 import type { PredictionSeries } from './recorder/recorder.js';
-import { CallEnd, elapsed, instrumentNodeStream, instrumentStream, isAsyncIterable, isNodeStream, releaseWhenCollected } from './stream.js';
+import { CallEnd, elapsed, instrumentNodeStream, now, instrumentStream, isAsyncIterable, isNodeStream, releaseWhenCollected } from './stream.js';
 
 type AnyFunction = (this: any, ...args: any[]) => any;
 
@@ -151,7 +151,7 @@ export function wrapFunction<F extends AnyFunction>(fn: F, plan: Plan): F {
     let start = Number.NaN;
     let result: ReturnType<F>;
     try {
-      start = performance.now();
+      start = now();
       result = fn.apply(this, args);
     } catch (error) {
       // The least work first: see pendingCalls.
@@ -194,7 +194,7 @@ type Settle = (plan: Plan, resolved: Resolved, call: PredictionSeries, start: nu
 function chooseSettle(fn: AnyFunction, plan: Plan): Settle {
   const kind = Object.getPrototypeOf(fn)?.constructor?.name;
   if (kind === 'AsyncGeneratorFunction' && plan.streaming !== false) return settleStream;
-  if (kind === 'AsyncFunction') return plan.streaming === true ? settleNativePromisedStream : settleNativePromise;
+  if (kind === 'AsyncFunction') return plan.streaming === true ? settleNativePromisedStream : nativePromiseSettler(plan);
   return settleAny;
 }
 
@@ -229,6 +229,33 @@ function settleNativePromise(plan: Plan, resolved: Resolved, call: PredictionSer
       throw error;
     },
   );
+}
+
+/**
+ * {@link settleNativePromise} for the functions known at decoration to
+ * return native promises (`async function`): what the success records is
+ * decided here, once, and the two reactions made per call hold only the
+ * call's own state (the plan's is shared), the least a chained promise
+ * allows (a reaction is called without a receiver or any other context).
+ */
+function nativePromiseSettler(plan: Plan): Settle {
+  const confidence = plan.confidence !== undefined;
+  const errorType = plan.errorType;
+  return (_plan, resolved, call, start, result, args) =>
+    promiseThen.call(
+      result as Promise<unknown>,
+      (value: unknown) => {
+        call.succeed(elapsed(start));
+        if (confidence) observeConfidence(plan, call, value);
+        const observer = resolved.observer;
+        if (observer !== undefined) observeOutput(plan, observer, value);
+        return value;
+      },
+      (error: unknown) => {
+        call.fail(elapsed(start), errorType(error, args));
+        throw error;
+      },
+    );
 }
 
 /** `streaming: true` on a native promise: the chained promise resolves to the measured stream. */
