@@ -14,7 +14,6 @@ import { fileURLToPath } from 'node:url';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { DataPointType, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import {
-  CATALOG,
   METRIC_ACTIVE_MODEL_VERSION,
   METRIC_MODEL_INFO,
   METRIC_PREDICTION_BATCH_SIZE,

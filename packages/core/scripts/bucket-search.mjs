@@ -34,10 +34,16 @@ for (const n of [8, 16, 24, 32, 48, 64, 128, 256]) {
     if (sink < 0) console.log(sink);
     return ns;
   };
-  for (let i = 0; i < 3; i++) (time(linear), time(binary));
+  for (let i = 0; i < 3; i++) {
+    time(linear);
+    time(binary);
+  }
   const l = [];
   const s = [];
-  for (let i = 0; i < 7; i++) (l.push(time(linear)), s.push(time(binary)));
+  for (let i = 0; i < 7; i++) {
+    l.push(time(linear));
+    s.push(time(binary));
+  }
   rows.push({ bounds: n, linearNs: median(l).toFixed(2), binaryNs: median(s).toFixed(2) });
 }
 console.table(rows);

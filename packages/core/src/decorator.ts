@@ -5,6 +5,7 @@ import { compilePlan } from './plan.js';
 import { reportInternalError } from './diagnostics.js';
 import { InferometerConfigError } from './errors.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any: the user's own function types must stay assignable (unknown would refuse their parameters)
 type Method = (this: any, ...args: any[]) => any;
 
 /** The legacy (`experimentalDecorators`, NestJS) method decorator signature. */

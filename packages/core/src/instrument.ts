@@ -7,6 +7,7 @@ import { runtime, type Runtime } from './runtime.js';
 import type { PredictionSeries } from './recorder/recorder.js';
 import { CallEnd, elapsed, instrumentNodeStream, now, instrumentStream, isAsyncIterable, isNodeStream, releaseWhenCollected } from './stream.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any: the user's own function types must stay assignable (unknown would refuse their parameters)
 type AnyFunction = (this: any, ...args: any[]) => any;
 
 /**

@@ -41,6 +41,7 @@ export type AttributeValue = string | number | boolean;
  * { region: 'eu-west-1', tier: (self, [request]) => request.tier }
  * ```
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any as the default: options written without type arguments accept any function's this, arguments and result
 export type AttributeSource<This = any, Args extends unknown[] = any[]> =
   | AttributeValue
   | ((self: This, args: Args) => AttributeValue | undefined);
@@ -56,6 +57,7 @@ export type AttributeSource<This = any, Args extends unknown[] = any[]> =
  * confidence: (result: { probabilities: Float32Array }) => result.probabilities
  * ```
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any as the default: options written without type arguments accept any function's this, arguments and result
 export type ConfidenceExtractor<Result = any> = (
   result: Result,
 ) => number | ArrayLike<number> | ArrayLike<ArrayLike<number>> | undefined;
@@ -69,6 +71,7 @@ export type ConfidenceExtractor<Result = any> = (
  * @typeParam Args - its parameter list.
  * @typeParam Result - what it returns (for async functions, what the promise resolves to).
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any as the default: options written without type arguments accept any function's this, arguments and result
 export interface InstrumentOptions<This = any, Args extends unknown[] = any[], Result = any> {
   /**
    * The model's name: the `model_name` attribute on every series. Required;

@@ -88,6 +88,7 @@ let tick = 0;
  * }
  * ```
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any as the default: options written without type arguments accept any function's this, arguments and result
 export function driftMonitor<Args extends unknown[] = any[], Result = any>(options: DriftMonitorOptions<Args, Result>): DriftMonitor {
   return new Monitor(options as DriftMonitorOptions);
 }

@@ -18,7 +18,6 @@ export interface CaptureServer {
 
 export async function startCaptureServer(port = 0): Promise<CaptureServer> {
   const requests: Received[] = [];
-  let server: Server;
   const capture: CaptureServer = {
     url: '',
     port: 0,
@@ -33,7 +32,7 @@ export async function startCaptureServer(port = 0): Promise<CaptureServer> {
         server.closeAllConnections();
       }),
   };
-  server = createServer((request, response) => {
+  const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
