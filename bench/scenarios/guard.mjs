@@ -1,4 +1,4 @@
-// Issue 3's figures: the cardinality guard's cost per call on the normal
+// The cardinality guard's cost per call on the normal
 // path (declared, bounded attributes read per call), and the heap growth and
 // series count after an attack of unique ids and free text.
 import { METRIC_PREDICTIONS, instrument } from '@inferometer/core';

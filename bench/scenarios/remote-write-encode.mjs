@@ -1,4 +1,4 @@
-// Issue 4: the remote write encoder is on the export path of every service,
+// The remote write encoder is on the export path of every service,
 // so it is measured against the usual way to do it in JS: protobufjs for the
 // protobuf and snappyjs for the snappy block. Same data for both: the demo's
 // catalog for 4 models x 3 versions (552 series, histogram buckets included),

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GUARD_DEFAULTS, IDENTIFIER_MARKER, instrument, METRIC_ATTRIBUTE_REJECTIONS, METRIC_PREDICTIONS, METRIC_SERIES, OVERFLOW_VALUE } from '@inferometer/core';
 import { start, type InferometerHandle } from '@inferometer/node';
 
-// The attack of issue 3 with the default caps, on the fast path: a million
+// A cardinality attack with the default caps, on the fast path: a million
 // calls with unique user ids and unique free text through one instrumented
 // predict. Its own file, so its process starts with an empty guard.
 let telemetry: InferometerHandle;

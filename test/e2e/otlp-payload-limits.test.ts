@@ -4,7 +4,7 @@ import { DATADOG_MAX_PAYLOAD_BYTES, start, type InferometerHandle } from '@infer
 import { attributesOf } from '../support/otlp-proto.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
 
-// Issue 4: a large export is split into requests under the vendor's limit.
+// A large export is split into requests under the vendor's limit.
 // The built @inferometer/node in this process (a service with many series)
 // against the receiver that answers 413 above Datadog's 500 KB.
 let receiver: OtlpReceiver;

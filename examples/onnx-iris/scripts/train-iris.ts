@@ -11,7 +11,7 @@
  *
  * `--csv` also writes the training rows with the model's own predicted class
  * and confidence on each: the "training CSV" that `inferometer-profile` turns
- * into the drift reference profile (model/iris-reference.json, issue 6).
+ * into the drift reference profile (model/iris-reference.json).
  */
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';

@@ -5,7 +5,7 @@
  *
  * With `drift`, one feature of every row is shifted from a given moment on,
  * as if the world changed under the model: the drift scores of that feature
- * rise, the others stay where they were (issue 6, `--drift`).
+ * rise, the others stay where they were (`--drift`).
  */
 export interface TrafficOptions {
   /** Requests per second. */

@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 import { metricRelabelConfigs, renderAlertmanagerConfig, renderGrafanaDashboard, renderPrometheusRules } from '@inferometer/ops';
 import { requireBinary } from '../../../test/support/binaries.js';
 
-// Issue 7, "the local stack": Docker cannot run here, so this checks what can
+// The local stack: Docker cannot run in this project's CI, so this checks what can
 // be checked without it: the configs pass promtool and amtool, every file the
 // compose file mounts exists, every host and port the configs name is a
 // service and a port of the compose file, and the generated files are what

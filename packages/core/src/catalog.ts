@@ -22,7 +22,7 @@
 export const ATTR_MODEL_NAME = 'model_name' as const;
 /** Attribute key: the model's version, e.g. `1.2.0`. */
 export const ATTR_MODEL_VERSION = 'model_version' as const;
-/** Attribute key on {@link METRIC_PREDICTIONS}: {@link STATUS_SUCCESS} or {@link STATUS_ERROR}. */
+/** Attribute key on {@link METRIC_PREDICTIONS}: {@link STATUS_SUCCESS}, {@link STATUS_ERROR} or {@link STATUS_CANCELLED}. */
 export const ATTR_STATUS = 'status' as const;
 /** Attribute key on {@link METRIC_PREDICTION_ERRORS}: the error's class name, bounded. */
 export const ATTR_ERROR_TYPE = 'error_type' as const;
@@ -32,13 +32,18 @@ export const STATUS_SUCCESS = 'success' as const;
 /** Value of {@link ATTR_STATUS} for a call that threw (or rejected, or failed mid-stream). */
 export const STATUS_ERROR = 'error' as const;
 /**
- * Value of {@link ATTR_ERROR_TYPE} (with {@link STATUS_ERROR}) for a call whose
- * result was dropped before it finished: a returned stream or lazy thenable
- * that was garbage-collected unconsumed or partly read. Bounded, like vLLM's
- * `finished_reason="abort"` for client disconnects; exclude it with
- * `error_type!="cancelled"` when alerting on model errors.
+ * Value of {@link ATTR_STATUS} for a call whose result was dropped before it
+ * finished: a returned stream or lazy thenable garbage-collected unconsumed
+ * or partly read (a client that disconnected from a streamed answer). Neither
+ * a success nor an error: it is not counted in `ml_prediction_errors_total`,
+ * so error-ratio alerts (`status="error"`) never fire for it, and it is not
+ * observed in the latency histogram (the time until garbage collection is no
+ * call's latency). vLLM counts a client disconnect the same way, as its own
+ * outcome `finished_reason="abort"` of `vllm:request_success_total`
+ * (https://docs.vllm.ai/en/stable/usage/metrics/, FinishReason.ABORT in
+ * https://github.com/vllm-project/vllm/blob/main/vllm/v1/engine/__init__.py).
  */
-export const ERROR_TYPE_CANCELLED = 'cancelled' as const;
+export const STATUS_CANCELLED = 'cancelled' as const;
 
 /**
  * Value of {@link ATTR_ERROR_TYPE} once a series has seen

@@ -48,7 +48,7 @@ export function attachCollector(options: { temporality?: Temporality } = {}): Ca
 export function attachCollectorTo(owner: Runtime, options: { temporality?: Temporality } = {}): CatalogCollector {
   const temporality = options.temporality ?? 'cumulative';
   if (temporality !== 'cumulative' && temporality !== 'delta') {
-    throw new InferometerConfigError('temporality', `attachCollector(options): option "temporality" must be 'cumulative' or 'delta'; got ${String(temporality)}`);
+    throw new InferometerConfigError('temporality', `attachCollector(options): option "temporality" must be 'cumulative' or 'delta'; got ${String(temporality)}`, ['cumulative', 'delta']);
   }
   return new NativeCollector(owner.recorder, temporality);
 }

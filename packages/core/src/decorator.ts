@@ -1,9 +1,11 @@
-import { defaultRecorder, wrapFunction } from './instrument.js';
+import { wrapFunction } from './instrument.js';
+import { runtime, type Runtime } from './runtime.js';
 import type { InstrumentOptions } from './options.js';
 import { compilePlan } from './plan.js';
 import { reportInternalError } from './diagnostics.js';
+import { InferometerConfigError } from './errors.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any method: `unknown` parameters would refuse every typed method (parameters are contravariant).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any: the user's own function types must stay assignable (unknown would refuse their parameters)
 type Method = (this: any, ...args: any[]) => any;
 
 /** The legacy (`experimentalDecorators`, NestJS) method decorator signature. */
@@ -50,19 +52,24 @@ export type InstrumentDecorator = LegacyMethodDecorator & StandardMethodDecorato
  * ```
  */
 export function Instrument(options: InstrumentOptions): InstrumentDecorator {
-  const plan = compilePlan(options, defaultRecorder(), '@Instrument(options)');
+  return InstrumentIn(runtime(), options);
+}
+
+/** {@link Instrument} recording into a given runtime (tests build on a fresh `createRuntime()`). @internal */
+export function InstrumentIn(owner: Runtime, options: InstrumentOptions): InstrumentDecorator {
+  const plan = compilePlan(options, owner.recorder, '@Instrument(options)');
   function decorate(...args: unknown[]): unknown {
     const [first, second, third] = args;
     if (args.length === 2 && isStandardContext(second)) {
       if (second.kind !== 'method') {
-        throw new TypeError(`@Instrument(options) decorates methods; it was applied to a ${second.kind} ("${String(second.name)}")`);
+        throw new InferometerConfigError('@Instrument', `@Instrument(options) decorates methods; it was applied to a ${second.kind} ("${String(second.name)}")`, ['a method']);
       }
       // context.metadata is left alone: it belongs to the class, not the method.
       return keepMetadata(first as Method, wrapFunction(first as Method, plan));
     }
     const descriptor = third as PropertyDescriptor | undefined;
     if (descriptor === undefined || typeof descriptor.value !== 'function') {
-      throw new TypeError(`@Instrument(options) decorates methods; "${String(second)}" is not a method`);
+      throw new InferometerConfigError('@Instrument', `@Instrument(options) decorates methods; "${String(second)}" is not a method`, ['a method']);
     }
     descriptor.value = keepMetadata(descriptor.value as Method, wrapFunction(descriptor.value as Method, plan));
     return descriptor;

@@ -1,5 +1,7 @@
-// The public API of @inferometer/core. Every public name is listed here by
-// hand; what this file does not name is internal.
+// The public API of @inferometer/core: what users call or read. Every public
+// name is listed here by hand; what this file does not name is internal, and
+// what the sibling packages share with core is in internal.ts
+// (`@inferometer/core/internal`).
 export { instrument } from './instrument.js';
 export { Instrument } from './decorator.js';
 export type { InstrumentDecorator, LegacyMethodDecorator, StandardMethodDecorator } from './decorator.js';
@@ -11,31 +13,24 @@ export type {
   InferenceObserver,
   InstrumentOptions,
 } from './options.js';
-export { InstrumentOptionError } from './options.js';
 export type { BucketOverrides } from './recorder/recorder.js';
 export { attachCollector } from './collector.js';
 export { retireModelVersion } from './retire.js';
-export { InferometerConfigError } from './errors.js';
+export { InferometerConfigError, InstrumentOptionError } from './errors.js';
 export type { CatalogCollector } from './collector.js';
 export type { CollectedHistogram, CollectedMetric, CollectedPoint, Temporality } from './recorder/native/collector.js';
 export type { HrTimeLike } from './recorder/native/series.js';
-export { prometheusBucketBound, prometheusLabelName, prometheusLabelValue, prometheusMetricName } from './naming.js';
-export { encodeVersion } from './version-encoding.js';
-export { UNKNOWN_VERSION } from './resolve.js';
+// Only until @inferometer/node's Prometheus serializer imports it from
+// @inferometer/core/internal like the other naming helpers.
+export { prometheusBucketBound } from './naming.js';
 export { configureGuards, GUARD_DEFAULTS } from './guard/config.js';
 export type { GuardOptions } from './guard/config.js';
 export { createAttributeGuard } from './guard/attribute-guard.js';
 export type { AttributeGuard, AttributeGuardOptions } from './guard/attribute-guard.js';
-export { prometheusRelabelConfigs, unboundedLabelRegex } from './guard/relabel.js';
+export { prometheusRelabelConfigs } from './guard/relabel.js';
 export type { RelabelOptions } from './guard/relabel.js';
-export {
-  DEFAULT_UNBOUNDED_KEY_PATTERNS,
-  IDENTIFIER_MARKER,
-  looksLikeIdentifier,
-  OVERFLOW_VALUE,
-  REJECTION_REASONS,
-  TOO_LONG_MARKER,
-} from './guard/patterns.js';
+// Values the guard writes into the user's metrics (label values and reasons).
+export { IDENTIFIER_MARKER, OVERFLOW_VALUE, REJECTION_REASONS, TOO_LONG_MARKER } from './guard/patterns.js';
 export {
   ATTR_ATTRIBUTE,
   ATTR_ERROR_TYPE,
@@ -52,7 +47,6 @@ export {
   DEFAULT_STREAM_ITEMS_BUCKETS,
   DEFAULT_TIME_TO_FIRST_ITEM_BUCKETS,
   DROP_REASONS,
-  ERROR_TYPE_CANCELLED,
   ERROR_TYPE_OTHER,
   INSTRUMENTATION_SCOPE,
   MAX_ERROR_TYPES_PER_SERIES,
@@ -69,6 +63,7 @@ export {
   METRIC_PREDICTIONS_IN_FLIGHT,
   METRIC_STREAM_ITEMS,
   METRIC_TIME_TO_FIRST_ITEM,
+  STATUS_CANCELLED,
   STATUS_ERROR,
   STATUS_SUCCESS,
 } from './catalog.js';

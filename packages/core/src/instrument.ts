@@ -1,13 +1,13 @@
 import { observeBatchSize, observeConfidence, observeInput, observeOutput } from './observe.js';
 import type { InstrumentOptions } from './options.js';
 import { reportInternalError } from './diagnostics.js';
+import { InferometerConfigError } from './errors.js';
 import { compilePlan, type Plan, type Resolved } from './plan.js';
-import type { NativeRecorder } from './recorder/native/recorder.js';
-import { runtime } from './runtime.js';
+import { runtime, type Runtime } from './runtime.js';
 import type { PredictionSeries } from './recorder/recorder.js';
-import { CallEnd, elapsed, instrumentNodeStream, instrumentStream, isAsyncIterable, isNodeStream, releaseWhenCollected } from './stream.js';
+import { CallEnd, elapsed, instrumentNodeStream, now, instrumentStream, isAsyncIterable, isNodeStream, releaseWhenCollected } from './stream.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any function: `unknown` parameters would refuse every typed function (parameters are contravariant).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any: the user's own function types must stay assignable (unknown would refuse their parameters)
 type AnyFunction = (this: any, ...args: any[]) => any;
 
 /**
@@ -34,19 +34,20 @@ type AnyFunction = (this: any, ...args: any[]) => any;
  *   original once per call of the caller's and measures the callbacks the
  *   caller passed. A thenable never settled through `then` (never awaited,
  *   or consumed through another method) ends its call when it is
- *   garbage-collected, counted with `error_type="cancelled"`. A frozen or
+ *   garbage-collected, counted as `status="cancelled"` (not an error). A frozen or
  *   non-extensible thenable is counted as a success when it is returned.
  * - A stream is returned as the very same object where it can take an own
  *   property (see `streaming`); it is counted once when it ends, fails, is
  *   closed by the consumer, or is garbage-collected unfinished
- *   (`error_type="cancelled"`).
+ *   (`status="cancelled"`, not an error).
  *
  * Metrics are recorded through the global OpenTelemetry MeterProvider, so a
  * service that already registered one needs no `start()`; without any
  * provider, recording is a no-op.
  *
- * Options are checked here, once: a bad option throws a `TypeError` naming
- * it (an unknown key throws {@link InstrumentOptionError}). After that the
+ * Options are checked here, once: a bad option throws an
+ * {@link InstrumentOptionError} (a `TypeError`) whose `option` and `accepted`
+ * name the option and what it takes. After that the
  * wrapper never throws anything of its own; its failures and the failures
  * of the option callbacks go to OpenTelemetry's `diag` (once per kind) and
  * are counted in `inferometer_dropped_observations_total`.
@@ -70,10 +71,24 @@ export function instrument<F extends AnyFunction>(
   fn: F,
   options: InstrumentOptions<ThisParameterType<F>, Parameters<F>, ReturnType<F>>,
 ): F {
+  return instrumentIn(runtime(), fn, options);
+}
+
+/**
+ * {@link instrument} recording into a given runtime's recorder and guard
+ * (tests build on a fresh `createRuntime()` instead of the process's).
+ *
+ * @internal
+ */
+export function instrumentIn<F extends AnyFunction>(
+  owner: Runtime,
+  fn: F,
+  options: InstrumentOptions<ThisParameterType<F>, Parameters<F>, ReturnType<F>>,
+): F {
   if (typeof fn !== 'function') {
-    throw new TypeError(`instrument(fn, options): fn must be a function; got ${fn === null ? 'null' : typeof fn}`);
+    throw new InferometerConfigError('fn', `instrument(fn, options): fn must be a function; got ${fn === null ? 'null' : typeof fn}`, ['a function']);
   }
-  return wrapFunction(fn, compilePlan(options as InstrumentOptions, runtime().recorder, 'instrument(fn, options)'));
+  return wrapFunction(fn, compilePlan(options as InstrumentOptions, owner.recorder, 'instrument(fn, options)'));
 }
 
 /*
@@ -137,7 +152,7 @@ export function wrapFunction<F extends AnyFunction>(fn: F, plan: Plan): F {
     let start = Number.NaN;
     let result: ReturnType<F>;
     try {
-      start = performance.now();
+      start = now();
       result = fn.apply(this, args);
     } catch (error) {
       // The least work first: see pendingCalls.
@@ -180,7 +195,7 @@ type Settle = (plan: Plan, resolved: Resolved, call: PredictionSeries, start: nu
 function chooseSettle(fn: AnyFunction, plan: Plan): Settle {
   const kind = Object.getPrototypeOf(fn)?.constructor?.name;
   if (kind === 'AsyncGeneratorFunction' && plan.streaming !== false) return settleStream;
-  if (kind === 'AsyncFunction') return plan.streaming === true ? settleNativePromisedStream : settleNativePromise;
+  if (kind === 'AsyncFunction') return plan.streaming === true ? settleNativePromisedStream : nativePromiseSettler(plan);
   return settleAny;
 }
 
@@ -215,6 +230,33 @@ function settleNativePromise(plan: Plan, resolved: Resolved, call: PredictionSer
       throw error;
     },
   );
+}
+
+/**
+ * {@link settleNativePromise} for the functions known at decoration to
+ * return native promises (`async function`): what the success records is
+ * decided here, once, and the two reactions made per call hold only the
+ * call's own state (the plan's is shared), the least a chained promise
+ * allows (a reaction is called without a receiver or any other context).
+ */
+function nativePromiseSettler(plan: Plan): Settle {
+  const confidence = plan.confidence !== undefined;
+  const errorType = plan.errorType;
+  return (_plan, resolved, call, start, result, args) =>
+    promiseThen.call(
+      result as Promise<unknown>,
+      (value: unknown) => {
+        call.succeed(elapsed(start));
+        if (confidence) observeConfidence(plan, call, value);
+        const observer = resolved.observer;
+        if (observer !== undefined) observeOutput(plan, observer, value);
+        return value;
+      },
+      (error: unknown) => {
+        call.fail(elapsed(start), errorType(error, args));
+        throw error;
+      },
+    );
 }
 
 /** `streaming: true` on a native promise: the chained promise resolves to the measured stream. */
@@ -315,9 +357,4 @@ function settleThenable(
   }
   releaseWhenCollected(result, end);
   return result;
-}
-
-/** The process-wide recorder (the default runtime's). @internal */
-export function defaultRecorder(): NativeRecorder {
-  return runtime().recorder;
 }

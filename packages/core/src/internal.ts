@@ -3,11 +3,17 @@
 // it follows the sibling packages' needs and may change in any release.
 // Every name is listed by hand, like the public barrel.
 export { prometheusBucketBound, prometheusLabelName, prometheusLabelValue, prometheusMetricName } from './naming.js';
+export { encodeVersion } from './version-encoding.js';
+export { UNKNOWN_VERSION } from './resolve.js';
+export { unboundedLabelRegex } from './guard/relabel.js';
+export { DEFAULT_UNBOUNDED_KEY_PATTERNS, looksLikeIdentifier } from './guard/patterns.js';
 export { runtime, createRuntime, isCompatible, RUNTIME_KEY } from './runtime.js';
 export type { Runtime } from './runtime.js';
 export type { OnceReporter } from './diagnostics.js';
 export { ProviderBound } from './global-provider.js';
 export { attachCollectorTo } from './collector.js';
+export { instrumentIn } from './instrument.js';
+export { InstrumentIn } from './decorator.js';
 export { attributeGuardIn } from './guard/attribute-guard.js';
 export { resolveGuardOptions } from './guard/config.js';
 export {

@@ -41,7 +41,7 @@ export type AttributeValue = string | number | boolean;
  * { region: 'eu-west-1', tier: (self, [request]) => request.tier }
  * ```
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- defaults for options written without type arguments; `unknown` would refuse typed callbacks.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any as the default: options written without type arguments accept any function's this, arguments and result
 export type AttributeSource<This = any, Args extends unknown[] = any[]> =
   | AttributeValue
   | ((self: This, args: Args) => AttributeValue | undefined);
@@ -57,7 +57,7 @@ export type AttributeSource<This = any, Args extends unknown[] = any[]> =
  * confidence: (result: { probabilities: Float32Array }) => result.probabilities
  * ```
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the default for an extractor written without a type argument; `unknown` would refuse typed callbacks.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any as the default: options written without type arguments accept any function's this, arguments and result
 export type ConfidenceExtractor<Result = any> = (
   result: Result,
 ) => number | ArrayLike<number> | ArrayLike<ArrayLike<number>> | undefined;
@@ -71,7 +71,7 @@ export type ConfidenceExtractor<Result = any> = (
  * @typeParam Args - its parameter list.
  * @typeParam Result - what it returns (for async functions, what the promise resolves to).
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- defaults for options written without type arguments; `unknown` would refuse typed callbacks.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any as the default: options written without type arguments accept any function's this, arguments and result
 export interface InstrumentOptions<This = any, Args extends unknown[] = any[], Result = any> {
   /**
    * The model's name: the `model_name` attribute on every series. Required;
@@ -100,7 +100,8 @@ export interface InstrumentOptions<This = any, Args extends unknown[] = any[], R
 
   /**
    * Numeric encoding of the version for `ml_active_model_version`, for
-   * versions that {@link encodeVersion} cannot read (dates, names).
+   * versions the default cannot read (dates, names). The default reads
+   * semantic versions: `1.2.3` is `1002003`.
    *
    * @example
    * ```ts
@@ -243,33 +244,4 @@ export interface InstrumentOptions<This = any, Args extends unknown[] = any[], R
    * ```
    */
   streaming?: 'auto' | boolean;
-}
-
-/**
- * Thrown by {@link instrument} and {@link Instrument} when the options name a
- * key they do not accept (a typo such as `versoin` in plain JavaScript):
- * `option` is the key given, `accepted` every key the options take, closest
- * first. Code reads the fields, not the message.
- *
- * @example
- * ```ts
- * try {
- *   instrument(predict, { model: 'iris', versoin: '1.0.0' } as never);
- * } catch (err) {
- *   if (err instanceof InstrumentOptionError) console.error(err.option, err.accepted[0]); // 'versoin' 'version'
- * }
- * ```
- */
-export class InstrumentOptionError extends TypeError {
-  override readonly name = 'InstrumentOptionError';
-
-  constructor(
-    message: string,
-    /** The unknown key, as given. */
-    readonly option: string,
-    /** Every accepted key, the closest to `option` first. */
-    readonly accepted: readonly string[],
-  ) {
-    super(message);
-  }
 }

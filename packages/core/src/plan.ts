@@ -12,7 +12,7 @@ import { reportInternalError } from './diagnostics.js';
 import { errorLabel, errorType } from './error-type.js';
 import { runtime } from './runtime.js';
 import { dynamicResolver, UNKNOWN_VERSION, type Slot } from './resolve.js';
-import { InstrumentOptionError } from './options.js';
+import { InstrumentOptionError } from './errors.js';
 import type {
   AttributeSource,
   AttributeValue,
@@ -71,19 +71,19 @@ export interface Resolved {
   readonly observer: BoundInferenceObserver | undefined;
 }
 
-/** Validates options (throwing with the option's name) and builds the plan. @internal */
+/** Validates options (throwing an {@link InstrumentOptionError} naming the option and what it accepts) and builds the plan. @internal */
 export function compilePlan(options: InstrumentOptions, recorder: Recorder, where: string): Plan {
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(`${where}: options must be an object such as { model: 'iris', version: '1.0.0' }; got ${describe(options)}`);
+    throw new InstrumentOptionError('options', `${where}: options must be an object such as { model: 'iris', version: '1.0.0' }; got ${describe(options)}`, ['an object']);
   }
   checkOptionKeys(where, options);
   const model = options.model;
   if (typeof model !== 'string' || model.length === 0 || model.length > 128) {
-    throw new TypeError(`${where}: option "model" must be a string of 1 to 128 characters naming the model, e.g. { model: 'iris' }; got ${describe(model)}`);
+    throw new InstrumentOptionError('model', `${where}: option "model" must be a string of 1 to 128 characters naming the model, e.g. { model: 'iris' }; got ${describe(model)}`, ['a string of 1 to 128 characters']);
   }
   const version = options.version ?? UNKNOWN_VERSION;
   if (typeof version !== 'function' && (typeof version !== 'string' || version.length === 0 || version.length > 128)) {
-    throw new TypeError(`${where}: option "version" must be a string of 1 to 128 characters or a function of the instance returning one, e.g. { version: '1.2.0' } or { version: (self) => self.version }; got ${describe(version)}`);
+    throw new InstrumentOptionError('version', `${where}: option "version" must be a string of 1 to 128 characters or a function of the instance returning one, e.g. { version: '1.2.0' } or { version: (self) => self.version }; got ${describe(version)}`, ['a string of 1 to 128 characters', 'a function']);
   }
   checkFunction(where, 'versionNumber', options.versionNumber);
   checkFunction(where, 'confidence', options.confidence);
@@ -91,18 +91,18 @@ export function compilePlan(options: InstrumentOptions, recorder: Recorder, wher
   checkFunction(where, 'errorType', options.errorType);
   const drift = options.drift;
   if (drift !== undefined && (drift === null || typeof (drift as Partial<InferenceObserver>).bind !== 'function')) {
-    throw new TypeError(`${where}: option "drift" must be an observer with a bind() method, such as driftMonitor({ reference, features }) from @inferometer/drift; got ${describe(drift)}`);
+    throw new InstrumentOptionError('drift', `${where}: option "drift" must be an observer with a bind() method, such as driftMonitor({ reference, features }) from @inferometer/drift; got ${describe(drift)}`, ['an object with a bind() method']);
   }
   const streaming = options.streaming ?? 'auto';
   if (streaming !== 'auto' && streaming !== true && streaming !== false) {
-    throw new TypeError(`${where}: option "streaming" must be 'auto', true or false; got ${describe(streaming)}`);
+    throw new InstrumentOptionError('streaming', `${where}: option "streaming" must be 'auto', true or false; got ${describe(streaming)}`, ['auto', 'true', 'false']);
   }
   const buckets = checkBuckets(where, options.buckets);
   const { fixed, dynamic } = splitAttributes(where, options.attributes);
   const fromKeys = checkAttributeKeys(where, options.attributeKeys, fixed, dynamic);
   checkFunction(where, 'attributesFrom', options.attributesFrom);
   if (options.attributesFrom !== undefined && fromKeys.length === 0) {
-    throw new TypeError(`${where}: option "attributesFrom" needs option "attributeKeys" to declare the keys it may return, e.g. { attributeKeys: ['tier'], attributesFrom: (self, args) => ({ tier: args[0].tier }) }`);
+    throw new InstrumentOptionError('attributeKeys', `${where}: option "attributesFrom" needs option "attributeKeys" to declare the keys it may return, e.g. { attributeKeys: ['tier'], attributesFrom: (self, args) => ({ tier: args[0].tier }) }`, ['an array of attribute names']);
   }
   const optIn = checkOptIn(where, options.allowUnboundedKeys);
   (recorder.runtime ?? runtime()).guard.checkDeclaredKeys([...Object.keys(fixed), ...dynamic.map(([key]) => key), ...fromKeys], `${METRIC_PREDICTIONS.prometheusName} (and the other per-prediction metrics of model "${model}")`, where, optIn);
@@ -171,7 +171,7 @@ function checkOptionKeys(where: string, options: object): void {
     const accepted = [...OPTION_KEYS].sort((a, b) => editDistance(name, a) - editDistance(name, b));
     const closest = accepted[0]!;
     const hint = editDistance(name.toLowerCase(), closest.toLowerCase()) <= Math.max(2, Math.floor(closest.length / 3)) ? ` Did you mean "${closest}"?` : '';
-    throw new InstrumentOptionError(`${where}: unknown option "${name}".${hint} Accepted options: ${OPTION_KEYS.join(', ')}`, name, accepted);
+    throw new InstrumentOptionError(name, `${where}: unknown option "${name}".${hint} Accepted options: ${OPTION_KEYS.join(', ')}`, accepted);
   }
 }
 
@@ -237,7 +237,7 @@ function splitAttributes(
   const dynamic: DynamicAttribute[] = [];
   if (attributes === undefined) return { fixed, dynamic };
   if (attributes === null || typeof attributes !== 'object') {
-    throw new TypeError(`${where}: option "attributes" must be an object of attribute names to constants or functions, e.g. { region: 'eu' }; got ${describe(attributes)}`);
+    throw new InstrumentOptionError('attributes', `${where}: option "attributes" must be an object of attribute names to constants or functions, e.g. { region: 'eu' }; got ${describe(attributes)}`, ['an object of attribute names to values']);
   }
   for (const [key, source] of Object.entries(attributes)) {
     checkKeyName(where, 'attributes', key);
@@ -246,7 +246,7 @@ function splitAttributes(
     } else if (typeof source === 'string' || typeof source === 'number' || typeof source === 'boolean') {
       fixed[key] = typeof source === 'string' ? source : String(source);
     } else {
-      throw new TypeError(`${where}: option "attributes.${key}" must be a string, number, boolean or a function (self, args) => value; got ${describe(source)}`);
+      throw new InstrumentOptionError(`attributes.${key}`, `${where}: option "attributes.${key}" must be a string, number, boolean or a function (self, args) => value; got ${describe(source)}`, ['a string', 'a number', 'a boolean', 'a function']);
     }
   }
   return { fixed, dynamic };
@@ -256,12 +256,12 @@ function splitAttributes(
 function checkAttributeKeys(where: string, keys: readonly string[] | undefined, fixed: Attributes, dynamic: readonly DynamicAttribute[]): string[] {
   if (keys === undefined) return [];
   if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) {
-    throw new TypeError(`${where}: option "attributeKeys" must be an array of attribute names, e.g. ['tier', 'region']; got ${describe(keys)}`);
+    throw new InstrumentOptionError('attributeKeys', `${where}: option "attributeKeys" must be an array of attribute names, e.g. ['tier', 'region']; got ${describe(keys)}`, ['an array of attribute names']);
   }
   for (const key of keys) {
     checkKeyName(where, 'attributeKeys', key);
     if (key in fixed || dynamic.some(([name]) => name === key)) {
-      throw new TypeError(`${where}: option "attributeKeys" repeats "${key}", which option "attributes" already declares`);
+      throw new InstrumentOptionError('attributeKeys', `${where}: option "attributeKeys" repeats "${key}", which option "attributes" already declares`, ['attribute names not in option "attributes"']);
     }
   }
   return [...new Set(keys)];
@@ -270,28 +270,28 @@ function checkAttributeKeys(where: string, keys: readonly string[] | undefined, 
 function checkOptIn(where: string, keys: readonly string[] | undefined): string[] {
   if (keys === undefined) return [];
   if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) {
-    throw new TypeError(`${where}: option "allowUnboundedKeys" must be an array of attribute names, e.g. ['session_bucket']; got ${describe(keys)}`);
+    throw new InstrumentOptionError('allowUnboundedKeys', `${where}: option "allowUnboundedKeys" must be an array of attribute names, e.g. ['session_bucket']; got ${describe(keys)}`, ['an array of attribute names']);
   }
   return [...keys];
 }
 
 function checkKeyName(where: string, option: string, key: string): void {
   if (!LABEL_KEY.test(key) || key.startsWith('__')) {
-    throw new TypeError(`${where}: option "${option}" has key "${key}", which is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)`);
+    throw new InstrumentOptionError(`${option}.${key}`, `${where}: option "${option}" has key "${key}", which is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)`, ['a name matching [a-zA-Z_][a-zA-Z0-9_]*, not starting with __']);
   }
   if (RESERVED_KEYS.has(key)) {
-    throw new TypeError(`${where}: option "${option}" has key "${key}", which the metric catalog already uses; reserved keys are ${[...RESERVED_KEYS].join(', ')}`);
+    throw new InstrumentOptionError(`${option}.${key}`, `${where}: option "${option}" has key "${key}", which the metric catalog already uses; reserved keys are ${[...RESERVED_KEYS].join(', ')}`, [`a name other than ${[...RESERVED_KEYS].join(', ')}`]);
   }
 }
 
 function checkBuckets(where: string, buckets: BucketOverrides | undefined): BucketOverrides | undefined {
   if (buckets === undefined) return undefined;
   if (buckets === null || typeof buckets !== 'object') {
-    throw new TypeError(`${where}: option "buckets" must be an object with any of ${BUCKET_NAMES.join(', ')}; got ${describe(buckets)}`);
+    throw new InstrumentOptionError('buckets', `${where}: option "buckets" must be an object with any of ${BUCKET_NAMES.join(', ')}; got ${describe(buckets)}`, BUCKET_NAMES);
   }
   for (const [name, list] of Object.entries(buckets)) {
     if (!(BUCKET_NAMES as readonly string[]).includes(name)) {
-      throw new TypeError(`${where}: option "buckets.${name}" is not a histogram of the catalog; accepted: ${BUCKET_NAMES.join(', ')}`);
+      throw new InstrumentOptionError(`buckets.${name}`, `${where}: option "buckets.${name}" is not a histogram of the catalog; accepted: ${BUCKET_NAMES.join(', ')}`, BUCKET_NAMES);
     }
     if (list === undefined) continue;
     const ok =
@@ -300,7 +300,7 @@ function checkBuckets(where: string, buckets: BucketOverrides | undefined): Buck
       list.length <= MAX_BOUNDARIES &&
       list.every((b, i) => typeof b === 'number' && Number.isFinite(b) && (i === 0 || b > (list[i - 1] as number)));
     if (!ok) {
-      throw new TypeError(`${where}: option "buckets.${name}" must be a non-empty array of at most ${MAX_BOUNDARIES} finite numbers in strictly increasing order; got ${describe(list)}`);
+      throw new InstrumentOptionError(`buckets.${name}`, `${where}: option "buckets.${name}" must be a non-empty array of at most ${MAX_BOUNDARIES} finite numbers in strictly increasing order; got ${describe(list)}`, [`1 to ${MAX_BOUNDARIES} finite numbers in strictly increasing order`]);
     }
   }
   return buckets;
@@ -308,7 +308,7 @@ function checkBuckets(where: string, buckets: BucketOverrides | undefined): Buck
 
 function checkFunction(where: string, name: string, value: unknown): void {
   if (value !== undefined && typeof value !== 'function') {
-    throw new TypeError(`${where}: option "${name}" must be a function; got ${describe(value)}`);
+    throw new InstrumentOptionError(name, `${where}: option "${name}" must be a function; got ${describe(value)}`, ['a function']);
   }
 }
 

@@ -1,4 +1,3 @@
-import { ERROR_TYPE_CANCELLED } from './catalog.js';
 import { reportInternalError } from './diagnostics.js';
 import type { PredictionSeries } from './recorder/recorder.js';
 
@@ -34,9 +33,9 @@ export class CallEnd {
     if (this._end()) this.call.fail(elapsed(this.start), errorType);
   }
 
-  /** Dropped unfinished (garbage-collected): counted with error_type "cancelled". */
+  /** Dropped unfinished (garbage-collected): counted as `status="cancelled"`, not as an error. */
   cancel(): void {
-    if (this._end()) this.call.fail(elapsed(this.start), ERROR_TYPE_CANCELLED);
+    if (this._end()) this.call.cancel();
   }
 
   /** Takes the end for the caller, who records it (a thenable's settlement); false if already ended. */
@@ -68,7 +67,7 @@ const abandoned = new FinalizationRegistry<CallEnd>((end) => {
   }
 });
 
-/** Ends `end` with "cancelled" when `target` is garbage-collected first. @internal */
+/** Ends `end` as cancelled when `target` is garbage-collected first. @internal */
 export function releaseWhenCollected(target: object, end: CallEnd): void {
   try {
     abandoned.register(target, end, end);
@@ -288,7 +287,20 @@ export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown>
   }
 }
 
-/** Seconds since `start` (a `performance.now()` reading). @internal */
+/**
+ * The `performance` object, read once: in Node.js `globalThis.performance` is
+ * a lazy getter, which costs about 6 ns on every read of the clock. The object
+ * is kept, not its `now` method, so a test that replaces `performance.now`
+ * (a spy, fake timers) still controls the clock.
+ */
+const perf = performance;
+
+/** A `performance.now()` reading, for {@link elapsed}. @internal */
+export function now(): number {
+  return perf.now();
+}
+
+/** Seconds since `start` (a {@link now} reading). @internal */
 export function elapsed(start: number): number {
-  return (performance.now() - start) / 1000;
+  return (perf.now() - start) / 1000;
 }

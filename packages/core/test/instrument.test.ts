@@ -23,18 +23,22 @@ import {
   STATUS_ERROR,
   STATUS_SUCCESS,
 } from '../src/catalog.js';
-import { instrument } from '../src/instrument.js';
+import { instrument as instrumentInProcess, instrumentIn } from '../src/instrument.js';
+import { createRuntime, type Runtime } from '../src/runtime.js';
 import { OVERFLOW_VALUE } from '../src/guard/patterns.js';
 import { setupTestMetrics, type TestMetrics } from '@inferometer/testing';
 
 let m: TestMetrics;
-let model: string;
-let n = 0;
+const model = 'iris';
+let rt: Runtime;
 beforeEach(() => {
   m = setupTestMetrics();
-  // A fresh model name per test: the recorder is process-wide.
-  model = `model_${++n}`;
+  // Fresh state per test: a new runtime (recorder, guard, per-model version
+  // memory) and a new MeterProvider, so one name serves every test.
+  rt = createRuntime();
 });
+/** instrument() on this test's runtime. */
+const instrument: typeof instrumentInProcess = (fn, options) => instrumentIn(rt, fn, options);
 afterEach(async () => {
   await m.shutdown();
 });

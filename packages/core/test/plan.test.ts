@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InstrumentOptionError, type InstrumentOptions } from '../src/options.js';
+import { InferometerConfigError, InstrumentOptionError } from '../src/errors.js';
+import type { InstrumentOptions } from '../src/options.js';
 import { compilePlan } from '../src/plan.js';
 import type { PredictionSeries, Recorder, SeriesKey } from '../src/recorder/recorder.js';
 
@@ -19,28 +20,51 @@ function recorder(): Recorder & { keys: SeriesKey[] } {
 
 const bad = (options: unknown) => () => compilePlan(options as InstrumentOptions, recorder(), 'instrument(fn, options)');
 
-describe('compilePlan: configuration errors name the option', () => {
+describe('compilePlan: configuration errors name the option and what it accepts', () => {
+  const bucketNames = ['latency', 'confidence', 'batchSize', 'timeToFirstItem', 'streamItems'];
+  const labelName = ['a name matching [a-zA-Z_][a-zA-Z0-9_]*, not starting with __'];
+  const reserved = ['a name other than model_name, model_version, status, error_type, reason, le, quantile'];
+  const increasing = ['1 to 256 finite numbers in strictly increasing order'];
   it.each([
-    [undefined, 'instrument(fn, options): options must be an object'],
-    [{}, 'option "model" must be a string of 1 to 128 characters naming the model'],
-    [{ model: 42 }, 'option "model" must be a string'],
-    [{ model: 'x'.repeat(129) }, 'option "model" must be a string of 1 to 128 characters'],
-    [{ model: 'iris', version: 3 }, 'option "version" must be a string of 1 to 128 characters or a function'],
-    [{ model: 'iris', confidence: 'probabilities' }, 'option "confidence" must be a function; got "probabilities"'],
-    [{ model: 'iris', batchSize: 8 }, 'option "batchSize" must be a function; got 8'],
-    [{ model: 'iris', versionNumber: {} }, 'option "versionNumber" must be a function; got an object'],
-    [{ model: 'iris', streaming: 'yes' }, `option "streaming" must be 'auto', true or false`],
-    [{ model: 'iris', attributes: { 'user-id': 'x' } }, 'key "user-id", which is not a valid Prometheus label name'],
-    [{ model: 'iris', attributes: { __name__: 'x' } }, 'key "__name__", which is not a valid Prometheus label name'],
-    [{ model: 'iris', attributes: { model_version: 'x' } }, 'key "model_version", which the metric catalog already uses'],
-    [{ model: 'iris', attributes: { tier: {} } }, 'option "attributes.tier" must be a string, number, boolean or a function'],
-    [{ model: 'iris', buckets: { latency: [0.1, 0.05] } }, 'option "buckets.latency" must be a non-empty array of at most 256 finite numbers in strictly increasing order'],
-    [{ model: 'iris', buckets: { latency: Array.from({ length: 300 }, (_, i) => i) } }, 'option "buckets.latency" must be a non-empty array of at most 256'],
-    [{ model: 'iris', buckets: { latency: [] } }, 'option "buckets.latency" must be a non-empty array'],
-    [{ model: 'iris', buckets: { duration: [1] } }, 'option "buckets.duration" is not a histogram of the catalog; accepted: latency, confidence, batchSize, timeToFirstItem, streamItems'],
-  ])('%j', (options, message) => {
-    expect(bad(options)).toThrow(TypeError);
-    expect(bad(options)).toThrow(message);
+    [undefined, 'options', ['an object'], 'instrument(fn, options): options must be an object'],
+    [{}, 'model', ['a string of 1 to 128 characters'], 'option "model" must be a string of 1 to 128 characters naming the model'],
+    [{ model: 42 }, 'model', ['a string of 1 to 128 characters'], 'option "model" must be a string'],
+    [{ model: 'x'.repeat(129) }, 'model', ['a string of 1 to 128 characters'], 'option "model" must be a string of 1 to 128 characters'],
+    [{ model: 'iris', version: 3 }, 'version', ['a string of 1 to 128 characters', 'a function'], 'option "version" must be a string of 1 to 128 characters or a function'],
+    [{ model: 'iris', confidence: 'probabilities' }, 'confidence', ['a function'], 'option "confidence" must be a function; got "probabilities"'],
+    [{ model: 'iris', batchSize: 8 }, 'batchSize', ['a function'], 'option "batchSize" must be a function; got 8'],
+    [{ model: 'iris', versionNumber: {} }, 'versionNumber', ['a function'], 'option "versionNumber" must be a function; got an object'],
+    [{ model: 'iris', drift: {} }, 'drift', ['an object with a bind() method'], 'option "drift" must be an observer with a bind() method'],
+    [{ model: 'iris', streaming: 'yes' }, 'streaming', ['auto', 'true', 'false'], `option "streaming" must be 'auto', true or false`],
+    [{ model: 'iris', attributes: { 'user-id': 'x' } }, 'attributes.user-id', labelName, 'key "user-id", which is not a valid Prometheus label name'],
+    [{ model: 'iris', attributes: { __name__: 'x' } }, 'attributes.__name__', labelName, 'key "__name__", which is not a valid Prometheus label name'],
+    [{ model: 'iris', attributes: { model_version: 'x' } }, 'attributes.model_version', reserved, 'key "model_version", which the metric catalog already uses'],
+    [{ model: 'iris', attributes: { tier: {} } }, 'attributes.tier', ['a string', 'a number', 'a boolean', 'a function'], 'option "attributes.tier" must be a string, number, boolean or a function'],
+    [{ model: 'iris', attributeKeys: 'tier' }, 'attributeKeys', ['an array of attribute names'], 'option "attributeKeys" must be an array of attribute names'],
+    [{ model: 'iris', attributesFrom: () => ({}) }, 'attributeKeys', ['an array of attribute names'], 'option "attributesFrom" needs option "attributeKeys"'],
+    [{ model: 'iris', allowUnboundedKeys: 'x' }, 'allowUnboundedKeys', ['an array of attribute names'], 'option "allowUnboundedKeys" must be an array'],
+    [{ model: 'iris', buckets: 5 }, 'buckets', bucketNames, 'option "buckets" must be an object'],
+    [{ model: 'iris', buckets: { latency: [0.1, 0.05] } }, 'buckets.latency', increasing, 'option "buckets.latency" must be a non-empty array of at most 256 finite numbers in strictly increasing order'],
+    [{ model: 'iris', buckets: { latency: Array.from({ length: 300 }, (_, i) => i) } }, 'buckets.latency', increasing, 'option "buckets.latency" must be a non-empty array of at most 256'],
+    [{ model: 'iris', buckets: { latency: [] } }, 'buckets.latency', increasing, 'option "buckets.latency" must be a non-empty array'],
+    [{ model: 'iris', buckets: { duration: [1] } }, 'buckets.duration', bucketNames, 'option "buckets.duration" is not a histogram of the catalog; accepted: latency, confidence, batchSize, timeToFirstItem, streamItems'],
+  ])('%j', (options, option, accepted, message) => {
+    let thrown: unknown;
+    try {
+      bad(options)();
+    } catch (err) {
+      thrown = err;
+    }
+    // One family: an InstrumentOptionError is an InferometerConfigError is a TypeError.
+    expect(thrown).toBeInstanceOf(InstrumentOptionError);
+    expect(thrown).toBeInstanceOf(InferometerConfigError);
+    expect(thrown).toBeInstanceOf(TypeError);
+    const error = thrown as InstrumentOptionError;
+    expect(error.name).toBe('InstrumentOptionError');
+    expect(error.option).toBe(option);
+    expect(error.accepted).toEqual(accepted);
+    // The message is for people; it still says the same.
+    expect(error.message).toContain(message);
   });
 });
 

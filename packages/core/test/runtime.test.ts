@@ -1,14 +1,12 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ATTR_ATTRIBUTE, METRIC_ATTRIBUTE_REJECTIONS, ATTR_MODEL_NAME, ATTR_MODEL_VERSION, ATTR_METRIC, METRIC_ACTIVE_MODEL_VERSION, METRIC_MODEL_INFO, METRIC_PREDICTIONS, METRIC_PREDICTIONS_IN_FLIGHT, METRIC_SERIES } from '../src/catalog.js';
 import { attachCollectorTo, type CatalogCollector } from '../src/collector.js';
-import { wrapFunction } from '../src/instrument.js';
-import type { InstrumentOptions } from '../src/options.js';
-import { compilePlan } from '../src/plan.js';
+import { instrumentIn } from '../src/instrument.js';
 import type { CollectedMetric } from '../src/recorder/native/collector.js';
 import { resolveGuardOptions } from '../src/guard/config.js';
 import { OVERFLOW_VALUE } from '../src/guard/patterns.js';
@@ -18,9 +16,6 @@ import { setupTestMetrics, type TestMetrics } from '@inferometer/testing';
 const here = dirname(fileURLToPath(import.meta.url));
 const end = (): [number, number] => [Math.floor(Date.now() / 1000), 0];
 
-function instrumentIn<F extends (...args: any[]) => any>(rt: Runtime, fn: F, options: InstrumentOptions): F {
-  return wrapFunction(fn, compilePlan(options, rt.recorder, 'test'));
-}
 function value(collected: CollectedMetric[], name: string, match: Record<string, string> = {}): number | undefined {
   const points = (collected.find((m) => m.definition.name === name)?.points ?? []).filter((p) => Object.entries(match).every(([k, v]) => p.attributes[k] === v));
   return points.length === 0 ? undefined : points.reduce((t, p) => t + (p.value as number), 0);
@@ -117,6 +112,45 @@ describe('bounded state', () => {
     expect(value(collected, METRIC_ATTRIBUTE_REJECTIONS.name, { [ATTR_ATTRIBUTE]: ATTR_MODEL_NAME })).toBe(1950);
     collector.detach();
   });
+
+  it('200,000 instrument() calls with distinct model names (built dist, --expose-gc): heap grows < 16 MiB, caps hold, the overflow is counted', () => {
+    const core = join(here, '..');
+    const script = `
+import { attachCollector, instrument, GUARD_DEFAULTS } from ${JSON.stringify(pathToFileURL(join(core, 'dist/index.js')).href)};
+import { runtime } from ${JSON.stringify(pathToFileURL(join(core, 'dist/internal.js')).href)};
+const collector = attachCollector();
+const settle = () => { for (let i = 0; i < 5; i++) globalThis.gc(); return process.memoryUsage().heapUsed; };
+// Warm up the code paths (and the overflow series) before the baseline.
+for (let i = 0; i < GUARD_DEFAULTS.maxModels + 10; i++) instrument((x) => x, { model: 'w' + i, version: '1' })(i);
+const before = settle();
+for (let i = 0; i < 200000; i++) instrument((x) => x, { model: 'm' + i, version: '1' })(i);
+const after = settle();
+const sum = (name, match) => (collector.collect([0, 0]).find((m) => m.definition.name === name)?.points ?? [])
+  .filter((p) => Object.entries(match).every(([k, v]) => p.attributes[k] === v)).reduce((t, p) => t + p.value, 0);
+const rt = runtime();
+console.log(JSON.stringify({
+  growth: after - before,
+  models: rt.recorder.models.size,
+  handles: rt.recorder.handles.length,
+  maxModels: GUARD_DEFAULTS.maxModels,
+  maxSeries: GUARD_DEFAULTS.maxSeriesPerMetric,
+  calls: sum('ml_predictions', {}),
+  overflowCalls: sum('ml_predictions', { model_name: '_OTHER' }),
+  rejected: sum('inferometer_attribute_rejections', { attribute: 'model_name' }),
+}));
+`;
+    const child = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
+    expect(child.stderr).toBe('');
+    const out = JSON.parse(child.stdout) as Record<string, number>;
+    const total = out.maxModels! + 10 + 200_000;
+    expect(out.growth).toBeLessThan(16 * 1024 * 1024);
+    expect(out.models).toBeLessThanOrEqual(out.maxModels!);
+    expect(out.handles).toBeLessThanOrEqual(out.maxSeries!);
+    expect(out.calls).toBe(total);
+    // Every model past the cap records into the overflow model and is counted as a rejection.
+    expect(out.overflowCalls).toBe(total - out.models!);
+    expect(out.rejected).toBe(total - out.models!);
+  }, 120_000);
 
   it('a model hot-swapped through 150 versions keeps its serving version labelled as itself; garbage versions stay capped', () => {
     const rt = createRuntime();

@@ -14,16 +14,21 @@ import {
   METRIC_STREAM_ITEMS,
   STATUS_SUCCESS,
 } from '../src/catalog.js';
-import { instrument } from '../src/instrument.js';
+import { instrument as instrumentInProcess, instrumentIn } from '../src/instrument.js';
+import { createRuntime, type Runtime } from '../src/runtime.js';
 import { setupTestMetrics, type TestMetrics } from '@inferometer/testing';
 
 let m: TestMetrics;
-let model: string;
-let n = 0;
+const model = 'iris';
+let rt: Runtime;
 beforeEach(() => {
   m = setupTestMetrics();
-  model = `stream_model_${++n}`;
+  // Fresh state per test: a new runtime (recorder, guard, per-model version
+  // memory) and a new MeterProvider, so one name serves every test.
+  rt = createRuntime();
 });
+/** instrument() on this test's runtime. */
+const instrument: typeof instrumentInProcess = (fn, options) => instrumentIn(rt, fn, options);
 afterEach(async () => {
   await m.shutdown();
 });
@@ -137,7 +142,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const dist = pathToFileURL(join(here, '..', 'dist', 'index.js')).href;
 
 describe('instrument: abandoned streams are released when garbage-collected (built dist, --expose-gc)', () => {
-  it('1,000 streams never read or read partly and dropped: in-flight back to 0, counted as cancelled', () => {
+  it('1,000 streams never read or read partly and dropped: in-flight back to 0, counted as status="cancelled", not as errors', () => {
     const script = `
 import { attachCollector, instrument } from ${JSON.stringify(dist)};
 import { Readable } from 'node:stream';
@@ -162,11 +167,12 @@ const read = (name, attrs) => {
 const before = ['gen', 'node', 'lazy'].map((model) => read('ml_predictions_in_flight', { model_name: model }));
 for (let i = 0; i < 10; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 10)); }
 const after = ['gen', 'node', 'lazy'].map((model) => read('ml_predictions_in_flight', { model_name: model }));
-const cancelled = ['gen', 'node', 'lazy'].map((model) => read('ml_prediction_errors', { model_name: model, error_type: 'cancelled' }));
-console.log(JSON.stringify({ before, after, cancelled }));
+const cancelled = ['gen', 'node', 'lazy'].map((model) => read('ml_predictions', { model_name: model, status: 'cancelled' }));
+const errors = ['gen', 'node', 'lazy'].map((model) => read('ml_predictions', { model_name: model, status: 'error' }) + read('ml_prediction_errors', { model_name: model }));
+console.log(JSON.stringify({ before, after, cancelled, errors }));
 `;
     const child = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
     expect(child.stderr).toBe('');
-    expect(JSON.parse(child.stdout)).toEqual({ before: [1000, 1000, 1000], after: [0, 0, 0], cancelled: [1000, 1000, 1000] });
+    expect(JSON.parse(child.stdout)).toEqual({ before: [1000, 1000, 1000], after: [0, 0, 0], cancelled: [1000, 1000, 1000], errors: [0, 0, 0] });
   });
 });

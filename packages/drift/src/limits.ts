@@ -1,5 +1,5 @@
 /**
- * Bounds on what a reference profile may hold (issue 6, "Bounded"): every
+ * Bounds on what a reference profile may hold: every
  * feature, method and model version is a series, and every bin is memory in
  * the window, so both are capped with defaults that may be raised up to the
  * hard limits below, never past them.

@@ -1,4 +1,5 @@
-import { CATALOG, prometheusMetricName } from '@inferometer/core';
+import { CATALOG } from '@inferometer/core';
+import { prometheusMetricName } from '@inferometer/core/internal';
 import { describe, expect, it } from 'vitest';
 import { DRIFT_CATALOG } from '../src/catalog.js';
 

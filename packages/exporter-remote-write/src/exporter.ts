@@ -1,13 +1,11 @@
 import { diag } from '@opentelemetry/api';
+import { runtime } from '@inferometer/core/internal';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { AggregationTemporality, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { Delivery, REMOTE_WRITE_DROP_REASONS } from './delivery/sender.js';
 import { WriteRequestEncoder } from './encode/write-request.js';
 import { resolveOptions, type RemoteWriteExporterOptions, type ResolvedOptions } from './options.js';
 import { SelfMetrics } from './self-metrics.js';
-
-/** Most distinct metric names warned about as unsupported (one warning each). */
-const MAX_WARNED_METRICS = 100;
 
 /**
  * A Prometheus remote write 1.0 exporter for OpenTelemetry JS metrics: give
@@ -35,7 +33,6 @@ export class RemoteWriteExporter implements PushMetricExporter {
   private readonly encoder: WriteRequestEncoder;
   private readonly delivery: Delivery;
   private readonly selfMetrics: SelfMetrics;
-  private readonly warned = new Set<string>();
   private stopping: Promise<void> | undefined;
 
   /** Throws a TypeError or RangeError naming the option for a bad one. */
@@ -79,10 +76,10 @@ export class RemoteWriteExporter implements PushMetricExporter {
     }
     if (encoded.skippedDataPoints > 0) {
       this.selfMetrics.dropped(encoded.skippedDataPoints, REMOTE_WRITE_DROP_REASONS.unsupported);
+      // Once per metric and process (core's report-once memory, bounded), not once per export.
       for (const name of encoded.skippedMetrics) {
-        if (this.warned.has(name) || this.warned.size >= MAX_WARNED_METRICS) continue;
-        this.warned.add(name);
-        diag.warn(
+        runtime().diag.warn(
+          `@inferometer/exporter-remote-write:unsupported:${name}`,
           `@inferometer/exporter-remote-write: metric "${name}" is not sent: remote write 1.0 carries cumulative sums, gauges and explicit-bucket histograms only`,
         );
       }

@@ -3,21 +3,21 @@
  * go wherever the service's metrics go, this exporter included), with the
  * catalog's names.
  */
-import { metrics, type Counter, type MeterProvider } from '@opentelemetry/api';
+import type { Counter, MeterProvider } from '@opentelemetry/api';
 import { ATTR_REASON } from '@inferometer/core';
+import { ProviderBound } from '@inferometer/core/internal';
 import { METRIC_REMOTE_WRITE_DROPPED, METRIC_REMOTE_WRITE_PENDING, METRIC_REMOTE_WRITE_RETRIED, METRIC_REMOTE_WRITE_SENT } from './catalog.js';
 import type { DeliveryEvents, RemoteWriteDropReason } from './delivery/sender.js';
 import { PACKAGE_NAME, VERSION } from './version.js';
 
 interface Instruments {
-  readonly provider: MeterProvider;
   readonly sent: Counter;
   readonly retried: Counter;
   readonly dropped: Counter;
 }
 
 export class SelfMetrics implements DeliveryEvents {
-  private current: Instruments | undefined;
+  private readonly current: ProviderBound<Instruments>;
 
   /**
    * @param pending reads the queue depth when the gauge is observed
@@ -27,8 +27,10 @@ export class SelfMetrics implements DeliveryEvents {
    */
   constructor(
     private readonly pending: () => number,
-    private readonly provider?: MeterProvider,
-  ) {}
+    provider?: MeterProvider,
+  ) {
+    this.current = new ProviderBound((p) => this.create(p), provider);
+  }
 
   sent(samples: number): void {
     this.instruments().sent.add(samples);
@@ -42,10 +44,12 @@ export class SelfMetrics implements DeliveryEvents {
     if (samples > 0) this.instruments().dropped.add(samples, { [ATTR_REASON]: reason });
   }
 
-  /** Creates the instruments on the provider in use now (once per provider). */
+  /** The instruments of the provider in use now (created once per provider). */
   instruments(): Instruments {
-    const provider = this.provider ?? metrics.getMeterProvider();
-    if (this.current?.provider === provider) return this.current;
+    return this.current.get();
+  }
+
+  private create(provider: MeterProvider): Instruments {
     const meter = provider.getMeter(PACKAGE_NAME, VERSION);
     const counter = (definition: typeof METRIC_REMOTE_WRITE_SENT | typeof METRIC_REMOTE_WRITE_RETRIED | typeof METRIC_REMOTE_WRITE_DROPPED): Counter =>
       meter.createCounter(definition.name, { unit: definition.unit, description: definition.description });
@@ -55,12 +59,10 @@ export class SelfMetrics implements DeliveryEvents {
         description: METRIC_REMOTE_WRITE_PENDING.description,
       })
       .addCallback((result) => result.observe(this.pending()));
-    this.current = {
-      provider,
+    return {
       sent: counter(METRIC_REMOTE_WRITE_SENT),
       retried: counter(METRIC_REMOTE_WRITE_RETRIED),
       dropped: counter(METRIC_REMOTE_WRITE_DROPPED),
     };
-    return this.current;
   }
 }

@@ -1,8 +1,9 @@
 /**
  * Options shared by the generators (rules, dashboard, Alertmanager config)
  * and their validation. A wrong value fails at once with an error naming the
- * option (or, from the CLI, the flag) and what it accepts (style rule 4:
- * throw only for explicit bad configuration, at construction).
+ * option (or, from the CLI, the flag) and what it accepts: a mistake found
+ * while generating costs nothing, one found by Prometheus or Grafana after
+ * deployment costs a silent dashboard or an alert that never fires.
  */
 
 /** Thrown for a bad option or flag; the message names it and the accepted values. */
@@ -48,7 +49,7 @@ export interface AlertThresholds {
  */
 export const DEFAULT_DRIFT_THRESHOLDS: Readonly<Record<DriftMethodName, number>> = Object.freeze({ psi: 0.25, ks: 0.2, js: 0.2, chi2: 0.5 });
 
-/** The defaults of issue 7: p99 above 500 ms, errors above 1 %, drift per method above {@link DEFAULT_DRIFT_THRESHOLDS}. */
+/** Default alert thresholds: p99 above 500 ms, errors above 1 %, drift per method above {@link DEFAULT_DRIFT_THRESHOLDS}. */
 export const DEFAULT_THRESHOLDS: AlertThresholds = Object.freeze({
   latencyP99Seconds: 0.5,
   errorRatio: 0.01,

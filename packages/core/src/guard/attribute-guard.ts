@@ -76,10 +76,10 @@ export function attributeGuardIn(owner: Runtime, options: AttributeGuardOptions)
   const registry = owner.guard;
   const where = 'createAttributeGuard(options)';
   if (options === null || typeof options !== 'object' || typeof options.metric !== 'string' || options.metric === '') {
-    throw new InferometerConfigError('metric', `${where}: option "metric" must be the metric's name, e.g. { metric: 'http_server_requests_total', allow: ['http_route'] }`);
+    throw new InferometerConfigError('metric', `${where}: option "metric" must be the metric's name, e.g. { metric: 'http_server_requests_total', allow: ['http_route'] }`, ['a non-empty string']);
   }
   if (!Array.isArray(options.allow) || !options.allow.every((k) => typeof k === 'string')) {
-    throw new InferometerConfigError('allow', `${where}: option "allow" must be an array of attribute names, e.g. ['http_route', 'http_method']`);
+    throw new InferometerConfigError('allow', `${where}: option "allow" must be an array of attribute names, e.g. ['http_route', 'http_method']`, ['an array of attribute names']);
   }
   const metric = options.metric;
   registry.checkDeclaredKeys(options.allow, metric, where, options.allowUnboundedKeys ?? []);

@@ -120,7 +120,7 @@ export function guardConfig(): GuardConfig {
 /** Validates `options` into limits, throwing an {@link InferometerConfigError} naming a bad option. @internal */
 export function resolveGuardOptions(options: GuardOptions, where = 'configureGuards(options)'): GuardConfig {
   if (options === null || typeof options !== 'object') {
-    throw new InferometerConfigError('options', `${where}: options must be an object such as { maxSeriesPerMetric: 500 }`);
+    throw new InferometerConfigError('options', `${where}: options must be an object such as { maxSeriesPerMetric: 500 }`, ['an object']);
   }
   return {
     maxValuesPerAttribute: positive(where, 'maxValuesPerAttribute', options.maxValuesPerAttribute, GUARD_DEFAULTS.maxValuesPerAttribute),
@@ -136,7 +136,7 @@ export function resolveGuardOptions(options: GuardOptions, where = 'configureGua
 function positive(where: string, name: string, value: number | undefined, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < min || value > 1_000_000) {
-    throw new InferometerConfigError(name, `${where}: option "${name}" must be a whole number from ${min} to 1000000; got ${String(value)}`);
+    throw new InferometerConfigError(name, `${where}: option "${name}" must be a whole number from ${min} to 1000000; got ${String(value)}`, [`a whole number from ${min} to 1000000`]);
   }
   return value;
 }
@@ -144,7 +144,7 @@ function positive(where: string, name: string, value: number | undefined, fallba
 function perKey(where: string, value: Readonly<Record<string, number>> | undefined): Readonly<Record<string, number>> {
   if (value === undefined) return {};
   if (value === null || typeof value !== 'object') {
-    throw new InferometerConfigError('maxValuesPerKey', `${where}: option "maxValuesPerKey" must be an object of attribute names to whole numbers, e.g. { region: 30 }`);
+    throw new InferometerConfigError('maxValuesPerKey', `${where}: option "maxValuesPerKey" must be an object of attribute names to whole numbers, e.g. { region: 30 }`, ['an object of attribute names to whole numbers']);
   }
   const out: Record<string, number> = {};
   for (const [key, cap] of Object.entries(value)) out[key] = positive(where, `maxValuesPerKey.${key}`, cap, 0);
@@ -154,7 +154,7 @@ function perKey(where: string, value: Readonly<Record<string, number>> | undefin
 function patterns(where: string, value: readonly RegExp[] | undefined): RegExp[] {
   if (value === undefined) return [];
   if (!Array.isArray(value) || !value.every((p) => p instanceof RegExp)) {
-    throw new InferometerConfigError('unboundedKeyPatterns', `${where}: option "unboundedKeyPatterns" must be an array of regular expressions, e.g. [/^order_number$/i]`);
+    throw new InferometerConfigError('unboundedKeyPatterns', `${where}: option "unboundedKeyPatterns" must be an array of regular expressions, e.g. [/^order_number$/i]`, ['an array of regular expressions']);
   }
   return [...value];
 }

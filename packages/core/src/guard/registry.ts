@@ -120,6 +120,7 @@ export class GuardRegistry {
           `${declaration.where}: attribute "${key}" on ${declaration.metric} is unbounded by nature (it matches ${String(pattern)}): every distinct value would become a series. ` +
             `Put it on a trace or a log instead, or bucket it into a bounded attribute (a tier, a region, a range); ` +
             `if its values really are bounded here, opt in with allowUnboundedKeys: ['${key}'].`,
+          [`a key no pattern of unboundedKeyPatterns matches`, `a key listed in allowUnboundedKeys`],
         );
       }
     }

@@ -4,6 +4,17 @@ import type { NativeRecorder } from './native/recorder.js';
 import type { NativeSeries, SeriesBoundaries } from './native/series.js';
 import type { PredictionSeries } from './recorder.js';
 
+/** The outcome of a call that was cancelled (see {@link PredictionSeries.cancel}). @internal */
+export const CANCELLED: unique symbol = Symbol('cancelled');
+
+/**
+ * How a call ended, as targets pass it on: `undefined` for a success, the
+ * error type for an error, {@link CANCELLED} for a cancelled call.
+ *
+ * @internal
+ */
+export type Outcome = string | undefined | typeof CANCELLED;
+
 /**
  * Where one series records now: the native series (a collector reads it) or
  * the OpenTelemetry API series of the current global MeterProvider. A target
@@ -19,7 +30,7 @@ export interface SeriesTarget extends PredictionSeries {
   /** This target if it may still record, else the handle's up-to-date target. */
   fresh(): SeriesTarget;
   /** A call's outcome without its in-flight -1 (the call began on another target). */
-  outcome(seconds: number, errorType: string | undefined): void;
+  outcome(seconds: number, outcome: Outcome): void;
 }
 
 /** What the model gauges report for one model. @internal */
@@ -73,7 +84,7 @@ export class SeriesHandle implements PredictionSeries {
   target: SeriesTarget;
   /** Error types admitted for this series: at most MAX_ERROR_TYPES_PER_SERIES, the rest `_OTHER` (both paths). */
   private _errorTypes: Set<string> | undefined;
-  /** Label sets recorded through the OpenTelemetry API: 1 success, 2 error (for `inferometer_series`). */
+  /** Label sets recorded through the OpenTelemetry API: 1 success, 2 error, 4 cancelled (for `inferometer_series`). */
   statuses = 0;
   /** Whether the handle holds a place in the recorder (false once its version was released). */
   registered = true;
@@ -108,6 +119,10 @@ export class SeriesHandle implements PredictionSeries {
 
   fail(seconds: number, errorType: string): void {
     this.target.fail(seconds, errorType);
+  }
+
+  cancel(): void {
+    this.target.cancel();
   }
 
   confidence(value: number): void {
@@ -180,8 +195,12 @@ export class ReleasedTarget implements SeriesTarget {
     this.fresh().outcome(seconds, errorType);
   }
 
-  outcome(seconds: number, errorType: string | undefined): void {
-    this.fresh().outcome(seconds, errorType);
+  cancel(): void {
+    this.fresh().outcome(0, CANCELLED);
+  }
+
+  outcome(seconds: number, outcome: Outcome): void {
+    this.fresh().outcome(seconds, outcome);
   }
 
   confidence(value: number): void {

@@ -25,13 +25,14 @@ import {
   METRIC_PREDICTIONS_IN_FLIGHT,
   METRIC_STREAM_ITEMS,
   METRIC_TIME_TO_FIRST_ITEM,
+  STATUS_CANCELLED,
   STATUS_ERROR,
   STATUS_SUCCESS,
   type MetricDefinition,
 } from '../catalog.js';
 import { ProviderBound } from '../global-provider.js';
 import { VERSION } from '../version.js';
-import { activate, type SeriesHandle, type SeriesTarget } from './handle.js';
+import { activate, CANCELLED, type Outcome, type SeriesHandle, type SeriesTarget } from './handle.js';
 import type { NativeRecorder } from './native/recorder.js';
 import { activeVersionPoints, modelInfoPoints, rejectionPoints, seriesCountPoints } from './native/points.js';
 import type { HrTimeLike } from './native/series.js';
@@ -176,6 +177,7 @@ export class OtelApiSeries implements SeriesTarget {
   private readonly _base: Attributes;
   private readonly _success: Attributes;
   private readonly _error: Attributes;
+  private readonly _cancelled: Attributes;
   private readonly _errorTypes = new Map<string, Attributes>();
 
   constructor(
@@ -186,6 +188,7 @@ export class OtelApiSeries implements SeriesTarget {
     this._base = _handle.attributes;
     this._success = { ..._handle.attributes, [ATTR_STATUS]: STATUS_SUCCESS };
     this._error = { ..._handle.attributes, [ATTR_STATUS]: STATUS_ERROR };
+    this._cancelled = { ..._handle.attributes, [ATTR_STATUS]: STATUS_CANCELLED };
   }
 
   fresh(): SeriesTarget {
@@ -218,7 +221,12 @@ export class OtelApiSeries implements SeriesTarget {
     this.outcome(seconds, errorType);
   }
 
-  outcome(seconds: number, errorType: string | undefined): void {
+  cancel(): void {
+    this._leave();
+    this.outcome(0, CANCELLED);
+  }
+
+  outcome(seconds: number, errorType: Outcome): void {
     const target = this.fresh();
     if (target !== this) {
       target.outcome(seconds, errorType);
@@ -226,6 +234,11 @@ export class OtelApiSeries implements SeriesTarget {
     }
     try {
       const i = this._instruments;
+      if (errorType === CANCELLED) {
+        this._handle.statuses |= 4;
+        i.predictions.add(1, this._cancelled);
+        return;
+      }
       if (errorType === undefined) {
         this._handle.statuses |= 1;
         i.predictions.add(1, this._success);

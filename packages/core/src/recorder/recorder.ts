@@ -59,7 +59,7 @@ export interface BucketOverrides {
  * One resolved series: the handle a wrapper records into.
  *
  * A call is `begin()`, then any of the other methods, then exactly one of
- * `succeed()` or `fail()`, all on the object `begin()` returned: the series
+ * `succeed()`, `fail()` or `cancel()`, all on the object `begin()` returned: the series
  * that counted the call's in-flight +1, which therefore takes the -1 back
  * whatever switched in between (a collector attached or detached, a
  * MeterProvider registered), so in-flight never goes below zero or stays up.
@@ -77,6 +77,12 @@ export interface PredictionSeries {
   succeed(seconds: number): void;
   /** A call ended in an error after `seconds` (count, latency, error, in-flight -1). */
   fail(seconds: number, errorType: string): void;
+  /**
+   * A call's result was dropped unfinished (count under `status="cancelled"`,
+   * in-flight -1). No latency: the time until the result was found dropped
+   * (garbage collection) is not the call's.
+   */
+  cancel(): void;
   /** One confidence observation, 0 to 1. */
   confidence(value: number): void;
   /** Items in the call's batch. */

@@ -13,12 +13,12 @@ describe('configureGuards', () => {
   });
 
   it.each([
-    [{ maxValuesPerAttribute: 0 }, 'option "maxValuesPerAttribute" must be a whole number from 1 to 1000000; got 0'],
-    [{ maxSeriesPerMetric: 1 }, 'option "maxSeriesPerMetric" must be a whole number from 2 to 1000000; got 1'],
-    [{ maxValueLength: 1.5 }, 'option "maxValueLength" must be a whole number from 1 to 1000000; got 1.5'],
-    [{ maxValuesPerKey: { tier: -1 } }, 'option "maxValuesPerKey.tier" must be a whole number'],
-    [{ unboundedKeyPatterns: ['order'] }, 'option "unboundedKeyPatterns" must be an array of regular expressions'],
-  ])('refuses %j, naming the option', (options, message) => {
+    [{ maxValuesPerAttribute: 0 }, ['a whole number from 1 to 1000000'], 'option "maxValuesPerAttribute" must be a whole number from 1 to 1000000; got 0'],
+    [{ maxSeriesPerMetric: 1 }, ['a whole number from 2 to 1000000'], 'option "maxSeriesPerMetric" must be a whole number from 2 to 1000000; got 1'],
+    [{ maxValueLength: 1.5 }, ['a whole number from 1 to 1000000'], 'option "maxValueLength" must be a whole number from 1 to 1000000; got 1.5'],
+    [{ maxValuesPerKey: { tier: -1 } }, ['a whole number from 1 to 1000000'], 'option "maxValuesPerKey.tier" must be a whole number'],
+    [{ unboundedKeyPatterns: ['order'] }, ['an array of regular expressions'], 'option "unboundedKeyPatterns" must be an array of regular expressions'],
+  ])('refuses %j, naming the option and what it accepts', (options, accepted, message) => {
     expect(() => configureGuards(options as never)).toThrow(message);
     // Code reads the blamed option, never the message.
     let thrown: unknown;
@@ -29,6 +29,7 @@ describe('configureGuards', () => {
     }
     expect(thrown).toBeInstanceOf(InferometerConfigError);
     expect((thrown as InferometerConfigError).option).toBe(Object.keys(options)[0]!.replace(/^maxValuesPerKey$/, 'maxValuesPerKey.tier'));
+    expect((thrown as InferometerConfigError).accepted).toEqual(accepted);
     expect(guardConfig()).toBe(GUARD_DEFAULTS);
   });
 

@@ -17,7 +17,7 @@ import { FeatureEncoder } from './encoder.js';
 import { ingestClasses, ingestConfidence, ingestFeatures, UNSUPPORTED } from './ingest.js';
 import { resolveMethods, type DriftMethod } from './methods.js';
 import type { DriftMonitorOptions, PredictionDriftOptions } from './options.js';
-import { registry, type DriftInstruments, type DriftMember } from './registry.js';
+import { driftRegistry, type DriftInstruments, type DriftMember, type DriftRegistry } from './registry.js';
 
 /**
  * An {@link InferenceObserver} that watches inputs (and results) for drift:
@@ -88,7 +88,7 @@ let tick = 0;
  * }
  * ```
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- defaults for options written without type arguments; `unknown` would refuse typed extractors.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any as the default: options written without type arguments accept any function's this, arguments and result
 export function driftMonitor<Args extends unknown[] = any[], Result = any>(options: DriftMonitorOptions<Args, Result>): DriftMonitor {
   return new Monitor(options as DriftMonitorOptions);
 }
@@ -112,6 +112,8 @@ class Monitor implements DriftMonitor {
   readonly window: WindowSpec;
   readonly minRows: number;
   private readonly _maxVersions: number;
+  /** The process's registry, taken once: the observed calls use it without a lookup. */
+  readonly registry: DriftRegistry = driftRegistry();
   private readonly _series = new Map<string, BoundSeries>();
   private readonly _retired = new Set<BoundSeries>();
   private _active = 0;
@@ -199,7 +201,7 @@ class Monitor implements DriftMonitor {
     series.retired = null;
     this._retired.delete(series);
     this._active++;
-    registry.add(series);
+    this.registry.add(series);
     return state;
   }
 
@@ -217,7 +219,7 @@ class Monitor implements DriftMonitor {
       const oldest = this._retired.values().next().value as BoundSeries;
       this._retired.delete(oldest);
       oldest.retired = null;
-      registry.remove(oldest);
+      this.registry.remove(oldest);
     }
   }
 }
@@ -338,13 +340,13 @@ class BoundSeries implements BoundInferenceObserver, DriftMember {
   input(args: readonly unknown[]): void {
     const state = this.state ?? this._monitor.admit(this);
     this.lastUsed = ++tick;
-    registry.ensure();
+    this._monitor.registry.ensure();
     let input: unknown;
     try {
       input = Reflect.apply(this._monitor.features, undefined, args);
     } catch (err) {
       reportError('features extractor', err);
-      registry.dropped(this.model, DRIFT_DROP_REASONS.extractor);
+      this._monitor.registry.dropped(this.model, DRIFT_DROP_REASONS.extractor);
       return;
     }
     if (input === undefined || input === null) return;
@@ -402,14 +404,14 @@ class BoundSeries implements BoundInferenceObserver, DriftMember {
       return extract(result);
     } catch (err) {
       reportError('predictions extractor', err);
-      registry.dropped(this.model, DRIFT_DROP_REASONS.extractor);
+      this._monitor.registry.dropped(this.model, DRIFT_DROP_REASONS.extractor);
       return undefined;
     }
   }
 
   private _count(outcome: number): void {
-    if (outcome === UNSUPPORTED) registry.dropped(this.model, DRIFT_DROP_REASONS.unsupported);
-    else if (outcome > 0) registry.dropped(this.model, DRIFT_DROP_REASONS.shape, outcome);
+    if (outcome === UNSUPPORTED) this._monitor.registry.dropped(this.model, DRIFT_DROP_REASONS.unsupported);
+    else if (outcome > 0) this._monitor.registry.dropped(this.model, DRIFT_DROP_REASONS.shape, outcome);
   }
 }
 

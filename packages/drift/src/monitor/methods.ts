@@ -4,7 +4,7 @@ export type DriftMethod = 'psi' | 'ks' | 'js' | 'chi2';
 /** Every method, in the order scores are reported. */
 export const DRIFT_METHODS: readonly DriftMethod[] = ['psi', 'ks', 'js', 'chi2'];
 
-/** Methods per feature kind (issue 6): PSI, KS and Jensen-Shannon for numeric features; chi-squared and Jensen-Shannon for categorical ones. */
+/** Methods per feature kind: PSI, KS and Jensen-Shannon for numeric features; chi-squared and Jensen-Shannon for categorical ones. */
 export const DEFAULT_METHODS = {
   numeric: ['psi', 'ks', 'js'],
   categorical: ['chi2', 'js'],

@@ -31,7 +31,7 @@ export type FeatureInput =
  * Reads the predicted classes from a result: one class (a string, number or
  * bigint), an array or typed array of them (one per row), or a label tensor.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the default for an extractor written without a type argument.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any as the default: options written without type arguments accept any function's this, arguments and result
 export type ClassExtractor<Result = any> = (result: Result) => unknown;
 
 /**
@@ -40,11 +40,11 @@ export type ClassExtractor<Result = any> = (result: Result) => unknown;
  * counts); a list of vectors, or a tensor of shape `[rows, classes]`, is one
  * row per vector.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the default for an extractor written without a type argument.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any as the default: options written without type arguments accept any function's this, arguments and result
 export type ConfidenceSource<Result = any> = (result: Result) => unknown;
 
 /** Prediction drift: which outputs to watch, and how to read them. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the default for options written without a type argument.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any as the default: options written without type arguments accept any function's this, arguments and result
 export interface PredictionDriftOptions<Result = any> {
   /**
    * Reads the predicted classes; needs `predictions.class` in the profile.
@@ -84,7 +84,7 @@ export interface PredictionDriftOptions<Result = any> {
  * @typeParam Args - the instrumented function's parameter list.
  * @typeParam Result - what it returns (resolved).
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- defaults for options written without type arguments.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any as the default: options written without type arguments accept any function's this, arguments and result
 export interface DriftMonitorOptions<Args extends unknown[] = any[], Result = any> {
   /**
    * The reference profile: the object `buildProfile` returns or the parsed

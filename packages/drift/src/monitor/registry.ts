@@ -1,5 +1,4 @@
 import {
-  metrics,
   type Attributes,
   type BatchObservableResult,
   type MeterProvider,
@@ -7,6 +6,7 @@ import {
   type ObservableGauge,
 } from '@opentelemetry/api';
 import { ATTR_MODEL_NAME, ATTR_REASON } from '@inferometer/core';
+import { ProviderBound, runtime } from '@inferometer/core/internal';
 import { METRIC_DATA_DRIFT_SCORE, METRIC_DRIFT_DROPPED, METRIC_PREDICTION_DRIFT_SCORE } from '../catalog.js';
 
 /** Instrumentation scope of the drift gauges. */
@@ -39,7 +39,15 @@ export interface DriftMember {
  * @internal
  */
 export class DriftRegistry {
-  private _provider: MeterProvider | undefined;
+  /** The gauges of the current global provider (true once registered on it, even if that failed: not retried per call). */
+  private readonly _gauges = new ProviderBound<true>((provider) => {
+    try {
+      this._register(provider);
+    } catch (err) {
+      reportError('register drift gauges', err);
+    }
+    return true;
+  });
   private readonly _members = new Set<DriftMember>();
   /** Dropped observations by model and reason: attributes built once, counts bumped in place. */
   private readonly _dropped = new Map<string, { readonly attributes: Attributes; count: number }>();
@@ -71,14 +79,7 @@ export class DriftRegistry {
 
   /** (Re)creates the instruments when the global MeterProvider changed. */
   ensure(): void {
-    const provider = metrics.getMeterProvider();
-    if (provider === this._provider) return;
-    this._provider = provider;
-    try {
-      this._register(provider);
-    } catch (err) {
-      reportError('register drift gauges', err);
-    }
+    this._gauges.get();
   }
 
   private _register(provider: MeterProvider): void {
@@ -115,5 +116,13 @@ export class DriftRegistry {
   }
 }
 
-/** The one registry of this module instance. @internal */
-export const registry = new DriftRegistry();
+/**
+ * The process's drift registry: one per core runtime, whichever copy of this
+ * package (ESM, CJS, two versions) asks first, so the gauges are registered
+ * once and every monitor's series report through them.
+ *
+ * @internal
+ */
+export function driftRegistry(): DriftRegistry {
+  return runtime().shared('@inferometer/drift:registry', () => new DriftRegistry());
+}

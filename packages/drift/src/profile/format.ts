@@ -1,6 +1,6 @@
 /**
  * The reference profile: what "normal" looks like for each feature, built
- * once from training data and shipped with the model (issue 6). JSON, with a
+ * once from training data and shipped with the model. JSON, with a
  * format tag and a version so that a newer file is refused with a clear
  * message instead of being misread. The JSON schema of this format ships in
  * the package as `schema/reference-profile.v1.schema.json`.

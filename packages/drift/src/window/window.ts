@@ -4,7 +4,7 @@ import { MAX_WINDOW_CELLS } from '../limits.js';
  * The sliding window: the most recent rows by count, or the rows of the last
  * so many seconds. Windows hold bin indices ("slots"), not values, and every
  * array is allocated at construction: adding a row is O(features) with no
- * allocation (issue 6, "Streaming windows").
+ * allocation, so observing drift costs the prediction path no garbage.
  */
 export interface SlidingWindow {
   /** Adds one row: `slots[j]` is feature j's slot (its bin, or its missing slot). */

@@ -1,7 +1,8 @@
 import { metrics, type BatchObservableResult } from '@opentelemetry/api';
 import { ATTR_MODEL_NAME, ATTR_REASON } from '@inferometer/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DriftRegistry, type DriftInstruments } from '../../src/monitor/registry.js';
+import { runtime } from '@inferometer/core/internal';
+import { driftRegistry, DriftRegistry, type DriftInstruments } from '../../src/monitor/registry.js';
 import { setupTestMetrics, type TestMetrics } from '@inferometer/testing';
 import { METRIC_DATA_DRIFT_SCORE, METRIC_DRIFT_DROPPED } from '../../src/catalog.js';
 
@@ -35,5 +36,12 @@ describe('DriftRegistry', () => {
     expect(await m.value(METRIC_DATA_DRIFT_SCORE.name, { [ATTR_MODEL_NAME]: 'r' })).toBe(0.25);
     expect(await m.value(METRIC_DRIFT_DROPPED.name, { [ATTR_MODEL_NAME]: 'r', [ATTR_REASON]: 'drift_shape_mismatch' })).toBe(4);
     expect(registry.droppedCount('r', 'drift_shape_mismatch')).toBe(4);
+  });
+
+  it('is one per core runtime: every copy of the package finds the same registry there', () => {
+    const first = driftRegistry();
+    expect(first).toBeInstanceOf(DriftRegistry);
+    expect(driftRegistry()).toBe(first);
+    expect(runtime().shared('@inferometer/drift:registry', () => new DriftRegistry())).toBe(first);
   });
 });

@@ -3,12 +3,11 @@
  * Prometheus translation, the one the pull endpoint's serializer uses, so a
  * data point has the same family name, type and labels on both paths.
  */
-import { prometheusBucketBound } from '@inferometer/core';
-import { prometheusFamilyName, prometheusLabels, prometheusType, reservedLabels } from '@inferometer/core/internal';
+import { prometheusBucketBound, prometheusFamilyName, prometheusLabels, prometheusType, reservedLabels } from '@inferometer/core/internal';
 
 export { prometheusLabels, prometheusType, reservedLabels };
 export type { PrometheusLabel, PrometheusType } from '@inferometer/core/internal';
-export { prometheusLabelName, prometheusLabelValue } from '@inferometer/core';
+export { prometheusLabelName, prometheusLabelValue } from '@inferometer/core/internal';
 
 /** The `le` value of a bucket bound, `+Inf` for the open bucket. */
 export const bucketBound = prometheusBucketBound;

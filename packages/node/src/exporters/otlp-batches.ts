@@ -1,6 +1,8 @@
 /**
- * Keeps every OTLP request under a vendor's payload limit (issue 4: Datadog
- * refuses more than 500 KB uncompressed, New Relic more than 1 MB) by
+ * Keeps every OTLP request under a vendor's payload limit (Datadog refuses
+ * more than 500 KB uncompressed, https://docs.datadoghq.com/api/latest/metrics/;
+ * New Relic more than 1 MB,
+ * https://docs.newrelic.com/docs/opentelemetry/best-practices/opentelemetry-otlp/) by
  * splitting one export into several, measured with the very serializer the
  * exporter uses. Also cuts attributes to a vendor's length limits.
  */

@@ -1,5 +1,6 @@
-import { metrics, type Attributes, type Histogram, type MeterProvider } from '@opentelemetry/api';
+import type { Attributes, Histogram } from '@opentelemetry/api';
 import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION } from '@inferometer/core';
+import { ProviderBound, runtime } from '@inferometer/core/internal';
 import { ATTR_EXECUTION_PROVIDER, METRIC_MODEL_LOAD } from '../catalog.js';
 import { PACKAGE_NAME, VERSION } from '../version.js';
 
@@ -20,8 +21,14 @@ const SCOPE = PACKAGE_NAME;
  * @internal
  */
 export class LoadTimeRecorder {
-  private _provider: MeterProvider | undefined;
-  private _histogram: Histogram | undefined;
+  private readonly _histogram = new ProviderBound<Histogram>((provider) =>
+    provider.getMeter(SCOPE, VERSION).createHistogram(METRIC_MODEL_LOAD.name, {
+      description: METRIC_MODEL_LOAD.description,
+      unit: METRIC_MODEL_LOAD.unit,
+      // Seconds: without advice the SDK's millisecond-scale defaults apply.
+      advice: { explicitBucketBoundaries: [...METRIC_MODEL_LOAD.buckets] },
+    }),
+  );
   private readonly _loads: { readonly seconds: number; readonly attributes: Attributes }[] = [];
 
   record(seconds: number, model: string, version: string, executionProvider: string): void {
@@ -32,24 +39,24 @@ export class LoadTimeRecorder {
     if (this._loads.length >= MAX_REMEMBERED_LOADS) this._loads.shift();
     this._loads.push(load);
     if (this.ensure()) return; // a new provider: every load, this one included, was just recorded
-    this._histogram?.record(load.seconds, load.attributes);
+    this._histogram.get().record(load.seconds, load.attributes);
   }
 
   /** Takes the histogram from a provider registered since; returns true if it did (and replayed the loads). */
   ensure(): boolean {
-    const provider = metrics.getMeterProvider();
-    if (provider === this._provider) return false;
-    this._provider = provider;
-    this._histogram = provider.getMeter(SCOPE, VERSION).createHistogram(METRIC_MODEL_LOAD.name, {
-      description: METRIC_MODEL_LOAD.description,
-      unit: METRIC_MODEL_LOAD.unit,
-      // Seconds: without advice the SDK's millisecond-scale defaults apply.
-      advice: { explicitBucketBoundaries: [...METRIC_MODEL_LOAD.buckets] },
-    });
-    for (const load of this._loads) this._histogram.record(load.seconds, load.attributes);
+    if (!this._histogram.stale()) return false;
+    const histogram = this._histogram.get();
+    for (const load of this._loads) histogram.record(load.seconds, load.attributes);
     return true;
   }
 }
 
-/** The process-wide load recorder. @internal */
-export const loadTimes = new LoadTimeRecorder();
+/**
+ * The process's load recorder: one per core runtime, whichever copy of this
+ * package asks first, so a load recorded through one copy is replayed once.
+ *
+ * @internal
+ */
+export function loadTimes(): LoadTimeRecorder {
+  return runtime().shared('@inferometer/onnxruntime:load-times', () => new LoadTimeRecorder());
+}

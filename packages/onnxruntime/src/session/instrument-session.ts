@@ -1,5 +1,6 @@
 import { diag } from '@opentelemetry/api';
 import { instrument, type BoundInferenceObserver, type InferenceObserver } from '@inferometer/core';
+import { runtime } from '@inferometer/core/internal';
 import { ATTR_EXECUTION_PROVIDER } from '../catalog.js';
 import type { InferenceSession } from 'onnxruntime-node';
 import { loadTimes } from '../load/load-time.js';
@@ -75,7 +76,7 @@ export function instrumentSession<S extends InferenceSession>(session: S, option
     if (typeof options.loadSeconds !== 'number' || !Number.isFinite(options.loadSeconds) || options.loadSeconds < 0) {
       throw new TypeError(`${WHERE}: option "loadSeconds" must be a number of seconds >= 0; got ${String(options.loadSeconds)}`);
     }
-    loadTimes.record(options.loadSeconds, identity.model, identity.version, identity.executionProvider);
+    loadTimes().record(options.loadSeconds, identity.model, identity.version, identity.executionProvider);
   }
   const wrapped = Object.create(session) as S;
   Object.defineProperty(wrapped, 'run', { value: run as Run, writable: true, configurable: true, enumerable: false });
@@ -145,9 +146,10 @@ function measured(
     options.batchSize === false
       ? undefined
       : (options.batchSize ?? ((feeds: SessionFeeds) => leadingDimension(firstInput === undefined ? undefined : feeds?.[firstInput])));
+  const loads = loadTimes();
   return instrument(
     function run(feeds: SessionFeeds, fetchesOrOptions?: unknown, runOptions?: unknown) {
-      loadTimes.ensure();
+      loads.ensure();
       // Arguments passed on as given: onnxruntime treats an undefined argument as an absent one.
       return raw.call(session, feeds, fetchesOrOptions, runOptions);
     },
@@ -169,6 +171,7 @@ function measured(
  * the counting is left to an `@Instrument` around it.
  */
 function observeOnly(session: InferenceSession, raw: AnyRun, drift: InferenceObserver | undefined, identity: SessionIdentity): AnyRun {
+  const loads = loadTimes();
   let bound: BoundInferenceObserver | undefined;
   if (drift !== undefined) {
     try {
@@ -179,7 +182,7 @@ function observeOnly(session: InferenceSession, raw: AnyRun, drift: InferenceObs
   }
   if (bound === undefined) {
     return function run(feeds, fetchesOrOptions, runOptions) {
-      loadTimes.ensure();
+      loads.ensure();
       return raw.call(session, feeds, fetchesOrOptions, runOptions);
     };
   }
@@ -197,7 +200,7 @@ function observeOnly(session: InferenceSession, raw: AnyRun, drift: InferenceObs
   // cleared after the call so no tensor is held.
   const args: unknown[] = [undefined, undefined, undefined];
   return function run(feeds, fetchesOrOptions, runOptions) {
-    loadTimes.ensure();
+    loads.ensure();
     args[0] = feeds;
     args[1] = fetchesOrOptions;
     args[2] = runOptions;
@@ -233,9 +236,7 @@ function leadingDimension(value: unknown): number {
   return dims.length === 0 ? 1 : (dims[0] as number);
 }
 
-const reported = new Set<string>();
+/** Our own failure, through core's report-once memory (bounded, one per process). */
 function reportOnce(where: string, err: unknown): void {
-  if (reported.has(where)) return;
-  reported.add(where);
-  diag.error(`@inferometer/onnxruntime: internal failure in ${where}; the prediction was not affected`, err);
+  runtime().diag.error(`@inferometer/onnxruntime:error:${where}`, `@inferometer/onnxruntime: internal failure in ${where}; the prediction was not affected`, err);
 }

@@ -1,6 +1,6 @@
 import type { InferenceSession } from 'onnxruntime-node';
 
-/** The `error_type` of a call whose feeds do not fit the model (issue 6). */
+/** The `error_type` of a call whose feeds do not fit the model: the caller's mistake, which ops' error ratio leaves out. */
 export const INVALID_INPUT = 'invalid_input' as const;
 
 /**

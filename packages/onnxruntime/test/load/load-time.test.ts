@@ -1,7 +1,8 @@
 import { ATTR_MODEL_NAME } from '@inferometer/core';
 import { metrics } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LoadTimeRecorder } from '../../src/load/load-time.js';
+import { runtime } from '@inferometer/core/internal';
+import { loadTimes, LoadTimeRecorder } from '../../src/load/load-time.js';
 import { setupTestMetrics, type TestMetrics } from '@inferometer/testing';
 import { ATTR_EXECUTION_PROVIDER, METRIC_MODEL_LOAD } from '../../src/catalog.js';
 
@@ -28,5 +29,12 @@ describe('LoadTimeRecorder', () => {
     const [metric] = (await m.collect()).filter((x) => x.descriptor.name === METRIC_MODEL_LOAD.name);
     const point = metric!.dataPoints[0] as { value: { buckets: { boundaries: number[] } } };
     expect(point.value.buckets.boundaries).toEqual([...METRIC_MODEL_LOAD.buckets]);
+  });
+
+  it('is one per core runtime: every copy of the package replays its loads from the same place', () => {
+    const first = loadTimes();
+    expect(first).toBeInstanceOf(LoadTimeRecorder);
+    expect(loadTimes()).toBe(first);
+    expect(runtime().shared('@inferometer/onnxruntime:load-times', () => new LoadTimeRecorder())).toBe(first);
   });
 });

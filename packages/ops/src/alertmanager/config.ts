@@ -1,6 +1,6 @@
 /**
  * `inferometer alertmanager`: an Alertmanager routing example for the alerts
- * of `inferometer rules` (issue 7). Model alerts (`category="model"`) go to
+ * of `inferometer rules`. Model alerts (`category="model"`) go to
  * the team that owns the model, grouped per model; infrastructure alerts
  * (`category="infrastructure"`) go to the team that runs the servers, grouped
  * per target. While a model server is down, its job's model alerts are

@@ -1,7 +1,8 @@
 /**
  * `inferometer dashboard`: the Grafana dashboard, built with the typed
- * builders of @grafana/grafana-foundation-sdk (issue 7: dashboards as code,
- * not hand-written JSON). The classic dashboard model (`dashboard` package of
+ * builders of @grafana/grafana-foundation-sdk: dashboards as code, checked by
+ * the compiler against the catalog's names, not hand-written JSON that drifts
+ * from them. The classic dashboard model (`dashboard` package of
  * the SDK) is what Grafana's file provisioning loads in every supported
  * version; the v2 model still needs a feature toggle.
  *
@@ -224,9 +225,9 @@ export function grafanaDashboard(options: DashboardOptions = {}): GrafanaDashboa
 
   builder
     .withRow(new RowBuilder('Traffic and errors'))
-    .withPanel(graph('Prediction rate by outcome', 'Predictions per second by model, version and status.', 'reqps').withTarget(query(QUERIES.requestRateByStatus, '{{model_name}} {{model_version}} {{status}}')))
+    .withPanel(graph('Prediction rate by outcome', 'Predictions per second by model, version and status: success, error, and cancelled (the caller dropped the result unfinished, e.g. a client that disconnected from a stream; not a failure).', 'reqps').withTarget(query(QUERIES.requestRateByStatus, '{{model_name}} {{model_version}} {{status}}')))
     .withPanel(
-      withThresholdLine(graph('Error ratio', 'Failed / all predictions over 5 minutes; the dashed line is the alert threshold.', 'percentunit'), limits.errorRatio)
+      withThresholdLine(graph('Error ratio', 'Failed / finished predictions over 5 minutes (cancelled calls and invalid input left out); the dashed line is the alert threshold.', 'percentunit'), limits.errorRatio)
         .min(0)
         .withTarget(query(QUERIES.errorRatio, '{{model_name}} {{model_version}}')),
     )

@@ -2,10 +2,11 @@
  * `metric_relabel_configs` for a Prometheus job that scrapes Inferometer,
  * derived from the metric catalog so that it never drifts from the names;
  * the `labeldrop` of unbounded labels is the cardinality guard's own
- * (`unboundedLabelRegex` in '@inferometer/core').
+ * (`unboundedLabelRegex` in '@inferometer/core/internal').
  */
 import { stringify } from 'yaml';
-import { INSTRUMENTATION_SCOPE, unboundedLabelRegex, type MetricDefinition } from '@inferometer/core';
+import { INSTRUMENTATION_SCOPE, type MetricDefinition } from '@inferometer/core';
+import { unboundedLabelRegex } from '@inferometer/core/internal';
 import { ALL_METRICS } from '../catalog.js';
 import { CATALOG_NAME_PREFIXES } from '@inferometer/core';
 import { regexLiteral, seriesNames } from '../promql/selectors.js';

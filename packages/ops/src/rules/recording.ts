@@ -24,6 +24,7 @@ import {
   METRIC_PREDICTION_ERRORS,
   METRIC_PREDICTION_LATENCY,
   METRIC_PREDICTIONS,
+  STATUS_CANCELLED,
   STATUS_ERROR,
 } from '@inferometer/core';
 
@@ -95,10 +96,14 @@ export interface RecordingOptions {
 export function recordingRules(options: RecordingOptions): RecordingRule[] {
   const rate = (series: string): string => `rate(${series}[${RATE_WINDOW}])`;
   const totalByModel = `${by(...MODEL)} (${RECORDED.predictionRate})`;
+  // Calls that finished: a cancelled call (the caller dropped its result
+  // unfinished, e.g. a client that disconnected from a stream) is neither a
+  // failure nor a success, so it is in neither side of the ratio.
+  const finishedByModel = `${by(...MODEL)} (${RECORDED.predictionRate}{${ATTR_STATUS}!="${STATUS_CANCELLED}"})`;
   const errorsByModel = `${by(...MODEL)} (${RECORDED.predictionRate}{${ATTR_STATUS}="${STATUS_ERROR}"})`;
   const clientByModel = `${by(...MODEL)} (${RECORDED.errorRate}{${ATTR_ERROR_TYPE}=~${quote(options.clientErrorTypes)}})`;
-  // Attempted predictions: all calls but the refused ones (0 when none was refused).
-  const attempted = `(${totalByModel} - (${clientByModel} or ${totalByModel} * 0))`;
+  // Attempted predictions: finished calls but the refused ones (0 when none was refused).
+  const attempted = `(${finishedByModel} - (${clientByModel} or ${totalByModel} * 0))`;
   const modelErrors = `(${errorsByModel} - (${clientByModel} or ${totalByModel} * 0))`;
   return [
     { record: RECORDED.predictionRate, expr: `${by(...MODEL, ATTR_STATUS)} (${rate(METRIC_PREDICTIONS.prometheusName)})` },

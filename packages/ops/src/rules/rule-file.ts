@@ -1,7 +1,7 @@
 /**
  * `inferometer rules`: the Prometheus rule file (recording and alerting
  * rules) as an object and as YAML. The output passes `promtool check rules`
- * and the unit tests in test/rules/*.promtool.yml (issue 7).
+ * and the unit tests in test/rules/*.promtool.yml.
  */
 import { stringify } from 'yaml';
 import {
@@ -61,7 +61,7 @@ export interface RuleFile {
 /** Group names in the generated file. */
 export const RULE_GROUPS = { recording: 'inferometer.recording', alerts: 'inferometer.alerts' } as const;
 
-/** The rule file for `options` (defaults: issue 7's thresholds, `for: 5m`, job `inferometer`). */
+/** The rule file for `options` (defaults: `DEFAULT_THRESHOLDS`, `for: 5m`, job `inferometer`). */
 export function prometheusRules(options: RulesOptions = {}): RuleFile {
   const thresholds = resolveThresholds(options);
   const job = checkRegex('job', options.job ?? DEFAULT_JOB);

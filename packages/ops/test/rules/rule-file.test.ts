@@ -12,7 +12,7 @@ const alerts = (options = {}): AlertingRule[] => prometheusRules(options).groups
 const alert = (name: string, options = {}): AlertingRule => alerts(options).find((a) => a.alert === name)!;
 
 describe('prometheusRules', () => {
-  it('uses issue 7 defaults: p99 > 0.5 s, errors > 1 %, for 5m, job inferometer', () => {
+  it('uses the default thresholds: p99 > 0.5 s, errors > 1 %, for 5m, job inferometer', () => {
     expect(alert('ModelLatencyP99High').expr).toMatch(/\{quantile="0\.99"\} > 0\.5$/);
     expect(alert('ModelErrorRatioHigh').expr).toMatch(/ > 0\.01$/);
     expect(alert('ModelServerDown').expr).toBe('up{job=~"inferometer"} == 0');

@@ -15,6 +15,7 @@ import {
   METRIC_SERIES,
   METRIC_STREAM_ITEMS,
   METRIC_TIME_TO_FIRST_ITEM,
+  STATUS_CANCELLED,
   STATUS_ERROR,
   STATUS_SUCCESS,
   type MetricDefinition,
@@ -54,6 +55,7 @@ export interface CollectedMetric {
 interface SeriesLabels {
   readonly success: Attributes;
   readonly error: Attributes;
+  readonly cancelled: Attributes;
   readonly types: Map<string, Attributes>;
 }
 const labels = new WeakMap<NativeSeries, SeriesLabels>();
@@ -62,7 +64,12 @@ function labelsOf(series: NativeSeries): SeriesLabels {
   let found = labels.get(series);
   if (found === undefined) {
     const attributes = series.attributes;
-    found = { success: { ...attributes, [ATTR_STATUS]: STATUS_SUCCESS }, error: { ...attributes, [ATTR_STATUS]: STATUS_ERROR }, types: new Map() };
+    found = {
+      success: { ...attributes, [ATTR_STATUS]: STATUS_SUCCESS },
+      error: { ...attributes, [ATTR_STATUS]: STATUS_ERROR },
+      cancelled: { ...attributes, [ATTR_STATUS]: STATUS_CANCELLED },
+      types: new Map(),
+    };
     labels.set(series, found);
   }
   return found;
@@ -172,13 +179,14 @@ export class NativeCollector {
 
   /** One series' points: every metric it has data for. */
   private _series(batch: Batch, series: NativeSeries, end: HrTimeLike): void {
-    if (series.successes === 0 && series.errors === 0 && series.inFlight === 0) return;
+    if (series.successes === 0 && series.errors === 0 && series.cancelled === 0 && series.inFlight === 0) return;
     const recorder = this._recorder;
     const tracker = this._tracker;
     const start = tracker === undefined ? recorder.startTime : tracker.interval(series, recorder.startTime, end);
     const found = labelsOf(series);
     pushSum(batch.predictions, start, end, found.success, series.successes, tracker);
     pushSum(batch.predictions, start, end, found.error, series.errors, tracker);
+    pushSum(batch.predictions, start, end, found.cancelled, series.cancelled, tracker);
     const attributes = series.attributes;
     pushHistogram(batch.latency, start, end, attributes, series.latency, tracker);
     const extras = series.extras;

@@ -191,6 +191,7 @@ export class NativeRecorder implements Recorder {
     for (const handle of this.handles) {
       if (handle.native.successes > 0 || (handle.statuses & 1) !== 0) count++;
       if (handle.native.errors > 0 || (handle.statuses & 2) !== 0) count++;
+      if (handle.native.cancelled > 0 || (handle.statuses & 4) !== 0) count++;
     }
     return count;
   }

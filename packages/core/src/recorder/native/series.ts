@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { BucketOverrides, PredictionSeries } from '../recorder.js';
-import { activate, type ModelState, type SeriesHandle, type SeriesTarget, type VersionState } from '../handle.js';
+import { activate, CANCELLED, type ModelState, type Outcome, type SeriesHandle, type SeriesTarget, type VersionState } from '../handle.js';
 import { NativeHistogram, type HistogramSlab } from './histogram.js';
 
 /** Start of a series' cumulative data, as OpenTelemetry HrTime `[seconds, nanoseconds]`. */
@@ -29,6 +29,7 @@ export class NativeSeries implements SeriesTarget {
   current = false;
   successes = 0;
   errors = 0;
+  cancelled = 0;
   inFlight = 0;
   readonly latency: NativeHistogram;
   /**
@@ -77,9 +78,18 @@ export class NativeSeries implements SeriesTarget {
     this.outcome(seconds, errorType);
   }
 
-  outcome(seconds: number, errorType: string | undefined): void {
+  cancel(): void {
+    if (this.inFlight > 0) this.inFlight--;
+    this.outcome(0, CANCELLED);
+  }
+
+  outcome(seconds: number, errorType: Outcome): void {
     if (!this.current) {
       this.handle.now().outcome(seconds, errorType);
+      return;
+    }
+    if (errorType === CANCELLED) {
+      this.cancelled++;
       return;
     }
     this.latency.record(seconds);

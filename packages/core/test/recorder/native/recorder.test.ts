@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   ATTR_MODEL_NAME,
   ATTR_STATUS,
@@ -9,25 +9,24 @@ import {
   METRIC_PREDICTIONS_IN_FLIGHT,
   STATUS_SUCCESS,
 } from '../../../src/catalog.js';
-import { attachCollector, type CatalogCollector } from '../../../src/collector.js';
-import { instrument } from '../../../src/instrument.js';
+import { attachCollectorTo, type CatalogCollector } from '../../../src/collector.js';
+import { instrument as instrumentInProcess, instrumentIn } from '../../../src/instrument.js';
+import { createRuntime, type Runtime } from '../../../src/runtime.js';
 import type { CollectedHistogram, CollectedMetric } from '../../../src/recorder/native/collector.js';
 import { setupTestMetrics, type TestMetrics } from '@inferometer/testing';
 
-let n = 0;
-let model: string;
-const collectors: CatalogCollector[] = [];
+const model = 'iris';
+let rt: Runtime;
 beforeEach(() => {
-  model = `native_${++n}`;
-});
-afterEach(() => {
-  for (const c of collectors.splice(0)) c.detach();
+  // Fresh state per test: a runtime of its own, so no collector or series outlives the test.
+  rt = createRuntime();
 });
 
+/** instrument() on this test's runtime. */
+const instrument: typeof instrumentInProcess = (fn, options) => instrumentIn(rt, fn, options);
+
 function attach(temporality: 'cumulative' | 'delta' = 'cumulative'): CatalogCollector {
-  const c = attachCollector({ temporality });
-  collectors.push(c);
-  return c;
+  return attachCollectorTo(rt, { temporality });
 }
 
 const end = (): [number, number] => [Math.floor(Date.now() / 1000), 0];
@@ -92,7 +91,7 @@ describe('native recording', () => {
   it('goes back to the OpenTelemetry API when the last collector detaches, and the counts continue', async () => {
     const testMetrics: TestMetrics = setupTestMetrics();
     try {
-      const collector = attachCollector();
+      const collector = attach();
       const predict = instrument((x: number) => x, { model, version: '1' });
       predict(1);
       expect(await testMetrics.value(METRIC_PREDICTIONS.name, { [ATTR_MODEL_NAME]: model })).toBeUndefined();
@@ -117,7 +116,7 @@ describe('native recording', () => {
   });
 
   it('refuses an unknown temporality, naming the option', () => {
-    expect(() => attachCollector({ temporality: 'monthly' as 'delta' })).toThrow(`option "temporality" must be 'cumulative' or 'delta'`);
+    expect(() => attach('monthly' as 'delta')).toThrow(`option "temporality" must be 'cumulative' or 'delta'`);
   });
 
   it('records the version that served each call when the version changes mid-stream', async () => {
