@@ -150,12 +150,14 @@ const collector = attachCollector();
 const gen = instrument(async function* () { for (let i = 0; ; i++) yield i; }, { model: 'gen' });
 const node = instrument(() => new Readable({ read() { this.push('x'); } }), { model: 'node' });
 const lazy = instrument(() => ({ then(ok) { ok(1); } }), { model: 'lazy' });
+// Held until 'before' is read: a GC may run at any time (Node 26 collected
+// them during the churn), and 'before' must see all 1,000 in flight.
+const kept = [];
 async function churn() {
   for (let i = 0; i < 1000; i++) {
     const g = gen();
     if (i % 2 === 0) await g.next();
-    node();
-    lazy();
+    kept.push(g, node(), lazy());
   }
 }
 await churn();
@@ -165,6 +167,7 @@ const read = (name, attrs) => {
   return (metric?.points ?? []).filter((p) => Object.entries(attrs).every(([k, v]) => p.attributes[k] === v)).reduce((t, p) => t + p.value, 0);
 };
 const before = ['gen', 'node', 'lazy'].map((model) => read('ml_predictions_in_flight', { model_name: model }));
+kept.length = 0;
 for (let i = 0; i < 10; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 10)); }
 const after = ['gen', 'node', 'lazy'].map((model) => read('ml_predictions_in_flight', { model_name: model }));
 const cancelled = ['gen', 'node', 'lazy'].map((model) => read('ml_predictions', { model_name: model, status: 'cancelled' }));
