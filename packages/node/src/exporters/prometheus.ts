@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { diag } from '@opentelemetry/api';
 import { clip } from '@inferometer/exporter-remote-write/internal';
 import { checkBoolean, checkInteger, invalid, option, readInteger, readString, variable } from '../config/env.js';
-import { createPrometheusReader, type MetricsRequestHandler } from '../prometheus/handler.js';
+import { createPrometheusReader, type MetricsRequestHandler, type ScrapeLimits } from '../prometheus/handler.js';
 import { startMetricsServer } from '../prometheus/server.js';
 import type { ExporterFactory } from './exporter.js';
 
@@ -26,10 +26,27 @@ export const prometheusExporter: ExporterFactory = ({ env, options, metricProduc
   if (host !== undefined && (typeof host !== 'string' || (isIP(host) === 0 && !HOST_NAME.test(host)))) {
     throw invalid(hostSource, String(host), 'is not an IP address or host name', HOST_ACCEPTED);
   }
-  const { reader, handler } = createPrometheusReader({ metricProducers });
+  const { reader, handler } = createPrometheusReader({ metricProducers, ...scrapeLimits(given) });
   if (!server) return { reader, metricsHandler: handler };
   return { reader, metricsHandler: handler, listen: () => startMetricsServer(handler, host, port) };
 };
+
+/** `prometheus.collectTimeoutMillis` and the other limits, checked (the handler trusts its options). */
+function scrapeLimits(given: ScrapeLimits): ScrapeLimits {
+  const limits: ScrapeLimits = {};
+  const millis = (key: 'collectTimeoutMillis' | 'writeTimeoutMillis'): void => {
+    if (given[key] !== undefined) limits[key] = checkInteger(option(`prometheus.${key}`), given[key], 1, MAX_SCRAPE_MILLIS);
+  };
+  millis('collectTimeoutMillis');
+  millis('writeTimeoutMillis');
+  if (given.maxConcurrentScrapes !== undefined) limits.maxConcurrentScrapes = checkInteger(option('prometheus.maxConcurrentScrapes'), given.maxConcurrentScrapes, 1, 10_000);
+  if (given.gzip !== undefined) limits.gzip = checkBoolean(option('prometheus.gzip'), given.gzip);
+  if (given.openMetricsCreated !== undefined) limits.openMetricsCreated = checkBoolean(option('prometheus.openMetricsCreated'), given.openMetricsCreated);
+  return limits;
+}
+
+/** Longest collection or write timeout accepted: ten minutes, longer than any scrape interval worth having. */
+const MAX_SCRAPE_MILLIS = 600_000;
 
 /**
  * The `metricsHandler` of a `start()` that runs no Prometheus exporter: it
