@@ -288,7 +288,7 @@ async function writeBody(response: ServerResponse, chunks: readonly Buffer[], ti
   const timer = setTimeout(() => {
     if (response.writableFinished || response.destroyed) return;
     onCutOff();
-    response.destroy();
+    reset(response);
   }, timeoutMillis);
   const stop = (): void => clearTimeout(timer);
   response.once('finish', stop);
@@ -300,6 +300,24 @@ async function writeBody(response: ServerResponse, chunks: readonly Buffer[], ti
     if (!response.write(chunk)) await drainOrClose(response);
   }
   if (!response.destroyed) response.end();
+}
+
+/**
+ * Closes a cut-off connection with a TCP reset, so the kernel drops what is
+ * still queued for the reader (megabytes per socket) at once instead of
+ * trying to deliver it; a socket that cannot (TLS) is destroyed.
+ */
+function reset(response: ServerResponse): void {
+  const socket = response.socket;
+  try {
+    if (socket !== null && typeof socket.resetAndDestroy === 'function') {
+      socket.resetAndDestroy();
+      return;
+    }
+  } catch {
+    // not a TCP handle
+  }
+  response.destroy();
 }
 
 /** Resolves on 'drain' or on 'close' (a client that hung up never drains), leaving no listener behind. */
