@@ -54,6 +54,8 @@ interface HistogramBytes {
 interface LabelBytes {
   readonly open: Buffer;
   readonly plain: Buffer;
+  /** The label set as text: two attribute sets can translate to the same labels (`a.b` and `a_b`, `3` and `'3'`). */
+  readonly key: string;
 }
 
 /** Label bytes per attributes object, one cache per reserved-label list (a type's labels differ only in those). */
@@ -231,6 +233,9 @@ export function* serializeChunks(
     const name = nameBytes(family.name);
     const labels = labelCache(reservedLabels(family.type));
     const createdName = created && family.type !== 'gauge' ? Buffer.from(`${openMetricsName(family)}_created`, 'utf8') : undefined;
+    // A series written once: the first point of a label set wins (Prometheus
+    // refuses the second as a duplicate sample).
+    const written = new Set<string>();
     for (const { metric } of family.parts) {
       if (metric.dataPointType === DataPointType.HISTOGRAM) {
         let cache = histogramCache.get(family.name);
@@ -239,13 +244,18 @@ export function* serializeChunks(
           if (histogramCache.size < 10_000) histogramCache.set(family.name, cache);
         }
         for (const point of metric.dataPoints) {
+          const key = labelBytes(labels, point.attributes).key;
+          if (written.has(key)) continue;
+          written.add(key);
           writeHistogram(w, histogramBytes(cache, labels, name, point.attributes), point);
           if (createdName !== undefined) writeCreated(w, createdName, labelBytes(labels, point.attributes).plain, point.startTime);
           if (w.ready || w.full.length > 0) yield* drain(w);
         }
       } else {
         for (const point of metric.dataPoints as DataPoint<number>[]) {
-          const plain = labelBytes(labels, point.attributes).plain;
+          const { plain, key } = labelBytes(labels, point.attributes);
+          if (written.has(key)) continue;
+          written.add(key);
           w.bytes(name.bare);
           w.bytes(plain);
           w.byte(SPACE);
@@ -485,6 +495,7 @@ function labelBytes(cache: LabelCache, attributes: Attributes): LabelBytes {
     bytes = {
       open: Buffer.from(body === '' ? '{' : `{${body},`, 'utf8'),
       plain: Buffer.from(body === '' ? '' : `{${body}}`, 'utf8'),
+      key: body,
     };
     cache.bytes.set(attributes, bytes);
   }
