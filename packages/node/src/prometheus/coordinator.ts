@@ -39,6 +39,9 @@ export const GZIP_LEVEL = zlib.Z_BEST_SPEED;
 /** One collection and the bodies rendered from it. */
 export class Generation {
   private readonly _bodies = new Map<string, Promise<Body>>();
+  /** Plain bodies' chunks, handed back to the pool once no scrape of this generation is left. */
+  private readonly _pooled: Buffer[] = [];
+  private _users = 0;
   settled = false;
 
   constructor(
@@ -48,7 +51,30 @@ export class Generation {
   ) {
     void collected.then(() => {
       this.settled = true;
+      this._recycle();
     });
+  }
+
+  /** A scrape uses this generation until {@link leave} (its response closed). */
+  enter(): void {
+    this._users++;
+  }
+
+  leave(): void {
+    this._users--;
+    this._recycle();
+  }
+
+  /**
+   * Once settled (no scrape joins any more) and left by every scrape, the
+   * body buffers go back to the pool: the next scrape's body reuses them
+   * instead of allocating 16 MB again, which showed up as garbage
+   * collection pauses in the serving thread.
+   */
+  private _recycle(): void {
+    if (!this.settled || this._users > 0) return;
+    this._bodies.clear();
+    for (const chunk of this._pooled.splice(0)) this._pool.release(chunk);
   }
 
   /** The body for a format and encoding, rendered once however many scrapes ask. */
@@ -65,8 +91,9 @@ export class Generation {
   private async _plain(resourceMetrics: ResourceMetrics, format: ExpositionFormat): Promise<Body> {
     const chunks: Buffer[] = [];
     let bytes = 0;
-    for (const chunk of this._serialize(resourceMetrics, format, Buffer.allocUnsafe)) {
+    for (const chunk of this._serialize(resourceMetrics, format, this._pool.allocate)) {
       chunks.push(chunk);
+      this._pooled.push(chunk);
       bytes += chunk.length;
       await nextTurn();
     }
@@ -110,6 +137,9 @@ export class Generation {
   }
 }
 
+/** Body buffers kept for reuse: 20 MB, a 10,000-series exposition and some. */
+export const MAX_POOLED_CHUNKS = 320;
+
 /** Collections in flight (the current one and ones given up on that never settled) past which no new one starts. */
 export const MAX_PENDING_COLLECTIONS = 2;
 
@@ -117,7 +147,7 @@ export const MAX_PENDING_COLLECTIONS = 2;
 export class ScrapeCoordinator {
   private _current: Generation | undefined;
   private readonly _pending = new Set<Generation>();
-  private readonly _pool = new ChunkPool(RENDER_CHUNK_BYTES, 16);
+  private readonly _pool = new ChunkPool(RENDER_CHUNK_BYTES, MAX_POOLED_CHUNKS);
 
   constructor(
     private readonly _collect: (timeoutMillis: number) => Promise<Collected>,

@@ -210,6 +210,8 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
       plain(response, 503, 'Service Unavailable: earlier metrics collections have not finished yet; retry later\n', { 'Retry-After': RETRY_AFTER_SECONDS });
       return;
     }
+    generation.enter();
+    response.once('close', () => generation.leave());
     const wanted = negotiate(request.headers.accept, request.headers['accept-encoding'], gzipAllowed);
     void answer(generation, wanted, timeoutMillis, request, response)
       .catch((err: unknown) => {

@@ -56,6 +56,13 @@ interface LabelBytes {
   readonly plain: Buffer;
   /** The label set as text: two attribute sets can translate to the same labels (`a.b` and `a_b`, `3` and `'3'`). */
   readonly key: string;
+  /**
+   * Whether the translation changed anything (a key renamed, a value not a
+   * non-empty string). Label sets that did not are distinct whenever their
+   * attributes are, which the SDK and the native recorder guarantee within
+   * one metric: only families with a changed set need checking for duplicates.
+   */
+  readonly changed: boolean;
 }
 
 /** Label bytes per attributes object, one cache per reserved-label list (a type's labels differ only in those). */
@@ -234,8 +241,9 @@ export function* serializeChunks(
     const labels = labelCache(reservedLabels(family.type));
     const createdName = created && family.type !== 'gauge' ? Buffer.from(`${openMetricsName(family)}_created`, 'utf8') : undefined;
     // A series written once: the first point of a label set wins (Prometheus
-    // refuses the second as a duplicate sample).
-    const written = new Set<string>();
+    // refuses the second as a duplicate sample). Checked only where two
+    // points can share a label set, so a scrape of the catalog allocates no set.
+    const written = mayRepeat(family, labels) ? new Set<string>() : undefined;
     for (const { metric } of family.parts) {
       if (metric.dataPointType === DataPointType.HISTOGRAM) {
         let cache = histogramCache.get(family.name);
@@ -244,9 +252,11 @@ export function* serializeChunks(
           if (histogramCache.size < 10_000) histogramCache.set(family.name, cache);
         }
         for (const point of metric.dataPoints) {
-          const key = labelBytes(labels, point.attributes).key;
-          if (written.has(key)) continue;
-          written.add(key);
+          if (written !== undefined) {
+            const key = labelBytes(labels, point.attributes).key;
+            if (written.has(key)) continue;
+            written.add(key);
+          }
           writeHistogram(w, histogramBytes(cache, labels, name, point.attributes), point);
           if (createdName !== undefined) writeCreated(w, createdName, labelBytes(labels, point.attributes).plain, point.startTime);
           if (w.ready || w.full.length > 0) yield* drain(w);
@@ -254,8 +264,10 @@ export function* serializeChunks(
       } else {
         for (const point of metric.dataPoints as DataPoint<number>[]) {
           const { plain, key } = labelBytes(labels, point.attributes);
-          if (written.has(key)) continue;
-          written.add(key);
+          if (written !== undefined) {
+            if (written.has(key)) continue;
+            written.add(key);
+          }
           w.bytes(name.bare);
           w.bytes(plain);
           w.byte(SPACE);
@@ -346,6 +358,13 @@ function warnOnce(key: string, message: string): void {
   if (warned.has(key)) return;
   if (warned.size < 1000) warned.add(key);
   diag.warn(message);
+}
+
+/** Whether two points of a family can have the same labels: several parts (scopes), or a label set the translation changed. */
+function mayRepeat(family: Family, labels: LabelCache): boolean {
+  if (family.parts.length > 1) return true;
+  for (const point of family.parts[0]!.metric.dataPoints as DataPoint<unknown>[]) if (labelBytes(labels, point.attributes).changed) return true;
+  return false;
 }
 
 function* drain(w: ChunkWriter): Generator<Buffer> {
@@ -489,13 +508,25 @@ function labelBytes(cache: LabelCache, attributes: Attributes): LabelBytes {
   let bytes = cache.bytes.get(attributes);
   if (bytes === undefined) {
     let body = '';
-    for (const { name, value } of prometheusLabels(attributes, cache.reserved)) {
+    let defined = 0;
+    let changed = false;
+    for (const key in attributes) {
+      const value = attributes[key];
+      if (value === undefined) continue;
+      defined++;
+      if (typeof value !== 'string' || value === '') changed = true;
+    }
+    const labels = prometheusLabels(attributes, cache.reserved);
+    if (labels.length !== defined) changed = true;
+    for (const { name, value } of labels) {
+      if (!Object.hasOwn(attributes, name)) changed = true;
       body += `${body === '' ? '' : ','}${name}="${escapeLabelValue(value)}"`;
     }
     bytes = {
       open: Buffer.from(body === '' ? '{' : `{${body},`, 'utf8'),
       plain: Buffer.from(body === '' ? '' : `{${body}}`, 'utf8'),
       key: body,
+      changed,
     };
     cache.bytes.set(attributes, bytes);
   }
