@@ -26,7 +26,8 @@ globalThis.gc?.();
 const delay = monitorEventLoopDelay({ resolution: 1 });
 delay.enable();
 console.log(JSON.stringify({ url: telemetry.metricsUrl }));
-for await (const _line of createInterface({ input: process.stdin })) {
+for await (const line of createInterface({ input: process.stdin })) {
+  if (line.trim() !== '') continue;
   // Open TCP connections (the listening socket is a TCPServerWrap).
   const sockets = process.getActiveResourcesInfo().filter((resource) => resource === 'TCPSocketWrap').length;
   console.log(JSON.stringify({ rss: process.memoryUsage().rss, maxStallMs: delay.max / 1e6, sockets }));
