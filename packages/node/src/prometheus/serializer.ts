@@ -45,6 +45,7 @@ interface NameBytes {
  * number: `name_count{labels} `, `name_sum{labels} `, `name_bucket{labels,`.
  */
 interface HistogramBytes {
+  readonly labels: LabelBytes;
   readonly count: Buffer;
   readonly sum: Buffer;
   readonly bucketOpen: Buffer;
@@ -241,9 +242,12 @@ export function* serializeChunks(
     const labels = labelCache(reservedLabels(family.type));
     const createdName = created && family.type !== 'gauge' ? Buffer.from(`${openMetricsName(family)}_created`, 'utf8') : undefined;
     // A series written once: the first point of a label set wins (Prometheus
-    // refuses the second as a duplicate sample). Checked only where two
-    // points can share a label set, so a scrape of the catalog allocates no set.
-    const written = mayRepeat(family, labels) ? new Set<string>() : undefined;
+    // refuses the second as a duplicate sample). Two points of one metric
+    // share a label set only if the translation changed one of them (the SDK
+    // and the native recorder keep attribute sets distinct), so a single-part
+    // family starts checking at its first changed set, and a scrape of the
+    // catalog allocates no set at all.
+    let written = family.parts.length > 1 ? new Set<string>() : undefined;
     for (const { metric } of family.parts) {
       if (metric.dataPointType === DataPointType.HISTOGRAM) {
         let cache = histogramCache.get(family.name);
@@ -251,29 +255,35 @@ export function* serializeChunks(
           cache = new WeakMap();
           if (histogramCache.size < 10_000) histogramCache.set(family.name, cache);
         }
-        for (const point of metric.dataPoints) {
+        const points = metric.dataPoints;
+        for (let i = 0; i < points.length; i++) {
+          const point = points[i]!;
+          const bytes = histogramBytes(cache, labels, name, point.attributes);
+          if (written === undefined && bytes.labels.changed) written = keysBefore(points, i, labels);
           if (written !== undefined) {
-            const key = labelBytes(labels, point.attributes).key;
-            if (written.has(key)) continue;
-            written.add(key);
+            if (written.has(bytes.labels.key)) continue;
+            written.add(bytes.labels.key);
           }
-          writeHistogram(w, histogramBytes(cache, labels, name, point.attributes), point);
-          if (createdName !== undefined) writeCreated(w, createdName, labelBytes(labels, point.attributes).plain, point.startTime);
+          writeHistogram(w, bytes, point);
+          if (createdName !== undefined) writeCreated(w, createdName, bytes.labels.plain, point.startTime);
           if (w.ready || w.full.length > 0) yield* drain(w);
         }
       } else {
-        for (const point of metric.dataPoints as DataPoint<number>[]) {
-          const { plain, key } = labelBytes(labels, point.attributes);
+        const points = metric.dataPoints as DataPoint<number>[];
+        for (let i = 0; i < points.length; i++) {
+          const point = points[i]!;
+          const bytes = labelBytes(labels, point.attributes);
+          if (written === undefined && bytes.changed) written = keysBefore(points, i, labels);
           if (written !== undefined) {
-            if (written.has(key)) continue;
-            written.add(key);
+            if (written.has(bytes.key)) continue;
+            written.add(bytes.key);
           }
           w.bytes(name.bare);
-          w.bytes(plain);
+          w.bytes(bytes.plain);
           w.byte(SPACE);
           w.number(point.value);
           w.byte(NEWLINE);
-          if (createdName !== undefined) writeCreated(w, createdName, plain, point.startTime);
+          if (createdName !== undefined) writeCreated(w, createdName, bytes.plain, point.startTime);
           if (w.ready || w.full.length > 0) yield* drain(w);
         }
       }
@@ -360,11 +370,11 @@ function warnOnce(key: string, message: string): void {
   diag.warn(message);
 }
 
-/** Whether two points of a family can have the same labels: several parts (scopes), or a label set the translation changed. */
-function mayRepeat(family: Family, labels: LabelCache): boolean {
-  if (family.parts.length > 1) return true;
-  for (const point of family.parts[0]!.metric.dataPoints as DataPoint<unknown>[]) if (labelBytes(labels, point.attributes).changed) return true;
-  return false;
+/** The label sets of the points before `end` (written already, unchecked). */
+function keysBefore(points: readonly DataPoint<unknown>[], end: number, labels: LabelCache): Set<string> {
+  const keys = new Set<string>();
+  for (let i = 0; i < end; i++) keys.add(labelBytes(labels, points[i]!.attributes).key);
+  return keys;
 }
 
 function* drain(w: ChunkWriter): Generator<Buffer> {
@@ -418,6 +428,7 @@ function histogramBytes(
   if (bytes === undefined) {
     const labels = labelBytes(labelCache, attributes);
     bytes = {
+      labels,
       count: Buffer.concat([name.count, labels.plain, SPACE_BYTES]),
       sum: Buffer.concat([name.sum, labels.plain, SPACE_BYTES]),
       bucketOpen: Buffer.concat([name.bucket, labels.open]),

@@ -188,6 +188,28 @@ describe('Prometheus serializer: the service cannot break the exposition with it
     expect(logged.filter((m) => m.includes('left out of /metrics'))).toHaveLength(3);
   });
 
+  it('writes a series once when two attribute sets translate to the same labels (the first one wins)', async () => {
+    const reader = new Reader();
+    const provider = new MeterProvider({ readers: [reader] });
+    cleanup.push(() => provider.shutdown());
+    const meter = provider.getMeter('m');
+    const hits = meter.createCounter('hits');
+    hits.add(1, { a_b: 'x' });
+    hits.add(2, { 'a.b': 'x' });
+    hits.add(3, { n: '3' });
+    hits.add(4, { n: 3 });
+    const sizes = meter.createHistogram('sizes', { advice: { explicitBucketBoundaries: [1] } });
+    sizes.record(5, { 'k.k': 'v' });
+    sizes.record(6, { k_k: 'v' });
+    const data = (await reader.collect()).resourceMetrics;
+    for (const format of ['text', 'openmetrics'] as const) {
+      const samples = sampleMap(parseStrict(serialize(data, { format })).samples);
+      expect(samples.get('hits_total{a_b="x"}')).toBe(1);
+      expect(samples.get('hits_total{n="3"}')).toBe(3);
+      expect(samples.get('sizes_sum{k_k="v"}')).toBe(5);
+    }
+  });
+
   it('writes OpenMetrics with counters as TYPE x counter over x_total and ends with # EOF', async () => {
     const data = await collectEverything();
     const om = serialize(data, { format: 'openmetrics' });
