@@ -43,14 +43,17 @@ export class Generation {
   private readonly _pooled: Buffer[] = [];
   private _users = 0;
   settled = false;
+  /** When the collection settled with data (`performance.now()`), else undefined. */
+  succeededAt: number | undefined;
 
   constructor(
     readonly collected: Promise<Collected>,
     private readonly _render: RenderOptions,
     private readonly _pool: ChunkPool,
   ) {
-    void collected.then(() => {
+    void collected.then((result) => {
       this.settled = true;
+      if (result.ok) this.succeededAt = performance.now();
       this._recycle();
     });
   }
@@ -58,6 +61,11 @@ export class Generation {
   /** A scrape uses this generation until {@link leave} (its response closed). */
   enter(): void {
     this._users++;
+  }
+
+  /** Whether a scrape is still being answered from this generation. */
+  get inUse(): boolean {
+    return this._users > 0;
   }
 
   leave(): void {
@@ -140,12 +148,20 @@ export class Generation {
 /** Body buffers kept for reuse: 20 MB, a 10,000-series exposition and some. */
 export const MAX_POOLED_CHUNKS = 320;
 
+/**
+ * How old (since its collection finished) a collection may be and still be
+ * shared with a scrape that arrives while it is being sent to another: a
+ * quarter of a second, far under any scrape interval.
+ */
+export const SHARE_WINDOW_MILLIS = 250;
+
 /** Collections in flight (the current one and ones given up on that never settled) past which no new one starts. */
 export const MAX_PENDING_COLLECTIONS = 2;
 
 /** Hands scrapes the collection in flight, or starts one. */
 export class ScrapeCoordinator {
   private _current: Generation | undefined;
+  private _latest: Generation | undefined;
   private readonly _pending = new Set<Generation>();
   private readonly _pool = new ChunkPool(RENDER_CHUNK_BYTES, MAX_POOLED_CHUNKS);
 
@@ -161,9 +177,15 @@ export class ScrapeCoordinator {
    */
   join(timeoutMillis: number): Generation | undefined {
     if (this._current !== undefined && !this._current.settled) return this._current;
+    // Scrapes that overlap one still being answered share its collection and
+    // bodies too, if it is recent: ten scrapers arriving within a few
+    // milliseconds of each other then cost one collection, not several.
+    const latest = this._latest;
+    if (latest?.succeededAt !== undefined && latest.inUse && performance.now() - latest.succeededAt <= SHARE_WINDOW_MILLIS) return latest;
     if (this._pending.size >= MAX_PENDING_COLLECTIONS) return undefined;
     const generation = new Generation(this._collect(timeoutMillis), this._render, this._pool);
     this._current = generation;
+    this._latest = generation;
     this._pending.add(generation);
     void generation.collected.then(() => {
       this._pending.delete(generation);

@@ -1,5 +1,5 @@
 import { createServer, get, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { parseStrict, sampleMap } from '@inferometer/testing';
 import { diag, DiagLogLevel, metrics } from '@opentelemetry/api';
@@ -119,6 +119,46 @@ describe('createPrometheusReader: scrapes share one collection', () => {
     expect(collections).toBe(1);
     expect((await fetch(`${base}/metrics`)).status).toBe(200);
     expect(collections).toBe(2);
+  });
+
+  it('shares a collection still being sent to another scraper if it finished under 250 ms ago, and not later', async () => {
+    let collections = 0;
+    // Enough bytes that a reader that does not read keeps its response open
+    // (about 8 MB, more than the loopback's socket buffers take); the same
+    // attribute objects every time, as the SDK keeps them, so rendering is quick.
+    const dataPoints = Array.from({ length: 50_000 }, (_, i) => ({ startTime: [0, 0] as [number, number], endTime: [0, 0] as [number, number], attributes: { series: `${'s'.repeat(150)}${i}` }, value: i }));
+    const big: MetricProducer = {
+      async collect() {
+        collections++;
+        return {
+          resourceMetrics: {
+            resource: emptyResource(),
+            scopeMetrics: [{ scope: { name: 'big' }, metrics: [{ descriptor: { name: 'big', description: '', unit: '', valueType: 1 }, aggregationTemporality: 1, dataPointType: 2, dataPoints }] }],
+          },
+          errors: [],
+        };
+      },
+    };
+    const { reader, handler } = createPrometheusReader({ metricProducers: [big] });
+    const provider = new MeterProvider({ readers: [reader] });
+    closers.push(() => provider.shutdown());
+    const base = await listen(createServer(handler));
+    const { port } = new URL(base);
+    // A reader that never reads: its response stays in flight.
+    const stuck = connect(Number(port), '127.0.0.1');
+    stuck.write('GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n');
+    stuck.pause();
+    await new Promise((resolve) => stuck.once('readable', resolve));
+    expect(collections).toBe(1);
+    const shared = await fetch(`${base}/metrics`);
+    expect(shared.status).toBe(200);
+    await shared.arrayBuffer();
+    expect(collections).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const fresh = await fetch(`${base}/metrics`);
+    await fresh.arrayBuffer();
+    expect(collections).toBe(2);
+    stuck.destroy();
   });
 
   it('refuses a scrape past maxConcurrentScrapes at once with 503 and Retry-After', async () => {
