@@ -138,7 +138,14 @@ export interface PrometheusPullReader {
  * Unlike `@opentelemetry/exporter-prometheus`'s own handler, which answers a
  * failed collection with `200` and a comment line (so Prometheus records a
  * healthy scrape of nothing), this one answers `500`, so `up` drops to 0 and
- * the failure is visible.
+ * the failure is visible; a collection that does not finish in time is
+ * answered `503` (see {@link ScrapeLimits}).
+ *
+ * The handler negotiates the format (OpenMetrics 1.0.0 when the scraper asks
+ * for it, as Prometheus does, else the text format 0.0.4) and gzip, shares
+ * one collection and one rendered body among concurrent scrapes, refuses
+ * scrapes past `maxConcurrentScrapes` with `503`, and cuts off readers slower
+ * than `writeTimeoutMillis`.
  *
  * Pass `metricProducers: [createCatalogProducer('cumulative').producer]` to serve
  * the catalog through the fast path as well.
