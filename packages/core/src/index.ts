@@ -20,9 +20,6 @@ export { InferometerConfigError, InstrumentOptionError } from './errors.js';
 export type { CatalogCollector } from './collector.js';
 export type { CollectedHistogram, CollectedMetric, CollectedPoint, Temporality } from './recorder/native/collector.js';
 export type { HrTimeLike } from './recorder/native/series.js';
-// Only until @inferometer/node's Prometheus serializer imports it from
-// @inferometer/core/internal like the other naming helpers.
-export { prometheusBucketBound } from './naming.js';
 export { configureGuards, GUARD_DEFAULTS } from './guard/config.js';
 export type { GuardOptions } from './guard/config.js';
 export { createAttributeGuard } from './guard/attribute-guard.js';

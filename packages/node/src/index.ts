@@ -4,8 +4,18 @@ export { DEFAULT_PROMETHEUS_PORT, WEB_CONFIG_FILE_VARIABLE } from './exporters/p
 export { DEFAULT_EXPORT_INTERVAL_MILLIS, DEFAULT_EXPORT_TIMEOUT_MILLIS } from './config/timing.js';
 export type { TimingOptions } from './config/timing.js';
 export type { InferometerHandle, StartOptions } from './start.js';
-export { createPrometheusReader, PROMETHEUS_CONTENT_TYPE } from './prometheus/handler.js';
-export type { MetricsRequestHandler, PrometheusPullReader, PrometheusReaderOptions } from './prometheus/handler.js';
+export {
+  createPrometheusReader,
+  PROMETHEUS_CONTENT_TYPE,
+  OPENMETRICS_CONTENT_TYPE,
+  DEFAULT_COLLECT_TIMEOUT_MILLIS,
+  DEFAULT_WRITE_TIMEOUT_MILLIS,
+  DEFAULT_MAX_CONCURRENT_SCRAPES,
+  SCRAPE_TIMEOUT_MARGIN_MILLIS,
+  MAX_COLLECT_TIMEOUT_MILLIS,
+} from './prometheus/handler.js';
+export type { MetricsRequestHandler, PrometheusPullReader, PrometheusReaderOptions, ScrapeLimits, ScrapeStats } from './prometheus/handler.js';
+export type { ExpositionFormat } from './prometheus/negotiation.js';
 export { METRICS_PATH } from './prometheus/server.js';
 export { ConfigurationError } from './config/env.js';
 export type { ConfigurationErrorDetails, Environment } from './config/env.js';
@@ -14,6 +24,7 @@ export type { MetricsExporterName } from './config/exporters.js';
 export { createCatalogProducer } from './native/producer.js';
 export type { CatalogProducer } from './native/producer.js';
 export { serialize as serializePrometheus, serializeChunks as serializePrometheusChunks } from './prometheus/serializer.js';
+export type { SerializeOptions } from './prometheus/serializer.js';
 export { OTLP_PROTOCOLS, DEFAULT_OTLP_ENDPOINT, DEFAULT_OTLP_TIMEOUT_MILLIS } from './config/otlp.js';
 export type { OtlpOptions, OtlpProtocol } from './config/otlp.js';
 export {

@@ -13,7 +13,7 @@ import type { TimingOptions } from './config/timing.js';
 import type { ExporterSetup } from './exporters/exporter.js';
 import { disabledMetricsHandler } from './exporters/prometheus.js';
 import { EXPORTER_FACTORIES } from './exporters/registry.js';
-import type { MetricsRequestHandler } from './prometheus/handler.js';
+import type { MetricsRequestHandler, ScrapeLimits } from './prometheus/handler.js';
 import type { MetricsServer } from './prometheus/server.js';
 import { createCatalogProducer, type CatalogProducer } from './native/producer.js';
 import { resolveRuntimeMetrics, startRuntimeMetrics } from './runtime-metrics/index.js';
@@ -52,14 +52,20 @@ export interface StartOptions extends TimingOptions {
    * TLS and bcrypt basic auth for the endpoint's own server (see the
    * README's "Securing the pull endpoint").
    *
+   * The limits (`collectTimeoutMillis`, `writeTimeoutMillis`,
+   * `maxConcurrentScrapes`) bound what any client can make the process hold
+   * or wait for; `gzip` and `openMetricsCreated` shape the response. See
+   * {@link ScrapeLimits} and the README's "Pull endpoint" section.
+   *
    * @example
    * ```ts
    * prometheus: { host: '127.0.0.1', port: 9464 }
    * prometheus: { server: false } // then app.get('/metrics', handle.metricsHandler)
    * prometheus: { webConfigFile: '/etc/inferometer/web-config.yml' }
+   * prometheus: { collectTimeoutMillis: 5_000, writeTimeoutMillis: 30_000, maxConcurrentScrapes: 4, gzip: true, openMetricsCreated: false }
    * ```
    */
-  prometheus?: { host?: string; port?: number; server?: boolean; webConfigFile?: string };
+  prometheus?: { host?: string; port?: number; server?: boolean; webConfigFile?: string } & ScrapeLimits;
 
   /**
    * OTLP push (exporter `otlp`). Each field wins over its standard variable:

@@ -45,6 +45,18 @@ const REMOTE_WRITE_SHAPE = {
   targetInfo: 'leaf',
 } as const satisfies Record<keyof Required<RemoteWriteStartOptions>, Shape>;
 
+const PROMETHEUS_SHAPE = {
+  host: 'leaf',
+  port: 'leaf',
+  server: 'leaf',
+  webConfigFile: 'leaf',
+  collectTimeoutMillis: 'leaf',
+  writeTimeoutMillis: 'leaf',
+  maxConcurrentScrapes: 'leaf',
+  gzip: 'leaf',
+  openMetricsCreated: 'leaf',
+} as const satisfies Record<keyof Required<NonNullable<StartOptions['prometheus']>>, Shape>;
+
 const GUARDS_SHAPE = {
   maxValuesPerAttribute: 'leaf',
   maxValuesPerKey: 'record',
@@ -58,7 +70,7 @@ const GUARDS_SHAPE = {
 /** Every key `start()` accepts; the compiler keeps it in step with {@link StartOptions}. */
 export const START_OPTIONS_SHAPE = {
   exporters: 'leaf',
-  prometheus: { host: 'leaf', port: 'leaf', server: 'leaf', webConfigFile: 'leaf' },
+  prometheus: PROMETHEUS_SHAPE,
   otlp: OTLP_SHAPE,
   remoteWrite: REMOTE_WRITE_SHAPE,
   guards: GUARDS_SHAPE,

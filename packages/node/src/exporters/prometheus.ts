@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { diag } from '@opentelemetry/api';
 import { clip } from '@inferometer/exporter-remote-write/internal';
 import { checkBoolean, checkInteger, invalid, option, readInteger, readString, variable } from '../config/env.js';
-import { createPrometheusReader, type MetricsRequestHandler } from '../prometheus/handler.js';
+import { createPrometheusReader, type MetricsRequestHandler, type ScrapeLimits } from '../prometheus/handler.js';
 import { startMetricsServer } from '../prometheus/server.js';
 import { loadWebConfig, type WebConfig } from '../prometheus/web-config/index.js';
 import type { ExporterFactory } from './exporter.js';
@@ -31,10 +31,27 @@ export const prometheusExporter: ExporterFactory = ({ env, options, metricProduc
     throw invalid(hostSource, String(host), 'is not an IP address or host name', HOST_ACCEPTED);
   }
   const web = readWebConfig(given.webConfigFile, readString(env, WEB_CONFIG_FILE_VARIABLE), server);
-  const { reader, handler } = createPrometheusReader({ metricProducers });
+  const { reader, handler } = createPrometheusReader({ metricProducers, ...scrapeLimits(given) });
   if (!server) return { reader, metricsHandler: handler };
   return { reader, metricsHandler: handler, listen: () => startMetricsServer(handler, host, port, web) };
 };
+
+/** `prometheus.collectTimeoutMillis` and the other limits, checked (the handler trusts its options). */
+function scrapeLimits(given: ScrapeLimits): ScrapeLimits {
+  const limits: ScrapeLimits = {};
+  const millis = (key: 'collectTimeoutMillis' | 'writeTimeoutMillis'): void => {
+    if (given[key] !== undefined) limits[key] = checkInteger(option(`prometheus.${key}`), given[key], 1, MAX_SCRAPE_MILLIS);
+  };
+  millis('collectTimeoutMillis');
+  millis('writeTimeoutMillis');
+  if (given.maxConcurrentScrapes !== undefined) limits.maxConcurrentScrapes = checkInteger(option('prometheus.maxConcurrentScrapes'), given.maxConcurrentScrapes, 1, 10_000);
+  if (given.gzip !== undefined) limits.gzip = checkBoolean(option('prometheus.gzip'), given.gzip);
+  if (given.openMetricsCreated !== undefined) limits.openMetricsCreated = checkBoolean(option('prometheus.openMetricsCreated'), given.openMetricsCreated);
+  return limits;
+}
+
+/** Longest collection or write timeout accepted: ten minutes, longer than any scrape interval worth having. */
+const MAX_SCRAPE_MILLIS = 600_000;
 
 /**
  * The web configuration file from `prometheus.webConfigFile`, else the

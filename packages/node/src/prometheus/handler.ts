@@ -1,11 +1,103 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { diag } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import type { MetricProducer } from '@opentelemetry/sdk-metrics';
-import { ChunkPool, serializeChunks } from './serializer.js';
+import { TimeoutError, type MetricProducer } from '@opentelemetry/sdk-metrics';
+import { negotiate } from './negotiation.js';
+import { ScrapeCoordinator, type Body, type Collected, type Generation } from './coordinator.js';
 
-/** Content type of the Prometheus text exposition format 0.0.4. */
-export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+export { PROMETHEUS_CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE } from './negotiation.js';
+
+/** Default of {@link ScrapeLimits.collectTimeoutMillis}: under Prometheus' default scrape timeout of 10 s. */
+export const DEFAULT_COLLECT_TIMEOUT_MILLIS = 9_000;
+/** Default of {@link ScrapeLimits.writeTimeoutMillis}: Prometheus' default scrape timeout, after which it has given up anyway. */
+export const DEFAULT_WRITE_TIMEOUT_MILLIS = 10_000;
+/** Default of {@link ScrapeLimits.maxConcurrentScrapes}: two HA Prometheus servers and a few people with curl, many times over. */
+export const DEFAULT_MAX_CONCURRENT_SCRAPES = 16;
+/** Taken off the `X-Prometheus-Scrape-Timeout-Seconds` Prometheus sends, so the 503 reaches it before it gives up (at most half the timeout). */
+export const SCRAPE_TIMEOUT_MARGIN_MILLIS = 500;
+/** Longest collection wait a `X-Prometheus-Scrape-Timeout-Seconds` header can ask for. */
+export const MAX_COLLECT_TIMEOUT_MILLIS = 120_000;
+/** `Retry-After` (seconds) of a scrape refused for being one too many. */
+const RETRY_AFTER_SECONDS = '1';
+
+/**
+ * Limits of the pull endpoint: what any client, however slow or numerous,
+ * can make the serving process hold and wait for.
+ */
+export interface ScrapeLimits {
+  /**
+   * Milliseconds a scrape waits for the collection (observable callbacks,
+   * producers) and the rendering before it is answered `503` with a
+   * plain-text message. A request with Prometheus'
+   * `X-Prometheus-Scrape-Timeout-Seconds` header gets that timeout less
+   * {@link SCRAPE_TIMEOUT_MARGIN_MILLIS} instead (at most
+   * {@link MAX_COLLECT_TIMEOUT_MILLIS}). Default {@link DEFAULT_COLLECT_TIMEOUT_MILLIS}.
+   *
+   * @example
+   * ```ts
+   * collectTimeoutMillis: 5_000
+   * ```
+   */
+  collectTimeoutMillis?: number;
+  /**
+   * Milliseconds from the first byte of a response to its last; a client
+   * that reads slower is cut off (its connection destroyed), so slow readers
+   * cannot pile up. Default {@link DEFAULT_WRITE_TIMEOUT_MILLIS}.
+   *
+   * @example
+   * ```ts
+   * writeTimeoutMillis: 30_000
+   * ```
+   */
+  writeTimeoutMillis?: number;
+  /**
+   * Scrapes served at once; one more is answered `503` with `Retry-After`
+   * at once. Concurrent scrapes share one collection and one rendered body
+   * per format and encoding. Default {@link DEFAULT_MAX_CONCURRENT_SCRAPES}.
+   *
+   * @example
+   * ```ts
+   * maxConcurrentScrapes: 4
+   * ```
+   */
+  maxConcurrentScrapes?: number;
+  /**
+   * Compress with gzip when the scraper's `Accept-Encoding` allows it
+   * (Prometheus always sends `gzip`); compression runs on libuv's thread
+   * pool. Default `true`.
+   *
+   * @example
+   * ```ts
+   * gzip: false
+   * ```
+   */
+  gzip?: boolean;
+  /**
+   * Write OpenMetrics `_created` samples (each counter's and histogram's
+   * start time). Default `false`: Prometheus 2.x stores each as a series of
+   * its own, doubling the counter series.
+   *
+   * @example
+   * ```ts
+   * openMetricsCreated: true
+   * ```
+   */
+  openMetricsCreated?: boolean;
+}
+
+/** What the endpoint refused or cut short since it was created. */
+export interface ScrapeStats {
+  /** Scrapes answered `503` at once: {@link ScrapeLimits.maxConcurrentScrapes} were being served, or earlier collections still hang. */
+  readonly refused: number;
+  /** Scrapes answered `503` because the collection did not finish in time. */
+  readonly timedOut: number;
+  /** Scrapes answered `500` because the collection failed. */
+  readonly failed: number;
+  /** Responses cut off by {@link ScrapeLimits.writeTimeoutMillis}. */
+  readonly cutOff: number;
+  /** Families left out of an exposition because their name collided with an earlier family's (once per family per scrape). */
+  readonly droppedFamilies: number;
+}
 
 /**
  * A request handler that serves the exposition: `(req, res) => void`, the
@@ -15,7 +107,7 @@ export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8
 export type MetricsRequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
 
 /** Options of {@link createPrometheusReader}. */
-export interface PrometheusReaderOptions {
+export interface PrometheusReaderOptions extends ScrapeLimits {
   /**
    * Producers of externally aggregated data to serve too, such as
    * {@link createCatalogProducer}'s for Inferometer's fast path.
@@ -34,6 +126,8 @@ export interface PrometheusPullReader {
   readonly reader: PrometheusExporter;
   /** Serves `GET` (and `HEAD`) with the exposition; mount it wherever `/metrics` should be. */
   readonly handler: MetricsRequestHandler;
+  /** What the handler refused or cut short so far (every such event is also told to diag, once per kind until a scrape succeeds). */
+  stats(): ScrapeStats;
 }
 
 /**
@@ -44,7 +138,14 @@ export interface PrometheusPullReader {
  * Unlike `@opentelemetry/exporter-prometheus`'s own handler, which answers a
  * failed collection with `200` and a comment line (so Prometheus records a
  * healthy scrape of nothing), this one answers `500`, so `up` drops to 0 and
- * the failure is visible.
+ * the failure is visible; a collection that does not finish in time is
+ * answered `503` (see {@link ScrapeLimits}).
+ *
+ * The handler negotiates the format (OpenMetrics 1.0.0 when the scraper asks
+ * for it, as Prometheus does, else the text format 0.0.4) and gzip, shares
+ * one collection and one rendered body among concurrent scrapes, refuses
+ * scrapes past `maxConcurrentScrapes` with `503`, and cuts off readers slower
+ * than `writeTimeoutMillis`.
  *
  * Pass `metricProducers: [createCatalogProducer('cumulative').producer]` to serve
  * the catalog through the fast path as well.
@@ -67,53 +168,165 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
     withoutScopeInfo: true,
     ...(options.metricProducers ? { metricProducers: options.metricProducers } : {}),
   });
-  const pool = new ChunkPool();
+  const collectTimeout = options.collectTimeoutMillis ?? DEFAULT_COLLECT_TIMEOUT_MILLIS;
+  const writeTimeout = options.writeTimeoutMillis ?? DEFAULT_WRITE_TIMEOUT_MILLIS;
+  const maxConcurrent = options.maxConcurrentScrapes ?? DEFAULT_MAX_CONCURRENT_SCRAPES;
+  const gzipAllowed = options.gzip ?? true;
+  const stats = { refused: 0, timedOut: 0, failed: 0, cutOff: 0, droppedFamilies: 0 };
+  const told = new Set<keyof typeof stats>();
+  /** diag once per kind of trouble until a scrape succeeds again. */
+  const tell = (kind: keyof typeof stats, message: string, ...args: unknown[]): void => {
+    stats[kind]++;
+    if (told.has(kind)) return;
+    told.add(kind);
+    diag.error(`@inferometer/node: ${message}`, ...args);
+  };
+  const coordinator = new ScrapeCoordinator(
+    async (timeoutMillis): Promise<Collected> => {
+      try {
+        // The SDK gives up on observable callbacks past the timeout itself.
+        const { resourceMetrics, errors } = await reader.collect({ timeoutMillis });
+        if (errors.length > 0) return { ok: false, error: errors[0], timedOut: errors.some((e) => e instanceof TimeoutError) };
+        return { ok: true, resourceMetrics };
+      } catch (error) {
+        return { ok: false, error, timedOut: error instanceof TimeoutError };
+      }
+    },
+    { created: options.openMetricsCreated === true, onDroppedFamily: () => stats.droppedFamilies++ },
+  );
+  let active = 0;
+
   const handler: MetricsRequestHandler = (request, response) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
-      response.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
-      response.end('Method Not Allowed\n');
+      plain(response, 405, 'Method Not Allowed\n', { Allow: 'GET, HEAD' });
       return;
     }
-    // A collection that rejects is still answered: never leave a scrape hanging.
-    void reader
-      .collect()
-      .then(({ resourceMetrics, errors }) => {
-        if (errors.length > 0) {
-          diag.error('@inferometer/node: metrics collection failed; answering the scrape with 500', ...errors);
-          fail(response, errors[0]);
-          return;
-        }
-        response.writeHead(200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE });
-        if (request.method === 'HEAD') {
-          response.end();
-          return;
-        }
-        return writeChunks(response, serializeChunks(resourceMetrics, pool.chunkBytes, pool.allocate), pool);
-      })
+    if (active >= maxConcurrent) {
+      tell('refused', `${maxConcurrent} scrapes are being served (maxConcurrentScrapes); answering further ones 503 until one finishes`);
+      plain(response, 503, `Service Unavailable: ${maxConcurrent} scrapes are being served already (maxConcurrentScrapes); retry later\n`, { 'Retry-After': RETRY_AFTER_SECONDS });
+      return;
+    }
+    // The slot is held until the response is done or its connection gone
+    // (a response still flushing to a slow reader counts).
+    active++;
+    response.once('close', () => active--);
+    const timeoutMillis = scrapeTimeout(request.headers['x-prometheus-scrape-timeout-seconds'], collectTimeout);
+    const generation = coordinator.join(timeoutMillis);
+    if (generation === undefined) {
+      tell('refused', 'earlier metrics collections have not finished (an observable callback or producer hangs); answering 503 without starting another');
+      plain(response, 503, 'Service Unavailable: earlier metrics collections have not finished yet; retry later\n', { 'Retry-After': RETRY_AFTER_SECONDS });
+      return;
+    }
+    generation.enter();
+    response.once('close', () => generation.leave());
+    const wanted = negotiate(request.headers.accept, request.headers['accept-encoding'], gzipAllowed);
+    void answer(generation, wanted, timeoutMillis, request, response)
       .catch((err: unknown) => {
-        diag.error('@inferometer/node: metrics collection failed; answering the scrape with 500', err);
-        fail(response, err);
+        tell('failed', 'answering a scrape failed', err);
+        fail(response, 500, `metrics exposition failed: ${message(err)}`);
       });
   };
-  return { reader, handler };
+
+  async function answer(
+    generation: Generation,
+    wanted: ReturnType<typeof negotiate>,
+    timeoutMillis: number,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMillis);
+    });
+    const rendered = (async (): Promise<Body | Collected> => {
+      const collected = await generation.collected;
+      if (!collected.ok) return collected;
+      return generation.body(collected.resourceMetrics, wanted.format, wanted.gzip);
+    })();
+    const outcome = await Promise.race([rendered, expired]).finally(() => clearTimeout(timer));
+    if (response.destroyed) return;
+    if (outcome === 'timeout' || ('ok' in outcome && !outcome.ok && outcome.timedOut)) {
+      coordinator.abandon(generation);
+      const seconds = (timeoutMillis / 1000).toFixed(1);
+      tell('timedOut', `metrics collection did not finish within ${seconds} s (an observable callback or a producer is slow or hangs); answering the scrape 503`);
+      fail(response, 503, `metrics collection did not finish within ${seconds} s`);
+      return;
+    }
+    if ('ok' in outcome) {
+      if (outcome.ok) throw new Error('unreachable: a collection without a body');
+      tell('failed', 'metrics collection failed; answering the scrape with 500', outcome.error);
+      fail(response, 500, `metrics collection failed: ${message(outcome.error)}`);
+      return;
+    }
+    told.clear();
+    const headers: Record<string, string | number> = {
+      'Content-Type': wanted.contentType,
+      'Content-Length': outcome.bytes,
+      Vary: 'Accept, Accept-Encoding',
+    };
+    if (wanted.gzip) headers['Content-Encoding'] = 'gzip';
+    response.writeHead(200, headers);
+    if (request.method === 'HEAD') {
+      response.end();
+      return;
+    }
+    await writeBody(response, outcome.chunks, writeTimeout, () =>
+      tell('cutOff', `a scraper did not read the exposition within ${writeTimeout} ms (writeTimeoutMillis); its connection was closed`),
+    );
+  }
+
+  return { reader, handler, stats: () => ({ ...stats }) };
+}
+
+/** The collection timeout of a request: Prometheus' own less a margin when it says, the configured one otherwise. */
+function scrapeTimeout(header: string | string[] | undefined, fallback: number): number {
+  const seconds = Number(Array.isArray(header) ? header[0] : header);
+  if (header === undefined || !Number.isFinite(seconds) || seconds <= 0) return fallback;
+  const millis = Math.min(seconds * 1000, MAX_COLLECT_TIMEOUT_MILLIS);
+  return Math.max(millis - SCRAPE_TIMEOUT_MARGIN_MILLIS, millis / 2);
 }
 
 /**
- * Writes the exposition a chunk at a time and yields to the event loop
- * between chunks, so a large scrape does not stall the predictions this
- * process serves (prom-client #216, #543).
+ * Writes a shared body a chunk at a time, waiting for 'drain' so a slow
+ * reader holds at most a chunk of its own (the chunks are shared and never
+ * copied), and cuts the connection once `timeoutMillis` have passed.
  */
-async function writeChunks(response: ServerResponse, chunks: Iterable<Buffer>, pool: ChunkPool): Promise<void> {
+async function writeBody(response: ServerResponse, chunks: readonly Buffer[], timeoutMillis: number, onCutOff: () => void): Promise<void> {
+  // Until the last byte is handed to the OS ('finish'), not until the last
+  // write() call: a small body fits the socket's buffer at once.
+  const timer = setTimeout(() => {
+    if (response.writableFinished || response.destroyed) return;
+    onCutOff();
+    reset(response);
+  }, timeoutMillis);
+  const stop = (): void => clearTimeout(timer);
+  response.once('finish', stop);
+  response.once('close', stop);
   for (const chunk of chunks) {
     if (response.destroyed) return;
-    // The buffer goes back to the pool once the socket has taken it.
-    const flushed = response.write(chunk, () => pool.release(chunk));
-    // A slow scraper must not make us hold the whole exposition in memory;
-    // one that hangs up never drains, so 'close' ends the wait too.
-    if (!flushed) await drainOrClose(response);
-    else await new Promise<void>((resolve) => setImmediate(resolve));
+    // A slow scraper must not make us buffer the body per connection; one
+    // that hangs up never drains, so 'close' ends the wait too.
+    if (!response.write(chunk)) await drainOrClose(response);
   }
   if (!response.destroyed) response.end();
+}
+
+/**
+ * Closes a cut-off connection with a TCP reset, so the kernel drops what is
+ * still queued for the reader (megabytes per socket) at once instead of
+ * trying to deliver it; a socket that cannot (TLS) is destroyed.
+ */
+function reset(response: ServerResponse): void {
+  const socket = response.socket;
+  try {
+    if (socket !== null && typeof socket.resetAndDestroy === 'function') {
+      socket.resetAndDestroy();
+      return;
+    }
+  } catch {
+    // not a TCP handle
+  }
+  response.destroy();
 }
 
 /** Resolves on 'drain' or on 'close' (a client that hung up never drains), leaving no listener behind. */
@@ -129,11 +342,19 @@ function drainOrClose(response: ServerResponse): Promise<void> {
   });
 }
 
-function fail(response: ServerResponse, err: unknown): void {
+function fail(response: ServerResponse, status: number, text: string): void {
   if (response.headersSent) {
     response.destroy();
     return;
   }
-  response.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
-  response.end(`# metrics collection failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  plain(response, status, `${text}\n`);
+}
+
+function plain(response: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
+  response.end(text);
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -1,5 +1,5 @@
 import { diag, type Attributes } from '@opentelemetry/api';
-import { prometheusBucketBound } from '@inferometer/core';
+import { prometheusBucketBound } from '@inferometer/core/internal';
 import { prometheusFamilyName, prometheusLabels, prometheusType, reservedLabels, type PrometheusType } from '@inferometer/core/internal';
 import {
   DataPointType,
@@ -8,9 +8,11 @@ import {
   type MetricData,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
+import type { ExpositionFormat } from './negotiation.js';
 
 /**
- * A Prometheus text-format (0.0.4) serializer built for scrape size:
+ * A Prometheus text format (0.0.4) and OpenMetrics 1.0.0 serializer built
+ * for scrape size:
  * - label strings are cached per attributes object (the SDK and the native
  *   recorder keep one object per series across collections), so a series'
  *   labels are escaped once, not per scrape;
@@ -23,7 +25,8 @@ import {
  * and families with the same name from several scopes are merged so the
  * exposition never repeats a `# TYPE` line.
  *
- * Exposition format: https://prometheus.io/docs/instrumenting/exposition_formats/
+ * Exposition formats: https://prometheus.io/docs/instrumenting/exposition_formats/,
+ * https://github.com/prometheus/OpenMetrics/blob/v1.0.0/specification/OpenMetrics.md
  */
 
 /** Bytes per chunk: one response write, then a yield to the event loop. */
@@ -42,6 +45,7 @@ interface NameBytes {
  * number: `name_count{labels} `, `name_sum{labels} `, `name_bucket{labels,`.
  */
 interface HistogramBytes {
+  readonly labels: LabelBytes;
   readonly count: Buffer;
   readonly sum: Buffer;
   readonly bucketOpen: Buffer;
@@ -51,6 +55,15 @@ interface HistogramBytes {
 interface LabelBytes {
   readonly open: Buffer;
   readonly plain: Buffer;
+  /** The label set as text: two attribute sets can translate to the same labels (`a.b` and `a_b`, `3` and `'3'`). */
+  readonly key: string;
+  /**
+   * Whether the translation changed anything (a key renamed, a value not a
+   * non-empty string). Label sets that did not are distinct whenever their
+   * attributes are, which the SDK and the native recorder guarantee within
+   * one metric: only families with a changed set need checking for duplicates.
+   */
+  readonly changed: boolean;
 }
 
 /** Label bytes per attributes object, one cache per reserved-label list (a type's labels differ only in those). */
@@ -66,6 +79,7 @@ const nameBytesCache = new Map<string, NameBytes>();
 /** Per histogram name, per attributes object (one object per series, kept across collections). */
 const histogramCache = new Map<string, WeakMap<Attributes, HistogramBytes>>();
 const resourceCache = new WeakMap<Attributes, Buffer>();
+const openMetricsResourceCache = new WeakMap<Attributes, Buffer>();
 
 interface Family {
   readonly name: string;
@@ -163,11 +177,49 @@ const SPACE = 0x20;
 const SPACE_BYTES = Buffer.from(' ');
 const NEWLINE = 0x0a;
 
+/** Options of {@link serializeChunks}. */
+export interface SerializeOptions {
+  /**
+   * `text` (Prometheus text format 0.0.4, the default) or `openmetrics`
+   * (OpenMetrics 1.0.0: `# TYPE x counter` over `x_total` samples, `# UNIT`,
+   * HELP with `"` escaped, `# EOF` at the end).
+   *
+   * @example
+   * ```ts
+   * { format: 'openmetrics' }
+   * ```
+   */
+  readonly format?: ExpositionFormat;
+  /**
+   * OpenMetrics only: write a `_created` sample (the series' start time) for
+   * counters and histograms. Off by default: Prometheus 2.x stores each as a
+   * plain series of its own, doubling the counter series.
+   *
+   * @example
+   * ```ts
+   * { format: 'openmetrics', created: true }
+   * ```
+   */
+  readonly created?: boolean;
+  /** Called with each family left out of this exposition because its name collided with an earlier family's. */
+  readonly onDroppedFamily?: (name: string) => void;
+}
+
 /**
  * Serializes collected metrics (a reader's `collect()` result) into chunks of
- * about `chunkBytes` bytes of Prometheus text format (UTF-8). `allocate`
- * supplies the chunk buffers (the pull handler recycles them through a
- * {@link ChunkPool} once the socket has taken them).
+ * about `chunkBytes` bytes of Prometheus text format 0.0.4 or OpenMetrics
+ * 1.0.0 (UTF-8). `allocate` supplies the chunk buffers (the pull handler
+ * recycles them through a {@link ChunkPool} once written).
+ *
+ * The exposition is valid whatever the service's instruments are called:
+ * names and labels go through core's translation, HELP is escaped for the
+ * format, `# UNIT` (OpenMetrics only) is written only when it is a valid unit
+ * that ends the family name (as OpenMetrics requires), and a family whose
+ * name, or one of whose sample names, is taken by an earlier family (a
+ * metric called `target.info`, a gauge `x_count` beside a histogram `x`, a
+ * counter `x` beside a gauge `x`) is left out, the earlier one kept, with a
+ * diag warning once per name. Families of the same name and type from
+ * several scopes are merged.
  *
  * @example
  * ```ts
@@ -178,16 +230,24 @@ export function* serializeChunks(
   resourceMetrics: ResourceMetrics,
   chunkBytes = DEFAULT_CHUNK_BYTES,
   allocate: (size: number) => Buffer = Buffer.allocUnsafe,
+  options: SerializeOptions = {},
 ): Generator<Buffer> {
+  const openMetrics = options.format === 'openmetrics';
+  const created = openMetrics && options.created === true;
   const w = new ChunkWriter(chunkBytes, allocate);
-  w.bytes(targetInfo(resourceMetrics.resource.attributes));
-  for (const family of families(resourceMetrics).values()) {
-    let header = `# HELP ${family.name} ${escapeHelp(family.help)}\n`;
-    if (family.unit !== '') header += `# UNIT ${family.name} ${family.unit}\n`;
-    header += `# TYPE ${family.name} ${family.type}\n`;
-    w.bytes(Buffer.from(header, 'utf8'));
+  w.bytes(targetInfo(resourceMetrics.resource.attributes, openMetrics));
+  for (const family of families(resourceMetrics, options.onDroppedFamily).values()) {
+    w.bytes(openMetrics ? openMetricsHeader(family) : textHeader(family));
     const name = nameBytes(family.name);
     const labels = labelCache(reservedLabels(family.type));
+    const createdName = created && family.type !== 'gauge' ? Buffer.from(`${openMetricsName(family)}_created`, 'utf8') : undefined;
+    // A series written once: the first point of a label set wins (Prometheus
+    // refuses the second as a duplicate sample). Two points of one metric
+    // share a label set only if the translation changed one of them (the SDK
+    // and the native recorder keep attribute sets distinct), so a single-part
+    // family starts checking at its first changed set, and a scrape of the
+    // catalog allocates no set at all.
+    let written = family.parts.length > 1 ? new Set<string>() : undefined;
     for (const { metric } of family.parts) {
       if (metric.dataPointType === DataPointType.HISTOGRAM) {
         let cache = histogramCache.get(family.name);
@@ -195,23 +255,126 @@ export function* serializeChunks(
           cache = new WeakMap();
           if (histogramCache.size < 10_000) histogramCache.set(family.name, cache);
         }
-        for (const point of metric.dataPoints) {
-          writeHistogram(w, histogramBytes(cache, labels, name, point.attributes), point);
+        const points = metric.dataPoints;
+        for (let i = 0; i < points.length; i++) {
+          const point = points[i]!;
+          const bytes = histogramBytes(cache, labels, name, point.attributes);
+          if (written === undefined && bytes.labels.changed) written = keysBefore(points, i, labels);
+          if (written !== undefined) {
+            if (written.has(bytes.labels.key)) continue;
+            written.add(bytes.labels.key);
+          }
+          writeHistogram(w, bytes, point);
+          if (createdName !== undefined) writeCreated(w, createdName, bytes.labels.plain, point.startTime);
           if (w.ready || w.full.length > 0) yield* drain(w);
         }
       } else {
-        for (const point of metric.dataPoints as DataPoint<number>[]) {
+        const points = metric.dataPoints as DataPoint<number>[];
+        for (let i = 0; i < points.length; i++) {
+          const point = points[i]!;
+          const bytes = labelBytes(labels, point.attributes);
+          if (written === undefined && bytes.changed) written = keysBefore(points, i, labels);
+          if (written !== undefined) {
+            if (written.has(bytes.key)) continue;
+            written.add(bytes.key);
+          }
           w.bytes(name.bare);
-          w.bytes(labelBytes(labels, point.attributes).plain);
+          w.bytes(bytes.plain);
           w.byte(SPACE);
           w.number(point.value);
           w.byte(NEWLINE);
+          if (createdName !== undefined) writeCreated(w, createdName, bytes.plain, point.startTime);
           if (w.ready || w.full.length > 0) yield* drain(w);
         }
       }
     }
   }
+  if (openMetrics) w.bytes(EOF);
   yield* drain(w);
+}
+
+const EOF = Buffer.from('# EOF\n');
+
+function writeCreated(w: ChunkWriter, name: Buffer, labels: Buffer, start: readonly [number, number]): void {
+  w.bytes(name);
+  w.bytes(labels);
+  w.byte(SPACE);
+  w.number(start[0] + start[1] / 1e9);
+  w.byte(NEWLINE);
+}
+
+/** Text format 0.0.4 header: HELP (backslash and newline escaped) and TYPE; the format has no UNIT. */
+function textHeader(family: Family): Buffer {
+  let header = family.help === '' ? '' : `# HELP ${family.name} ${escapeHelp(family.help, false)}\n`;
+  header += `# TYPE ${family.name} ${family.type}\n`;
+  return Buffer.from(header, 'utf8');
+}
+
+/**
+ * OpenMetrics header: TYPE, UNIT when valid and a suffix of the name
+ * (https://github.com/prometheus/OpenMetrics/blob/v1.0.0/specification/OpenMetrics.md#unit),
+ * HELP with backslash, newline and double quote escaped.
+ */
+function openMetricsHeader(family: Family): Buffer {
+  const name = openMetricsName(family);
+  let header = `# TYPE ${name} ${family.type}\n`;
+  const unit = openMetricsUnit(family.unit);
+  if (unit !== undefined && name.endsWith(`_${unit}`)) header += `# UNIT ${name} ${unit}\n`;
+  if (family.help !== '') header += `# HELP ${name} ${escapeHelp(family.help, true)}\n`;
+  return Buffer.from(header, 'utf8');
+}
+
+/** An OpenMetrics counter family is named without `_total` (its samples carry it). */
+function openMetricsName(family: Pick<Family, 'name' | 'type'>): string {
+  return family.type === 'counter' && family.name.endsWith('_total') ? family.name.slice(0, -'_total'.length) : family.name;
+}
+
+/** UCUM units of OpenTelemetry as Prometheus unit words (https://github.com/open-telemetry/opentelemetry-specification/blob/v1.40.0/specification/compatibility/prometheus_and_openmetrics.md#metric-metadata-1). */
+const UNIT_WORDS: Readonly<Record<string, string>> = {
+  d: 'days', h: 'hours', min: 'minutes', s: 'seconds', ms: 'milliseconds', us: 'microseconds', ns: 'nanoseconds',
+  By: 'bytes', KiBy: 'kibibytes', MiBy: 'mebibytes', GiBy: 'gibibytes', KBy: 'kilobytes', MBy: 'megabytes', GBy: 'gigabytes',
+  m: 'meters', V: 'volts', A: 'amperes', J: 'joules', W: 'watts', g: 'grams', Cel: 'celsius', Hz: 'hertz', '1': 'ratio', '%': 'percent',
+};
+
+/** The unit word for a descriptor unit, when it is one OpenMetrics can carry (metric-name characters only); annotations like `{request}` have none. */
+function openMetricsUnit(unit: string): string | undefined {
+  const word = Object.hasOwn(UNIT_WORDS, unit) ? UNIT_WORDS[unit]! : unit;
+  return /^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(word) ? word : undefined;
+}
+
+/**
+ * The names a family writes, in either format: its own (text and
+ * OpenMetrics) and its samples' (with `_created` always, so which family
+ * wins does not depend on the format or the option).
+ */
+function claimedNames(name: string, type: PrometheusType): string[] {
+  switch (type) {
+    case 'counter': {
+      const base = openMetricsName({ name, type });
+      return [name, base, `${base}_created`];
+    }
+    case 'histogram':
+      return [name, `${name}_bucket`, `${name}_count`, `${name}_sum`, `${name}_created`];
+    case 'summary':
+      return [name, `${name}_count`, `${name}_sum`, `${name}_created`];
+    default:
+      return [name];
+  }
+}
+
+/** Names told to diag already (bounded: a service that makes names up must not grow this). */
+const warned = new Set<string>();
+function warnOnce(key: string, message: string): void {
+  if (warned.has(key)) return;
+  if (warned.size < 1000) warned.add(key);
+  diag.warn(message);
+}
+
+/** The label sets of the points before `end` (written already, unchecked). */
+function keysBefore(points: readonly DataPoint<unknown>[], end: number, labels: LabelCache): Set<string> {
+  const keys = new Set<string>();
+  for (let i = 0; i < end; i++) keys.add(labelBytes(labels, points[i]!.attributes).key);
+  return keys;
 }
 
 function* drain(w: ChunkWriter): Generator<Buffer> {
@@ -225,11 +388,11 @@ function* drain(w: ChunkWriter): Generator<Buffer> {
  *
  * @example
  * ```ts
- * const text = serializePrometheus((await reader.collect()).resourceMetrics);
+ * const text = serializePrometheus((await reader.collect()).resourceMetrics, { format: 'openmetrics' });
  * ```
  */
-export function serialize(resourceMetrics: ResourceMetrics): string {
-  return Buffer.concat([...serializeChunks(resourceMetrics)]).toString('utf8');
+export function serialize(resourceMetrics: ResourceMetrics, options: SerializeOptions = {}): string {
+  return Buffer.concat([...serializeChunks(resourceMetrics, DEFAULT_CHUNK_BYTES, Buffer.allocUnsafe, options)]).toString('utf8');
 }
 
 function writeHistogram(w: ChunkWriter, bytes: HistogramBytes, point: DataPoint<Histogram>): void {
@@ -265,6 +428,7 @@ function histogramBytes(
   if (bytes === undefined) {
     const labels = labelBytes(labelCache, attributes);
     bytes = {
+      labels,
       count: Buffer.concat([name.count, labels.plain, SPACE_BYTES]),
       sum: Buffer.concat([name.sum, labels.plain, SPACE_BYTES]),
       bucketOpen: Buffer.concat([name.bucket, labels.open]),
@@ -274,25 +438,36 @@ function histogramBytes(
   return bytes;
 }
 
-function families(resourceMetrics: ResourceMetrics): Map<string, Family> {
+function families(resourceMetrics: ResourceMetrics, onDropped: ((name: string) => void) | undefined): Map<string, Family> {
   const byName = new Map<string, Family>();
+  // Every name written so far, and the family that wrote it; target_info comes first.
+  const claims = new Map<string, string>([['target_info', 'target_info']]);
   for (const scope of resourceMetrics.scopeMetrics) {
     for (const metric of scope.metrics) {
       const type = prometheusType(metric);
       if (type === undefined) {
-        diag.warn(`@inferometer/node: metric "${metric.descriptor.name}" is an exponential histogram, which the Prometheus text format cannot carry; left out of /metrics`);
+        warnOnce(`exp:${metric.descriptor.name}`, `@inferometer/node: metric "${metric.descriptor.name}" is an exponential histogram, which the Prometheus text format cannot carry; left out of /metrics`);
         continue;
       }
       const name = prometheusFamilyName(metric);
       if (name === undefined) continue;
       const family = byName.get(name);
-      if (family === undefined) {
-        byName.set(name, { name, type, help: metric.descriptor.description, unit: metric.descriptor.unit, parts: [{ metric }] });
-      } else if (family.type === type) {
+      if (family !== undefined && family.type === type) {
         family.parts.push({ metric });
-      } else {
-        diag.warn(`@inferometer/node: metric "${name}" is registered as ${family.type} and as ${type}; the ${type} one is left out of /metrics`);
+        continue;
       }
+      const names = claimedNames(name, type);
+      const taken = names.find((n) => claims.has(n));
+      if (taken !== undefined) {
+        onDropped?.(name);
+        warnOnce(
+          `dup:${name}:${type}`,
+          `@inferometer/node: metric "${metric.descriptor.name}" (${type} ${name}) is left out of /metrics: the name ${taken} is already written by ${claims.get(taken)}, which stays; rename one of them`,
+        );
+        continue;
+      }
+      for (const n of names) claims.set(n, `the ${type === 'counter' || type === 'histogram' ? type : 'metric'} ${name}`);
+      byName.set(name, { name, type, help: metric.descriptor.description, unit: metric.descriptor.unit, parts: [{ metric }] });
     }
   }
   return byName;
@@ -344,23 +519,38 @@ function labelBytes(cache: LabelCache, attributes: Attributes): LabelBytes {
   let bytes = cache.bytes.get(attributes);
   if (bytes === undefined) {
     let body = '';
-    for (const { name, value } of prometheusLabels(attributes, cache.reserved)) {
+    let defined = 0;
+    let changed = false;
+    for (const key in attributes) {
+      const value = attributes[key];
+      if (value === undefined) continue;
+      defined++;
+      if (typeof value !== 'string' || value === '') changed = true;
+    }
+    const labels = prometheusLabels(attributes, cache.reserved);
+    if (labels.length !== defined) changed = true;
+    for (const { name, value } of labels) {
+      if (!Object.hasOwn(attributes, name)) changed = true;
       body += `${body === '' ? '' : ','}${name}="${escapeLabelValue(value)}"`;
     }
     bytes = {
       open: Buffer.from(body === '' ? '{' : `{${body},`, 'utf8'),
       plain: Buffer.from(body === '' ? '' : `{${body}}`, 'utf8'),
+      key: body,
+      changed,
     };
     cache.bytes.set(attributes, bytes);
   }
   return bytes;
 }
 
-function targetInfo(resource: Attributes): Buffer {
-  let bytes = resourceCache.get(resource);
+function targetInfo(resource: Attributes, openMetrics: boolean): Buffer {
+  const cache = openMetrics ? openMetricsResourceCache : resourceCache;
+  let bytes = cache.get(resource);
   if (bytes === undefined) {
-    bytes = Buffer.from(`# HELP target_info Target metadata\n# TYPE target_info gauge\ntarget_info${labelBytes(labelCache(reservedLabels('gauge')), resource).plain.toString('utf8')} 1\n`, 'utf8');
-    resourceCache.set(resource, bytes);
+    const sample = `target_info${labelBytes(labelCache(reservedLabels('gauge')), resource).plain.toString('utf8')} 1\n`;
+    bytes = Buffer.from(openMetrics ? `# TYPE target_info gauge\n# HELP target_info Target metadata\n${sample}` : `# HELP target_info Target metadata\n# TYPE target_info gauge\n${sample}`, 'utf8');
+    cache.set(resource, bytes);
   }
   return bytes;
 }
@@ -370,8 +560,10 @@ function escapeLabelValue(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
-function escapeHelp(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+/** HELP text: backslash and newline escaped; double quote too in OpenMetrics (its HELP is an escaped-string). */
+function escapeHelp(text: string, openMetrics: boolean): string {
+  const escaped = text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+  return openMetrics ? escaped.replace(/"/g, '\\"') : escaped;
 }
 
 function valueText(n: number): string {

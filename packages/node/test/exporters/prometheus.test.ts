@@ -68,3 +68,31 @@ describe('metricsHandler when the Prometheus exporter is not configured', () => 
     expect(await response.text()).toContain('target_info');
   });
 });
+
+describe('start(): the pull endpoint limits', () => {
+  it.each([
+    [{ collectTimeoutMillis: 0 }, 'prometheus.collectTimeoutMillis', 'a whole number from 1 to 600000'],
+    [{ writeTimeoutMillis: 1.5 }, 'prometheus.writeTimeoutMillis', 'a whole number from 1 to 600000'],
+    [{ maxConcurrentScrapes: -1 }, 'prometheus.maxConcurrentScrapes', 'a whole number from 1 to 10000'],
+    [{ gzip: 'yes' }, 'prometheus.gzip', 'true or false'],
+    [{ openMetricsCreated: 1 }, 'prometheus.openMetricsCreated', 'true or false'],
+  ])('refuses %o at start with a ConfigurationError naming the option', async (limits, name, accepted) => {
+    const { ConfigurationError } = await import('../../src/config/env.js');
+    const error: unknown = await start({ prometheus: { server: false, ...(limits as object) }, env: {} }).then(
+      (handle) => handle.shutdown(),
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as { option?: string }).option).toBe(name);
+    expect((error as { accepted?: string }).accepted).toBe(accepted);
+  });
+
+  it('applies them to the served handler', async () => {
+    const handle = await start({ prometheus: { server: false, maxConcurrentScrapes: 1, gzip: false }, env: {}, runtimeMetrics: false });
+    closers.push(() => handle.shutdown());
+    const base = await listen(createServer(handle.metricsHandler));
+    const response = await fetch(`${base}/metrics`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-encoding')).toBeNull();
+  });
+});

@@ -1,10 +1,13 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { metrics } from '@opentelemetry/api';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { createServer, get, type IncomingHttpHeaders, type Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import { parseStrict, sampleMap } from '@inferometer/testing';
+import { diag, DiagLogLevel, metrics } from '@opentelemetry/api';
+import { emptyResource } from '@opentelemetry/resources';
+import { MeterProvider, type MetricProducer } from '@opentelemetry/sdk-metrics';
 import express from 'express';
 import Fastify from 'fastify';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { instrument } from '@inferometer/core';
 import { createPrometheusReader } from '../../src/prometheus/handler.js';
 
@@ -97,34 +100,209 @@ describe('createPrometheusReader: mounting /metrics on a server the service alre
   });
 });
 
-describe('createPrometheusReader: scrapers that hang up', () => {
-  it('stops waiting for drain when the client goes away, and lets go of the exposition', async () => {
-    const { handler } = serviceProvider();
-    // A response whose socket is always full (write returns false, never
-    // drains) and whose client then hangs up.
-    const { EventEmitter } = await import('node:events');
-    const response = Object.assign(new EventEmitter(), {
-      headersSent: false,
-      destroyed: false,
-      writes: 0,
-      ended: false,
-      writeHead() {
-        this.headersSent = true;
+describe('createPrometheusReader: scrapes share one collection', () => {
+  it('collects once for scrapes that arrive while a collection runs, and again for a later one', async () => {
+    let collections = 0;
+    const slow: MetricProducer = {
+      async collect() {
+        collections++;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return { resourceMetrics: { resource: emptyResource(), scopeMetrics: [] }, errors: [] };
       },
-      write() {
-        this.writes++;
-        return false;
+    };
+    const { reader, handler } = createPrometheusReader({ metricProducers: [slow] });
+    const provider = new MeterProvider({ readers: [reader] });
+    closers.push(() => provider.shutdown());
+    const base = await listen(createServer(handler));
+    const statuses = await Promise.all(Array.from({ length: 12 }, async (_, i) => (await fetch(`${base}/metrics`, { headers: { accept: i % 2 ? 'application/openmetrics-text;version=1.0.0' : 'text/plain' } })).status));
+    expect(statuses).toEqual(new Array(12).fill(200));
+    expect(collections).toBe(1);
+    expect((await fetch(`${base}/metrics`)).status).toBe(200);
+    expect(collections).toBe(2);
+  });
+
+  it('shares a collection still being sent to another scraper if it finished under 250 ms ago, and not later', async () => {
+    let collections = 0;
+    // Enough bytes that a reader that does not read keeps its response open
+    // (about 8 MB, more than the loopback's socket buffers take); the same
+    // attribute objects every time, as the SDK keeps them, so rendering is quick.
+    const dataPoints = Array.from({ length: 50_000 }, (_, i) => ({ startTime: [0, 0] as [number, number], endTime: [0, 0] as [number, number], attributes: { series: `${'s'.repeat(150)}${i}` }, value: i }));
+    const big: MetricProducer = {
+      async collect() {
+        collections++;
+        return {
+          resourceMetrics: {
+            resource: emptyResource(),
+            scopeMetrics: [{ scope: { name: 'big' }, metrics: [{ descriptor: { name: 'big', description: '', unit: '', valueType: 1 }, aggregationTemporality: 1, dataPointType: 2, dataPoints }] }],
+          },
+          errors: [],
+        };
       },
-      end() {
-        this.ended = true;
-      },
-    });
-    handler({ method: 'GET' } as never, response as never);
-    await vi.waitFor(() => expect(response.listenerCount('drain')).toBe(1));
-    response.destroyed = true;
-    response.emit('close');
-    await vi.waitFor(() => expect(response.listenerCount('drain')).toBe(0));
-    expect(response.writes).toBe(1);
-    expect(response.ended).toBe(false);
+    };
+    const { reader, handler } = createPrometheusReader({ metricProducers: [big] });
+    const provider = new MeterProvider({ readers: [reader] });
+    closers.push(() => provider.shutdown());
+    const base = await listen(createServer(handler));
+    const { port } = new URL(base);
+    // A reader that never reads: its response stays in flight.
+    const stuck = connect(Number(port), '127.0.0.1');
+    stuck.write('GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n');
+    stuck.pause();
+    await new Promise((resolve) => stuck.once('readable', resolve));
+    expect(collections).toBe(1);
+    const shared = await fetch(`${base}/metrics`);
+    expect(shared.status).toBe(200);
+    await shared.arrayBuffer();
+    expect(collections).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const fresh = await fetch(`${base}/metrics`);
+    await fresh.arrayBuffer();
+    expect(collections).toBe(2);
+    stuck.destroy();
+  });
+
+  it('refuses a scrape past maxConcurrentScrapes at once with 503 and Retry-After', async () => {
+    const { reader, handler, stats } = createPrometheusReader({ maxConcurrentScrapes: 2, metricProducers: [hanging()] });
+    const provider = new MeterProvider({ readers: [reader] });
+    closers.push(() => provider.shutdown());
+    const base = await listen(createServer(handler));
+    const held = [fetch(`${base}/metrics`, { headers: { 'x-prometheus-scrape-timeout-seconds': '2' } }), fetch(`${base}/metrics`, { headers: { 'x-prometheus-scrape-timeout-seconds': '2' } })];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const t0 = performance.now();
+    const refused = await fetch(`${base}/metrics`);
+    expect(performance.now() - t0).toBeLessThan(500);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(await refused.text()).toMatch(/maxConcurrentScrapes/);
+    expect(stats().refused).toBe(1);
+    for (const response of await Promise.all(held)) expect(response.status).toBe(503);
   });
 });
+
+/** A producer whose collection never ends (as a service's own hung callback or a broken producer). */
+function hanging(): MetricProducer {
+  return { collect: () => new Promise(() => undefined) };
+}
+
+describe('createPrometheusReader: a collection that never finishes', () => {
+  it("answers 503 with a message when the service's own observable callback hangs, tells diag once, and serves again once it is gone", async () => {
+    const logged: string[] = [];
+    const log = (message: string): void => void logged.push(message);
+    diag.setLogger({ error: log, warn: log, info: () => undefined, debug: () => undefined, verbose: () => undefined }, DiagLogLevel.WARN);
+    closers.push(async () => diag.disable());
+    const { reader, handler, stats } = createPrometheusReader({ collectTimeoutMillis: 400 });
+    const provider = new MeterProvider({ readers: [reader] });
+    closers.push(() => provider.shutdown());
+    const gauge = provider.getMeter('service').createObservableGauge('queue_depth');
+    const hung = (): Promise<void> => new Promise(() => undefined);
+    gauge.addCallback(hung);
+    const base = await listen(createServer(handler));
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      const response = await fetch(`${base}/metrics`);
+      expect(performance.now() - t0).toBeLessThan(2_000);
+      expect(response.status).toBe(503);
+      expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+      expect(await response.text()).toBe('metrics collection did not finish within 0.4 s\n');
+    }
+    expect(stats().timedOut).toBe(3);
+    expect(logged.filter((m) => m.includes('did not finish'))).toHaveLength(1);
+    gauge.removeCallback(hung);
+    gauge.addCallback((result) => result.observe(7));
+    const healthy = await fetch(`${base}/metrics`);
+    expect(healthy.status).toBe(200);
+    expect(await healthy.text()).toContain('queue_depth 7');
+  });
+
+  it('honours X-Prometheus-Scrape-Timeout-Seconds less a margin over the configured timeout', async () => {
+    const { reader, handler } = createPrometheusReader({ collectTimeoutMillis: 60_000, metricProducers: [hanging()] });
+    const provider = new MeterProvider({ readers: [reader] });
+    closers.push(() => provider.shutdown());
+    const base = await listen(createServer(handler));
+    const t0 = performance.now();
+    const response = await fetch(`${base}/metrics`, { headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '1.5' } });
+    const ms = performance.now() - t0;
+    expect(response.status).toBe(503);
+    expect(await response.text()).toContain('within 1.0 s');
+    expect(ms).toBeGreaterThanOrEqual(950);
+    expect(ms).toBeLessThan(1_400);
+  });
+
+  it('starts no more collections while two hang, answering 503 at once', async () => {
+    let started = 0;
+    const producer: MetricProducer = {
+      collect: () => {
+        started++;
+        return new Promise(() => undefined);
+      },
+    };
+    const { reader, handler } = createPrometheusReader({ collectTimeoutMillis: 100, metricProducers: [producer] });
+    const provider = new MeterProvider({ readers: [reader] });
+    closers.push(() => provider.shutdown());
+    const base = await listen(createServer(handler));
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await fetch(`${base}/metrics`)).status);
+    expect(statuses).toEqual([503, 503, 503, 503, 503]);
+    expect(started).toBe(2);
+  });
+});
+
+describe('createPrometheusReader: content negotiation', () => {
+  const PROMETHEUS_2_42_ACCEPT = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+
+  it('serves text 0.0.4 by default and OpenMetrics 1.0.0 to Prometheus, with the same samples, gzipped when asked', async () => {
+    const { handler } = serviceProvider();
+    const base = await listen(createServer(handler));
+    const text = await fetch(`${base}/metrics`, { headers: { 'accept-encoding': 'identity' } });
+    expect(text.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(text.headers.get('content-encoding')).toBeNull();
+    expect(text.headers.get('vary')).toBe('Accept, Accept-Encoding');
+    const textBody = await text.text();
+
+    // Raw bytes (fetch would decompress silently): ask with node:http.
+    const raw = await rawGet(`${base}/metrics`, { accept: PROMETHEUS_2_42_ACCEPT, 'accept-encoding': 'gzip' });
+    expect(raw.headers['content-type']).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');
+    expect(raw.headers['content-encoding']).toBe('gzip');
+    expect(Number(raw.headers['content-length'])).toBe(raw.body.length);
+    const om = gunzipSync(raw.body).toString('utf8');
+    expect(om.endsWith('# EOF\n')).toBe(true);
+    expect(om).toContain('# TYPE ml_predictions counter\n');
+    expect(om).toMatch(/\nml_predictions_total\{[^}]*\} 1\n/);
+    expect(om).not.toContain('_created');
+    expect(sampleMap(parseStrict(om).samples)).toEqual(sampleMap(parseStrict(textBody).samples));
+  });
+
+  it('writes _created samples when openMetricsCreated is on', async () => {
+    const { reader, handler } = createPrometheusReader({ openMetricsCreated: true });
+    const provider = new MeterProvider({ readers: [reader] });
+    closers.push(() => provider.shutdown());
+    provider.getMeter('m').createCounter('jobs').add(1);
+    const base = await listen(createServer(handler));
+    const om = await (await fetch(`${base}/metrics`, { headers: { accept: PROMETHEUS_2_42_ACCEPT } })).text();
+    const created = /\njobs_created (\S+)\n/.exec(om);
+    expect(Math.abs(Number(created?.[1]) - Date.now() / 1000)).toBeLessThan(60);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).not.toContain('_created');
+  });
+
+  it('does not gzip when gzip is off', async () => {
+    const { reader, handler } = createPrometheusReader({ gzip: false });
+    const provider = new MeterProvider({ readers: [reader] });
+    closers.push(() => provider.shutdown());
+    const base = await listen(createServer(handler));
+    const raw = await rawGet(`${base}/metrics`, { 'accept-encoding': 'gzip' });
+    expect(raw.headers['content-encoding']).toBeUndefined();
+    expect(raw.body.toString('utf8')).toContain('target_info');
+  });
+});
+
+function rawGet(url: string, headers: Record<string, string>): Promise<{ headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ headers: response.headers, body: Buffer.concat(chunks) }));
+      response.on('error', reject);
+    }).on('error', reject);
+  });
+}

@@ -1,4 +1,4 @@
-import { metrics } from '@opentelemetry/api';
+import { diag, DiagLogLevel, metrics } from '@opentelemetry/api';
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AggregationTemporality, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
@@ -113,5 +113,110 @@ describe('Prometheus serializer: attributes named like a label the format writes
     ]);
     expect(samples.find((s) => s.name === 'sizes_count')!.labels).toEqual({ exported_le: 'user', kind: 'a' });
     expect(samples.find((s) => s.name === 'hits_total')!.labels).toEqual({ le: 'user' });
+  });
+});
+
+describe('Prometheus serializer: the service cannot break the exposition with its own instruments', () => {
+  it('writes no line out of a unit with a newline in it, in either format', async () => {
+    const reader = new Reader();
+    const provider = new MeterProvider({ readers: [reader] });
+    cleanup.push(() => provider.shutdown());
+    provider.getMeter('m').createCounter('uploads', { unit: 's\ninjected_metric 42' }).add(1);
+    const data = (await reader.collect()).resourceMetrics;
+    for (const format of ['text', 'openmetrics'] as const) {
+      const text = serialize(data, { format });
+      expect(text).not.toMatch(/^injected_metric/m);
+      expect(parseStrict(text).samples.map((s) => s.name).sort()).toEqual(['target_info', 'uploads_total']);
+    }
+  });
+
+  it('escapes HELP for each format', async () => {
+    const reader = new Reader();
+    const provider = new MeterProvider({ readers: [reader] });
+    cleanup.push(() => provider.shutdown());
+    provider.getMeter('m').createGauge('odd').record(1);
+    provider.getMeter('m').createGauge('odd_help', { description: 'a\nb \\ "q"' }).record(1);
+    const data = (await reader.collect()).resourceMetrics;
+    expect(serialize(data)).toContain('# HELP odd_help a\\nb \\\\ "q"\n');
+    expect(serialize(data, { format: 'openmetrics' })).toContain('# HELP odd_help a\\nb \\\\ \\"q\\"\n');
+  });
+
+  it('writes # UNIT in OpenMetrics only when the unit ends the name, as OpenMetrics requires', async () => {
+    const reader = new Reader();
+    const provider = new MeterProvider({ readers: [reader] });
+    cleanup.push(() => provider.shutdown());
+    const meter = provider.getMeter('m');
+    meter.createHistogram('request_duration_seconds', { unit: 's' }).record(1);
+    meter.createCounter('sent_bytes', { unit: 'By' }).add(1);
+    meter.createGauge('duration', { unit: 's' }).record(1);
+    const data = (await reader.collect()).resourceMetrics;
+    const om = serialize(data, { format: 'openmetrics' });
+    expect(om).toContain('# UNIT request_duration_seconds seconds\n');
+    expect(om).toContain('# TYPE sent_bytes counter\n# UNIT sent_bytes bytes\n');
+    expect(om).not.toContain('# UNIT duration');
+    expect(serialize(data)).not.toContain('# UNIT');
+  });
+
+  it('keeps the first of two families whose names collide and leaves the later one out, with diag once', async () => {
+    const logged: string[] = [];
+    const log = (message: string): void => void logged.push(message);
+    diag.setLogger({ error: log, warn: log, info: () => undefined, debug: () => undefined, verbose: () => undefined }, DiagLogLevel.WARN);
+    cleanup.push(() => diag.disable());
+    const reader = new Reader();
+    const provider = new MeterProvider({ readers: [reader] });
+    cleanup.push(() => provider.shutdown());
+    const meter = provider.getMeter('m');
+    meter.createGauge('target.info').record(5);
+    meter.createHistogram('latency', { advice: { explicitBucketBoundaries: [1] } }).record(0.5);
+    meter.createGauge('latency_count').record(99);
+    meter.createCounter('jobs').add(1);
+    meter.createGauge('jobs').record(3);
+    const data = (await reader.collect()).resourceMetrics;
+    const dropped: string[] = [];
+    for (const format of ['text', 'openmetrics'] as const) {
+      const text = serialize(data, { format, onDroppedFamily: (name) => dropped.push(name) });
+      const { samples } = parseStrict(text);
+      expect(samples.filter((s) => s.name === 'target_info')).toHaveLength(1);
+      expect(samples.find((s) => s.name === 'target_info')!.value).toBe(1);
+      expect(samples.find((s) => s.name === 'latency_count')!.value).toBe(1);
+      expect(samples.find((s) => s.name === 'jobs_total')!.value).toBe(1);
+      expect(samples.find((s) => s.name === 'jobs')).toBeUndefined();
+      expect(text.match(/^# TYPE /gm)!.length).toBe(new Set(text.match(/^# TYPE \S+/gm)).size);
+    }
+    expect(dropped).toEqual(['target_info', 'latency_count', 'jobs', 'target_info', 'latency_count', 'jobs']);
+    serialize(data);
+    expect(logged.filter((m) => m.includes('left out of /metrics'))).toHaveLength(3);
+  });
+
+  it('writes a series once when two attribute sets translate to the same labels (the first one wins)', async () => {
+    const reader = new Reader();
+    const provider = new MeterProvider({ readers: [reader] });
+    cleanup.push(() => provider.shutdown());
+    const meter = provider.getMeter('m');
+    const hits = meter.createCounter('hits');
+    hits.add(1, { a_b: 'x' });
+    hits.add(2, { 'a.b': 'x' });
+    hits.add(3, { n: '3' });
+    hits.add(4, { n: 3 });
+    const sizes = meter.createHistogram('sizes', { advice: { explicitBucketBoundaries: [1] } });
+    sizes.record(5, { 'k.k': 'v' });
+    sizes.record(6, { k_k: 'v' });
+    const data = (await reader.collect()).resourceMetrics;
+    for (const format of ['text', 'openmetrics'] as const) {
+      const samples = sampleMap(parseStrict(serialize(data, { format })).samples);
+      expect(samples.get('hits_total{a_b="x"}')).toBe(1);
+      expect(samples.get('hits_total{n="3"}')).toBe(3);
+      expect(samples.get('sizes_sum{k_k="v"}')).toBe(5);
+    }
+  });
+
+  it('writes OpenMetrics with counters as TYPE x counter over x_total and ends with # EOF', async () => {
+    const data = await collectEverything();
+    const om = serialize(data, { format: 'openmetrics' });
+    expect(om).toContain('# TYPE ml_predictions counter\n');
+    expect(om).not.toContain('# TYPE ml_predictions_total');
+    expect(om.endsWith('# EOF\n')).toBe(true);
+    expect(om.match(/# EOF/g)).toHaveLength(1);
+    expect(sampleMap(parseStrict(om).samples)).toEqual(sampleMap(parseStrict(serialize(data)).samples));
   });
 });

@@ -1,0 +1,205 @@
+/**
+ * One collection and one rendered body per format and encoding, shared by
+ * every scrape that arrives while the collection runs: 200 scrapers at once
+ * cost one collection and one 16 MB body, not 200 of each.
+ */
+import { createGzip, constants as zlib } from 'node:zlib';
+import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { ExpositionFormat } from './negotiation.js';
+import { ChunkPool, serializeChunks } from './serializer.js';
+
+/** What a collection came to: the data, or why there is none. */
+export type Collected =
+  | { readonly ok: true; readonly resourceMetrics: ResourceMetrics }
+  | { readonly ok: false; readonly error: unknown; readonly timedOut: boolean };
+
+/** A rendered exposition: chunks to write in order, and their total size (Content-Length). */
+export interface Body {
+  readonly chunks: readonly Buffer[];
+  readonly bytes: number;
+}
+
+/** How bodies are rendered. */
+export interface RenderOptions {
+  /** `_created` samples in OpenMetrics. */
+  readonly created: boolean;
+  /** Called with each family left out because its name collided with an earlier one's. */
+  readonly onDroppedFamily: (name: string) => void;
+}
+
+/** Bytes of exposition serialized between two yields to the event loop. */
+export const RENDER_CHUNK_BYTES = 64 * 1024;
+/**
+ * gzip level: 1 (fastest). The exposition is repetitive text; level 1
+ * already shrinks it about 10-fold, and the compression runs on libuv's
+ * thread pool, competing with the serving thread for the machine's cores.
+ */
+export const GZIP_LEVEL = zlib.Z_BEST_SPEED;
+
+/** One collection and the bodies rendered from it. */
+export class Generation {
+  private readonly _bodies = new Map<string, Promise<Body>>();
+  /** Plain bodies' chunks, handed back to the pool once no scrape of this generation is left. */
+  private readonly _pooled: Buffer[] = [];
+  private _users = 0;
+  settled = false;
+  /** When the collection settled with data (`performance.now()`), else undefined. */
+  succeededAt: number | undefined;
+
+  constructor(
+    readonly collected: Promise<Collected>,
+    private readonly _render: RenderOptions,
+    private readonly _pool: ChunkPool,
+  ) {
+    void collected.then((result) => {
+      this.settled = true;
+      if (result.ok) this.succeededAt = performance.now();
+      this._recycle();
+    });
+  }
+
+  /** A scrape uses this generation until {@link leave} (its response closed). */
+  enter(): void {
+    this._users++;
+  }
+
+  /** Whether a scrape is still being answered from this generation. */
+  get inUse(): boolean {
+    return this._users > 0;
+  }
+
+  leave(): void {
+    this._users--;
+    this._recycle();
+  }
+
+  /**
+   * Once settled (no scrape joins any more) and left by every scrape, the
+   * body buffers go back to the pool: the next scrape's body reuses them
+   * instead of allocating 16 MB again, which showed up as garbage
+   * collection pauses in the serving thread.
+   */
+  private _recycle(): void {
+    if (!this.settled || this._users > 0) return;
+    this._bodies.clear();
+    for (const chunk of this._pooled.splice(0)) this._pool.release(chunk);
+  }
+
+  /** The body for a format and encoding, rendered once however many scrapes ask. */
+  body(resourceMetrics: ResourceMetrics, format: ExpositionFormat, gzip: boolean): Promise<Body> {
+    const key = `${format}${gzip ? '+gzip' : ''}`;
+    let body = this._bodies.get(key);
+    if (body === undefined) {
+      body = gzip ? this._gzipped(resourceMetrics, format) : this._plain(resourceMetrics, format);
+      this._bodies.set(key, body);
+    }
+    return body;
+  }
+
+  private async _plain(resourceMetrics: ResourceMetrics, format: ExpositionFormat): Promise<Body> {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    for (const chunk of this._serialize(resourceMetrics, format, this._pool.allocate)) {
+      chunks.push(chunk);
+      this._pooled.push(chunk);
+      bytes += chunk.length;
+      await nextTurn();
+    }
+    return { chunks, bytes };
+  }
+
+  /** Serializes into pooled buffers and compresses them on libuv's thread pool (zlib's async API), a chunk at a time. */
+  private async _gzipped(resourceMetrics: ResourceMetrics, format: ExpositionFormat): Promise<Body> {
+    const gzip = createGzip({ level: GZIP_LEVEL, chunkSize: RENDER_CHUNK_BYTES });
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    gzip.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      bytes += chunk.length;
+    });
+    const ended = new Promise<void>((resolve, reject) => {
+      gzip.once('end', resolve);
+      gzip.once('error', reject);
+    });
+    try {
+      for (const chunk of this._serialize(resourceMetrics, format, this._pool.allocate)) {
+        // The serializer's buffer goes back to the pool once zlib has read it.
+        const more = gzip.write(chunk, () => this._pool.release(chunk));
+        if (!more) await new Promise<void>((resolve) => gzip.once('drain', resolve));
+        else await nextTurn();
+      }
+      gzip.end();
+      await ended;
+    } finally {
+      gzip.destroy();
+    }
+    return { chunks, bytes };
+  }
+
+  private _serialize(resourceMetrics: ResourceMetrics, format: ExpositionFormat, allocate: (size: number) => Buffer): Generator<Buffer> {
+    return serializeChunks(resourceMetrics, RENDER_CHUNK_BYTES, allocate, {
+      format,
+      created: this._render.created,
+      onDroppedFamily: this._render.onDroppedFamily,
+    });
+  }
+}
+
+/** Body buffers kept for reuse: 20 MB, a 10,000-series exposition and some. */
+export const MAX_POOLED_CHUNKS = 320;
+
+/**
+ * How old (since its collection finished) a collection may be and still be
+ * shared with a scrape that arrives while it is being sent to another: a
+ * quarter of a second, far under any scrape interval.
+ */
+export const SHARE_WINDOW_MILLIS = 250;
+
+/** Collections in flight (the current one and ones given up on that never settled) past which no new one starts. */
+export const MAX_PENDING_COLLECTIONS = 2;
+
+/** Hands scrapes the collection in flight, or starts one. */
+export class ScrapeCoordinator {
+  private _current: Generation | undefined;
+  private _latest: Generation | undefined;
+  private readonly _pending = new Set<Generation>();
+  private readonly _pool = new ChunkPool(RENDER_CHUNK_BYTES, MAX_POOLED_CHUNKS);
+
+  constructor(
+    private readonly _collect: (timeoutMillis: number) => Promise<Collected>,
+    private readonly _render: RenderOptions,
+  ) {}
+
+  /**
+   * The collection in flight, or a new one; `undefined` when
+   * {@link MAX_PENDING_COLLECTIONS} collections have not settled (collections
+   * given up on by timeout that still hang): starting more would pile them up.
+   */
+  join(timeoutMillis: number): Generation | undefined {
+    if (this._current !== undefined && !this._current.settled) return this._current;
+    // Scrapes that overlap one still being answered share its collection and
+    // bodies too, if it is recent: ten scrapers arriving within a few
+    // milliseconds of each other then cost one collection, not several.
+    const latest = this._latest;
+    if (latest?.succeededAt !== undefined && latest.inUse && performance.now() - latest.succeededAt <= SHARE_WINDOW_MILLIS) return latest;
+    if (this._pending.size >= MAX_PENDING_COLLECTIONS) return undefined;
+    const generation = new Generation(this._collect(timeoutMillis), this._render, this._pool);
+    this._current = generation;
+    this._latest = generation;
+    this._pending.add(generation);
+    void generation.collected.then(() => {
+      this._pending.delete(generation);
+      if (this._current === generation) this._current = undefined;
+    });
+    return generation;
+  }
+
+  /** A scrape gave up waiting on `generation`: later scrapes start a fresh collection instead of joining one that may hang. */
+  abandon(generation: Generation): void {
+    if (this._current === generation) this._current = undefined;
+  }
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,144 @@
+/**
+ * The pull endpoint against clients that try to take the host down, measured
+ * in a serving process of its own (10,000 catalog histogram series, a 16 MB
+ * exposition) so that the RSS and the event-loop stalls are the server's.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import { get } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { createInterface, type Interface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const TARGET = fileURLToPath(new URL('../helpers/scrape-target.mjs', import.meta.url));
+const MiB = 1024 * 1024;
+
+interface Probe {
+  readonly rss: number;
+  readonly maxStallMs: number;
+  /** TCP connections the target holds open. */
+  readonly sockets: number;
+}
+
+interface Target {
+  readonly url: URL;
+  probe(): Promise<Probe>;
+  stop(): void;
+}
+
+const cleanup: (() => void)[] = [];
+afterEach(() => {
+  for (const fn of cleanup.splice(0).reverse()) fn();
+});
+
+async function startTarget(prometheus: Record<string, unknown> = {}): Promise<Target> {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--expose-gc', TARGET, JSON.stringify(prometheus)], { stdio: 'pipe' });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const lines: Interface = createInterface({ input: child.stdout });
+  const next = async (): Promise<string> => {
+    const [line] = (await Promise.race([once(lines, 'line'), once(child, 'exit').then(() => { throw new Error(`target exited: ${stderr}`); })])) as [string];
+    return line;
+  };
+  const { url } = JSON.parse(await next()) as { url: string };
+  const target: Target = {
+    url: new URL(url),
+    async probe() {
+      const reply = next();
+      child.stdin.write('\n');
+      return JSON.parse(await reply) as Probe;
+    },
+    stop: () => child.kill(),
+  };
+  cleanup.push(target.stop);
+  return target;
+}
+
+/** A scraper that reads one byte a second from a raw socket, as the attacker did. */
+function slowReader(url: URL): Socket {
+  const socket = connect(Number(url.port), url.hostname);
+  socket.write(`GET ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
+  socket.pause();
+  const timer = setInterval(() => socket.read(1), 1000);
+  socket.on('error', () => undefined);
+  socket.once('close', () => clearInterval(timer));
+  cleanup.push(() => {
+    clearInterval(timer);
+    socket.destroy();
+  });
+  return socket;
+}
+
+describe('the pull endpoint against slow readers', () => {
+  it('cuts 100 readers of 1 byte/s off after the write timeout, holding under 64 MiB for them', async () => {
+    // Every one served (none refused by the concurrency limit), each reading
+    // the 16 MB uncompressed body.
+    const target = await startTarget({ maxConcurrentScrapes: 200 });
+    const before = await target.probe();
+    for (let i = 0; i < 100; i++) slowReader(target.url);
+    let peak = before.rss;
+    // Connections the server still holds, second by second (a paused client
+    // socket does not see the reset until it reads again, so count them on
+    // the server's side).
+    const held: number[] = [];
+    for (let s = 0; s < 20; s++) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const probe = await target.probe();
+      peak = Math.max(peak, probe.rss);
+      held.push(probe.sockets);
+    }
+    const growth = (peak - before.rss) / MiB;
+    console.log(`100 slow readers for 20 s: RSS ${(before.rss / MiB).toFixed(0)} MiB -> peak ${(peak / MiB).toFixed(0)} MiB (+${growth.toFixed(1)} MiB); connections held second by second: ${held.join(' ')}`);
+    expect(growth).toBeLessThan(64);
+    // All 100 held until the 10 s default write timeout, none from 12 s on.
+    expect(held[7]).toBeGreaterThanOrEqual(100);
+    expect(held.slice(12)).toEqual(new Array(8).fill(0));
+  }, 60_000);
+});
+
+describe('the pull endpoint against 200 concurrent scrapes', () => {
+  it('answers or refuses every one quickly, sharing one collection, under 512 MiB', async () => {
+    const target = await startTarget();
+    const before = await target.probe();
+    let peak = before.rss;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        peak = Math.max(peak, (await target.probe()).rss);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    const t0 = performance.now();
+    const results = await Promise.all(
+      Array.from(
+        { length: 200 },
+        () =>
+          new Promise<{ status: number; ms: number; bytes: number }>((resolve, reject) => {
+            get(target.url, { agent: false, headers: { 'accept-encoding': 'identity' } }, (response) => {
+              let bytes = 0;
+              response.on('data', (chunk: Buffer) => (bytes += chunk.length));
+              response.on('end', () => resolve({ status: response.statusCode ?? 0, ms: performance.now() - t0, bytes }));
+              response.on('error', reject);
+            }).on('error', reject);
+          }),
+      ),
+    );
+    sampling = false;
+    await sampler;
+    const after = await target.probe();
+    peak = Math.max(peak, after.rss);
+    const served = results.filter((r) => r.status === 200);
+    const refused = results.filter((r) => r.status === 503);
+    const growth = (peak - before.rss) / MiB;
+    console.log(
+      `200 concurrent scrapes: ${served.length} served (${Math.max(...served.map((r) => r.ms)).toFixed(0)} ms for the last), ${refused.length} refused (${Math.max(...refused.map((r) => r.ms)).toFixed(0)} ms for the last); RSS ${(before.rss / MiB).toFixed(0)} MiB -> peak ${(peak / MiB).toFixed(0)} MiB (+${growth.toFixed(1)} MiB); longest event-loop stall ${after.maxStallMs.toFixed(1)} ms`,
+    );
+    expect(served.length + refused.length).toBe(200);
+    expect(served.length).toBeGreaterThanOrEqual(16);
+    for (const r of served) expect(r.bytes).toBeGreaterThan(10_000_000);
+    for (const r of refused) expect(r.ms).toBeLessThan(1_000);
+    expect(Math.max(...results.map((r) => r.ms))).toBeLessThan(10_000);
+    expect(growth).toBeLessThan(512);
+  }, 60_000);
+});
