@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS } from '@inferometer/core';
+import { freePort, startPrometheus, type PrometheusServer } from '@inferometer/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLUSTER_COLLECT_TIMEOUT_VARIABLE, METRIC_CLUSTER_COLLECT_MISSES, METRIC_CLUSTER_WORKERS } from '../../src/cluster/names.js';
 import { scrapeSums, startFixtureApp, type FixtureApp } from '../helpers/fixture-app.js';
@@ -88,4 +89,37 @@ describe('worker_threads aggregation (real threads: plain Workers and a piscina 
     expect(after.get(SUCCESS)).toBe(50);
     expect(after.get(THREADS_REPORTING)).toBe(5);
   }, 60_000);
+});
+
+describe('a real Prometheus scraping the main thread', () => {
+  it('stores the exact totals of 4 threads (2 plain Workers, 2 piscina threads), with no reset across a thread that exits mid-run and is replaced', async () => {
+    const port = await freePort();
+    const app = await startApp({ FIXTURE_PORT: String(port) });
+    const prometheus: PrometheusServer = await startPrometheus([{ job: 'threads', target: `127.0.0.1:${port}` }]);
+    closers.push(() => prometheus.stop());
+    const series = `${METRIC_PREDICTIONS.prometheusName}{job="threads",model_name="${MODEL}",status="success"}`;
+    const latencyCount = `${METRIC_PREDICTION_LATENCY.prometheusName}_count{job="threads",model_name="${MODEL}"}`;
+    let made = 0;
+    const drive = async (round: number): Promise<void> => {
+      await app.command({ cmd: 'calls', worker: 0, n: 13 + round });
+      await app.command({ cmd: 'calls', worker: 1, n: 17 });
+      await app.command({ cmd: 'pool', n: 300 });
+      made += 13 + round + 17 + 300;
+    };
+    for (let round = 0; round < 3; round++) await drive(round);
+    expect(await prometheus.waitFor(`sum(${series})`, (v) => v === made, 20_000)).toBe(made);
+    expect(await prometheus.waitFor(`sum(${latencyCount})`, (v) => v === made, 20_000)).toBe(made);
+    // Mid-run: thread 1 makes 9 calls and exits before a scrape sees them, a replacement takes its place.
+    await app.command({ cmd: 'exit', worker: 1, n: 9 });
+    made += 9;
+    await app.command({ cmd: 'spawn', worker: 1 });
+    for (let round = 0; round < 3; round++) {
+      await drive(round);
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+    }
+    expect(await prometheus.waitFor(`sum(${series})`, (v) => v === made, 20_000)).toBe(made);
+    expect(await prometheus.waitFor(`sum(${latencyCount})`, (v) => v === made, 20_000)).toBe(made);
+    const resets = await prometheus.query(`resets(${series}[5m])`);
+    expect(resets.map((r) => Number(r.value[1]))).toEqual([0]);
+  }, 90_000);
 });
