@@ -38,6 +38,8 @@ export interface MemberTransport {
   readonly kind: WorkerKind;
   /** For messages: `worker 3 (pid 1234)`, `thread 5`. */
   readonly label: string;
+  /** Appended to the message of a miss: the usual cause for this kind of member. */
+  readonly missHint?: string;
   /** Sends a collect request; calls `failed` (never throws) when it cannot be sent. */
   ask(id: number, failed: () => void): void;
 }
@@ -202,7 +204,7 @@ export class Aggregator {
         clearTimeout(timer);
         if ('miss' in answer) {
           this._countMiss(answer.miss, transport.kind);
-          diag.warn(`@inferometer/node cluster: ${transport.label} missed a collection (${answer.miss}); serving its last reported points`);
+          diag.warn(`@inferometer/node cluster: ${transport.label} missed a collection (${answer.miss}); serving its last reported points${transport.missHint ?? ''}`);
         }
         resolve(answer);
       };

@@ -96,8 +96,9 @@ export class ThreadHub {
     this._ports.add(port);
     this._aggregator.join(key, {
       kind: 'thread',
+      label: `thread ${source}`,
       // piscina's default atomics: 'sync' pauses an idle thread's event loop: the usual cause of a thread's misses.
-      label: `thread ${source} (in a piscina pool, set atomics: 'disabled' so idle threads can answer)`,
+      missHint: ". A thread of a piscina pool can answer only with the pool's atomics: 'disabled' (or 'async')",
       ask: (id, failed) => {
         try {
           port.postMessage(wrap({ type: 'collect', id }));
