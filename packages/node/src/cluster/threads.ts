@@ -23,6 +23,7 @@
  *   ended with `worker.terminate()` runs no more JavaScript: its points are
  *   the last it reported.
  */
+import { randomUUID } from 'node:crypto';
 import { BroadcastChannel, MessageChannel, MessagePort, postMessageToThread } from 'node:worker_threads';
 import { diag } from '@opentelemetry/api';
 import type { MetricData, ScopeMetrics } from '@opentelemetry/sdk-metrics';
@@ -34,7 +35,8 @@ import { encode } from './wire.js';
 /** Messages between the main thread and a worker thread, under {@link MESSAGE_KEY}. */
 export type ThreadMessage =
   | { type: 'hello'; port: MessagePort }
-  | { type: 'primary' }
+  | { type: 'primary'; hub: string }
+  | { type: 'welcome'; hub: string }
   | { type: 'collect'; id: number }
   | { type: 'points'; id: number; version: number; payload: unknown }
   | { type: 'final'; version: number; payload: unknown };
@@ -53,13 +55,15 @@ function wrap(message: ThreadMessage): Record<string, ThreadMessage> {
 export class ThreadHub {
   private readonly _ports = new Set<MessagePort>();
   private _closed = false;
+  /** Names this hub in its welcomes, so a thread can tell it has not joined it yet. */
+  private readonly _token = randomUUID();
   private readonly _onWorkerMessage = (value: unknown, source: number): void => this._hello(value, source);
 
   constructor(private readonly _aggregator: Aggregator) {
     process.on('workerMessage', this._onWorkerMessage);
     // Threads started before this start() announced themselves to nobody: ask them again.
     const channel = new BroadcastChannel(THREADS_CHANNEL);
-    channel.postMessage(wrap({ type: 'primary' }));
+    channel.postMessage(wrap({ type: 'primary', hub: this._token }));
     channel.close();
   }
 
@@ -94,6 +98,8 @@ export class ThreadHub {
     // The port must not keep the main thread alive.
     port.unref();
     this._ports.add(port);
+    // Before any collect request on this port: a thread welcomed never announces itself to this hub again.
+    port.postMessage(wrap({ type: 'welcome', hub: this._token }));
     this._aggregator.join(key, {
       kind: 'thread',
       label: `thread ${source}`,
@@ -123,6 +129,8 @@ export interface ThreadResponderOptions {
 export function answerMainThread(options: ThreadResponderOptions): { close(): void } {
   let closed = false;
   let port: MessagePort | undefined;
+  /** The hub that welcomed this thread on `port`. */
+  let welcomed: string | undefined;
   const sendFinal = (): void => {
     if (port === undefined) return;
     try {
@@ -143,11 +151,14 @@ export function answerMainThread(options: ThreadResponderOptions): { close(): vo
     port = port1;
     port1.on('message', (raw: unknown) => {
       const message = threadMessage(raw);
+      if (message?.type === 'welcome' && port === port1) welcomed = message.hub;
       // Never rejects into the thread: a failed collection is the main thread's miss.
-      if (message?.type === 'collect') answer(port1, message.id).catch((err: unknown) => diag.error('@inferometer/node threads: answering the main thread failed', err));
+      else if (message?.type === 'collect') answer(port1, message.id).catch((err: unknown) => diag.error('@inferometer/node threads: answering the main thread failed', err));
     });
     port1.once('close', () => {
-      if (port === port1) port = undefined;
+      if (port !== port1) return;
+      port = undefined;
+      welcomed = undefined;
     });
     // The port must not keep the thread alive: a worker whose script is done ends as it would have.
     port1.unref();
@@ -160,7 +171,17 @@ export function answerMainThread(options: ThreadResponderOptions): { close(): vo
   };
   const channel = new BroadcastChannel(THREADS_CHANNEL);
   channel.onmessage = (event: unknown) => {
-    if (threadMessage((event as { data?: unknown }).data)?.type === 'primary') announce();
+    const message = threadMessage((event as { data?: unknown }).data);
+    if (message?.type !== 'primary' || (port !== undefined && welcomed === message.hub)) return;
+    // Not this hub's member: an announcement that no hub took (another
+    // 'workerMessage' listener in the main thread took it) is dropped for a new one.
+    if (port !== undefined) {
+      const stale = port;
+      port = undefined;
+      welcomed = undefined;
+      stale.close();
+    }
+    announce();
   };
   // Listening must not keep the thread alive either.
   channel.unref();

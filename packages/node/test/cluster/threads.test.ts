@@ -76,8 +76,11 @@ describe('worker_threads aggregation (real threads: plain Workers and a piscina 
     expect(during.samples.get(`${METRIC_CLUSTER_COLLECT_MISSES.name}_total{reason=timeout,kind=thread}`)).toBe(1);
   }, 60_000);
 
-  it("joins threads started after start(), and threads started before it once it runs", async () => {
-    const app = await startApp({ FIXTURE_LATE_START: '1' });
+  it.each([
+    ['', {}],
+    [", even when the service's own 'workerMessage' listener took their first announcement", { FIXTURE_OWN_WORKER_MESSAGE: '1' }],
+  ])('joins threads started after start(), and threads started before it once it runs%s', async (_, env: Record<string, string>) => {
+    const app = await startApp({ FIXTURE_LATE_START: '1', ...env });
     // Recorded before any start() in the main thread: kept by the threads until asked.
     await app.command({ cmd: 'calls', worker: 0, n: 2 });
     await app.command({ cmd: 'pool', n: 40 });
