@@ -319,12 +319,19 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
   if (localProvider !== undefined && local !== undefined && localCatalog !== undefined && mode.thread) {
     // Process metrics belong to the process: the main thread reports them once.
     const responder = answerMainThread({ reader: local, collectNow: () => localCatalog.collectNow(), scope: { name: INSTRUMENTATION_SCOPE } });
-    return startMember(localProvider, { runtimeMetricsOn: false, handleSignals: options.handleSignals === true, closeProducers: closeProducersOf(producers), responder, handler: threadMetricsHandler });
+    // Signals reach the main thread, not a worker thread (https://nodejs.org/api/worker_threads.html#class-worker): its shutdown is the main thread's to run.
+    return startMember(localProvider, { runtimeMetricsOn: false, handleSignals: false, closeProducers: closeProducersOf(producers), responder, handler: threadMetricsHandler });
   }
   const aggregator =
     localProvider === undefined || local === undefined
       ? undefined
-      : new Aggregator({ local, collectTimeoutMillis: mode.collectTimeoutMillis, meter: localProvider.getMeter(CLUSTER_SCOPE) });
+      : new Aggregator({
+          local,
+          // A cluster worker asks its threads within three quarters of the timeout its primary gives it,
+          // so a hung thread costs a thread miss, not the whole worker's answer.
+          collectTimeoutMillis: mode.role === 'worker' ? Math.max(1, Math.floor(mode.collectTimeoutMillis * 0.75)) : mode.collectTimeoutMillis,
+          meter: localProvider.getMeter(CLUSTER_SCOPE),
+        });
   const threadHub = aggregator !== undefined && mode.threads ? new ThreadHub(aggregator) : undefined;
   if (localProvider !== undefined && aggregator !== undefined && mode.role === 'worker') {
     // A cluster worker answers its primary with its own points and its threads' merged.
