@@ -144,7 +144,7 @@ if (!isMainThread) {
       peers: { '@prometheus-io/client': collection['@prometheus-io/client'] / 1e6 },
       goal: 'informative (at scrape time, not per call); exact totals checked',
       met: true,
-      note: `ours: a full HTTP scrape of the main thread's pull endpoint (ask, merge, serialize), ${(oursBytes / 1e6).toFixed(1)} MB with the latency, confidence-free catalog histograms; @prometheus-io/client: WorkerRegistry.workerMetrics() over a counter, a histogram and a gauge per label set, ${(peerBytes / 1e6).toFixed(1)} MB; both served ${expected} predictions exactly`,
+      note: `ours: a full HTTP scrape of the main thread's pull endpoint (ask, merge, serialize), ${(oursBytes / 1e6).toFixed(1)} MB (the catalog's counter, latency histogram and in-flight gauge per label set); @prometheus-io/client: WorkerRegistry.workerMetrics() over a counter, a histogram and a gauge per label set, ${(peerBytes / 1e6).toFixed(1)} MB; both served ${expected} predictions exactly`,
     }),
   ]);
   await telemetry.shutdown();
