@@ -4,9 +4,9 @@
  *
  * - A worker thread's `start()` opens a MessageChannel and hands one end to
  *   the main thread with `postMessageToThread(0, ...)`
- *   (https://nodejs.org/api/worker_threads.html#worker_threadspostmessagetothreadthreadid-value-transferlist-timeout),
- *   which needs no handle on the Worker object: threads created by piscina
- *   or any other pool join without user code.
+ *   (https://nodejs.org/api/worker_threads.html#worker_threadspostmessagetothreadthreadid-value-transferlist-timeout,
+ *   nodejs/node#53682, Node 22.5+), which needs no handle on the Worker
+ *   object: threads created by piscina or any other pool join without user code.
  * - A port, unlike a BroadcastChannel, carries the thread's end: it emits
  *   'close' when the thread terminates, however it ends
  *   (https://nodejs.org/api/worker_threads.html#event-close), so the main
