@@ -43,10 +43,11 @@ export { REMOTE_WRITE_VARIABLES } from './config/remote-write.js';
 export type { RemoteWriteStartOptions } from './config/remote-write.js';
 export { GUARD_VARIABLES, MAX_UNBOUNDED_KEY_PATTERNS, MAX_UNBOUNDED_KEY_PATTERN_LENGTH, MAX_UNBOUNDED_KEY_PATTERNS_LENGTH } from './config/guards.js';
 export { MAX_RESOURCE_ATTRIBUTE_LENGTH } from './config/resource.js';
-export type { ClusterOptions } from './cluster/config.js';
+export type { ClusterOptions, ThreadsOptions } from './cluster/config.js';
 export {
   CLUSTER_VARIABLE,
   CLUSTER_COLLECT_TIMEOUT_VARIABLE,
+  THREADS_VARIABLE,
   DEFAULT_CLUSTER_COLLECT_TIMEOUT_MILLIS,
   MAX_CLUSTER_COLLECT_TIMEOUT_MILLIS,
   METRIC_CLUSTER_COLLECT_MISSES,

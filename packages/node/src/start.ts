@@ -17,11 +17,14 @@ import type { MetricsRequestHandler, ScrapeLimits } from './prometheus/handler.j
 import type { MetricsServer } from './prometheus/server.js';
 import { createCatalogProducer, type CatalogProducer } from './native/producer.js';
 import { resolveRuntimeMetrics, startRuntimeMetrics } from './runtime-metrics/index.js';
-import { resolveCluster, type ClusterOptions } from './cluster/config.js';
+import { INSTRUMENTATION_SCOPE } from '@inferometer/core';
+import { resolveAggregation, type ClusterOptions, type ThreadsOptions } from './cluster/config.js';
+import { Aggregator } from './cluster/aggregator.js';
 import { ClusterPrimary } from './cluster/primary.js';
 import { LocalReader } from './cluster/local-reader.js';
 import { CLUSTER_SCOPE } from './cluster/names.js';
-import { answerPrimary, workerMetricsHandler } from './cluster/worker.js';
+import { answerMainThread, ThreadHub } from './cluster/threads.js';
+import { answerPrimary, threadMetricsHandler, workerMetricsHandler } from './cluster/worker.js';
 
 /**
  * Options of {@link start}. Each falls back to its `OTEL_*` environment
@@ -167,6 +170,19 @@ export interface StartOptions extends TimingOptions {
   cluster?: ClusterOptions;
 
   /**
+   * worker_threads aggregation, on by default: in a worker thread (plain
+   * `new Worker()` or a piscina pool), `start()` runs no exporter but
+   * answers the main thread, whose exporters serve every thread's points
+   * merged like cluster workers'. See {@link ThreadsOptions}.
+   *
+   * @example
+   * ```ts
+   * threads: { enabled: false } // each thread exports on its own
+   * ```
+   */
+  threads?: ThreadsOptions;
+
+  /**
    * Push interval and timeout of periodic exporters (`console`, `otlp`,
    * `prometheusremotewrite`), in
    * milliseconds; fall back to `OTEL_METRIC_EXPORT_INTERVAL` (60000) and
@@ -287,7 +303,7 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
   const runtimeMetricsOn = resolveRuntimeMetrics(env, options.runtimeMetrics);
   // Everything that can refuse the configuration runs before the producers
   // attach (attaching switches recording to the fast path for the process).
-  const clusterMode = resolveCluster(env, options.cluster, exponentialHistograms(env, options, exporters));
+  const mode = resolveAggregation(env, options.cluster, options.threads, exponentialHistograms(env, options, exporters));
   const resource = buildResource(env, options.serviceName, { serviceInstanceId: options.serviceInstanceId, remoteWriteInstance: options.remoteWrite?.instance });
   // The catalog's fast path: while producers are attached, instrumented
   // calls aggregate natively and reach every reader through them.
@@ -297,18 +313,46 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
     producers.push(created);
     return created.producer;
   };
-  // Cluster (worker or primary): this process's points are read by a local
-  // reader; in the primary, the exporters read the merge of its own and the
-  // workers' points through a provider of their own, so nothing is counted twice.
-  const local = clusterMode.role === 'off' ? undefined : new LocalReader([produce('cumulative')]);
+  // Aggregation (a cluster worker or primary, a worker thread, a main thread
+  // gathering threads): this thread's points are read by a local reader; where
+  // members are gathered, the exporters read the merge of its own and the
+  // members' points through a provider of their own, so nothing is counted twice.
+  const aggregating = mode.thread || mode.threads || mode.role !== 'off';
+  const localCatalog = aggregating ? createCatalogProducer('cumulative') : undefined;
+  if (localCatalog !== undefined) producers.push(localCatalog);
+  const local = localCatalog === undefined ? undefined : new LocalReader([localCatalog.producer]);
   const localProvider = local === undefined ? undefined : new MeterProvider({ resource, readers: [local] });
-  if (localProvider !== undefined && local !== undefined && clusterMode.role === 'worker') {
-    return startClusterWorker(localProvider, local, runtimeMetricsOn, options.handleSignals === true, closeProducersOf(producers));
+  if (localProvider !== undefined && local !== undefined && localCatalog !== undefined && mode.thread) {
+    // Process metrics belong to the process: the main thread reports them once.
+    const responder = answerMainThread({ reader: local, collectNow: () => localCatalog.collectNow(), scope: { name: INSTRUMENTATION_SCOPE } });
+    // Signals reach the main thread, not a worker thread (https://nodejs.org/api/worker_threads.html#class-worker): its shutdown is the main thread's to run.
+    return startMember(localProvider, { runtimeMetricsOn: false, handleSignals: false, closeProducers: closeProducersOf(producers), responder, handler: threadMetricsHandler });
   }
-  const primary =
+  const aggregator =
     localProvider === undefined || local === undefined
       ? undefined
-      : new ClusterPrimary({ local, collectTimeoutMillis: clusterMode.collectTimeoutMillis, meter: localProvider.getMeter(CLUSTER_SCOPE) });
+      : new Aggregator({
+          local,
+          // A cluster worker asks its threads within three quarters of the timeout its primary gives it,
+          // so a hung thread costs a thread miss, not the whole worker's answer.
+          collectTimeoutMillis: mode.role === 'worker' ? Math.max(1, Math.floor(mode.collectTimeoutMillis * 0.75)) : mode.collectTimeoutMillis,
+          meter: localProvider.getMeter(CLUSTER_SCOPE),
+        });
+  const threadHub = aggregator !== undefined && mode.threads ? new ThreadHub(aggregator) : undefined;
+  if (localProvider !== undefined && aggregator !== undefined && mode.role === 'worker') {
+    // A cluster worker answers its primary with its own points and its threads' merged.
+    const answering = answerPrimary(() => aggregator.collect());
+    const responder = {
+      close(): void {
+        answering.close();
+        threadHub?.close();
+        aggregator.close();
+      },
+    };
+    return startMember(localProvider, { runtimeMetricsOn, handleSignals: options.handleSignals === true, closeProducers: closeProducersOf(producers), responder, handler: workerMetricsHandler });
+  }
+  const clusterPrimary = aggregator !== undefined && mode.role === 'primary' ? new ClusterPrimary(aggregator) : undefined;
+  const primary = aggregator;
   let cumulative: MetricProducer | undefined;
   const context = {
     env,
@@ -324,6 +368,8 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
     },
   };
   const closeProducers = (): void => {
+    clusterPrimary?.close();
+    threadHub?.close();
     primary?.close();
     closeProducersOf(producers)();
   };
@@ -422,18 +468,25 @@ function closeProducersOf(producers: CatalogProducer[]): () => void {
   };
 }
 
+/** How a member (a cluster worker, a worker thread) runs. */
+interface MemberSetup {
+  readonly runtimeMetricsOn: boolean;
+  readonly handleSignals: boolean;
+  readonly closeProducers: () => void;
+  /** Answers its aggregator until closed. */
+  readonly responder: { close(): void };
+  readonly handler: MetricsRequestHandler;
+}
+
 /**
- * `start()` in a `node:cluster` worker: the global MeterProvider with a
- * local reader, no exporter and no port; the primary collects through IPC.
+ * `start()` in a member (a `node:cluster` worker, a worker thread): the
+ * global MeterProvider with a local reader, no exporter and no port; the
+ * aggregator collects through IPC or the thread's MessagePort.
  */
-async function startClusterWorker(
-  meterProvider: MeterProvider,
-  local: LocalReader,
-  runtimeMetricsOn: boolean,
-  handleSignals: boolean,
-  closeProducers: () => void,
-): Promise<InferometerHandle> {
+async function startMember(meterProvider: MeterProvider, setup: MemberSetup): Promise<InferometerHandle> {
+  const { responder, closeProducers } = setup;
   if (!metrics.setGlobalMeterProvider(meterProvider)) {
+    responder.close();
     closeProducers();
     await meterProvider.shutdown();
     throw new ConfigurationError(
@@ -442,14 +495,14 @@ async function startClusterWorker(
       { accepted: 'start() only when no global MeterProvider is registered' },
     );
   }
-  const runtime = runtimeMetricsOn ? startRuntimeMetrics(meterProvider) : undefined;
-  const responder = answerPrimary(local);
+  const runtime = setup.runtimeMetricsOn ? startRuntimeMetrics(meterProvider) : undefined;
   let stopped: Promise<void> | undefined;
   let removeSignals: (() => void) | undefined;
   const shutdown = (): Promise<void> => {
     stopped ??= (async () => {
       removeSignals?.();
       metrics.disable();
+      // Before the producers detach: a thread's goodbye carries its last points.
       responder.close();
       try {
         await meterProvider.shutdown();
@@ -461,13 +514,13 @@ async function startClusterWorker(
     })();
     return stopped;
   };
-  if (handleSignals) removeSignals = onSignals(shutdown);
+  if (setup.handleSignals) removeSignals = onSignals(shutdown);
   return {
     meterProvider,
     exporters: [],
     metricsUrl: undefined,
-    metricsHandler: workerMetricsHandler,
-    // The primary reads this worker at its own collections: nothing to push from here.
+    metricsHandler: setup.handler,
+    // The aggregator reads this member at its own collections: nothing to push from here.
     forceFlush: () => Promise.resolve(),
     shutdown,
   };

@@ -1,7 +1,8 @@
 import cluster from 'node:cluster';
+import { isMainThread } from 'node:worker_threads';
 import { diag } from '@opentelemetry/api';
 import { checkBoolean, checkInteger, invalid, option, readInteger, readString, variable, type Environment } from '../config/env.js';
-import { CLUSTER_COLLECT_TIMEOUT_VARIABLE, CLUSTER_VARIABLE, DEFAULT_CLUSTER_COLLECT_TIMEOUT_MILLIS, MAX_CLUSTER_COLLECT_TIMEOUT_MILLIS } from './names.js';
+import { CLUSTER_COLLECT_TIMEOUT_VARIABLE, CLUSTER_VARIABLE, THREADS_VARIABLE, DEFAULT_CLUSTER_COLLECT_TIMEOUT_MILLIS, MAX_CLUSTER_COLLECT_TIMEOUT_MILLIS } from './names.js';
 
 /** The `cluster` option of `start()`. */
 export interface ClusterOptions {
@@ -32,6 +33,64 @@ export interface ClusterOptions {
    * ```
    */
   collectTimeoutMillis?: number;
+}
+
+/** The `threads` option of `start()`. */
+export interface ThreadsOptions {
+  /**
+   * worker_threads aggregation (on by default; falls back to
+   * `INFEROMETER_THREADS`, `true` / `false`). On: in a worker thread,
+   * `start()` runs no exporter and answers the main thread, whose exporters
+   * serve its own points plus every thread's (a piscina pool's threads
+   * too); the collect timeout is `cluster.collectTimeoutMillis`. Off: a
+   * worker thread's `start()` exports on its own, and the main thread
+   * gathers no thread.
+   *
+   * @example
+   * ```ts
+   * threads: { enabled: false } // each thread pushes as its own instance
+   * ```
+   */
+  enabled?: boolean;
+}
+
+/** Whether worker_threads aggregation is on (the option, then `INFEROMETER_THREADS`, then on). */
+export function resolveThreads(env: Environment, given: ThreadsOptions | undefined): boolean {
+  if (given?.enabled !== undefined) return checkBoolean(option('threads.enabled'), given.enabled);
+  const raw = readString(env, THREADS_VARIABLE);
+  if (raw === undefined) return true;
+  const value = raw.toLowerCase();
+  if (value !== 'true' && value !== 'false') throw invalid(variable(THREADS_VARIABLE), raw, 'not a boolean', 'true or false (any case)');
+  return value === 'true';
+}
+
+/**
+ * What this thread does: `thread` (a worker thread answering its main
+ * thread), else its process's cluster role. `threads` says whether the main
+ * thread gathers its worker threads.
+ */
+export interface AggregationMode extends ClusterMode {
+  readonly thread: boolean;
+  readonly threads: boolean;
+}
+
+/** The cluster role plus the worker_threads role of this thread. */
+export function resolveAggregation(
+  env: Environment,
+  cluster: ClusterOptions | undefined,
+  threads: ThreadsOptions | undefined,
+  exponentialHistograms = false,
+  inMainThread: boolean = isMainThread,
+): AggregationMode {
+  const threadsOn = resolveThreads(env, threads);
+  const mode = resolveCluster(env, cluster, exponentialHistograms);
+  if (!inMainThread) {
+    // Off, or with exponential histograms (nothing merges them), a worker
+    // thread exports on its own: it has no IPC channel of its own to answer a cluster primary on.
+    if (!threadsOn || exponentialHistograms) return { ...mode, role: 'off', thread: false, threads: false };
+    return { ...mode, thread: true, threads: false };
+  }
+  return { ...mode, thread: false, threads: threadsOn && inMainThread && !exponentialHistograms };
 }
 
 /** What this process does in a cluster. */

@@ -40,11 +40,27 @@ function tellOnce(key: string, message: string): void {
   diag.warn(`@inferometer/node cluster: ${message}`);
 }
 
-/** A label set's identity: keys sorted, so `{a,b}` and `{b,a}` are one series. */
+/**
+ * A label set's identity: keys sorted, so `{a,b}` and `{b,a}` are one series.
+ * Length-prefixed, so no name or value can forge another label set's key;
+ * the catalog's keys come sorted already (the sort is skipped), and string
+ * values are taken as they are: this runs once per point per member at
+ * every collection.
+ */
 export function attributesKey(attributes: Attributes): string {
-  const keys = Object.keys(attributes).sort();
+  const keys = Object.keys(attributes);
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1]! > keys[i]!) {
+      keys.sort();
+      break;
+    }
+  }
   let key = '';
-  for (const name of keys) key += `${JSON.stringify(name)}:${JSON.stringify(attributes[name])},`;
+  for (const name of keys) {
+    const value = attributes[name];
+    const text = typeof value === 'string' ? value : `\u0000${JSON.stringify(value)}`;
+    key += `${name.length}:${name}${text.length}:${text}`;
+  }
   return key;
 }
 

@@ -59,3 +59,18 @@ export const ATTR_WORKER_STATE = 'state';
 export const MESSAGE_KEY = 'inferometer.cluster';
 /** Version of the message format: a primary ignores answers of another format (counted as `bad_answer`). */
 export const WIRE_VERSION = 1;
+
+/** `kind` of {@link METRIC_CLUSTER_WORKERS} and {@link METRIC_CLUSTER_COLLECT_MISSES}: a `node:cluster` worker process or a worker thread. */
+export const ATTR_WORKER_KIND = 'kind';
+/** Values of {@link ATTR_WORKER_KIND}. */
+export type WorkerKind = 'process' | 'thread';
+
+/** The variable that turns worker_threads aggregation off (`false`) in the main thread and in worker threads. */
+export const THREADS_VARIABLE = 'INFEROMETER_THREADS';
+/**
+ * The BroadcastChannel on which a main thread's `start()` tells the worker
+ * threads already running (a piscina pool started first) to announce
+ * themselves: a worker thread whose announcement found no listener waits
+ * for this.
+ */
+export const THREADS_CHANNEL = 'inferometer.threads';

@@ -77,6 +77,7 @@ export const START_OPTIONS_SHAPE = {
   serviceName: 'leaf',
   serviceInstanceId: 'leaf',
   cluster: { enabled: 'leaf', collectTimeoutMillis: 'leaf' },
+  threads: { enabled: 'leaf' },
   exportIntervalMillis: 'leaf',
   exportTimeoutMillis: 'leaf',
   handleSignals: 'leaf',

@@ -21,6 +21,11 @@ import {
 /** A MetricProducer fed by the catalog's native aggregation, and how to stop it. */
 export interface CatalogProducer {
   readonly producer: MetricProducer;
+  /**
+   * The catalog's points at once, without yielding: for the moment a worker
+   * thread ends (process 'exit'), when no promise settles any more.
+   */
+  collectNow(): MetricData[];
   /** Stops feeding; with no producer left, recording returns to the OpenTelemetry API. */
   close(): void;
 }
@@ -62,6 +67,13 @@ export function createCatalogProducer(temporality: Temporality): CatalogProducer
   };
   return {
     producer,
+    collectNow() {
+      if (collector === undefined) return [];
+      const steps = collector.collectInSteps(hrTime(), Number.MAX_SAFE_INTEGER);
+      let step = steps.next();
+      while (step.done !== true) step = steps.next();
+      return step.value.map(toMetricData);
+    },
     close() {
       collector?.detach();
       collector = undefined;

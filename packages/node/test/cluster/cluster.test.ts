@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS } from '@inferometer/core';
 import { freePort, parseStrict, startPrometheus, type PrometheusServer } from '@inferometer/testing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { scrapeSums } from '../helpers/fixture-app.js';
 import { CLUSTER_COLLECT_TIMEOUT_VARIABLE, METRIC_CLUSTER_COLLECT_MISSES, METRIC_CLUSTER_WORKERS } from '../../src/cluster/names.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/cluster-app.mjs', import.meta.url));
@@ -67,6 +68,8 @@ async function scrape(url: string): Promise<{ samples: Map<string, number>; mill
   return { samples, millis: Date.now() - started };
 }
 
+const scrapeByKind = (url: string): ReturnType<typeof scrapeSums> => scrapeSums(url, MODEL, ['state', 'kind']);
+
 const SUCCESS = `${METRIC_PREDICTIONS.prometheusName}{status=success}`;
 const ERROR = `${METRIC_PREDICTIONS.prometheusName}{status=error}`;
 const LATENCY_COUNT = `${METRIC_PREDICTION_LATENCY.prometheusName}_count{}`;
@@ -99,6 +102,22 @@ describe('node:cluster aggregation (real cluster processes)', () => {
     await app.command({ cmd: 'fork', worker: 1 });
     await app.command({ cmd: 'calls', worker: 1, n: 4 });
     expect((await scrape(app.url)).samples.get(SUCCESS)).toBe(34);
+  }, 60_000);
+
+  it("sums the worker threads of every worker: each worker answers its primary with its threads' points merged", async () => {
+    const app = await startApp({ FIXTURE_THREADS: '1' });
+    for (const worker of [0, 1, 2]) {
+      await app.command({ cmd: 'calls', worker, n: 3 });
+      await app.command({ cmd: 'thread-calls', worker, n: 10 + worker });
+    }
+    const { samples } = await scrape(app.url);
+    expect(samples.get(SUCCESS)).toBe(9 + 33);
+    expect(samples.get(LATENCY_COUNT)).toBe(42);
+    // The primary gathers its three workers; each worker gathers its one
+    // thread, and that gauge merges like every gauge: the largest over the workers.
+    const workers = (await scrapeByKind(app.url)).samples;
+    expect(workers.get(`${METRIC_CLUSTER_WORKERS.name}{state=reporting,kind=process}`)).toBe(3);
+    expect(workers.get(`${METRIC_CLUSTER_WORKERS.name}{state=reporting,kind=thread}`)).toBe(1);
   }, 60_000);
 
   it('answers within the collect timeout when a worker hangs, with its last points, and counts the miss', async () => {

@@ -2,7 +2,7 @@ import { ValueType } from '@opentelemetry/api';
 import { AggregationTemporality, DataPointType, type MetricData, type ScopeMetrics } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
 import { DeltaConverter } from '../../src/cluster/delta.js';
-import { mergeScopeMetrics } from '../../src/cluster/merge.js';
+import { attributesKey, mergeScopeMetrics } from '../../src/cluster/merge.js';
 import { decode, encode } from '../../src/cluster/wire.js';
 
 const T0: [number, number] = [100, 0];
@@ -54,6 +54,15 @@ describe('merging workers\' points', () => {
       T1,
     );
     expect(merged[0]!.metrics.flatMap((m) => m.dataPoints.map((p) => p.value))).toEqual([3, 5]);
+  });
+});
+
+describe('label set keys', () => {
+  it('are one key whatever the key order, and no value forges another label set', () => {
+    expect(attributesKey({ a: 'x', b: 'y' })).toBe(attributesKey({ b: 'y', a: 'x' }));
+    expect(attributesKey({ a: 'x1:b1:y' })).not.toBe(attributesKey({ a: 'x', b: 'y' }));
+    expect(attributesKey({ a: '1' })).not.toBe(attributesKey({ a: 1 }));
+    expect(attributesKey({ ab: 'c' })).not.toBe(attributesKey({ a: 'bc' }));
   });
 });
 

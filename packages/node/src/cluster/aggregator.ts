@@ -1,0 +1,229 @@
+/**
+ * The collecting side of aggregation, whatever carries the messages: at
+ * each collection, asks every member that announced itself (a `node:cluster`
+ * worker over IPC, a worker thread over its MessagePort) for its cumulative
+ * points, one message each way per member per collection, never per call;
+ * waits at most the collect timeout, and merges them with this process's own
+ * points and those kept from members that exited (merge.ts).
+ *
+ * A member that does not answer in time is served with its last reported
+ * points: leaving it out would make the counters dip, which Prometheus reads
+ * as a counter reset and rate() as a burst. The miss is counted in
+ * `inferometer_cluster_collect_misses_total`.
+ */
+import { diag, type Attributes, type Meter } from '@opentelemetry/api';
+import { hrTime } from '@opentelemetry/core';
+import { emptyResource } from '@opentelemetry/resources';
+import type { CollectionResult, MetricProducer, ScopeMetrics } from '@opentelemetry/sdk-metrics';
+import { DeltaConverter } from './delta.js';
+import type { LocalReader } from './local-reader.js';
+import { mergeScopeMetrics, type MergeSource } from './merge.js';
+import {
+  ATTR_MISS_REASON,
+  ATTR_WORKER_KIND,
+  ATTR_WORKER_STATE,
+  METRIC_CLUSTER_COLLECT_MISSES,
+  METRIC_CLUSTER_WORKERS,
+  MISS_BAD_ANSWER,
+  MISS_SEND_FAILED,
+  MISS_TIMEOUT,
+  WIRE_VERSION,
+  type WorkerKind,
+} from './names.js';
+import { decode } from './wire.js';
+
+/** How the aggregator reaches one member. */
+export interface MemberTransport {
+  /** `process` (a cluster worker) or `thread` (a worker thread). */
+  readonly kind: WorkerKind;
+  /** For messages: `worker 3 (pid 1234)`, `thread 5`. */
+  readonly label: string;
+  /** Appended to the message of a miss: the usual cause for this kind of member. */
+  readonly missHint?: string;
+  /** Sends a collect request; calls `failed` (never throws) when it cannot be sent. */
+  ask(id: number, failed: () => void): void;
+}
+
+interface Member {
+  readonly key: string;
+  readonly transport: MemberTransport;
+  /** The last points it reported: served when it misses a collection, kept when it exits. */
+  last: ScopeMetrics[] | undefined;
+}
+
+type Answer = { points: ScopeMetrics[] } | { miss: string } | { gone: true };
+
+/** Options of {@link Aggregator}. */
+export interface AggregatorOptions {
+  readonly local: LocalReader;
+  readonly collectTimeoutMillis: number;
+  /** Meter of this process's own provider, for the self-metrics. */
+  readonly meter: Meter;
+}
+
+const KINDS: readonly WorkerKind[] = ['process', 'thread'];
+
+/** Gathers and merges its members' points; one per `start()` in a process's main thread. */
+export class Aggregator {
+  private readonly _members = new Map<string, Member>();
+  private readonly _pending = new Map<number, { readonly member: string; readonly finish: (answer: Answer) => void }>();
+  private _retired: ScopeMetrics[] = [];
+  private readonly _exited: Record<WorkerKind, number> = { process: 0, thread: 0 };
+  private _nextId = 1;
+  private _closed = false;
+  private readonly _countMiss: (reason: string, kind: WorkerKind) => void;
+
+  constructor(private readonly _options: AggregatorOptions) {
+    const { meter } = _options;
+    const misses = meter.createCounter(METRIC_CLUSTER_COLLECT_MISSES.name, { unit: METRIC_CLUSTER_COLLECT_MISSES.unit, description: METRIC_CLUSTER_COLLECT_MISSES.description });
+    const missAttributes = new Map<string, Attributes>();
+    for (const kind of KINDS) {
+      for (const reason of [MISS_TIMEOUT, MISS_SEND_FAILED, MISS_BAD_ANSWER]) missAttributes.set(`${kind}:${reason}`, { [ATTR_MISS_REASON]: reason, [ATTR_WORKER_KIND]: kind });
+    }
+    this._countMiss = (reason, kind) => misses.add(1, missAttributes.get(`${kind}:${reason}`));
+    const workers = meter.createObservableGauge(METRIC_CLUSTER_WORKERS.name, { unit: METRIC_CLUSTER_WORKERS.unit, description: METRIC_CLUSTER_WORKERS.description });
+    workers.addCallback((result) => {
+      for (const kind of KINDS) {
+        let reporting = 0;
+        for (const member of this._members.values()) if (member.transport.kind === kind) reporting++;
+        // Only the kinds this process has: a cluster without threads shows no thread series.
+        if (reporting === 0 && this._exited[kind] === 0) continue;
+        result.observe(reporting, { [ATTR_WORKER_STATE]: 'reporting', [ATTR_WORKER_KIND]: kind });
+        result.observe(this._exited[kind], { [ATTR_WORKER_STATE]: 'exited', [ATTR_WORKER_KIND]: kind });
+      }
+    });
+  }
+
+  /** Whether `key` is a member now. */
+  has(key: string): boolean {
+    return this._members.has(key);
+  }
+
+  /** Adds a member (a worker that announced itself); a second announcement of the same key changes nothing. */
+  join(key: string, transport: MemberTransport): void {
+    if (this._closed || this._members.has(key)) return;
+    this._members.set(key, { key, transport, last: undefined });
+  }
+
+  /** An answer to collect request `id` from member `key`: its wire version and payload. */
+  answer(key: string, id: number, version: unknown, payload: unknown): void {
+    const pending = this._pending.get(id);
+    // Late (that collection was already answered), or not this member's request.
+    if (pending === undefined || pending.member !== key) return;
+    if (version !== WIRE_VERSION) {
+      pending.finish({ miss: MISS_BAD_ANSWER });
+      return;
+    }
+    try {
+      pending.finish({ points: decode(payload) });
+    } catch (err) {
+      diag.error(`@inferometer/node cluster: ${this._members.get(key)?.transport.label ?? key} sent points that cannot be read`, err);
+      pending.finish({ miss: MISS_BAD_ANSWER });
+    }
+  }
+
+  /**
+   * A member is gone. Its counters and histograms stay in the sums: its
+   * `final` points when it sent them on its way out, else the last it
+   * reported (calls since then are lost with it).
+   */
+  leave(key: string, final?: unknown): void {
+    const member = this._members.get(key);
+    if (member === undefined) return;
+    this._members.delete(key);
+    this._exited[member.transport.kind]++;
+    // A collection waiting on it needs not wait for the timeout.
+    for (const pending of [...this._pending.values()]) if (pending.member === key) pending.finish({ gone: true });
+    let kept = member.last;
+    if (final !== undefined) {
+      try {
+        kept = replaceMetrics(kept ?? [], decode(final));
+      } catch (err) {
+        diag.error(`@inferometer/node cluster: ${member.transport.label} sent final points that cannot be read; keeping its last reported ones`, err);
+      }
+    }
+    // Folded into one set, so memory follows the label sets, not the number of restarts.
+    if (kept !== undefined) {
+      this._retired = mergeScopeMetrics(
+        [
+          { scopeMetrics: this._retired, alive: false },
+          { scopeMetrics: kept, alive: false },
+        ],
+        hrTime(),
+      );
+    }
+  }
+
+  /** A producer of the merged points for one reader: cumulative ones share the merge, each delta reader converts on its own. */
+  producer(temporality: 'cumulative' | 'delta'): MetricProducer {
+    const converter = temporality === 'delta' ? new DeltaConverter() : undefined;
+    return {
+      collect: async (): Promise<CollectionResult> => {
+        const endTime = hrTime();
+        const merged = await this.collect();
+        const scopeMetrics = converter === undefined ? merged : converter.convert(merged, endTime);
+        return { resourceMetrics: { resource: emptyResource(), scopeMetrics }, errors: [] };
+      },
+    };
+  }
+
+  /** The cumulative points of this process and every member: own, every reporting member's, and the exited members' kept ones. */
+  async collect(): Promise<ScopeMetrics[]> {
+    const asked = [...this._members.values()];
+    // Answers first, so a miss counted now shows in this very collection's points.
+    const answers = await Promise.all(asked.map((member) => this._ask(member)));
+    answers.forEach((answer, i) => {
+      if ('points' in answer) asked[i]!.last = answer.points;
+    });
+    const own = await this._options.local.collect();
+    for (const error of own.errors) diag.error("@inferometer/node cluster: collecting this process's own metrics failed", error);
+    const sources: MergeSource[] = [{ scopeMetrics: own.resourceMetrics.scopeMetrics, alive: true }];
+    for (const member of this._members.values()) if (member.last !== undefined) sources.push({ scopeMetrics: member.last, alive: true });
+    if (this._retired.length > 0) sources.push({ scopeMetrics: this._retired, alive: false });
+    // One source (no member ever reported): its points as they are.
+    if (sources.length === 1) return own.resourceMetrics.scopeMetrics;
+    return mergeScopeMetrics(sources, hrTime());
+  }
+
+  /** Stops asking; collections in flight resolve with what they have. */
+  close(): void {
+    if (this._closed) return;
+    this._closed = true;
+    for (const { finish } of [...this._pending.values()]) finish({ gone: true });
+  }
+
+  private _ask(member: Member): Promise<Answer> {
+    const id = this._nextId++;
+    const { transport } = member;
+    return new Promise<Answer>((resolve) => {
+      const timer = setTimeout(() => finish({ miss: MISS_TIMEOUT }), this._options.collectTimeoutMillis);
+      // A scrape in flight must not keep the process alive.
+      timer.unref();
+      const finish = (answer: Answer): void => {
+        if (!this._pending.delete(id)) return;
+        clearTimeout(timer);
+        if ('miss' in answer) {
+          this._countMiss(answer.miss, transport.kind);
+          diag.warn(`@inferometer/node cluster: ${transport.label} missed a collection (${answer.miss}); serving its last reported points${transport.missHint ?? ''}`);
+        }
+        resolve(answer);
+      };
+      this._pending.set(id, { member: member.key, finish });
+      transport.ask(id, () => finish({ miss: MISS_SEND_FAILED }));
+    });
+  }
+}
+
+/**
+ * `last` with every metric that `final` has replaced by final's: a thread's
+ * points at exit cover the catalog only, its last reported ones everything
+ * its MeterProvider recorded.
+ */
+function replaceMetrics(last: readonly ScopeMetrics[], final: readonly ScopeMetrics[]): ScopeMetrics[] {
+  const replaced = new Set<string>();
+  for (const { scope, metrics } of final) for (const metric of metrics) replaced.add(`${scope.name}\u0000${metric.descriptor.name}`);
+  const kept = last
+    .map(({ scope, metrics }) => ({ scope, metrics: metrics.filter((metric) => !replaced.has(`${scope.name}\u0000${metric.descriptor.name}`)) }))
+    .filter(({ metrics }) => metrics.length > 0);
+  return [...kept, ...final];
+}
