@@ -304,8 +304,11 @@ export const METRIC_PHASE_DURATION = {
  * The GenAI semantic conventions' instruments, emitted instead of the ml_*
  * generative ones under the `genAiSemconv` option
  * (https://opentelemetry.io/docs/specs/semconv/gen-ai/gen-ai-metrics/,
- * status Development). Their Prometheus names follow the OTLP translation
- * (dots to underscores, unit suffix `_seconds` for `s`).
+ * status Development). Their names are the specification's, so the naming
+ * rule above cannot hold for them: `prometheusName` is what the pull endpoint
+ * (and `@opentelemetry/exporter-prometheus`) shows, dots to underscores; the
+ * OTLP-to-Prometheus translation adds `_seconds` to the three durations
+ * (`gen_ai_client_operation_duration_seconds`).
  */
 
 /** Attribute key of the semantic conventions: `chat`, `text_completion`, `generate_content`, ... */
@@ -334,10 +337,10 @@ export const METRIC_GEN_AI_TOKEN_USAGE = {
   buckets: DEFAULT_TOKEN_BUCKETS,
 } as const satisfies MetricDefinition;
 
-/** `gen_ai.client.operation.duration` (Prometheus `gen_ai_client_operation_duration_seconds`). */
+/** `gen_ai.client.operation.duration` (Prometheus `gen_ai_client_operation_duration`). */
 export const METRIC_GEN_AI_OPERATION_DURATION = {
   name: 'gen_ai.client.operation.duration',
-  prometheusName: 'gen_ai_client_operation_duration_seconds',
+  prometheusName: 'gen_ai_client_operation_duration',
   kind: 'histogram',
   unit: 's',
   description: 'GenAI operation duration.',
@@ -345,10 +348,10 @@ export const METRIC_GEN_AI_OPERATION_DURATION = {
   buckets: DEFAULT_GEN_AI_DURATION_BUCKETS,
 } as const satisfies MetricDefinition;
 
-/** `gen_ai.server.time_to_first_token` (Prometheus `gen_ai_server_time_to_first_token_seconds`). */
+/** `gen_ai.server.time_to_first_token` (Prometheus `gen_ai_server_time_to_first_token`). */
 export const METRIC_GEN_AI_TIME_TO_FIRST_TOKEN = {
   name: 'gen_ai.server.time_to_first_token',
-  prometheusName: 'gen_ai_server_time_to_first_token_seconds',
+  prometheusName: 'gen_ai_server_time_to_first_token',
   kind: 'histogram',
   unit: 's',
   description: 'Time to generate first token for successful responses.',
@@ -356,10 +359,10 @@ export const METRIC_GEN_AI_TIME_TO_FIRST_TOKEN = {
   buckets: DEFAULT_TIME_TO_FIRST_ITEM_BUCKETS,
 } as const satisfies MetricDefinition;
 
-/** `gen_ai.server.time_per_output_token` (Prometheus `gen_ai_server_time_per_output_token_seconds`). */
+/** `gen_ai.server.time_per_output_token` (Prometheus `gen_ai_server_time_per_output_token`). */
 export const METRIC_GEN_AI_TIME_PER_OUTPUT_TOKEN = {
   name: 'gen_ai.server.time_per_output_token',
-  prometheusName: 'gen_ai_server_time_per_output_token_seconds',
+  prometheusName: 'gen_ai_server_time_per_output_token',
   kind: 'histogram',
   unit: 's',
   description: 'Time per output token generated after the first token for successful responses.',

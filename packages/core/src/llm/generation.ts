@@ -20,7 +20,7 @@ import type { GenerationRecord, PredictionSeries } from '../recorder/recorder.js
 import type { Runtime } from '../runtime.js';
 import { CallEnd, elapsed, now } from '../stream.js';
 import { VERSION } from '../version.js';
-import { finishReasonOf, type LlmExtractor, type LlmUsage } from './extractors.js';
+import { finishReasonOf, LLM_EXTRACTORS, type LlmExtractor, type LlmUsage } from './extractors.js';
 
 /** How generative figures are named: the catalog's `ml_*`, the GenAI semantic conventions', or both. @internal */
 export type GenAiNaming = 'ml' | 'semconv' | 'both';
@@ -90,7 +90,11 @@ export class GenerationPlan {
   ) {
     this.ml = naming !== 'semconv';
     this.semconv = naming !== 'ml';
+    this.finishAlwaysReported = (Object.values(LLM_EXTRACTORS) as LlmExtractor[]).includes(extractor);
   }
+
+  /** Whether every complete stream of this extractor's provider reports a finish reason (the built-ins). */
+  readonly finishAlwaysReported: boolean;
 
   /** A non-streamed result: read it and record (never throws). */
   settled(call: PredictionSeries, seconds: number, result: unknown): void {
@@ -256,7 +260,7 @@ export class GenerationCallEnd extends CallEnd {
     }
   }
 
-  override succeed(): void {
+  private _succeed(): void {
     if (this.ended) return;
     const seconds = elapsed(this.start);
     super.succeed();
@@ -281,8 +285,19 @@ export class GenerationCallEnd extends CallEnd {
     else this.fail(errorType(error));
   }
 
+  override succeed(): void {
+    // A built-in provider's stream always ends with its finish reason; one
+    // that ends without it was cut short (the openai and Anthropic clients
+    // end an aborted stream's iteration quietly): the client went away.
+    if (!this.ended && this._usage.finishReason === undefined && this._plan.finishAlwaysReported) {
+      this.cancel();
+      return;
+    }
+    this._succeed();
+  }
+
   override closed(): void {
     if (this._usage.finishReason === undefined) this.cancel();
-    else this.succeed();
+    else this._succeed();
   }
 }
