@@ -63,12 +63,12 @@ describe('LLM calls through the real SDK clients, in a real Prometheus', () => {
   it('counts streamed and plain OpenAI chat completions: tokens, finish reason, time to first token, time per output token', async () => {
     const STREAMS = 3;
     for (let i = 0; i < STREAMS; i++) {
-      const stream = await chat({ model: 'standin-1', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } });
+      const stream = (await chat({ model: 'standin-1', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } })) as AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>;
       let text = '';
       for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
       expect(text).toBe('x'.repeat(OUTPUT));
     }
-    const plain = await chat({ model: 'standin-1', messages: [{ role: 'user', content: 'hi' }] });
+    const plain = (await chat({ model: 'standin-1', messages: [{ role: 'user', content: 'hi' }] })) as OpenAI.Chat.Completions.ChatCompletion;
     expect(plain.usage?.completion_tokens).toBe(OUTPUT);
     const model = 'model_name="gateway-openai"';
     const calls = STREAMS + 1;
@@ -88,7 +88,7 @@ describe('LLM calls through the real SDK clients, in a real Prometheus', () => {
 
   it('counts a stream the client aborts as cancelled, and in-flight returns to 0', async () => {
     const controller = new AbortController();
-    const stream = await chat({ model: 'standin-1', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } }, { signal: controller.signal });
+    const stream = (await chat({ model: 'standin-1', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } }, { signal: controller.signal })) as AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>;
     let seen = 0;
     // The openai client ends an aborted stream's iteration quietly (its
     // Stream swallows the AbortError), so the caller sees a short stream.
@@ -113,7 +113,7 @@ describe('LLM calls through the real SDK clients, in a real Prometheus', () => {
   }, 30_000);
 
   it('reads Anthropic streams (message_start, message_delta) and names them after the GenAI conventions too', async () => {
-    const stream = await messages({ model: 'claude-standin', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }], stream: true });
+    const stream = (await messages({ model: 'claude-standin', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }], stream: true })) as AsyncIterable<Anthropic.Messages.RawMessageStreamEvent>;
     let text = '';
     for await (const event of stream) if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
     expect(text).toBe('x'.repeat(OUTPUT));

@@ -21,7 +21,7 @@ export class CallEnd {
     private readonly _countsItems: boolean,
   ) {}
 
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the item is for subclasses (a generative call reads usage from it)
+  /** One item arrived; `_value` is for subclasses (a generative call reads usage from it). */
   item(_value?: unknown): void {
     if (this.items++ === 0 && !this.ended) this.call.firstItem(elapsed(this.start));
   }
