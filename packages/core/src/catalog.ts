@@ -183,6 +183,193 @@ export const METRIC_STREAM_ITEMS = {
   buckets: DEFAULT_STREAM_ITEMS_BUCKETS,
 } as const satisfies MetricDefinition;
 
+/**
+ * Attribute key on {@link METRIC_PREDICTION_TOKENS}: {@link TOKEN_TYPES}.
+ * The GenAI semantic conventions' `gen_ai.token.type`
+ * (https://opentelemetry.io/docs/specs/semconv/gen-ai/gen-ai-metrics/).
+ */
+export const ATTR_TOKEN_TYPE = 'token_type' as const;
+/**
+ * Values of {@link ATTR_TOKEN_TYPE}. `input` and `output` are those of
+ * `gen_ai.token.type`; `cached_input` is the part of the input the provider
+ * served from its prompt cache (OpenAI `prompt_tokens_details.cached_tokens`,
+ * Anthropic `cache_read_input_tokens`), recorded only where it reports it.
+ * As in the OpenAI usage object, `input` includes the cached part; Anthropic's
+ * `input_tokens` excludes it, so its extractor adds it back.
+ */
+export const TOKEN_TYPES = ['input', 'output', 'cached_input'] as const;
+/** One of {@link TOKEN_TYPES}. */
+export type TokenType = (typeof TOKEN_TYPES)[number];
+
+/** Attribute key on {@link METRIC_FINISH_REASONS}: {@link FINISH_REASONS}. */
+export const ATTR_FINISH_REASON = 'finish_reason' as const;
+/**
+ * Values of {@link ATTR_FINISH_REASON}: each provider's reasons mapped onto
+ * one bounded set (OpenAI `finish_reason`, Anthropic `stop_reason`, the
+ * Vercel AI SDK's `finishReason`, Ollama's `done_reason`). `stop`: the model
+ * ended its answer (or hit a stop sequence); `length`: the token limit cut it;
+ * `content_filter`: a filter or a refusal stopped it; `tool_call`: it asks
+ * for a tool; `error`: the call failed; `cancelled`: the client went away
+ * (an aborted request, a stream closed before its end); `other`: a reason
+ * the map does not know (a new one from a provider), kept bounded.
+ */
+export const FINISH_REASONS = ['stop', 'length', 'content_filter', 'tool_call', 'error', 'cancelled', 'other'] as const;
+/** One of {@link FINISH_REASONS}. */
+export type FinishReason = (typeof FINISH_REASONS)[number];
+
+/** Attribute key on {@link METRIC_PHASE_DURATION}: {@link PHASES}. */
+export const ATTR_PHASE = 'phase' as const;
+/**
+ * Values of {@link ATTR_PHASE}: the breakdown Triton
+ * (`nv_inference_queue_duration_us`, `_compute_input_`, `_compute_infer_`,
+ * `_compute_output_`) and KServe (preprocess, predict, postprocess) report,
+ * for any model. `queue`: from the request's arrival (given by the caller) to
+ * the start of the model call.
+ */
+export const PHASES = ['queue', 'preprocess', 'inference', 'postprocess'] as const;
+/** One of {@link PHASES}. */
+export type Phase = (typeof PHASES)[number];
+
+/**
+ * Default token-count buckets: those the GenAI semantic conventions give
+ * `gen_ai.client.token.usage`, powers of four from 1 to 67,108,864.
+ */
+export const DEFAULT_TOKEN_BUCKETS = [
+  1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864,
+] as const;
+/** Default time-per-output-token buckets in seconds, those of `gen_ai.server.time_per_output_token`. */
+export const DEFAULT_TIME_PER_OUTPUT_TOKEN_BUCKETS = [
+  0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2.5,
+] as const;
+/** Default operation-duration buckets in seconds, those of `gen_ai.client.operation.duration` (LLM calls last longer than the classic defaults reach). */
+export const DEFAULT_GEN_AI_DURATION_BUCKETS = [
+  0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
+] as const;
+
+/**
+ * `ml_prediction_tokens{model_name, model_version, token_type}`: tokens per
+ * call by type, as the provider reported them (the usage object, or a
+ * stream's usage chunk). Mirrors `gen_ai.client.token.usage`: a histogram,
+ * so `_sum` gives the totals and the buckets the spread per call.
+ */
+export const METRIC_PREDICTION_TOKENS = {
+  name: 'ml_prediction_tokens',
+  prometheusName: 'ml_prediction_tokens',
+  kind: 'histogram',
+  unit: '{token}',
+  description: 'Tokens per generative call, by type (input, output, cached_input), as the provider reported them.',
+  attributes: [...SERIES_KEYS, ATTR_TOKEN_TYPE],
+  buckets: DEFAULT_TOKEN_BUCKETS,
+} as const satisfies MetricDefinition;
+
+/**
+ * `ml_prediction_time_per_output_token_seconds{model_name, model_version}`:
+ * per streamed call that succeeded, the time from the first item to the end
+ * divided by the output tokens after the first, the definition of
+ * `gen_ai.server.time_per_output_token` (and of vLLM's
+ * `vllm:request_time_per_output_token_seconds`).
+ */
+export const METRIC_TIME_PER_OUTPUT_TOKEN = {
+  name: 'ml_prediction_time_per_output_token_seconds',
+  prometheusName: 'ml_prediction_time_per_output_token_seconds',
+  kind: 'histogram',
+  unit: 's',
+  description: 'Time per output token after the first, per streamed generative call that succeeded.',
+  attributes: SERIES_KEYS,
+  buckets: DEFAULT_TIME_PER_OUTPUT_TOKEN_BUCKETS,
+} as const satisfies MetricDefinition;
+
+/** `ml_prediction_finish_reasons_total{model_name, model_version, finish_reason}`: how generative calls ended. */
+export const METRIC_FINISH_REASONS = {
+  name: 'ml_prediction_finish_reasons',
+  prometheusName: 'ml_prediction_finish_reasons_total',
+  kind: 'counter',
+  unit: '{prediction}',
+  description: 'Generative calls by how they finished (stop, length, content_filter, tool_call, error, cancelled, other).',
+  attributes: [...SERIES_KEYS, ATTR_FINISH_REASON],
+} as const satisfies MetricDefinition;
+
+/** `ml_prediction_phase_seconds{model_name, model_version, phase}`: queue, preprocess, inference and postprocess time per call. */
+export const METRIC_PHASE_DURATION = {
+  name: 'ml_prediction_phase_seconds',
+  prometheusName: 'ml_prediction_phase_seconds',
+  kind: 'histogram',
+  unit: 's',
+  description: 'Time per call spent in each phase: queue (arrival to call), preprocess, inference, postprocess.',
+  attributes: [...SERIES_KEYS, ATTR_PHASE],
+  buckets: DEFAULT_LATENCY_BUCKETS,
+} as const satisfies MetricDefinition;
+
+/*
+ * The GenAI semantic conventions' instruments, emitted instead of the ml_*
+ * generative ones under the `genAiSemconv` option
+ * (https://opentelemetry.io/docs/specs/semconv/gen-ai/gen-ai-metrics/,
+ * status Development). Their names are the specification's, so the naming
+ * rule above cannot hold for them: `prometheusName` is what the pull endpoint
+ * (and `@opentelemetry/exporter-prometheus`) shows, dots to underscores; the
+ * OTLP-to-Prometheus translation adds `_seconds` to the three durations
+ * (`gen_ai_client_operation_duration_seconds`).
+ */
+
+/** Attribute key of the semantic conventions: `chat`, `text_completion`, `generate_content`, ... */
+export const ATTR_GEN_AI_OPERATION_NAME = 'gen_ai.operation.name' as const;
+/** Attribute key of the semantic conventions: `openai`, `anthropic`, `ollama`, ... */
+export const ATTR_GEN_AI_PROVIDER_NAME = 'gen_ai.provider.name' as const;
+/** Attribute key of the semantic conventions: the model the request asked for (here, the `model` option). */
+export const ATTR_GEN_AI_REQUEST_MODEL = 'gen_ai.request.model' as const;
+/** Attribute key of the semantic conventions: the model that answered, from the response; passes the cardinality guard. */
+export const ATTR_GEN_AI_RESPONSE_MODEL = 'gen_ai.response.model' as const;
+/** Attribute key of the semantic conventions: `gen_ai.token.type` (`input`, `output`). */
+export const ATTR_GEN_AI_TOKEN_TYPE = 'gen_ai.token.type' as const;
+/** Attribute key of the semantic conventions on failed operations: the error's class. */
+export const ATTR_SEMCONV_ERROR_TYPE = 'error.type' as const;
+
+const GEN_AI_KEYS = [ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL, ATTR_GEN_AI_RESPONSE_MODEL] as const;
+
+/** `gen_ai.client.token.usage` (Prometheus `gen_ai_client_token_usage`). */
+export const METRIC_GEN_AI_TOKEN_USAGE = {
+  name: 'gen_ai.client.token.usage',
+  prometheusName: 'gen_ai_client_token_usage',
+  kind: 'histogram',
+  unit: '{token}',
+  description: 'Measures number of input and output tokens used.',
+  attributes: [...GEN_AI_KEYS, ATTR_GEN_AI_TOKEN_TYPE],
+  buckets: DEFAULT_TOKEN_BUCKETS,
+} as const satisfies MetricDefinition;
+
+/** `gen_ai.client.operation.duration` (Prometheus `gen_ai_client_operation_duration`). */
+export const METRIC_GEN_AI_OPERATION_DURATION = {
+  name: 'gen_ai.client.operation.duration',
+  prometheusName: 'gen_ai_client_operation_duration',
+  kind: 'histogram',
+  unit: 's',
+  description: 'GenAI operation duration.',
+  attributes: [...GEN_AI_KEYS, ATTR_SEMCONV_ERROR_TYPE],
+  buckets: DEFAULT_GEN_AI_DURATION_BUCKETS,
+} as const satisfies MetricDefinition;
+
+/** `gen_ai.server.time_to_first_token` (Prometheus `gen_ai_server_time_to_first_token`). */
+export const METRIC_GEN_AI_TIME_TO_FIRST_TOKEN = {
+  name: 'gen_ai.server.time_to_first_token',
+  prometheusName: 'gen_ai_server_time_to_first_token',
+  kind: 'histogram',
+  unit: 's',
+  description: 'Time to generate first token for successful responses.',
+  attributes: GEN_AI_KEYS,
+  buckets: DEFAULT_TIME_TO_FIRST_ITEM_BUCKETS,
+} as const satisfies MetricDefinition;
+
+/** `gen_ai.server.time_per_output_token` (Prometheus `gen_ai_server_time_per_output_token`). */
+export const METRIC_GEN_AI_TIME_PER_OUTPUT_TOKEN = {
+  name: 'gen_ai.server.time_per_output_token',
+  prometheusName: 'gen_ai_server_time_per_output_token',
+  kind: 'histogram',
+  unit: 's',
+  description: 'Time per output token generated after the first token for successful responses.',
+  attributes: GEN_AI_KEYS,
+  buckets: DEFAULT_TIME_PER_OUTPUT_TOKEN_BUCKETS,
+} as const satisfies MetricDefinition;
+
 /** `ml_model_info{model_name, model_version}` = 1 for each version that has served. */
 export const METRIC_MODEL_INFO = {
   name: 'ml_model_info',
@@ -235,6 +422,10 @@ export const DROP_REASONS = {
   versionNumber: 'version_number_error',
   /** A drift observer's `bind`, `input` or `output` threw; that observation is lost. */
   drift: 'drift_observer_error',
+  /** The `llm` extractor threw on a result; that call's usage is lost (the call is counted). */
+  llm: 'llm_extractor_error',
+  /** The `phases` or `arrivedAt` option threw or gave a negative or non-finite time; that phase is lost. */
+  phases: 'phase_error',
 } as const;
 
 /** `inferometer_dropped_observations_total{model_name, reason}`: what the instrumentation left out, and why. */
@@ -285,6 +476,10 @@ export const CATALOG = [
   METRIC_PREDICTIONS_IN_FLIGHT,
   METRIC_TIME_TO_FIRST_ITEM,
   METRIC_STREAM_ITEMS,
+  METRIC_PREDICTION_TOKENS,
+  METRIC_TIME_PER_OUTPUT_TOKEN,
+  METRIC_FINISH_REASONS,
+  METRIC_PHASE_DURATION,
   METRIC_MODEL_INFO,
   METRIC_ACTIVE_MODEL_VERSION,
   METRIC_DROPPED_OBSERVATIONS,
@@ -298,6 +493,14 @@ export const CATALOG = [
  * Relabelling that keeps only Inferometer's series matches on these.
  */
 export const CATALOG_NAME_PREFIXES = ['ml', 'inferometer'] as const;
+
+/** The GenAI semantic-convention instruments (see `genAiSemconv`), outside {@link CATALOG}: emitted only on opt-in. */
+export const GEN_AI_CATALOG = [
+  METRIC_GEN_AI_TOKEN_USAGE,
+  METRIC_GEN_AI_OPERATION_DURATION,
+  METRIC_GEN_AI_TIME_TO_FIRST_TOKEN,
+  METRIC_GEN_AI_TIME_PER_OUTPUT_TOKEN,
+] as const satisfies readonly MetricDefinition[];
 
 /** Instrumentation scope name under which the catalog's instruments are created. */
 export const INSTRUMENTATION_SCOPE = '@inferometer/core' as const;

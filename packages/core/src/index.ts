@@ -14,6 +14,9 @@ export type {
   InstrumentOptions,
 } from './options.js';
 export type { BucketOverrides } from './recorder/recorder.js';
+export { anthropicExtractor, finishReasonOf, LLM_PROVIDERS, ollamaExtractor, openaiExtractor, vercelAiExtractor } from './llm/extractors.js';
+export type { LlmExtractor, LlmProvider, LlmUsage } from './llm/extractors.js';
+export { GENAI_SEMCONV_VARIABLE } from './plan.js';
 export { attachCollector } from './collector.js';
 export { retireModelVersion } from './retire.js';
 export { InferometerConfigError, InstrumentOptionError } from './errors.js';
@@ -31,26 +34,48 @@ export { IDENTIFIER_MARKER, OVERFLOW_VALUE, REJECTION_REASONS, TOO_LONG_MARKER }
 export {
   ATTR_ATTRIBUTE,
   ATTR_ERROR_TYPE,
+  ATTR_FINISH_REASON,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_TOKEN_TYPE,
   ATTR_METRIC,
   ATTR_MODEL_NAME,
   ATTR_MODEL_VERSION,
+  ATTR_PHASE,
   ATTR_REASON,
+  ATTR_SEMCONV_ERROR_TYPE,
   ATTR_STATUS,
+  ATTR_TOKEN_TYPE,
   CATALOG,
   CATALOG_NAME_PREFIXES,
   DEFAULT_BATCH_SIZE_BUCKETS,
   DEFAULT_CONFIDENCE_BUCKETS,
+  DEFAULT_GEN_AI_DURATION_BUCKETS,
   DEFAULT_LATENCY_BUCKETS,
   DEFAULT_STREAM_ITEMS_BUCKETS,
+  DEFAULT_TIME_PER_OUTPUT_TOKEN_BUCKETS,
   DEFAULT_TIME_TO_FIRST_ITEM_BUCKETS,
+  DEFAULT_TOKEN_BUCKETS,
   DROP_REASONS,
   ERROR_TYPE_OTHER,
+  FINISH_REASONS,
+  GEN_AI_CATALOG,
   INSTRUMENTATION_SCOPE,
   MAX_ERROR_TYPES_PER_SERIES,
   METRIC_ACTIVE_MODEL_VERSION,
   METRIC_ATTRIBUTE_REJECTIONS,
   METRIC_DROPPED_OBSERVATIONS,
+  METRIC_FINISH_REASONS,
+  METRIC_GEN_AI_OPERATION_DURATION,
+  METRIC_GEN_AI_TIME_PER_OUTPUT_TOKEN,
+  METRIC_GEN_AI_TIME_TO_FIRST_TOKEN,
+  METRIC_GEN_AI_TOKEN_USAGE,
+  METRIC_PHASE_DURATION,
+  METRIC_PREDICTION_TOKENS,
   METRIC_SERIES,
+  METRIC_TIME_PER_OUTPUT_TOKEN,
   METRIC_MODEL_INFO,
   METRIC_PREDICTION_BATCH_SIZE,
   METRIC_PREDICTION_CONFIDENCE,
@@ -60,8 +85,10 @@ export {
   METRIC_PREDICTIONS_IN_FLIGHT,
   METRIC_STREAM_ITEMS,
   METRIC_TIME_TO_FIRST_ITEM,
+  PHASES,
   STATUS_CANCELLED,
   STATUS_ERROR,
   STATUS_SUCCESS,
 } from './catalog.js';
-export type { MetricDefinition, MetricKind } from './catalog.js';
+export type { FinishReason, MetricDefinition, MetricKind, Phase, TokenType } from './catalog.js';
+export { TOKEN_TYPES } from './catalog.js';

@@ -5,6 +5,7 @@ import { InferometerConfigError } from './errors.js';
 import { compilePlan, type Plan, type Resolved } from './plan.js';
 import { runtime, type Runtime } from './runtime.js';
 import type { PredictionSeries } from './recorder/recorder.js';
+import { GenerationCallEnd, isAbort } from './llm/generation.js';
 import { CallEnd, elapsed, instrumentNodeStream, now, instrumentStream, isAsyncIterable, isNodeStream, releaseWhenCollected } from './stream.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any: the user's own function types must stay assignable (unknown would refuse their parameters)
@@ -199,15 +200,41 @@ function chooseSettle(fn: AnyFunction, plan: Plan): Settle {
   return settleAny;
 }
 
-function settleSync(plan: Plan, resolved: Resolved, call: PredictionSeries, start: number, result: unknown): unknown {
-  call.succeed(elapsed(start));
+function settleSync(plan: Plan, resolved: Resolved, call: PredictionSeries, start: number, result: unknown, args?: unknown[]): unknown {
+  const seconds = elapsed(start);
+  call.succeed(seconds);
   if (plan.confidence !== undefined) observeConfidence(plan, call, result);
   if (resolved.observer !== undefined) observeOutput(plan, resolved.observer, result);
+  if (plan.generation !== undefined) plan.generation.settled(call, seconds, result);
+  if (plan.phases !== undefined) plan.phases(call, result, args ?? []);
   return result;
 }
 
 function settleFailure(plan: Plan, call: PredictionSeries, start: number, error: unknown, args: unknown[]): void {
-  call.fail(elapsed(start), plan.errorType(error, args));
+  const generation = plan.generation;
+  if (generation === undefined) {
+    call.fail(elapsed(start), plan.errorType(error, args));
+    return;
+  }
+  settleGenerativeFailure(generation, plan, call, start, error, args);
+}
+
+/** A generative call that failed: the caller's abort is a cancelled call, anything else an error. */
+function settleGenerativeFailure(generation: NonNullable<Plan['generation']>, plan: Plan, call: PredictionSeries, start: number, error: unknown, args: unknown[]): void {
+  if (isAbort(error)) {
+    call.cancel();
+    generation.cancelled(call, undefined);
+    return;
+  }
+  const seconds = elapsed(start);
+  const type = plan.errorType(error, args);
+  call.fail(seconds, type);
+  generation.failed(call, seconds, type);
+}
+
+/** The end of a stream: a generative call's reads every item. */
+function streamEnd(plan: Plan, call: PredictionSeries, start: number): CallEnd | undefined {
+  return plan.generation === undefined ? undefined : new GenerationCallEnd(call, start, plan.generation);
 }
 
 const promiseThen = Promise.prototype.then;
@@ -224,7 +251,7 @@ const promiseThen = Promise.prototype.then;
 function settleNativePromise(plan: Plan, resolved: Resolved, call: PredictionSeries, start: number, result: unknown, args: unknown[]): unknown {
   return promiseThen.call(
     result as Promise<unknown>,
-    (value) => settleSync(plan, resolved, call, start, value),
+    (value) => settleSync(plan, resolved, call, start, value, args),
     (error: unknown) => {
       settleFailure(plan, call, start, error, args);
       throw error;
@@ -242,6 +269,18 @@ function settleNativePromise(plan: Plan, resolved: Resolved, call: PredictionSer
 function nativePromiseSettler(plan: Plan): Settle {
   const confidence = plan.confidence !== undefined;
   const errorType = plan.errorType;
+  if (plan.generation !== undefined || plan.phases !== undefined) {
+    // Generative calls and phases: the general settlement, which reads them.
+    return (_plan, resolved, call, start, result, args) =>
+      promiseThen.call(
+        result as Promise<unknown>,
+        (value: unknown) => settleSync(plan, resolved, call, start, value, args),
+        (error: unknown) => {
+          settleFailure(plan, call, start, error, args);
+          throw error;
+        },
+      );
+  }
   return (_plan, resolved, call, start, result, args) =>
     promiseThen.call(
       result as Promise<unknown>,
@@ -274,16 +313,16 @@ function settleNativePromisedStream(plan: Plan, resolved: Resolved, call: Predic
 /** A settled value under `streaming: true`: a stream is measured to its end, anything else counted now. */
 function settleValue(plan: Plan, resolved: Resolved, call: PredictionSeries, start: number, value: unknown, args: unknown[]): unknown {
   if (isNodeStream(value)) return instrumentNodeStream(value, call, start, (error) => plan.errorType(error, args));
-  if (isAsyncIterable(value)) return instrumentStream(value, call, start, (error) => plan.errorType(error, args));
-  return settleSync(plan, resolved, call, start, value);
+  if (isAsyncIterable(value)) return instrumentStream(value, call, start, (error) => plan.errorType(error, args), streamEnd(plan, call, start));
+  return settleSync(plan, resolved, call, start, value, args);
 }
 
 function settleStream(plan: Plan, _resolved: Resolved, call: PredictionSeries, start: number, result: unknown, args: unknown[]): unknown {
-  return instrumentStream(result as AsyncIterable<unknown>, call, start, (error) => plan.errorType(error, args));
+  return instrumentStream(result as AsyncIterable<unknown>, call, start, (error) => plan.errorType(error, args), streamEnd(plan, call, start));
 }
 
 function settleAny(plan: Plan, resolved: Resolved, call: PredictionSeries, start: number, result: unknown, args: unknown[]): unknown {
-  if (result === null || (typeof result !== 'object' && typeof result !== 'function')) return settleSync(plan, resolved, call, start, result);
+  if (result === null || (typeof result !== 'object' && typeof result !== 'function')) return settleSync(plan, resolved, call, start, result, args);
   let then: unknown;
   let native = false;
   try {
@@ -299,9 +338,9 @@ function settleAny(plan: Plan, resolved: Resolved, call: PredictionSeries, start
   }
   if (plan.streaming !== false) {
     if (isNodeStream(result)) return instrumentNodeStream(result, call, start, (error) => plan.errorType(error, args));
-    if (isAsyncIterable(result)) return instrumentStream(result, call, start, (error) => plan.errorType(error, args));
+    if (isAsyncIterable(result)) return instrumentStream(result, call, start, (error) => plan.errorType(error, args), streamEnd(plan, call, start));
   }
-  return settleSync(plan, resolved, call, start, result);
+  return settleSync(plan, resolved, call, start, result, args);
 }
 
 /**
@@ -335,7 +374,7 @@ function settleThenable(
       (value: unknown) => {
         let seen = value;
         // Under streaming: true a stream's own end counts the call.
-        if (end.claim()) seen = streaming ? settleValue(plan, resolved, call, start, value, args) : settleSync(plan, resolved, call, start, value);
+        if (end.claim()) seen = streaming ? settleValue(plan, resolved, call, start, value, args) : settleSync(plan, resolved, call, start, value, args);
         return typeof onFulfilled === 'function' ? onFulfilled(seen) : seen;
       },
       (error: unknown) => {

@@ -1,3 +1,5 @@
+import type { Phase } from './catalog.js';
+import type { LlmExtractor, LlmProvider } from './llm/extractors.js';
 import type { BucketOverrides } from './recorder/recorder.js';
 
 /**
@@ -244,4 +246,72 @@ export interface InstrumentOptions<This = any, Args extends unknown[] = any[], R
    * ```
    */
   streaming?: 'auto' | boolean;
+
+  /**
+   * Reads a generative model's usage from its results: tokens by type
+   * (`ml_prediction_tokens`), how the call finished
+   * (`ml_prediction_finish_reasons_total`) and, for streams, time per output
+   * token. A name picks a built-in extractor for that provider's result
+   * shapes (no dependency on its SDK): `'openai'` (Chat Completions and
+   * Responses, and any OpenAI-compatible server), `'anthropic'` (Messages),
+   * `'vercel-ai'` (the AI SDK's `generateText` results and `fullStream`
+   * parts), `'ollama'`. An object is a custom {@link LlmExtractor}. Streams
+   * are read item by item (for OpenAI set `stream_options: { include_usage:
+   * true }` so the last chunk carries usage); a stream the client aborts, or
+   * closes before the provider's finish reason, counts as cancelled.
+   * Implies `streaming: true` unless `streaming` is given.
+   *
+   * @example
+   * ```ts
+   * llm: 'openai'
+   * ```
+   */
+  llm?: LlmProvider | LlmExtractor;
+
+  /**
+   * Names the generative figures of `llm` after the OpenTelemetry GenAI
+   * semantic conventions (`gen_ai.client.token.usage`,
+   * `gen_ai.client.operation.duration`, `gen_ai.server.time_to_first_token`,
+   * `gen_ai.server.time_per_output_token`, with `gen_ai.operation.name`,
+   * `gen_ai.provider.name`, `gen_ai.request.model` (the `model` option),
+   * `gen_ai.response.model` (guarded like any per-call value) and
+   * `error.type`) instead of the catalog's `ml_prediction_tokens` and
+   * `ml_prediction_time_per_output_token_seconds`; `'both'` records both.
+   * The catalog's per-call series (`ml_predictions_total`, latency, in-flight,
+   * finish reasons) stay in every mode. Defaults to `false`; the environment
+   * variable `INFEROMETER_GENAI_SEMCONV` (`true`, `false`, `both`) sets the
+   * default for every model.
+   *
+   * @example
+   * ```ts
+   * genAiSemconv: true
+   * ```
+   */
+  genAiSemconv?: boolean | 'both';
+
+  /**
+   * When the request arrived, in milliseconds since the epoch (`Date.now()`'s
+   * clock): the time from then to the start of the model call is recorded as
+   * `ml_prediction_phase_seconds{phase="queue"}`. Read before the call.
+   *
+   * @example
+   * ```ts
+   * arrivedAt: (self, [request]) => request.receivedAt
+   * ```
+   */
+  arrivedAt?: (self: This, args: Args) => number | undefined;
+
+  /**
+   * Reads the time a call spent in each phase, in seconds, from its result
+   * (a server's reported breakdown, such as TGI's `x-validation-time` and
+   * `x-inference-time` headers, or timings the function measured itself),
+   * for `ml_prediction_phase_seconds{phase}`. Phases left out are not
+   * recorded.
+   *
+   * @example
+   * ```ts
+   * phases: (result: { timings: { pre: number; infer: number; post: number } }) => ({ preprocess: result.timings.pre, inference: result.timings.infer, postprocess: result.timings.post })
+   * ```
+   */
+  phases?: (result: Awaited<Result>, args: Args) => Partial<Record<Phase, number>> | undefined;
 }

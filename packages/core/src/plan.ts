@@ -7,12 +7,16 @@ import {
   ATTR_REASON,
   ATTR_STATUS,
   METRIC_PREDICTIONS,
+  PHASES,
+  type Phase,
 } from './catalog.js';
+import { LLM_EXTRACTORS, LLM_PROVIDERS, type LlmExtractor } from './llm/extractors.js';
+import { GenerationPlan, type GenAiNaming } from './llm/generation.js';
 import { reportInternalError } from './diagnostics.js';
 import { errorLabel, errorType } from './error-type.js';
 import { runtime } from './runtime.js';
 import { dynamicResolver, UNKNOWN_VERSION, type Slot } from './resolve.js';
-import { InstrumentOptionError } from './errors.js';
+import { InferometerConfigError, InstrumentOptionError } from './errors.js';
 import type {
   AttributeSource,
   AttributeValue,
@@ -63,6 +67,10 @@ export interface Plan {
   readonly streaming: 'auto' | boolean;
   /** The `error_type` of a failed call: the option's label, else the error's class name. */
   readonly errorType: (error: unknown, args: unknown[]) => string;
+  /** Usage reading of generative calls (the `llm` option). */
+  readonly generation: GenerationPlan | undefined;
+  /** The `phases` option: records a successful call's phases. */
+  readonly phases: ((call: PredictionSeries, result: unknown, args: unknown[]) => void) | undefined;
 }
 
 /** What a call records into, resolved once per series and reused. @internal */
@@ -93,7 +101,8 @@ export function compilePlan(options: InstrumentOptions, recorder: Recorder, wher
   if (drift !== undefined && (drift === null || typeof (drift as Partial<InferenceObserver>).bind !== 'function')) {
     throw new InstrumentOptionError('drift', `${where}: option "drift" must be an observer with a bind() method, such as driftMonitor({ reference, features }) from @inferometer/drift; got ${describe(drift)}`, ['an object with a bind() method']);
   }
-  const streaming = options.streaming ?? 'auto';
+  const llm = checkLlm(where, options.llm);
+  const streaming = options.streaming ?? (llm !== undefined ? true : 'auto');
   if (streaming !== 'auto' && streaming !== true && streaming !== false) {
     throw new InstrumentOptionError('streaming', `${where}: option "streaming" must be 'auto', true or false; got ${describe(streaming)}`, ['auto', 'true', 'false']);
   }
@@ -104,6 +113,9 @@ export function compilePlan(options: InstrumentOptions, recorder: Recorder, wher
   if (options.attributesFrom !== undefined && fromKeys.length === 0) {
     throw new InstrumentOptionError('attributeKeys', `${where}: option "attributesFrom" needs option "attributeKeys" to declare the keys it may return, e.g. { attributeKeys: ['tier'], attributesFrom: (self, args) => ({ tier: args[0].tier }) }`, ['an array of attribute names']);
   }
+  const naming = checkNaming(where, options.genAiSemconv);
+  checkFunction(where, 'arrivedAt', options.arrivedAt);
+  checkFunction(where, 'phases', options.phases);
   const optIn = checkOptIn(where, options.allowUnboundedKeys);
   (recorder.runtime ?? runtime()).guard.checkDeclaredKeys([...Object.keys(fixed), ...dynamic.map(([key]) => key), ...fromKeys], `${METRIC_PREDICTIONS.prometheusName} (and the other per-prediction metrics of model "${model}")`, where, optIn);
   const versionNumber = options.versionNumber ?? encodeVersion;
@@ -135,6 +147,8 @@ export function compilePlan(options: InstrumentOptions, recorder: Recorder, wher
     ];
     resolve = dynamicResolver({ model, recorder, version, fixed, slots, attributesFrom: options.attributesFrom as never, seriesFor });
   }
+  if (options.arrivedAt !== undefined) resolve = withQueueTime(resolve, options.arrivedAt as (self: unknown, args: unknown[]) => number | undefined, () => recorder.dropped(model, DROP_REASONS.phases));
+  const owner = recorder.runtime ?? runtime();
   return {
     model,
     recorder,
@@ -143,6 +157,78 @@ export function compilePlan(options: InstrumentOptions, recorder: Recorder, wher
     batchSize: batchSizeReader(options.batchSize as ((...args: unknown[]) => unknown) | undefined),
     streaming,
     errorType: errorTypeReader(options.errorType as ((error: unknown, args: unknown[]) => string | undefined) | undefined, () => recorder.dropped(model, DROP_REASONS.errorType)),
+    generation: llm === undefined ? undefined : new GenerationPlan(llm, naming, model, owner, () => recorder.dropped(model, DROP_REASONS.llm)),
+    phases: options.phases === undefined ? undefined : phasesReader(options.phases as (result: unknown, args: unknown[]) => unknown, () => recorder.dropped(model, DROP_REASONS.phases)),
+  };
+}
+
+/** `llm`: a provider name of {@link LLM_PROVIDERS} or an extractor object with a `result` function. */
+function checkLlm(where: string, llm: InstrumentOptions['llm']): LlmExtractor | undefined {
+  if (llm === undefined) return undefined;
+  if (typeof llm === 'string' && (LLM_PROVIDERS as readonly string[]).includes(llm)) return LLM_EXTRACTORS[llm];
+  if (llm !== null && typeof llm === 'object' && typeof llm.result === 'function' && (llm.chunk === undefined || typeof llm.chunk === 'function')) return llm;
+  throw new InstrumentOptionError('llm', `${where}: option "llm" must be one of ${LLM_PROVIDERS.map((p) => `'${p}'`).join(', ')} or an extractor { result(result), chunk?(item, usage) }; got ${describe(llm)}`, [...LLM_PROVIDERS, 'an object with a result() function']);
+}
+
+/** The environment variable that sets `genAiSemconv`'s default for every model. */
+export const GENAI_SEMCONV_VARIABLE = 'INFEROMETER_GENAI_SEMCONV';
+
+/** `genAiSemconv`, else the environment variable, else the catalog's names. */
+function checkNaming(where: string, option: InstrumentOptions['genAiSemconv']): GenAiNaming {
+  if (option !== undefined) {
+    if (option === true) return 'semconv';
+    if (option === false) return 'ml';
+    if (option === 'both') return 'both';
+    throw new InstrumentOptionError('genAiSemconv', `${where}: option "genAiSemconv" must be true, false or 'both'; got ${describe(option)}`, ['true', 'false', 'both']);
+  }
+  const variable = typeof process === 'object' ? process.env?.[GENAI_SEMCONV_VARIABLE] : undefined;
+  if (variable === undefined || variable === '') return 'ml';
+  const value = variable.trim().toLowerCase();
+  if (value === 'true') return 'semconv';
+  if (value === 'false') return 'ml';
+  if (value === 'both') return 'both';
+  throw new InferometerConfigError(GENAI_SEMCONV_VARIABLE, `${where}: environment variable ${GENAI_SEMCONV_VARIABLE} must be true, false or both; got ${describe(variable)}`, ['true', 'false', 'both']);
+}
+
+/** Wraps a resolver so each call first records its queue time (only models with `arrivedAt` pay for it). */
+function withQueueTime(resolve: Plan['resolve'], arrivedAt: (self: unknown, args: unknown[]) => number | undefined, dropped: () => void): Plan['resolve'] {
+  return (self, args) => {
+    const resolved = resolve(self, args);
+    let arrived: number | undefined;
+    try {
+      arrived = arrivedAt(self, args);
+    } catch (err) {
+      reportInternalError('arrivedAt', err);
+      dropped();
+      return resolved;
+    }
+    if (typeof arrived === 'number' && Number.isFinite(arrived)) {
+      const seconds = (Date.now() - arrived) / 1000;
+      if (seconds >= 0) resolved.series.phase('queue', seconds);
+      else dropped();
+    }
+    return resolved;
+  };
+}
+
+/** The `phases` option: every known phase with a finite, non-negative number of seconds is recorded. */
+function phasesReader(read: (result: unknown, args: unknown[]) => unknown, dropped: () => void): NonNullable<Plan['phases']> {
+  return (call, result, args) => {
+    let phases: unknown;
+    try {
+      phases = read(result, args);
+    } catch (err) {
+      reportInternalError('phases', err);
+      dropped();
+      return;
+    }
+    if (phases === null || typeof phases !== 'object') return;
+    for (const phase of PHASES) {
+      const seconds = (phases as Partial<Record<Phase, unknown>>)[phase];
+      if (seconds === undefined) continue;
+      if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0) call.phase(phase, seconds);
+      else dropped();
+    }
   };
 }
 
@@ -161,6 +247,10 @@ const OPTION_KEYS: readonly (keyof InstrumentOptions)[] = [
   'errorType',
   'drift',
   'streaming',
+  'llm',
+  'genAiSemconv',
+  'arrivedAt',
+  'phases',
 ];
 
 /** A key the options do not take (a JavaScript typo) throws, naming the closest accepted key. */

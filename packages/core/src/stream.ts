@@ -21,8 +21,19 @@ export class CallEnd {
     private readonly _countsItems: boolean,
   ) {}
 
-  item(): void {
+  /** One item arrived; `_value` is for subclasses (a generative call reads usage from it). */
+  item(_value?: unknown): void {
     if (this.items++ === 0 && !this.ended) this.call.firstItem(elapsed(this.start));
+  }
+
+  /** The stream failed with `error` (a subclass may count an abort as cancelled). */
+  failed(error: unknown, errorType: (error: unknown) => string): void {
+    this.fail(errorType(error));
+  }
+
+  /** The consumer closed the stream before its end (`break`, `return()`): a success, it chose to. */
+  closed(): void {
+    this.succeed();
   }
 
   succeed(): void {
@@ -98,7 +109,7 @@ class InstrumentedIterator<T, TReturn, TNext> implements AsyncIterableIterator<T
   }
 
   async return(value?: TReturn | PromiseLike<TReturn>): Promise<IteratorResult<T, TReturn>> {
-    this._end.succeed();
+    this._end.closed();
     if (typeof this._return === 'function') return this._return.call(this._source, value);
     return { done: true, value: (await value) as TReturn };
   }
@@ -106,7 +117,7 @@ class InstrumentedIterator<T, TReturn, TNext> implements AsyncIterableIterator<T
   async throw(error?: unknown): Promise<IteratorResult<T, TReturn>> {
     const method = this._throw;
     if (typeof method === 'function') return this._observe(() => method.call(this._source, error));
-    this._end.fail(this._errorType(error));
+    this._end.failed(error, this._errorType);
     throw error;
   }
 
@@ -119,11 +130,11 @@ class InstrumentedIterator<T, TReturn, TNext> implements AsyncIterableIterator<T
     try {
       result = await step();
     } catch (error) {
-      this._end.fail(this._errorType(error));
+      this._end.failed(error, this._errorType);
       throw error;
     }
     if (result.done === true) this._end.succeed();
-    else this._end.item();
+    else this._end.item(result.value);
     return result;
   }
 }
@@ -159,8 +170,9 @@ export function instrumentStream<T>(
   call: PredictionSeries,
   start: number,
   errorType: (error: unknown) => string,
+  /** A call end of its own (a generative call's, which reads every item); a plain one by default. */
+  end: CallEnd = new CallEnd(call, start, true),
 ): AsyncIterable<T> {
-  const end = new CallEnd(call, start, true);
   try {
     const result = measureIterable(source as unknown as AnyIterator & AsyncIterable<unknown>, end, errorType);
     if (result !== source) return result as AsyncIterable<T>;

@@ -1,8 +1,8 @@
 import type { Attributes } from '@opentelemetry/api';
-import { ERROR_TYPE_OTHER, MAX_ERROR_TYPES_PER_SERIES } from '../catalog.js';
+import { ERROR_TYPE_OTHER, MAX_ERROR_TYPES_PER_SERIES, type Phase } from '../catalog.js';
 import type { NativeRecorder } from './native/recorder.js';
 import type { NativeSeries, SeriesBoundaries } from './native/series.js';
-import type { PredictionSeries } from './recorder.js';
+import type { GenerationRecord, PredictionSeries } from './recorder.js';
 
 /** The outcome of a call that was cancelled (see {@link PredictionSeries.cancel}). @internal */
 export const CANCELLED: unique symbol = Symbol('cancelled');
@@ -141,6 +141,14 @@ export class SeriesHandle implements PredictionSeries {
     this.target.streamItems(items);
   }
 
+  generation(record: GenerationRecord): void {
+    this.target.generation(record);
+  }
+
+  phase(phase: Phase, seconds: number): void {
+    this.target.phase(phase, seconds);
+  }
+
   /** Makes `next` the target; calls begun on the previous one still end there. */
   swap(next: SeriesTarget): void {
     const previous = this.target;
@@ -217,5 +225,13 @@ export class ReleasedTarget implements SeriesTarget {
 
   streamItems(items: number): void {
     this.fresh().streamItems(items);
+  }
+
+  generation(record: GenerationRecord): void {
+    this.fresh().generation(record);
+  }
+
+  phase(phase: Phase, seconds: number): void {
+    this.fresh().phase(phase, seconds);
   }
 }

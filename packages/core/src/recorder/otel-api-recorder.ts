@@ -8,14 +8,21 @@ import {
 } from '@opentelemetry/api';
 import {
   ATTR_ERROR_TYPE,
+  ATTR_FINISH_REASON,
   ATTR_MODEL_NAME,
+  ATTR_PHASE,
+  ATTR_TOKEN_TYPE,
   ATTR_REASON,
   ATTR_STATUS,
   INSTRUMENTATION_SCOPE,
   METRIC_ACTIVE_MODEL_VERSION,
   METRIC_ATTRIBUTE_REJECTIONS,
   METRIC_DROPPED_OBSERVATIONS,
+  METRIC_FINISH_REASONS,
+  METRIC_PHASE_DURATION,
+  METRIC_PREDICTION_TOKENS,
   METRIC_SERIES,
+  METRIC_TIME_PER_OUTPUT_TOKEN,
   METRIC_MODEL_INFO,
   METRIC_PREDICTION_BATCH_SIZE,
   METRIC_PREDICTION_CONFIDENCE,
@@ -29,6 +36,8 @@ import {
   STATUS_ERROR,
   STATUS_SUCCESS,
   type MetricDefinition,
+  type Phase,
+  type TokenType,
 } from '../catalog.js';
 import { ProviderBound } from '../global-provider.js';
 import { VERSION } from '../version.js';
@@ -36,7 +45,7 @@ import { activate, CANCELLED, type Outcome, type SeriesHandle, type SeriesTarget
 import type { NativeRecorder } from './native/recorder.js';
 import { activeVersionPoints, modelInfoPoints, rejectionPoints, seriesCountPoints } from './native/points.js';
 import type { HrTimeLike } from './native/series.js';
-import type { BucketOverrides, PredictionSeries } from './recorder.js';
+import type { BucketOverrides, GenerationRecord, PredictionSeries } from './recorder.js';
 
 /** The catalog's instruments, created from one MeterProvider. @internal */
 export interface Instruments {
@@ -49,6 +58,18 @@ export interface Instruments {
   readonly timeToFirstItem: Histogram;
   readonly streamItems: Histogram;
   readonly dropped: Counter;
+}
+
+/**
+ * The generative and phase instruments, created from one MeterProvider on
+ * the first generative call or phase: a service without either never
+ * creates them (the provider would otherwise list them, empty). @internal
+ */
+export interface GenerationInstruments {
+  readonly tokens: Histogram;
+  readonly timePerOutputToken: Histogram;
+  readonly finishes: Counter;
+  readonly phases: Histogram;
 }
 
 /**
@@ -67,12 +88,27 @@ export interface Instruments {
  */
 export class OtelApiRecorder {
   private readonly _instruments: ProviderBound<Instruments>;
+  private readonly _generation: ProviderBound<GenerationInstruments>;
   /** Bucket boundaries each histogram was created with, to warn on conflicting overrides. */
   private _boundaries: Required<BucketOverrides> | undefined;
   private _created = false;
 
   constructor(private readonly _native: NativeRecorder) {
     this._instruments = new ProviderBound((provider) => this._create(provider));
+    this._generation = new ProviderBound((provider) => {
+      const meter = provider.getMeter(INSTRUMENTATION_SCOPE, VERSION);
+      return {
+        tokens: histogram(meter, METRIC_PREDICTION_TOKENS, undefined),
+        timePerOutputToken: histogram(meter, METRIC_TIME_PER_OUTPUT_TOKEN, undefined),
+        finishes: meter.createCounter(METRIC_FINISH_REASONS.name, describe(METRIC_FINISH_REASONS)),
+        phases: histogram(meter, METRIC_PHASE_DURATION, undefined),
+      };
+    });
+  }
+
+  /** The generative instruments of the current global provider (created on first use). */
+  generationInstruments(): GenerationInstruments {
+    return this._generation.get();
   }
 
   /** The instruments of the current global provider. */
@@ -179,6 +215,8 @@ export class OtelApiSeries implements SeriesTarget {
   private readonly _error: Attributes;
   private readonly _cancelled: Attributes;
   private readonly _errorTypes = new Map<string, Attributes>();
+  /** Attributes with a token type, finish reason or phase (the values are bounded sets of the catalog). */
+  private _more: Map<string, Attributes> | undefined;
 
   constructor(
     private readonly _handle: SeriesHandle,
@@ -275,6 +313,40 @@ export class OtelApiSeries implements SeriesTarget {
     const target = this.fresh();
     if (target !== this) return target.streamItems(items);
     this._record(this._instruments.streamItems, items);
+  }
+
+  generation(record: GenerationRecord): void {
+    const target = this.fresh();
+    if (target !== this) return target.generation(record);
+    try {
+      const i = this._recorder.generationInstruments();
+      if (record.inputTokens !== undefined) i.tokens.record(record.inputTokens, this._labelled(ATTR_TOKEN_TYPE, 'input' satisfies TokenType));
+      if (record.outputTokens !== undefined) i.tokens.record(record.outputTokens, this._labelled(ATTR_TOKEN_TYPE, 'output' satisfies TokenType));
+      if (record.cachedInputTokens !== undefined) i.tokens.record(record.cachedInputTokens, this._labelled(ATTR_TOKEN_TYPE, 'cached_input' satisfies TokenType));
+      if (record.timePerOutputToken !== undefined) i.timePerOutputToken.record(record.timePerOutputToken, this._base);
+      if (record.finish !== undefined) i.finishes.add(1, this._labelled(ATTR_FINISH_REASON, record.finish));
+    } catch (err) {
+      this._recorder.failed(err);
+    }
+  }
+
+  phase(phase: Phase, seconds: number): void {
+    const target = this.fresh();
+    if (target !== this) return target.phase(phase, seconds);
+    try {
+      this._recorder.generationInstruments().phases.record(seconds, this._labelled(ATTR_PHASE, phase));
+    } catch (err) {
+      this._recorder.failed(err);
+    }
+  }
+
+  /** The series' attributes plus one bounded key, one object per (key, value), made on first use. */
+  private _labelled(key: string, value: string): Attributes {
+    const labelled = (this._more ??= new Map());
+    const id = `${key}\u0000${value}`;
+    let attributes = labelled.get(id);
+    if (attributes === undefined) labelled.set(id, (attributes = { ...this._base, [key]: value }));
+    return attributes;
   }
 
   /** The in-flight -1 of a call begun here, on the instruments it was counted on. */

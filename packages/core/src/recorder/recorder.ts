@@ -1,4 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
+import type { FinishReason, Phase } from '../catalog.js';
 import type { Runtime } from '../runtime.js';
 
 /**
@@ -91,4 +92,26 @@ export interface PredictionSeries {
   firstItem(seconds: number): void;
   /** A stream ended after producing `items` items. */
   streamItems(items: number): void;
+  /**
+   * What a generative call reported, at its end (only wrappers with the
+   * `llm` option call it, so other series never allocate its state).
+   */
+  generation(record: GenerationRecord): void;
+  /** Time one call spent in one phase (only wrappers with the `phases` or `arrivedAt` option call it). */
+  phase(phase: Phase, seconds: number): void;
+}
+
+/**
+ * One generative call's figures, as its extractor read them; `undefined`
+ * where the provider did not report one. Recorded once, when the call ends.
+ *
+ * @internal
+ */
+export interface GenerationRecord {
+  inputTokens: number | undefined;
+  outputTokens: number | undefined;
+  cachedInputTokens: number | undefined;
+  finish: FinishReason | undefined;
+  /** Seconds per output token after the first (successful streams with two or more output tokens). */
+  timePerOutputToken: number | undefined;
 }

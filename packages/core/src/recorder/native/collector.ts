@@ -5,7 +5,11 @@ import {
   METRIC_ACTIVE_MODEL_VERSION,
   METRIC_ATTRIBUTE_REJECTIONS,
   METRIC_DROPPED_OBSERVATIONS,
+  METRIC_FINISH_REASONS,
   METRIC_MODEL_INFO,
+  METRIC_PHASE_DURATION,
+  METRIC_PREDICTION_TOKENS,
+  METRIC_TIME_PER_OUTPUT_TOKEN,
   METRIC_PREDICTION_BATCH_SIZE,
   METRIC_PREDICTION_CONFIDENCE,
   METRIC_PREDICTION_ERRORS,
@@ -21,6 +25,7 @@ import {
   type MetricDefinition,
 } from '../../catalog.js';
 import { DeltaTracker } from './delta.js';
+import { GenerationBatch, pushGeneration } from './generation.js';
 import {
   activeVersionPoints,
   modelInfoPoints,
@@ -91,6 +96,7 @@ class Batch {
   readonly firstItem: CollectedPoint[] = [];
   readonly streamItems: CollectedPoint[] = [];
   readonly inFlight: CollectedPoint[] = [];
+  readonly generation = new GenerationBatch();
 }
 
 /**
@@ -169,6 +175,10 @@ export class NativeCollector {
     add(METRIC_PREDICTIONS_IN_FLIGHT, batch.inFlight, 'cumulative');
     add(METRIC_TIME_TO_FIRST_ITEM, batch.firstItem);
     add(METRIC_STREAM_ITEMS, batch.streamItems);
+    add(METRIC_PREDICTION_TOKENS, batch.generation.tokens);
+    add(METRIC_TIME_PER_OUTPUT_TOKEN, batch.generation.timePerOutputToken);
+    add(METRIC_FINISH_REASONS, batch.generation.finishes);
+    add(METRIC_PHASE_DURATION, batch.generation.phases);
     add(METRIC_MODEL_INFO, modelInfoPoints(recorder, endTime), 'cumulative');
     add(METRIC_ACTIVE_MODEL_VERSION, activeVersionPoints(recorder, endTime), 'cumulative');
     add(METRIC_DROPPED_OBSERVATIONS, dropped);
@@ -198,6 +208,7 @@ export class NativeCollector {
       if (extras.batchSize) pushHistogram(batch.batchSize, start, end, attributes, extras.batchSize, tracker);
       if (extras.timeToFirstItem) pushHistogram(batch.firstItem, start, end, attributes, extras.timeToFirstItem, tracker);
       if (extras.streamItems) pushHistogram(batch.streamItems, start, end, attributes, extras.streamItems, tracker);
+      if (extras.generation) pushGeneration(batch.generation, start, end, attributes, extras.generation, tracker);
     }
     batch.inFlight.push({ startTime: recorder.startTime, endTime: end, attributes, value: series.inFlight });
   }

@@ -1,6 +1,8 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { BucketOverrides, PredictionSeries } from '../recorder.js';
+import type { Phase } from '../../catalog.js';
+import type { BucketOverrides, GenerationRecord, PredictionSeries } from '../recorder.js';
 import { activate, CANCELLED, type ModelState, type Outcome, type SeriesHandle, type SeriesTarget, type VersionState } from '../handle.js';
+import { NativeGeneration } from './generation.js';
 import { NativeHistogram, type HistogramSlab } from './histogram.js';
 
 /** Start of a series' cumulative data, as OpenTelemetry HrTime `[seconds, nanoseconds]`. */
@@ -123,8 +125,18 @@ export class NativeSeries implements SeriesTarget {
     else this.handle.now().streamItems(items);
   }
 
+  generation(record: GenerationRecord): void {
+    if (this.current) (this._extras().generation ??= new NativeGeneration(this._slab)).record(record);
+    else this.handle.now().generation(record);
+  }
+
+  phase(phase: Phase, seconds: number): void {
+    if (this.current) (this._extras().generation ??= new NativeGeneration(this._slab)).phase(phase, seconds);
+    else this.handle.now().phase(phase, seconds);
+  }
+
   private _extras(): SeriesExtras {
-    return (this.extras ??= { confidence: undefined, batchSize: undefined, timeToFirstItem: undefined, streamItems: undefined, errorTypes: undefined });
+    return (this.extras ??= { confidence: undefined, batchSize: undefined, timeToFirstItem: undefined, streamItems: undefined, errorTypes: undefined, generation: undefined });
   }
 }
 
@@ -136,4 +148,6 @@ export interface SeriesExtras {
   streamItems: NativeHistogram | undefined;
   /** error_type -> count, at most MAX_ERROR_TYPES_PER_SERIES keys plus _OTHER. */
   errorTypes: Map<string, number> | undefined;
+  /** Tokens, time per output token, finish reasons and phases (models with the `llm`, `phases` or `arrivedAt` options). */
+  generation: NativeGeneration | undefined;
 }
