@@ -13,12 +13,13 @@ export type {
   InferenceObserver,
   InstrumentOptions,
 } from './options.js';
-export type { BucketOverrides } from './recorder/recorder.js';
+export type { BucketOverrides, HistogramKind, HistogramKinds } from './recorder/recorder.js';
 export { attachCollector } from './collector.js';
+export type { CollectorOptions } from './collector.js';
 export { retireModelVersion } from './retire.js';
 export { InferometerConfigError, InstrumentOptionError } from './errors.js';
 export type { CatalogCollector } from './collector.js';
-export type { CollectedHistogram, CollectedMetric, CollectedPoint, Temporality } from './recorder/native/collector.js';
+export type { CollectedExponentialHistogram, CollectedHistogram, CollectedMetric, CollectedPoint, Temporality } from './recorder/native/collector.js';
 export type { HrTimeLike } from './recorder/native/series.js';
 // Only until @inferometer/node's Prometheus serializer imports it from
 // @inferometer/core/internal like the other naming helpers.
