@@ -1,6 +1,6 @@
 import { diag, type Attributes } from '@opentelemetry/api';
 import { DataPointType, type DataPoint, type ExponentialHistogram, type Histogram, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { prometheusFamilyName, prometheusLabels, reservedLabels } from '@inferometer/core/internal';
+import { nativeBuckets, nativeSchema, NATIVE_MIN_SCHEMA, prometheusFamilyName, prometheusLabels, reservedLabels, type NativeBuckets } from '@inferometer/core/internal';
 import { ProtoWriter } from './writer.js';
 
 /**
@@ -11,10 +11,6 @@ import { ProtoWriter } from './writer.js';
  * (`--enable-feature=native-histograms`).
  */
 export const PROTOBUF_CONTENT_TYPE = 'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited';
-
-/** Highest and lowest native histogram schema Prometheus accepts (model/histogram: schema -4..8). */
-const MAX_SCHEMA = 8;
-const MIN_SCHEMA = -4;
 
 // metrics.proto field numbers and MetricType values.
 const COUNTER = 0;
@@ -172,7 +168,7 @@ function writeTargetInfo(w: ProtoWriter, resource: Attributes): void {
  */
 function writeHistogram(w: ProtoWriter, series: HistogramSeries): void {
   const { explicit, exponential } = series;
-  const native = exponential !== undefined && (explicit === undefined || explicit.count === exponential.count) && exponential.scale >= MIN_SCHEMA ? exponential : undefined;
+  const native = exponential !== undefined && (explicit === undefined || explicit.count === exponential.count) && nativeSchema(exponential.scale) !== undefined ? exponential : undefined;
   const count = explicit?.count ?? exponential!.count;
   const sum = explicit?.sum ?? exponential!.sum;
   w.uint(1, count);
@@ -189,55 +185,23 @@ function writeHistogram(w: ProtoWriter, series: HistogramSeries): void {
     }
   }
   if (native === undefined) {
-    if (exponential !== undefined && exponential.scale < MIN_SCHEMA) diag.warn(`@inferometer/node: an exponential histogram at scale ${exponential.scale} is below Prometheus' lowest schema ${MIN_SCHEMA}; served without its native buckets`);
+    if (exponential !== undefined && nativeSchema(exponential.scale) === undefined) diag.warn(`@inferometer/node: an exponential histogram at scale ${exponential.scale} is below Prometheus' lowest schema ${NATIVE_MIN_SCHEMA}; served without its native buckets`);
     return;
   }
-  const reduce = native.scale > MAX_SCHEMA ? native.scale - MAX_SCHEMA : 0;
-  w.sint(5, native.scale - reduce);
+  w.sint(5, nativeSchema(native.scale)!);
   w.double(6, 0);
   w.uint(7, native.zeroCount);
-  writeBuckets(w, 9, 10, native.negative, reduce);
-  writeBuckets(w, 12, 13, native.positive, reduce);
+  writeBuckets(w, 9, 10, nativeBuckets(native.negative, native.scale));
+  writeBuckets(w, 12, 13, nativeBuckets(native.positive, native.scale));
 }
 
-/**
- * Spans and deltas of one sign. OpenTelemetry's bucket `i` is
- * (base^i, base^(i+1)], Prometheus' bucket `k` is (base^(k-1), base^k], so
- * k = i + 1; above schema 8 every 2^reduce buckets are merged first. A span
- * covers consecutive non-empty buckets: its offset is the first index (first
- * span) or the gap since the previous span; each count is written as the
- * difference to the previous bucket's (https://prometheus.io/docs/specs/native_histograms/).
- */
-function writeBuckets(w: ProtoWriter, spanField: number, deltaField: number, buckets: { offset: number; bucketCounts: number[] }, reduce: number): void {
-  const counts = buckets.bucketCounts;
-  if (counts.length === 0) return;
-  // Merge to the Prometheus schema: (index >> reduce) + 1, in order.
-  const indexes: number[] = [];
-  const merged: number[] = [];
-  for (let i = 0; i < counts.length; i++) {
-    const c = counts[i]!;
-    if (c === 0) continue;
-    const k = ((buckets.offset + i) >> reduce) + 1;
-    if (indexes.length > 0 && indexes[indexes.length - 1] === k) merged[merged.length - 1]! += c;
-    else {
-      indexes.push(k);
-      merged.push(c);
-    }
-  }
-  let spanStart = 0;
-  let previousEnd = 0;
-  for (let i = 1; i <= indexes.length; i++) {
-    if (i < indexes.length && indexes[i] === indexes[i - 1]! + 1) continue;
+/** One sign's spans (BucketSpan messages) and deltas (sint64, unpacked as proto2 declares them). */
+function writeBuckets(w: ProtoWriter, spanField: number, deltaField: number, buckets: NativeBuckets): void {
+  for (const span of buckets.spans) {
     w.begin(spanField);
-    w.sint(1, spanStart === 0 ? indexes[0]! : indexes[spanStart]! - previousEnd - 1);
-    w.uint(2, i - spanStart);
+    w.sint(1, span.offset);
+    w.uint(2, span.length);
     w.end();
-    previousEnd = indexes[i - 1]!;
-    spanStart = i;
   }
-  let previous = 0;
-  for (const c of merged) {
-    w.sint(deltaField, c - previous);
-    previous = c;
-  }
+  for (const delta of buckets.deltas) w.sint(deltaField, delta);
 }
