@@ -110,11 +110,16 @@ describe('OTEL_METRICS_EXPORTER=otlp with INFEROMETER_OTLP_PRESET=newrelic', () 
         expect(buckets + Number(point.zeroCount ?? 0)).toBe(Number(point.count));
       }
     }
-    // The catalog's latency, delta, counts every call.
+    // The catalog's latency, delta, counts every call: exponential too (the fast path aggregates it).
     const latency = metricsNamed(newrelic.accepted(), METRIC_PREDICTION_LATENCY.name);
+    expect(latency.length).toBeGreaterThan(0);
     for (const metric of latency) {
-      const histogram = metric.exponentialHistogram ?? metric.histogram;
-      expect(temporalityName(histogram?.aggregationTemporality)).toBe('AGGREGATION_TEMPORALITY_DELTA');
+      expect(metric.histogram).toBeUndefined();
+      expect(temporalityName(metric.exponentialHistogram?.aggregationTemporality)).toBe('AGGREGATION_TEMPORALITY_DELTA');
+      for (const point of metric.exponentialHistogram?.dataPoints ?? []) {
+        const buckets = (point.positive?.bucketCounts ?? []).reduce((n: number, c) => n + Number(c), 0);
+        expect(buckets + Number(point.zeroCount ?? 0)).toBe(Number(point.count));
+      }
     }
     const points = latency.flatMap((m) => [...(m.exponentialHistogram?.dataPoints ?? []), ...(m.histogram?.dataPoints ?? [])]);
     expect(points.reduce((n, p) => n + Number(p.count ?? 0), 0)).toBe(25);

@@ -82,6 +82,9 @@ export interface OtlpExponentialPoint {
   scale?: number;
   zeroCount?: string | number;
   positive?: { offset?: number; bucketCounts?: (string | number)[] };
+  negative?: { offset?: number; bucketCounts?: (string | number)[] };
+  min?: number;
+  max?: number;
 }
 export interface OtlpMetric {
   name: string;

@@ -2,6 +2,7 @@ import { InferometerConfigError } from './errors.js';
 import { runtime, type Runtime } from './runtime.js';
 import { NativeCollector, type CollectedMetric, type Temporality } from './recorder/native/collector.js';
 import type { HrTimeLike } from './recorder/native/series.js';
+import type { HistogramKind } from './recorder/recorder.js';
 
 /**
  * Reads the catalog's aggregated state at collection time. Obtained from
@@ -40,15 +41,45 @@ export interface CatalogCollector {
  * const points = collector.collect(hrTime());
  * ```
  */
-export function attachCollector(options: { temporality?: Temporality } = {}): CatalogCollector {
+export function attachCollector(options: CollectorOptions = {}): CatalogCollector {
   return attachCollectorTo(runtime(), options);
 }
 
+/** Options of {@link attachCollector}. */
+export interface CollectorOptions {
+  /**
+   * Temporality of counters and histograms; `cumulative` by default.
+   *
+   * @example
+   * ```ts
+   * temporality: 'delta'
+   * ```
+   */
+  temporality?: Temporality;
+  /**
+   * The histogram kind this reader exports (`explicit` by default). Histograms
+   * whose model names no kind keep what every attached reader exports;
+   * a histogram kept as one kind only is exported as that kind whatever
+   * this says. `both` gives two {@link CollectedMetric}s per histogram
+   * (Prometheus reads a native histogram and its classic buckets together).
+   *
+   * @example
+   * ```ts
+   * histograms: 'exponential'
+   * ```
+   */
+  histograms?: HistogramKind;
+}
+
 /** {@link attachCollector} on a given runtime (tests, embedders with their own). @internal */
-export function attachCollectorTo(owner: Runtime, options: { temporality?: Temporality } = {}): CatalogCollector {
+export function attachCollectorTo(owner: Runtime, options: CollectorOptions = {}): CatalogCollector {
   const temporality = options.temporality ?? 'cumulative';
   if (temporality !== 'cumulative' && temporality !== 'delta') {
     throw new InferometerConfigError('temporality', `attachCollector(options): option "temporality" must be 'cumulative' or 'delta'; got ${String(temporality)}`, ['cumulative', 'delta']);
   }
-  return new NativeCollector(owner.recorder, temporality);
+  const histograms = options.histograms ?? 'explicit';
+  if (histograms !== 'explicit' && histograms !== 'exponential' && histograms !== 'both') {
+    throw new InferometerConfigError('histograms', `attachCollector(options): option "histograms" must be 'explicit', 'exponential' or 'both'; got ${String(histograms)}`, ['explicit', 'exponential', 'both']);
+  }
+  return new NativeCollector(owner.recorder, temporality, histograms);
 }

@@ -13,15 +13,16 @@ export type {
   InferenceObserver,
   InstrumentOptions,
 } from './options.js';
-export type { BucketOverrides } from './recorder/recorder.js';
+export type { BucketOverrides, HistogramKind, HistogramKinds } from './recorder/recorder.js';
 export { anthropicExtractor, finishReasonOf, LLM_PROVIDERS, ollamaExtractor, openaiExtractor, vercelAiExtractor } from './llm/extractors.js';
 export type { LlmExtractor, LlmProvider, LlmUsage } from './llm/extractors.js';
 export { GENAI_SEMCONV_VARIABLE } from './plan.js';
 export { attachCollector } from './collector.js';
+export type { CollectorOptions } from './collector.js';
 export { retireModelVersion } from './retire.js';
 export { InferometerConfigError, InstrumentOptionError } from './errors.js';
 export type { CatalogCollector } from './collector.js';
-export type { CollectedHistogram, CollectedMetric, CollectedPoint, Temporality } from './recorder/native/collector.js';
+export type { CollectedExponentialHistogram, CollectedHistogram, CollectedMetric, CollectedPoint, Temporality } from './recorder/native/collector.js';
 export type { HrTimeLike } from './recorder/native/series.js';
 export { configureGuards, GUARD_DEFAULTS } from './guard/config.js';
 export type { GuardOptions } from './guard/config.js';

@@ -25,3 +25,5 @@ export {
   reservedLabels,
 } from './prometheus/translation.js';
 export type { MetricDataLike, PrometheusLabel, PrometheusType } from './prometheus/translation.js';
+export { nativeBuckets, nativeSchema, NATIVE_MAX_SCHEMA, NATIVE_MIN_SCHEMA } from './prometheus/native.js';
+export type { NativeBuckets } from './prometheus/native.js';

@@ -1,6 +1,6 @@
 import type { Phase } from './catalog.js';
 import type { LlmExtractor, LlmProvider } from './llm/extractors.js';
-import type { BucketOverrides } from './recorder/recorder.js';
+import type { BucketOverrides, HistogramKind, HistogramKinds } from './recorder/recorder.js';
 
 /**
  * Sees each call's inputs and results for one model version: the hook that
@@ -203,6 +203,23 @@ export interface InstrumentOptions<This = any, Args extends unknown[] = any[], R
    * ```
    */
   buckets?: BucketOverrides;
+
+  /**
+   * How this model's histograms aggregate: explicit buckets, base-2
+   * exponential (OpenTelemetry ExponentialHistogram, Prometheus native
+   * histogram), or both; one kind for all, or per catalog histogram (see
+   * {@link HistogramKinds}). Unset, a histogram follows the readers that
+   * `@inferometer/node` configured (explicit unless
+   * `OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION` or
+   * `INFEROMETER_PROMETHEUS_NATIVE_HISTOGRAMS` ask for exponential). Fast
+   * path only: through a service's own MeterProvider, its views decide.
+   *
+   * @example
+   * ```ts
+   * histograms: { latency: 'both' }
+   * ```
+   */
+  histograms?: HistogramKind | HistogramKinds;
 
   /**
    * Names the `error_type` of a failed call, when the error's class name is

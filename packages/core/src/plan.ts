@@ -25,7 +25,7 @@ import type {
   InferenceObserver,
   InstrumentOptions,
 } from './options.js';
-import type { BucketOverrides, PredictionSeries, Recorder } from './recorder/recorder.js';
+import type { BucketOverrides, HistogramKind, HistogramKinds, PredictionSeries, Recorder } from './recorder/recorder.js';
 import { encodeVersion } from './version-encoding.js';
 
 
@@ -107,6 +107,7 @@ export function compilePlan(options: InstrumentOptions, recorder: Recorder, wher
     throw new InstrumentOptionError('streaming', `${where}: option "streaming" must be 'auto', true or false; got ${describe(streaming)}`, ['auto', 'true', 'false']);
   }
   const buckets = checkBuckets(where, options.buckets);
+  const histograms = checkHistograms(where, options.histograms);
   const { fixed, dynamic } = splitAttributes(where, options.attributes);
   const fromKeys = checkAttributeKeys(where, options.attributeKeys, fixed, dynamic);
   checkFunction(where, 'attributesFrom', options.attributesFrom);
@@ -130,7 +131,7 @@ export function compilePlan(options: InstrumentOptions, recorder: Recorder, wher
     }
   };
   const seriesFor = (v: string, attributes: Attributes): Resolved => ({
-    series: recorder.series({ model, version: v, attributes, buckets, versionNumber: numberOf(v) }),
+    series: recorder.series({ model, version: v, attributes, buckets, versionNumber: numberOf(v), histograms }),
     observer: bindObserver(drift, model, v, recorder),
   });
 
@@ -244,6 +245,7 @@ const OPTION_KEYS: readonly (keyof InstrumentOptions)[] = [
   'attributesFrom',
   'allowUnboundedKeys',
   'buckets',
+  'histograms',
   'errorType',
   'drift',
   'streaming',
@@ -372,6 +374,31 @@ function checkKeyName(where: string, option: string, key: string): void {
   if (RESERVED_KEYS.has(key)) {
     throw new InstrumentOptionError(`${option}.${key}`, `${where}: option "${option}" has key "${key}", which the metric catalog already uses; reserved keys are ${[...RESERVED_KEYS].join(', ')}`, [`a name other than ${[...RESERVED_KEYS].join(', ')}`]);
   }
+}
+
+const HISTOGRAM_KINDS: readonly HistogramKind[] = ['explicit', 'exponential', 'both'];
+
+/** `histograms`: one kind, or an object of kinds per catalog histogram; normalised to the object. */
+function checkHistograms(where: string, histograms: HistogramKind | HistogramKinds | undefined): HistogramKinds | undefined {
+  if (histograms === undefined) return undefined;
+  if (typeof histograms === 'string') {
+    if (!HISTOGRAM_KINDS.includes(histograms)) {
+      throw new InstrumentOptionError('histograms', `${where}: option "histograms" must be one of ${HISTOGRAM_KINDS.join(', ')} or an object of them per histogram (${BUCKET_NAMES.join(', ')}); got ${describe(histograms)}`, HISTOGRAM_KINDS);
+    }
+    return Object.fromEntries(BUCKET_NAMES.map((name) => [name, histograms])) as HistogramKinds;
+  }
+  if (histograms === null || typeof histograms !== 'object') {
+    throw new InstrumentOptionError('histograms', `${where}: option "histograms" must be one of ${HISTOGRAM_KINDS.join(', ')} or an object of them per histogram (${BUCKET_NAMES.join(', ')}); got ${describe(histograms)}`, HISTOGRAM_KINDS);
+  }
+  for (const [name, kind] of Object.entries(histograms)) {
+    if (!(BUCKET_NAMES as readonly string[]).includes(name)) {
+      throw new InstrumentOptionError(`histograms.${name}`, `${where}: option "histograms.${name}" is not a histogram of the catalog; accepted: ${BUCKET_NAMES.join(', ')}`, BUCKET_NAMES);
+    }
+    if (kind !== undefined && !HISTOGRAM_KINDS.includes(kind as HistogramKind)) {
+      throw new InstrumentOptionError(`histograms.${name}`, `${where}: option "histograms.${name}" must be one of ${HISTOGRAM_KINDS.join(', ')}; got ${describe(kind)}`, HISTOGRAM_KINDS);
+    }
+  }
+  return histograms;
 }
 
 function checkBuckets(where: string, buckets: BucketOverrides | undefined): BucketOverrides | undefined {

@@ -154,7 +154,7 @@ describe('compilePlan: unknown option keys', () => {
     const error = thrown as InstrumentOptionError;
     expect(error.option).toBe(typo);
     expect(error.accepted[0]).toBe(closest);
-    expect(error.accepted).toHaveLength(17);
+    expect(error.accepted).toHaveLength(18);
     expect(error.message).toContain(`"${typo}"`);
     expect(error.message).toContain(`"${closest}"`);
   });

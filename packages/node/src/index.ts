@@ -22,9 +22,10 @@ export type { ConfigurationErrorDetails, Environment } from './config/env.js';
 export { METRICS_EXPORTERS } from './config/exporters.js';
 export type { MetricsExporterName } from './config/exporters.js';
 export { createCatalogProducer } from './native/producer.js';
-export type { CatalogProducer } from './native/producer.js';
+export type { CatalogProducer, CatalogProducerOptions } from './native/producer.js';
 export { serialize as serializePrometheus, serializeChunks as serializePrometheusChunks } from './prometheus/serializer.js';
 export type { SerializeOptions } from './prometheus/serializer.js';
+export { encodeProtobufExposition, PROTOBUF_CONTENT_TYPE } from './prometheus/protobuf/index.js';
 export { OTLP_PROTOCOLS, DEFAULT_OTLP_ENDPOINT, DEFAULT_OTLP_TIMEOUT_MILLIS } from './config/otlp.js';
 export type { OtlpOptions, OtlpProtocol } from './config/otlp.js';
 export {

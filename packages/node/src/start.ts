@@ -6,7 +6,7 @@ import { resolveOtlpConfig } from './config/otlp.js';
 import { applyGuards } from './config/guards.js';
 import { checkStartOptions } from './config/options.js';
 import { buildResource } from './config/resource.js';
-import type { GuardOptions } from '@inferometer/core';
+import type { GuardOptions, HistogramKind } from '@inferometer/core';
 import type { OtlpOptions } from './config/otlp.js';
 import type { RemoteWriteStartOptions } from './config/remote-write.js';
 import type { TimingOptions } from './config/timing.js';
@@ -308,8 +308,8 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
   // The catalog's fast path: while producers are attached, instrumented
   // calls aggregate natively and reach every reader through them.
   const producers: CatalogProducer[] = [];
-  const produce = (temporality: 'cumulative' | 'delta'): MetricProducer => {
-    const created = createCatalogProducer(temporality);
+  const produce = (temporality: 'cumulative' | 'delta', histograms: HistogramKind = 'explicit'): MetricProducer => {
+    const created = createCatalogProducer(temporality, { histograms });
     producers.push(created);
     return created.producer;
   };
@@ -362,7 +362,9 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
       cumulative ??= primary === undefined ? produce('cumulative') : primary.producer('cumulative');
       return [cumulative];
     },
-    metricProducersFor(temporality: 'cumulative' | 'delta'): MetricProducer[] {
+    metricProducersFor(temporality: 'cumulative' | 'delta', histograms: HistogramKind = 'explicit'): MetricProducer[] {
+      // Exponential points are not merged across cluster workers (cluster/merge.ts): the primary's explicit producer then.
+      if (histograms !== 'explicit' && primary === undefined) return [produce(temporality, histograms)];
       if (temporality === 'cumulative') return context.metricProducers;
       return [primary === undefined ? produce('delta') : primary.producer('delta')];
     },

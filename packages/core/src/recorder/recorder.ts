@@ -32,6 +32,42 @@ export interface SeriesKey {
   readonly buckets: BucketOverrides | undefined;
   /** Numeric encoding of `version` for `ml_active_model_version`, if it has one. */
   readonly versionNumber: number | undefined;
+  /** Per-model histogram kinds, already validated; absent ones follow the readers. */
+  readonly histograms?: HistogramKinds | undefined;
+}
+
+/**
+ * How a histogram aggregates: `explicit` buckets (the catalog's boundaries,
+ * or the model's `buckets`), a base-2 `exponential` histogram (OpenTelemetry
+ * ExponentialHistogram, Prometheus native histogram: at most 160 buckets at
+ * the finest scale the values allow), or `both` (Prometheus scrapes a native
+ * histogram and its classic buckets together; OTLP gets the kind its reader
+ * asks for).
+ *
+ * @example
+ * ```ts
+ * 'exponential'
+ * ```
+ */
+export type HistogramKind = 'explicit' | 'exponential' | 'both';
+
+/**
+ * Per-model histogram kinds, per catalog histogram (the keys of
+ * {@link BucketOverrides}). A histogram not named follows what the attached
+ * readers ask for (`explicit` unless an exporter is configured for
+ * exponential histograms).
+ *
+ * @example
+ * ```ts
+ * { latency: 'both', timeToFirstItem: 'exponential' }
+ * ```
+ */
+export interface HistogramKinds {
+  readonly latency?: HistogramKind;
+  readonly confidence?: HistogramKind;
+  readonly batchSize?: HistogramKind;
+  readonly timeToFirstItem?: HistogramKind;
+  readonly streamItems?: HistogramKind;
 }
 
 /**

@@ -8,6 +8,11 @@
  *   Label          { string name = 1; string value = 2; }
  *   Sample         { double value = 1; int64 timestamp = 2; }   // milliseconds
  *   MetricMetadata { MetricType type = 1; string metric_family_name = 2; string help = 4; string unit = 5; }
+ *   TimeSeries.histograms = 4: Histogram { uint64 count_int = 1; double sum = 3; sint32 schema = 4;
+ *     double zero_threshold = 5; uint64 zero_count_int = 6; BucketSpan negative_spans = 8;
+ *     sint64 negative_deltas = 9; BucketSpan positive_spans = 11; sint64 positive_deltas = 12;
+ *     int64 timestamp = 15 }, BucketSpan { sint32 offset = 1; uint32 length = 2; }
+ *   (native histograms, sent when the receiver runs with native histograms enabled).
  *
  * Labels of a series are sorted by name, `__name__` included, with no empty
  * names or values and no duplicates (remote_write_spec.md, "Labels").
@@ -19,6 +24,7 @@ import {
   AggregationTemporality,
   DataPointType,
   type DataPoint,
+  type ExponentialHistogram,
   type Histogram,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
@@ -31,6 +37,7 @@ import {
   type PrometheusLabel,
   type PrometheusType,
 } from '../translate/names.js';
+import { nativeBuckets, nativeSchema, type NativeBuckets } from '@inferometer/core/internal';
 import { resourceLabels } from '../translate/resource.js';
 import { ByteSink, encodeLabelField, utf8Length, varintSize, writeLabelField } from './byte-sink.js';
 import { SnappyCompressor } from './snappy.js';
@@ -194,6 +201,16 @@ export class WriteRequestEncoder {
         const name = prometheusMetricName(metric);
         const type = prometheusType(metric);
         const delta = metric.dataPointType !== DataPointType.GAUGE && metric.aggregationTemporality === AggregationTemporality.DELTA;
+        if (metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM && name !== undefined && !delta) {
+          // A native histogram: one TimeSeries with a Histogram instead of samples.
+          this.startMetric(encodeMetadata(name, 'histogram', metric.descriptor.description || 'description missing', metric.descriptor.unit));
+          const left = this.native(name, metric.dataPoints, resourceEntries);
+          if (left > 0) {
+            skippedDataPoints += left;
+            skippedMetrics.push(metric.descriptor.name);
+          }
+          continue;
+        }
         if (name === undefined || type === undefined || delta) {
           // Prometheus stores cumulative series; a delta point written as-is
           // would read as a counter reset every interval.
@@ -245,6 +262,37 @@ export class WriteRequestEncoder {
         this.series(bucketField, leFields[i], cumulative, timestamp);
       }
     }
+  }
+
+  /** Native histogram series; returns how many points had a scale below Prometheus' lowest schema (left out). */
+  private native(name: string, points: readonly DataPoint<ExponentialHistogram>[], resourceEntries: readonly PrometheusLabel[]): number {
+    const nameField = encodeLabelField(1, NAME_LABEL, name);
+    let left = 0;
+    for (const point of points) {
+      const body = encodeNativeHistogram(point.value, milliseconds(point.endTime));
+      if (body === undefined) {
+        left++;
+        continue;
+      }
+      this.prepareLabels(point.attributes, resourceEntries, RESERVED.histogram);
+      this.reserveSamples(1);
+      const labels = this.labels;
+      const labelBytes = labels.pos;
+      const total = labelBytes + nameField.length + 1 + varintSize(body.length) + body.length;
+      const out = this.out;
+      out.reserve(1 + varintSize(total) + total);
+      out.byte(0x0a);
+      out.varint(total);
+      out.bytes(labels.buffer, 0, this.nameAt);
+      out.bytes(nameField);
+      out.bytes(labels.buffer, this.nameAt, labelBytes);
+      out.byte(0x22); // field 4, length-delimited
+      out.varint(body.length);
+      out.bytes(body);
+      this.requestSamples++;
+      this.totalSamples++;
+    }
+    return left;
   }
 
   /**
@@ -393,6 +441,59 @@ function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** A prompb Histogram message body; undefined when the scale has no Prometheus schema. */
+function encodeNativeHistogram(value: ExponentialHistogram, timestamp: number): Uint8Array | undefined {
+  const schema = nativeSchema(value.scale);
+  if (schema === undefined) return undefined;
+  const negative = nativeBuckets(value.negative, value.scale);
+  const positive = nativeBuckets(value.positive, value.scale);
+  const sink = new ByteSink(64 + 24 * (negative.deltas.length + positive.deltas.length));
+  sink.reserve(64);
+  sink.byte(0x08); // count_int
+  sink.varint(value.count);
+  if (value.sum !== undefined) {
+    sink.byte(0x19); // sum
+    sink.double(value.sum);
+  }
+  sink.byte(0x20); // schema, sint32
+  sink.varint(zigzag(schema));
+  // zero_threshold 0 (only exact zeros, as OpenTelemetry) is the proto3 default: left out.
+  sink.byte(0x30); // zero_count_int
+  sink.varint(value.zeroCount);
+  writeNativeSign(sink, 8, 9, negative);
+  writeNativeSign(sink, 11, 12, positive);
+  sink.reserve(12);
+  sink.byte(0x78); // timestamp = 15, varint
+  sink.varint(timestamp);
+  return sink.take();
+}
+
+/** Spans (messages) and deltas (packed sint64, proto3's default) of one sign. */
+function writeNativeSign(sink: ByteSink, spanField: number, deltaField: number, buckets: NativeBuckets): void {
+  for (const span of buckets.spans) {
+    const offset = zigzag(span.offset);
+    const body = 2 + varintSize(offset) + varintSize(span.length);
+    sink.reserve(2 + body);
+    sink.byte((spanField << 3) | 2);
+    sink.varint(body);
+    sink.byte(0x08);
+    sink.varint(offset);
+    sink.byte(0x10);
+    sink.varint(span.length);
+  }
+  if (buckets.deltas.length === 0) return;
+  let size = 0;
+  for (const d of buckets.deltas) size += varintSize(zigzag(d));
+  sink.reserve(2 + varintSize(size) + size);
+  sink.byte((deltaField << 3) | 2);
+  sink.varint(size);
+  for (const d of buckets.deltas) sink.varint(zigzag(d));
+}
+
+function zigzag(n: number): number {
+  return n >= 0 ? n * 2 : -n * 2 - 1;
 }
 
 /** Sample timestamps are whole milliseconds. */

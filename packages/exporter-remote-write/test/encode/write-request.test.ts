@@ -133,7 +133,7 @@ describe('WriteRequestEncoder', () => {
     }
   });
 
-  it('leaves out what remote write 1.0 cannot carry: exponential histograms and delta sums', async () => {
+  it('leaves out what remote write 1.0 cannot carry: delta sums and delta exponential histograms', async () => {
     const env = testProvider(undefined, (type) => (type === InstrumentType.COUNTER ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE));
     const meter = env.provider.getMeter('t');
     meter.createCounter('delta_counter').add(1, { a: '1' });
@@ -146,7 +146,7 @@ describe('WriteRequestEncoder', () => {
     expect(names).toEqual(expect.arrayContaining(['g', 'target_info']));
     expect(names).not.toContain('delta_counter_total');
 
-    const reader = new TestReader();
+    const reader = new TestReader(() => AggregationTemporality.DELTA);
     const provider = new MeterProvider({ readers: [reader], views: [{ instrumentName: 'e', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM } }] });
     provider.getMeter('t').createHistogram('e').record(3);
     const skipped = new WriteRequestEncoder().encode((await reader.collect()).resourceMetrics);

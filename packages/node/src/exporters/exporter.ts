@@ -1,4 +1,5 @@
 import type { MetricProducer, MetricReader } from '@opentelemetry/sdk-metrics';
+import type { HistogramKind } from '@inferometer/core';
 import type { Environment } from '../config/env.js';
 import type { MetricsRequestHandler } from '../prometheus/handler.js';
 import type { MetricsServer } from '../prometheus/server.js';
@@ -18,9 +19,11 @@ export interface ExporterContext {
   /**
    * Producers in a given temporality. Producers are not told the reader's
    * temporality, so a reader that exports delta (Datadog, New Relic) asks for
-   * its own delta producers here; cumulative ones are shared.
+   * its own delta producers here; cumulative ones are shared. A reader that
+   * exports exponential histograms (OTLP with base-2 aggregation) names the
+   * kind and gets producers of its own.
    */
-  metricProducersFor(temporality: 'cumulative' | 'delta'): MetricProducer[];
+  metricProducersFor(temporality: 'cumulative' | 'delta', histograms?: HistogramKind): MetricProducer[];
 }
 
 /** One exporter, set up: its reader, and what it serves or starts. */

@@ -49,7 +49,8 @@ export const otlpExporter: ExporterFactory = ({ env, options, metricProducersFor
       exportTimeoutMillis: timeout,
       // Producers are not told the reader's temporality: a delta reader
       // (Datadog, New Relic, lowmemory) needs delta producers of its own.
-      metricProducers: metricProducersFor(config.temporality === 'cumulative' ? 'cumulative' : 'delta'),
+      // With base-2 aggregation the catalog's histograms come exponential too (the New Relic preset).
+      metricProducers: metricProducersFor(config.temporality === 'cumulative' ? 'cumulative' : 'delta', config.histogramAggregation === 'base2_exponential_bucket_histogram' ? 'exponential' : 'explicit'),
     }),
   };
 };

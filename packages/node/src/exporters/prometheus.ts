@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { diag } from '@opentelemetry/api';
 import { clip } from '@inferometer/exporter-remote-write/internal';
-import { checkBoolean, checkInteger, invalid, option, readInteger, readString, variable } from '../config/env.js';
+import { checkBoolean, checkInteger, invalid, option, readChoice, readInteger, readString, variable } from '../config/env.js';
 import { createPrometheusReader, type MetricsRequestHandler, type ScrapeLimits } from '../prometheus/handler.js';
 import { startMetricsServer } from '../prometheus/server.js';
 import { loadWebConfig, type WebConfig } from '../prometheus/web-config/index.js';
@@ -9,6 +9,15 @@ import type { ExporterFactory } from './exporter.js';
 
 /** The variable naming an exporter-toolkit web configuration file for the pull endpoint's own server. */
 export const WEB_CONFIG_FILE_VARIABLE = 'INFEROMETER_PROMETHEUS_WEB_CONFIG_FILE';
+
+/**
+ * The variable that makes the pull endpoint's catalog histograms native too:
+ * `true` keeps each histogram as classic buckets and a base-2 exponential
+ * histogram (`both`), served as a Prometheus native histogram to scrapers
+ * that negotiate the protobuf exposition format (Prometheus with
+ * `--enable-feature=native-histograms`) and as classic buckets in text.
+ */
+export const NATIVE_HISTOGRAMS_VARIABLE = 'INFEROMETER_PROMETHEUS_NATIVE_HISTOGRAMS';
 
 /** Default port of the pull endpoint, the OpenTelemetry default for `OTEL_EXPORTER_PROMETHEUS_PORT`. */
 export const DEFAULT_PROMETHEUS_PORT = 9464;
@@ -18,8 +27,10 @@ const HOST_ACCEPTED = 'an IP address (127.0.0.1, ::1, 0.0.0.0) or a host name (l
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
 /** `prometheus`: the pull endpoint, on its own port unless `prometheus.server` is false. */
-export const prometheusExporter: ExporterFactory = ({ env, options, metricProducers }) => {
+export const prometheusExporter: ExporterFactory = ({ env, options, metricProducers: shared, metricProducersFor }) => {
   const given = options.prometheus ?? {};
+  const native = readChoice(env, NATIVE_HISTOGRAMS_VARIABLE, ['true', 'false']) === 'true';
+  const metricProducers = native ? metricProducersFor('cumulative', 'both') : shared;
   const server = given.server === undefined ? true : checkBoolean(option('prometheus.server'), given.server);
   const port =
     given.port !== undefined

@@ -14,6 +14,7 @@ import {
   INSTRUMENTATION_SCOPE,
   type CatalogCollector,
   type CollectedMetric,
+  type HistogramKind,
   type MetricDefinition,
   type Temporality,
 } from '@inferometer/core';
@@ -57,8 +58,8 @@ const descriptors = new WeakMap<MetricDefinition, MetricDescriptor>();
  * metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
  * ```
  */
-export function createCatalogProducer(temporality: Temporality): CatalogProducer {
-  let collector: CatalogCollector | undefined = attachCollector({ temporality });
+export function createCatalogProducer(temporality: Temporality, options: CatalogProducerOptions = {}): CatalogProducer {
+  let collector: CatalogCollector | undefined = attachCollector({ temporality, ...(options.histograms === undefined ? {} : { histograms: options.histograms }) });
   const producer: MetricProducer = {
     async collect(): Promise<CollectionResult> {
       const metrics = collector === undefined ? [] : (await collectYielding(collector)).map(toMetricData);
@@ -79,6 +80,22 @@ export function createCatalogProducer(temporality: Temporality): CatalogProducer
       collector = undefined;
     },
   };
+}
+
+/** Options of {@link createCatalogProducer}. */
+export interface CatalogProducerOptions {
+  /**
+   * The histogram kind the reader exports: `exponential` for an OTLP reader
+   * whose aggregation preference is base-2 exponential (its points become
+   * `DataPointType.EXPONENTIAL_HISTOGRAM`), `explicit` (the default) for the
+   * others. A histogram a model fixed to one kind comes as that kind.
+   *
+   * @example
+   * ```ts
+   * createCatalogProducer('delta', { histograms: 'exponential' })
+   * ```
+   */
+  readonly histograms?: HistogramKind;
 }
 
 async function collectYielding(collector: CatalogCollector): Promise<CollectedMetric[]> {
@@ -102,6 +119,8 @@ function toMetricData(metric: CollectedMetric): MetricData {
     case 'updowncounter':
       return { descriptor, aggregationTemporality, dataPointType: DataPointType.SUM, isMonotonic: false, dataPoints };
     case 'histogram':
+      // Exponential points have the shape of the SDK's ExponentialHistogram points (plus a zeroThreshold the SDK leaves out).
+      if (metric.exponential === true) return { descriptor, aggregationTemporality, dataPointType: DataPointType.EXPONENTIAL_HISTOGRAM, dataPoints };
       return { descriptor, aggregationTemporality, dataPointType: DataPointType.HISTOGRAM, dataPoints };
     default:
       return { descriptor, aggregationTemporality, dataPointType: DataPointType.GAUGE, dataPoints };

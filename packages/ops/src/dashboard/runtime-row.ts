@@ -24,7 +24,8 @@ const SERIES = `${JOB}, ${ATTR_MODEL_NAME}=~"$${VARIABLES.model}", ${ATTR_MODEL_
  * rules sum instances away).
  */
 export const RUNTIME_QUERIES = {
-  latencyP99ByInstance: `histogram_quantile(0.99, sum by (instance, le) (rate(${METRIC_PREDICTION_LATENCY.prometheusName}_bucket{${SERIES}}[5m])))`,
+  // Classic buckets, or the native histogram where only that is served.
+  latencyP99ByInstance: `histogram_quantile(0.99, sum by (instance, le) (rate(${METRIC_PREDICTION_LATENCY.prometheusName}_bucket{${SERIES}}[5m]))) or histogram_quantile(0.99, sum by (instance) (rate(${METRIC_PREDICTION_LATENCY.prometheusName}{${SERIES}}[5m])))`,
   eventLoopLagP99: `max by (instance) (nodejs_eventloop_lag_p99_seconds{${JOB}})`,
   cpu: `sum by (instance) (rate(process_cpu_seconds_total{${JOB}}[5m]))`,
   eventLoopUtilization: `max by (instance) (nodejs_eventloop_utilization_ratio{${JOB}})`,

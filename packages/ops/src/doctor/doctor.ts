@@ -12,6 +12,7 @@ import { ALL_METRICS } from '../catalog.js';
 import { checkNumber, checkUrl } from '../options.js';
 import { seriesNames } from '../promql/selectors.js';
 import { parseExposition, seriesCount, type Exposition } from './exposition.js';
+import { histogramKindsOf, NATIVE_SCRAPE_ACCEPT } from './histograms.js';
 import { PRESENCE } from './presence.js';
 
 /** Options of {@link runDoctor}. */
@@ -45,7 +46,7 @@ export type CheckStatus = 'ok' | 'warn' | 'fail';
 
 /** One line of the verdict, with details underneath. */
 export interface CheckResult {
-  readonly check: 'endpoint' | 'exposition' | 'catalog' | 'series' | 'prometheus' | 'rules' | 'alerts';
+  readonly check: 'endpoint' | 'exposition' | 'catalog' | 'series' | 'histograms' | 'prometheus' | 'rules' | 'alerts';
   readonly status: CheckStatus;
   readonly summary: string;
   readonly details: readonly string[];
@@ -278,6 +279,32 @@ async function checkAlerts(base: string, timeoutMs: number): Promise<CheckResult
   ]);
 }
 
+/**
+ * Which histograms the endpoint serves: classic buckets in text, and native
+ * histograms when it answers Prometheus' native-histogram Accept header with
+ * the protobuf exposition.
+ */
+async function checkHistogramKinds(metricsUrl: string, exposition: Exposition, timeoutMs: number): Promise<CheckResult> {
+  const textClassic = [...exposition.families.keys()].filter((name) => exposition.families.get(name)?.type === 'histogram');
+  try {
+    const response = await fetch(metricsUrl, { signal: AbortSignal.timeout(timeoutMs), headers: { Accept: NATIVE_SCRAPE_ACCEPT } });
+    const type = response.headers.get('content-type') ?? '';
+    const body = new Uint8Array(await response.arrayBuffer());
+    if (response.status !== 200 || !type.startsWith('application/vnd.google.protobuf')) {
+      return result('histograms', 'ok', `classic buckets only (${textClassic.length} histogram families; no protobuf exposition, so no native histograms)`, [
+        'native histograms: INFEROMETER_PROMETHEUS_NATIVE_HISTOGRAMS=true, and Prometheus with --enable-feature=native-histograms',
+      ]);
+    }
+    const kinds = histogramKindsOf(body);
+    const both = kinds.native.filter((name) => kinds.classic.includes(name));
+    const summary =
+      kinds.native.length === 0 ? 'classic buckets only (protobuf exposition, no native histograms)' : both.length === kinds.native.length ? 'native histograms with their classic buckets' : 'native histograms';
+    return result('histograms', 'ok', summary, [...kinds.native.map((name) => `native: ${name}`), ...kinds.classic.map((name) => `classic: ${name}`)]);
+  } catch (err) {
+    return result('histograms', 'warn', `cannot read the protobuf exposition: ${reason(err)}`);
+  }
+}
+
 /** Runs every check and returns the report (it never throws for an unhealthy target; only for bad options). */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const metricsUrl = checkUrl('metricsUrl', options.metricsUrl);
@@ -304,6 +331,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       checks.push(result('exposition', 'ok', `${exposition.families.size} metric families, ${exposition.sampleCount} samples`));
       checks.push(checkCatalog(exposition));
       checks.push(checkSeries(exposition, maxSeries));
+      checks.push(await checkHistogramKinds(metricsUrl, exposition, timeoutMs));
     }
   }
   if (prometheusUrl !== undefined) {

@@ -78,10 +78,18 @@ export const LATENCY_QUANTILES = ['0.5', '0.95', '0.99'] as const;
 /** Batch-size quantiles recorded. */
 export const BATCH_SIZE_QUANTILES = ['0.5', '0.95'] as const;
 
-function quantiles(record: string, buckets: string, levels: readonly string[]): RecordingRule[] {
+/**
+ * Quantile rules over classic buckets, `or` over the native histogram of the
+ * same family (`histogram_quantile` on a native histogram's rate:
+ * https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile),
+ * so a model served with native histograms only (`histograms: 'exponential'`,
+ * `INFEROMETER_PROMETHEUS_NATIVE_HISTOGRAMS`) gets the same recorded series;
+ * where both exist the classic one is kept.
+ */
+function quantiles(record: string, buckets: string, levels: readonly string[], family: string): RecordingRule[] {
   return levels.map((quantile) => ({
     record,
-    expr: `histogram_quantile(${quantile}, ${buckets})`,
+    expr: `histogram_quantile(${quantile}, ${buckets}) or histogram_quantile(${quantile}, ${by(...MODEL)} (rate(${family}[${RATE_WINDOW}])))`,
     labels: { quantile },
   }));
 }
@@ -118,11 +126,11 @@ export function recordingRules(options: RecordingOptions): RecordingRule[] {
       expr: `(${modelErrors} or ${totalByModel} * 0) / ${attempted}`,
     },
     { record: RECORDED.latencyBuckets, expr: `${by(...MODEL, 'le')} (${rate(`${METRIC_PREDICTION_LATENCY.prometheusName}_bucket`)})` },
-    ...quantiles(RECORDED.latencyQuantiles, RECORDED.latencyBuckets, LATENCY_QUANTILES),
+    ...quantiles(RECORDED.latencyQuantiles, RECORDED.latencyBuckets, LATENCY_QUANTILES, METRIC_PREDICTION_LATENCY.prometheusName),
     { record: RECORDED.confidenceBuckets, expr: `${by(...MODEL, 'le')} (${rate(`${METRIC_PREDICTION_CONFIDENCE.prometheusName}_bucket`)})` },
-    ...quantiles(RECORDED.confidenceQuantiles, RECORDED.confidenceBuckets, ['0.5']),
+    ...quantiles(RECORDED.confidenceQuantiles, RECORDED.confidenceBuckets, ['0.5'], METRIC_PREDICTION_CONFIDENCE.prometheusName),
     { record: RECORDED.batchSizeBuckets, expr: `${by(...MODEL, 'le')} (${rate(`${METRIC_PREDICTION_BATCH_SIZE.prometheusName}_bucket`)})` },
-    ...quantiles(RECORDED.batchSizeQuantiles, RECORDED.batchSizeBuckets, BATCH_SIZE_QUANTILES),
+    ...quantiles(RECORDED.batchSizeQuantiles, RECORDED.batchSizeBuckets, BATCH_SIZE_QUANTILES, METRIC_PREDICTION_BATCH_SIZE.prometheusName),
     {
       record: RECORDED.attributeRejectionRate,
       expr: `${by('job', ATTR_METRIC, ATTR_ATTRIBUTE, ATTR_REASON)} (${rate(METRIC_ATTRIBUTE_REJECTIONS.prometheusName)})`,

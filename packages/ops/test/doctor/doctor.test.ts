@@ -30,7 +30,8 @@ const statusOf = (report: Awaited<ReturnType<typeof runDoctor>>): Record<string,
 describe('runDoctor', () => {
   it('finds the demo exposition healthy', async () => {
     const report = await runDoctor({ metricsUrl: await endpoint(DEMO) });
-    expect(statusOf(report)).toEqual({ endpoint: 'ok', exposition: 'ok', catalog: 'ok', series: 'ok' });
+    expect(statusOf(report)).toEqual({ endpoint: 'ok', exposition: 'ok', catalog: 'ok', series: 'ok', histograms: 'ok' });
+    expect(report.checks.find((c) => c.check === 'histograms')?.summary).toMatch(/^classic buckets only/);
     expect(report.healthy).toBe(true);
     const text = formatDoctorReport(report);
     expect(text).toContain('all 5 core metrics present');

@@ -29,16 +29,19 @@ import { GenerationBatch, pushGeneration } from './generation.js';
 import {
   activeVersionPoints,
   modelInfoPoints,
+  pushExponential,
   pushHistogram,
   pushSum,
   rejectionPoints,
   seriesCountPoints,
   type CollectedPoint,
 } from './points.js';
+import type { NativeHistogram } from './histogram.js';
+import type { HistogramKind } from '../recorder.js';
 import type { NativeRecorder } from './recorder.js';
 import type { HrTimeLike, NativeSeries } from './series.js';
 
-export type { CollectedHistogram, CollectedPoint } from './points.js';
+export type { CollectedExponentialHistogram, CollectedHistogram, CollectedPoint } from './points.js';
 
 /**
  * Aggregation temporality of a collector: `cumulative` (Prometheus, and the
@@ -54,6 +57,12 @@ export interface CollectedMetric {
   /** Temporality of these points (gauges and up-down counters are always cumulative). */
   readonly temporality: Temporality;
   readonly points: CollectedPoint[];
+  /**
+   * True when the points are exponential histograms ({@link CollectedExponentialHistogram}).
+   * A histogram read as `both` comes as two entries with one definition:
+   * explicit first, then exponential, the same attribute objects in each.
+   */
+  readonly exponential?: boolean;
 }
 
 /** Status and error-type attribute objects of one series, reused across collections (serializers cache label strings per object). */
@@ -97,6 +106,11 @@ class Batch {
   readonly streamItems: CollectedPoint[] = [];
   readonly inFlight: CollectedPoint[] = [];
   readonly generation = new GenerationBatch();
+  readonly latencyExp: CollectedPoint[] = [];
+  readonly confidenceExp: CollectedPoint[] = [];
+  readonly batchSizeExp: CollectedPoint[] = [];
+  readonly firstItemExp: CollectedPoint[] = [];
+  readonly streamItemsExp: CollectedPoint[] = [];
 }
 
 /**
@@ -116,9 +130,11 @@ export class NativeCollector {
   constructor(
     private readonly _recorder: NativeRecorder,
     readonly temporality: Temporality,
+    /** The histogram kind this reader exports: of a histogram that keeps both, the one named (both with `both`); of one that keeps one kind, that one. */
+    readonly histograms: HistogramKind = 'explicit',
   ) {
     this._tracker = temporality === 'delta' ? new DeltaTracker() : undefined;
-    _recorder.attach(this);
+    _recorder.attach(this, histograms);
   }
 
   /** Stops reading; with no collector left, recording goes back to the OpenTelemetry API. */
@@ -167,14 +183,22 @@ export class NativeCollector {
     const add = (definition: MetricDefinition, points: CollectedPoint[], temporality: Temporality = this.temporality): void => {
       if (points.length > 0) out.push({ definition, temporality, points });
     };
+    const addExp = (definition: MetricDefinition, points: CollectedPoint[]): void => {
+      if (points.length > 0) out.push({ definition, temporality: this.temporality, points, exponential: true });
+    };
     add(METRIC_PREDICTIONS, batch.predictions);
     add(METRIC_PREDICTION_ERRORS, batch.errors);
     add(METRIC_PREDICTION_LATENCY, batch.latency);
+    addExp(METRIC_PREDICTION_LATENCY, batch.latencyExp);
     add(METRIC_PREDICTION_CONFIDENCE, batch.confidence);
+    addExp(METRIC_PREDICTION_CONFIDENCE, batch.confidenceExp);
     add(METRIC_PREDICTION_BATCH_SIZE, batch.batchSize);
+    addExp(METRIC_PREDICTION_BATCH_SIZE, batch.batchSizeExp);
     add(METRIC_PREDICTIONS_IN_FLIGHT, batch.inFlight, 'cumulative');
     add(METRIC_TIME_TO_FIRST_ITEM, batch.firstItem);
+    addExp(METRIC_TIME_TO_FIRST_ITEM, batch.firstItemExp);
     add(METRIC_STREAM_ITEMS, batch.streamItems);
+    addExp(METRIC_STREAM_ITEMS, batch.streamItemsExp);
     add(METRIC_PREDICTION_TOKENS, batch.generation.tokens);
     add(METRIC_TIME_PER_OUTPUT_TOKEN, batch.generation.timePerOutputToken);
     add(METRIC_FINISH_REASONS, batch.generation.finishes);
@@ -198,18 +222,26 @@ export class NativeCollector {
     pushSum(batch.predictions, start, end, found.error, series.errors, tracker);
     pushSum(batch.predictions, start, end, found.cancelled, series.cancelled, tracker);
     const attributes = series.attributes;
-    pushHistogram(batch.latency, start, end, attributes, series.latency, tracker);
+    this._histogram(batch.latency, batch.latencyExp, start, end, attributes, series.latency);
     const extras = series.extras;
     if (extras !== undefined) {
       if (extras.errorTypes !== undefined) {
         for (const [type, count] of extras.errorTypes) pushSum(batch.errors, start, end, errorTypeLabels(series, found, type), count, tracker);
       }
-      if (extras.confidence) pushHistogram(batch.confidence, start, end, attributes, extras.confidence, tracker);
-      if (extras.batchSize) pushHistogram(batch.batchSize, start, end, attributes, extras.batchSize, tracker);
-      if (extras.timeToFirstItem) pushHistogram(batch.firstItem, start, end, attributes, extras.timeToFirstItem, tracker);
-      if (extras.streamItems) pushHistogram(batch.streamItems, start, end, attributes, extras.streamItems, tracker);
+      if (extras.confidence) this._histogram(batch.confidence, batch.confidenceExp, start, end, attributes, extras.confidence);
+      if (extras.batchSize) this._histogram(batch.batchSize, batch.batchSizeExp, start, end, attributes, extras.batchSize);
+      if (extras.timeToFirstItem) this._histogram(batch.firstItem, batch.firstItemExp, start, end, attributes, extras.timeToFirstItem);
+      if (extras.streamItems) this._histogram(batch.streamItems, batch.streamItemsExp, start, end, attributes, extras.streamItems);
       if (extras.generation) pushGeneration(batch.generation, start, end, attributes, extras.generation, tracker);
     }
     batch.inFlight.push({ startTime: recorder.startTime, endTime: end, attributes, value: series.inFlight });
+  }
+
+  /** One histogram's points, of the kinds it keeps that this reader exports. */
+  private _histogram(explicit: CollectedPoint[], exponential: CollectedPoint[], start: HrTimeLike, end: HrTimeLike, attributes: Attributes, histogram: NativeHistogram): void {
+    const wants = this.histograms;
+    const exp = histogram.exponential;
+    if (histogram.explicit && (wants !== 'exponential' || exp === undefined)) pushHistogram(explicit, start, end, attributes, histogram, this._tracker);
+    if (exp !== undefined && (wants !== 'explicit' || !histogram.explicit)) pushExponential(exponential, start, end, attributes, exp, this._tracker);
   }
 }

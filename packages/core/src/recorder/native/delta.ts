@@ -1,5 +1,6 @@
-import type { CollectedHistogram } from './points.js';
-import { boundariesArray } from './points.js';
+import type { ExponentialHistogram } from './exponential.js';
+import type { CollectedExponentialHistogram, CollectedHistogram } from './points.js';
+import { boundariesArray, cumulativeExponential } from './points.js';
 import type { NativeHistogram } from './histogram.js';
 import type { HrTimeLike } from './series.js';
 
@@ -17,6 +18,32 @@ export class DeltaTracker {
   private readonly _sums = new WeakMap<object, number>();
   private readonly _histograms = new WeakMap<NativeHistogram, { counts: number[]; sum: number; count: number }>();
   private readonly _starts = new WeakMap<object, HrTimeLike>();
+  private readonly _exponentials = new WeakMap<ExponentialHistogram, CollectedExponentialHistogram>();
+
+  /**
+   * The interval's exponential histogram: the previous cumulative state
+   * brought to the current scale (a cumulative histogram's scale only goes
+   * down) and subtracted, as sdk-metrics' ExponentialHistogramAccumulation.diff;
+   * undefined when nothing was recorded in it.
+   */
+  exponential(histogram: ExponentialHistogram): CollectedExponentialHistogram | undefined {
+    const now = cumulativeExponential(histogram);
+    const last = this._exponentials.get(histogram);
+    this._exponentials.set(histogram, now);
+    if (last === undefined) return { ...now, min: undefined, max: undefined };
+    const count = now.count - last.count;
+    if (count === 0) return undefined;
+    const shift = last.scale - now.scale;
+    return {
+      scale: now.scale,
+      zeroCount: now.zeroCount - last.zeroCount,
+      zeroThreshold: 0,
+      positive: subtractBuckets(now.positive, last.positive, last.count === last.zeroCount ? 0 : shift),
+      negative: subtractBuckets(now.negative, last.negative, last.count === last.zeroCount ? 0 : shift),
+      sum: now.sum - last.sum,
+      count,
+    };
+  }
 
   /** The change of a counter since the previous collection. */
   sum(key: object, total: number): number {
@@ -51,4 +78,15 @@ export class DeltaTracker {
     this._starts.set(key, end);
     return start;
   }
+}
+
+/** `now - before`, `before` first lowered by `shift` scales; leading and trailing empty buckets trimmed. */
+function subtractBuckets(now: { offset: number; bucketCounts: number[] }, before: { offset: number; bucketCounts: number[] }, shift: number): { offset: number; bucketCounts: number[] } {
+  const counts = now.bucketCounts.slice();
+  for (let i = 0; i < before.bucketCounts.length; i++) counts[((before.offset + i) >> shift) - now.offset]! -= before.bucketCounts[i]!;
+  let first = 0;
+  while (first < counts.length && counts[first] === 0) first++;
+  let last = counts.length - 1;
+  while (last >= first && counts[last] === 0) last--;
+  return first > last ? { offset: 0, bucketCounts: [] } : { offset: now.offset + first, bucketCounts: counts.slice(first, last + 1) };
 }

@@ -1,3 +1,6 @@
+import type { HistogramKind } from '../recorder.js';
+import { ExponentialHistogram } from './exponential.js';
+
 /**
  * Explicit-bucket histogram state kept in shared typed-array slabs: each
  * histogram is an offset into a large Float64Array, so a series costs its
@@ -13,26 +16,53 @@
  * bucket i counts values in (boundaries[i-1], boundaries[i]], with one more
  * bucket for values above the last boundary.
  *
+ * With kind `exponential` or `both` it also (or only) keeps a base-2
+ * {@link ExponentialHistogram}; the kind is decided when the histogram is
+ * made (and widened by {@link ensure} when a reader that needs the other
+ * kind attaches), so recording tests two fields and never a setting.
+ *
  * @internal
  */
 export class NativeHistogram {
-  readonly data: Float64Array;
-  readonly offset: number;
+  data: Float64Array;
+  /** Offset of the explicit buckets in `data`; -1 without explicit buckets. */
+  offset = -1;
+  exponential: ExponentialHistogram | undefined;
 
   constructor(
     readonly boundaries: Float64Array,
-    slab: HistogramSlab,
+    private readonly _slab: HistogramSlab,
+    kind: HistogramKind = _slab.defaultKind,
   ) {
-    const size = boundaries.length + 5;
-    const at = slab.take(size);
-    this.data = slab.data;
+    this.data = _slab.data;
+    if (kind !== 'exponential') this._takeExplicit();
+    if (kind !== 'explicit') this.exponential = new ExponentialHistogram(_slab.maxSize);
+  }
+
+  /** Whether explicit buckets are kept. */
+  get explicit(): boolean {
+    return this.offset >= 0;
+  }
+
+  /** Adds the kinds `kind` names that this histogram lacks (they start empty). */
+  ensure(kind: HistogramKind): void {
+    if (kind !== 'exponential' && this.offset < 0) this._takeExplicit();
+    if (kind !== 'explicit' && this.exponential === undefined) this.exponential = new ExponentialHistogram(this._slab.maxSize);
+  }
+
+  private _takeExplicit(): void {
+    const at = this._slab.take(this.boundaries.length + 5);
+    this.data = this._slab.data;
     this.offset = at;
-    const n = boundaries.length;
+    const n = this.boundaries.length;
     this.data[at + n + 3] = Number.POSITIVE_INFINITY;
     this.data[at + n + 4] = Number.NEGATIVE_INFINITY;
   }
 
   record(value: number): void {
+    const exponential = this.exponential;
+    if (exponential !== undefined) exponential.record(value);
+    if (this.offset < 0) return;
     const boundaries = this.boundaries;
     const n = boundaries.length;
     let i = 0;
@@ -72,7 +102,9 @@ export class NativeHistogram {
     return this.data[this.offset + this.boundaries.length + 1]!;
   }
 
+  /** Values recorded: the explicit count, else the exponential one. */
   get count(): number {
+    if (this.offset < 0) return this.exponential?.count ?? 0;
     return this.data[this.offset + this.boundaries.length + 2]!;
   }
 
@@ -108,6 +140,14 @@ const SLAB_DOUBLES = 65_536;
 export class HistogramSlab {
   data = new Float64Array(SLAB_DOUBLES);
   private _used = 0;
+  /**
+   * Kind of the histograms made from now on when their model does not name
+   * one: the union of what the attached readers need (explicit until one
+   * asks for exponential).
+   */
+  defaultKind: HistogramKind = 'explicit';
+  /** Most buckets per sign of an exponential histogram. */
+  maxSize = 160;
 
   /** Reserves `size` doubles in the current slab (a new slab when it is full); returns their offset. */
   take(size: number): number {

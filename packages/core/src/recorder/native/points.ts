@@ -2,6 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { ATTR_METRIC, METRIC_PREDICTIONS } from '../../catalog.js';
 import type { GuardRegistry } from '../../guard/registry.js';
 import type { DeltaTracker } from './delta.js';
+import type { ExponentialHistogram } from './exponential.js';
 import type { NativeHistogram } from './histogram.js';
 import type { NativeRecorder } from './recorder.js';
 import type { HrTimeLike } from './series.js';
@@ -15,12 +16,30 @@ export interface CollectedHistogram {
   readonly max?: number;
 }
 
+/**
+ * An exponential histogram point's value; the shape of the OpenTelemetry
+ * SDK's ExponentialHistogram points (bucket `offset + i` counts values in
+ * (2^(2^-scale))^(offset+i), ^(offset+i+1)]), plus the zero threshold
+ * (0: only exact zeros are in `zeroCount`, as the SDK).
+ */
+export interface CollectedExponentialHistogram {
+  readonly scale: number;
+  readonly zeroCount: number;
+  readonly zeroThreshold: number;
+  readonly positive: { readonly offset: number; readonly bucketCounts: number[] };
+  readonly negative: { readonly offset: number; readonly bucketCounts: number[] };
+  readonly sum: number;
+  readonly count: number;
+  readonly min?: number;
+  readonly max?: number;
+}
+
 /** One data point; the same shape as the OpenTelemetry SDK's data points. */
 export interface CollectedPoint {
   readonly startTime: HrTimeLike;
   readonly endTime: HrTimeLike;
   readonly attributes: Attributes;
-  readonly value: number | CollectedHistogram;
+  readonly value: number | CollectedHistogram | CollectedExponentialHistogram;
 }
 
 /*
@@ -46,6 +65,28 @@ export function pushHistogram(points: CollectedPoint[], start: HrTimeLike, end: 
   if (histogram.count === 0) return;
   const value = tracker === undefined ? cumulativeHistogram(histogram) : tracker.histogram(histogram);
   if (value !== undefined) points.push({ startTime: start, endTime: end, attributes, value });
+}
+
+/** An exponential histogram point: cumulative, or (with a tracker) the interval's buckets at the current scale. */
+export function pushExponential(points: CollectedPoint[], start: HrTimeLike, end: HrTimeLike, attributes: Attributes, histogram: ExponentialHistogram, tracker: DeltaTracker | undefined): void {
+  if (histogram.count === 0) return;
+  const value = tracker === undefined ? cumulativeExponential(histogram) : tracker.exponential(histogram);
+  if (value !== undefined) points.push({ startTime: start, endTime: end, attributes, value });
+}
+
+/** @internal */
+export function cumulativeExponential(h: ExponentialHistogram): CollectedExponentialHistogram {
+  return {
+    scale: h.pointScale,
+    zeroCount: h.zeroCount,
+    zeroThreshold: 0,
+    positive: { offset: h.posStart, bucketCounts: h.positiveCounts() },
+    negative: { offset: h.negStart, bucketCounts: h.negativeCounts() },
+    sum: h.sum,
+    count: h.count,
+    min: h.min,
+    max: h.max,
+  };
 }
 
 function cumulativeHistogram(histogram: NativeHistogram): CollectedHistogram {

@@ -13,7 +13,7 @@ import { OVERFLOW_VALUE, REJECTION_REASONS } from '../../guard/patterns.js';
 import type { Runtime } from '../../runtime.js';
 import { ReleasedTarget, SeriesHandle, type ModelState, type SeriesTarget, type VersionState } from '../handle.js';
 import { OtelApiRecorder } from '../otel-api-recorder.js';
-import type { BucketOverrides, PredictionSeries, Recorder, SeriesKey } from '../recorder.js';
+import type { BucketOverrides, HistogramKind, HistogramKinds, PredictionSeries, Recorder, SeriesKey } from '../recorder.js';
 import { boundariesOf } from './histogram.js';
 import { FAMILY } from './points.js';
 import { NativeSeries, type HrTimeLike, type SeriesBoundaries } from './series.js';
@@ -32,6 +32,7 @@ const DEFAULT_BOUNDARIES: SeriesBoundaries = {
   batchSize: boundariesOf(METRIC_PREDICTION_BATCH_SIZE.buckets),
   timeToFirstItem: boundariesOf(METRIC_TIME_TO_FIRST_ITEM.buckets),
   streamItems: boundariesOf(METRIC_STREAM_ITEMS.buckets),
+  kinds: {},
 };
 /** Distinct bucket configurations whose boundary arrays are shared. */
 const MAX_BOUNDARY_CONFIGS = 64;
@@ -59,6 +60,8 @@ export class NativeRecorder implements Recorder {
    */
   private readonly _byHash = new Map<number, SeriesHandle | SeriesHandle[]>();
   private readonly _collectors = new Set<object>();
+  /** Histogram kind each attached collector reads. */
+  private readonly _wants = new Map<object, HistogramKind>();
   /** Versions retired and waiting for their last export. */
   private readonly _releasing = new Set<VersionState>();
   private readonly _boundaryCache = new Map<string, SeriesBoundaries>();
@@ -120,7 +123,7 @@ export class NativeRecorder implements Recorder {
     attributes[ATTR_MODEL_NAME] = key.model;
     attributes[ATTR_MODEL_VERSION] = key.version;
     for (const name in key.attributes) attributes[name] = key.attributes[name];
-    const boundaries = this._boundariesFor(key.buckets);
+    const boundaries = this._boundariesFor(key.buckets, key.histograms);
     const native = new NativeSeries(version, version.model, boundaries, this.runtime.slab);
     const handle = new SeriesHandle(this, attributes, version, boundaries, kind, native, key.attributes);
     native.handle = handle;
@@ -172,15 +175,28 @@ export class NativeRecorder implements Recorder {
     else this.dropped_.set(id, { attributes: { [ATTR_MODEL_NAME]: model, [ATTR_REASON]: reason }, count: 1, startTime: hrNow() });
   }
 
-  /** A collector attaches: from now on calls aggregate natively. */
-  attach(collector: object): void {
+  /**
+   * A collector attaches: from now on calls aggregate natively. Histograms
+   * whose model fixed no kind keep what every attached collector reads:
+   * the default widens to the union, and existing series gain the missing
+   * kind (empty from now on).
+   */
+  attach(collector: object, wants: HistogramKind = 'explicit'): void {
     this._collectors.add(collector);
+    this._wants.set(collector, wants);
+    const slab = this.runtime.slab;
+    const kind = unionKind(this._collectors.size === 1 ? wants : slab.defaultKind, wants);
+    if (kind !== slab.defaultKind) {
+      slab.defaultKind = kind;
+      for (const handle of this.handles) handle.native.widen(kind);
+    }
     if (this._collectors.size === 1) for (const handle of this.handles) handle.swap(handle.native);
   }
 
   /** A collector detaches: with none left, calls go back to the OpenTelemetry API. */
   detach(collector: object): void {
     if (!this._collectors.delete(collector)) return;
+    this._wants.delete(collector);
     for (const version of this._releasing) this._exportedBy(version, collector);
     if (this._collectors.size === 0) for (const handle of this.handles) handle.swap(this.api.target(handle));
   }
@@ -302,18 +318,19 @@ export class NativeRecorder implements Recorder {
     return handle.target;
   }
 
-  private _boundariesFor(buckets: BucketOverrides | undefined): SeriesBoundaries {
-    if (buckets === undefined) return DEFAULT_BOUNDARIES;
-    const id = JSON.stringify(buckets);
+  private _boundariesFor(buckets: BucketOverrides | undefined, histograms: HistogramKinds | undefined): SeriesBoundaries {
+    if (buckets === undefined && histograms === undefined) return DEFAULT_BOUNDARIES;
+    const id = JSON.stringify([buckets ?? null, histograms ?? null]);
     let found = this._boundaryCache.get(id);
     if (found === undefined) {
       found = {
         source: buckets,
-        latency: buckets.latency ? boundariesOf(buckets.latency) : DEFAULT_BOUNDARIES.latency,
-        confidence: buckets.confidence ? boundariesOf(buckets.confidence) : DEFAULT_BOUNDARIES.confidence,
-        batchSize: buckets.batchSize ? boundariesOf(buckets.batchSize) : DEFAULT_BOUNDARIES.batchSize,
-        timeToFirstItem: buckets.timeToFirstItem ? boundariesOf(buckets.timeToFirstItem) : DEFAULT_BOUNDARIES.timeToFirstItem,
-        streamItems: buckets.streamItems ? boundariesOf(buckets.streamItems) : DEFAULT_BOUNDARIES.streamItems,
+        latency: buckets?.latency ? boundariesOf(buckets.latency) : DEFAULT_BOUNDARIES.latency,
+        confidence: buckets?.confidence ? boundariesOf(buckets.confidence) : DEFAULT_BOUNDARIES.confidence,
+        batchSize: buckets?.batchSize ? boundariesOf(buckets.batchSize) : DEFAULT_BOUNDARIES.batchSize,
+        timeToFirstItem: buckets?.timeToFirstItem ? boundariesOf(buckets.timeToFirstItem) : DEFAULT_BOUNDARIES.timeToFirstItem,
+        streamItems: buckets?.streamItems ? boundariesOf(buckets.streamItems) : DEFAULT_BOUNDARIES.streamItems,
+        kinds: histograms ?? {},
       };
       if (this._boundaryCache.size >= MAX_BOUNDARY_CONFIGS) {
         this.runtime.diag.warn('boundary-cache', `@inferometer/core: more than ${MAX_BOUNDARY_CONFIGS} distinct bucket configurations; boundaries are no longer shared`);
@@ -327,7 +344,13 @@ export class NativeRecorder implements Recorder {
 
 /** The identity of a handle, as the recorder takes it. */
 function keyOf(handle: SeriesHandle): SeriesKey {
-  return { model: handle.version.model.name, version: handle.version.name, attributes: handle.user, buckets: handle.boundaries.source, versionNumber: handle.version.number };
+  return { model: handle.version.model.name, version: handle.version.name, attributes: handle.user, buckets: handle.boundaries.source, versionNumber: handle.version.number, histograms: handle.boundaries.kinds };
+}
+
+/** The kind that keeps what both `a` and `b` need. */
+function unionKind(a: HistogramKind, b: HistogramKind): HistogramKind {
+  if (a === b) return a;
+  return 'both';
 }
 
 /** FNV-1a over model, version and the attributes in key order. */

@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { Phase } from '../../catalog.js';
-import type { BucketOverrides, GenerationRecord, PredictionSeries } from '../recorder.js';
+import type { BucketOverrides, GenerationRecord, HistogramKind, HistogramKinds, PredictionSeries } from '../recorder.js';
 import { activate, CANCELLED, type ModelState, type Outcome, type SeriesHandle, type SeriesTarget, type VersionState } from '../handle.js';
 import { NativeGeneration } from './generation.js';
 import { NativeHistogram, type HistogramSlab } from './histogram.js';
@@ -16,6 +16,8 @@ export interface SeriesBoundaries {
   readonly batchSize: Float64Array;
   readonly timeToFirstItem: Float64Array;
   readonly streamItems: Float64Array;
+  /** Kinds the model fixed; absent ones follow the runtime's default. */
+  readonly kinds: HistogramKinds;
 }
 
 /**
@@ -49,7 +51,7 @@ export class NativeSeries implements SeriesTarget {
     private readonly _boundaries: SeriesBoundaries,
     private readonly _slab: HistogramSlab,
   ) {
-    this.latency = new NativeHistogram(_boundaries.latency, _slab);
+    this.latency = new NativeHistogram(_boundaries.latency, _slab, _boundaries.kinds.latency);
   }
 
   /** The series' own attributes: model_name, model_version, then the user's. */
@@ -106,22 +108,22 @@ export class NativeSeries implements SeriesTarget {
   }
 
   confidence(value: number): void {
-    if (this.current) (this._extras().confidence ??= new NativeHistogram(this._boundaries.confidence, this._slab)).record(value);
+    if (this.current) (this._extras().confidence ??= new NativeHistogram(this._boundaries.confidence, this._slab, this._boundaries.kinds.confidence)).record(value);
     else this.handle.now().confidence(value);
   }
 
   batchSize(items: number): void {
-    if (this.current) (this._extras().batchSize ??= new NativeHistogram(this._boundaries.batchSize, this._slab)).record(items);
+    if (this.current) (this._extras().batchSize ??= new NativeHistogram(this._boundaries.batchSize, this._slab, this._boundaries.kinds.batchSize)).record(items);
     else this.handle.now().batchSize(items);
   }
 
   firstItem(seconds: number): void {
-    if (this.current) (this._extras().timeToFirstItem ??= new NativeHistogram(this._boundaries.timeToFirstItem, this._slab)).record(seconds);
+    if (this.current) (this._extras().timeToFirstItem ??= new NativeHistogram(this._boundaries.timeToFirstItem, this._slab, this._boundaries.kinds.timeToFirstItem)).record(seconds);
     else this.handle.now().firstItem(seconds);
   }
 
   streamItems(items: number): void {
-    if (this.current) (this._extras().streamItems ??= new NativeHistogram(this._boundaries.streamItems, this._slab)).record(items);
+    if (this.current) (this._extras().streamItems ??= new NativeHistogram(this._boundaries.streamItems, this._slab, this._boundaries.kinds.streamItems)).record(items);
     else this.handle.now().streamItems(items);
   }
 
@@ -133,6 +135,18 @@ export class NativeSeries implements SeriesTarget {
   phase(phase: Phase, seconds: number): void {
     if (this.current) (this._extras().generation ??= new NativeGeneration(this._slab)).phase(phase, seconds);
     else this.handle.now().phase(phase, seconds);
+  }
+
+  /** A reader needing `kind` attached: histograms whose kind the model did not fix gain it. */
+  widen(kind: HistogramKind): void {
+    const kinds = this._boundaries.kinds;
+    if (kinds.latency === undefined) this.latency.ensure(kind);
+    const extras = this.extras;
+    if (extras === undefined) return;
+    if (kinds.confidence === undefined) extras.confidence?.ensure(kind);
+    if (kinds.batchSize === undefined) extras.batchSize?.ensure(kind);
+    if (kinds.timeToFirstItem === undefined) extras.timeToFirstItem?.ensure(kind);
+    if (kinds.streamItems === undefined) extras.streamItems?.ensure(kind);
   }
 
   private _extras(): SeriesExtras {

@@ -1,0 +1,1 @@
+export { encodeProtobufExposition, PROTOBUF_CONTENT_TYPE } from './encode.js';
