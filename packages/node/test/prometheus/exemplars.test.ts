@@ -1,0 +1,88 @@
+import { startPrometheus, type PrometheusServer } from '@inferometer/testing';
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
+import { afterEach, describe, expect, it } from 'vitest';
+import { instrument, METRIC_PREDICTION_ERRORS, METRIC_PREDICTION_LATENCY } from '@inferometer/core';
+import { start, type InferometerHandle } from '../../src/start.js';
+
+const closers: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+  context.disable();
+  trace.disable();
+});
+
+const OPENMETRICS = 'application/openmetrics-text;version=1.0.0';
+
+/** A start() endpoint, a context manager and a real tracer; returns what the tests need. */
+async function setup(model: string): Promise<{ handle: InferometerHandle; inSpan: (fn: () => Promise<unknown>) => Promise<{ traceId: string; spanId: string }> }> {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  const provider = new TracerProvider();
+  closers.push(() => provider.shutdown());
+  const handle = await start({ prometheus: { host: '127.0.0.1', port: 0 } });
+  closers.push(() => handle.shutdown());
+  const tracer = provider.getTracer(model);
+  const inSpan = (fn: () => Promise<unknown>) =>
+    tracer.startActiveSpan('predict', async (span) => {
+      await fn().catch(() => undefined);
+      span.end();
+      return { traceId: span.spanContext().traceId, spanId: span.spanContext().spanId };
+    });
+  return { handle, inSpan };
+}
+
+describe('exemplars on the pull endpoint', () => {
+  it('writes the span of a traced call after its latency bucket and its error counter in OpenMetrics only', async () => {
+    const model = 'exemplar-unit';
+    const { handle, inSpan } = await setup(model);
+    const predict = instrument(async (fail: boolean) => {
+      await new Promise((resolve) => setTimeout(resolve, 15));
+      if (fail) throw new RangeError('no');
+    }, { model, version: '1', buckets: { latency: [0.005, 10] } });
+    const span = await inSpan(() => predict(true));
+
+    const open = await (await fetch(handle.metricsUrl!, { headers: { accept: OPENMETRICS } })).text();
+    const name = METRIC_PREDICTION_LATENCY.prometheusName;
+    const exemplar = ` # {trace_id="${span.traceId}",span_id="${span.spanId}"} `;
+    const bucket = open.split('\n').find((l) => l.startsWith(`${name}_bucket{model_name="${model}",model_version="1",le="10"}`));
+    expect(bucket).toMatch(new RegExp(`^\\S+ 1${escape(exemplar)}0\\.\\d+ \\d+(\\.\\d+)?$`));
+    // The first bucket (under 5 ms) holds nothing, so no exemplar.
+    expect(open.split('\n').find((l) => l.includes(`model_name="${model}"`) && l.includes('le="0.005"'))).not.toContain('#');
+    const error = open.split('\n').find((l) => l.startsWith(`${METRIC_PREDICTION_ERRORS.prometheusName}{`) && l.includes(model));
+    expect(error).toMatch(new RegExp(`} 1${escape(exemplar)}1 \\d+(\\.\\d+)?$`));
+
+    const text = await (await fetch(handle.metricsUrl!, { headers: { accept: 'text/plain;version=0.0.4' } })).text();
+    expect(text).toContain(`${name}_bucket{model_name="${model}",model_version="1",le="10"} 1`);
+    expect(text).not.toContain(span.traceId);
+  });
+
+  it('a real Prometheus 2.42 with exemplar storage returns the trace id of the span the call ran in', async () => {
+    const model = 'exemplar-e2e';
+    const { handle, inSpan } = await setup(model);
+    const predict = instrument(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }, { model, version: '1' });
+    const span = await inSpan(() => predict());
+    const target = new URL(handle.metricsUrl!).host;
+    const prometheus: PrometheusServer = await startPrometheus([{ job: 'pull', target }], { flags: ['--enable-feature=exemplar-storage'] });
+    closers.push(() => prometheus.stop());
+    expect(await prometheus.waitFor('up{job="pull"}', (value) => value === 1, 15_000)).toBe(1);
+
+    const query = `${METRIC_PREDICTION_LATENCY.prometheusName}_bucket{model_name="${model}"}`;
+    let traceIds: string[] = [];
+    for (let i = 0; i < 60 && traceIds.length === 0; i++) {
+      const now = Date.now() / 1000;
+      const url = `${prometheus.url}/api/v1/query_exemplars?query=${encodeURIComponent(query)}&start=${now - 300}&end=${now + 60}`;
+      const body = (await (await fetch(url)).json()) as { status: string; data: { exemplars: { labels: Record<string, string> }[] }[] };
+      expect(body.status).toBe('success');
+      traceIds = body.data.flatMap((s) => s.exemplars.map((e) => e.labels.trace_id!));
+      if (traceIds.length === 0) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(traceIds).toContain(span.traceId);
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
