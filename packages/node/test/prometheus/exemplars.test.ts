@@ -16,11 +16,11 @@ afterEach(async () => {
 const OPENMETRICS = 'application/openmetrics-text;version=1.0.0';
 
 /** A start() endpoint, a context manager and a real tracer; returns what the tests need. */
-async function setup(model: string): Promise<{ handle: InferometerHandle; inSpan: (fn: () => Promise<unknown>) => Promise<{ traceId: string; spanId: string }> }> {
+async function setup(model: string, options: Parameters<typeof start>[0] = { prometheus: { host: '127.0.0.1', port: 0 } }): Promise<{ handle: InferometerHandle; inSpan: (fn: () => Promise<unknown>) => Promise<{ traceId: string; spanId: string }> }> {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   const provider = new TracerProvider();
   closers.push(() => provider.shutdown());
-  const handle = await start({ prometheus: { host: '127.0.0.1', port: 0 } });
+  const handle = await start(options);
   closers.push(() => handle.shutdown());
   const tracer = provider.getTracer(model);
   const inSpan = (fn: () => Promise<unknown>) =>
@@ -80,6 +80,32 @@ describe('exemplars on the pull endpoint', () => {
       if (traceIds.length === 0) await new Promise((resolve) => setTimeout(resolve, 250));
     }
     expect(traceIds).toContain(span.traceId);
+  });
+
+  it('remote write carries them: a real Prometheus receiver with exemplar storage returns the trace id', async () => {
+    const model = 'exemplar-rw';
+    const prometheus: PrometheusServer = await startPrometheus([], { flags: ['--web.enable-remote-write-receiver', '--enable-feature=exemplar-storage'] });
+    closers.push(() => prometheus.stop());
+    const { inSpan } = await setup(model, { exporters: ['prometheusremotewrite'], remoteWrite: { url: `${prometheus.url}/api/v1/write` }, exportIntervalMillis: 300 });
+    const predict = instrument(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      throw new SyntaxError('bad input');
+    }, { model, version: '1' });
+    const span = await inSpan(() => predict());
+    const found = async (query: string): Promise<string[]> => {
+      for (let i = 0; i < 60; i++) {
+        const now = Date.now() / 1000;
+        const url = `${prometheus.url}/api/v1/query_exemplars?query=${encodeURIComponent(query)}&start=${now - 300}&end=${now + 60}`;
+        const body = (await (await fetch(url)).json()) as { data: { exemplars: { labels: Record<string, string> }[] }[] };
+        const ids = body.data.flatMap((s) => s.exemplars.map((e) => `${e.labels.trace_id}/${e.labels.span_id}`));
+        if (ids.length > 0) return ids;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      return [];
+    };
+    const id = `${span.traceId}/${span.spanId}`;
+    expect(await found(`${METRIC_PREDICTION_LATENCY.prometheusName}_bucket{model_name="${model}"}`)).toContain(id);
+    expect(await found(`${METRIC_PREDICTION_ERRORS.prometheusName}{model_name="${model}"}`)).toContain(id);
   });
 });
 
