@@ -5,6 +5,9 @@ import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
 import { instrument, METRIC_PREDICTION_ERRORS, METRIC_PREDICTION_LATENCY } from '@inferometer/core';
 import { start, type InferometerHandle } from '../../src/start.js';
+import { serialize } from '../../src/prometheus/serializer.js';
+import { AggregationTemporality, DataPointType, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { emptyResource } from '@opentelemetry/resources';
 
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -55,6 +58,28 @@ describe('exemplars on the pull endpoint', () => {
     const text = await (await fetch(handle.metricsUrl!, { headers: { accept: 'text/plain;version=0.0.4' } })).text();
     expect(text).toContain(`${name}_bucket{model_name="${model}",model_version="1",le="10"} 1`);
     expect(text).not.toContain(span.traceId);
+  });
+
+  it('leaves out an exemplar whose labels pass 128 characters and keeps the sample', () => {
+    const exemplar = (note: string) => ({ filteredAttributes: { note }, value: 1, timestamp: [1_700_000_000, 0], traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) });
+    const metrics = (note: string): ResourceMetrics => ({
+      resource: emptyResource(),
+      scopeMetrics: [{
+        scope: { name: 't' },
+        metrics: [{
+          descriptor: { name: 'calls', description: '', unit: '', valueType: 1 },
+          aggregationTemporality: AggregationTemporality.CUMULATIVE,
+          dataPointType: DataPointType.SUM,
+          isMonotonic: true,
+          dataPoints: [{ startTime: [0, 0], endTime: [1, 0], attributes: {}, value: 2, exemplars: [exemplar(note)] } as never],
+        }],
+      }],
+    });
+    // 8 + 32 + 7 + 16 = 63 characters of ids; "note" and its value take the rest.
+    const fits = 'x'.repeat(128 - 63 - 4);
+    expect(serialize(metrics(fits), { format: 'openmetrics' })).toContain(`calls_total 2 # {trace_id="${'a'.repeat(32)}",span_id="${'b'.repeat(16)}",note="${fits}"} 1 1700000000\n`);
+    expect(serialize(metrics(`${fits}x`), { format: 'openmetrics' })).toContain('calls_total 2\n');
+    expect(serialize(metrics(fits), { format: 'text' })).toContain('calls_total 2\n');
   });
 
   it('a real Prometheus 2.42 with exemplar storage returns the trace id of the span the call ran in', async () => {
