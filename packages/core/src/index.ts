@@ -22,7 +22,7 @@ export type { CollectorOptions } from './collector.js';
 export { retireModelVersion } from './retire.js';
 export { InferometerConfigError, InstrumentOptionError } from './errors.js';
 export type { CatalogCollector } from './collector.js';
-export type { CollectedExponentialHistogram, CollectedHistogram, CollectedMetric, CollectedPoint, Temporality } from './recorder/native/collector.js';
+export type { CollectedExemplar, CollectedExponentialHistogram, CollectedHistogram, CollectedMetric, CollectedPoint, Temporality } from './recorder/native/collector.js';
 export type { HrTimeLike } from './recorder/native/series.js';
 export { configureGuards, GUARD_DEFAULTS } from './guard/config.js';
 export type { GuardOptions } from './guard/config.js';

@@ -25,7 +25,8 @@ message MetricMetadata {
   string unit = 5;
 }
 message Sample { double value = 1; int64 timestamp = 2; }
-message TimeSeries { repeated Label labels = 1; repeated Sample samples = 2; }
+message TimeSeries { repeated Label labels = 1; repeated Sample samples = 2; repeated Exemplar exemplars = 3; }
+message Exemplar { repeated Label labels = 1; double value = 2; int64 timestamp = 3; }
 message Label { string name = 1; string value = 2; }
 `;
 
@@ -34,6 +35,7 @@ export const WriteRequestType = protobuf.parse(SCHEMA, { keepCase: false }).root
 export interface DecodedSeries {
   labels: { name: string; value: string }[];
   samples: { value: number; timestamp: number }[];
+  exemplars: { labels: { name: string; value: string }[]; value: number; timestamp: number }[];
 }
 export interface DecodedMetadata {
   type: string;

@@ -4,9 +4,10 @@
  *
  * Wire format (prometheus/prompb types.proto, remote.proto):
  *   WriteRequest   { repeated TimeSeries timeseries = 1; repeated MetricMetadata metadata = 3; }
- *   TimeSeries     { repeated Label labels = 1; repeated Sample samples = 2; }
+ *   TimeSeries     { repeated Label labels = 1; repeated Sample samples = 2; repeated Exemplar exemplars = 3; }
  *   Label          { string name = 1; string value = 2; }
  *   Sample         { double value = 1; int64 timestamp = 2; }   // milliseconds
+ *   Exemplar       { repeated Label labels = 1; double value = 2; int64 timestamp = 3; }
  *   MetricMetadata { MetricType type = 1; string metric_family_name = 2; string help = 4; string unit = 5; }
  *   TimeSeries.histograms = 4: Histogram { uint64 count_int = 1; double sum = 3; sint32 schema = 4;
  *     double zero_threshold = 5; uint64 zero_count_int = 6; BucketSpan negative_spans = 8;
@@ -232,7 +233,7 @@ export class WriteRequestEncoder {
     for (const point of points) {
       this.prepareLabels(point.attributes, resourceEntries, reserved);
       this.reserveSamples(1);
-      this.series(nameField, undefined, point.value, milliseconds(point.endTime));
+      this.series(nameField, undefined, point.value, milliseconds(point.endTime), exemplarField(exemplarsOf(point)?.[0]));
     }
   }
 
@@ -255,11 +256,16 @@ export class WriteRequestEncoder {
       this.reserveSamples(1 + (hasSum ? 1 : 0) + leFields.length);
       this.series(countField, undefined, histogram.count, timestamp);
       if (hasSum) this.series(sumField, undefined, histogram.sum!, timestamp);
-      // Cumulative bucket counts, `le` as the pull endpoint writes it.
+      // Cumulative bucket counts, `le` as the pull endpoint writes it; a
+      // bucket's exemplar (at most one, in bucket order) on its series.
+      const exemplars = exemplarsOf(point);
+      let next = 0;
       let cumulative = 0;
       for (let i = 0; i < leFields.length; i++) {
         cumulative += counts[i] ?? 0;
-        this.series(bucketField, leFields[i], cumulative, timestamp);
+        let exemplar: Uint8Array | undefined;
+        if (exemplars !== undefined && next < exemplars.length && !(exemplars[next]!.value > (histogram.buckets.boundaries[i] ?? Infinity))) exemplar = exemplarField(exemplars[next++]);
+        this.series(bucketField, leFields[i], cumulative, timestamp, exemplar);
       }
     }
   }
@@ -327,11 +333,11 @@ export class WriteRequestEncoder {
   }
 
   /** Writes one TimeSeries field: the prepared labels with `__name__` (and `le`) inserted, and one sample. */
-  private series(nameField: Uint8Array, leField: Uint8Array | undefined, value: number, timestamp: number): void {
+  private series(nameField: Uint8Array, leField: Uint8Array | undefined, value: number, timestamp: number, exemplar?: Uint8Array): void {
     const labels = this.labels;
     const labelBytes = labels.pos;
     const sampleBody = 1 + 8 + 1 + varintSize(timestamp);
-    const body = labelBytes + nameField.length + (leField === undefined ? 0 : leField.length) + 2 + sampleBody;
+    const body = labelBytes + nameField.length + (leField === undefined ? 0 : leField.length) + 2 + sampleBody + (exemplar === undefined ? 0 : exemplar.length);
     const out = this.out;
     out.reserve(1 + varintSize(body) + body);
     out.byte(0x0a);
@@ -352,6 +358,7 @@ export class WriteRequestEncoder {
     out.double(value);
     out.byte(0x10);
     out.varint(timestamp);
+    if (exemplar !== undefined) out.bytes(exemplar);
     this.requestSamples++;
     this.totalSamples++;
   }
@@ -388,6 +395,56 @@ export class WriteRequestEncoder {
     this.requestSamples = 0;
     this.requestMetadata = [];
   }
+}
+
+/**
+ * An exemplar as collected points carry it (core's CollectedExemplar): the
+ * catalog's native points have them, the SDK's own points none.
+ */
+interface PointExemplar {
+  readonly filteredAttributes: Attributes;
+  readonly value: number;
+  readonly timestamp: readonly [number, number];
+  readonly traceId: string;
+  readonly spanId: string;
+}
+
+function exemplarsOf(point: DataPoint<unknown>): readonly PointExemplar[] | undefined {
+  return (point as { exemplars?: readonly PointExemplar[] }).exemplars;
+}
+
+/**
+ * Label characters an exemplar may carry, names and values together: the
+ * OpenMetrics limit, which Prometheus enforces on remote-written exemplars
+ * too (prometheus/prometheus, storage.ErrExemplarLabelLength).
+ */
+const MAX_EXEMPLAR_LABEL_CHARS = 128;
+
+/** `Exemplar` as field 3 of TimeSeries, labels sorted by name; undefined when there is none or its labels are too long. */
+function exemplarField(exemplar: PointExemplar | undefined): Uint8Array | undefined {
+  if (exemplar === undefined) return undefined;
+  const labels: PrometheusLabel[] = [
+    { name: 'span_id', value: exemplar.spanId },
+    { name: 'trace_id', value: exemplar.traceId },
+    ...prometheusLabels(exemplar.filteredAttributes, ['span_id', 'trace_id']),
+  ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  let chars = 0;
+  for (const { name, value } of labels) chars += [...name].length + [...value].length;
+  if (chars > MAX_EXEMPLAR_LABEL_CHARS) return undefined;
+  const body = new ByteSink(256);
+  for (const { name, value } of labels) writeLabelField(body, 1, name, value);
+  const time = milliseconds(exemplar.timestamp);
+  body.reserve(1 + 8 + 1 + varintSize(time));
+  body.byte(0x11);
+  body.double(exemplar.value);
+  body.byte(0x18);
+  body.varint(time);
+  const inner = body.take();
+  const field = new ByteSink(1 + varintSize(inner.length) + inner.length);
+  field.byte(0x1a);
+  field.varint(inner.length);
+  field.bytes(inner);
+  return field.take();
 }
 
 /** `MetricMetadata` as field 3 of WriteRequest. */

@@ -169,3 +169,37 @@ describe('WriteRequestEncoder', () => {
     expect(() => new WriteRequestEncoder({ maxSamplesPerRequest: 0 })).toThrow('maxSamplesPerRequest must be a whole number of at least 1; got 0');
   });
 });
+
+describe('WriteRequestEncoder exemplars', () => {
+  const traceId = '0af7651916cd43dd8448eb211c80319c';
+  const spanId = 'b7ad6b7169203331';
+  const exemplar = (value: number, extra: Record<string, string> = {}) => ({ filteredAttributes: extra, value, timestamp: [1_700_000_000, 500_000_000] as [number, number], traceId, spanId });
+
+  it('puts a histogram point\'s exemplars on the series of their buckets and a counter\'s on its series, labels sorted', async () => {
+    const data = await catalogData();
+    // Points as the catalog's native collector hands them over: with exemplars.
+    for (const metric of data.scopeMetrics[0]!.metrics) {
+      const points = metric.dataPoints as { exemplars?: unknown }[];
+      if (metric.descriptor.name === METRIC_PREDICTION_LATENCY.name) points[0]!.exemplars = [exemplar(0.02), exemplar(20)];
+      if (metric.descriptor.name === METRIC_PREDICTIONS.name) points[0]!.exemplars = [exemplar(1)];
+    }
+    const request = decodeProtobuf(new WriteRequestEncoder({ compress: false }).encode(data).requests[0]!.body);
+    const withExemplars = request.timeseries.filter((s) => s.exemplars.length > 0).map((s) => [seriesKey(s, ['job', 'instance']), s.exemplars]);
+    const expected = (value: number) => [{ labels: [{ name: 'span_id', value: spanId }, { name: 'trace_id', value: traceId }], value, timestamp: 1_700_000_000_500 }];
+    expect(withExemplars).toEqual([
+      ['ml_predictions_total{model_name="iris",model_version="1.0.0",status="success"}', expected(1)],
+      ['ml_prediction_latency_seconds_bucket{le="0.025",model_name="iris",model_version="1.0.0"}', expected(0.02)],
+      ['ml_prediction_latency_seconds_bucket{le="+Inf",model_name="iris",model_version="1.0.0"}', expected(20)],
+    ]);
+  });
+
+  it('leaves out an exemplar whose labels pass OpenMetrics\' 128 characters, and keeps the sample', async () => {
+    const data = await catalogData();
+    const counter = data.scopeMetrics[0]!.metrics.find((m) => m.descriptor.name === METRIC_PREDICTIONS.name)!;
+    (counter.dataPoints[0] as { exemplars?: unknown }).exemplars = [exemplar(1, { note: 'x'.repeat(70) })];
+    const request = decodeProtobuf(new WriteRequestEncoder({ compress: false }).encode(data).requests[0]!.body);
+    const series = request.timeseries.find((s) => seriesKey(s, ['job', 'instance']) === 'ml_predictions_total{model_name="iris",model_version="1.0.0",status="success"}')!;
+    expect(series.samples[0]!.value).toBe(3);
+    expect(series.exemplars).toEqual([]);
+  });
+});

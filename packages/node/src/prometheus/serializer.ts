@@ -264,7 +264,7 @@ export function* serializeChunks(
             if (written.has(bytes.labels.key)) continue;
             written.add(bytes.labels.key);
           }
-          writeHistogram(w, bytes, point);
+          writeHistogram(w, bytes, point, openMetrics);
           if (createdName !== undefined) writeCreated(w, createdName, bytes.labels.plain, point.startTime);
           if (w.ready || w.full.length > 0) yield* drain(w);
         }
@@ -282,6 +282,10 @@ export function* serializeChunks(
           w.bytes(bytes.plain);
           w.byte(SPACE);
           w.number(point.value);
+          if (openMetrics) {
+            const exemplar = exemplarsOf(point)?.[0];
+            if (exemplar !== undefined) writeExemplar(w, exemplar);
+          }
           w.byte(NEWLINE);
           if (createdName !== undefined) writeCreated(w, createdName, bytes.plain, point.startTime);
           if (w.ready || w.full.length > 0) yield* drain(w);
@@ -395,7 +399,55 @@ export function serialize(resourceMetrics: ResourceMetrics, options: SerializeOp
   return Buffer.concat([...serializeChunks(resourceMetrics, DEFAULT_CHUNK_BYTES, Buffer.allocUnsafe, options)]).toString('utf8');
 }
 
-function writeHistogram(w: ChunkWriter, bytes: HistogramBytes, point: DataPoint<Histogram>): void {
+/**
+ * An exemplar as the collected points carry it (core's CollectedExemplar,
+ * the shape the SDK's data points had before 2.0). The SDK's own points
+ * have none; the catalog's native points do.
+ */
+interface PointExemplar {
+  readonly filteredAttributes: Attributes;
+  readonly value: number;
+  readonly timestamp: readonly [number, number];
+  readonly traceId: string;
+  readonly spanId: string;
+}
+
+function exemplarsOf(point: DataPoint<unknown>): readonly PointExemplar[] | undefined {
+  return (point as { exemplars?: readonly PointExemplar[] }).exemplars;
+}
+
+/** OpenMetrics caps an exemplar's label names and values together at 128 UTF-8 characters. */
+export const MAX_EXEMPLAR_LABEL_CHARS = 128;
+const EXEMPLAR_OPEN = Buffer.from(' # {');
+
+/**
+ * ` # {trace_id="…",span_id="…"} value timestamp` after a sample
+ * (https://github.com/prometheus/OpenMetrics/blob/v1.0.0/specification/OpenMetrics.md#exemplars).
+ * An exemplar whose labels exceed the 128-character limit is left out
+ * (Prometheus refuses the whole scrape otherwise).
+ */
+function writeExemplar(w: ChunkWriter, exemplar: PointExemplar): void {
+  let body = `trace_id="${escapeLabelValue(exemplar.traceId)}",span_id="${escapeLabelValue(exemplar.spanId)}"`;
+  let chars = 'trace_id'.length + 'span_id'.length + [...exemplar.traceId].length + [...exemplar.spanId].length;
+  for (const { name, value } of prometheusLabels(exemplar.filteredAttributes, EXEMPLAR_RESERVED)) {
+    chars += [...name].length + [...value].length;
+    body += `,${name}="${escapeLabelValue(value)}"`;
+  }
+  if (chars > MAX_EXEMPLAR_LABEL_CHARS) {
+    warnOnce('exemplar-long', `@inferometer/node: an exemplar's labels exceed OpenMetrics' ${MAX_EXEMPLAR_LABEL_CHARS} characters; left out`);
+    return;
+  }
+  w.bytes(EXEMPLAR_OPEN);
+  w.bytes(Buffer.from(body, 'utf8'));
+  w.text('} ');
+  w.number(exemplar.value);
+  w.byte(SPACE);
+  w.text(valueText(exemplar.timestamp[0] + exemplar.timestamp[1] / 1e9));
+}
+/** Exemplar labels the attributes may not take (the ids are written first). */
+const EXEMPLAR_RESERVED: readonly string[] = ['trace_id', 'span_id'];
+
+function writeHistogram(w: ChunkWriter, bytes: HistogramBytes, point: DataPoint<Histogram>, openMetrics: boolean): void {
   const histogram = point.value;
   w.bytes(bytes.count);
   w.number(histogram.count);
@@ -407,12 +459,23 @@ function writeHistogram(w: ChunkWriter, bytes: HistogramBytes, point: DataPoint<
   }
   const { boundaries, counts } = histogram.buckets;
   const les = leBytes(boundaries);
+  // One exemplar per bucket at most, in bucket order, each inside its bucket.
+  const exemplars = openMetrics ? exemplarsOf(point) : undefined;
+  let next = 0;
   let cumulative = 0;
   for (let i = 0; i < counts.length; i++) {
     cumulative += counts[i]!;
     w.bytes(bytes.bucketOpen);
     w.bytes(les[i]!);
     w.number(cumulative);
+    if (exemplars !== undefined && next < exemplars.length) {
+      const bound = i < boundaries.length ? boundaries[i]! : Infinity;
+      const exemplar = exemplars[next]!;
+      if (!(exemplar.value > bound)) {
+        writeExemplar(w, exemplar);
+        next++;
+      }
+    }
     w.byte(NEWLINE);
     if (boundaries[i] === Infinity) break;
   }

@@ -234,7 +234,13 @@ export function grafanaDashboard(options: DashboardOptions = {}): GrafanaDashboa
     .withPanel(graph('Errors by type', 'Failed predictions per second by the error class (error_type).', 'reqps').withTarget(query(QUERIES.errorsByType, '{{model_name}} {{error_type}}')));
 
   const latency = withThresholdLine(graph('Latency p50 / p95 / p99', 'From the latency histogram over 5 minutes; the dashed line is the p99 alert threshold.', 's'), limits.latencyP99Seconds);
-  LATENCY_PANEL_QUANTILES.forEach(([quantile, legend], i) => latency.withTarget(query(QUERIES.latencyQuantile(quantile), `{{model_name}} {{model_version}} ${legend}`, String.fromCharCode(65 + i))));
+  // The last (highest) quantile is read from the raw buckets with exemplars
+  // on: a dot per traced call, linking to its trace (see latencyQuantileFromBuckets).
+  LATENCY_PANEL_QUANTILES.forEach(([quantile, legend], i) => {
+    const last = i === LATENCY_PANEL_QUANTILES.length - 1;
+    const target = query(last ? QUERIES.latencyQuantileFromBuckets(quantile) : QUERIES.latencyQuantile(quantile), `{{model_name}} {{model_version}} ${legend}`, String.fromCharCode(65 + i));
+    latency.withTarget(last ? target.exemplar(true) : target);
+  });
   const batch = graph('Batch size p50 / p95', 'Items per prediction call.', 'none');
   BATCH_SIZE_QUANTILES.forEach((quantile, i) => batch.withTarget(query(QUERIES.batchSizeQuantile(quantile), `{{model_name}} {{model_version}} p${Number(quantile) * 100}`, String.fromCharCode(65 + i))));
   builder

@@ -4,9 +4,9 @@
  * recording rules (`inferometer rules`); gauges and scrape metadata are read
  * raw. `$job`, `$model` and `$version` are the dashboard's template variables.
  */
-import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION, ATTR_STATUS, METRIC_ACTIVE_MODEL_VERSION, METRIC_MODEL_INFO, METRIC_PREDICTIONS_IN_FLIGHT, METRIC_SERIES, ATTR_METRIC, ATTR_ATTRIBUTE, ATTR_REASON, ATTR_ERROR_TYPE } from '@inferometer/core';
+import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION, ATTR_STATUS, METRIC_ACTIVE_MODEL_VERSION, METRIC_MODEL_INFO, METRIC_PREDICTIONS_IN_FLIGHT, METRIC_SERIES, ATTR_METRIC, ATTR_ATTRIBUTE, ATTR_REASON, ATTR_ERROR_TYPE, METRIC_PREDICTION_LATENCY } from '@inferometer/core';
 import { jobMatcher } from '../promql/selectors.js';
-import { RECORDED } from '../rules/recording.js';
+import { RATE_WINDOW, RECORDED } from '../rules/recording.js';
 import { ATTR_FEATURE, ATTR_METHOD, ATTR_PREDICTION, METRIC_DATA_DRIFT_SCORE, METRIC_PREDICTION_DRIFT_SCORE } from '../catalog.js';
 
 /** Template variable names (`$job`, `$model`, `$version`, `${datasource}`). */
@@ -35,6 +35,14 @@ export const QUERIES = {
   errorRatio: `max by (${PER_VERSION}) (${RECORDED.errorRatio}{${SERIES}})`,
   errorsByType: `sum by (${ATTR_MODEL_NAME}, ${ATTR_ERROR_TYPE}) (${RECORDED.errorRate}{${SERIES}})`,
   latencyQuantile: (quantile: string): string => `max by (${PER_VERSION}) (${RECORDED.latencyQuantiles}{${SERIES}, quantile="${quantile}"})`,
+  /**
+   * The same quantile as the recording rule computes it, over the raw bucket
+   * series: exemplars are stored on the scraped `_bucket` series and a
+   * recorded series has none, so the target that shows exemplars
+   * (`exemplar: true`) reads the buckets themselves.
+   */
+  latencyQuantileFromBuckets: (quantile: string): string =>
+    `max by (${PER_VERSION}) (histogram_quantile(${quantile}, sum by (job, ${PER_VERSION}, le) (rate(${METRIC_PREDICTION_LATENCY.prometheusName}_bucket{${SERIES}}[${RATE_WINDOW}]))))`,
   inFlight: `sum by (${PER_VERSION}) (${METRIC_PREDICTIONS_IN_FLIGHT.prometheusName}{${SERIES}})`,
   batchSizeQuantile: (quantile: string): string => `max by (${PER_VERSION}) (${RECORDED.batchSizeQuantiles}{${SERIES}, quantile="${quantile}"})`,
   confidenceHeatmap: `sum by (le) (${RECORDED.confidenceBuckets}{${SERIES}})`,

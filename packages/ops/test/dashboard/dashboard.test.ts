@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { METRIC_PREDICTION_CONFIDENCE, METRIC_ATTRIBUTE_REJECTIONS } from '@inferometer/core';
+import { METRIC_PREDICTION_CONFIDENCE, METRIC_ATTRIBUTE_REJECTIONS, METRIC_PREDICTION_LATENCY } from '@inferometer/core';
 import { grafanaDashboard } from '../../src/dashboard/dashboard.js';
 import { RECORDED } from '../../src/rules/recording.js';
 import { METRIC_DATA_DRIFT_SCORE, METRIC_PREDICTION_DRIFT_SCORE } from '../../src/catalog.js';
 
-type Panel = { type: string; title: string; targets?: { expr: string; format?: string }[]; fieldConfig?: { defaults?: { thresholds?: { steps: { value: number | null; color: string }[] } } } };
+type Panel = { type: string; title: string; targets?: { expr: string; format?: string; exemplar?: boolean }[]; fieldConfig?: { defaults?: { thresholds?: { steps: { value: number | null; color: string }[] } } } };
 const panels = (options = {}): Panel[] => grafanaDashboard(options).panels as Panel[];
 const panel = (title: string, options = {}): Panel => panels(options).find((p) => p.title === title)!;
 
@@ -19,7 +19,11 @@ describe('grafanaDashboard', () => {
   });
 
   it('reads rates and quantiles from the recording rules, drift and guard metrics from the catalog', () => {
-    expect(panel('Latency p50 / p95 / p99').targets!.map((t) => t.expr)).toEqual(['0.5', '0.95', '0.99'].map((q) => expect.stringContaining(`${RECORDED.latencyQuantiles}{job=~"$job", model_name=~"$model", model_version=~"$version", quantile="${q}"}`)));
+    const latency = panel('Latency p50 / p95 / p99').targets!;
+    expect(latency.slice(0, 2).map((t) => t.expr)).toEqual(['0.5', '0.95'].map((q) => expect.stringContaining(`${RECORDED.latencyQuantiles}{job=~"$job", model_name=~"$model", model_version=~"$version", quantile="${q}"}`)));
+    // p99 from the raw buckets, where Prometheus keeps exemplars (a recorded series has none), with exemplars on.
+    expect(latency[2]).toMatchObject({ exemplar: true, expr: expect.stringContaining(`histogram_quantile(0.99, sum by (job, model_name, model_version, le) (rate(${METRIC_PREDICTION_LATENCY.prometheusName}_bucket{job=~"$job", model_name=~"$model", model_version=~"$version"}[5m])))`) });
+    expect(latency.slice(0, 2).some((t) => t.exemplar === true)).toBe(false);
     const heatmap = panel('Confidence distribution');
     expect(heatmap.type).toBe('heatmap');
     expect(heatmap.targets![0]).toMatchObject({ format: 'heatmap', expr: expect.stringContaining(RECORDED.confidenceBuckets) });

@@ -36,12 +36,14 @@ import {
   seriesCountPoints,
   type CollectedPoint,
 } from './points.js';
+import type { CollectedExemplar } from './exemplars.js';
 import type { NativeHistogram } from './histogram.js';
 import type { HistogramKind } from '../recorder.js';
 import type { NativeRecorder } from './recorder.js';
 import type { HrTimeLike, NativeSeries } from './series.js';
 
 export type { CollectedExponentialHistogram, CollectedHistogram, CollectedPoint } from './points.js';
+export type { CollectedExemplar } from './exemplars.js';
 
 /**
  * Aggregation temporality of a collector: `cumulative` (Prometheus, and the
@@ -93,6 +95,13 @@ function errorTypeLabels(series: NativeSeries, found: SeriesLabels, type: string
   let attributes = found.types.get(type);
   if (attributes === undefined) found.types.set(type, (attributes = { ...series.attributes, [ATTR_ERROR_TYPE]: type }));
   return attributes;
+}
+
+/** Puts `exemplars` on the last point of `points` when it is the one just pushed for `attributes`. */
+function withExemplars(points: CollectedPoint[], attributes: Attributes, exemplars: CollectedExemplar[] | undefined): void {
+  const last = points.length - 1;
+  if (exemplars === undefined || last < 0 || points[last]!.attributes !== attributes) return;
+  points[last] = { ...points[last]!, exemplars };
 }
 
 /** The points of one collection, per catalog metric. */
@@ -161,6 +170,7 @@ export class NativeCollector {
   *collectInSteps(endTime: HrTimeLike, seriesPerStep: number): Generator<void, CollectedMetric[], void> {
     const recorder = this._recorder;
     recorder.sweep();
+    recorder.checkTracing();
     const batch = new Batch();
     let inStep = 0;
     // A copy: a version released by another reader mid-collection must not shift this loop.
@@ -223,10 +233,18 @@ export class NativeCollector {
     pushSum(batch.predictions, start, end, found.cancelled, series.cancelled, tracker);
     const attributes = series.attributes;
     this._histogram(batch.latency, batch.latencyExp, start, end, attributes, series.latency);
+    // Exemplars on cumulative points only: a delta reader is an OTLP one,
+    // and no OTLP exporter of OpenTelemetry JS writes exemplars (open-telemetry/opentelemetry-js#5147).
+    const exemplars = tracker === undefined ? series.exemplars : undefined;
+    if (exemplars !== undefined) withExemplars(batch.latency, attributes, exemplars.latencyExemplars());
     const extras = series.extras;
     if (extras !== undefined) {
       if (extras.errorTypes !== undefined) {
-        for (const [type, count] of extras.errorTypes) pushSum(batch.errors, start, end, errorTypeLabels(series, found, type), count, tracker);
+        for (const [type, count] of extras.errorTypes) {
+          const labels = errorTypeLabels(series, found, type);
+          pushSum(batch.errors, start, end, labels, count, tracker);
+          if (exemplars !== undefined) withExemplars(batch.errors, labels, exemplars.errorExemplar(type));
+        }
       }
       if (extras.confidence) this._histogram(batch.confidence, batch.confidenceExp, start, end, attributes, extras.confidence);
       if (extras.batchSize) this._histogram(batch.batchSize, batch.batchSizeExp, start, end, attributes, extras.batchSize);

@@ -3,6 +3,7 @@ import { ATTR_METRIC, METRIC_PREDICTIONS } from '../../catalog.js';
 import type { GuardRegistry } from '../../guard/registry.js';
 import type { DeltaTracker } from './delta.js';
 import type { ExponentialHistogram } from './exponential.js';
+import type { CollectedExemplar } from './exemplars.js';
 import type { NativeHistogram } from './histogram.js';
 import type { NativeRecorder } from './recorder.js';
 import type { HrTimeLike } from './series.js';
@@ -40,6 +41,8 @@ export interface CollectedPoint {
   readonly endTime: HrTimeLike;
   readonly attributes: Attributes;
   readonly value: number | CollectedHistogram | CollectedExponentialHistogram;
+  /** Cumulative latency and error points of series that ran in sampled spans: their latest exemplars (see CollectedExemplar). */
+  readonly exemplars?: readonly CollectedExemplar[];
 }
 
 /*

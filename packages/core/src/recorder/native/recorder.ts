@@ -14,6 +14,7 @@ import type { Runtime } from '../../runtime.js';
 import { ReleasedTarget, SeriesHandle, type ModelState, type SeriesTarget, type VersionState } from '../handle.js';
 import { OtelApiRecorder } from '../otel-api-recorder.js';
 import type { BucketOverrides, HistogramKind, HistogramKinds, PredictionSeries, Recorder, SeriesKey } from '../recorder.js';
+import { tracingPossible } from './exemplars.js';
 import { boundariesOf } from './histogram.js';
 import { FAMILY } from './points.js';
 import { NativeSeries, type HrTimeLike, type SeriesBoundaries } from './series.js';
@@ -70,6 +71,14 @@ export class NativeRecorder implements Recorder {
    * recorder's creation, before any observation) instead of one per series.
    */
   readonly startTime: HrTimeLike = hrNow();
+  /**
+   * Whether calls look for a sampled span to take exemplars from: true only
+   * while a collector is attached and a ContextManager is registered with
+   * the OpenTelemetry API (see {@link tracingPossible}). Decided when a
+   * collector attaches and again at every collection, so the calls of a
+   * process without tracing pay one field read and nothing else.
+   */
+  tracing = false;
 
   constructor(readonly runtime: Runtime) {
     this.api = new OtelApiRecorder(this);
@@ -191,6 +200,12 @@ export class NativeRecorder implements Recorder {
       for (const handle of this.handles) handle.native.widen(kind);
     }
     if (this._collectors.size === 1) for (const handle of this.handles) handle.swap(handle.native);
+    this.checkTracing();
+  }
+
+  /** Decides {@link tracing} again (a ContextManager may have been registered since). */
+  checkTracing(): void {
+    this.tracing = this._collectors.size > 0 && tracingPossible();
   }
 
   /** A collector detaches: with none left, calls go back to the OpenTelemetry API. */
@@ -198,7 +213,10 @@ export class NativeRecorder implements Recorder {
     if (!this._collectors.delete(collector)) return;
     this._wants.delete(collector);
     for (const version of this._releasing) this._exportedBy(version, collector);
-    if (this._collectors.size === 0) for (const handle of this.handles) handle.swap(this.api.target(handle));
+    if (this._collectors.size === 0) {
+      for (const handle of this.handles) handle.swap(this.api.target(handle));
+      this.tracing = false;
+    }
   }
 
   /** Label sets `ml_predictions_total` holds: one per status each series has recorded. */

@@ -4,6 +4,7 @@ import type { BucketOverrides, GenerationRecord, HistogramKind, HistogramKinds, 
 import { activate, CANCELLED, type ModelState, type Outcome, type SeriesHandle, type SeriesTarget, type VersionState } from '../handle.js';
 import { NativeGeneration } from './generation.js';
 import { NativeHistogram, type HistogramSlab } from './histogram.js';
+import { sampledSpan, SeriesExemplars } from './exemplars.js';
 
 /** Start of a series' cumulative data, as OpenTelemetry HrTime `[seconds, nanoseconds]`. */
 export type HrTimeLike = [number, number];
@@ -42,6 +43,8 @@ export class NativeSeries implements SeriesTarget {
    * field on the series costs 8 bytes on every series.
    */
   extras: SeriesExtras | undefined;
+  /** Latency and error exemplars, from the first call inside a sampled span (while the recorder's `tracing` is on). */
+  exemplars: SeriesExemplars | undefined = undefined;
   /** Set once by the recorder, right after construction (the handle needs this series first). */
   handle!: SeriesHandle;
 
@@ -74,6 +77,7 @@ export class NativeSeries implements SeriesTarget {
     if (this.current) {
       this.successes++;
       this.latency.record(seconds);
+      if (this.handle.recorder.tracing) this._exemplar(seconds, undefined);
     } else this.handle.now().outcome(seconds, undefined);
   }
 
@@ -99,12 +103,23 @@ export class NativeSeries implements SeriesTarget {
     this.latency.record(seconds);
     if (errorType === undefined) {
       this.successes++;
+      if (this.handle.recorder.tracing) this._exemplar(seconds, undefined);
       return;
     }
     this.errors++;
     const type = this.handle.errorType(errorType);
     const types = (this._extras().errorTypes ??= new Map());
     types.set(type, (types.get(type) ?? 0) + 1);
+    if (this.handle.recorder.tracing) this._exemplar(seconds, type);
+  }
+
+  /** The call's exemplars when it ran inside a sampled span; off the path unless a context manager is registered. */
+  private _exemplar(seconds: number, errorType: string | undefined): void {
+    const span = sampledSpan();
+    if (span === undefined) return;
+    const exemplars = (this.exemplars ??= new SeriesExemplars(this._boundaries.latency));
+    exemplars.latency(seconds, span);
+    if (errorType !== undefined) exemplars.error(errorType, span);
   }
 
   confidence(value: number): void {
