@@ -1,6 +1,6 @@
 import { diag, metrics } from '@opentelemetry/api';
 import { MeterProvider, type MetricProducer } from '@opentelemetry/sdk-metrics';
-import { checkBoolean, ConfigurationError, option, variable, type ConfigurationSource, type Environment } from './config/env.js';
+import { checkBoolean, ConfigurationError, option, readString, variable, type ConfigurationSource, type Environment } from './config/env.js';
 import { resolveExporters, type MetricsExporterName } from './config/exporters.js';
 import { resolveOtlpConfig } from './config/otlp.js';
 import { applyGuards } from './config/guards.js';
@@ -11,7 +11,7 @@ import type { OtlpOptions } from './config/otlp.js';
 import type { RemoteWriteStartOptions } from './config/remote-write.js';
 import type { TimingOptions } from './config/timing.js';
 import type { ExporterSetup } from './exporters/exporter.js';
-import { disabledMetricsHandler } from './exporters/prometheus.js';
+import { disabledMetricsHandler, NATIVE_HISTOGRAMS_VARIABLE } from './exporters/prometheus.js';
 import { EXPORTER_FACTORIES } from './exporters/registry.js';
 import type { MetricsRequestHandler, ScrapeLimits } from './prometheus/handler.js';
 import type { MetricsServer } from './prometheus/server.js';
@@ -456,11 +456,12 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
 
 /**
  * Whether an exporter wants base-2 exponential histograms (OTLP's
- * `histogramAggregation`, the New Relic preset): those are aggregated per
- * reader by the SDK and the cluster merge does not add them, so the primary
- * then exports its own points only (see resolveCluster).
+ * `histogramAggregation`, the New Relic preset; the pull endpoint's native
+ * histograms): the cluster and thread merge does not add them, so the
+ * process then exports its own points only (see resolveCluster).
  */
 function exponentialHistograms(env: Environment, options: StartOptions, exporters: readonly MetricsExporterName[]): boolean {
+  if (exporters.includes('prometheus') && readString(env, NATIVE_HISTOGRAMS_VARIABLE)?.toLowerCase() === 'true') return true;
   return exporters.includes('otlp') && resolveOtlpConfig(env, options.otlp).histogramAggregation === 'base2_exponential_bucket_histogram';
 }
 

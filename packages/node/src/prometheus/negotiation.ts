@@ -9,6 +9,7 @@
  * only formats not served, `*\/*`) gets the text format 0.0.4, as the
  * Prometheus client libraries answer rather than 406.
  */
+import { PROTOBUF_CONTENT_TYPE } from './protobuf/index.js';
 
 /** Content type of the Prometheus text exposition format 0.0.4. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -17,8 +18,13 @@ export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1
 /** OpenMetrics 0.0.1, which older Prometheus versions ask for: the same body as 1.0.0 (prometheus/common#456). */
 const OPENMETRICS_001_CONTENT_TYPE = 'application/openmetrics-text; version=0.0.1; charset=utf-8';
 
-/** The exposition formats the endpoint writes. */
-export type ExpositionFormat = 'text' | 'openmetrics';
+/**
+ * The exposition formats the endpoint writes. `protobuf` is the
+ * length-delimited `io.prometheus.client.MetricFamily` exposition, the one
+ * format that carries native histograms; Prometheus asks for it first when
+ * started with `--enable-feature=native-histograms`.
+ */
+export type ExpositionFormat = 'text' | 'openmetrics' | 'protobuf';
 
 /** What a request gets: the body's format, the Content-Type that names it, and whether it is gzipped. */
 export interface Negotiated {
@@ -53,6 +59,8 @@ function chooseFormat(accept: string | undefined): Omit<Negotiated, 'gzip'> {
     const [type, ...params] = range.split(';').map((part) => part.trim().toLowerCase());
     let q = 1;
     let version: string | undefined;
+    let proto: string | undefined;
+    let encoding: string | undefined;
     for (const param of params) {
       const eq = param.indexOf('=');
       if (eq < 0) continue;
@@ -60,10 +68,14 @@ function chooseFormat(accept: string | undefined): Omit<Negotiated, 'gzip'> {
       const value = param.slice(eq + 1).trim().replace(/^"|"$/g, '');
       if (key === 'q') q = Number.isFinite(Number(value)) ? Number(value) : 0;
       else if (key === 'version') version = value;
+      else if (key === 'proto') proto = value;
+      else if (key === 'encoding') encoding = value;
     }
     if (q <= 0 || q <= bestQ) continue;
     let candidate: Omit<Negotiated, 'gzip'> | undefined;
-    if (type === 'application/openmetrics-text') {
+    if (type === 'application/vnd.google.protobuf') {
+      if (proto === 'io.prometheus.client.metricfamily' && encoding === 'delimited') candidate = { format: 'protobuf', contentType: PROTOBUF_CONTENT_TYPE };
+    } else if (type === 'application/openmetrics-text') {
       if (version === undefined || version === '1.0.0') candidate = { format: 'openmetrics', contentType: OPENMETRICS_CONTENT_TYPE };
       else if (version === '0.0.1') candidate = { format: 'openmetrics', contentType: OPENMETRICS_001_CONTENT_TYPE };
     } else if (type === 'text/plain' || type === 'text/*' || type === '*/*') {
