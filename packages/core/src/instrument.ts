@@ -131,7 +131,15 @@ function flushPending(): void {
     } catch {
       type = 'RangeError';
     }
-    call.fail(elapsed(start), type);
+    const generation = plan.generation;
+    if (generation === undefined) {
+      call.fail(elapsed(start), type);
+    } else {
+      // A generative function that throws before returning its promise or
+      // stream (a bad argument, an abort already signalled) ends as a call
+      // does when its promise rejects: finish_reason error, or cancelled.
+      endGenerativeFailure(generation, call, start, error, type);
+    }
   }
 }
 
@@ -171,7 +179,7 @@ export function wrapFunction<F extends AnyFunction>(fn: F, plan: Plan): F {
           // No stack to spare yet: a wrapper frame further up counts it.
         }
       } else {
-        call.fail(elapsed(start), plan.errorType(error, args));
+        settleFailure(plan, call, start, error, args);
       }
       throw error;
     }
@@ -221,13 +229,17 @@ function settleFailure(plan: Plan, call: PredictionSeries, start: number, error:
 
 /** A generative call that failed: the caller's abort is a cancelled call, anything else an error. */
 function settleGenerativeFailure(generation: NonNullable<Plan['generation']>, plan: Plan, call: PredictionSeries, start: number, error: unknown, args: unknown[]): void {
+  endGenerativeFailure(generation, call, start, error, isAbort(error) ? '' : plan.errorType(error, args));
+}
+
+/** Ends a failed generative call whose error type is known (unused for an abort). */
+function endGenerativeFailure(generation: NonNullable<Plan['generation']>, call: PredictionSeries, start: number, error: unknown, type: string): void {
   if (isAbort(error)) {
     call.cancel();
     generation.cancelled(call, undefined);
     return;
   }
   const seconds = elapsed(start);
-  const type = plan.errorType(error, args);
   call.fail(seconds, type);
   generation.failed(call, seconds, type);
 }

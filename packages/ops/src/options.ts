@@ -39,6 +39,21 @@ export interface AlertThresholds {
    * @example { psi: 0.25, ks: 0.2, js: 0.2, chi2: 0.5 }
    */
   readonly drift: Readonly<Record<DriftMethodName, number>>;
+  /**
+   * p95 time to the first streamed item (the first token of a generative
+   * model), in seconds, above which `ModelTimeToFirstTokenHigh` fires. Only
+   * models that stream record the series, so the alert stays silent for the
+   * others.
+   * @example 2
+   */
+  readonly ttftP95Seconds: number;
+  /**
+   * Share of finished generative calls (0 to 1) cut short by the token limit
+   * (`finish_reason="length"`) or a content filter (`content_filter`) above
+   * which `ModelGenerationsCutShort` fires. Cancelled calls are left out.
+   * @example 0.1
+   */
+  readonly cutShortRatio: number;
 }
 
 /**
@@ -49,11 +64,21 @@ export interface AlertThresholds {
  */
 export const DEFAULT_DRIFT_THRESHOLDS: Readonly<Record<DriftMethodName, number>> = Object.freeze({ psi: 0.25, ks: 0.2, js: 0.2, chi2: 0.5 });
 
-/** Default alert thresholds: p99 above 500 ms, errors above 1 %, drift per method above {@link DEFAULT_DRIFT_THRESHOLDS}. */
+/**
+ * Default alert thresholds: p99 above 500 ms, errors above 1 %, drift per
+ * method above {@link DEFAULT_DRIFT_THRESHOLDS}, time to first token p95
+ * above 2 s, more than 10 % of generations cut short.
+ */
 export const DEFAULT_THRESHOLDS: AlertThresholds = Object.freeze({
   latencyP99Seconds: 0.5,
   errorRatio: 0.01,
   drift: DEFAULT_DRIFT_THRESHOLDS,
+  // Interactive chat answers within a second or two; vLLM's and TGI's
+  // time-to-first-token buckets stop being fine-grained above 2.5 s.
+  ttftP95Seconds: 2,
+  // One answer in ten cut off or filtered is a prompt or max_tokens problem
+  // users notice; a few percent is ordinary for long answers.
+  cutShortRatio: 0.1,
 });
 
 /**
@@ -141,6 +166,8 @@ export interface ThresholdNames {
   readonly latencyP99Seconds: string;
   readonly errorRatio: string;
   readonly drift: (method: DriftMethodName) => string;
+  readonly ttftP95Seconds: string;
+  readonly cutShortRatio: string;
 }
 
 /** Threshold options as the generators take them: each drift method on its own. */
@@ -154,12 +181,16 @@ export interface ThresholdOptions {
    * @example { psi: 0.2 }
    */
   readonly drift?: Partial<Record<DriftMethodName, number>>;
+  /** @see AlertThresholds.ttftP95Seconds @example 2 */
+  readonly ttftP95Seconds?: number;
+  /** @see AlertThresholds.cutShortRatio @example 0.1 */
+  readonly cutShortRatio?: number;
 }
 
 /** The thresholds with defaults filled in and each value checked; `names` maps each to its option or flag name. */
 export function resolveThresholds(
   given: ThresholdOptions,
-  names: ThresholdNames = { latencyP99Seconds: 'latencyP99Seconds', errorRatio: 'errorRatio', drift: (m) => `drift.${m}` },
+  names: ThresholdNames = { latencyP99Seconds: 'latencyP99Seconds', errorRatio: 'errorRatio', drift: (m) => `drift.${m}`, ttftP95Seconds: 'ttftP95Seconds', cutShortRatio: 'cutShortRatio' },
 ): AlertThresholds {
   const drift = given.drift ?? {};
   if (drift === null || typeof drift !== 'object') throw new OpsConfigError(`drift=${JSON.stringify(drift)}: expected an object of thresholds per method, e.g. { psi: 0.25 }`);
@@ -172,5 +203,7 @@ export function resolveThresholds(
     latencyP99Seconds: checkNumber(names.latencyP99Seconds, given.latencyP99Seconds ?? DEFAULT_THRESHOLDS.latencyP99Seconds, 0, Number.POSITIVE_INFINITY, '0.5'),
     errorRatio: checkNumber(names.errorRatio, given.errorRatio ?? DEFAULT_THRESHOLDS.errorRatio, 0, 1, '0.01'),
     drift: Object.freeze(resolved),
+    ttftP95Seconds: checkNumber(names.ttftP95Seconds, given.ttftP95Seconds ?? DEFAULT_THRESHOLDS.ttftP95Seconds, 0, Number.POSITIVE_INFINITY, '2'),
+    cutShortRatio: checkNumber(names.cutShortRatio, given.cutShortRatio ?? DEFAULT_THRESHOLDS.cutShortRatio, 0, 1, '0.1'),
   };
 }

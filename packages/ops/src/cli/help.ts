@@ -14,6 +14,8 @@ Generate from the metric catalog, so nothing drifts from the metric names:
       --client-error-types REGEX   error_type of invalid input, not counted (default invalid_input)
       --drift-psi N --drift-ks N --drift-js N --drift-chi2 N
                                    drift thresholds per method (defaults 0.25, 0.2, 0.2, 0.5)
+      --ttft-p95-seconds N         time to first token p95 threshold, seconds (default 2)
+      --cut-short-ratio N          share of generations ended by length or content_filter (default 0.1)
       --for DURATION               how long before an alert fires (default 5m)
       --runbook-url URL            where you publish RUNBOOK.md (each alert adds #<alertname>);
                                    without it alerts name node_modules/@inferometer/ops/RUNBOOK.md

@@ -18,6 +18,8 @@ export const THRESHOLD_FLAGS = {
   'drift-ks': { type: 'string' },
   'drift-js': { type: 'string' },
   'drift-chi2': { type: 'string' },
+  'ttft-p95-seconds': { type: 'string' },
+  'cut-short-ratio': { type: 'string' },
 } as const satisfies FlagSpec;
 
 /** Every flag of `inferometer rules`. */
@@ -35,9 +37,11 @@ export function thresholdsFromFlags(values: Values): AlertThresholds {
     {
       ...(values['latency-p99-seconds'] === undefined ? {} : { latencyP99Seconds: values['latency-p99-seconds'] as unknown as number }),
       ...(values['error-ratio'] === undefined ? {} : { errorRatio: values['error-ratio'] as unknown as number }),
+      ...(values['ttft-p95-seconds'] === undefined ? {} : { ttftP95Seconds: values['ttft-p95-seconds'] as unknown as number }),
+      ...(values['cut-short-ratio'] === undefined ? {} : { cutShortRatio: values['cut-short-ratio'] as unknown as number }),
       drift: Object.fromEntries(DRIFT_METHODS.filter((m) => values[`drift-${m}`] !== undefined).map((m) => [m, values[`drift-${m}`] as unknown as number])),
     },
-    { latencyP99Seconds: '--latency-p99-seconds', errorRatio: '--error-ratio', drift: (m: DriftMethodName) => `--drift-${m}` },
+    { latencyP99Seconds: '--latency-p99-seconds', errorRatio: '--error-ratio', drift: (m: DriftMethodName) => `--drift-${m}`, ttftP95Seconds: '--ttft-p95-seconds', cutShortRatio: '--cut-short-ratio' },
   );
 }
 

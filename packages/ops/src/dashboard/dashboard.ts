@@ -33,6 +33,7 @@ import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { checkRegex, DEFAULT_JOB, DEFAULT_NODE_JOB, DRIFT_METHODS, resolveThresholds, type TargetOptions, type ThresholdOptions } from '../options.js';
 import { LATENCY_PANEL_QUANTILES, NODE_QUERIES, QUERIES, VARIABLE_QUERIES, VARIABLES } from './queries.js';
 import { BATCH_SIZE_QUANTILES } from '../rules/recording.js';
+import { withGenerativeRow } from './generative-row.js';
 import { withRuntimeRow } from './runtime-row.js';
 
 /** Options of {@link grafanaDashboard}. */
@@ -315,6 +316,7 @@ export function grafanaDashboard(options: DashboardOptions = {}): GrafanaDashboa
     .withPanel(withThresholdLine(graph('Disk space available', 'Free share of each real filesystem (node_filesystem_avail_bytes / size; tmpfs and overlays left out).', 'percentunit', 6), 0.1).min(0).max(1).withTarget(query(node.filesystemAvailable, '{{instance}} {{mountpoint}}')))
     .withPanel(graph('Load per CPU', '1-minute load average divided by the CPU count; above 1 the run queue waits.', 'none', 6).min(0).withTarget(query(node.loadPerCpu, '{{instance}}')));
 
+  withGenerativeRow(builder, limits);
   withRuntimeRow(builder, limits);
   const dashboard = builder.build();
   // Panel ids: Grafana keys panel links, library panels and "view panel" on

@@ -5,7 +5,7 @@
  * of any instrumented function; the others only when their feature is used.
  * A test checks that every catalog entry is classified here.
  */
-import { METRIC_ACTIVE_MODEL_VERSION, METRIC_ATTRIBUTE_REJECTIONS, METRIC_DROPPED_OBSERVATIONS, METRIC_MODEL_INFO, METRIC_PREDICTION_BATCH_SIZE, METRIC_PREDICTION_CONFIDENCE, METRIC_PREDICTION_ERRORS, METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS, METRIC_PREDICTIONS_IN_FLIGHT, METRIC_SERIES, METRIC_STREAM_ITEMS, METRIC_TIME_TO_FIRST_ITEM, type MetricDefinition } from '@inferometer/core';
+import { METRIC_ACTIVE_MODEL_VERSION, METRIC_ATTRIBUTE_REJECTIONS, METRIC_DROPPED_OBSERVATIONS, METRIC_FINISH_REASONS, METRIC_MODEL_INFO, METRIC_PHASE_DURATION, METRIC_PREDICTION_BATCH_SIZE, METRIC_PREDICTION_CONFIDENCE, METRIC_PREDICTION_ERRORS, METRIC_PREDICTION_LATENCY, METRIC_PREDICTION_TOKENS, METRIC_PREDICTIONS, METRIC_PREDICTIONS_IN_FLIGHT, METRIC_SERIES, METRIC_STREAM_ITEMS, METRIC_TIME_PER_OUTPUT_TOKEN, METRIC_TIME_TO_FIRST_ITEM, type MetricDefinition } from '@inferometer/core';
 import { METRIC_DATA_DRIFT_SCORE, METRIC_DRIFT_DROPPED, METRIC_MODEL_LOAD, METRIC_PREDICTION_DRIFT_SCORE, METRIC_REMOTE_WRITE_DROPPED, METRIC_REMOTE_WRITE_PENDING, METRIC_REMOTE_WRITE_RETRIED, METRIC_REMOTE_WRITE_SENT } from '../catalog.js';
 
 /** A catalog metric and when it appears. */
@@ -31,6 +31,10 @@ export const PRESENCE: readonly Presence[] = [
   optional(METRIC_PREDICTION_BATCH_SIZE, 'with the `batchSize` option'),
   optional(METRIC_TIME_TO_FIRST_ITEM, 'after the first streamed prediction'),
   optional(METRIC_STREAM_ITEMS, 'after the first streamed prediction'),
+  optional(METRIC_PREDICTION_TOKENS, 'with the `llm` option, after the first call that reports usage'),
+  optional(METRIC_TIME_PER_OUTPUT_TOKEN, 'with the `llm` option, after the first streamed call that succeeded'),
+  optional(METRIC_FINISH_REASONS, 'with the `llm` option'),
+  optional(METRIC_PHASE_DURATION, 'with the `phases` or `arrivedAt` option'),
   optional(METRIC_DROPPED_OBSERVATIONS, 'after the first dropped observation'),
   optional(METRIC_DATA_DRIFT_SCORE, 'with a drift monitor'),
   optional(METRIC_PREDICTION_DRIFT_SCORE, 'with a drift monitor'),

@@ -1,5 +1,6 @@
 /**
- * Alerting rules: latency p99, error ratio, drift, the model server
+ * Alerting rules: latency p99, error ratio, drift, time to first token and
+ * generations cut short (generative models only), the model server
  * down, the model metrics absent, and the cardinality guard refusing
  * attributes. Every alert carries a `severity` and a `category` label
  * (`model` or `infrastructure`, which the Alertmanager config routes on) and
@@ -9,7 +10,7 @@
 import { ATTR_ATTRIBUTE, ATTR_METRIC, ATTR_MODEL_NAME, ATTR_MODEL_VERSION, ATTR_REASON, METRIC_PREDICTIONS } from '@inferometer/core';
 import { DRIFT_METHODS, type AlertThresholds } from '../options.js';
 import { jobMatcher } from '../promql/selectors.js';
-import { RECORDED } from './recording.js';
+import { CUT_SHORT_FINISH_REASONS, RECORDED } from './recording.js';
 import { ATTR_FEATURE, ATTR_METHOD, ATTR_PREDICTION, METRIC_DATA_DRIFT_SCORE, METRIC_PREDICTION_DRIFT_SCORE } from '../catalog.js';
 
 /** The alerts this package generates. */
@@ -18,6 +19,8 @@ export const ALERT_NAMES = [
   'ModelErrorRatioHigh',
   'ModelDataDriftHigh',
   'ModelPredictionDriftHigh',
+  'ModelTimeToFirstTokenHigh',
+  'ModelGenerationsCutShort',
   'ModelAttributesRejected',
   'ModelServerDown',
   'ModelMetricsAbsent',
@@ -123,6 +126,24 @@ const DEFINITIONS: Record<AlertName, Definition> = {
     summary: `predicted {{ $labels.${ATTR_PREDICTION} }} of ${MODEL_LABELS} drifted ({{ $labels.${ATTR_METHOD} }} {{ $value | printf "%.3f" }})`,
     description: (o) =>
       `The distribution of predicted classes or confidence has stayed above its method's drift threshold (${driftThresholdText(o)}) for ${o.forDuration('ModelPredictionDriftHigh')}.`,
+  },
+  ModelTimeToFirstTokenHigh: {
+    severity: 'warning',
+    category: CATEGORY_MODEL,
+    // Only streamed calls record the histogram: a model that never streams
+    // has no series and the alert cannot fire for it.
+    expr: (o) => `${RECORDED.timeToFirstItemQuantiles}{quantile="0.95"} > ${o.thresholds.ttftP95Seconds}`,
+    summary: `p95 time to first token of ${MODEL_LABELS} is {{ $value | humanizeDuration }}`,
+    description: (o) =>
+      `The 95th percentile of the time from call to the first streamed item (the first token) over 5 minutes has stayed above ${o.thresholds.ttftP95Seconds} s for ${o.forDuration('ModelTimeToFirstTokenHigh')}. Compare the queue phase (ml_prediction_phase_seconds{phase="queue"}) and the input tokens per second on the dashboard: a full batch or long prompts show there first.`,
+  },
+  ModelGenerationsCutShort: {
+    severity: 'warning',
+    category: CATEGORY_MODEL,
+    expr: (o) => `${RECORDED.cutShortRatio} > ${o.thresholds.cutShortRatio}`,
+    summary: `{{ $value | humanizePercentage }} of the answers of ${MODEL_LABELS} are cut short`,
+    description: (o) =>
+      `More than ${percent(o.thresholds.cutShortRatio)} % of finished generative calls ended with finish_reason ${CUT_SHORT_FINISH_REASONS.join(' or ')} over 5 minutes, for ${o.forDuration('ModelGenerationsCutShort')}: answers hit the token limit or a content filter. ml_prediction_finish_reasons_total by finish_reason says which.`,
   },
   ModelAttributesRejected: {
     severity: 'warning',

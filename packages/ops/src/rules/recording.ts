@@ -12,20 +12,29 @@
 import {
   ATTR_ATTRIBUTE,
   ATTR_ERROR_TYPE,
+  ATTR_FINISH_REASON,
   ATTR_METRIC,
   ATTR_MODEL_NAME,
   ATTR_MODEL_VERSION,
+  ATTR_PHASE,
   ATTR_REASON,
   ATTR_STATUS,
+  ATTR_TOKEN_TYPE,
   METRIC_ATTRIBUTE_REJECTIONS,
   METRIC_DROPPED_OBSERVATIONS,
+  METRIC_FINISH_REASONS,
+  METRIC_PHASE_DURATION,
   METRIC_PREDICTION_BATCH_SIZE,
   METRIC_PREDICTION_CONFIDENCE,
   METRIC_PREDICTION_ERRORS,
   METRIC_PREDICTION_LATENCY,
+  METRIC_PREDICTION_TOKENS,
   METRIC_PREDICTIONS,
+  METRIC_TIME_PER_OUTPUT_TOKEN,
+  METRIC_TIME_TO_FIRST_ITEM,
   STATUS_CANCELLED,
   STATUS_ERROR,
+  type FinishReason,
 } from '@inferometer/core';
 
 import { quote } from '../promql/selectors.js';
@@ -67,6 +76,27 @@ export const RECORDED = {
   batchSizeBuckets: `job_model:${METRIC_PREDICTION_BATCH_SIZE.prometheusName}_bucket:rate5m`,
   /** Batch-size quantiles, by `quantile` (0.5, 0.95). */
   batchSizeQuantiles: `job_model:${METRIC_PREDICTION_BATCH_SIZE.prometheusName}:histogram_quantile_rate5m`,
+  /** Time-to-first-item bucket rates, by `le` (streams only). */
+  timeToFirstItemBuckets: `job_model:${METRIC_TIME_TO_FIRST_ITEM.prometheusName}_bucket:rate5m`,
+  /** Time to first item (first token) in seconds, `quantile="0.95"`. */
+  timeToFirstItemQuantiles: `job_model:${METRIC_TIME_TO_FIRST_ITEM.prometheusName}:histogram_quantile_rate5m`,
+  /** Time-per-output-token bucket rates, by `le`. */
+  timePerOutputTokenBuckets: `job_model:${METRIC_TIME_PER_OUTPUT_TOKEN.prometheusName}_bucket:rate5m`,
+  /** Time per output token in seconds, `quantile="0.95"`. */
+  timePerOutputTokenQuantiles: `job_model:${METRIC_TIME_PER_OUTPUT_TOKEN.prometheusName}:histogram_quantile_rate5m`,
+  /** Tokens per second, by `token_type` (the rate of the tokens histogram's `_sum`). */
+  tokenRate: `job_model:${METRIC_PREDICTION_TOKENS.prometheusName}_sum:rate5m`,
+  /** Generative calls per second, by `finish_reason`. */
+  finishReasonRate: `job_model:${METRIC_FINISH_REASONS.name}:rate5m`,
+  /**
+   * Calls ended by `finish_reason` `length` or `content_filter` / calls that
+   * finished (cancelled ones left out), 0 to 1; 0 while none was cut short.
+   */
+  cutShortRatio: `job_model:${METRIC_FINISH_REASONS.name}_cut_short:ratio_rate5m`,
+  /** Phase-time bucket rates, by `phase` and `le`. */
+  phaseBuckets: `job_model:${METRIC_PHASE_DURATION.prometheusName}_bucket:rate5m`,
+  /** Phase time in seconds by `phase`, `quantile="0.95"`. */
+  phaseQuantiles: `job_model:${METRIC_PHASE_DURATION.prometheusName}:histogram_quantile_rate5m`,
   /** Attribute values the cardinality guard refused per second, by `metric`, `attribute`, `reason`. */
   attributeRejectionRate: `job:${METRIC_ATTRIBUTE_REJECTIONS.name}:rate5m`,
   /** Observations the instrumentation dropped per second, by `model_name`, `reason`. */
@@ -75,6 +105,11 @@ export const RECORDED = {
 
 /** Latency quantiles recorded (and drawn): the median, p95 and the p99 the alert watches. */
 export const LATENCY_QUANTILES = ['0.5', '0.95', '0.99'] as const;
+/** Quantile recorded for the generative series (time to first token, per output token, phases): p95, as vLLM's and TGI's dashboards draw. */
+export const GENERATIVE_QUANTILES = ['0.95'] as const;
+/** `finish_reason` values {@link RECORDED.cutShortRatio} counts: the answer did not end on its own. */
+export const CUT_SHORT_FINISH_REASONS = ['length', 'content_filter'] as const satisfies readonly FinishReason[];
+const FINISH_CANCELLED: FinishReason = 'cancelled';
 /** Batch-size quantiles recorded. */
 export const BATCH_SIZE_QUANTILES = ['0.5', '0.95'] as const;
 
@@ -86,10 +121,10 @@ export const BATCH_SIZE_QUANTILES = ['0.5', '0.95'] as const;
  * `INFEROMETER_PROMETHEUS_NATIVE_HISTOGRAMS`) gets the same recorded series;
  * where both exist the classic one is kept.
  */
-function quantiles(record: string, buckets: string, levels: readonly string[], family: string): RecordingRule[] {
+function quantiles(record: string, buckets: string, levels: readonly string[], family: string, extra: readonly string[] = []): RecordingRule[] {
   return levels.map((quantile) => ({
     record,
-    expr: `histogram_quantile(${quantile}, ${buckets}) or histogram_quantile(${quantile}, ${by(...MODEL)} (rate(${family}[${RATE_WINDOW}])))`,
+    expr: `histogram_quantile(${quantile}, ${buckets}) or histogram_quantile(${quantile}, ${by(...MODEL, ...extra)} (rate(${family}[${RATE_WINDOW}])))`,
     labels: { quantile },
   }));
 }
@@ -112,6 +147,7 @@ export function recordingRules(options: RecordingOptions): RecordingRule[] {
   const clientByModel = `${by(...MODEL)} (${RECORDED.errorRate}{${ATTR_ERROR_TYPE}=~${quote(options.clientErrorTypes)}})`;
   // Attempted predictions: finished calls but the refused ones (0 when none was refused).
   const attempted = `(${finishedByModel} - (${clientByModel} or ${totalByModel} * 0))`;
+  const finishedGenerations = `${by(...MODEL)} (${RECORDED.finishReasonRate}{${ATTR_FINISH_REASON}!="${FINISH_CANCELLED}"})`;
   const modelErrors = `(${errorsByModel} - (${clientByModel} or ${totalByModel} * 0))`;
   return [
     { record: RECORDED.predictionRate, expr: `${by(...MODEL, ATTR_STATUS)} (${rate(METRIC_PREDICTIONS.prometheusName)})` },
@@ -131,6 +167,21 @@ export function recordingRules(options: RecordingOptions): RecordingRule[] {
     ...quantiles(RECORDED.confidenceQuantiles, RECORDED.confidenceBuckets, ['0.5'], METRIC_PREDICTION_CONFIDENCE.prometheusName),
     { record: RECORDED.batchSizeBuckets, expr: `${by(...MODEL, 'le')} (${rate(`${METRIC_PREDICTION_BATCH_SIZE.prometheusName}_bucket`)})` },
     ...quantiles(RECORDED.batchSizeQuantiles, RECORDED.batchSizeBuckets, BATCH_SIZE_QUANTILES, METRIC_PREDICTION_BATCH_SIZE.prometheusName),
+    { record: RECORDED.timeToFirstItemBuckets, expr: `${by(...MODEL, 'le')} (${rate(`${METRIC_TIME_TO_FIRST_ITEM.prometheusName}_bucket`)})` },
+    ...quantiles(RECORDED.timeToFirstItemQuantiles, RECORDED.timeToFirstItemBuckets, GENERATIVE_QUANTILES, METRIC_TIME_TO_FIRST_ITEM.prometheusName),
+    { record: RECORDED.timePerOutputTokenBuckets, expr: `${by(...MODEL, 'le')} (${rate(`${METRIC_TIME_PER_OUTPUT_TOKEN.prometheusName}_bucket`)})` },
+    ...quantiles(RECORDED.timePerOutputTokenQuantiles, RECORDED.timePerOutputTokenBuckets, GENERATIVE_QUANTILES, METRIC_TIME_PER_OUTPUT_TOKEN.prometheusName),
+    { record: RECORDED.tokenRate, expr: `${by(...MODEL, ATTR_TOKEN_TYPE)} (${rate(`${METRIC_PREDICTION_TOKENS.prometheusName}_sum`)})` },
+    { record: RECORDED.finishReasonRate, expr: `${by(...MODEL, ATTR_FINISH_REASON)} (${rate(METRIC_FINISH_REASONS.prometheusName)})` },
+    {
+      record: RECORDED.cutShortRatio,
+      // Only models that report finish reasons have the series at all; `or
+      // ... * 0` gives 0 while none was cut short (as the error ratio does).
+      // Finished calls only: a client that went away says nothing of the answer.
+      expr: `(${by(...MODEL)} (${RECORDED.finishReasonRate}{${ATTR_FINISH_REASON}=~"${CUT_SHORT_FINISH_REASONS.join('|')}"}) or ${finishedGenerations} * 0) / ${finishedGenerations}`,
+    },
+    { record: RECORDED.phaseBuckets, expr: `${by(...MODEL, ATTR_PHASE, 'le')} (${rate(`${METRIC_PHASE_DURATION.prometheusName}_bucket`)})` },
+    ...quantiles(RECORDED.phaseQuantiles, RECORDED.phaseBuckets, GENERATIVE_QUANTILES, METRIC_PHASE_DURATION.prometheusName, [ATTR_PHASE]),
     {
       record: RECORDED.attributeRejectionRate,
       expr: `${by('job', ATTR_METRIC, ATTR_ATTRIBUTE, ATTR_REASON)} (${rate(METRIC_ATTRIBUTE_REJECTIONS.prometheusName)})`,

@@ -19,6 +19,9 @@ describe('inferometer CLI', () => {
     const alerts = (parse(rules.stdout) as { groups: { rules: { alert?: string; expr: string; for?: string }[] }[] }).groups[1]!.rules;
     expect(alerts.find((a) => a.alert === 'ModelErrorRatioHigh')).toMatchObject({ for: '1m', expr: expect.stringMatching(/> 0\.05$/) });
     expect(alerts.find((a) => a.alert === 'ModelServerDown')!.expr).toBe('up{job=~"iris"} == 0');
+    const generative = (parse((await run('rules', '--ttft-p95-seconds', '3.5', '--cut-short-ratio', '0.25')).stdout) as { groups: { rules: { alert?: string; expr: string }[] }[] }).groups[1]!.rules;
+    expect(generative.find((a) => a.alert === 'ModelTimeToFirstTokenHigh')!.expr).toMatch(/> 3\.5$/);
+    expect(generative.find((a) => a.alert === 'ModelGenerationsCutShort')!.expr).toMatch(/> 0\.25$/);
     const dashboard = await run('dashboard', '--title', 'Prod models', '--uid', 'prod-models', '--latency-p99-seconds', '0.3');
     expect(JSON.parse(dashboard.stdout)).toMatchObject({ title: 'Prod models', uid: 'prod-models' });
     const alertmanager = await run('alertmanager', '--model-webhook', 'http://a/model', '--infrastructure-webhook', 'http://a/infra', '--group-wait', '10s');
@@ -34,7 +37,8 @@ describe('inferometer CLI', () => {
       [['rules', '--latency-p99-seconds', '-1'], 'inferometer rules: flag --latency-p99-seconds: give a value that starts with "-" as --latency-p99-seconds=VALUE\n'],
       [['rules', '--for', '5min'], 'inferometer rules: --for="5min": expected a Prometheus duration such as 30s, 5m or 1h30m (units ms, s, m, h, d, w, y)\n'],
       [['rules', '--runbook-url', 'wiki'], 'inferometer rules: --runbook-url="wiki": expected an http:// or https:// URL, e.g. http://localhost:9464/metrics\n'],
-      [['rules', '--treshold', '1'], 'inferometer rules: unknown flag --treshold; accepted flags: --job, --for, --runbook-url, --client-error-types, --latency-p99-seconds, --error-ratio, --drift-psi, --drift-ks, --drift-js, --drift-chi2\n'],
+      [['rules', '--treshold', '1'], 'inferometer rules: unknown flag --treshold; accepted flags: --job, --for, --runbook-url, --client-error-types, --latency-p99-seconds, --error-ratio, --drift-psi, --drift-ks, --drift-js, --drift-chi2, --ttft-p95-seconds, --cut-short-ratio\n'],
+      [['rules', '--cut-short-ratio', '2'], 'inferometer rules: --cut-short-ratio="2": expected a number greater than 0 and less than 1, e.g. 0.1\n'],
       [['rules', '--job'], 'inferometer rules: flag --job needs a value (--flag value or --flag=value)\n'],
       [['dashboard', '--drift-chi2', 'high'], 'inferometer dashboard: --drift-chi2="high": expected a number greater than 0, e.g. 0.5\n'],
       [['dashboard', '--node-job', '('], 'inferometer dashboard: --node-job="(": not a valid regular expression (Invalid regular expression: /(/: Unterminated group)\n'],

@@ -47,6 +47,14 @@ describe('alerting rules under promtool test rules', () => {
     expect(output).toContain('alertname: ModelLatencyP99High');
   });
 
+  it('fail when the generative thresholds move under the quiet series', () => {
+    const { status, output } = promtoolTest({ ttftP95Seconds: 1.9, cutShortRatio: 0.08 });
+    expect(status).toBe(1);
+    expect(output).toContain('alertname: ModelTimeToFirstTokenHigh');
+    expect(output).toContain('alertname: ModelGenerationsCutShort');
+    expect(output).toContain('model_name="snappy"');
+  });
+
   for (const [method, value] of [['psi', 0.15], ['ks', 0.15], ['js', 0.15], ['chi2', 0.4]] as const) {
     it(`fail when the ${method} drift threshold moves under the quiet series`, () => {
       const { status, output } = promtoolTest({ drift: { [method]: value } });
@@ -69,12 +77,12 @@ describe('alerting rules under promtool test rules', () => {
 
   it('pass promtool check rules with every option changed', () => {
     const promtool = requireBinary('promtool', 'prometheus', 'PROMTOOL_BIN');
-    const rules = renderPrometheusRules({ job: 'iris|models-.*', for: '30s', alertFor: { ModelServerDown: '1m' }, errorRatio: 0.05, latencyP99Seconds: 2, drift: { psi: 0.1, chi2: 0.3 }, clientErrorTypes: 'invalid_input|Validation.*', runbookUrl: 'https://wiki.example.com/runbooks/' });
+    const rules = renderPrometheusRules({ job: 'iris|models-.*', for: '30s', alertFor: { ModelServerDown: '1m' }, errorRatio: 0.05, latencyP99Seconds: 2, drift: { psi: 0.1, chi2: 0.3 }, ttftP95Seconds: 5, cutShortRatio: 0.2, clientErrorTypes: 'invalid_input|Validation.*', runbookUrl: 'https://wiki.example.com/runbooks/' });
     const dir = mkdtempSync(join(tmpdir(), 'inferometer-promtool-'));
     dirs.push(dir);
     writeFileSync(join(dir, 'rules.yml'), rules);
     const output = execFileSync(promtool, ['check', 'rules', join(dir, 'rules.yml')], { encoding: 'utf8' });
-    expect(output).toContain('SUCCESS: 22 rules found');
+    expect(output).toContain('SUCCESS: 33 rules found');
     expect(rules).toContain('error_type=~"invalid_input|Validation.*"');
   });
 });

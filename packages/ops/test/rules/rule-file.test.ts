@@ -78,6 +78,9 @@ describe('prometheusRules', () => {
       'ml_prediction_confidence 0.5',
       'ml_prediction_batch_size 0.5',
       'ml_prediction_batch_size 0.95',
+      'ml_prediction_time_to_first_item_seconds 0.95',
+      'ml_prediction_time_per_output_token_seconds 0.95',
+      'ml_prediction_phase_seconds 0.95',
     ]);
   });
 
@@ -87,6 +90,8 @@ describe('prometheusRules', () => {
     expect(() => prometheusRules({ for: '5 minutes' })).toThrow('for="5 minutes": expected a Prometheus duration such as 30s, 5m or 1h30m (units ms, s, m, h, d, w, y)');
     expect(() => prometheusRules({ job: '(' })).toThrow('job="(": not a valid regular expression');
     expect(() => prometheusRules({ drift: { wasserstein: 0.1 } as never })).toThrow('drift.wasserstein: unknown drift method; accepted: psi, ks, js, chi2');
+    expect(() => prometheusRules({ cutShortRatio: 1 })).toThrow('cutShortRatio=1: expected a number greater than 0 and less than 1, e.g. 0.1');
+    expect(() => prometheusRules({ ttftP95Seconds: -2 })).toThrow('ttftP95Seconds=-2: expected a number greater than 0, e.g. 2');
     expect(() => prometheusRules({ drift: { ks: -1 } })).toThrow('drift.ks=-1: expected a number greater than 0, e.g. 0.2');
     expect(() => prometheusRules({ clientErrorTypes: '' })).toThrow('clientErrorTypes="": expected a non-empty regular expression matching error_type values, e.g. invalid_input');
     expect(() => prometheusRules({ runbookUrl: 'wiki/runbooks' })).toThrow('runbookUrl="wiki/runbooks": expected an http:// or https:// URL');
