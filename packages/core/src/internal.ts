@@ -27,3 +27,5 @@ export {
 export type { MetricDataLike, PrometheusLabel, PrometheusType } from './prometheus/translation.js';
 export { nativeBuckets, nativeSchema, NATIVE_MAX_SCHEMA, NATIVE_MIN_SCHEMA } from './prometheus/native.js';
 export type { NativeBuckets } from './prometheus/native.js';
+export { exemplarsOf } from './recorder/native/exemplars.js';
+export type { CollectedExemplar } from './recorder/native/exemplars.js';

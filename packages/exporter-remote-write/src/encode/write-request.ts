@@ -38,7 +38,7 @@ import {
   type PrometheusLabel,
   type PrometheusType,
 } from '../translate/names.js';
-import { nativeBuckets, nativeSchema, type NativeBuckets } from '@inferometer/core/internal';
+import { exemplarsOf, nativeBuckets, nativeSchema, type CollectedExemplar, type NativeBuckets } from '@inferometer/core/internal';
 import { resourceLabels } from '../translate/resource.js';
 import { ByteSink, encodeLabelField, utf8Length, varintSize, writeLabelField } from './byte-sink.js';
 import { SnappyCompressor } from './snappy.js';
@@ -397,21 +397,6 @@ export class WriteRequestEncoder {
   }
 }
 
-/**
- * An exemplar as collected points carry it (core's CollectedExemplar): the
- * catalog's native points have them, the SDK's own points none.
- */
-interface PointExemplar {
-  readonly filteredAttributes: Attributes;
-  readonly value: number;
-  readonly timestamp: readonly [number, number];
-  readonly traceId: string;
-  readonly spanId: string;
-}
-
-function exemplarsOf(point: DataPoint<unknown>): readonly PointExemplar[] | undefined {
-  return (point as { exemplars?: readonly PointExemplar[] }).exemplars;
-}
 
 /**
  * Label characters an exemplar may carry, names and values together: the
@@ -421,7 +406,7 @@ function exemplarsOf(point: DataPoint<unknown>): readonly PointExemplar[] | unde
 const MAX_EXEMPLAR_LABEL_CHARS = 128;
 
 /** `Exemplar` as field 3 of TimeSeries, labels sorted by name; undefined when there is none or its labels are too long. */
-function exemplarField(exemplar: PointExemplar | undefined): Uint8Array | undefined {
+function exemplarField(exemplar: CollectedExemplar | undefined): Uint8Array | undefined {
   if (exemplar === undefined) return undefined;
   const labels: PrometheusLabel[] = [
     { name: 'span_id', value: exemplar.spanId },

@@ -1,5 +1,5 @@
 import { diag, type Attributes } from '@opentelemetry/api';
-import { prometheusBucketBound } from '@inferometer/core/internal';
+import { exemplarsOf, prometheusBucketBound, type CollectedExemplar } from '@inferometer/core/internal';
 import { prometheusFamilyName, prometheusLabels, prometheusType, reservedLabels, type PrometheusType } from '@inferometer/core/internal';
 import {
   DataPointType,
@@ -399,22 +399,6 @@ export function serialize(resourceMetrics: ResourceMetrics, options: SerializeOp
   return Buffer.concat([...serializeChunks(resourceMetrics, DEFAULT_CHUNK_BYTES, Buffer.allocUnsafe, options)]).toString('utf8');
 }
 
-/**
- * An exemplar as the collected points carry it (core's CollectedExemplar,
- * the shape the SDK's data points had before 2.0). The SDK's own points
- * have none; the catalog's native points do.
- */
-interface PointExemplar {
-  readonly filteredAttributes: Attributes;
-  readonly value: number;
-  readonly timestamp: readonly [number, number];
-  readonly traceId: string;
-  readonly spanId: string;
-}
-
-function exemplarsOf(point: DataPoint<unknown>): readonly PointExemplar[] | undefined {
-  return (point as { exemplars?: readonly PointExemplar[] }).exemplars;
-}
 
 /** OpenMetrics caps an exemplar's label names and values together at 128 UTF-8 characters. */
 export const MAX_EXEMPLAR_LABEL_CHARS = 128;
@@ -426,7 +410,7 @@ const EXEMPLAR_OPEN = Buffer.from(' # {');
  * An exemplar whose labels exceed the 128-character limit is left out
  * (Prometheus refuses the whole scrape otherwise).
  */
-function writeExemplar(w: ChunkWriter, exemplar: PointExemplar): void {
+function writeExemplar(w: ChunkWriter, exemplar: CollectedExemplar): void {
   let body = `trace_id="${escapeLabelValue(exemplar.traceId)}",span_id="${escapeLabelValue(exemplar.spanId)}"`;
   let chars = 'trace_id'.length + 'span_id'.length + [...exemplar.traceId].length + [...exemplar.spanId].length;
   for (const { name, value } of prometheusLabels(exemplar.filteredAttributes, EXEMPLAR_RESERVED)) {

@@ -142,3 +142,12 @@ function hrFromMs(ms: number): HrTimeLike {
   const seconds = Math.floor(ms / 1000);
   return [seconds, Math.round((ms - seconds * 1000) * 1e6)];
 }
+
+/**
+ * The exemplars a data point carries: the catalog's native points have them
+ * (a field the SDK's data points dropped in 2.0), the SDK's own points none.
+ * One reader for the pull serializer and the remote-write encoder.
+ */
+export function exemplarsOf(point: object): readonly CollectedExemplar[] | undefined {
+  return (point as { exemplars?: readonly CollectedExemplar[] }).exemplars;
+}
