@@ -98,8 +98,6 @@ export class SeriesHandle implements PredictionSeries {
     /** Which place of the series cap it holds. */
     readonly kind: 'regular' | 'model' | 'metric',
     readonly native: NativeSeries,
-    /** The user's attributes, as declared (the key rebuilt for the API path). */
-    readonly user: Attributes,
   ) {
     this.target = native;
     native.current = true;

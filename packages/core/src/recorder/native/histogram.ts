@@ -29,14 +29,15 @@ export class NativeHistogram {
   offset = -1;
   exponential: ExponentialHistogram | undefined;
 
+  /** The slab is not kept (8 bytes on every histogram): {@link ensure} is given it again. */
   constructor(
     readonly boundaries: Float64Array,
-    private readonly _slab: HistogramSlab,
-    kind: HistogramKind = _slab.defaultKind,
+    slab: HistogramSlab,
+    kind: HistogramKind = slab.defaultKind,
   ) {
-    this.data = _slab.data;
-    if (kind !== 'exponential') this._takeExplicit();
-    if (kind !== 'explicit') this.exponential = new ExponentialHistogram(_slab.maxSize);
+    this.data = slab.data;
+    this.exponential = kind === 'explicit' ? undefined : new ExponentialHistogram(slab.maxSize);
+    if (kind !== 'exponential') this._takeExplicit(slab);
   }
 
   /** Whether explicit buckets are kept. */
@@ -45,14 +46,14 @@ export class NativeHistogram {
   }
 
   /** Adds the kinds `kind` names that this histogram lacks (they start empty). */
-  ensure(kind: HistogramKind): void {
-    if (kind !== 'exponential' && this.offset < 0) this._takeExplicit();
-    if (kind !== 'explicit' && this.exponential === undefined) this.exponential = new ExponentialHistogram(this._slab.maxSize);
+  ensure(kind: HistogramKind, slab: HistogramSlab): void {
+    if (kind !== 'exponential' && this.offset < 0) this._takeExplicit(slab);
+    if (kind !== 'explicit' && this.exponential === undefined) this.exponential = new ExponentialHistogram(slab.maxSize);
   }
 
-  private _takeExplicit(): void {
-    const at = this._slab.take(this.boundaries.length + 5);
-    this.data = this._slab.data;
+  private _takeExplicit(slab: HistogramSlab): void {
+    const at = slab.take(this.boundaries.length + 5);
+    this.data = slab.data;
     this.offset = at;
     const n = this.boundaries.length;
     this.data[at + n + 3] = Number.POSITIVE_INFINITY;

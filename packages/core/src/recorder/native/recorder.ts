@@ -133,8 +133,8 @@ export class NativeRecorder implements Recorder {
     attributes[ATTR_MODEL_VERSION] = key.version;
     for (const name in key.attributes) attributes[name] = key.attributes[name];
     const boundaries = this._boundariesFor(key.buckets, key.histograms);
-    const native = new NativeSeries(version, version.model, boundaries, this.runtime.slab);
-    const handle = new SeriesHandle(this, attributes, version, boundaries, kind, native, key.attributes);
+    const native = new NativeSeries(version, boundaries, this.runtime.slab);
+    const handle = new SeriesHandle(this, attributes, version, boundaries, kind, native);
     native.handle = handle;
     if (!this.native) handle.swap(this.api.target(handle));
     version.handles.push(handle);
@@ -362,7 +362,11 @@ export class NativeRecorder implements Recorder {
 
 /** The identity of a handle, as the recorder takes it. */
 function keyOf(handle: SeriesHandle): SeriesKey {
-  return { model: handle.version.model.name, version: handle.version.name, attributes: handle.user, buckets: handle.boundaries.source, versionNumber: handle.version.number, histograms: handle.boundaries.kinds };
+  // The user's attributes are the series' own without model and version
+  // (rebuilt here, off the call path, rather than kept on every handle).
+  const user: Attributes = {};
+  for (const name in handle.attributes) if (name !== ATTR_MODEL_NAME && name !== ATTR_MODEL_VERSION) user[name] = handle.attributes[name];
+  return { model: handle.version.model.name, version: handle.version.name, attributes: user, buckets: handle.boundaries.source, versionNumber: handle.version.number, histograms: handle.boundaries.kinds };
 }
 
 /** The kind that keeps what both `a` and `b` need. */

@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { Phase } from '../../catalog.js';
 import type { BucketOverrides, GenerationRecord, HistogramKind, HistogramKinds, PredictionSeries } from '../recorder.js';
-import { activate, CANCELLED, type ModelState, type Outcome, type SeriesHandle, type SeriesTarget, type VersionState } from '../handle.js';
+import { activate, CANCELLED, type Outcome, type SeriesHandle, type SeriesTarget, type VersionState } from '../handle.js';
 import { NativeGeneration } from './generation.js';
 import { NativeHistogram, type HistogramSlab } from './histogram.js';
 import { sampledSpan, SeriesExemplars } from './exemplars.js';
@@ -34,27 +34,46 @@ export class NativeSeries implements SeriesTarget {
   current = false;
   successes = 0;
   errors = 0;
-  cancelled = 0;
   inFlight = 0;
   readonly latency: NativeHistogram;
   /**
    * What most series never need (confidence and batch-size histograms without
    * extractors, stream histograms, error types), created on first use: each
-   * field on the series costs 8 bytes on every series.
+   * field on the series costs 8 bytes on every series (cancelled calls and
+   * exemplars live here too: most series never have either).
    */
-  extras: SeriesExtras | undefined;
-  /** Latency and error exemplars, from the first call inside a sampled span (while the recorder's `tracing` is on). */
-  exemplars: SeriesExemplars | undefined = undefined;
+  extras: SeriesExtras | undefined = undefined;
   /** Set once by the recorder, right after construction (the handle needs this series first). */
   handle!: SeriesHandle;
 
+  /**
+   * The model comes from the version, the boundaries and the slab from the
+   * handle: fields kept once per series cost 8 bytes each on every series.
+   */
   constructor(
     private readonly _version: VersionState,
-    private readonly _model: ModelState,
-    private readonly _boundaries: SeriesBoundaries,
-    private readonly _slab: HistogramSlab,
+    boundaries: SeriesBoundaries,
+    slab: HistogramSlab,
   ) {
-    this.latency = new NativeHistogram(_boundaries.latency, _slab, _boundaries.kinds.latency);
+    this.latency = new NativeHistogram(boundaries.latency, slab, boundaries.kinds.latency);
+  }
+
+  /** Cancelled calls counted here. */
+  get cancelled(): number {
+    return this.extras?.cancelled ?? 0;
+  }
+
+  /** Latency and error exemplars, from the first call inside a sampled span (while the recorder's `tracing` is on). */
+  get exemplars(): SeriesExemplars | undefined {
+    return this.extras?.exemplars;
+  }
+
+  private get _boundaries(): SeriesBoundaries {
+    return this.handle.boundaries;
+  }
+
+  private get _slab(): HistogramSlab {
+    return this.handle.recorder.runtime.slab;
   }
 
   /** The series' own attributes: model_name, model_version, then the user's. */
@@ -68,7 +87,7 @@ export class NativeSeries implements SeriesTarget {
 
   begin(): PredictionSeries {
     this.inFlight++;
-    if (this._model.active !== this._version) activate(this._version);
+    if (this._version.model.active !== this._version) activate(this._version);
     return this;
   }
 
@@ -97,7 +116,7 @@ export class NativeSeries implements SeriesTarget {
       return;
     }
     if (errorType === CANCELLED) {
-      this.cancelled++;
+      this._extras().cancelled++;
       return;
     }
     this.latency.record(seconds);
@@ -117,7 +136,7 @@ export class NativeSeries implements SeriesTarget {
   private _exemplar(seconds: number, errorType: string | undefined): void {
     const span = sampledSpan();
     if (span === undefined) return;
-    const exemplars = (this.exemplars ??= new SeriesExemplars(this._boundaries.latency));
+    const exemplars = (this._extras().exemplars ??= new SeriesExemplars(this._boundaries.latency));
     exemplars.latency(seconds, span);
     if (errorType !== undefined) exemplars.error(errorType, span);
   }
@@ -155,22 +174,27 @@ export class NativeSeries implements SeriesTarget {
   /** A reader needing `kind` attached: histograms whose kind the model did not fix gain it. */
   widen(kind: HistogramKind): void {
     const kinds = this._boundaries.kinds;
-    if (kinds.latency === undefined) this.latency.ensure(kind);
+    const slab = this._slab;
+    if (kinds.latency === undefined) this.latency.ensure(kind, slab);
     const extras = this.extras;
     if (extras === undefined) return;
-    if (kinds.confidence === undefined) extras.confidence?.ensure(kind);
-    if (kinds.batchSize === undefined) extras.batchSize?.ensure(kind);
-    if (kinds.timeToFirstItem === undefined) extras.timeToFirstItem?.ensure(kind);
-    if (kinds.streamItems === undefined) extras.streamItems?.ensure(kind);
+    if (kinds.confidence === undefined) extras.confidence?.ensure(kind, slab);
+    if (kinds.batchSize === undefined) extras.batchSize?.ensure(kind, slab);
+    if (kinds.timeToFirstItem === undefined) extras.timeToFirstItem?.ensure(kind, slab);
+    if (kinds.streamItems === undefined) extras.streamItems?.ensure(kind, slab);
   }
 
   private _extras(): SeriesExtras {
-    return (this.extras ??= { confidence: undefined, batchSize: undefined, timeToFirstItem: undefined, streamItems: undefined, errorTypes: undefined, generation: undefined });
+    return (this.extras ??= { cancelled: 0, exemplars: undefined, confidence: undefined, batchSize: undefined, timeToFirstItem: undefined, streamItems: undefined, errorTypes: undefined, generation: undefined });
   }
 }
 
 /** The lazily created part of a {@link NativeSeries}. @internal */
 export interface SeriesExtras {
+  /** Cancelled calls (see {@link PredictionSeries.cancel}). */
+  cancelled: number;
+  /** Latency and error exemplars, from the first call inside a sampled span. */
+  exemplars: SeriesExemplars | undefined;
   confidence: NativeHistogram | undefined;
   batchSize: NativeHistogram | undefined;
   timeToFirstItem: NativeHistogram | undefined;
