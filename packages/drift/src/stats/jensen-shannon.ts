@@ -18,9 +18,12 @@ export function jensenShannon(p: ArrayLike<number>, q: ArrayLike<number>): numbe
   for (let i = 0; i < p.length; i++) {
     const a = p[i]!;
     const b = q[i]!;
-    const m = (a + b) / 2;
-    if (a > 0) sum += a * Math.log2(a / m);
-    if (b > 0) sum += b * Math.log2(b / m);
+    // a / m written as 2a / (a + b): (a + b) / 2 underflows to 0 for a
+    // subnormal a (5e-324 / 2 rounds to 0), which made the term infinite;
+    // a + b never does (a fast-check counterexample: [1, 5e-324] vs [1, 0]).
+    const total = a + b;
+    if (a > 0) sum += a * Math.log2((2 * a) / total);
+    if (b > 0) sum += b * Math.log2((2 * b) / total);
   }
   // Rounding can leave a tiny negative for identical inputs.
   return Math.sqrt(Math.max(0, Math.min(1, sum / 2)));

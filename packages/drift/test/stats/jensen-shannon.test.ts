@@ -20,6 +20,13 @@ describe('jensenShannon (distance, base 2)', () => {
     expect(jensenShannon([1, 0], [0.5, 0.5])).toBeCloseTo(0.55792, 5);
   });
 
+  it('stays finite and tiny for subnormal probabilities (a counterexample fast-check found)', () => {
+    // (5e-324 + 0) / 2 underflows to 0: the mixture must not be computed that way.
+    expect(jensenShannon([1, 5e-324], [1, 0])).toBeLessThan(1e-150);
+    expect(jensenShannon([1, 4.940656e-318], [1, 0])).toBeLessThan(1e-150);
+    expect(jensenShannon([1, 0], [1, 5e-324])).toBeLessThan(1e-150);
+  });
+
   it('is symmetric, within [0, 1], and a metric (triangle inequality) (property)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 2, max: 8 }).chain((k) => fc.tuple(distribution(k), distribution(k), distribution(k))), ([p, q, r]) => {
