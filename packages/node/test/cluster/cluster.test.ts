@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS } from '@inferometer/core';
-import { freePort, parseStrict, startPrometheus, type PrometheusServer } from '@inferometer/testing';
+import { freePort, startPrometheus, type PrometheusServer } from '@inferometer/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { scrapeSums } from '../helpers/fixture-app.js';
 import { CLUSTER_COLLECT_TIMEOUT_VARIABLE, METRIC_CLUSTER_COLLECT_MISSES, METRIC_CLUSTER_WORKERS } from '../../src/cluster/names.js';
@@ -52,21 +52,9 @@ async function startApp(env: Record<string, string> = {}): Promise<App> {
   return app;
 }
 
-async function scrape(url: string): Promise<{ samples: Map<string, number>; millis: number }> {
-  const started = Date.now();
-  const response = await fetch(url);
-  const text = await response.text();
-  expect(response.status).toBe(200);
-  const samples = new Map<string, number>();
-  // parseStrict refuses a second # TYPE of a family: the merge must not serve one twice.
-  for (const sample of parseStrict(text).samples) {
-    if (sample.labels.model_name !== undefined && sample.labels.model_name !== MODEL) continue;
-    const labels = Object.entries(sample.labels).filter(([k]) => k === 'status' || k === 'le' || k === 'reason' || k === 'state');
-    const key = `${sample.name}{${labels.map(([k, v]) => `${k}=${v}`).join(',')}}`;
-    samples.set(key, (samples.get(key) ?? 0) + sample.value);
-  }
-  return { samples, millis: Date.now() - started };
-}
+// parseStrict (inside scrapeSums) refuses a second # TYPE of a family: the merge must not serve one twice.
+// Labels are written sorted by name, so this key order is the exposition's.
+const scrape = (url: string): Promise<{ samples: Map<string, number>; millis: number }> => scrapeSums(url, MODEL, ['le', 'reason', 'state', 'status']);
 
 const scrapeByKind = (url: string): ReturnType<typeof scrapeSums> => scrapeSums(url, MODEL, ['state', 'kind']);
 
