@@ -29,3 +29,7 @@ export { nativeBuckets, nativeSchema, NATIVE_MAX_SCHEMA, NATIVE_MIN_SCHEMA } fro
 export type { NativeBuckets } from './prometheus/native.js';
 export { exemplarsOf } from './recorder/native/exemplars.js';
 export type { CollectedExemplar } from './recorder/native/exemplars.js';
+export { SharedSeriesMirror, SharedDirectory } from './recorder/native/shared.js';
+export type { SeriesLayout, SharedRecord } from './recorder/native/shared.js';
+export { SERIES_METRICS } from './recorder/native/collector.js';
+export type { CollectedMetric } from './recorder/native/collector.js';

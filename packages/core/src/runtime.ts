@@ -3,6 +3,7 @@ import { OnceReporter } from './diagnostics.js';
 import { GuardRegistry } from './guard/registry.js';
 import { HistogramSlab } from './recorder/native/histogram.js';
 import { NativeRecorder } from './recorder/native/recorder.js';
+import { SharedDirectory } from './recorder/native/shared.js';
 import { VERSION } from './version.js';
 
 /**
@@ -31,12 +32,20 @@ export class Runtime {
   readonly guard: GuardRegistry;
   readonly slab: HistogramSlab;
   readonly recorder: NativeRecorder;
+  /**
+   * In a worker thread: where its series' numbers are, for the main thread,
+   * which reads them from the thread's shared slabs (recorder/native/shared.ts).
+   * Undefined in a main thread.
+   */
+  readonly directory: SharedDirectory | undefined;
   private readonly _shared = new Map<string, unknown>();
 
-  constructor() {
+  /** `shareMemory`: keep the numbers in SharedArrayBuffers with a directory (default: in a worker thread). */
+  constructor(shareMemory: boolean = inWorkerThread()) {
     this.diag = new OnceReporter();
     this.guard = new GuardRegistry(this.diag);
-    this.slab = new HistogramSlab();
+    this.slab = new HistogramSlab(shareMemory);
+    this.directory = shareMemory ? new SharedDirectory() : undefined;
     this.recorder = new NativeRecorder(this);
   }
 
@@ -94,8 +103,20 @@ export function runtime(): Runtime {
  *
  * @internal
  */
-export function createRuntime(): Runtime {
-  return new Runtime();
+export function createRuntime(options: { shareMemory?: boolean } = {}): Runtime {
+  return new Runtime(options.shareMemory ?? inWorkerThread());
+}
+
+/**
+ * Whether this code runs in a Node.js worker thread. Read through
+ * `process.getBuiltinModule` (Node 22.3+), so the package imports no Node
+ * module and stays loadable where there is none (then: not a thread).
+ */
+function inWorkerThread(): boolean {
+  const get = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
+  if (typeof get !== 'function' || typeof SharedArrayBuffer !== 'function') return false;
+  const threads = get('node:worker_threads') as { isMainThread?: boolean } | undefined;
+  return threads?.isMainThread === false;
 }
 
 /**

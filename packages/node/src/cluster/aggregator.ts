@@ -42,6 +42,12 @@ export interface MemberTransport {
   readonly missHint?: string;
   /** Sends a collect request; calls `failed` (never throws) when it cannot be sent. */
   ask(id: number, failed: () => void): void;
+  /**
+   * The member's points read without asking it (a worker thread's series in
+   * shared memory): current at every collection, final once it ended. They
+   * add to what it answers, which then leaves them out.
+   */
+  readonly shared?: () => ScopeMetrics[];
 }
 
 interface Member {
@@ -142,12 +148,15 @@ export class Aggregator {
         diag.error(`@inferometer/node cluster: ${member.transport.label} sent final points that cannot be read; keeping its last reported ones`, err);
       }
     }
+    // Its shared numbers are final now that it ended: read once more, then let go.
+    const shared = readShared(member.transport);
     // Folded into one set, so memory follows the label sets, not the number of restarts.
-    if (kept !== undefined) {
+    if (kept !== undefined || shared.length > 0) {
       this._retired = mergeScopeMetrics(
         [
           { scopeMetrics: this._retired, alive: false },
-          { scopeMetrics: kept, alive: false },
+          { scopeMetrics: kept ?? [], alive: false },
+          { scopeMetrics: shared, alive: false },
         ],
         hrTime(),
       );
@@ -178,7 +187,11 @@ export class Aggregator {
     const own = await this._options.local.collect();
     for (const error of own.errors) diag.error("@inferometer/node cluster: collecting this process's own metrics failed", error);
     const sources: MergeSource[] = [{ scopeMetrics: own.resourceMetrics.scopeMetrics, alive: true }];
-    for (const member of this._members.values()) if (member.last !== undefined) sources.push({ scopeMetrics: member.last, alive: true });
+    for (const member of this._members.values()) {
+      if (member.last !== undefined) sources.push({ scopeMetrics: member.last, alive: true });
+      const shared = readShared(member.transport);
+      if (shared.length > 0) sources.push({ scopeMetrics: shared, alive: true });
+    }
     if (this._retired.length > 0) sources.push({ scopeMetrics: this._retired, alive: false });
     // One source (no member ever reported): its points as they are.
     if (sources.length === 1) return own.resourceMetrics.scopeMetrics;
@@ -211,6 +224,17 @@ export class Aggregator {
       this._pending.set(id, { member: member.key, finish });
       transport.ask(id, () => finish({ miss: MISS_SEND_FAILED }));
     });
+  }
+}
+
+/** A member's shared points; a failure to read them is ours, told to diag, never the caller's. */
+function readShared(transport: MemberTransport): ScopeMetrics[] {
+  if (transport.shared === undefined) return [];
+  try {
+    return transport.shared();
+  } catch (err) {
+    diag.error(`@inferometer/node threads: reading ${transport.label}'s shared series failed`, err);
+    return [];
   }
 }
 

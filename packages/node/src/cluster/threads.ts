@@ -17,16 +17,30 @@
  *   message that must reach threads the main thread does not know yet: its
  *   `start()` ran after theirs (their announcement found no listener), so it
  *   asks them to announce again.
- * - A thread that ends by itself (its script finished, `process.exit()`, an
- *   uncaught error) sends its catalog's points synchronously on process
- *   'exit', so the calls since the last collection are kept too. A thread
- *   ended with `worker.terminate()` runs no more JavaScript: its points are
- *   the last it reported.
+ * - The catalog's series are not asked for: a thread keeps their numbers in
+ *   SharedArrayBuffers and tells the main thread where they are, once per
+ *   series and shape change (core's recorder/native/shared.ts), and the main
+ *   thread reads them at every collection. So a call that returned in a
+ *   thread is counted even when the thread is terminated right after
+ *   (`worker.terminate()`, piscina destroying an idle thread), and a thread
+ *   whose event loop is paused (piscina's default `atomics: 'sync'`) is
+ *   still read.
+ * - What is not in shared memory (exponential histograms, exemplars, the
+ *   recorder's own counters, whatever else the thread's MeterProvider
+ *   records) is asked for at each collection, as cluster workers are. A
+ *   thread that ends by itself (its script finished, `process.exit()`, an
+ *   uncaught error) sends those points synchronously on process 'exit'; one
+ *   ended with `worker.terminate()` runs no more JavaScript: those are the
+ *   last it reported.
  */
 import { randomUUID } from 'node:crypto';
 import { BroadcastChannel, MessageChannel, MessagePort, postMessageToThread } from 'node:worker_threads';
-import { diag } from '@opentelemetry/api';
-import type { MetricData, ScopeMetrics } from '@opentelemetry/sdk-metrics';
+import { diag, type HrTime } from '@opentelemetry/api';
+import { hrTime } from '@opentelemetry/core';
+import { DataPointType, type MetricData, type ScopeMetrics } from '@opentelemetry/sdk-metrics';
+import { INSTRUMENTATION_SCOPE } from '@inferometer/core';
+import { runtime, SERIES_METRICS, SharedSeriesMirror, type SeriesLayout, type SharedRecord } from '@inferometer/core/internal';
+import { toMetricData } from '../native/producer.js';
 import type { Aggregator } from './aggregator.js';
 import type { LocalReader } from './local-reader.js';
 import { MESSAGE_KEY, THREADS_CHANNEL, WIRE_VERSION } from './names.js';
@@ -34,7 +48,8 @@ import { encode } from './wire.js';
 
 /** Messages between the main thread and a worker thread, under {@link MESSAGE_KEY}. */
 export type ThreadMessage =
-  | { type: 'hello'; port: MessagePort }
+  | { type: 'hello'; port: MessagePort; shared?: SharedSeries }
+  | { type: 'layout'; record: SharedRecord }
   | { type: 'primary'; hub: string }
   | { type: 'welcome'; hub: string }
   | { type: 'collect'; id: number }
@@ -49,6 +64,46 @@ function threadMessage(message: unknown): ThreadMessage | undefined {
 
 function wrap(message: ThreadMessage): Record<string, ThreadMessage> {
   return { [MESSAGE_KEY]: message };
+}
+
+/** What a thread's hello carries of its shared series: where its cumulative data starts, and every series' layout so far. */
+export interface SharedSeries {
+  readonly startTime: HrTime;
+  readonly layouts: readonly SeriesLayout[];
+}
+
+const SCOPE = { name: INSTRUMENTATION_SCOPE };
+
+function isHrTime(value: unknown): value is HrTime {
+  return Array.isArray(value) && value.length === 2 && Number.isFinite(value[0]) && Number.isFinite(value[1]);
+}
+
+/** The mirror of a thread's shared series, from its hello; undefined when the thread shares none (another version, or no shared memory). */
+function mirrorOf(shared: SharedSeries | undefined): SharedSeriesMirror | undefined {
+  if (shared === undefined || !isHrTime(shared.startTime) || !Array.isArray(shared.layouts)) return undefined;
+  const mirror = new SharedSeriesMirror(shared.startTime);
+  for (const layout of shared.layouts) mirror.apply({ series: layout });
+  return mirror;
+}
+
+/** The mirrored series' points, as a member's scope metrics. */
+function readMirror(mirror: SharedSeriesMirror): ScopeMetrics[] {
+  const metrics = mirror.collect(hrTime()).map(toMetricData);
+  return metrics.length === 0 ? [] : [{ scope: SCOPE, metrics }];
+}
+
+/** Names of the catalog's per-series metrics: a thread that shares its series leaves their explicit points out of its answers. */
+const SHARED_NAMES: ReadonlySet<string> = new Set(SERIES_METRICS.map((definition) => definition.name));
+
+/** `scopeMetrics` without what the main thread reads from shared memory (explicit points of the catalog's per-series metrics). */
+function withoutShared(scopeMetrics: readonly ScopeMetrics[]): ScopeMetrics[] {
+  return scopeMetrics
+    .map(({ scope, metrics }) =>
+      scope.name !== INSTRUMENTATION_SCOPE
+        ? { scope, metrics }
+        : { scope, metrics: metrics.filter((metric) => !SHARED_NAMES.has(metric.descriptor.name) || metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM) },
+    )
+    .filter(({ metrics }) => metrics.length > 0);
 }
 
 /** The main thread's side: worker threads join the aggregator as they announce themselves. */
@@ -86,9 +141,11 @@ export class ThreadHub {
       return;
     }
     let final: unknown;
+    const mirror = mirrorOf(message.shared);
     port.on('message', (raw: unknown) => {
       const answer = threadMessage(raw);
-      if (answer?.type === 'points') this._aggregator.answer(key, answer.id, answer.version, answer.payload);
+      if (answer?.type === 'layout') mirror?.apply(answer.record);
+      else if (answer?.type === 'points') this._aggregator.answer(key, answer.id, answer.version, answer.payload);
       else if (answer?.type === 'final' && answer.version === WIRE_VERSION) final = answer.payload;
     });
     port.once('close', () => {
@@ -104,7 +161,8 @@ export class ThreadHub {
       kind: 'thread',
       label: `thread ${source}`,
       // piscina's default atomics: 'sync' pauses an idle thread's event loop: the usual cause of a thread's misses.
-      missHint: ". A thread of a piscina pool can answer only with the pool's atomics: 'disabled' (or 'async')",
+      missHint: ". A thread of a piscina pool can answer only with the pool's atomics: 'disabled' (or 'async'); its catalog series are read from shared memory all the same",
+      ...(mirror === undefined ? {} : { shared: () => readMirror(mirror) }),
       ask: (id, failed) => {
         try {
           port.postMessage(wrap({ type: 'collect', id }));
@@ -129,12 +187,15 @@ export interface ThreadResponderOptions {
 export function answerMainThread(options: ThreadResponderOptions): { close(): void } {
   let closed = false;
   let port: MessagePort | undefined;
+  const directory = runtime().directory;
+  /** What this thread answers with: without what the main thread reads from shared memory. */
+  const answerable = directory === undefined ? (scopeMetrics: ScopeMetrics[]) => scopeMetrics : withoutShared;
   /** The hub that welcomed this thread on `port`. */
   let welcomed: string | undefined;
   const sendFinal = (): void => {
     if (port === undefined) return;
     try {
-      port.postMessage(wrap({ type: 'final', version: WIRE_VERSION, payload: encode([{ scope: options.scope, metrics: options.collectNow() }]) }));
+      port.postMessage(wrap({ type: 'final', version: WIRE_VERSION, payload: encode(answerable([{ scope: options.scope, metrics: options.collectNow() }])) }));
     } catch (err) {
       diag.debug('@inferometer/node threads: could not send the final points to the main thread', err);
     }
@@ -143,7 +204,7 @@ export function answerMainThread(options: ThreadResponderOptions): { close(): vo
     const { resourceMetrics, errors } = await options.reader.collect();
     for (const error of errors) diag.error("@inferometer/node threads: collecting this thread's metrics failed", error);
     if (closed || port !== own) return;
-    own.postMessage(wrap({ type: 'points', id, version: WIRE_VERSION, payload: encode(resourceMetrics.scopeMetrics) }));
+    own.postMessage(wrap({ type: 'points', id, version: WIRE_VERSION, payload: encode(answerable(resourceMetrics.scopeMetrics)) }));
   };
   const announce = (): void => {
     if (closed || port !== undefined) return;
@@ -157,17 +218,37 @@ export function answerMainThread(options: ThreadResponderOptions): { close(): vo
     });
     port1.once('close', () => {
       if (port !== port1) return;
-      port = undefined;
-      welcomed = undefined;
+      forget();
     });
     // The port must not keep the thread alive: a worker whose script is done ends as it would have.
     port1.unref();
-    postMessageToThread(0, wrap({ type: 'hello', port: port2 }), [port2]).catch((err: unknown) => {
+    // From now on every change to a series' layout goes to this port, before
+    // any value lands in the new place; the hello carries everything before.
+    const shared = share(port1);
+    postMessageToThread(0, wrap({ type: 'hello', port: port2, ...(shared === undefined ? {} : { shared }) }), [port2]).catch((err: unknown) => {
       // No start() in the main thread yet: its start() will ask on the channel.
       diag.debug('@inferometer/node threads: the main thread does not aggregate (yet); waiting for its start()', err);
       port1.close();
-      if (port === port1) port = undefined;
+      if (port === port1) forget();
     });
+  };
+  /** Sends layout changes to `target` from now on; returns the layouts so far. */
+  const share = (target: MessagePort): SharedSeries | undefined => {
+    if (directory === undefined) return undefined;
+    directory.listener = (record) => {
+      try {
+        target.postMessage(wrap({ type: 'layout', record }));
+      } catch (err) {
+        diag.debug('@inferometer/node threads: could not tell the main thread about a series', err);
+      }
+    };
+    return { startTime: runtime().recorder.startTime, layouts: directory.snapshot() };
+  };
+  /** No main thread listens on this thread's port any more: changes are kept for the next hello. */
+  const forget = (): void => {
+    port = undefined;
+    welcomed = undefined;
+    if (directory !== undefined) directory.listener = undefined;
   };
   const channel = new BroadcastChannel(THREADS_CHANNEL);
   channel.onmessage = (event: unknown) => {
@@ -177,8 +258,7 @@ export function answerMainThread(options: ThreadResponderOptions): { close(): vo
     // 'workerMessage' listener in the main thread took it) is dropped for a new one.
     if (port !== undefined) {
       const stale = port;
-      port = undefined;
-      welcomed = undefined;
+      forget();
       stale.close();
     }
     announce();
@@ -196,7 +276,7 @@ export function answerMainThread(options: ThreadResponderOptions): { close(): vo
       // What was recorded since the last collection goes with the goodbye.
       sendFinal();
       port?.close();
-      port = undefined;
+      forget();
     },
   };
 }

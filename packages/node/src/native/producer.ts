@@ -107,7 +107,8 @@ async function collectYielding(collector: CatalogCollector): Promise<CollectedMe
   }
 }
 
-function toMetricData(metric: CollectedMetric): MetricData {
+/** A collected catalog metric as the SDK's MetricData (the points have its shape already). */
+export function toMetricData(metric: CollectedMetric): MetricData {
   const { definition } = metric;
   const descriptor = descriptorOf(definition);
   const aggregationTemporality = metric.temporality === 'delta' ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE;

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS } from '@inferometer/core';
+import { METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS, METRIC_PREDICTIONS_IN_FLIGHT } from '@inferometer/core';
 import { freePort, startPrometheus, type PrometheusServer } from '@inferometer/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLUSTER_COLLECT_TIMEOUT_VARIABLE, METRIC_CLUSTER_COLLECT_MISSES, METRIC_CLUSTER_WORKERS } from '../../src/cluster/names.js';
@@ -43,7 +43,7 @@ describe('worker_threads aggregation (real threads: plain Workers and a piscina 
     expect(samples.get(THREADS_REPORTING)).toBe(4);
   }, 60_000);
 
-  it("keeps an exited thread's counts, the calls right before its exit included; terminate() keeps the last reported; a replacement adds on", async () => {
+  it("keeps an exited thread's counts, the calls right before its exit included; terminate() keeps every call that returned; a replacement adds on", async () => {
     const app = await startApp();
     await app.command({ cmd: 'calls', worker: 0, n: 10 });
     await app.command({ cmd: 'calls', worker: 1, n: 10 });
@@ -54,14 +54,46 @@ describe('worker_threads aggregation (real threads: plain Workers and a piscina 
     expect(afterExit.get(SUCCESS)).toBe(25);
     expect(afterExit.get(LATENCY_COUNT)).toBe(25);
     expect(afterExit.get(THREADS_EXITED)).toBe(1);
-    // terminate() runs no more JavaScript in the thread: what was collected stays.
+    // terminate() runs no more JavaScript in the thread: the 6 calls made
+    // since the last collection are read from its shared memory all the same.
+    await app.command({ cmd: 'calls', worker: 1, n: 6 });
     await app.command({ cmd: 'terminate', worker: 1 });
-    expect((await scrape(app)).samples.get(SUCCESS)).toBe(25);
+    const afterTerminate = (await scrape(app)).samples;
+    expect(afterTerminate.get(SUCCESS)).toBe(31);
+    expect(afterTerminate.get(LATENCY_COUNT)).toBe(31);
     await app.command({ cmd: 'spawn', worker: 0 });
     await app.command({ cmd: 'calls', worker: 0, n: 4 });
     const after = (await scrape(app)).samples;
-    expect(after.get(SUCCESS)).toBe(29);
+    expect(after.get(SUCCESS)).toBe(35);
     expect(after.get(THREADS_EXITED)).toBe(2);
+  }, 60_000);
+
+  it('counts every call that returned in a thread terminated mid-burst, with no collection between', async () => {
+    const app = await startApp();
+    const { returned } = await app.command({ cmd: 'burst', worker: 0, atLeast: 20_000 });
+    const made = Number(returned);
+    expect(made).toBeGreaterThanOrEqual(20_000);
+    const { samples } = await scrape(app);
+    // The call running when terminate() struck may have been recorded
+    // before its counter moved: at most one more than the calls that returned.
+    const counted = samples.get(SUCCESS)!;
+    expect(counted).toBeGreaterThanOrEqual(made);
+    expect(counted).toBeLessThanOrEqual(made + 1);
+    expect(samples.get(LATENCY_COUNT)).toBe(counted);
+    // A call cut short by terminate() is not in flight any more: its thread is gone.
+    expect(samples.get(`${METRIC_PREDICTIONS_IN_FLIGHT.prometheusName}{}`) ?? 0).toBe(0);
+    expect(samples.get(THREADS_EXITED)).toBe(1);
+  }, 60_000);
+
+  it("keeps the calls of a thread that ends with an uncaught error at top level", async () => {
+    const app = await startApp();
+    await app.command({ cmd: 'calls', worker: 0, n: 3 });
+    expect((await scrape(app)).samples.get(SUCCESS)).toBe(3);
+    await app.command({ cmd: 'throw', worker: 0, n: 12 });
+    const { samples } = await scrape(app);
+    expect(samples.get(SUCCESS)).toBe(15);
+    expect(samples.get(LATENCY_COUNT)).toBe(15);
+    expect(samples.get(THREADS_EXITED)).toBe(1);
   }, 60_000);
 
   it('answers within the collect timeout when a thread hangs, with its last points, and counts the miss', async () => {
@@ -122,6 +154,27 @@ describe('a real Prometheus scraping the main thread', () => {
     }
     expect(await prometheus.waitFor(`sum(${series})`, (v) => v === made, 20_000)).toBe(made);
     expect(await prometheus.waitFor(`sum(${latencyCount})`, (v) => v === made, 20_000)).toBe(made);
+    const resets = await prometheus.query(`resets(${series}[5m])`);
+    expect(resets.map((r) => Number(r.value[1]))).toEqual([0]);
+  }, 90_000);
+
+  it("stores every call of a piscina pool that shrinks when idle (minThreads 0, idleTimeout 300, default atomics): no call lost, no reset", async () => {
+    const port = await freePort();
+    const app = await startApp({ FIXTURE_PORT: String(port), FIXTURE_SHRINK: '1', FIXTURE_POOL: '0', FIXTURE_PLAIN: '0' });
+    const prometheus: PrometheusServer = await startPrometheus([{ job: 'shrink', target: `127.0.0.1:${port}` }]);
+    closers.push(() => prometheus.stop());
+    const series = `${METRIC_PREDICTIONS.prometheusName}{job="shrink",model_name="${MODEL}",status="success"}`;
+    let made = 0;
+    let destroyed = 0;
+    for (const burst of [500, 700, 600]) {
+      await app.command({ cmd: 'shrinking', n: burst });
+      made += burst;
+      // Until piscina destroyed every idle thread: their calls live on in the main thread only.
+      destroyed = Number((await app.command({ cmd: 'idle' })).destroyed);
+    }
+    expect(destroyed).toBeGreaterThanOrEqual(3);
+    expect((await scrape(app)).samples.get(SUCCESS)).toBe(made);
+    expect(await prometheus.waitFor(`sum(${series})`, (v) => v === made, 20_000)).toBe(made);
     const resets = await prometheus.query(`resets(${series}[5m])`);
     expect(resets.map((r) => Number(r.value[1]))).toEqual([0]);
   }, 90_000);

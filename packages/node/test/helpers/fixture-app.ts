@@ -6,7 +6,8 @@ import { expect } from 'vitest';
 export interface FixtureApp {
   /** The pull endpoint (after `start`, for a fixture that starts late). */
   url: string | null;
-  command(message: Record<string, unknown>): Promise<void>;
+  /** Sends a command; resolves with the fixture's answer. */
+  command(message: Record<string, unknown>): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
 }
 
@@ -14,12 +15,12 @@ export interface FixtureApp {
 export async function startFixtureApp(script: string, env: Record<string, string> = {}): Promise<FixtureApp> {
   const child: ChildProcess = fork(script, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let next = 0;
-  const waiting = new Map<number, (url: string | undefined) => void>();
+  const waiting = new Map<number, (answer: { url?: string | null } & Record<string, unknown>) => void>();
   const ready = new Promise<string | null>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`fixture exited with ${String(code)}`)));
     child.on('message', (message: { ready?: boolean; url?: string | null; id?: number }) => {
       if (message.ready === true) resolve(message.url ?? null);
-      else if (message.id !== undefined) waiting.get(message.id)?.(message.url ?? undefined);
+      else if (message.id !== undefined) waiting.get(message.id)?.(message);
     });
   });
   const app: FixtureApp = {
@@ -27,9 +28,9 @@ export async function startFixtureApp(script: string, env: Record<string, string
     command: (message) =>
       new Promise((resolve) => {
         const id = ++next;
-        waiting.set(id, (url) => {
-          if (url !== undefined) app.url = url;
-          resolve();
+        waiting.set(id, (answer) => {
+          if (answer.url !== undefined && answer.url !== null) app.url = answer.url;
+          resolve(answer);
         });
         child.send({ ...message, id });
       }),

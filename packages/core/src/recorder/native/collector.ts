@@ -25,7 +25,7 @@ import {
   type MetricDefinition,
 } from '../../catalog.js';
 import { DeltaTracker } from './delta.js';
-import { GenerationBatch, pushGeneration } from './generation.js';
+import { GenerationBatch, pushGeneration, type GenerationReading } from './generation.js';
 import {
   activeVersionPoints,
   modelInfoPoints,
@@ -36,7 +36,7 @@ import {
   seriesCountPoints,
   type CollectedPoint,
 } from './points.js';
-import type { CollectedExemplar } from './exemplars.js';
+import type { CollectedExemplar, SeriesExemplars } from './exemplars.js';
 import type { NativeHistogram } from './histogram.js';
 import type { HistogramKind } from '../recorder.js';
 import type { NativeRecorder } from './recorder.js';
@@ -67,6 +67,35 @@ export interface CollectedMetric {
   readonly exponential?: boolean;
 }
 
+/**
+ * What the points of one series are read from: a {@link NativeSeries}, or
+ * (in the main thread) the same numbers a worker thread keeps in shared
+ * memory (shared.ts). Its histograms are {@link NativeHistogram}s over the
+ * slab the numbers are in.
+ *
+ * @internal
+ */
+export interface SeriesReading {
+  readonly attributes: Attributes;
+  readonly successes: number;
+  readonly errors: number;
+  readonly cancelled: number;
+  readonly inFlight: number;
+  readonly latency: NativeHistogram;
+  readonly exemplars: SeriesExemplars | undefined;
+  readonly extras: ExtrasReading | undefined;
+}
+
+/** The lazily created part of a {@link SeriesReading}. @internal */
+export interface ExtrasReading {
+  readonly errorTypes: ReadonlyMap<string, { readonly value: number }> | undefined;
+  readonly confidence: NativeHistogram | undefined;
+  readonly batchSize: NativeHistogram | undefined;
+  readonly timeToFirstItem: NativeHistogram | undefined;
+  readonly streamItems: NativeHistogram | undefined;
+  readonly generation: GenerationReading | undefined;
+}
+
 /** Status and error-type attribute objects of one series, reused across collections (serializers cache label strings per object). */
 interface SeriesLabels {
   readonly success: Attributes;
@@ -74,9 +103,9 @@ interface SeriesLabels {
   readonly cancelled: Attributes;
   readonly types: Map<string, Attributes>;
 }
-const labels = new WeakMap<NativeSeries, SeriesLabels>();
+const labels = new WeakMap<SeriesReading, SeriesLabels>();
 
-function labelsOf(series: NativeSeries): SeriesLabels {
+function labelsOf(series: SeriesReading): SeriesLabels {
   let found = labels.get(series);
   if (found === undefined) {
     const attributes = series.attributes;
@@ -91,7 +120,7 @@ function labelsOf(series: NativeSeries): SeriesLabels {
   return found;
 }
 
-function errorTypeLabels(series: NativeSeries, found: SeriesLabels, type: string): Attributes {
+function errorTypeLabels(series: SeriesReading, found: SeriesLabels, type: string): Attributes {
   let attributes = found.types.get(type);
   if (attributes === undefined) found.types.set(type, (attributes = { ...series.attributes, [ATTR_ERROR_TYPE]: type }));
   return attributes;
@@ -104,8 +133,8 @@ function withExemplars(points: CollectedPoint[], attributes: Attributes, exempla
   points[last] = { ...points[last]!, exemplars };
 }
 
-/** The points of one collection, per catalog metric. */
-class Batch {
+/** The points of one collection, per catalog metric. @internal */
+export class Batch {
   readonly predictions: CollectedPoint[] = [];
   readonly errors: CollectedPoint[] = [];
   readonly latency: CollectedPoint[] = [];
@@ -193,26 +222,7 @@ export class NativeCollector {
     const add = (definition: MetricDefinition, points: CollectedPoint[], temporality: Temporality = this.temporality): void => {
       if (points.length > 0) out.push({ definition, temporality, points });
     };
-    const addExp = (definition: MetricDefinition, points: CollectedPoint[]): void => {
-      if (points.length > 0) out.push({ definition, temporality: this.temporality, points, exponential: true });
-    };
-    add(METRIC_PREDICTIONS, batch.predictions);
-    add(METRIC_PREDICTION_ERRORS, batch.errors);
-    add(METRIC_PREDICTION_LATENCY, batch.latency);
-    addExp(METRIC_PREDICTION_LATENCY, batch.latencyExp);
-    add(METRIC_PREDICTION_CONFIDENCE, batch.confidence);
-    addExp(METRIC_PREDICTION_CONFIDENCE, batch.confidenceExp);
-    add(METRIC_PREDICTION_BATCH_SIZE, batch.batchSize);
-    addExp(METRIC_PREDICTION_BATCH_SIZE, batch.batchSizeExp);
-    add(METRIC_PREDICTIONS_IN_FLIGHT, batch.inFlight, 'cumulative');
-    add(METRIC_TIME_TO_FIRST_ITEM, batch.firstItem);
-    addExp(METRIC_TIME_TO_FIRST_ITEM, batch.firstItemExp);
-    add(METRIC_STREAM_ITEMS, batch.streamItems);
-    addExp(METRIC_STREAM_ITEMS, batch.streamItemsExp);
-    add(METRIC_PREDICTION_TOKENS, batch.generation.tokens);
-    add(METRIC_TIME_PER_OUTPUT_TOKEN, batch.generation.timePerOutputToken);
-    add(METRIC_FINISH_REASONS, batch.generation.finishes);
-    add(METRIC_PHASE_DURATION, batch.generation.phases);
+    seriesMetrics(out, batch, this.temporality);
     add(METRIC_MODEL_INFO, modelInfoPoints(recorder, endTime), 'cumulative');
     add(METRIC_ACTIVE_MODEL_VERSION, activeVersionPoints(recorder, endTime), 'cumulative');
     add(METRIC_DROPPED_OBSERVATIONS, dropped);
@@ -227,39 +237,109 @@ export class NativeCollector {
     const recorder = this._recorder;
     const tracker = this._tracker;
     const start = tracker === undefined ? recorder.startTime : tracker.interval(series, recorder.startTime, end);
-    const found = labelsOf(series);
-    pushSum(batch.predictions, start, end, found.success, series.successes, tracker);
-    pushSum(batch.predictions, start, end, found.error, series.errors, tracker);
-    pushSum(batch.predictions, start, end, found.cancelled, series.cancelled, tracker);
-    const attributes = series.attributes;
-    this._histogram(batch.latency, batch.latencyExp, start, end, attributes, series.latency);
-    // Exemplars on cumulative points only: a delta reader is an OTLP one,
-    // and no OTLP exporter of OpenTelemetry JS writes exemplars (open-telemetry/opentelemetry-js#5147).
-    const exemplars = tracker === undefined ? series.exemplars : undefined;
-    if (exemplars !== undefined) withExemplars(batch.latency, attributes, exemplars.latencyExemplars());
-    const extras = series.extras;
-    if (extras !== undefined) {
-      if (extras.errorTypes !== undefined) {
-        for (const [type, count] of extras.errorTypes) {
-          const labels = errorTypeLabels(series, found, type);
-          pushSum(batch.errors, start, end, labels, count, tracker);
-          if (exemplars !== undefined) withExemplars(batch.errors, labels, exemplars.errorExemplar(type));
-        }
-      }
-      if (extras.confidence) this._histogram(batch.confidence, batch.confidenceExp, start, end, attributes, extras.confidence);
-      if (extras.batchSize) this._histogram(batch.batchSize, batch.batchSizeExp, start, end, attributes, extras.batchSize);
-      if (extras.timeToFirstItem) this._histogram(batch.firstItem, batch.firstItemExp, start, end, attributes, extras.timeToFirstItem);
-      if (extras.streamItems) this._histogram(batch.streamItems, batch.streamItemsExp, start, end, attributes, extras.streamItems);
-      if (extras.generation) pushGeneration(batch.generation, start, end, attributes, extras.generation, tracker);
-    }
-    batch.inFlight.push({ startTime: recorder.startTime, endTime: end, attributes, value: series.inFlight });
+    pushSeries(batch, series, start, end, recorder.startTime, tracker, this.histograms);
   }
+}
 
-  /** One histogram's points, of the kinds it keeps that this reader exports. */
-  private _histogram(explicit: CollectedPoint[], exponential: CollectedPoint[], start: HrTimeLike, end: HrTimeLike, attributes: Attributes, histogram: NativeHistogram): void {
-    const wants = this.histograms;
-    const exp = histogram.exponential;
-    if (histogram.explicit && (wants !== 'exponential' || exp === undefined)) pushHistogram(explicit, start, end, attributes, histogram, this._tracker);
-    if (exp !== undefined && (wants !== 'explicit' || !histogram.explicit)) pushExponential(exponential, start, end, attributes, exp, this._tracker);
+/**
+ * The per-series catalog metrics (everything a series holds; the recorder's
+ * own gauges and counters are not among them), in the order collections
+ * list them. A worker thread's main thread reads exactly these from the
+ * thread's shared memory (shared.ts).
+ *
+ * @internal
+ */
+export const SERIES_METRICS: readonly MetricDefinition[] = [
+  METRIC_PREDICTIONS,
+  METRIC_PREDICTION_ERRORS,
+  METRIC_PREDICTION_LATENCY,
+  METRIC_PREDICTION_CONFIDENCE,
+  METRIC_PREDICTION_BATCH_SIZE,
+  METRIC_PREDICTIONS_IN_FLIGHT,
+  METRIC_TIME_TO_FIRST_ITEM,
+  METRIC_STREAM_ITEMS,
+  METRIC_PREDICTION_TOKENS,
+  METRIC_TIME_PER_OUTPUT_TOKEN,
+  METRIC_FINISH_REASONS,
+  METRIC_PHASE_DURATION,
+];
+
+/** Appends the batch's per-series metrics to `out` ({@link SERIES_METRICS}, exponential ones beside their explicit ones). @internal */
+export function seriesMetrics(out: CollectedMetric[], batch: Batch, temporality: Temporality): void {
+  const add = (definition: MetricDefinition, points: CollectedPoint[], pointsTemporality: Temporality = temporality): void => {
+    if (points.length > 0) out.push({ definition, temporality: pointsTemporality, points });
+  };
+  const addExp = (definition: MetricDefinition, points: CollectedPoint[]): void => {
+    if (points.length > 0) out.push({ definition, temporality, points, exponential: true });
+  };
+  add(METRIC_PREDICTIONS, batch.predictions);
+  add(METRIC_PREDICTION_ERRORS, batch.errors);
+  add(METRIC_PREDICTION_LATENCY, batch.latency);
+  addExp(METRIC_PREDICTION_LATENCY, batch.latencyExp);
+  add(METRIC_PREDICTION_CONFIDENCE, batch.confidence);
+  addExp(METRIC_PREDICTION_CONFIDENCE, batch.confidenceExp);
+  add(METRIC_PREDICTION_BATCH_SIZE, batch.batchSize);
+  addExp(METRIC_PREDICTION_BATCH_SIZE, batch.batchSizeExp);
+  add(METRIC_PREDICTIONS_IN_FLIGHT, batch.inFlight, 'cumulative');
+  add(METRIC_TIME_TO_FIRST_ITEM, batch.firstItem);
+  addExp(METRIC_TIME_TO_FIRST_ITEM, batch.firstItemExp);
+  add(METRIC_STREAM_ITEMS, batch.streamItems);
+  addExp(METRIC_STREAM_ITEMS, batch.streamItemsExp);
+  add(METRIC_PREDICTION_TOKENS, batch.generation.tokens);
+  add(METRIC_TIME_PER_OUTPUT_TOKEN, batch.generation.timePerOutputToken);
+  add(METRIC_FINISH_REASONS, batch.generation.finishes);
+  add(METRIC_PHASE_DURATION, batch.generation.phases);
+}
+
+/**
+ * One series' points: every metric it has data for, from `start` (its
+ * cumulative start, or with a tracker its delta interval's) to `end`; the
+ * in-flight gauge from `inFlightStart`. `wants` is the histogram kind the
+ * reader exports (see {@link NativeCollector.histograms}).
+ *
+ * @internal
+ */
+export function pushSeries(batch: Batch, series: SeriesReading, start: HrTimeLike, end: HrTimeLike, inFlightStart: HrTimeLike, tracker: DeltaTracker | undefined, wants: HistogramKind): void {
+  const found = labelsOf(series);
+  pushSum(batch.predictions, start, end, found.success, series.successes, tracker);
+  pushSum(batch.predictions, start, end, found.error, series.errors, tracker);
+  pushSum(batch.predictions, start, end, found.cancelled, series.cancelled, tracker);
+  const attributes = series.attributes;
+  pushHistogramKinds(batch.latency, batch.latencyExp, start, end, attributes, series.latency, tracker, wants);
+  // Exemplars on cumulative points only: a delta reader is an OTLP one,
+  // and no OTLP exporter of OpenTelemetry JS writes exemplars (open-telemetry/opentelemetry-js#5147).
+  const exemplars = tracker === undefined ? series.exemplars : undefined;
+  if (exemplars !== undefined) withExemplars(batch.latency, attributes, exemplars.latencyExemplars());
+  const extras = series.extras;
+  if (extras !== undefined) {
+    if (extras.errorTypes !== undefined) {
+      for (const [type, cell] of extras.errorTypes) {
+        const labels = errorTypeLabels(series, found, type);
+        pushSum(batch.errors, start, end, labels, cell.value, tracker);
+        if (exemplars !== undefined) withExemplars(batch.errors, labels, exemplars.errorExemplar(type));
+      }
+    }
+    if (extras.confidence) pushHistogramKinds(batch.confidence, batch.confidenceExp, start, end, attributes, extras.confidence, tracker, wants);
+    if (extras.batchSize) pushHistogramKinds(batch.batchSize, batch.batchSizeExp, start, end, attributes, extras.batchSize, tracker, wants);
+    if (extras.timeToFirstItem) pushHistogramKinds(batch.firstItem, batch.firstItemExp, start, end, attributes, extras.timeToFirstItem, tracker, wants);
+    if (extras.streamItems) pushHistogramKinds(batch.streamItems, batch.streamItemsExp, start, end, attributes, extras.streamItems, tracker, wants);
+    if (extras.generation) pushGeneration(batch.generation, start, end, attributes, extras.generation, tracker);
   }
+  batch.inFlight.push({ startTime: inFlightStart, endTime: end, attributes, value: series.inFlight });
+}
+
+/** One histogram's points, of the kinds it keeps that the reader exports. */
+function pushHistogramKinds(
+  explicit: CollectedPoint[],
+  exponential: CollectedPoint[],
+  start: HrTimeLike,
+  end: HrTimeLike,
+  attributes: Attributes,
+  histogram: NativeHistogram,
+  tracker: DeltaTracker | undefined,
+  wants: HistogramKind,
+): void {
+  const exp = histogram.exponential;
+  if (histogram.explicit && (wants !== 'exponential' || exp === undefined)) pushHistogram(explicit, start, end, attributes, histogram, tracker);
+  if (exp !== undefined && (wants !== 'explicit' || !histogram.explicit)) pushExponential(exponential, start, end, attributes, exp, tracker);
 }

@@ -35,39 +35,77 @@ const PHASE_INDEX = new Map<string, number>(PHASES.map((phase, i) => [phase, i])
  *
  * @internal
  */
-export class NativeGeneration {
+export class NativeGeneration implements GenerationReading {
   /** input, output, cached_input, in {@link TOKEN_TYPES} order. */
   readonly tokens: (NativeHistogram | undefined)[] = [undefined, undefined, undefined];
   timePerOutputToken: NativeHistogram | undefined;
-  /** Counts in {@link FINISH_REASONS} order. */
-  readonly finishes = new Float64Array(FINISH_REASONS.length);
+  /** Counts in {@link FINISH_REASONS} order, from {@link finishesAt} (in a slab: a worker thread's main thread reads them too). */
+  readonly finishes: Float64Array;
+  readonly finishesAt: number;
   /** In {@link PHASES} order. */
   readonly phases: (NativeHistogram | undefined)[] = [undefined, undefined, undefined, undefined];
 
-  constructor(private readonly _slab: HistogramSlab) {}
+  constructor(
+    private readonly _slab: HistogramSlab,
+    /** Called when a histogram is added (the series' layout changed). */
+    private readonly _changed: () => void = () => {},
+  ) {
+    this.finishesAt = _slab.take(FINISH_REASONS.length);
+    this.finishes = _slab.data;
+  }
+
+  /** Finished generations for the reason at `i` of {@link FINISH_REASONS}. */
+  finished(i: number): number {
+    return this.finishes[this.finishesAt + i]!;
+  }
 
   record(record: GenerationRecord): void {
     if (record.inputTokens !== undefined) this._tokens(0, record.inputTokens);
     if (record.outputTokens !== undefined) this._tokens(1, record.outputTokens);
     if (record.cachedInputTokens !== undefined) this._tokens(2, record.cachedInputTokens);
-    if (record.timePerOutputToken !== undefined) (this.timePerOutputToken ??= new NativeHistogram(TPOT_BOUNDARIES, this._slab)).record(record.timePerOutputToken);
+    if (record.timePerOutputToken !== undefined) (this.timePerOutputToken ?? this._tpot()).record(record.timePerOutputToken);
     if (record.finish !== undefined) this.finish(record.finish);
   }
 
   finish(reason: FinishReason): void {
     const i = FINISH_INDEX.get(reason);
-    if (i !== undefined) this.finishes[i]!++;
+    if (i !== undefined) this.finishes[this.finishesAt + i]!++;
   }
 
   phase(phase: Phase, seconds: number): void {
     const i = PHASE_INDEX.get(phase);
     if (i === undefined) return;
-    (this.phases[i] ??= new NativeHistogram(PHASE_BOUNDARIES, this._slab)).record(seconds);
+    let histogram = this.phases[i];
+    if (histogram === undefined) {
+      this.phases[i] = histogram = new NativeHistogram(PHASE_BOUNDARIES, this._slab);
+      this._changed();
+    }
+    histogram.record(seconds);
   }
 
   private _tokens(i: number, count: number): void {
-    (this.tokens[i] ??= new NativeHistogram(TOKEN_BOUNDARIES, this._slab)).record(count);
+    let histogram = this.tokens[i];
+    if (histogram === undefined) {
+      this.tokens[i] = histogram = new NativeHistogram(TOKEN_BOUNDARIES, this._slab);
+      this._changed();
+    }
+    histogram.record(count);
   }
+
+  private _tpot(): NativeHistogram {
+    const histogram = (this.timePerOutputToken = new NativeHistogram(TPOT_BOUNDARIES, this._slab));
+    this._changed();
+    return histogram;
+  }
+}
+
+/** What the generative points of one series are read from: a {@link NativeGeneration}, or its view over a worker thread's shared memory. @internal */
+export interface GenerationReading {
+  readonly tokens: readonly (NativeHistogram | undefined)[];
+  readonly timePerOutputToken: NativeHistogram | undefined;
+  readonly phases: readonly (NativeHistogram | undefined)[];
+  /** Finished generations for the reason at `i` of {@link FINISH_REASONS}. */
+  finished(i: number): number;
 }
 
 /** The points of one collection for the generative metrics. @internal */
@@ -105,7 +143,7 @@ export function pushGeneration(
   start: HrTimeLike,
   end: HrTimeLike,
   attributes: Attributes,
-  state: NativeGeneration,
+  state: GenerationReading,
   tracker: DeltaTracker | undefined,
 ): void {
   const found = labelsOf(state, attributes);
@@ -114,7 +152,7 @@ export function pushGeneration(
     if (histogram !== undefined) pushHistogram(batch.tokens, start, end, found.tokens[i]!, histogram, tracker);
   }
   if (state.timePerOutputToken !== undefined) pushHistogram(batch.timePerOutputToken, start, end, attributes, state.timePerOutputToken, tracker);
-  for (let i = 0; i < state.finishes.length; i++) pushSum(batch.finishes, start, end, found.finishes[i]!, state.finishes[i]!, tracker);
+  for (let i = 0; i < FINISH_REASONS.length; i++) pushSum(batch.finishes, start, end, found.finishes[i]!, state.finished(i), tracker);
   for (let i = 0; i < state.phases.length; i++) {
     const histogram = state.phases[i];
     if (histogram !== undefined) pushHistogram(batch.phases, start, end, found.phases[i]!, histogram, tracker);

@@ -40,6 +40,20 @@ export class NativeHistogram {
     if (kind !== 'exponential') this._takeExplicit(slab);
   }
 
+  /**
+   * A histogram over explicit buckets that already exist at `offset` of
+   * `data` (a worker thread's shared slab, read by the main thread): reads
+   * only, nothing is taken from a slab.
+   */
+  static over(boundaries: Float64Array, data: Float64Array, offset: number): NativeHistogram {
+    const view = Object.create(NativeHistogram.prototype) as { -readonly [K in keyof NativeHistogram]: NativeHistogram[K] };
+    view.boundaries = boundaries;
+    view.data = data;
+    view.offset = offset;
+    view.exponential = undefined;
+    return view as NativeHistogram;
+  }
+
   /** Whether explicit buckets are kept. */
   get explicit(): boolean {
     return this.offset >= 0;
@@ -139,7 +153,7 @@ const SLAB_DOUBLES = 65_536;
  * @internal
  */
 export class HistogramSlab {
-  data = new Float64Array(SLAB_DOUBLES);
+  data: Float64Array;
   private _used = 0;
   /**
    * Kind of the histograms made from now on when their model does not name
@@ -150,15 +164,28 @@ export class HistogramSlab {
   /** Most buckets per sign of an exponential histogram. */
   maxSize = 160;
 
+  /**
+   * `shared`: slabs are SharedArrayBuffers, so another thread can read them
+   * (a worker thread's numbers, read by the main thread: shared.ts). Plain
+   * and shared typed arrays cost the same to write.
+   */
+  constructor(readonly shared = false) {
+    this.data = this._allocate(SLAB_DOUBLES);
+  }
+
   /** Reserves `size` doubles in the current slab (a new slab when it is full); returns their offset. */
   take(size: number): number {
     if (this.data.length - this._used < size) {
-      this.data = new Float64Array(Math.max(SLAB_DOUBLES, size));
+      this.data = this._allocate(Math.max(SLAB_DOUBLES, size));
       this._used = 0;
     }
     const at = this._used;
     this._used += size;
     return at;
+  }
+
+  private _allocate(doubles: number): Float64Array {
+    return this.shared ? new Float64Array(new SharedArrayBuffer(doubles * Float64Array.BYTES_PER_ELEMENT)) : new Float64Array(doubles);
   }
 }
 

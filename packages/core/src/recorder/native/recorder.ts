@@ -165,6 +165,7 @@ export class NativeRecorder implements Recorder {
     else this._byHash.set(hash, [bucket, handle]);
     this.handles.push(handle);
     handle.registered = true;
+    this.runtime.directory?.publish(handle.native);
   }
 
   /** When the model's version guard is full, versions that no longer serve are released first. */
@@ -312,6 +313,7 @@ export class NativeRecorder implements Recorder {
       else this._byHash.set(hash, rest);
     }
     if (handle.kind !== 'metric') this.runtime.guard.releaseSeries(FAMILY, handle.kind);
+    this.runtime.directory?.remove(handle.native);
     handle.swap(new ReleasedTarget(handle));
   }
 

@@ -32,9 +32,15 @@ export interface SeriesBoundaries {
  */
 export class NativeSeries implements SeriesTarget {
   current = false;
-  successes = 0;
-  errors = 0;
-  inFlight = 0;
+  /**
+   * The series' counts, in a slab rather than fields ({@link COUNT_SUCCESSES}
+   * and on from `at`): in a worker thread the slab is a SharedArrayBuffer the
+   * main thread reads directly, so a call that returned is counted even when
+   * the thread is terminated right after (see shared.ts).
+   */
+  readonly counts: Float64Array;
+  /** Offset of this series' counts in {@link counts}. */
+  readonly at: number;
   readonly latency: NativeHistogram;
   /**
    * What most series never need (confidence and batch-size histograms without
@@ -55,12 +61,29 @@ export class NativeSeries implements SeriesTarget {
     boundaries: SeriesBoundaries,
     slab: HistogramSlab,
   ) {
+    this.at = slab.take(COUNT_FIELDS);
+    this.counts = slab.data;
     this.latency = new NativeHistogram(boundaries.latency, slab, boundaries.kinds.latency);
+  }
+
+  /** Successful calls. */
+  get successes(): number {
+    return this.counts[this.at + COUNT_SUCCESSES]!;
+  }
+
+  /** Failed calls. */
+  get errors(): number {
+    return this.counts[this.at + COUNT_ERRORS]!;
+  }
+
+  /** Calls begun and not ended. */
+  get inFlight(): number {
+    return this.counts[this.at + COUNT_IN_FLIGHT]!;
   }
 
   /** Cancelled calls counted here. */
   get cancelled(): number {
-    return this.extras?.cancelled ?? 0;
+    return this.counts[this.at + COUNT_CANCELLED]!;
   }
 
   /** Latency and error exemplars, from the first call inside a sampled span (while the recorder's `tracing` is on). */
@@ -86,28 +109,35 @@ export class NativeSeries implements SeriesTarget {
   }
 
   begin(): PredictionSeries {
-    this.inFlight++;
+    this.counts[this.at + COUNT_IN_FLIGHT]!++;
     if (this._version.model.active !== this._version) activate(this._version);
     return this;
   }
 
   succeed(seconds: number): void {
-    if (this.inFlight > 0) this.inFlight--;
+    const counts = this.counts;
+    const at = this.at;
+    if (counts[at + COUNT_IN_FLIGHT]! > 0) counts[at + COUNT_IN_FLIGHT]!--;
     if (this.current) {
-      this.successes++;
+      counts[at + COUNT_SUCCESSES]!++;
       this.latency.record(seconds);
       if (this.handle.recorder.tracing) this._exemplar(seconds, undefined);
     } else this.handle.now().outcome(seconds, undefined);
   }
 
   fail(seconds: number, errorType: string): void {
-    if (this.inFlight > 0) this.inFlight--;
+    this._ended();
     this.outcome(seconds, errorType);
   }
 
   cancel(): void {
-    if (this.inFlight > 0) this.inFlight--;
+    this._ended();
     this.outcome(0, CANCELLED);
+  }
+
+  private _ended(): void {
+    const at = this.at + COUNT_IN_FLIGHT;
+    if (this.counts[at]! > 0) this.counts[at]!--;
   }
 
   outcome(seconds: number, errorType: Outcome): void {
@@ -116,19 +146,24 @@ export class NativeSeries implements SeriesTarget {
       return;
     }
     if (errorType === CANCELLED) {
-      this._extras().cancelled++;
+      this.counts[this.at + COUNT_CANCELLED]!++;
       return;
     }
     this.latency.record(seconds);
     if (errorType === undefined) {
-      this.successes++;
+      this.counts[this.at + COUNT_SUCCESSES]!++;
       if (this.handle.recorder.tracing) this._exemplar(seconds, undefined);
       return;
     }
-    this.errors++;
+    this.counts[this.at + COUNT_ERRORS]!++;
     const type = this.handle.errorType(errorType);
     const types = (this._extras().errorTypes ??= new Map());
-    types.set(type, (types.get(type) ?? 0) + 1);
+    let cell = types.get(type);
+    if (cell === undefined) {
+      types.set(type, (cell = new CountCell(this._slab)));
+      this._layoutChanged();
+    }
+    cell.data[cell.at]!++;
     if (this.handle.recorder.tracing) this._exemplar(seconds, type);
   }
 
@@ -142,33 +177,61 @@ export class NativeSeries implements SeriesTarget {
   }
 
   confidence(value: number): void {
-    if (this.current) (this._extras().confidence ??= new NativeHistogram(this._boundaries.confidence, this._slab, this._boundaries.kinds.confidence)).record(value);
+    if (this.current) (this._extras().confidence ?? this._histogram('confidence')).record(value);
     else this.handle.now().confidence(value);
   }
 
   batchSize(items: number): void {
-    if (this.current) (this._extras().batchSize ??= new NativeHistogram(this._boundaries.batchSize, this._slab, this._boundaries.kinds.batchSize)).record(items);
+    if (this.current) (this._extras().batchSize ?? this._histogram('batchSize')).record(items);
     else this.handle.now().batchSize(items);
   }
 
   firstItem(seconds: number): void {
-    if (this.current) (this._extras().timeToFirstItem ??= new NativeHistogram(this._boundaries.timeToFirstItem, this._slab, this._boundaries.kinds.timeToFirstItem)).record(seconds);
+    if (this.current) (this._extras().timeToFirstItem ?? this._histogram('timeToFirstItem')).record(seconds);
     else this.handle.now().firstItem(seconds);
   }
 
   streamItems(items: number): void {
-    if (this.current) (this._extras().streamItems ??= new NativeHistogram(this._boundaries.streamItems, this._slab, this._boundaries.kinds.streamItems)).record(items);
+    if (this.current) (this._extras().streamItems ?? this._histogram('streamItems')).record(items);
     else this.handle.now().streamItems(items);
   }
 
   generation(record: GenerationRecord): void {
-    if (this.current) (this._extras().generation ??= new NativeGeneration(this._slab)).record(record);
+    if (this.current) this._generation().record(record);
     else this.handle.now().generation(record);
   }
 
   phase(phase: Phase, seconds: number): void {
-    if (this.current) (this._extras().generation ??= new NativeGeneration(this._slab)).phase(phase, seconds);
+    if (this.current) this._generation().phase(phase, seconds);
     else this.handle.now().phase(phase, seconds);
+  }
+
+  /** An extras histogram on its first value (its kind and boundaries are the series'). */
+  private _histogram(name: 'confidence' | 'batchSize' | 'timeToFirstItem' | 'streamItems'): NativeHistogram {
+    const histogram = new NativeHistogram(this._boundaries[name], this._slab, this._boundaries.kinds[name]);
+    this._extras()[name] = histogram;
+    this._layoutChanged();
+    return histogram;
+  }
+
+  private _generation(): NativeGeneration {
+    const extras = this._extras();
+    let generation = extras.generation;
+    if (generation === undefined) {
+      extras.generation = generation = new NativeGeneration(this._slab, () => this._layoutChanged());
+      this._layoutChanged();
+    }
+    return generation;
+  }
+
+  /**
+   * Where this series' numbers live changed (a histogram, an error type or
+   * explicit buckets were added): a worker thread tells the main thread at
+   * once, before any value lands there (see shared.ts). Never on a call's
+   * path once the series has its shape.
+   */
+  private _layoutChanged(): void {
+    this.handle.recorder.runtime.directory?.publish(this);
   }
 
   /** A reader needing `kind` attached: histograms whose kind the model did not fix gain it. */
@@ -177,30 +240,56 @@ export class NativeSeries implements SeriesTarget {
     const slab = this._slab;
     if (kinds.latency === undefined) this.latency.ensure(kind, slab);
     const extras = this.extras;
-    if (extras === undefined) return;
-    if (kinds.confidence === undefined) extras.confidence?.ensure(kind, slab);
-    if (kinds.batchSize === undefined) extras.batchSize?.ensure(kind, slab);
-    if (kinds.timeToFirstItem === undefined) extras.timeToFirstItem?.ensure(kind, slab);
-    if (kinds.streamItems === undefined) extras.streamItems?.ensure(kind, slab);
+    if (extras !== undefined) {
+      if (kinds.confidence === undefined) extras.confidence?.ensure(kind, slab);
+      if (kinds.batchSize === undefined) extras.batchSize?.ensure(kind, slab);
+      if (kinds.timeToFirstItem === undefined) extras.timeToFirstItem?.ensure(kind, slab);
+      if (kinds.streamItems === undefined) extras.streamItems?.ensure(kind, slab);
+    }
+    this._layoutChanged();
   }
 
   private _extras(): SeriesExtras {
-    return (this.extras ??= { cancelled: 0, exemplars: undefined, confidence: undefined, batchSize: undefined, timeToFirstItem: undefined, streamItems: undefined, errorTypes: undefined, generation: undefined });
+    return (this.extras ??= { exemplars: undefined, confidence: undefined, batchSize: undefined, timeToFirstItem: undefined, streamItems: undefined, errorTypes: undefined, generation: undefined });
+  }
+}
+
+/** Doubles of a series' counts in the slab, and their order. @internal */
+export const COUNT_FIELDS = 4;
+/** @internal */
+export const COUNT_SUCCESSES = 0;
+/** @internal */
+export const COUNT_ERRORS = 1;
+/** @internal */
+export const COUNT_IN_FLIGHT = 2;
+/** @internal */
+export const COUNT_CANCELLED = 3;
+
+/** One count in a slab (an error type's), where the main thread can read it too. @internal */
+export class CountCell {
+  readonly data: Float64Array;
+  readonly at: number;
+
+  constructor(slab: HistogramSlab) {
+    this.at = slab.take(1);
+    this.data = slab.data;
+  }
+
+  get value(): number {
+    return this.data[this.at]!;
   }
 }
 
 /** The lazily created part of a {@link NativeSeries}. @internal */
 export interface SeriesExtras {
-  /** Cancelled calls (see {@link PredictionSeries.cancel}). */
-  cancelled: number;
   /** Latency and error exemplars, from the first call inside a sampled span. */
   exemplars: SeriesExemplars | undefined;
   confidence: NativeHistogram | undefined;
   batchSize: NativeHistogram | undefined;
   timeToFirstItem: NativeHistogram | undefined;
   streamItems: NativeHistogram | undefined;
-  /** error_type -> count, at most MAX_ERROR_TYPES_PER_SERIES keys plus _OTHER. */
-  errorTypes: Map<string, number> | undefined;
+  /** error_type -> its count, at most MAX_ERROR_TYPES_PER_SERIES keys plus _OTHER. */
+  errorTypes: Map<string, CountCell> | undefined;
   /** Tokens, time per output token, finish reasons and phases (models with the `llm`, `phases` or `arrivedAt` options). */
   generation: NativeGeneration | undefined;
 }
