@@ -33,3 +33,5 @@ export { SharedSeriesMirror, SharedDirectory } from './recorder/native/shared.js
 export type { SeriesLayout, SharedRecord } from './recorder/native/shared.js';
 export { SERIES_METRICS } from './recorder/native/collector.js';
 export type { CollectedMetric } from './recorder/native/collector.js';
+export { MERGER_EXPORT, ThreadParts } from './thread-parts.js';
+export type { Contributions, PartMerge, PartMerger, PartPoint, ThreadPart } from './thread-parts.js';

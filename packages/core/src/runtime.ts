@@ -4,6 +4,7 @@ import { GuardRegistry } from './guard/registry.js';
 import { HistogramSlab } from './recorder/native/histogram.js';
 import { NativeRecorder } from './recorder/native/recorder.js';
 import { SharedDirectory } from './recorder/native/shared.js';
+import { ThreadParts } from './thread-parts.js';
 import { VERSION } from './version.js';
 
 /**
@@ -38,6 +39,8 @@ export class Runtime {
    * Undefined in a main thread.
    */
   readonly directory: SharedDirectory | undefined;
+  /** State of sibling packages combined across threads before it becomes points (thread-parts.ts). */
+  readonly threadParts = new ThreadParts();
   private readonly _shared = new Map<string, unknown>();
 
   /** `shareMemory`: keep the numbers in SharedArrayBuffers with a directory (default: in a worker thread). */

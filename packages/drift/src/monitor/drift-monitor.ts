@@ -5,10 +5,6 @@ import { ATTR_FEATURE, ATTR_METHOD, ATTR_PREDICTION, DRIFT_DROP_REASONS, PREDICT
 import { resolveLimits } from '../limits.js';
 import type { FeatureProfile, ReferenceProfile } from '../profile/format.js';
 import { parseProfile, ProfileError } from '../profile/parse.js';
-import { cohensW } from '../stats/chi-squared.js';
-import { jensenShannon } from '../stats/jensen-shannon.js';
-import { ksBinned } from '../stats/ks.js';
-import { psi } from '../stats/psi.js';
 import { CountWindow } from '../window/count-window.js';
 import { TimeWindow } from '../window/time-window.js';
 import { resolveWindow, type SlidingWindow, type WindowSpec } from '../window/window.js';
@@ -18,6 +14,7 @@ import { ingestClasses, ingestConfidence, ingestFeatures, UNSUPPORTED } from './
 import { resolveMethods, type DriftMethod } from './methods.js';
 import type { DriftMonitorOptions, PredictionDriftOptions } from './options.js';
 import { driftRegistry, type DriftInstruments, type DriftMember, type DriftRegistry } from './registry.js';
+import { scoreWindow, scratchFor, type ScoredFeature, type WindowContribution } from './threads.js';
 
 /**
  * An {@link InferenceObserver} that watches inputs (and results) for drift:
@@ -236,9 +233,12 @@ class SeriesState {
     const now = performance.now();
     const spec = monitor.window;
     this.timed = spec.kind === 'time';
-    this.inputs = new Scored(monitor.inputs, spec, now, (j, method) => ({ ...base, [ATTR_FEATURE]: monitor.featureNames[j]!, [ATTR_METHOD]: method }));
-    this.classes = monitor.classes && new Scored(monitor.classes, spec, now, (_j, method) => ({ ...base, [ATTR_METHOD]: method, [ATTR_PREDICTION]: PREDICTION_CLASS }));
-    this.confidence = monitor.confidence && new Scored(monitor.confidence, spec, now, (_j, method) => ({ ...base, [ATTR_METHOD]: method, [ATTR_PREDICTION]: PREDICTION_CONFIDENCE }));
+    // A window's identity across threads: the series, what it watches, and how (the window's kind and size).
+    const identity = (watched: string): string => JSON.stringify([model, version, watched, spec]);
+    this.inputs = new Scored(monitor.inputs, spec, now, (j, method) => ({ ...base, [ATTR_FEATURE]: monitor.featureNames[j]!, [ATTR_METHOD]: method }), identity(`inputs:${monitor.featureNames.join(',')}`), 'data');
+    this.classes = monitor.classes && new Scored(monitor.classes, spec, now, (_j, method) => ({ ...base, [ATTR_METHOD]: method, [ATTR_PREDICTION]: PREDICTION_CLASS }), identity(PREDICTION_CLASS), 'prediction');
+    this.confidence =
+      monitor.confidence && new Scored(monitor.confidence, spec, now, (_j, method) => ({ ...base, [ATTR_METHOD]: method, [ATTR_PREDICTION]: PREDICTION_CONFIDENCE }), identity(PREDICTION_CONFIDENCE), 'prediction');
   }
 }
 
@@ -247,20 +247,31 @@ class Scored {
   readonly encoder: FeatureEncoder;
   readonly window: SlidingWindow;
   readonly slots: Uint16Array;
-  private readonly _methods: readonly (readonly DriftMethod[])[];
-  private readonly _attributes: readonly (readonly Attributes[])[];
-  private readonly _counts: readonly Float64Array[];
-  private readonly _shares: readonly Float64Array[];
+  private readonly _features: readonly ScoredFeature[];
+  private readonly _scratch: ReturnType<typeof scratchFor>;
+  /** Windows of one key are added across threads (see threads.ts): the series, what is watched, the profile and the settings. */
+  private _key: string | undefined;
 
-  constructor(compiled: Compiled, spec: WindowSpec, now: number, attributes: (feature: number, method: DriftMethod) => Attributes) {
+  constructor(
+    compiled: Compiled,
+    spec: WindowSpec,
+    now: number,
+    attributes: (feature: number, method: DriftMethod) => Attributes,
+    private readonly _identity: string,
+    readonly gauge: 'data' | 'prediction',
+  ) {
     const encoder = compiled.encoder;
     this.encoder = encoder;
     this.window = spec.kind === 'count' ? new CountWindow(encoder, spec.count) : new TimeWindow(encoder, spec.seconds, spec.slices, now);
     this.slots = new Uint16Array(encoder.features);
-    this._methods = compiled.methods;
-    this._attributes = compiled.methods.map((methods, j) => methods.map((method) => attributes(j, method)));
-    this._counts = Array.from(encoder.bins, (bins) => new Float64Array(bins));
-    this._shares = Array.from(encoder.bins, (bins) => new Float64Array(bins));
+    this._features = compiled.methods.map((methods, j) => ({
+      offset: encoder.offsets[j]!,
+      bins: encoder.bins[j]!,
+      expected: encoder.expected[j]!,
+      methods,
+      attributes: methods.map((method) => attributes(j, method)),
+    }));
+    this._scratch = scratchFor(this._features);
   }
 
   /** Whether this window has reported scores (its series then exist in the SDK). */
@@ -281,46 +292,18 @@ class Scored {
       return;
     }
     this.reported = true;
-    const totals = this.window.totals();
-    const encoder = this.encoder;
-    for (let j = 0; j < encoder.features; j++) {
-      const offset = encoder.offsets[j]!;
-      const counts = this._counts[j]!;
-      const shares = this._shares[j]!;
-      const methods = this._methods[j]!;
-      const attributes = this._attributes[j]!;
-      let present = 0;
-      for (let b = 0; b < counts.length; b++) {
-        counts[b] = totals[offset + b]!;
-        present += counts[b]!;
-      }
-      for (let b = 0; b < counts.length; b++) shares[b] = present === 0 ? 0 : counts[b]! / present;
-      const expected = encoder.expected[j]!;
-      for (let m = 0; m < methods.length; m++) {
-        // Only missing values in the window: nothing to compare.
-        result.observe(gauge, present === 0 ? Number.NaN : score(methods[m]!, expected, shares, counts), attributes[m]!);
-      }
-    }
+    scoreWindow(this.window.totals(), this._features, this._scratch, (value, attributes) => result.observe(gauge, value, attributes));
   }
 
   /** Every series of this window as NaN: no data. */
   reportNaN(result: BatchObservableResult, gauge: ObservableGauge): void {
-    for (const attributes of this._attributes) for (const a of attributes) result.observe(gauge, Number.NaN, a);
+    for (const feature of this._features) for (const a of feature.attributes) result.observe(gauge, Number.NaN, a);
   }
-}
 
-function score(method: DriftMethod, expected: Float64Array, shares: Float64Array, counts: Float64Array): number {
-  switch (method) {
-    case 'psi':
-      return psi(expected, shares);
-    case 'ks':
-      return ksBinned(expected, shares);
-    case 'js':
-      return jensenShannon(expected, shares);
-    case 'chi2':
-      // Cohen's w, not X2: X2 grows with the window's rows (its healthy mean
-      // is bins - 1), so no single threshold would fit every window size.
-      return cohensW(expected, counts);
+  /** This window's counts now, for the main thread's union of every thread's windows. */
+  contribution(minRows: number): WindowContribution {
+    this._key ??= `${this._identity}\u0000${minRows}\u0000${JSON.stringify(this._features.map((f) => [f.bins, Array.from(f.expected), f.methods]))}`;
+    return { key: this._key, gauge: this.gauge, minRows, rows: this.window.rows(), totals: Array.from(this.window.totals()), features: this._features };
   }
 }
 
@@ -395,6 +378,16 @@ class BoundSeries implements BoundInferenceObserver, DriftMember {
       if (scored === undefined) continue;
       if (state.timed) scored.window.advance(now);
       scored.report(result, scored === state.inputs ? instruments.data : instruments.prediction, minRows);
+    }
+  }
+
+  contribute(out: WindowContribution[], now: number): void {
+    const state = this.state;
+    if (state === null) return;
+    for (const scored of [state.inputs, state.classes, state.confidence]) {
+      if (scored === undefined) continue;
+      if (state.timed) scored.window.advance(now);
+      out.push(scored.contribution(this._monitor.minRows));
     }
   }
 

@@ -9,10 +9,9 @@ import { ATTR_MODEL_NAME, ATTR_REASON } from '@inferometer/core';
 import { ProviderBound, runtime } from '@inferometer/core/internal';
 import { METRIC_DATA_DRIFT_SCORE, METRIC_DRIFT_DROPPED, METRIC_PREDICTION_DRIFT_SCORE } from '../catalog.js';
 
-/** Instrumentation scope of the drift gauges. */
-const DRIFT_SCOPE = '@inferometer/drift';
 import { VERSION } from '../version.js';
 import { reportError } from './diagnostics.js';
+import { DRIFT_PART, DRIFT_PART_MODULE, DRIFT_SCOPE, mergeThreadParts, type WindowContribution } from './threads.js';
 
 /** The instruments a member reports into at collection. @internal */
 export interface DriftInstruments {
@@ -23,6 +22,8 @@ export interface DriftInstruments {
 /** A bound series: computes its scores when the SDK collects. @internal */
 export interface DriftMember {
   collect(result: BatchObservableResult, instruments: DriftInstruments, now: number): void;
+  /** Its windows' counts now, for the union across threads (threads.ts). */
+  contribute(out: WindowContribution[], now: number): void;
 }
 
 
@@ -51,6 +52,28 @@ export class DriftRegistry {
   private readonly _members = new Set<DriftMember>();
   /** Dropped observations by model and reason: attributes built once, counts bumped in place. */
   private readonly _dropped = new Map<string, { readonly attributes: Attributes; count: number }>();
+
+  constructor() {
+    // Windows travel to a main thread that aggregates this thread (and that
+    // main thread merges them, its own among them): see threads.ts.
+    const parts = runtime().threadParts;
+    parts.provide(DRIFT_PART, { module: DRIFT_PART_MODULE, produce: () => this.contributions() });
+    parts.addMerger(DRIFT_PART, mergeThreadParts);
+  }
+
+  /** Every member's windows now; a member's failure costs only its own. */
+  contributions(): WindowContribution[] {
+    const out: WindowContribution[] = [];
+    const now = performance.now();
+    for (const member of this._members) {
+      try {
+        member.contribute(out, now);
+      } catch (err) {
+        reportError('share drift windows with the main thread', err);
+      }
+    }
+    return out;
+  }
 
   add(member: DriftMember): void {
     this._members.add(member);

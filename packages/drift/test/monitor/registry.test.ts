@@ -13,6 +13,7 @@ const member = (value: number) => ({
   collect(result: BatchObservableResult, instruments: DriftInstruments) {
     result.observe(instruments.data, value, { [ATTR_MODEL_NAME]: 'r' });
   },
+  contribute() {},
 });
 
 describe('DriftRegistry', () => {
@@ -29,13 +30,15 @@ describe('DriftRegistry', () => {
   it('keeps one failing member from costing the others their scores, and reports drops', async () => {
     m = setupTestMetrics();
     const registry = new DriftRegistry();
-    registry.add({ collect: () => { throw new Error('broken member'); } });
+    registry.add({ collect: () => { throw new Error('broken member'); }, contribute: () => { throw new Error('broken member'); } });
     registry.add(member(0.25));
     registry.dropped('r', 'drift_shape_mismatch', 3);
     registry.dropped('r', 'drift_shape_mismatch');
     expect(await m.value(METRIC_DATA_DRIFT_SCORE.name, { [ATTR_MODEL_NAME]: 'r' })).toBe(0.25);
     expect(await m.value(METRIC_DRIFT_DROPPED.name, { [ATTR_MODEL_NAME]: 'r', [ATTR_REASON]: 'drift_shape_mismatch' })).toBe(4);
     expect(registry.droppedCount('r', 'drift_shape_mismatch')).toBe(4);
+    // Sharing windows with a main thread: the broken member costs only its own.
+    expect(registry.contributions()).toEqual([]);
   });
 
   it('is one per core runtime: every copy of the package finds the same registry there', () => {

@@ -31,6 +31,10 @@ import {
   type WorkerKind,
 } from './names.js';
 import { decode } from './wire.js';
+import { mergeParts, without } from './parts.js';
+import { runtime, type Contributions } from '@inferometer/core/internal';
+
+const NOTHING: ReadonlySet<string> = new Set();
 
 /** How the aggregator reaches one member. */
 export interface MemberTransport {
@@ -55,9 +59,11 @@ interface Member {
   readonly transport: MemberTransport;
   /** The last points it reported: served when it misses a collection, kept when it exits. */
   last: ScopeMetrics[] | undefined;
+  /** The thread parts (core's thread-parts.ts) of its last answer. */
+  parts: Contributions | undefined;
 }
 
-type Answer = { points: ScopeMetrics[] } | { miss: string } | { gone: true };
+type Answer = { points: ScopeMetrics[]; parts?: Contributions } | { miss: string } | { gone: true };
 
 /** Options of {@link Aggregator}. */
 export interface AggregatorOptions {
@@ -108,11 +114,11 @@ export class Aggregator {
   /** Adds a member (a worker that announced itself); a second announcement of the same key changes nothing. */
   join(key: string, transport: MemberTransport): void {
     if (this._closed || this._members.has(key)) return;
-    this._members.set(key, { key, transport, last: undefined });
+    this._members.set(key, { key, transport, last: undefined, parts: undefined });
   }
 
-  /** An answer to collect request `id` from member `key`: its wire version and payload. */
-  answer(key: string, id: number, version: unknown, payload: unknown): void {
+  /** An answer to collect request `id` from member `key`: its wire version and payload, and a thread's parts. */
+  answer(key: string, id: number, version: unknown, payload: unknown, parts?: Contributions): void {
     const pending = this._pending.get(id);
     // Late (that collection was already answered), or not this member's request.
     if (pending === undefined || pending.member !== key) return;
@@ -121,7 +127,7 @@ export class Aggregator {
       return;
     }
     try {
-      pending.finish({ points: decode(payload) });
+      pending.finish({ points: decode(payload), ...(parts === undefined ? {} : { parts }) });
     } catch (err) {
       diag.error(`@inferometer/node cluster: ${this._members.get(key)?.transport.label ?? key} sent points that cannot be read`, err);
       pending.finish({ miss: MISS_BAD_ANSWER });
@@ -182,13 +188,21 @@ export class Aggregator {
     // Answers first, so a miss counted now shows in this very collection's points.
     const answers = await Promise.all(asked.map((member) => this._ask(member)));
     answers.forEach((answer, i) => {
-      if ('points' in answer) asked[i]!.last = answer.points;
+      if ('points' in answer) {
+        asked[i]!.last = answer.points;
+        asked[i]!.parts = answer.parts;
+      }
     });
     const own = await this._options.local.collect();
     for (const error of own.errors) diag.error("@inferometer/node cluster: collecting this process's own metrics failed", error);
-    const sources: MergeSource[] = [{ scopeMetrics: own.resourceMetrics.scopeMetrics, alive: true }];
-    for (const member of this._members.values()) {
-      if (member.last !== undefined) sources.push({ scopeMetrics: member.last, alive: true });
+    // State combined across threads (drift windows) replaces their per-thread points.
+    const members = [...this._members.values()];
+    const parts = members.some((member) => member.parts !== undefined) ? await mergeParts(runtime().threadParts.produce(), members.map((member) => member.parts), hrTime()) : undefined;
+    const replaced = parts?.replaces ?? NOTHING;
+    const sources: MergeSource[] = [{ scopeMetrics: without(own.resourceMetrics.scopeMetrics, replaced), alive: true }];
+    if (parts !== undefined && parts.scopeMetrics.length > 0) sources.push({ scopeMetrics: parts.scopeMetrics, alive: true });
+    for (const member of members) {
+      if (member.last !== undefined) sources.push({ scopeMetrics: without(member.last, replaced), alive: true });
       const shared = readShared(member.transport);
       if (shared.length > 0) sources.push({ scopeMetrics: shared, alive: true });
     }

@@ -39,7 +39,7 @@ import { diag, type HrTime } from '@opentelemetry/api';
 import { hrTime } from '@opentelemetry/core';
 import { DataPointType, type MetricData, type ScopeMetrics } from '@opentelemetry/sdk-metrics';
 import { INSTRUMENTATION_SCOPE } from '@inferometer/core';
-import { runtime, SERIES_METRICS, SharedSeriesMirror, type SeriesLayout, type SharedRecord } from '@inferometer/core/internal';
+import { runtime, SERIES_METRICS, SharedSeriesMirror, type Contributions, type SeriesLayout, type SharedRecord } from '@inferometer/core/internal';
 import { toMetricData } from '../native/producer.js';
 import type { Aggregator } from './aggregator.js';
 import type { LocalReader } from './local-reader.js';
@@ -53,7 +53,7 @@ export type ThreadMessage =
   | { type: 'primary'; hub: string }
   | { type: 'welcome'; hub: string }
   | { type: 'collect'; id: number }
-  | { type: 'points'; id: number; version: number; payload: unknown }
+  | { type: 'points'; id: number; version: number; payload: unknown; parts?: Contributions }
   | { type: 'final'; version: number; payload: unknown };
 
 function threadMessage(message: unknown): ThreadMessage | undefined {
@@ -145,7 +145,7 @@ export class ThreadHub {
     port.on('message', (raw: unknown) => {
       const answer = threadMessage(raw);
       if (answer?.type === 'layout') mirror?.apply(answer.record);
-      else if (answer?.type === 'points') this._aggregator.answer(key, answer.id, answer.version, answer.payload);
+      else if (answer?.type === 'points') this._aggregator.answer(key, answer.id, answer.version, answer.payload, answer.parts);
       else if (answer?.type === 'final' && answer.version === WIRE_VERSION) final = answer.payload;
     });
     port.once('close', () => {
@@ -204,7 +204,8 @@ export function answerMainThread(options: ThreadResponderOptions): { close(): vo
     const { resourceMetrics, errors } = await options.reader.collect();
     for (const error of errors) diag.error("@inferometer/node threads: collecting this thread's metrics failed", error);
     if (closed || port !== own) return;
-    own.postMessage(wrap({ type: 'points', id, version: WIRE_VERSION, payload: encode(answerable(resourceMetrics.scopeMetrics)) }));
+    const parts = runtime().threadParts.produce();
+    own.postMessage(wrap({ type: 'points', id, version: WIRE_VERSION, payload: encode(answerable(resourceMetrics.scopeMetrics)), ...(parts === undefined ? {} : { parts }) }));
   };
   const announce = (): void => {
     if (closed || port !== undefined) return;
