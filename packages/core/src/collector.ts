@@ -72,7 +72,7 @@ export interface CollectorOptions {
 }
 
 /** {@link attachCollector} on a given runtime (tests, embedders with their own). @internal */
-export function attachCollectorTo(owner: Runtime, options: CollectorOptions = {}): CatalogCollector {
+export function attachCollectorTo(owner: Runtime, options: CollectorOptions = {}, internal: { readonly omitShared?: boolean } = {}): CatalogCollector {
   const temporality = options.temporality ?? 'cumulative';
   if (temporality !== 'cumulative' && temporality !== 'delta') {
     throw new InferometerConfigError('temporality', `attachCollector(options): option "temporality" must be 'cumulative' or 'delta'; got ${String(temporality)}`, ['cumulative', 'delta']);
@@ -81,5 +81,5 @@ export function attachCollectorTo(owner: Runtime, options: CollectorOptions = {}
   if (histograms !== 'explicit' && histograms !== 'exponential' && histograms !== 'both') {
     throw new InferometerConfigError('histograms', `attachCollector(options): option "histograms" must be 'explicit', 'exponential' or 'both'; got ${String(histograms)}`, ['explicit', 'exponential', 'both']);
   }
-  return new NativeCollector(owner.recorder, temporality, histograms);
+  return new NativeCollector(owner.recorder, temporality, histograms, internal.omitShared === true && owner.directory !== undefined);
 }

@@ -15,7 +15,7 @@ import { disabledMetricsHandler, NATIVE_HISTOGRAMS_VARIABLE } from './exporters/
 import { EXPORTER_FACTORIES } from './exporters/registry.js';
 import type { MetricsRequestHandler, ScrapeLimits } from './prometheus/handler.js';
 import type { MetricsServer } from './prometheus/server.js';
-import { createCatalogProducer, type CatalogProducer } from './native/producer.js';
+import { createCatalogProducer, createThreadCatalogProducer, type CatalogProducer } from './native/producer.js';
 import { resolveRuntimeMetrics, startRuntimeMetrics } from './runtime-metrics/index.js';
 import { INSTRUMENTATION_SCOPE } from '@inferometer/core';
 import { resolveAggregation, type ClusterOptions, type ThreadsOptions } from './cluster/config.js';
@@ -318,7 +318,8 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
   // members are gathered, the exporters read the merge of its own and the
   // members' points through a provider of their own, so nothing is counted twice.
   const aggregating = mode.thread || mode.threads || mode.role !== 'off';
-  const localCatalog = aggregating ? createCatalogProducer('cumulative') : undefined;
+  // A worker thread's series reach the main thread through shared memory: its answers leave them out.
+  const localCatalog = aggregating ? (mode.thread ? createThreadCatalogProducer() : createCatalogProducer('cumulative')) : undefined;
   if (localCatalog !== undefined) producers.push(localCatalog);
   const local = localCatalog === undefined ? undefined : new LocalReader([localCatalog.producer]);
   const localProvider = local === undefined ? undefined : new MeterProvider({ resource, readers: [local] });

@@ -37,9 +37,9 @@ import { randomUUID } from 'node:crypto';
 import { BroadcastChannel, MessageChannel, MessagePort, postMessageToThread } from 'node:worker_threads';
 import { diag, type HrTime } from '@opentelemetry/api';
 import { hrTime } from '@opentelemetry/core';
-import { DataPointType, type MetricData, type ScopeMetrics } from '@opentelemetry/sdk-metrics';
+import type { MetricData, ScopeMetrics } from '@opentelemetry/sdk-metrics';
 import { INSTRUMENTATION_SCOPE } from '@inferometer/core';
-import { runtime, SERIES_METRICS, SharedSeriesMirror, type Contributions, type SeriesLayout, type SharedRecord } from '@inferometer/core/internal';
+import { runtime, SharedSeriesMirror, type Contributions, type SeriesLayout, type SharedRecord } from '@inferometer/core/internal';
 import { toMetricData } from '../native/producer.js';
 import type { Aggregator } from './aggregator.js';
 import type { LocalReader } from './local-reader.js';
@@ -90,20 +90,6 @@ function mirrorOf(shared: SharedSeries | undefined): SharedSeriesMirror | undefi
 function readMirror(mirror: SharedSeriesMirror): ScopeMetrics[] {
   const metrics = mirror.collect(hrTime()).map(toMetricData);
   return metrics.length === 0 ? [] : [{ scope: SCOPE, metrics }];
-}
-
-/** Names of the catalog's per-series metrics: a thread that shares its series leaves their explicit points out of its answers. */
-const SHARED_NAMES: ReadonlySet<string> = new Set(SERIES_METRICS.map((definition) => definition.name));
-
-/** `scopeMetrics` without what the main thread reads from shared memory (explicit points of the catalog's per-series metrics). */
-function withoutShared(scopeMetrics: readonly ScopeMetrics[]): ScopeMetrics[] {
-  return scopeMetrics
-    .map(({ scope, metrics }) =>
-      scope.name !== INSTRUMENTATION_SCOPE
-        ? { scope, metrics }
-        : { scope, metrics: metrics.filter((metric) => !SHARED_NAMES.has(metric.descriptor.name) || metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM) },
-    )
-    .filter(({ metrics }) => metrics.length > 0);
 }
 
 /** The main thread's side: worker threads join the aggregator as they announce themselves. */
@@ -188,14 +174,12 @@ export function answerMainThread(options: ThreadResponderOptions): { close(): vo
   let closed = false;
   let port: MessagePort | undefined;
   const directory = runtime().directory;
-  /** What this thread answers with: without what the main thread reads from shared memory. */
-  const answerable = directory === undefined ? (scopeMetrics: ScopeMetrics[]) => scopeMetrics : withoutShared;
   /** The hub that welcomed this thread on `port`. */
   let welcomed: string | undefined;
   const sendFinal = (): void => {
     if (port === undefined) return;
     try {
-      port.postMessage(wrap({ type: 'final', version: WIRE_VERSION, payload: encode(answerable([{ scope: options.scope, metrics: options.collectNow() }])) }));
+      port.postMessage(wrap({ type: 'final', version: WIRE_VERSION, payload: encode([{ scope: options.scope, metrics: options.collectNow() }]) }));
     } catch (err) {
       diag.debug('@inferometer/node threads: could not send the final points to the main thread', err);
     }
@@ -205,7 +189,7 @@ export function answerMainThread(options: ThreadResponderOptions): { close(): vo
     for (const error of errors) diag.error("@inferometer/node threads: collecting this thread's metrics failed", error);
     if (closed || port !== own) return;
     const parts = runtime().threadParts.produce();
-    own.postMessage(wrap({ type: 'points', id, version: WIRE_VERSION, payload: encode(answerable(resourceMetrics.scopeMetrics)), ...(parts === undefined ? {} : { parts }) }));
+    own.postMessage(wrap({ type: 'points', id, version: WIRE_VERSION, payload: encode(resourceMetrics.scopeMetrics), ...(parts === undefined ? {} : { parts }) }));
   };
   const announce = (): void => {
     if (closed || port !== undefined) return;

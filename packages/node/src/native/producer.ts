@@ -18,6 +18,7 @@ import {
   type MetricDefinition,
   type Temporality,
 } from '@inferometer/core';
+import { attachCollectorTo, runtime } from '@inferometer/core/internal';
 
 /** A MetricProducer fed by the catalog's native aggregation, and how to stop it. */
 export interface CatalogProducer {
@@ -59,7 +60,20 @@ const descriptors = new WeakMap<MetricDefinition, MetricDescriptor>();
  * ```
  */
 export function createCatalogProducer(temporality: Temporality, options: CatalogProducerOptions = {}): CatalogProducer {
-  let collector: CatalogCollector | undefined = attachCollector({ temporality, ...(options.histograms === undefined ? {} : { histograms: options.histograms }) });
+  return producerOf(attachCollector({ temporality, ...(options.histograms === undefined ? {} : { histograms: options.histograms }) }));
+}
+
+/**
+ * A worker thread's cumulative catalog producer, for its answers to the main
+ * thread: without what the main thread reads from the thread's shared
+ * memory (core's recorder/native/shared.ts).
+ */
+export function createThreadCatalogProducer(options: CatalogProducerOptions = {}): CatalogProducer {
+  return producerOf(attachCollectorTo(runtime(), { temporality: 'cumulative', ...(options.histograms === undefined ? {} : { histograms: options.histograms }) }, { omitShared: true }));
+}
+
+function producerOf(attached: CatalogCollector): CatalogProducer {
+  let collector: CatalogCollector | undefined = attached;
   const producer: MetricProducer = {
     async collect(): Promise<CollectionResult> {
       const metrics = collector === undefined ? [] : (await collectYielding(collector)).map(toMetricData);

@@ -24,6 +24,16 @@ async function scrape(app: FixtureApp): Promise<{ samples: Map<string, number>; 
   return scrapeSums(app.url!, MODEL, KEEP);
 }
 
+/** Scrapes until `done` holds (at most 10 s, then the last scrape). */
+async function scrapeUntil(app: FixtureApp, done: (samples: Map<string, number>) => boolean): Promise<{ samples: Map<string, number>; millis: number }> {
+  const until = Date.now() + 10_000;
+  for (;;) {
+    const scraped = await scrape(app);
+    if (done(scraped.samples) || Date.now() > until) return scraped;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 const SUCCESS = `${METRIC_PREDICTIONS.prometheusName}{status=success}`;
 const LATENCY_COUNT = `${METRIC_PREDICTION_LATENCY.prometheusName}_count{}`;
 const THREADS_REPORTING = `${METRIC_CLUSTER_WORKERS.name}{state=reporting,kind=thread}`;
@@ -50,7 +60,7 @@ describe('worker_threads aggregation (real threads: plain Workers and a piscina 
     expect((await scrape(app)).samples.get(SUCCESS)).toBe(20);
     // 5 more calls and process.exit() before any collection sees them: they come with the goodbye.
     await app.command({ cmd: 'exit', worker: 0, n: 5 });
-    const afterExit = (await scrape(app)).samples;
+    const afterExit = (await scrapeUntil(app, (s) => s.get(THREADS_EXITED) === 1)).samples;
     expect(afterExit.get(SUCCESS)).toBe(25);
     expect(afterExit.get(LATENCY_COUNT)).toBe(25);
     expect(afterExit.get(THREADS_EXITED)).toBe(1);
@@ -58,7 +68,7 @@ describe('worker_threads aggregation (real threads: plain Workers and a piscina 
     // since the last collection are read from its shared memory all the same.
     await app.command({ cmd: 'calls', worker: 1, n: 6 });
     await app.command({ cmd: 'terminate', worker: 1 });
-    const afterTerminate = (await scrape(app)).samples;
+    const afterTerminate = (await scrapeUntil(app, (s) => s.get(THREADS_EXITED) === 2)).samples;
     expect(afterTerminate.get(SUCCESS)).toBe(31);
     expect(afterTerminate.get(LATENCY_COUNT)).toBe(31);
     await app.command({ cmd: 'spawn', worker: 0 });
@@ -73,7 +83,8 @@ describe('worker_threads aggregation (real threads: plain Workers and a piscina 
     const { returned } = await app.command({ cmd: 'burst', worker: 0, atLeast: 20_000 });
     const made = Number(returned);
     expect(made).toBeGreaterThanOrEqual(20_000);
-    const { samples } = await scrape(app);
+    // The thread's port reports its end on its own schedule, not always before the Worker's 'exit'.
+    const { samples } = await scrapeUntil(app, (s) => s.get(THREADS_EXITED) === 1);
     // The call running when terminate() struck may have been recorded
     // before its counter moved: at most one more than the calls that returned.
     const counted = samples.get(SUCCESS)!;
@@ -90,7 +101,7 @@ describe('worker_threads aggregation (real threads: plain Workers and a piscina 
     await app.command({ cmd: 'calls', worker: 0, n: 3 });
     expect((await scrape(app)).samples.get(SUCCESS)).toBe(3);
     await app.command({ cmd: 'throw', worker: 0, n: 12 });
-    const { samples } = await scrape(app);
+    const { samples } = await scrapeUntil(app, (s) => s.get(THREADS_EXITED) === 1);
     expect(samples.get(SUCCESS)).toBe(15);
     expect(samples.get(LATENCY_COUNT)).toBe(15);
     expect(samples.get(THREADS_EXITED)).toBe(1);

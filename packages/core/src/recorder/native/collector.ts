@@ -170,6 +170,12 @@ export class NativeCollector {
     readonly temporality: Temporality,
     /** The histogram kind this reader exports: of a histogram that keeps both, the one named (both with `both`); of one that keeps one kind, that one. */
     readonly histograms: HistogramKind = 'explicit',
+    /**
+     * In a worker thread whose main thread reads its series from shared
+     * memory (shared.ts): leave out what it reads there, so the thread's
+     * answers carry only the rest (exponential buckets, the recorder's own metrics).
+     */
+    private readonly _omitShared = false,
   ) {
     this._tracker = temporality === 'delta' ? new DeltaTracker() : undefined;
     _recorder.attach(this, histograms);
@@ -237,7 +243,8 @@ export class NativeCollector {
     const recorder = this._recorder;
     const tracker = this._tracker;
     const start = tracker === undefined ? recorder.startTime : tracker.interval(series, recorder.startTime, end);
-    pushSeries(batch, series, start, end, recorder.startTime, tracker, this.histograms);
+    if (this._omitShared) pushSeriesExponential(batch, series, start, end, tracker, this.histograms);
+    else pushSeries(batch, series, start, end, recorder.startTime, tracker, this.histograms);
   }
 }
 
@@ -326,6 +333,23 @@ export function pushSeries(batch: Batch, series: SeriesReading, start: HrTimeLik
     if (extras.generation) pushGeneration(batch.generation, start, end, attributes, extras.generation, tracker);
   }
   batch.inFlight.push({ startTime: inFlightStart, endTime: end, attributes, value: series.inFlight });
+}
+
+/** Of one series, only the exponential points the reader exports: what shared memory does not carry (shared.ts). */
+function pushSeriesExponential(batch: Batch, series: SeriesReading, start: HrTimeLike, end: HrTimeLike, tracker: DeltaTracker | undefined, wants: HistogramKind): void {
+  if (wants === 'explicit') return;
+  const attributes = series.attributes;
+  const push = (points: CollectedPoint[], histogram: NativeHistogram | undefined): void => {
+    const exp = histogram?.exponential;
+    if (exp !== undefined) pushExponential(points, start, end, attributes, exp, tracker);
+  };
+  push(batch.latencyExp, series.latency);
+  const extras = series.extras;
+  if (extras === undefined) return;
+  push(batch.confidenceExp, extras.confidence);
+  push(batch.batchSizeExp, extras.batchSize);
+  push(batch.firstItemExp, extras.timeToFirstItem);
+  push(batch.streamItemsExp, extras.streamItems);
 }
 
 /** One histogram's points, of the kinds it keeps that the reader exports. */
