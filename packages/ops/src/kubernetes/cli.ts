@@ -4,10 +4,10 @@
  */
 import { checkDuration, checkNumber, checkUrl, OpsConfigError } from '../options.js';
 import { RULES_FLAGS, rulesOptionsFromFlags } from '../cli/rules-flags.js';
-import { parseLabelList, renderKubernetesObject } from './common.js';
-import { podMonitor, serviceMonitor, type MonitorOptions } from './monitors.js';
-import { prometheusRule } from './prometheus-rule.js';
-import { scaledObject } from './scaled-object.js';
+import { parseLabelList, renderKubernetesObject, type OptionNames } from './common.js';
+import { buildMonitor, type MonitorOptions } from './monitors.js';
+import { buildPrometheusRule } from './prometheus-rule.js';
+import { buildScaledObject } from './scaled-object.js';
 
 const METADATA_FLAGS = { name: { type: 'string' }, namespace: { type: 'string' }, labels: { type: 'string' } } as const;
 const MONITOR_FLAGS = {
@@ -41,6 +41,11 @@ export const KUBERNETES_FLAGS = {
 export type KubernetesCommand = keyof typeof KUBERNETES_FLAGS;
 
 type Values = Record<string, string | boolean | undefined>;
+
+// The flag of each generator option, so that the generators' own checks
+// (names, labels, port names: validation.ts) report `--port`, not `port`.
+const FLAG_OF: Readonly<Record<string, string>> = { serverAddress: 'server-address', minReplicas: 'min-replicas', maxReplicas: 'max-replicas', modelName: 'model' };
+const FLAG_NAMES: OptionNames = (option) => `--${FLAG_OF[option] ?? option}`;
 const str = (values: Values, flag: string): string | undefined => (typeof values[flag] === 'string' ? values[flag] : undefined);
 const when = <T>(value: T | undefined, key: string): Record<string, T> => (value === undefined ? {} : { [key]: value });
 
@@ -63,8 +68,8 @@ function replicas(values: Values, flag: string): number | undefined {
   return n;
 }
 
-/** The YAML a Kubernetes command prints. */
-export function runKubernetesCommand(command: KubernetesCommand, values: Values): string {
+/** The object a Kubernetes command prints, from its flags (checked; errors name the flag). */
+export function kubernetesObjectFromFlags(command: KubernetesCommand, values: Values): object {
   switch (command) {
     case 'servicemonitor':
     case 'podmonitor': {
@@ -78,18 +83,17 @@ export function runKubernetesCommand(command: KubernetesCommand, values: Values)
         ...when(str(values, 'job'), 'job'),
         keepOnlyCatalog: values['keep-only-catalog'] === true,
       };
-      return renderKubernetesObject(command === 'servicemonitor' ? serviceMonitor(options) : podMonitor(options), command);
+      return command === 'servicemonitor' ? buildMonitor('ServiceMonitor', options, FLAG_NAMES) : buildMonitor('PodMonitor', options, FLAG_NAMES);
     }
-    case 'prometheusrule': {
+    case 'prometheusrule':
       // The same flags, checked the same way, as `inferometer rules`.
-      return renderKubernetesObject(prometheusRule({ ...metadata(values), ...rulesOptionsFromFlags(values) }), command);
-    }
+      return buildPrometheusRule({ ...metadata(values), ...rulesOptionsFromFlags(values) }, FLAG_NAMES);
     case 'scaledobject': {
       const deployment = required(values, 'deployment', 'iris-server');
       const serverAddress = checkUrl('--server-address', required(values, 'server-address', 'http://prometheus-operated.monitoring.svc:9090'));
       const threshold = checkNumber('--threshold', required(values, 'threshold', '8'), 0, Number.POSITIVE_INFINITY, '8');
-      return renderKubernetesObject(
-        scaledObject({
+      return buildScaledObject(
+        {
           ...metadata(values),
           deployment,
           serverAddress,
@@ -98,9 +102,14 @@ export function runKubernetesCommand(command: KubernetesCommand, values: Values)
           ...when(replicas(values, 'max-replicas'), 'maxReplicas'),
           ...when(str(values, 'job'), 'job'),
           ...when(str(values, 'model'), 'modelName'),
-        }),
-        command,
+        },
+        FLAG_NAMES,
       );
     }
   }
+}
+
+/** The YAML a Kubernetes command prints. */
+export function runKubernetesCommand(command: KubernetesCommand, values: Values): string {
+  return renderKubernetesObject(kubernetesObjectFromFlags(command, values), command);
 }

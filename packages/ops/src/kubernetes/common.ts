@@ -1,9 +1,12 @@
 /**
  * What every generated Kubernetes object shares: metadata checks (names and
- * labels as the API server validates them) and the YAML rendering.
+ * labels as the API server validates them, see validation.ts) and the YAML
+ * rendering (see ../yaml.ts: every string reads back as a string under
+ * kubectl's YAML 1.1).
  */
-import { stringify } from 'yaml';
 import { OpsConfigError } from '../options.js';
+import { toYaml } from '../yaml.js';
+import { dns1123LabelProblems, dns1123SubdomainProblems, labelKeyProblems, labelValueProblems, portNameProblems } from './validation.js';
 import type { RelabelConfig } from '../prometheus/relabel.js';
 
 /** `metadata` of a generated object. */
@@ -36,54 +39,74 @@ export interface KubernetesObjectOptions {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-// Kubernetes object names and labels (apimachinery validation):
-// https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
-// https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+/**
+ * The name an error message gives each option: the option itself for the
+ * library functions, the CLI flag (`--port`) for the `inferometer` commands.
+ */
+export type OptionNames = (option: string) => string;
+/** Options named as they are. */
+export const OPTION_NAMES: OptionNames = (option) => option;
+
+function fail(subject: string, what: string, problems: string[], expected: string): never {
+  throw new OpsConfigError(`${subject} is not ${what} (${problems.join('; ')}); expected ${expected}`);
+}
 
 /** An object name (DNS-1123 subdomain, at most 253 characters); `option` names the option or flag. */
 export function checkObjectName(option: string, value: unknown): string {
-  if (typeof value !== 'string' || value.length > 253 || !DNS1123_SUBDOMAIN.test(value)) {
-    throw new OpsConfigError(`${option}=${JSON.stringify(value)}: expected a Kubernetes object name (lower-case letters, digits, "-" and ".", starting and ending with a letter or digit, at most 253 characters), e.g. iris-server`);
+  const problems = typeof value === 'string' ? dns1123SubdomainProblems(value) : ['must be a string'];
+  if (problems.length > 0) {
+    fail(`${option}=${JSON.stringify(value)}`, 'a Kubernetes object name', problems, 'a DNS-1123 subdomain: at most 253 lower-case letters, digits, "-" and ".", starting and ending with a letter or digit, e.g. iris-server');
   }
-  return value;
+  return value as string;
 }
 
 /** A namespace name (DNS-1123 label, at most 63 characters). */
 export function checkNamespace(option: string, value: unknown): string {
-  if (typeof value !== 'string' || value.length > 63 || !DNS1123_LABEL.test(value)) {
-    throw new OpsConfigError(`${option}=${JSON.stringify(value)}: expected a Kubernetes namespace (lower-case letters, digits and "-", at most 63 characters), e.g. models`);
+  const problems = typeof value === 'string' ? dns1123LabelProblems(value) : ['must be a string'];
+  if (problems.length > 0) {
+    fail(`${option}=${JSON.stringify(value)}`, 'a Kubernetes namespace', problems, 'a DNS-1123 label: at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit, e.g. models');
   }
-  return value;
+  return value as string;
+}
+
+/** A port name (IANA service name) as a Service or container port is named. */
+export function checkPortName(option: string, value: unknown): string {
+  const problems = typeof value === 'string' ? portNameProblems(value) : ['must be a string'];
+  if (problems.length > 0) {
+    fail(`${option}=${JSON.stringify(value)}`, 'a Kubernetes port name', problems, 'an IANA service name: at most 15 lower-case letters, digits and "-", with at least one letter, no "-" first or last and no "--", e.g. metrics');
+  }
+  return value as string;
 }
 
 /** Label keys (`[prefix/]name`) and values as the API server accepts them. */
 export function checkLabels(option: string, labels: Readonly<Record<string, string>>): Record<string, string> {
+  if (labels === null || typeof labels !== 'object') throw new OpsConfigError(`${option}=${JSON.stringify(labels)}: expected an object of label values by key, e.g. { release: 'kube-prometheus-stack' }`);
   const checked: Record<string, string> = {};
   for (const [key, value] of Object.entries(labels)) {
-    const slash = key.lastIndexOf('/');
-    const prefix = slash < 0 ? undefined : key.slice(0, slash);
-    const name = slash < 0 ? key : key.slice(slash + 1);
-    const keyOk = name.length <= 63 && LABEL_NAME.test(name) && (prefix === undefined || (prefix.length <= 253 && DNS1123_SUBDOMAIN.test(prefix)));
-    if (!keyOk) {
-      throw new OpsConfigError(`${option}: label key ${JSON.stringify(key)} is not a Kubernetes label key ([prefix/]name, name at most 63 letters, digits, "-", "_", "."), e.g. app.kubernetes.io/name`);
+    const keyProblems = labelKeyProblems(key);
+    if (keyProblems.length > 0) {
+      fail(
+        `${option}: label key ${JSON.stringify(key)}`,
+        'a Kubernetes label key',
+        keyProblems,
+        'an optional DNS subdomain prefix and "/", then a name of at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit, e.g. app.kubernetes.io/name',
+      );
     }
-    if (typeof value !== 'string' || value.length > 63 || (value !== '' && !LABEL_NAME.test(value))) {
-      throw new OpsConfigError(`${option}: value ${JSON.stringify(value)} of label ${key} is not a Kubernetes label value (at most 63 letters, digits, "-", "_", ".", starting and ending with a letter or digit)`);
+    const valueProblems = typeof value === 'string' ? labelValueProblems(value) : ['must be a string'];
+    if (valueProblems.length > 0) {
+      fail(`${option}: value ${JSON.stringify(value)} of label ${key}`, 'a Kubernetes label value', valueProblems, 'at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit (or empty), e.g. iris-server');
     }
     checked[key] = value;
   }
   return checked;
 }
 
-/** `metadata` from the options, with `name` defaulting to `defaultName`. */
-export function objectMeta(options: KubernetesObjectOptions, defaultName: string): ObjectMeta {
-  const labels = options.labels === undefined ? {} : checkLabels('labels', options.labels);
+/** `metadata` from the options, with `name` defaulting to `defaultName`; `names` names the options in errors. */
+export function objectMeta(options: KubernetesObjectOptions, defaultName: string, names: OptionNames = OPTION_NAMES): ObjectMeta {
+  const labels = options.labels === undefined ? {} : checkLabels(names('labels'), options.labels);
   return {
-    name: checkObjectName('name', options.name ?? defaultName),
-    ...(options.namespace === undefined ? {} : { namespace: checkNamespace('namespace', options.namespace) }),
+    name: checkObjectName(names('name'), options.name ?? defaultName),
+    ...(options.namespace === undefined ? {} : { namespace: checkNamespace(names('namespace'), options.namespace) }),
     labels: { 'app.kubernetes.io/managed-by': 'inferometer', ...labels },
   };
 }
@@ -128,8 +151,7 @@ export function toOperatorRelabelConfig(config: RelabelConfig | Readonly<Record<
 /** An object as a YAML document, with a header saying which command made it and how to apply it. */
 export function renderKubernetesObject(object: object, command: string): string {
   const header = `# Generated by \`inferometer ${command}\` (@inferometer/ops) from the Inferometer metric catalog. Apply with: kubectl apply -f <this file>\n`;
-  // lineWidth 0: never fold long PromQL or regexes onto several lines.
-  return `${header}${stringify(object, { lineWidth: 0 })}`;
+  return `${header}${toYaml(object)}`;
 }
 
 /** Parses `k=v,k2=v2` (CLI flags for labels and selectors). */

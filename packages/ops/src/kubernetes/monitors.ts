@@ -7,7 +7,7 @@
  */
 import { checkDuration, checkRegex, DEFAULT_JOB, OpsConfigError } from '../options.js';
 import { metricRelabelConfigs } from '../prometheus/relabel.js';
-import { checkLabels, objectMeta, toOperatorRelabelConfig, type KubernetesObjectOptions, type ObjectMeta, type OperatorRelabelConfig } from './common.js';
+import { checkLabels, checkPortName, objectMeta, OPTION_NAMES, toOperatorRelabelConfig, type KubernetesObjectOptions, type ObjectMeta, type OperatorRelabelConfig, type OptionNames } from './common.js';
 
 /** API version of the monitors and the PrometheusRule. */
 export const MONITORING_API_VERSION = 'monitoring.coreos.com/v1';
@@ -28,6 +28,9 @@ export interface MonitorOptions extends KubernetesObjectOptions {
    * Name of the port that serves the metrics (`spec.ports[].name` of the
    * Service, `containers[].ports[].name` of the Pod). By name, so the port
    * number can change without touching the monitor. Default `metrics`.
+   * An IANA service name, as Kubernetes requires of port names: at most 15
+   * lower-case letters, digits and `-`, at least one letter, no `-` first or
+   * last, no `--`.
    * @example 'http-metrics'
    */
   readonly port?: string;
@@ -86,30 +89,48 @@ export interface PodMonitor {
 // A Prometheus label value for `job`: any string would do, but a regex-free
 // name keeps `job=~"<job>"` in the rules matching exactly this job.
 const JOB_NAME = /^[A-Za-z0-9_.:-]+$/;
-// Port names are IANA service names: https://kubernetes.io/docs/reference/kubernetes-api/service-resources/service-v1/#ServiceSpec
-const PORT_NAME = /^(?=.*[a-z])[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-function resolve(options: MonitorOptions): { metadata: ObjectMeta; matchLabels: Record<string, string>; endpoint: MonitorEndpoint } {
-  const metadata = objectMeta(options, DEFAULT_OBJECT_NAME);
-  const matchLabels = checkLabels('selector', options.selector ?? { 'app.kubernetes.io/name': metadata.name });
-  if (Object.keys(matchLabels).length === 0) throw new OpsConfigError('selector={}: expected at least one label; an empty selector would scrape every Service or Pod of the namespace');
-  const port = options.port ?? DEFAULT_METRICS_PORT_NAME;
-  if (port.length > 15 || !PORT_NAME.test(port)) {
-    throw new OpsConfigError(`port=${JSON.stringify(port)}: expected a port name (at most 15 lower-case letters, digits and "-", with at least one letter), e.g. metrics`);
-  }
+/** The `job` a monitor sets: one name, not a pattern. */
+export function checkJobName(option: string, value: unknown): string {
+  const job = checkRegex(option, value);
+  if (!JOB_NAME.test(job)) throw new OpsConfigError(`${option}=${JSON.stringify(job)}: expected a job name (letters, digits, "_", ".", ":", "-"), e.g. inferometer; a monitor sets one job, not a pattern`);
+  return job;
+}
+
+function resolve(options: MonitorOptions, names: OptionNames): { metadata: ObjectMeta; matchLabels: Record<string, string>; endpoint: MonitorEndpoint } {
+  const metadata = objectMeta(options, DEFAULT_OBJECT_NAME, names);
+  // The default selector takes the object name, which may be longer (253) than a label value (63).
+  const selectorName = options.selector === undefined ? `${names('selector')} (by default app.kubernetes.io/name=<${names('name')}>)` : names('selector');
+  const matchLabels = checkLabels(selectorName, options.selector ?? { 'app.kubernetes.io/name': metadata.name });
+  if (Object.keys(matchLabels).length === 0) throw new OpsConfigError(`${names('selector')}={}: expected at least one label; an empty selector would scrape every Service or Pod of the namespace`);
+  // Port names are IANA service names, checked as the API server checks
+  // Service and container ports; a monitor naming any other port matches none.
+  const port = checkPortName(names('port'), options.port ?? DEFAULT_METRICS_PORT_NAME);
   const path = options.path ?? '/metrics';
-  if (!path.startsWith('/')) throw new OpsConfigError(`path=${JSON.stringify(path)}: expected an HTTP path starting with "/", e.g. /metrics`);
-  const job = checkRegex('job', options.job ?? DEFAULT_JOB);
-  if (!JOB_NAME.test(job)) throw new OpsConfigError(`job=${JSON.stringify(job)}: expected a job name (letters, digits, "_", ".", ":", "-"), e.g. inferometer; a monitor sets one job, not a pattern`);
+  if (typeof path !== 'string' || !path.startsWith('/')) throw new OpsConfigError(`${names('path')}=${JSON.stringify(path)}: expected an HTTP path starting with "/", e.g. /metrics`);
+  const job = checkJobName(names('job'), options.job ?? DEFAULT_JOB);
   const endpoint: MonitorEndpoint = {
     port,
     path,
-    ...(options.interval === undefined ? {} : { interval: checkDuration('interval', options.interval) }),
+    ...(options.interval === undefined ? {} : { interval: checkDuration(names('interval'), options.interval) }),
     // Target relabelling: the job label the rules and the dashboard select on.
     relabelings: [{ action: 'replace', targetLabel: 'job', replacement: job }],
     metricRelabelings: metricRelabelConfigs({ keepOnlyCatalog: options.keepOnlyCatalog === true }).map(toOperatorRelabelConfig),
   };
   return { metadata, matchLabels, endpoint };
+}
+
+/**
+ * The monitor of `kind` for `options`, errors naming each option by
+ * `names(option)` (the CLI passes its flag names).
+ */
+export function buildMonitor(kind: 'ServiceMonitor', options: MonitorOptions, names?: OptionNames): ServiceMonitor;
+export function buildMonitor(kind: 'PodMonitor', options: MonitorOptions, names?: OptionNames): PodMonitor;
+export function buildMonitor(kind: 'ServiceMonitor' | 'PodMonitor', options: MonitorOptions, names: OptionNames = OPTION_NAMES): ServiceMonitor | PodMonitor {
+  const { metadata, matchLabels, endpoint } = resolve(options, names);
+  return kind === 'ServiceMonitor'
+    ? { apiVersion: MONITORING_API_VERSION, kind, metadata, spec: { selector: { matchLabels }, endpoints: [endpoint] } }
+    : { apiVersion: MONITORING_API_VERSION, kind, metadata, spec: { selector: { matchLabels }, podMetricsEndpoints: [endpoint] } };
 }
 
 /**
@@ -122,8 +143,7 @@ function resolve(options: MonitorOptions): { metadata: ObjectMeta; matchLabels: 
  * ```
  */
 export function serviceMonitor(options: MonitorOptions = {}): ServiceMonitor {
-  const { metadata, matchLabels, endpoint } = resolve(options);
-  return { apiVersion: MONITORING_API_VERSION, kind: 'ServiceMonitor', metadata, spec: { selector: { matchLabels }, endpoints: [endpoint] } };
+  return buildMonitor('ServiceMonitor', options);
 }
 
 /**
@@ -136,6 +156,5 @@ export function serviceMonitor(options: MonitorOptions = {}): ServiceMonitor {
  * ```
  */
 export function podMonitor(options: MonitorOptions = {}): PodMonitor {
-  const { metadata, matchLabels, endpoint } = resolve(options);
-  return { apiVersion: MONITORING_API_VERSION, kind: 'PodMonitor', metadata, spec: { selector: { matchLabels }, podMetricsEndpoints: [endpoint] } };
+  return buildMonitor('PodMonitor', options);
 }

@@ -5,7 +5,7 @@
  * API: https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.PrometheusRule
  */
 import { prometheusRules, type RuleFile, type RulesOptions } from '../rules/rule-file.js';
-import { objectMeta, type KubernetesObjectOptions, type ObjectMeta } from './common.js';
+import { objectMeta, OPTION_NAMES, type KubernetesObjectOptions, type ObjectMeta, type OptionNames } from './common.js';
 import { DEFAULT_OBJECT_NAME, MONITORING_API_VERSION } from './monitors.js';
 
 /** Options of {@link prometheusRule}: the rules' options and the object's metadata. */
@@ -28,7 +28,12 @@ export interface PrometheusRule {
  * ```
  */
 export function prometheusRule(options: PrometheusRuleOptions = {}): PrometheusRule {
+  return buildPrometheusRule(options);
+}
+
+/** {@link prometheusRule}, errors naming each metadata option by `names(option)` (the CLI passes its flag names). */
+export function buildPrometheusRule(options: PrometheusRuleOptions, names: OptionNames = OPTION_NAMES): PrometheusRule {
   const { name, namespace, labels, ...rules } = options;
-  const metadata = objectMeta({ ...(name === undefined ? {} : { name }), ...(namespace === undefined ? {} : { namespace }), ...(labels === undefined ? {} : { labels }) }, DEFAULT_OBJECT_NAME);
+  const metadata = objectMeta({ ...(name === undefined ? {} : { name }), ...(namespace === undefined ? {} : { namespace }), ...(labels === undefined ? {} : { labels }) }, DEFAULT_OBJECT_NAME, names);
   return { apiVersion: MONITORING_API_VERSION, kind: 'PrometheusRule', metadata, spec: { groups: prometheusRules(rules).groups } };
 }

@@ -8,7 +8,7 @@
 import { ATTR_MODEL_NAME, METRIC_PREDICTIONS_IN_FLIGHT } from '@inferometer/core';
 import { checkNumber, checkUrl, DEFAULT_JOB, OpsConfigError } from '../options.js';
 import { quote } from '../promql/selectors.js';
-import { checkObjectName, objectMeta, type KubernetesObjectOptions, type ObjectMeta } from './common.js';
+import { checkObjectName, objectMeta, OPTION_NAMES, type KubernetesObjectOptions, type ObjectMeta, type OptionNames } from './common.js';
 
 /** API version of the ScaledObject. */
 export const KEDA_API_VERSION = 'keda.sh/v1alpha1';
@@ -81,7 +81,7 @@ export interface ScaledObject {
 function replicas(option: string, value: number | undefined, fallback: number): number {
   const count = value ?? fallback;
   if (!Number.isInteger(count) || count < 1 || count > 2_147_483_647) {
-    throw new OpsConfigError(`${option}=${JSON.stringify(value)}: expected a whole number of replicas, at least 1, e.g. ${fallback}`);
+    throw new OpsConfigError(`${option}=${JSON.stringify(value)}: expected a whole number of replicas from 1 to 2147483647, e.g. ${fallback}`);
   }
   return count;
 }
@@ -107,15 +107,23 @@ export function inFlightQuery(options: Pick<ScaledObjectOptions, 'job' | 'namesp
  * ```
  */
 export function scaledObject(options: ScaledObjectOptions): ScaledObject {
-  const deployment = checkObjectName('deployment', options.deployment);
-  const metadata = objectMeta(options, deployment);
-  const serverAddress = checkUrl('serverAddress', options.serverAddress);
-  const threshold = checkNumber('threshold', options.threshold, 0, Number.POSITIVE_INFINITY, '8');
-  const minReplicaCount = replicas('minReplicas', options.minReplicas, DEFAULT_MIN_REPLICAS);
-  const maxReplicaCount = replicas('maxReplicas', options.maxReplicas, DEFAULT_MAX_REPLICAS);
+  return buildScaledObject(options);
+}
+
+/** {@link scaledObject}, errors naming each option by `names(option)` (the CLI passes its flag names). */
+export function buildScaledObject(options: ScaledObjectOptions, names: OptionNames = OPTION_NAMES): ScaledObject {
+  const deployment = checkObjectName(names('deployment'), options.deployment);
+  const metadata = objectMeta(options, deployment, names);
+  const serverAddress = checkUrl(names('serverAddress'), options.serverAddress);
+  const threshold = checkNumber(names('threshold'), options.threshold, 0, Number.POSITIVE_INFINITY, '8');
+  const minReplicaCount = replicas(names('minReplicas'), options.minReplicas, DEFAULT_MIN_REPLICAS);
+  const maxReplicaCount = replicas(names('maxReplicas'), options.maxReplicas, DEFAULT_MAX_REPLICAS);
   // The CRD's own CEL rule (x-kubernetes-validations): minReplicaCount <= maxReplicaCount.
-  if (minReplicaCount > maxReplicaCount) throw new OpsConfigError(`minReplicas=${minReplicaCount} is above maxReplicas=${maxReplicaCount}; expected minReplicas <= maxReplicas`);
-  if (options.modelName === '') throw new OpsConfigError('modelName="": expected a model name, e.g. iris, or leave it out to count every model');
+  if (minReplicaCount > maxReplicaCount) {
+    throw new OpsConfigError(`${names('minReplicas')}=${minReplicaCount} is above ${names('maxReplicas')}=${maxReplicaCount}; expected ${names('minReplicas')} <= ${names('maxReplicas')}`);
+  }
+  if (options.job === '') throw new OpsConfigError(`${names('job')}="": expected the job label of the model servers' series, e.g. inferometer`);
+  if (options.modelName === '') throw new OpsConfigError(`${names('modelName')}="": expected a model name, e.g. iris, or leave it out to count every model`);
   return {
     apiVersion: KEDA_API_VERSION,
     kind: 'ScaledObject',

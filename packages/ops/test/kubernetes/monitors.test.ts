@@ -58,15 +58,15 @@ describe('serviceMonitor / podMonitor', () => {
   });
 
   it('refuse bad options, naming the option and what it accepts', () => {
-    expect(() => serviceMonitor({ name: 'Iris' })).toThrow('name="Iris": expected a Kubernetes object name');
-    expect(() => serviceMonitor({ namespace: 'a.b' })).toThrow('namespace="a.b": expected a Kubernetes namespace');
-    expect(() => serviceMonitor({ port: '9464' })).toThrow('port="9464": expected a port name');
-    expect(() => serviceMonitor({ port: 'metrics-port-too-long' })).toThrow('port="metrics-port-too-long"');
+    expect(() => serviceMonitor({ name: 'Iris' })).toThrow('name="Iris" is not a Kubernetes object name');
+    expect(() => serviceMonitor({ namespace: 'a.b' })).toThrow('namespace="a.b" is not a Kubernetes namespace (must not contain dots)');
+    expect(() => serviceMonitor({ port: '9464' })).toThrow('port="9464" is not a Kubernetes port name (must contain at least one letter (a-z))');
+    expect(() => serviceMonitor({ port: 'metrics-port-too-long' })).toThrow('port="metrics-port-too-long" is not a Kubernetes port name (must be no more than 15 characters)');
     expect(() => serviceMonitor({ path: 'metrics' })).toThrow('path="metrics": expected an HTTP path starting with "/"');
     expect(() => serviceMonitor({ interval: '15 s' })).toThrow('interval="15 s": expected a Prometheus duration');
     expect(() => serviceMonitor({ job: 'iris|models' })).toThrow('job="iris|models": expected a job name');
     expect(() => serviceMonitor({ selector: {} })).toThrow('selector={}: expected at least one label');
-    expect(() => podMonitor({ labels: { 'bad key!': 'x' } })).toThrow('labels: label key "bad key!" is not a Kubernetes label key');
+    expect(() => podMonitor({ labels: { 'bad key!': 'x' } })).toThrow('labels: label key "bad key!" is not a Kubernetes label key (name part must consist of');
     expect(() => podMonitor({ selector: { app: 'has space' } })).toThrow('selector: value "has space" of label app is not a Kubernetes label value');
   });
 });

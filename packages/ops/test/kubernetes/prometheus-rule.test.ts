@@ -52,6 +52,6 @@ describe('prometheusRule', () => {
 
   it('refuses bad rule and metadata options alike', () => {
     expect(() => prometheusRule({ errorRatio: 2 })).toThrow('errorRatio=2: expected a number greater than 0 and less than 1');
-    expect(() => prometheusRule({ name: 'rules_' })).toThrow('name="rules_": expected a Kubernetes object name');
+    expect(() => prometheusRule({ name: 'rules_' })).toThrow('name="rules_" is not a Kubernetes object name');
   });
 });

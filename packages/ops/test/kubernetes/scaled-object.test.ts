@@ -41,11 +41,11 @@ describe('scaledObject', () => {
   });
 
   it('refuses bad options, naming the option and what it accepts', () => {
-    expect(() => scaledObject({ ...KEDA, deployment: '' })).toThrow('deployment="": expected a Kubernetes object name');
+    expect(() => scaledObject({ ...KEDA, deployment: '' })).toThrow('deployment="" is not a Kubernetes object name');
     expect(() => scaledObject({ ...KEDA, serverAddress: 'prometheus:9090' })).toThrow('serverAddress="prometheus:9090": expected an http:// or https:// URL');
     expect(() => scaledObject({ ...KEDA, threshold: 0 })).toThrow('threshold=0: expected a number greater than 0, e.g. 8');
     // Zero replicas carry nothing in flight: the trigger could never wake the Deployment.
-    expect(() => scaledObject({ ...KEDA, minReplicas: 0 })).toThrow('minReplicas=0: expected a whole number of replicas, at least 1');
+    expect(() => scaledObject({ ...KEDA, minReplicas: 0 })).toThrow('minReplicas=0: expected a whole number of replicas from 1 to 2147483647');
     expect(() => scaledObject({ ...KEDA, maxReplicas: 2.5 })).toThrow('maxReplicas=2.5: expected a whole number of replicas');
     expect(() => scaledObject({ ...KEDA, minReplicas: 3, maxReplicas: 2 })).toThrow('minReplicas=3 is above maxReplicas=2; expected minReplicas <= maxReplicas');
     expect(() => scaledObject({ ...KEDA, modelName: '' })).toThrow('modelName="": expected a model name');
