@@ -285,46 +285,42 @@ function changeScale(high: number, low: number, maxSize: number): number {
   return change;
 }
 
+/** Lowest and highest bucket index of one sign of both sides at `scale` (arithmetic shifts, rounding down as the SDK does); undefined when neither has any. */
+function rangeAt(x: Span | undefined, xScale: number, y: Span | undefined, yScale: number, scale: number): { low: number; high: number } | undefined {
+  if (x === undefined) return y === undefined ? undefined : { low: y.low >> (yScale - scale), high: y.high >> (yScale - scale) };
+  const low = x.low >> (xScale - scale);
+  const high = x.high >> (xScale - scale);
+  if (y === undefined) return { low, high };
+  return { low: Math.min(low, y.low >> (yScale - scale)), high: Math.max(high, y.high >> (yScale - scale)) };
+}
+
 /** The halvings one sign's buckets of both sides need at `scale` to fit in `maxSize` together. */
 function changeFor(x: Span | undefined, xScale: number, y: Span | undefined, yScale: number, scale: number, maxSize: number): number {
-  if (x === undefined && y === undefined) return 0;
-  let low = Infinity;
-  let high = -Infinity;
-  for (const [span, from] of [
-    [x, xScale],
-    [y, yScale],
-  ] as const) {
-    if (span === undefined) continue;
-    // Arithmetic shift: the index at a scale `shift` lower, rounded down, as the SDK does.
-    low = Math.min(low, span.low >> (from - scale));
-    high = Math.max(high, span.high >> (from - scale));
+  const range = rangeAt(x, xScale, y, yScale, scale);
+  return range === undefined ? 0 : changeScale(range.high, range.low, maxSize);
+}
+
+/** Adds `times` each of `buckets`' counts (from span.first to span.last) into `counts` at `scale`, `counts[0]` being index `low`. */
+function addInto(counts: number[], low: number, buckets: Buckets, span: Span, from: number, scale: number, times: 1 | -1): void {
+  const shift = from - scale;
+  const source = buckets.bucketCounts;
+  const offset = buckets.offset;
+  if (shift === 0) {
+    const at = offset - low;
+    for (let i = span.first; i <= span.last; i++) counts[at + i]! += times * source[i]!;
+  } else {
+    for (let i = span.first; i <= span.last; i++) counts[((offset + i) >> shift) - low]! += times * source[i]!;
   }
-  return changeScale(high, low, maxSize);
 }
 
 /** Both sides' buckets of one sign at `scale`, `y`'s multiplied by `factor` (1 adds, -1 subtracts). */
 function bucketsAt(x: Buckets, xs: Span | undefined, xScale: number, y: Buckets, ys: Span | undefined, yScale: number, scale: number, factor: 1 | -1): Buckets {
-  if (xs === undefined && ys === undefined) return { offset: 0, bucketCounts: [] };
-  let low = Infinity;
-  let high = -Infinity;
-  for (const [span, from] of [
-    [xs, xScale],
-    [ys, yScale],
-  ] as const) {
-    if (span === undefined) continue;
-    low = Math.min(low, span.low >> (from - scale));
-    high = Math.max(high, span.high >> (from - scale));
-  }
-  const counts = new Array<number>(high - low + 1).fill(0);
-  for (const [buckets, span, from, times] of [
-    [x, xs, xScale, 1],
-    [y, ys, yScale, factor],
-  ] as const) {
-    if (span === undefined) continue;
-    const shift = from - scale;
-    for (let i = span.first; i <= span.last; i++) counts[((buckets.offset + i) >> shift) - low]! += times * buckets.bucketCounts[i]!;
-  }
-  return { offset: low, bucketCounts: counts };
+  const range = rangeAt(xs, xScale, ys, yScale, scale);
+  if (range === undefined) return { offset: 0, bucketCounts: [] };
+  const counts = new Array<number>(range.high - range.low + 1).fill(0);
+  if (xs !== undefined) addInto(counts, range.low, x, xs, xScale, scale, 1);
+  if (ys !== undefined) addInto(counts, range.low, y, ys, yScale, scale, factor);
+  return { offset: range.low, bucketCounts: counts };
 }
 
 /** The common scale of two exponential histograms and their buckets there. */
