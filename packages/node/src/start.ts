@@ -23,6 +23,7 @@ import { Aggregator } from './cluster/aggregator.js';
 import { ClusterPrimary } from './cluster/primary.js';
 import { LocalReader } from './cluster/local-reader.js';
 import { CLUSTER_SCOPE } from './cluster/names.js';
+import { withHistograms } from './cluster/select.js';
 import { answerMainThread, ThreadHub } from './cluster/threads.js';
 import { answerPrimary, threadMetricsHandler, workerMetricsHandler } from './cluster/worker.js';
 
@@ -303,7 +304,9 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
   const runtimeMetricsOn = resolveRuntimeMetrics(env, options.runtimeMetrics);
   // Everything that can refuse the configuration runs before the producers
   // attach (attaching switches recording to the fast path for the process).
-  const mode = resolveAggregation(env, options.cluster, options.threads, exponentialHistograms(env, options, exporters));
+  const mode = resolveAggregation(env, options.cluster, options.threads);
+  // What a member's catalog is read as: `both` when an exporter wants exponential histograms, so the merge has each kind.
+  const memberHistograms: HistogramKind = exponentialHistograms(env, options, exporters) ? 'both' : 'explicit';
   const resource = buildResource(env, options.serviceName, { serviceInstanceId: options.serviceInstanceId, remoteWriteInstance: options.remoteWrite?.instance });
   // The catalog's fast path: while producers are attached, instrumented
   // calls aggregate natively and reach every reader through them.
@@ -319,10 +322,14 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
   // members' points through a provider of their own, so nothing is counted twice.
   const aggregating = mode.thread || mode.threads || mode.role !== 'off';
   // A worker thread's series reach the main thread through shared memory: its answers leave them out.
-  const localCatalog = aggregating ? (mode.thread ? createThreadCatalogProducer() : createCatalogProducer('cumulative')) : undefined;
+  const localCatalog = aggregating
+    ? mode.thread
+      ? createThreadCatalogProducer({ histograms: memberHistograms })
+      : createCatalogProducer('cumulative', { histograms: memberHistograms })
+    : undefined;
   if (localCatalog !== undefined) producers.push(localCatalog);
-  const local = localCatalog === undefined ? undefined : new LocalReader([localCatalog.producer]);
-  const localProvider = local === undefined ? undefined : new MeterProvider({ resource, readers: [local] });
+  const local = localCatalog === undefined ? undefined : new LocalReader([localCatalog.producer], { exponential: memberHistograms === 'both' });
+  const localProvider = local === undefined ? undefined : new MeterProvider({ resource, readers: local.readers });
   if (localProvider !== undefined && local !== undefined && localCatalog !== undefined && mode.thread) {
     // Process metrics belong to the process: the main thread reports them once.
     const responder = answerMainThread({ reader: local, collectNow: () => localCatalog.collectNow(), scope: { name: INSTRUMENTATION_SCOPE } });
@@ -354,20 +361,22 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
   }
   const clusterPrimary = aggregator !== undefined && mode.role === 'primary' ? new ClusterPrimary(aggregator) : undefined;
   const primary = aggregator;
+  // Each exporter reads its histogram kind of the merge (read as `both`: see memberHistograms).
+  const mergedAs = (producer: MetricProducer, histograms: HistogramKind): MetricProducer => (memberHistograms === 'explicit' ? producer : withHistograms(producer, histograms));
   let cumulative: MetricProducer | undefined;
   const context = {
     env,
     options,
     get metricProducers(): MetricProducer[] {
       // Cumulative collection is stateless, so one producer serves every reader.
-      cumulative ??= primary === undefined ? produce('cumulative') : primary.producer('cumulative');
+      cumulative ??= primary === undefined ? produce('cumulative') : mergedAs(primary.producer('cumulative'), 'explicit');
       return [cumulative];
     },
     metricProducersFor(temporality: 'cumulative' | 'delta', histograms: HistogramKind = 'explicit'): MetricProducer[] {
-      // Exponential points are not merged across cluster workers (cluster/merge.ts): the primary's explicit producer then.
-      if (histograms !== 'explicit' && primary === undefined) return [produce(temporality, histograms)];
+      if (primary !== undefined) return [mergedAs(primary.producer(temporality), histograms)];
+      if (histograms !== 'explicit') return [produce(temporality, histograms)];
       if (temporality === 'cumulative') return context.metricProducers;
-      return [primary === undefined ? produce('delta') : primary.producer('delta')];
+      return [produce('delta')];
     },
   };
   const closeProducers = (): void => {
@@ -458,8 +467,11 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
 /**
  * Whether an exporter wants base-2 exponential histograms (OTLP's
  * `histogramAggregation`, the New Relic preset; the pull endpoint's native
- * histograms): the cluster and thread merge does not add them, so the
- * process then exports its own points only (see resolveCluster).
+ * histograms): then a member's catalog is read as both kinds, which the
+ * cluster and thread merge adds alike (cluster/merge.ts). A member decides
+ * from its own configuration, so workers and threads need the same one as
+ * their primary or main thread (cluster.fork and worker threads inherit
+ * the environment).
  */
 function exponentialHistograms(env: Environment, options: StartOptions, exporters: readonly MetricsExporterName[]): boolean {
   if (exporters.includes('prometheus') && readString(env, NATIVE_HISTOGRAMS_VARIABLE)?.toLowerCase() === 'true') return true;

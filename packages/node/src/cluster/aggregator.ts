@@ -36,6 +36,16 @@ import { runtime, type Contributions } from '@inferometer/core/internal';
 
 const NOTHING: ReadonlySet<string> = new Set();
 
+/**
+ * Longest wait for a member whose catalog series are read from shared
+ * memory (a worker thread): its answer carries only the rest (exponential
+ * buckets, exemplars, its own instruments), served from its last answer
+ * when it misses. A thread answers in about a millisecond when its event
+ * loop runs; the bound keeps a parked piscina thread from adding the whole
+ * collect timeout to every scrape.
+ */
+export const SHARED_MEMBER_WAIT_MILLIS = 250;
+
 /** How the aggregator reaches one member. */
 export interface MemberTransport {
   /** `process` (a cluster worker) or `thread` (a worker thread). */
@@ -61,6 +71,8 @@ interface Member {
   last: ScopeMetrics[] | undefined;
   /** The thread parts (core's thread-parts.ts) of its last answer. */
   parts: Contributions | undefined;
+  /** Whether a miss of this member was told to diag (once per member). */
+  warned: boolean;
 }
 
 type Answer = { points: ScopeMetrics[]; parts?: Contributions } | { miss: string } | { gone: true };
@@ -114,7 +126,7 @@ export class Aggregator {
   /** Adds a member (a worker that announced itself); a second announcement of the same key changes nothing. */
   join(key: string, transport: MemberTransport): void {
     if (this._closed || this._members.has(key)) return;
-    this._members.set(key, { key, transport, last: undefined, parts: undefined });
+    this._members.set(key, { key, transport, last: undefined, parts: undefined, warned: false });
   }
 
   /** An answer to collect request `id` from member `key`: its wire version and payload, and a thread's parts. */
@@ -223,7 +235,11 @@ export class Aggregator {
     const id = this._nextId++;
     const { transport } = member;
     return new Promise<Answer>((resolve) => {
-      const timer = setTimeout(() => finish({ miss: MISS_TIMEOUT }), this._options.collectTimeoutMillis);
+      // A member whose series are read from shared memory is waited for
+      // briefly: only its other points depend on its answer, and a piscina
+      // thread parked between tasks (atomics: 'sync') never answers.
+      const wait = transport.shared === undefined ? this._options.collectTimeoutMillis : Math.min(this._options.collectTimeoutMillis, SHARED_MEMBER_WAIT_MILLIS);
+      const timer = setTimeout(() => finish({ miss: MISS_TIMEOUT }), wait);
       // A scrape in flight must not keep the process alive.
       timer.unref();
       const finish = (answer: Answer): void => {
@@ -231,7 +247,9 @@ export class Aggregator {
         clearTimeout(timer);
         if ('miss' in answer) {
           this._countMiss(answer.miss, transport.kind);
-          diag.warn(`@inferometer/node cluster: ${transport.label} missed a collection (${answer.miss}); serving its last reported points${transport.missHint ?? ''}`);
+          // Once per member: a parked thread misses every collection.
+          if (!member.warned) diag.warn(`@inferometer/node cluster: ${transport.label} missed a collection (${answer.miss}); serving its last reported points${transport.missHint ?? ''}`);
+          member.warned = true;
         }
         resolve(answer);
       };

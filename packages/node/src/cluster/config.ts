@@ -1,6 +1,5 @@
 import cluster from 'node:cluster';
 import { isMainThread } from 'node:worker_threads';
-import { diag } from '@opentelemetry/api';
 import { checkBoolean, checkInteger, invalid, option, readInteger, readString, variable, type Environment } from '../config/env.js';
 import { CLUSTER_COLLECT_TIMEOUT_VARIABLE, CLUSTER_VARIABLE, THREADS_VARIABLE, DEFAULT_CLUSTER_COLLECT_TIMEOUT_MILLIS, MAX_CLUSTER_COLLECT_TIMEOUT_MILLIS } from './names.js';
 
@@ -74,23 +73,20 @@ export interface AggregationMode extends ClusterMode {
   readonly threads: boolean;
 }
 
-/** The cluster role plus the worker_threads role of this thread. */
-export function resolveAggregation(
-  env: Environment,
-  cluster: ClusterOptions | undefined,
-  threads: ThreadsOptions | undefined,
-  exponentialHistograms = false,
-  inMainThread: boolean = isMainThread,
-): AggregationMode {
+/**
+ * The cluster role plus the worker_threads role of this thread. Whatever
+ * histogram kinds the exporters want (native, base-2 exponential), the
+ * merge adds them (merge.ts), so they never turn aggregation off.
+ */
+export function resolveAggregation(env: Environment, cluster: ClusterOptions | undefined, threads: ThreadsOptions | undefined, inMainThread: boolean = isMainThread): AggregationMode {
   const threadsOn = resolveThreads(env, threads);
-  const mode = resolveCluster(env, cluster, exponentialHistograms);
+  const mode = resolveCluster(env, cluster);
   if (!inMainThread) {
-    // Off, or with exponential histograms (nothing merges them), a worker
-    // thread exports on its own: it has no IPC channel of its own to answer a cluster primary on.
-    if (!threadsOn || exponentialHistograms) return { ...mode, role: 'off', thread: false, threads: false };
+    // Off, a worker thread exports on its own: it has no IPC channel of its own to answer a cluster primary on.
+    if (!threadsOn) return { ...mode, role: 'off', thread: false, threads: false };
     return { ...mode, thread: true, threads: false };
   }
-  return { ...mode, thread: false, threads: threadsOn && inMainThread && !exponentialHistograms };
+  return { ...mode, thread: false, threads: threadsOn };
 }
 
 /** What this process does in a cluster. */
@@ -105,7 +101,7 @@ export interface ClusterMode {
  * the environment) is not ours to aggregate: pm2's daemon is its primary and
  * runs no Inferometer, so it exports on its own.
  */
-export function resolveCluster(env: Environment, given: ClusterOptions | undefined, exponentialHistograms = false, isWorker: boolean = cluster.isWorker): ClusterMode {
+export function resolveCluster(env: Environment, given: ClusterOptions | undefined, isWorker: boolean = cluster.isWorker): ClusterMode {
   let enabled = true;
   if (given?.enabled !== undefined) enabled = checkBoolean(option('cluster.enabled'), given.enabled);
   else {
@@ -123,16 +119,5 @@ export function resolveCluster(env: Environment, given: ClusterOptions | undefin
   if (!enabled) return { role: 'off', collectTimeoutMillis };
   const underPm2 = readString(env, 'pm_id') !== undefined;
   if (isWorker && !underPm2) return { role: 'worker', collectTimeoutMillis };
-  if (exponentialHistograms) {
-    // Exponential histograms are aggregated per reader by the SDK; adding
-    // them across workers (rescaling to a common scale) is not done here.
-    if (!isWorker) {
-      diag.warn(
-        '@inferometer/node: exponential histograms (OTLP histogramAggregation / the newrelic preset) are not merged across cluster workers; ' +
-          'this process exports its own points only. In a node:cluster service, set INFEROMETER_CLUSTER=false in the workers so each pushes as its own instance.',
-      );
-    }
-    return { role: 'off', collectTimeoutMillis };
-  }
   return { role: 'primary', collectTimeoutMillis };
 }

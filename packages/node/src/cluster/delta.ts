@@ -5,12 +5,14 @@
  * temporality. Counters and histograms become the change since this
  * reader's previous collection, sent only when something changed; up-down
  * counters and gauges stay cumulative, as with the SDK's delta preference.
+ * Exponential histograms are differenced at their common scale, as the
+ * SDK's ExponentialHistogramAccumulation.diff does.
  */
 import type { HrTime } from '@opentelemetry/api';
 import { AggregationTemporality, type DataPoint, type Histogram, type MetricData, type ScopeMetrics } from '@opentelemetry/sdk-metrics';
-import { attributesKey, keptAfterExit } from './merge.js';
+import { attributesKey, exponentialDifference, keptAfterExit, metricKey, type PointValue } from './merge.js';
 
-type Last = number | Histogram;
+type Last = PointValue;
 
 /** One delta reader's memory of what it exported last. */
 export class DeltaConverter {
@@ -28,9 +30,11 @@ export class DeltaConverter {
           converted.push(metric);
           continue;
         }
-        const points: DataPoint<number | Histogram>[] = [];
-        for (const point of metric.dataPoints as DataPoint<number | Histogram>[]) {
-          const key = `${scope.name}\u0000${metric.descriptor.name}\u0000${attributesKey(point.attributes)}`;
+        const points: DataPoint<PointValue>[] = [];
+        // The metric's kind in the key too: a histogram read as `both` is two metrics of one name.
+        const prefix = `${scope.name}\u0000${metricKey(metric)}\u0000`;
+        for (const point of metric.dataPoints as DataPoint<PointValue>[]) {
+          const key = prefix + attributesKey(point.attributes);
           seen.set(key, point.value);
           const previous = this._last.get(key);
           const value = difference(point.value, previous);
@@ -51,12 +55,19 @@ export class DeltaConverter {
 }
 
 /** The change since `previous`; undefined when nothing changed. A value below the previous one is a reset: all of it is new. */
-function difference(current: number | Histogram, previous: Last | undefined): number | Histogram | undefined {
+function difference(current: PointValue, previous: Last | undefined): PointValue | undefined {
   if (typeof current === 'number') {
     const before = typeof previous === 'number' && previous <= current ? previous : 0;
     const delta = current - before;
     return delta > 0 ? delta : undefined;
   }
+  if (!('buckets' in current)) {
+    if (previous === undefined || typeof previous !== 'object' || 'buckets' in previous) return current.count > 0 ? current : undefined;
+    if (current.count === previous.count) return undefined;
+    return exponentialDifference(current, previous) ?? current;
+  }
+  // An exponential point before an explicit one of the same key cannot happen (the key names the kind); narrowed for the compiler.
+  if (typeof previous === 'object' && !('buckets' in previous)) return current.count > 0 ? current : undefined;
   const before = typeof previous === 'object' && previous.count <= current.count && sameBounds(previous, current) ? previous : undefined;
   if (before === undefined) return current.count > 0 ? current : undefined;
   const count = current.count - before.count;

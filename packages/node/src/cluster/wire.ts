@@ -1,18 +1,44 @@
 /**
  * The points a worker sends the primary: its cumulative ScopeMetrics in a
- * plain JSON shape. The cluster IPC channel serializes with JSON by default
+ * plain JSON shape, every point kind (sums, gauges, explicit and
+ * exponential histograms) and the catalog's exemplars. The cluster IPC
+ * channel serializes with JSON by default
  * (https://nodejs.org/api/child_process.html#advanced-serialization), which
- * would turn a histogram's `Infinity` min or a `NaN` gauge into `null`, so
+ * would turn a histogram's `Infinity` min or a `NaN` gauge into `null` (and
+ * `-0` into `0`), so
  * numbers that JSON cannot carry travel as strings and are read back here.
+ * Exponential histograms and exemplars came after the first release of the
+ * format and only add to it: a payload without them reads as before.
  */
 import type { Attributes, HrTime } from '@opentelemetry/api';
-import { AggregationTemporality, DataPointType, type MetricData, type ScopeMetrics } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, DataPointType, type ExponentialHistogram, type MetricData, type ScopeMetrics } from '@opentelemetry/sdk-metrics';
 import type { InstrumentationScope } from '@opentelemetry/core';
+import { EXPONENTIAL_MAX_SCALE, EXPONENTIAL_MIN_SCALE, type CollectedExemplar } from '@inferometer/core/internal';
+import type { Point } from './merge.js';
 
 type WireNumber = number | string;
 
-/** One point: start, end, attributes, value. */
-type WirePoint = [HrTime, HrTime, Attributes, WireNumber | WireHistogram];
+/** One point: start, end, attributes, value, and its exemplars when it has some. */
+type WirePoint = [HrTime, HrTime, Attributes, WireNumber | WireHistogram | WireExponential] | [HrTime, HrTime, Attributes, WireNumber | WireHistogram | WireExponential, WireExemplar[]];
+
+/** An exemplar: filtered attributes, value, timestamp, trace id, span id. */
+type WireExemplar = [Attributes, WireNumber, HrTime, string, string];
+
+interface WireExponential {
+  /** Scale (its presence tells an exponential histogram from an explicit one). */
+  e: number;
+  /** Zero count, and the zero threshold when the point has one. */
+  z: number;
+  zt?: WireNumber;
+  /** Positive and negative buckets: offset, then counts. */
+  p: [number, number[]];
+  q: [number, number[]];
+  /** Sum (absent when the point has none), count, min, max. */
+  s?: WireNumber;
+  n: number;
+  lo?: WireNumber;
+  hi?: WireNumber;
+}
 
 interface WireHistogram {
   /** Boundaries. */
@@ -31,8 +57,7 @@ interface WireMetric {
   description: string;
   unit: string;
   valueType: number;
-  /** SUM, GAUGE or HISTOGRAM (exponential histograms are not sent: see merge.ts). */
-  type: DataPointType.SUM | DataPointType.GAUGE | DataPointType.HISTOGRAM;
+  type: DataPointType;
   monotonic: boolean;
   points: WirePoint[];
 }
@@ -43,6 +68,8 @@ export interface WirePayload {
 }
 
 function num(value: number): WireNumber {
+  // JSON writes -0 as 0 (a histogram's min of -0 recorded), so it travels as a string too.
+  if (Object.is(value, -0)) return '-0';
   return Number.isFinite(value) ? value : String(value);
 }
 
@@ -56,19 +83,24 @@ export function encode(scopeMetrics: readonly ScopeMetrics[]): WirePayload {
   for (const { scope, metrics } of scopeMetrics) {
     const out: WireMetric[] = [];
     for (const metric of metrics) {
-      if (metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM) continue;
       const { descriptor } = metric;
       const points: WirePoint[] = [];
-      for (const point of metric.dataPoints) {
+      for (const point of metric.dataPoints as Point[]) {
         const value = point.value;
+        let wire: WireNumber | WireHistogram | WireExponential;
         if (typeof value === 'number') {
-          points.push([point.startTime, point.endTime, point.attributes, num(value)]);
-        } else if ('buckets' in value && 'boundaries' in value.buckets) {
+          wire = num(value);
+        } else if ('buckets' in value) {
           const histogram: WireHistogram = { b: value.buckets.boundaries, c: value.buckets.counts, s: num(value.sum ?? 0), n: value.count };
           if (value.min !== undefined) histogram.lo = num(value.min);
           if (value.max !== undefined) histogram.hi = num(value.max);
-          points.push([point.startTime, point.endTime, point.attributes, histogram]);
+          wire = histogram;
+        } else {
+          wire = encodeExponential(value);
         }
+        const exemplars = point.exemplars;
+        if (exemplars === undefined || exemplars.length === 0) points.push([point.startTime, point.endTime, point.attributes, wire]);
+        else points.push([point.startTime, point.endTime, point.attributes, wire, exemplars.map((x) => [x.filteredAttributes, num(x.value), x.timestamp as HrTime, x.traceId, x.spanId])]);
       }
       out.push({
         name: descriptor.name,
@@ -94,21 +126,31 @@ export function decode(payload: unknown): ScopeMetrics[] {
     metrics: metrics.map((metric): MetricData => {
       const descriptor = { name: metric.name, description: metric.description, unit: metric.unit, valueType: metric.valueType };
       const base = { descriptor, aggregationTemporality: AggregationTemporality.CUMULATIVE };
-      const points = metric.points.map(([startTime, endTime, attributes, value]) => ({
-        startTime,
-        endTime,
-        attributes,
-        value:
-          typeof value === 'object'
-            ? {
-                buckets: { boundaries: value.b, counts: value.c },
-                sum: readNum(value.s),
-                count: value.n,
-                ...(value.lo === undefined ? {} : { min: readNum(value.lo) }),
-                ...(value.hi === undefined ? {} : { max: readNum(value.hi) }),
-              }
-            : readNum(value),
-      }));
+      const points = metric.points.map(([startTime, endTime, attributes, value, exemplars]): Point => {
+        const point: Point = {
+          startTime,
+          endTime,
+          attributes,
+          value:
+            typeof value !== 'object'
+              ? readNum(value)
+              : 'e' in value
+                ? decodeExponential(value)
+                : {
+                    buckets: { boundaries: value.b, counts: value.c },
+                    sum: readNum(value.s),
+                    count: value.n,
+                    ...(value.lo === undefined ? {} : { min: readNum(value.lo) }),
+                    ...(value.hi === undefined ? {} : { max: readNum(value.hi) }),
+                  },
+        };
+        if (exemplars === undefined) return point;
+        if (!Array.isArray(exemplars)) throw new TypeError('cluster payload with exemplars that are not a list');
+        return {
+          ...point,
+          exemplars: exemplars.map(([filteredAttributes, exemplarValue, timestamp, traceId, spanId]): CollectedExemplar => ({ filteredAttributes, value: readNum(exemplarValue), timestamp, traceId, spanId })),
+        };
+      });
       switch (metric.type) {
         case DataPointType.SUM:
           return { ...base, dataPointType: DataPointType.SUM, isMonotonic: metric.monotonic, dataPoints: points as never[] };
@@ -116,9 +158,54 @@ export function decode(payload: unknown): ScopeMetrics[] {
           return { ...base, dataPointType: DataPointType.GAUGE, dataPoints: points as never[] };
         case DataPointType.HISTOGRAM:
           return { ...base, dataPointType: DataPointType.HISTOGRAM, dataPoints: points as never[] };
+        case DataPointType.EXPONENTIAL_HISTOGRAM:
+          return { ...base, dataPointType: DataPointType.EXPONENTIAL_HISTOGRAM, dataPoints: points as never[] };
         default:
           throw new TypeError(`cluster payload with an unknown point type ${String(metric.type)}`);
       }
     }),
   }));
+}
+
+function encodeExponential(value: ExponentialHistogram & { zeroThreshold?: number }): WireExponential {
+  const wire: WireExponential = {
+    e: value.scale,
+    z: value.zeroCount,
+    p: [value.positive.offset, value.positive.bucketCounts],
+    q: [value.negative.offset, value.negative.bucketCounts],
+    n: value.count,
+  };
+  if (value.zeroThreshold !== undefined) wire.zt = num(value.zeroThreshold);
+  if (value.sum !== undefined) wire.s = num(value.sum);
+  if (value.min !== undefined) wire.lo = num(value.min);
+  if (value.max !== undefined) wire.hi = num(value.max);
+  return wire;
+}
+
+/**
+ * An exponential histogram back, its scale and offsets checked: the merge
+ * shifts bucket indexes by scale differences and sizes arrays by offsets,
+ * so a value out of range is a payload it cannot read.
+ */
+function decodeExponential(wire: WireExponential): ExponentialHistogram & { zeroThreshold?: number } {
+  const { e: scale } = wire;
+  if (!Number.isInteger(scale) || scale < EXPONENTIAL_MIN_SCALE || scale > EXPONENTIAL_MAX_SCALE) {
+    throw new TypeError(`cluster payload with an exponential histogram of scale ${String(scale)} (accepted: integers from ${EXPONENTIAL_MIN_SCALE} to ${EXPONENTIAL_MAX_SCALE})`);
+  }
+  const buckets = ([offset, counts]: [number, number[]]): ExponentialHistogram['positive'] => {
+    // Bucket indexes fit in 32 bits at every scale (sdk-metrics' mappings): the merge shifts them with >>.
+    if (!Number.isInteger(offset) || Math.abs(offset) > 2 ** 31 || !Array.isArray(counts)) throw new TypeError('cluster payload with exponential buckets that cannot be read');
+    return { offset, bucketCounts: counts };
+  };
+  return {
+    scale,
+    zeroCount: wire.z,
+    positive: buckets(wire.p),
+    negative: buckets(wire.q),
+    count: wire.n,
+    ...(wire.zt === undefined ? {} : { zeroThreshold: readNum(wire.zt) }),
+    ...(wire.s === undefined ? {} : { sum: readNum(wire.s) }),
+    ...(wire.lo === undefined ? {} : { min: readNum(wire.lo) }),
+    ...(wire.hi === undefined ? {} : { max: readNum(wire.hi) }),
+  };
 }

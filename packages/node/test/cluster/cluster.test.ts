@@ -147,3 +147,32 @@ describe('a real Prometheus scraping the cluster primary', () => {
     expect(Number(increase[0]!.value[1])).toBe(45);
   }, 90_000);
 });
+
+describe('native histograms across a real cluster (INFEROMETER_PROMETHEUS_NATIVE_HISTOGRAMS=true)', () => {
+  it('keeps aggregation on: the primary serves every worker and thread, and a real Prometheus stores histogram_count equal to the calls made', async () => {
+    const port = await freePort();
+    // Workers and their threads inherit the environment, so every member reads both histogram kinds.
+    const app = await startApp({ FIXTURE_PORT: String(port), FIXTURE_THREADS: '1', INFEROMETER_PROMETHEUS_NATIVE_HISTOGRAMS: 'true' });
+    const inWorkers = [150, 160, 170];
+    const inThreads = [170, 175, 172];
+    for (const worker of [0, 1, 2]) {
+      await app.command({ cmd: 'calls', worker, n: inWorkers[worker], fail: 1 });
+      await app.command({ cmd: 'thread-calls', worker, n: inThreads[worker] });
+    }
+    // 480 + 517 successes and 3 errors: 1000 calls.
+    // The text exposition: the classic buckets, merged exactly.
+    const { samples } = await scrape(app.url);
+    expect(samples.get(SUCCESS)).toBe(997);
+    expect(samples.get(ERROR)).toBe(3);
+    expect(samples.get(LATENCY_COUNT)).toBe(1000);
+    expect(samples.get(`${METRIC_PREDICTION_LATENCY.prometheusName}_bucket{le=+Inf}`)).toBe(1000);
+    // Prometheus 2.42 with native histograms scrapes the protobuf exposition and stores the native histogram only.
+    const prometheus: PrometheusServer = await startPrometheus([{ job: 'cluster', target: `127.0.0.1:${port}` }], { flags: ['--enable-feature=native-histograms'] });
+    closers.push(() => prometheus.stop());
+    const latency = `${METRIC_PREDICTION_LATENCY.prometheusName}{job="cluster",model_name="${MODEL}"}`;
+    expect(await prometheus.waitFor(`histogram_count(sum(${latency}))`, (v) => v === 1000, 30_000)).toBe(1000);
+    expect(await prometheus.waitFor(`sum(${METRIC_PREDICTIONS.prometheusName}{job="cluster",model_name="${MODEL}"})`, (v) => v === 1000, 30_000)).toBe(1000);
+    // Stored as a native histogram, not as classic series.
+    expect(await prometheus.query(`${METRIC_PREDICTION_LATENCY.prometheusName}_count{job="cluster"}`)).toEqual([]);
+  }, 120_000);
+});

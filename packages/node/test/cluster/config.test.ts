@@ -21,22 +21,24 @@ describe('worker_threads aggregation settings', () => {
   });
 
   it('makes a worker thread answer its main thread, and a main thread gather its threads', () => {
-    const inThread = resolveAggregation({}, undefined, undefined, false, false);
+    const inThread = resolveAggregation({}, undefined, undefined, false);
     expect(inThread.thread).toBe(true);
     expect(inThread.threads).toBe(false);
-    const inMain = resolveAggregation({}, undefined, undefined, false, true);
+    const inMain = resolveAggregation({}, undefined, undefined, true);
     expect(inMain.thread).toBe(false);
     expect(inMain.threads).toBe(true);
   });
 
-  it('off, or with exponential histograms (nothing merges them), a worker thread exports on its own', () => {
-    for (const mode of [
-      resolveAggregation({ [THREADS_VARIABLE]: 'false' }, undefined, undefined, false, false),
-      resolveAggregation({}, undefined, undefined, true, false),
-    ]) {
-      expect(mode.thread).toBe(false);
-      expect(mode.threads).toBe(false);
-      expect(mode.role).toBe('off');
-    }
+  it('off, a worker thread exports on its own', () => {
+    const mode = resolveAggregation({ [THREADS_VARIABLE]: 'false' }, undefined, undefined, false);
+    expect(mode.thread).toBe(false);
+    expect(mode.threads).toBe(false);
+    expect(mode.role).toBe('off');
+  });
+
+  it('stays on whatever histogram kinds the exporters want: native and exponential histograms merge too', () => {
+    const env = { INFEROMETER_PROMETHEUS_NATIVE_HISTOGRAMS: 'true', OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION: 'base2_exponential_bucket_histogram' };
+    expect(resolveAggregation(env, undefined, undefined, false)).toMatchObject({ thread: true, threads: false });
+    expect(resolveAggregation(env, undefined, undefined, true)).toMatchObject({ thread: false, threads: true, role: 'primary' });
   });
 });

@@ -180,10 +180,10 @@ describe('a real Prometheus scraping the main thread', () => {
     for (const burst of [500, 700, 600]) {
       await app.command({ cmd: 'shrinking', n: burst });
       made += burst;
-      // Until piscina destroyed every idle thread: their calls live on in the main thread only.
+      // Until piscina destroyed an idle thread: its calls live on in the main thread only.
       destroyed = Number((await app.command({ cmd: 'idle' })).destroyed);
     }
-    expect(destroyed).toBeGreaterThanOrEqual(3);
+    expect(destroyed).toBeGreaterThanOrEqual(2);
     expect((await scrape(app)).samples.get(SUCCESS)).toBe(made);
     expect(await prometheus.waitFor(`sum(${series})`, (v) => v === made, 20_000)).toBe(made);
     const resets = await prometheus.query(`resets(${series}[5m])`);
