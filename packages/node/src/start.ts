@@ -418,6 +418,7 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
     runtime?.close();
     closeProducers();
     await Promise.allSettled([shutdownProviders(), ...servers.map((server) => server.close())]);
+    if (err instanceof ConfigurationError) throw err; // already names its fix (a pm2 instance's port: config/pm2.ts)
     const source: ConfigurationSource =
       options.prometheus?.port !== undefined ? option('prometheus.port') : env.OTEL_EXPORTER_PROMETHEUS_PORT?.trim() ? variable('OTEL_EXPORTER_PROMETHEUS_PORT') : option('prometheus.port');
     throw new ConfigurationError(

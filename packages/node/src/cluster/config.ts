@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import { isMainThread } from 'node:worker_threads';
 import { diag } from '@opentelemetry/api';
 import { checkBoolean, checkInteger, invalid, option, readInteger, readString, variable, type Environment } from '../config/env.js';
+import { inPm2Cluster } from '../config/pm2.js';
 import { CLUSTER_COLLECT_TIMEOUT_VARIABLE, CLUSTER_VARIABLE, THREADS_VARIABLE, DEFAULT_CLUSTER_COLLECT_TIMEOUT_MILLIS, MAX_CLUSTER_COLLECT_TIMEOUT_MILLIS } from './names.js';
 
 /** The `cluster` option of `start()`. */
@@ -101,9 +102,12 @@ export interface ClusterMode {
 }
 
 /**
- * The role of this process. A `node:cluster` worker under pm2 (`pm_id` in
- * the environment) is not ours to aggregate: pm2's daemon is its primary and
- * runs no Inferometer, so it exports on its own.
+ * The role of this process. A `node:cluster` worker of pm2's cluster mode
+ * (`pm_id` and `exec_mode=cluster_mode` in the environment) is not ours to
+ * aggregate: pm2's daemon is its primary and runs no Inferometer, so it
+ * exports on its own (`off`), on a port of its own (config/pm2.ts). A worker
+ * of the app's own cluster under pm2's fork mode inherits `pm_id` but not
+ * that `exec_mode`: its primary is the app's, and aggregates it.
  */
 export function resolveCluster(env: Environment, given: ClusterOptions | undefined, exponentialHistograms = false, isWorker: boolean = cluster.isWorker): ClusterMode {
   let enabled = true;
@@ -121,17 +125,18 @@ export function resolveCluster(env: Environment, given: ClusterOptions | undefin
       ? checkInteger(option('cluster.collectTimeoutMillis'), given.collectTimeoutMillis, 1, MAX_CLUSTER_COLLECT_TIMEOUT_MILLIS)
       : (readInteger(env, CLUSTER_COLLECT_TIMEOUT_VARIABLE, 1, MAX_CLUSTER_COLLECT_TIMEOUT_MILLIS) ?? DEFAULT_CLUSTER_COLLECT_TIMEOUT_MILLIS);
   if (!enabled) return { role: 'off', collectTimeoutMillis };
-  const underPm2 = readString(env, 'pm_id') !== undefined;
-  if (isWorker && !underPm2) return { role: 'worker', collectTimeoutMillis };
+  if (isWorker) {
+    // Its primary is pm2's daemon: nobody to answer, and no workers of its own to gather.
+    if (inPm2Cluster(env, isWorker)) return { role: 'off', collectTimeoutMillis };
+    return { role: 'worker', collectTimeoutMillis };
+  }
   if (exponentialHistograms) {
     // Exponential histograms are aggregated per reader by the SDK; adding
     // them across workers (rescaling to a common scale) is not done here.
-    if (!isWorker) {
-      diag.warn(
-        '@inferometer/node: exponential histograms (OTLP histogramAggregation / the newrelic preset) are not merged across cluster workers; ' +
-          'this process exports its own points only. In a node:cluster service, set INFEROMETER_CLUSTER=false in the workers so each pushes as its own instance.',
-      );
-    }
+    diag.warn(
+      '@inferometer/node: exponential histograms (OTLP histogramAggregation / the newrelic preset) are not merged across cluster workers; ' +
+        'this process exports its own points only. In a node:cluster service, set INFEROMETER_CLUSTER=false in the workers so each pushes as its own instance.',
+    );
     return { role: 'off', collectTimeoutMillis };
   }
   return { role: 'primary', collectTimeoutMillis };
