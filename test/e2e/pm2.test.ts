@@ -237,6 +237,15 @@ async function history(prometheus: PrometheusServer, job: string): Promise<Map<s
 
 const add = (a: Map<number, number>, b: Map<number, number>): Map<number, number> => new Map([...new Set([...a.keys(), ...b.keys()])].map((k) => [k, (a.get(k) ?? 0) + (b.get(k) ?? 0)]));
 
+/** What the app's processes wrote to pm2's logs (stdout, where the fixture sends diag). */
+function appLogs(name: string): string {
+  const dir = join(home, 'pm2', 'logs');
+  return readdirSync(dir)
+    .filter((file) => file.startsWith(`${name}-out-`))
+    .map((file) => readFileSync(join(dir, file), 'utf8'))
+    .join('');
+}
+
 const BEFORE_RELOAD = 40;
 // Fewer than either instance served before (pm2 hands connections out in
 // turns): each instance's new counter stays below its old one, so the
@@ -260,17 +269,19 @@ async function everyInstanceCounted(name: string, extra: Record<string, unknown>
     expect(new Set(first.values()).size).toBe(INSTANCES);
 
     // Each instance says where it serves (diag, which the fixture sends to the console, which pm2 logs).
-    const logDir = join(home, 'pm2', 'logs');
-    const logs = readdirSync(logDir)
-      .filter((file) => file.startsWith(`${name}-out-`))
-      .map((file) => readFileSync(join(logDir, file), 'utf8'))
-      .join('');
+    const logs = appLogs(name);
     for (const port of ports) expect(logs).toContain(`serves metrics at http://127.0.0.1:${port}/metrics`);
     expect(logs).toMatch(expectedDerivation);
     expect(logs).toContain(`instances ${base}..${base + INSTANCES - 1}`);
 
     await reload(name);
     await listening(app, 2 * INSTANCES);
+    // Each new process found its port still held by the process pm2 was replacing, and waited for it.
+    await eventually('the new processes to bind their ports', async () => {
+      const logs = appLogs(name);
+      return ports.every((port) => logs.split(`serves metrics at http://127.0.0.1:${port}/metrics`).length - 1 === 2) ? logs : undefined;
+    });
+    expect(appLogs(name).split('is still held (by the process pm2 is replacing').length - 1).toBe(INSTANCES);
     // The new processes are scraped: each instance's target_info names a new service.instance.id.
     await eventually('the reloaded instances to be scraped', async () => {
       const now = await identities(prometheus, name);
