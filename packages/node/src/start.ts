@@ -49,7 +49,8 @@ export interface StartOptions extends TimingOptions {
   /**
    * The pull endpoint. `host` falls back to `OTEL_EXPORTER_PROMETHEUS_HOST`
    * (unset: all interfaces), `port` to `OTEL_EXPORTER_PROMETHEUS_PORT` (then
-   * 9464; 0 picks a free port). `server: false` starts no server: mount
+   * 9464; 0 picks a free port). Under pm2 the port is the first instance's:
+   * each instance serves it plus `NODE_APP_INSTANCE` (see the README's "pm2"). `server: false` starts no server: mount
    * {@link InferometerHandle.metricsHandler} on your own. `webConfigFile`
    * (`INFEROMETER_PROMETHEUS_WEB_CONFIG_FILE`) is an exporter-toolkit web
    * configuration file, node_exporter's `--web.config.file`: HTTPS, mutual
@@ -428,6 +429,7 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
     runtime?.close();
     closeProducers();
     await Promise.allSettled([shutdownProviders(), ...servers.map((server) => server.close())]);
+    if (err instanceof ConfigurationError) throw err; // already names its fix (a pm2 instance's port: config/pm2.ts)
     const source: ConfigurationSource =
       options.prometheus?.port !== undefined ? option('prometheus.port') : env.OTEL_EXPORTER_PROMETHEUS_PORT?.trim() ? variable('OTEL_EXPORTER_PROMETHEUS_PORT') : option('prometheus.port');
     throw new ConfigurationError(

@@ -14,6 +14,8 @@ export { alertmanagerConfig, renderAlertmanagerConfig, GROUP_BY, RECEIVERS } fro
 export type { AlertmanagerOptions } from './alertmanager/config.js';
 export { catalogSeriesRegex, metricRelabelConfigs, renderMetricRelabelConfigs } from './prometheus/relabel.js';
 export type { RelabelConfig, RelabelOptions } from './prometheus/relabel.js';
+export { scrapeConfig, renderScrapeConfig, DEFAULT_PULL_PORT } from './prometheus/scrape.js';
+export type { ScrapeConfigOptions, ScrapeJob } from './prometheus/scrape.js';
 export { runDoctor, formatDoctorReport, DEFAULT_MAX_SERIES_PER_METRIC } from './doctor/doctor.js';
 export type { CheckResult, CheckStatus, DoctorOptions, DoctorReport } from './doctor/doctor.js';
 export { parseExposition } from './doctor/exposition.js';

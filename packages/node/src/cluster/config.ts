@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { isMainThread } from 'node:worker_threads';
 import { checkBoolean, checkInteger, invalid, option, readInteger, readString, variable, type Environment } from '../config/env.js';
+import { inPm2Cluster } from '../config/pm2.js';
 import { CLUSTER_COLLECT_TIMEOUT_VARIABLE, CLUSTER_VARIABLE, THREADS_VARIABLE, DEFAULT_CLUSTER_COLLECT_TIMEOUT_MILLIS, MAX_CLUSTER_COLLECT_TIMEOUT_MILLIS } from './names.js';
 
 /** The `cluster` option of `start()`. */
@@ -97,9 +98,12 @@ export interface ClusterMode {
 }
 
 /**
- * The role of this process. A `node:cluster` worker under pm2 (`pm_id` in
- * the environment) is not ours to aggregate: pm2's daemon is its primary and
- * runs no Inferometer, so it exports on its own.
+ * The role of this process. A `node:cluster` worker of pm2's cluster mode
+ * (`pm_id` and `exec_mode=cluster_mode` in the environment) is not ours to
+ * aggregate: pm2's daemon is its primary and runs no Inferometer, so it
+ * exports on its own (`off`), on a port of its own (config/pm2.ts). A worker
+ * of the app's own cluster under pm2's fork mode inherits `pm_id` but not
+ * that `exec_mode`: its primary is the app's, and aggregates it.
  */
 export function resolveCluster(env: Environment, given: ClusterOptions | undefined, isWorker: boolean = cluster.isWorker): ClusterMode {
   let enabled = true;
@@ -117,7 +121,10 @@ export function resolveCluster(env: Environment, given: ClusterOptions | undefin
       ? checkInteger(option('cluster.collectTimeoutMillis'), given.collectTimeoutMillis, 1, MAX_CLUSTER_COLLECT_TIMEOUT_MILLIS)
       : (readInteger(env, CLUSTER_COLLECT_TIMEOUT_VARIABLE, 1, MAX_CLUSTER_COLLECT_TIMEOUT_MILLIS) ?? DEFAULT_CLUSTER_COLLECT_TIMEOUT_MILLIS);
   if (!enabled) return { role: 'off', collectTimeoutMillis };
-  const underPm2 = readString(env, 'pm_id') !== undefined;
-  if (isWorker && !underPm2) return { role: 'worker', collectTimeoutMillis };
+  if (isWorker) {
+    // Its primary is pm2's daemon: nobody to answer, and no workers of its own to gather.
+    if (inPm2Cluster(env, isWorker)) return { role: 'off', collectTimeoutMillis };
+    return { role: 'worker', collectTimeoutMillis };
+  }
   return { role: 'primary', collectTimeoutMillis };
 }

@@ -1,7 +1,10 @@
+import cluster from 'node:cluster';
 import { isIP } from 'node:net';
 import { diag } from '@opentelemetry/api';
 import { clip } from '@inferometer/exporter-remote-write/internal';
 import { checkBoolean, checkInteger, invalid, option, readChoice, readInteger, readString, variable } from '../config/env.js';
+import { describePm2, detectPm2, pm2PullPort, PROMETHEUS_PORT_VARIABLE, type Pm2Process } from '../config/pm2.js';
+import { startPm2MetricsServer } from '../prometheus/pm2-server.js';
 import { createPrometheusReader, type MetricsRequestHandler, type ScrapeLimits } from '../prometheus/handler.js';
 import { startMetricsServer } from '../prometheus/server.js';
 import { loadWebConfig, type WebConfig } from '../prometheus/web-config/index.js';
@@ -35,7 +38,11 @@ export const prometheusExporter: ExporterFactory = ({ env, options, metricProduc
   const port =
     given.port !== undefined
       ? checkInteger(option('prometheus.port'), given.port, 0, 65535)
-      : (readInteger(env, 'OTEL_EXPORTER_PROMETHEUS_PORT', 0, 65535) ?? DEFAULT_PROMETHEUS_PORT);
+      : (readInteger(env, PROMETHEUS_PORT_VARIABLE, 0, 65535) ?? DEFAULT_PROMETHEUS_PORT);
+  const portSource = given.port !== undefined ? option('prometheus.port') : readString(env, PROMETHEUS_PORT_VARIABLE) !== undefined ? variable(PROMETHEUS_PORT_VARIABLE) : undefined;
+  // Under pm2, each instance serves its own port (config/pm2.ts).
+  const pm2 = detectPm2(env, cluster.isWorker);
+  const pull = pm2 === undefined ? undefined : pm2PullPort(pm2, port, portSource);
   const hostSource = given.host !== undefined ? option('prometheus.host') : variable('OTEL_EXPORTER_PROMETHEUS_HOST');
   const host = given.host ?? readString(env, 'OTEL_EXPORTER_PROMETHEUS_HOST');
   if (host !== undefined && (typeof host !== 'string' || (isIP(host) === 0 && !HOST_NAME.test(host)))) {
@@ -43,9 +50,26 @@ export const prometheusExporter: ExporterFactory = ({ env, options, metricProduc
   }
   const web = readWebConfig(given.webConfigFile, readString(env, WEB_CONFIG_FILE_VARIABLE), server);
   const { reader, handler } = createPrometheusReader({ metricProducers, ...scrapeLimits(given) });
-  if (!server) return { reader, metricsHandler: handler };
+  if (!server) {
+    if (pm2?.clusterMode === true) warnSharedHandler(pm2);
+    return { reader, metricsHandler: handler };
+  }
+  if (pm2 !== undefined && pull !== undefined) return { reader, metricsHandler: handler, listen: () => startPm2MetricsServer(handler, host, web, { pm2, pull, source: portSource }) };
   return { reader, metricsHandler: handler, listen: () => startMetricsServer(handler, host, port, web) };
 };
+
+/**
+ * `prometheus.server: false` in pm2's cluster mode: the handler is mounted on
+ * the service's own port, which pm2 shares between the instances, so each
+ * scrape reads whichever instance the connection reached. Not refused (the
+ * service may give each instance a port of its own), but said.
+ */
+function warnSharedHandler(pm2: Pm2Process): void {
+  diag.warn(
+    `@inferometer/node: ${describePm2(pm2)} runs in pm2's cluster mode with prometheus.server false: if metricsHandler is mounted on a port pm2 shares between instances, ` +
+      'each scrape reads one instance and the others are never counted. Leave prometheus.server unset: each instance then serves its own port (the configured one + its instance number).',
+  );
+}
 
 /** `prometheus.collectTimeoutMillis` and the other limits, checked (the handler trusts its options). */
 function scrapeLimits(given: ScrapeLimits): ScrapeLimits {

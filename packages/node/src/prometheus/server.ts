@@ -33,6 +33,7 @@ export async function startMetricsServer(
   host: string | undefined,
   port: number,
   web?: WebConfig,
+  exclusive = false,
 ): Promise<MetricsServer> {
   const route = (request: IncomingMessage, response: ServerResponse): void => {
     const path = (request.url ?? '/').split('?')[0];
@@ -50,16 +51,18 @@ export async function startMetricsServer(
     server.once('error', reject);
     // Unset host: all interfaces, like @opentelemetry/exporter-prometheus, so
     // a Prometheus on another host (or outside a container) can scrape.
-    server.listen(port, host, () => {
+    // `exclusive` in a node:cluster worker binds a socket of its own instead
+    // of sharing the primary's round-robin one, so a taken port fails
+    // (https://nodejs.org/api/net.html#serverlistenoptions-callback).
+    server.listen({ port, host, exclusive }, () => {
       server.off('error', reject);
       resolve();
     });
   });
   server.unref();
   const bound = (server.address() as AddressInfo).port;
-  const shown = host === undefined || host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
   return {
-    url: `${web?.tls === undefined ? 'http' : 'https'}://${shown}:${bound}${METRICS_PATH}`,
+    url: metricsUrl(host, bound, web),
     port: bound,
     close: () =>
       new Promise<void>((resolve, reject) => {
@@ -67,6 +70,12 @@ export async function startMetricsServer(
         server.closeAllConnections();
       }),
   };
+}
+
+/** The URL of the pull endpoint on `port`: `localhost` for all interfaces, IPv6 in brackets. */
+export function metricsUrl(host: string | undefined, port: number, web?: WebConfig): string {
+  const shown = host === undefined || host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `${web?.tls === undefined ? 'http' : 'https'}://${shown}:${port}${METRICS_PATH}`;
 }
 
 /** Headers, then basic auth, then the route. */

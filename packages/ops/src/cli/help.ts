@@ -24,6 +24,13 @@ Generate from the metric catalog, so nothing drifts from the metric names:
       --infrastructure-webhook URL receives infrastructure alerts (required)
       --group-wait D --group-interval D --repeat-interval D   (defaults 30s, 5m, 4h)
   inferometer relabel [--keep-only-catalog]          metric_relabel_configs for the scrape job
+  inferometer scrapeconfig [flags] > scrape.yml       Prometheus scrape_configs job, one target per pm2 instance
+      --instances N                pm2 instances per host: ports PORT..PORT+N-1 (default 1)
+      --port N                     first instance's port, OTEL_EXPORTER_PROMETHEUS_PORT (default 9464)
+      --host H1,H2                 hosts running the app (default localhost)
+      --job NAME                   job_name, the job label rules and dashboard select on (default inferometer)
+      --interval D --scrape-timeout D   (default: the global ones)
+      --keep-only-catalog          keep only the catalog's series
 
 Kubernetes objects (apply with kubectl apply -f FILE):
   inferometer servicemonitor [flags] > sm.yml         ServiceMonitor (prometheus-operator)

@@ -12,6 +12,7 @@ import { renderGrafanaDashboard } from '../dashboard/dashboard.js';
 import { formatDoctorReport, runDoctor } from '../doctor/doctor.js';
 import { checkDuration, checkNumber, checkRegex, checkUrl, OpsConfigError } from '../options.js';
 import { renderMetricRelabelConfigs } from '../prometheus/relabel.js';
+import { checkHost, checkWhole, DEFAULT_PULL_PORT, MAX_INSTANCES, renderScrapeConfig } from '../prometheus/scrape.js';
 import { renderPrometheusRules } from '../rules/rule-file.js';
 import { KUBERNETES_FLAGS, runKubernetesCommand } from '../kubernetes/cli.js';
 import { HELP, VERSION } from './help.js';
@@ -37,6 +38,15 @@ export const COMMAND_FLAGS = {
     'repeat-interval': { type: 'string' },
   },
   relabel: { 'keep-only-catalog': { type: 'boolean' } },
+  scrapeconfig: {
+    job: { type: 'string' },
+    host: { type: 'string' },
+    port: { type: 'string' },
+    instances: { type: 'string' },
+    interval: { type: 'string' },
+    'scrape-timeout': { type: 'string' },
+    'keep-only-catalog': { type: 'boolean' },
+  },
   doctor: { prometheus: { type: 'string' }, 'timeout-ms': { type: 'string' }, 'max-series': { type: 'string' } },
   ...KUBERNETES_FLAGS,
 } as const satisfies Record<string, FlagSpec>;
@@ -109,6 +119,25 @@ async function run(command: Command, args: string[], io: CliIo): Promise<number>
     case 'relabel':
       io.stdout(renderMetricRelabelConfigs({ keepOnlyCatalog: values['keep-only-catalog'] === true }));
       return 0;
+    case 'scrapeconfig': {
+      const host = str(values.host);
+      // Checked here too, so that a mistake names the flag.
+      io.stdout(
+        renderScrapeConfig({
+          ...optional(str(values.job), 'job'),
+          ...optional(host === undefined ? undefined : host.split(',').map((h) => {
+                  checkHost(h.trim(), '--host');
+                  return h.trim();
+                }), 'hosts'),
+          ...optional(values.port === undefined ? undefined : checkWhole('--port', values.port, 1, 65535, String(DEFAULT_PULL_PORT)), 'port'),
+          ...optional(values.instances === undefined ? undefined : checkWhole('--instances', values.instances, 1, MAX_INSTANCES, '4'), 'instances'),
+          ...optional(values.interval === undefined ? undefined : checkDuration('--interval', values.interval), 'interval'),
+          ...optional(values['scrape-timeout'] === undefined ? undefined : checkDuration('--scrape-timeout', values['scrape-timeout']), 'scrapeTimeout'),
+          keepOnlyCatalog: values['keep-only-catalog'] === true,
+        }),
+      );
+      return 0;
+    }
     case 'doctor': {
       const metricsUrl = positionals[0];
       if (metricsUrl === undefined) throw new UsageError('give the metrics URL to check, e.g. inferometer doctor http://localhost:9464/metrics [--prometheus http://localhost:9090]');
