@@ -339,14 +339,21 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
           meter: localProvider.getMeter(CLUSTER_SCOPE),
         });
   const threadHub = aggregator !== undefined && mode.threads ? new ThreadHub(aggregator) : undefined;
-  if (localProvider !== undefined && aggregator !== undefined && mode.role === 'worker') {
-    // A cluster worker answers its primary with its own points and its threads' merged.
-    const answering = answerPrimary(() => aggregator.collect());
+  if (localProvider !== undefined && aggregator !== undefined && localCatalog !== undefined && mode.role === 'worker') {
+    // A cluster worker answers its primary with its own points and its threads' merged,
+    // pushes what changed between collections, and sends its last points on its way out.
+    const answering = answerPrimary({
+      collect: () => aggregator.collect(),
+      collectNow: () => aggregator.collectNow([{ scope: { name: INSTRUMENTATION_SCOPE }, metrics: localCatalog.collectNow() }]),
+      pushIntervalMillis: mode.pushIntervalMillis,
+      closeTimeoutMillis: mode.collectTimeoutMillis,
+    });
     const responder = {
-      close(): void {
-        answering.close();
+      async close(): Promise<void> {
+        const written = answering.close();
         threadHub?.close();
         aggregator.close();
+        await written;
       },
     };
     return startMember(localProvider, { runtimeMetricsOn, handleSignals: options.handleSignals === true, closeProducers: closeProducersOf(producers), responder, handler: workerMetricsHandler });
@@ -476,8 +483,8 @@ interface MemberSetup {
   readonly runtimeMetricsOn: boolean;
   readonly handleSignals: boolean;
   readonly closeProducers: () => void;
-  /** Answers its aggregator until closed. */
-  readonly responder: { close(): void };
+  /** Answers its aggregator until closed; a promise: closed once its last points are written (bounded). */
+  readonly responder: { close(): void | Promise<void> };
   readonly handler: MetricsRequestHandler;
 }
 
@@ -489,7 +496,7 @@ interface MemberSetup {
 async function startMember(meterProvider: MeterProvider, setup: MemberSetup): Promise<InferometerHandle> {
   const { responder, closeProducers } = setup;
   if (!metrics.setGlobalMeterProvider(meterProvider)) {
-    responder.close();
+    await responder.close();
     closeProducers();
     await meterProvider.shutdown();
     throw new ConfigurationError(
@@ -505,8 +512,12 @@ async function startMember(meterProvider: MeterProvider, setup: MemberSetup): Pr
     stopped ??= (async () => {
       removeSignals?.();
       metrics.disable();
-      // Before the producers detach: a thread's goodbye carries its last points.
-      responder.close();
+      // Before the producers detach: a thread's or worker's goodbye carries its last points.
+      try {
+        await responder.close();
+      } catch (err) {
+        diag.error('@inferometer/node: shutdown failed', err);
+      }
       try {
         await meterProvider.shutdown();
       } catch (err) {
