@@ -9,7 +9,7 @@ import { buildResource } from './config/resource.js';
 import type { GuardOptions, HistogramKind } from '@inferometer/core';
 import type { OtlpOptions } from './config/otlp.js';
 import type { RemoteWriteStartOptions } from './config/remote-write.js';
-import type { TimingOptions } from './config/timing.js';
+import { exportTiming, type TimingOptions } from './config/timing.js';
 import type { ExporterSetup } from './exporters/exporter.js';
 import { disabledMetricsHandler, NATIVE_HISTOGRAMS_VARIABLE } from './exporters/prometheus.js';
 import { EXPORTER_FACTORIES } from './exporters/registry.js';
@@ -435,9 +435,11 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
 
   let stopped: Promise<void> | undefined;
   let removeSignals: (() => void) | undefined;
+  let removeBeforeExit: (() => void) | undefined;
   const shutdown = (): Promise<void> => {
     stopped ??= (async () => {
       removeSignals?.();
+      removeBeforeExit?.();
       metrics.disable();
       // Flush first (the last export reads the producers), then detach them.
       const results = await Promise.allSettled([shutdownProviders(), ...servers.map((server) => server.close())]);
@@ -450,6 +452,12 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
     return stopped;
   };
   if (options.handleSignals === true) removeSignals = onSignals(shutdown);
+  // A push exporter's periodic timer does not keep the process alive: a
+  // process that ends on its own (a batch job) would end before its next export.
+  if (exporters.some((name) => PUSH_EXPORTERS.has(name))) {
+    const { timeout } = exportTiming(env, options);
+    removeBeforeExit = onBeforeExit(() => exportProvider.forceFlush({ timeoutMillis: timeout }), timeout);
+  }
 
   return {
     meterProvider,
@@ -538,6 +546,47 @@ async function startMember(meterProvider: MeterProvider, setup: MemberSetup): Pr
     forceFlush: () => Promise.resolve(),
     shutdown,
   };
+}
+
+/** The exporters that push on a timer (the others are pulled, or do nothing). */
+const PUSH_EXPORTERS: ReadonlySet<MetricsExporterName> = new Set(['otlp', 'prometheusremotewrite', 'console']);
+
+/**
+ * When the event loop empties ('beforeExit': the process is about to end on
+ * its own, https://nodejs.org/api/process.html#event-beforeexit), exports
+ * once more, holding the process at most `boundMillis`; then the process
+ * ends as it would have (same exit code). The export itself empties the
+ * loop again and fires 'beforeExit' once more: that one is let pass, or the
+ * process would export forever. A later 'beforeExit' (another listener
+ * scheduled work after) exports again. Not on `process.exit()` or a signal:
+ * no callback runs then.
+ */
+function onBeforeExit(flush: () => Promise<void>, boundMillis: number): () => void {
+  let state: 'armed' | 'flushing' | 'flushed' = 'armed';
+  const handler = (): void => {
+    if (state === 'flushing') return;
+    if (state === 'flushed') {
+      // The wake-up of our own export: let the process end.
+      state = 'armed';
+      return;
+    }
+    state = 'flushing';
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(hold);
+      state = 'flushed';
+    };
+    // Referenced on purpose: the export's own timers may be unreferenced, and
+    // the process must stay for it, at most the bound.
+    const hold = setTimeout(finish, boundMillis);
+    flush()
+      .catch((err: unknown) => diag.error('@inferometer/node: the export at the end of the process failed', err))
+      .finally(finish);
+  };
+  process.on('beforeExit', handler);
+  return () => process.off('beforeExit', handler);
 }
 
 /** SIGTERM / SIGINT: flush, then re-raise so the process ends as it would have. */
