@@ -11,12 +11,13 @@
  * as a counter reset and rate() as a burst. The miss is counted in
  * `inferometer_cluster_collect_misses_total`.
  *
- * Between collections a member may send, on its own, the counters and
- * histograms that changed since its previous message ({@link Aggregator.update}):
- * a cluster worker does every push interval and on its way out, so what it
- * recorded is kept even when it ends before the next collection. Every
- * message of a member replaces what it sent before, in the order it sent
- * them (one channel per member, collections serialized in the member).
+ * Between collections a member may send points on its own, so what it
+ * recorded is kept even when it ends before the next collection: a cluster
+ * worker pushes all its counters and histograms every push interval when
+ * any changed ({@link Aggregator.pushed}), and on its way out the series
+ * that changed since its previous message ({@link Aggregator.update}).
+ * Every message of a member replaces what it sent before, in the order it
+ * sent them (one channel per member, collections serialized in the member).
  */
 import { diag, type Attributes, type Meter } from '@opentelemetry/api';
 import { hrTime } from '@opentelemetry/core';
@@ -62,6 +63,13 @@ interface Member {
    * next full answer replaces both.
    */
   updated: Map<string, UpdatedPoint> | undefined;
+  /**
+   * Its latest push, newer than `last`, as the JSON text it came in: read
+   * only when needed (a miss, its exit), since the next answer replaces it
+   * unread; kept as text, one per member, it costs the primary a scan of
+   * the text per push instead of building every point.
+   */
+  pushed: string | undefined;
   /** Set when its process ended: collections wait for its leave instead of asking it. */
   departing: { readonly left: Promise<void>; readonly resolve: () => void; readonly timer: NodeJS.Timeout } | undefined;
   /** Whether a message of it could not be read was told already. */
@@ -128,7 +136,7 @@ export class Aggregator {
   /** Adds a member (a worker that announced itself); a second announcement of the same key changes nothing. */
   join(key: string, transport: MemberTransport): void {
     if (this._closed || this._members.has(key)) return;
-    this._members.set(key, { key, transport, last: undefined, updated: undefined, departing: undefined, toldBad: false });
+    this._members.set(key, { key, transport, last: undefined, updated: undefined, pushed: undefined, departing: undefined, toldBad: false });
   }
 
   /**
@@ -156,15 +164,33 @@ export class Aggregator {
     }
     member.last = points;
     member.updated = undefined;
+    member.pushed = undefined;
     pending?.finish({ points });
   }
 
   /**
-   * Points member `key` sent on its own: the counters and histograms that
-   * changed since its previous message (a push between collections, or its
-   * final points on its way out), each replacing that series' point. Only
-   * counters and histograms come this way: they are what stays after a
-   * member exits; its gauges are read at collections.
+   * A push of member `key`: all its counters and histograms as JSON text of
+   * the wire payload, replacing those it sent before (its gauges stay as its
+   * last answer had them: they are read at collections, and an exited
+   * member's do not count). Read only when needed.
+   */
+  pushed(key: string, version: unknown, payload: unknown): void {
+    const member = this._members.get(key);
+    if (member === undefined) return;
+    if (version !== WIRE_VERSION || typeof payload !== 'string') {
+      this._tellBad(member, new Error(`a push of wire version ${String(version)} (expected ${WIRE_VERSION}) as ${typeof payload}`));
+      return;
+    }
+    // What came before, in order: a push replaces only what it covers.
+    if (member.updated !== undefined) this._lastOf(member);
+    member.pushed = payload;
+  }
+
+  /**
+   * Points member `key` sent on its way out: the counters and histograms
+   * that changed since its previous message, each replacing that series'
+   * point. Only counters and histograms come this way: they are what stays
+   * after a member exits.
    */
   update(key: string, version: unknown, payload: unknown): void {
     const member = this._members.get(key);
@@ -174,8 +200,7 @@ export class Aggregator {
       if (version !== WIRE_VERSION) throw new Error(`wire version ${String(version)}, expected ${WIRE_VERSION}`);
       points = decode(payload);
     } catch (err) {
-      if (!member.toldBad) diag.error(`@inferometer/node cluster: ${member.transport.label} sent points that cannot be read; serving what it reported before`, err);
-      member.toldBad = true;
+      this._tellBad(member, err);
       return;
     }
     member.updated ??= new Map();
@@ -215,7 +240,7 @@ export class Aggregator {
     this._exited[member.transport.kind]++;
     // A collection waiting on it needs not wait for the timeout.
     for (const pending of [...this._pending.values()]) if (pending.member === key) pending.finish({ gone: true });
-    let kept = lastOf(member);
+    let kept = this._lastOf(member);
     if (final !== undefined) {
       try {
         kept = replaceMetrics(kept ?? [], decode(final));
@@ -289,13 +314,34 @@ export class Aggregator {
   private _merge(own: ScopeMetrics[]): ScopeMetrics[] {
     const sources: MergeSource[] = [{ scopeMetrics: own, alive: true }];
     for (const member of this._members.values()) {
-      const last = lastOf(member);
+      const last = this._lastOf(member);
       if (last !== undefined) sources.push({ scopeMetrics: last, alive: true });
     }
     if (this._retired.length > 0) sources.push({ scopeMetrics: this._retired, alive: false });
     // One source (no member ever reported): its points as they are.
     if (sources.length === 1) return own;
     return mergeScopeMetrics(sources, hrTime());
+  }
+
+  /** A member's last points with what it sent on its own since applied (once: the result becomes its last points). */
+  private _lastOf(member: Member): ScopeMetrics[] | undefined {
+    if (member.pushed !== undefined) {
+      const text = member.pushed;
+      member.pushed = undefined;
+      try {
+        member.last = replaceMetrics(member.last ?? [], decode(JSON.parse(text)));
+      } catch (err) {
+        this._tellBad(member, err);
+      }
+    }
+    if (member.updated !== undefined && member.updated.size > 0) member.last = applyUpdates(member.last ?? [], member.updated);
+    member.updated = undefined;
+    return member.last;
+  }
+
+  private _tellBad(member: Member, err: unknown): void {
+    if (!member.toldBad) diag.error(`@inferometer/node cluster: ${member.transport.label} sent points that cannot be read; serving what it reported before`, err);
+    member.toldBad = true;
   }
 
   private _ask(member: Member): Promise<Answer> {
@@ -320,13 +366,6 @@ export class Aggregator {
   }
 }
 
-/** A member's last points with what it sent on its own since applied (once: the result becomes its last points). */
-function lastOf(member: Member): ScopeMetrics[] | undefined {
-  if (member.updated === undefined || member.updated.size === 0) return member.last;
-  member.last = applyUpdates(member.last ?? [], member.updated);
-  member.updated = undefined;
-  return member.last;
-}
 
 /** `last` with each updated series' point replaced (or added, for a series or metric new since). */
 function applyUpdates(last: readonly ScopeMetrics[], updated: ReadonlyMap<string, UpdatedPoint>): ScopeMetrics[] {

@@ -4,9 +4,9 @@
  * merges and keeps exited workers' counts.
  *
  * A worker's points reach the primary three ways: its answers to collect
- * requests (everything), its pushes between collections and its final
- * points on its way out (the counters and histograms changed since its
- * previous message). It leaves the aggregation when its channel closes:
+ * requests (everything), its pushes between collections (its counters and
+ * histograms) and its final points on its way out (the counters and
+ * histograms changed since its previous message). It leaves the aggregation when its channel closes:
  * whatever it wrote before its end comes before the end of the channel, so
  * its final points are always in by then. A worker process that ended
  * before its channel closed is not asked any more, and collections wait
@@ -30,8 +30,12 @@ export type ClusterMessage =
   | { type: 'collect'; id: number }
   /** Worker: every point, for collect request `id`. */
   | { type: 'points'; id: number; version: number; payload: unknown }
-  /** Worker: the counters and histograms changed since its previous message, between collections. */
-  | { type: 'push'; version: number; payload: unknown }
+  /**
+   * Worker: between collections, when any changed, all its counters and
+   * histograms, the payload as JSON text (the primary reads it only if
+   * needed: scanning a string costs it far less than building the points).
+   */
+  | { type: 'push'; version: number; payload: string }
   /** Worker: the same on its way out, in pieces; the last has `more: false`, and the worker leaves. */
   | { type: 'final'; version: number; payload: unknown; more: boolean };
 
@@ -98,7 +102,7 @@ export class ClusterPrimary {
     } else if (message.type === 'points') {
       this._aggregator.answer(key, message.id, message.version, message.payload);
     } else if (message.type === 'push') {
-      this._aggregator.update(key, message.version, message.payload);
+      this._aggregator.pushed(key, message.version, message.payload);
     } else if (message.type === 'final') {
       this._aggregator.update(key, message.version, message.payload);
       if (message.more) return;

@@ -7,16 +7,17 @@
  *
  * What it recorded since the primary's last collection is not lost when it ends:
  *
- * - every push interval (`cluster.pushIntervalMillis`), it sends the
- *   counters and histograms that changed since its previous message, so a
- *   worker killed without warning (SIGKILL, the OOM killer) loses at most
- *   its last interval's calls;
- * - on every end it can see, it sends them at once, synchronously: on
- *   process 'exit' (`process.exit()`, the event loop emptied, an uncaught
- *   exception: Node still prints it and exits with its code), when its
- *   channel is about to close (`cluster.worker.disconnect()`,
- *   `worker.disconnect()` or `worker.kill()` in the primary), and at
- *   `shutdown()` (SIGTERM / SIGINT with `handleSignals`).
+ * - every push interval (`cluster.pushIntervalMillis`) in which one
+ *   changed, it sends all its counters and histograms, so a worker killed
+ *   without warning (SIGKILL, the OOM killer) loses at most its last
+ *   interval's calls;
+ * - on every end it can see, it sends at once, synchronously, the counters
+ *   and histograms that changed since its previous message (at most one
+ *   push interval's worth): on process 'exit' (`process.exit()`, the event
+ *   loop emptied, an uncaught exception: Node still prints it and exits
+ *   with its code), when its channel is about to close
+ *   (`cluster.worker.disconnect()`, `worker.disconnect()` or `worker.kill()`
+ *   in the primary), and at `shutdown()` (SIGTERM / SIGINT with `handleSignals`).
  *
  * On 'exit' no callback runs any more: the points must leave in the call.
  * libuv writes to an IPC pipe at once when nothing is queued before
@@ -77,10 +78,11 @@ export function answerPrimary(options: PrimaryResponderOptions): { close(): Prom
   const push = async (): Promise<void> => {
     const points = await options.collect();
     if (closed || !welcomed) return;
-    const changed = sent.changes(points);
-    if (changed.length > 0) {
-      send(process, { type: 'push', version: WIRE_VERSION, payload: encode(changed) }, (err) => diag.debug('@inferometer/node cluster: could not push to the primary (channel closing)', err));
-      sent.apply(changed);
+    // Nothing changed: nothing to send (an idle worker costs the primary nothing).
+    if (sent.changes(points).length > 0) {
+      const kept = keptOnly(points);
+      send(process, { type: 'push', version: WIRE_VERSION, payload: JSON.stringify(encode(kept)) }, (err) => diag.debug('@inferometer/node cluster: could not push to the primary (channel closing)', err));
+      sent.reset(kept);
     }
     schedulePush();
   };
@@ -190,7 +192,7 @@ class SentPoints {
     this.apply(points);
   }
 
-  apply(points: readonly ScopeMetrics[]): void {
+  private apply(points: readonly ScopeMetrics[]): void {
     forEachKept(points, (key, point) => this._values.set(key, point.value));
   }
 
@@ -209,6 +211,16 @@ class SentPoints {
     }
     return out;
   }
+}
+
+/** Only the counters and histograms of `points`: what a push carries. */
+function keptOnly(points: readonly ScopeMetrics[]): ScopeMetrics[] {
+  const out: ScopeMetrics[] = [];
+  for (const { scope, metrics } of points) {
+    const kept = metrics.filter(keptAfterExit);
+    if (kept.length > 0) out.push({ scope, metrics: kept });
+  }
+  return out;
 }
 
 function forEachKept(points: readonly ScopeMetrics[], visit: (key: string, point: DataPoint<number | Histogram>) => void): void {

@@ -52,32 +52,52 @@ function setup(answer: () => ScopeMetrics[] | undefined, collectTimeoutMillis = 
 }
 
 describe('a member\'s messages in the aggregator', () => {
-  it('applies pushed series over its last answer, keeps them when it leaves, and a full answer replaces them', async () => {
+  const push = (points: Record<string, number>): string => JSON.stringify(encode(calls(points)));
+
+  it('serves its latest push over its last answer, and the final series over both when it leaves; an answer replaces what came before', async () => {
     let answer = calls({ a: 5, b: 3 });
     const { aggregator } = setup(() => answer);
     expect(served(await aggregator.collect())).toEqual({ a: 5, b: 3 });
-    // A push: a changed, c new; b unchanged (not sent).
-    aggregator.update('m', WIRE_VERSION, encode(calls({ a: 9, c: 1 })));
+    // Pushes: every counter each time; the latest wins.
+    aggregator.pushed('m', WIRE_VERSION, push({ a: 6, b: 3 }));
+    aggregator.pushed('m', WIRE_VERSION, push({ a: 9, b: 3, c: 1 }));
     // An answer replaces everything sent before.
     answer = calls({ a: 10, b: 4, c: 2 });
     expect(served(await aggregator.collect())).toEqual({ a: 10, b: 4, c: 2 });
-    aggregator.update('m', WIRE_VERSION, encode(calls({ a: 12 })));
+    aggregator.pushed('m', WIRE_VERSION, push({ a: 12, b: 4, c: 2 }));
+    // The final points: only the series changed since that push.
     aggregator.update('m', WIRE_VERSION, encode(calls({ a: 13, d: 1 })));
     aggregator.leave('m');
     expect(served(await aggregator.collect())).toEqual({ a: 13, b: 4, c: 2, d: 1 });
   });
 
-  it('ignores a push of another wire version', async () => {
+  it('applies final series that came before a push in their order', async () => {
     const { aggregator } = setup(() => undefined, 50);
     aggregator.update('m', WIRE_VERSION, encode(calls({ a: 2 })));
-    aggregator.update('m', WIRE_VERSION + 1, encode(calls({ a: 99 })));
+    aggregator.pushed('m', WIRE_VERSION, push({ a: 3, b: 1 }));
     aggregator.leave('m');
-    expect(served(await aggregator.collect())).toEqual({ a: 2 });
+    expect(served(await aggregator.collect())).toEqual({ a: 3, b: 1 });
+  });
+
+  it('ignores a push of another wire version, or one that cannot be read', async () => {
+    const { aggregator } = setup(() => undefined, 50);
+    aggregator.pushed('m', WIRE_VERSION, push({ a: 2 }));
+    aggregator.leave('m');
+    aggregator.join('n', { kind: 'process', label: 'member n', ask: () => undefined });
+    aggregator.pushed('n', WIRE_VERSION, push({ a: 5 }));
+    aggregator.pushed('n', WIRE_VERSION + 1, push({ a: 99 }));
+    aggregator.update('n', WIRE_VERSION + 1, encode(calls({ a: 98 })));
+    aggregator.leave('n');
+    expect(served(await aggregator.collect())).toEqual({ a: 7 });
+    aggregator.join('o', { kind: 'process', label: 'member o', ask: () => undefined });
+    aggregator.pushed('o', WIRE_VERSION, '{"scopes": not json');
+    aggregator.leave('o');
+    expect(served(await aggregator.collect())).toEqual({ a: 7 });
   });
 
   it('keeps an answer that comes after its collection gave up: it is newer than what the member sent before', async () => {
     const { aggregator } = setup(() => undefined, 50);
-    aggregator.update('m', WIRE_VERSION, encode(calls({ a: 1 })));
+    aggregator.pushed('m', WIRE_VERSION, push({ a: 1 }));
     // The request goes unanswered: the member's last points are served.
     expect(served(await aggregator.collect())).toEqual({ a: 1 });
     aggregator.answer('m', 1, WIRE_VERSION, encode(calls({ a: 7 })));
@@ -92,6 +112,7 @@ describe('a member\'s messages in the aggregator', () => {
     aggregator.departing('m');
     const collection = aggregator.collect();
     // What its channel still held, then its end.
+    aggregator.pushed('m', WIRE_VERSION, push({ a: 3 }));
     aggregator.update('m', WIRE_VERSION, encode(calls({ a: 4 })));
     aggregator.leave('m');
     expect(served(await collection)).toEqual({ a: 4 });
