@@ -158,12 +158,14 @@ export interface StartOptions extends TimingOptions {
    * `node:cluster` aggregation, on by default: in a worker, `start()` opens
    * no port and runs no exporter but answers the primary's collect requests;
    * the primary's exporters serve every worker's points merged (counters and
-   * histograms summed, an exited worker's last counts kept). See
-   * {@link ClusterOptions}.
+   * histograms summed, an exited worker's counts kept: it sends its last
+   * ones on its way out, and pushes them every `pushIntervalMillis` against
+   * a SIGKILL). See {@link ClusterOptions}.
    *
    * @example
    * ```ts
    * cluster: { collectTimeoutMillis: 1_000 }
+   * cluster: { pushIntervalMillis: 250 } // a SIGKILLed worker loses at most 250 ms of calls
    * cluster: { enabled: false } // each process exports on its own
    * ```
    */
@@ -201,7 +203,10 @@ export interface StartOptions extends TimingOptions {
    * Shut down (flushing every exporter) on SIGTERM and SIGINT, then let the
    * signal take its default course. Off by default: a library should not
    * decide how a process exits. Turn it on when nothing else in the service
-   * handles these signals.
+   * handles these signals. A process that ends on its own (its event loop
+   * empties) needs nothing: push exporters export once more on
+   * 'beforeExit'. `process.exit()` runs no callback: call `shutdown()` before.
+   * In a cluster worker, shutdown sends the worker's last points to the primary.
    *
    * @example
    * ```ts

@@ -49,9 +49,10 @@ export interface ClusterOptions {
    * milliseconds; falls back to `INFEROMETER_CLUSTER_PUSH_INTERVAL`, then
    * 1000. A worker killed without warning (SIGKILL, the OOM killer) loses at
    * most the calls of its last interval; a worker that exits in any other
-   * way sends its final points and loses nothing (see the README's "Cluster
-   * workers"). 0 turns the push off (a SIGKILL then loses everything since
-   * the last collection); otherwise 100 to 60000. Read in the worker.
+   * way sends its final points and loses nothing (see the README's "What a
+   * worker's end keeps"). Nothing is sent while nothing changed. 0 turns the
+   * push off (a SIGKILL then loses everything since the last collection);
+   * otherwise 100 to 60000. Read in the worker.
    *
    * @example
    * ```ts

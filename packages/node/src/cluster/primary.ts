@@ -32,8 +32,9 @@ export type ClusterMessage =
   | { type: 'points'; id: number; version: number; payload: unknown }
   /**
    * Worker: between collections, when any changed, all its counters and
-   * histograms, the payload as JSON text (the primary reads it only if
-   * needed: scanning a string costs it far less than building the points).
+   * histograms: the payload's JSON, raw-deflated, in base64 (the primary
+   * reads it only if needed: scanning a short string costs it far less than
+   * building the points).
    */
   | { type: 'push'; version: number; payload: string }
   /** Worker: the same on its way out, in pieces; the last has `more: false`, and the worker leaves. */

@@ -1,3 +1,4 @@
+import { deflateRawSync } from 'node:zlib';
 import { ValueType } from '@opentelemetry/api';
 import { AggregationTemporality, DataPointType, MeterProvider, type MetricData, type ScopeMetrics } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -52,7 +53,7 @@ function setup(answer: () => ScopeMetrics[] | undefined, collectTimeoutMillis = 
 }
 
 describe('a member\'s messages in the aggregator', () => {
-  const push = (points: Record<string, number>): string => JSON.stringify(encode(calls(points)));
+  const push = (points: Record<string, number>): string => deflateRawSync(JSON.stringify(encode(calls(points)))).toString('base64');
 
   it('serves its latest push over its last answer, and the final series over both when it leaves; an answer replaces what came before', async () => {
     let answer = calls({ a: 5, b: 3 });

@@ -53,8 +53,8 @@ describe("IPC messages sent in process 'exit'", () => {
   }, 30_000);
 
   it('many pieces beyond the socket buffer: the ones the kernel took arrive whole and in order, the rest are dropped cleanly', async () => {
-    // 40 pieces of 8 KB: more than Linux's default buffer (about 200 KB) takes.
-    const received = await run(FINAL_CHUNK_BYTES, 40, 'exit');
+    // 400 pieces of 8 KB: far more than Linux's default buffer (about 200 KB) takes, though the parent reads meanwhile.
+    const received = await run(FINAL_CHUNK_BYTES, 400, 'exit');
     expect(received.code).toBe(0);
     expect(received.intact).toBe(true);
     expect(received.pieces.length).toBeGreaterThanOrEqual(1);
@@ -64,6 +64,6 @@ describe("IPC messages sent in process 'exit'", () => {
     for (const bytes of [128, 192, 256, 512, 1_024].map((k) => k * 1_024)) {
       if ((await run(bytes, 1, 'exit')).pieces.length === 1) largest = bytes;
     }
-    console.log(`process 'exit': ${received.pieces.length} of 40 pieces of ${FINAL_CHUNK_BYTES} bytes arrived; the largest single message that arrived in this run: ${largest / 1_024} KB (the parent reads while the child writes)`);
+    console.log(`process 'exit': ${received.pieces.length} of 400 pieces of ${FINAL_CHUNK_BYTES} bytes arrived; the largest single message that arrived in this run: ${largest / 1_024} KB (the parent reads while the child writes)`);
   }, 60_000);
 });
