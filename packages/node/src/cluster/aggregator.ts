@@ -230,9 +230,11 @@ export class Aggregator {
   }
 
   /**
-   * A member is gone. Its counters and histograms stay in the sums: its
-   * `final` points when it sent them on its way out, else the last it
-   * reported (calls since then are lost with it).
+   * A member is gone. Its counters and histograms stay in the sums: the
+   * last it reported, with its latest push and the series of its final
+   * points ({@link Aggregator.update}) applied, and `final` (a thread's
+   * catalog at its end) replacing the metrics it has. Calls it made after
+   * the last of these are lost with it.
    */
   leave(key: string, final?: unknown): void {
     const member = this._members.get(key);
