@@ -80,10 +80,11 @@ export function answerPrimary(options: PrimaryResponderOptions): { close(): Prom
     timer.unref();
   };
   const push = async (): Promise<void> => {
-    const points = await options.collect();
-    if (closed || !welcomed) return;
-    // Nothing changed: nothing to send (an idle worker costs the primary nothing).
-    if (sent.changes(points).length > 0) {
+    try {
+      const points = await options.collect();
+      if (closed || !welcomed) return;
+      // Nothing changed: nothing to send (an idle worker costs the primary nothing).
+      if (sent.changes(points).length === 0) return;
       const kept = keptOnly(points);
       // Deflated, the primary scans a tenth of the text per push. In the same
       // turn as the collection, as an answer is encoded: what is sent is what was read.
@@ -91,8 +92,10 @@ export function answerPrimary(options: PrimaryResponderOptions): { close(): Prom
       send(process, { type: 'push', version: WIRE_VERSION, payload }, (err) => diag.debug('@inferometer/node cluster: could not push to the primary (channel closing)', err));
       // What the primary holds now: the next push and the final points compare with it.
       sent.reset(kept);
+    } finally {
+      // A failed collection (told to diag by the queue) must not end the pushes.
+      schedulePush();
     }
-    schedulePush();
   };
   const answer = async (id: number): Promise<void> => {
     const points = await options.collect();
@@ -187,14 +190,15 @@ export function answerPrimary(options: PrimaryResponderOptions): { close(): Prom
 }
 
 /**
- * The counters and histograms as this worker last sent them, by series: a
- * push and the final points carry only the series that changed since
- * (counters and histograms only grow, so a changed count or sum is a change).
+ * The counters and histograms as this worker last sent them, by series: no
+ * push goes while none changed, and the final points carry only the series
+ * that changed (counters and histograms only grow, so a changed count or
+ * sum is a change).
  */
 class SentPoints {
   private _values = new Map<string, number | Histogram>();
 
-  /** After a full answer: exactly what it held. */
+  /** After an answer or a push: exactly what it held. */
   reset(points: readonly ScopeMetrics[]): void {
     this._values = new Map();
     this.apply(points);
