@@ -9,7 +9,7 @@ import { buildResource } from './config/resource.js';
 import type { GuardOptions, HistogramKind } from '@inferometer/core';
 import type { OtlpOptions } from './config/otlp.js';
 import type { RemoteWriteStartOptions } from './config/remote-write.js';
-import type { TimingOptions } from './config/timing.js';
+import { exportTiming, type TimingOptions } from './config/timing.js';
 import type { ExporterSetup } from './exporters/exporter.js';
 import { disabledMetricsHandler, NATIVE_HISTOGRAMS_VARIABLE } from './exporters/prometheus.js';
 import { EXPORTER_FACTORIES } from './exporters/registry.js';
@@ -160,12 +160,14 @@ export interface StartOptions extends TimingOptions {
    * `node:cluster` aggregation, on by default: in a worker, `start()` opens
    * no port and runs no exporter but answers the primary's collect requests;
    * the primary's exporters serve every worker's points merged (counters and
-   * histograms summed, an exited worker's last counts kept). See
-   * {@link ClusterOptions}.
+   * histograms summed, an exited worker's counts kept: it sends its last
+   * ones on its way out, and pushes them every `pushIntervalMillis` against
+   * a SIGKILL). See {@link ClusterOptions}.
    *
    * @example
    * ```ts
    * cluster: { collectTimeoutMillis: 1_000 }
+   * cluster: { pushIntervalMillis: 250 } // a SIGKILLed worker loses at most 250 ms of calls
    * cluster: { enabled: false } // each process exports on its own
    * ```
    */
@@ -203,7 +205,10 @@ export interface StartOptions extends TimingOptions {
    * Shut down (flushing every exporter) on SIGTERM and SIGINT, then let the
    * signal take its default course. Off by default: a library should not
    * decide how a process exits. Turn it on when nothing else in the service
-   * handles these signals.
+   * handles these signals. A process that ends on its own (its event loop
+   * empties) needs nothing: push exporters export once more on
+   * 'beforeExit'. `process.exit()` runs no callback: call `shutdown()` before.
+   * In a cluster worker, shutdown sends the worker's last points to the primary.
    *
    * @example
    * ```ts
@@ -348,14 +353,21 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
           meter: localProvider.getMeter(CLUSTER_SCOPE),
         });
   const threadHub = aggregator !== undefined && mode.threads ? new ThreadHub(aggregator) : undefined;
-  if (localProvider !== undefined && aggregator !== undefined && mode.role === 'worker') {
-    // A cluster worker answers its primary with its own points and its threads' merged.
-    const answering = answerPrimary(() => aggregator.collect());
+  if (localProvider !== undefined && aggregator !== undefined && localCatalog !== undefined && mode.role === 'worker') {
+    // A cluster worker answers its primary with its own points and its threads' merged,
+    // pushes what changed between collections, and sends its last points on its way out.
+    const answering = answerPrimary({
+      collect: () => aggregator.collect(),
+      collectNow: () => aggregator.collectNow([{ scope: { name: INSTRUMENTATION_SCOPE }, metrics: localCatalog.collectNow() }]),
+      pushIntervalMillis: mode.pushIntervalMillis,
+      closeTimeoutMillis: mode.collectTimeoutMillis,
+    });
     const responder = {
-      close(): void {
-        answering.close();
+      async close(): Promise<void> {
+        const written = answering.close();
         threadHub?.close();
         aggregator.close();
+        await written;
       },
     };
     return startMember(localProvider, { runtimeMetricsOn, handleSignals: options.handleSignals === true, closeProducers: closeProducersOf(producers), responder, handler: workerMetricsHandler });
@@ -440,9 +452,11 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
 
   let stopped: Promise<void> | undefined;
   let removeSignals: (() => void) | undefined;
+  let removeBeforeExit: (() => void) | undefined;
   const shutdown = (): Promise<void> => {
     stopped ??= (async () => {
       removeSignals?.();
+      removeBeforeExit?.();
       metrics.disable();
       // Flush first (the last export reads the producers), then detach them.
       const results = await Promise.allSettled([shutdownProviders(), ...servers.map((server) => server.close())]);
@@ -455,6 +469,12 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
     return stopped;
   };
   if (options.handleSignals === true) removeSignals = onSignals(shutdown);
+  // A push exporter's periodic timer does not keep the process alive: a
+  // process that ends on its own (a batch job) would end before its next export.
+  if (exporters.some((name) => PUSH_EXPORTERS.has(name))) {
+    const { timeout } = exportTiming(env, options);
+    removeBeforeExit = onBeforeExit(() => exportProvider.forceFlush({ timeoutMillis: timeout }), timeout);
+  }
 
   return {
     meterProvider,
@@ -491,8 +511,8 @@ interface MemberSetup {
   readonly runtimeMetricsOn: boolean;
   readonly handleSignals: boolean;
   readonly closeProducers: () => void;
-  /** Answers its aggregator until closed. */
-  readonly responder: { close(): void };
+  /** Answers its aggregator until closed; a promise: closed once its last points are written (bounded). */
+  readonly responder: { close(): void | Promise<void> };
   readonly handler: MetricsRequestHandler;
 }
 
@@ -504,7 +524,7 @@ interface MemberSetup {
 async function startMember(meterProvider: MeterProvider, setup: MemberSetup): Promise<InferometerHandle> {
   const { responder, closeProducers } = setup;
   if (!metrics.setGlobalMeterProvider(meterProvider)) {
-    responder.close();
+    await responder.close();
     closeProducers();
     await meterProvider.shutdown();
     throw new ConfigurationError(
@@ -520,8 +540,12 @@ async function startMember(meterProvider: MeterProvider, setup: MemberSetup): Pr
     stopped ??= (async () => {
       removeSignals?.();
       metrics.disable();
-      // Before the producers detach: a thread's goodbye carries its last points.
-      responder.close();
+      // Before the producers detach: a thread's or worker's goodbye carries its last points.
+      try {
+        await responder.close();
+      } catch (err) {
+        diag.error('@inferometer/node: shutdown failed', err);
+      }
       try {
         await meterProvider.shutdown();
       } catch (err) {
@@ -542,6 +566,47 @@ async function startMember(meterProvider: MeterProvider, setup: MemberSetup): Pr
     forceFlush: () => Promise.resolve(),
     shutdown,
   };
+}
+
+/** The exporters that push on a timer (the others are pulled, or do nothing). */
+const PUSH_EXPORTERS: ReadonlySet<MetricsExporterName> = new Set(['otlp', 'prometheusremotewrite', 'console']);
+
+/**
+ * When the event loop empties ('beforeExit': the process is about to end on
+ * its own, https://nodejs.org/api/process.html#event-beforeexit), exports
+ * once more, holding the process at most `boundMillis`; then the process
+ * ends as it would have (same exit code). The export itself empties the
+ * loop again and fires 'beforeExit' once more: that one is let pass, or the
+ * process would export forever. A later 'beforeExit' (another listener
+ * scheduled work after) exports again. Not on `process.exit()` or a signal:
+ * no callback runs then.
+ */
+function onBeforeExit(flush: () => Promise<void>, boundMillis: number): () => void {
+  let state: 'armed' | 'flushing' | 'flushed' = 'armed';
+  const handler = (): void => {
+    if (state === 'flushing') return;
+    if (state === 'flushed') {
+      // The wake-up of our own export: let the process end.
+      state = 'armed';
+      return;
+    }
+    state = 'flushing';
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(hold);
+      state = 'flushed';
+    };
+    // Referenced on purpose: the export's own timers may be unreferenced, and
+    // the process must stay for it, at most the bound.
+    const hold = setTimeout(finish, boundMillis);
+    flush()
+      .catch((err: unknown) => diag.error('@inferometer/node: the export at the end of the process failed', err))
+      .finally(finish);
+  };
+  process.on('beforeExit', handler);
+  return () => process.off('beforeExit', handler);
 }
 
 /** SIGTERM / SIGINT: flush, then re-raise so the process ends as it would have. */

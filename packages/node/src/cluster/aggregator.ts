@@ -10,14 +10,23 @@
  * points: leaving it out would make the counters dip, which Prometheus reads
  * as a counter reset and rate() as a burst. The miss is counted in
  * `inferometer_cluster_collect_misses_total`.
+ *
+ * Between collections a member may send points on its own, so what it
+ * recorded is kept even when it ends before the next collection: a cluster
+ * worker pushes all its counters and histograms every push interval when
+ * any changed ({@link Aggregator.pushed}), and on its way out the series
+ * that changed since its previous message ({@link Aggregator.update}).
+ * Every message of a member replaces what it sent before, in the order it
+ * sent them (one channel per member, collections serialized in the member).
  */
+import { inflateRawSync } from 'node:zlib';
 import { diag, type Attributes, type Meter } from '@opentelemetry/api';
 import { hrTime } from '@opentelemetry/core';
 import { emptyResource } from '@opentelemetry/resources';
-import type { CollectionResult, MetricProducer, ScopeMetrics } from '@opentelemetry/sdk-metrics';
+import type { CollectionResult, DataPoint, Histogram, MetricData, MetricProducer, ScopeMetrics } from '@opentelemetry/sdk-metrics';
 import { DeltaConverter } from './delta.js';
 import type { LocalReader } from './local-reader.js';
-import { mergeScopeMetrics, type MergeSource } from './merge.js';
+import { attributesKey, mergeScopeMetrics, type MergeSource } from './merge.js';
 import {
   ATTR_MISS_REASON,
   ATTR_WORKER_KIND,
@@ -31,7 +40,7 @@ import {
   type WorkerKind,
 } from './names.js';
 import { decode } from './wire.js';
-import { mergeParts, without } from './parts.js';
+import { mergeParts, without, type MergedParts } from './parts.js';
 import { runtime, type Contributions } from '@inferometer/core/internal';
 
 const NOTHING: ReadonlySet<string> = new Set();
@@ -69,13 +78,37 @@ interface Member {
   readonly transport: MemberTransport;
   /** The last points it reported: served when it misses a collection, kept when it exits. */
   last: ScopeMetrics[] | undefined;
+  /**
+   * Points it sent on its own since its last full answer, by series: applied
+   * over `last` only when `last` is needed (a miss, its exit), since the
+   * next full answer replaces both.
+   */
+  updated: Map<string, UpdatedPoint> | undefined;
+  /**
+   * Its latest push, newer than `last`, as it came: raw-deflated JSON in
+   * base64. Read only when needed (a miss, its exit), since the next answer
+   * replaces it unread: a push costs the primary a scan of a short string
+   * instead of building every point, and its memory one such string per member.
+   */
+  pushed: string | undefined;
+  /** Set when its process ended: collections wait for its leave instead of asking it. */
+  departing: { readonly left: Promise<void>; readonly resolve: () => void; readonly timer: NodeJS.Timeout } | undefined;
+  /** Whether a message of it could not be read was told already. */
+  toldBad: boolean;
   /** The thread parts (core's thread-parts.ts) of its last answer. */
   parts: Contributions | undefined;
-  /** Whether a miss of this member was told to diag (once per member). */
+  /** Whether a miss of this member was told to diag (once per member: a parked thread misses every collection). */
   warned: boolean;
 }
 
-type Answer = { points: ScopeMetrics[]; parts?: Contributions } | { miss: string } | { gone: true };
+/** One series of an update: its scope, its metric (the points aside) and its point. */
+interface UpdatedPoint {
+  readonly scope: ScopeMetrics['scope'];
+  readonly metric: MetricData;
+  readonly point: DataPoint<number | Histogram>;
+}
+
+type Answer = { points: ScopeMetrics[] } | { miss: string } | { gone: true };
 
 /** Options of {@link Aggregator}. */
 export interface AggregatorOptions {
@@ -92,6 +125,8 @@ export class Aggregator {
   private readonly _members = new Map<string, Member>();
   private readonly _pending = new Map<number, { readonly member: string; readonly finish: (answer: Answer) => void }>();
   private _retired: ScopeMetrics[] = [];
+  /** This process's own points at the last collection: what {@link Aggregator.collectNow} cannot read at once (instruments outside the catalog). */
+  private _lastOwn: ScopeMetrics[] = [];
   private readonly _exited: Record<WorkerKind, number> = { process: 0, thread: 0 };
   private _nextId = 1;
   private _closed = false;
@@ -126,30 +161,105 @@ export class Aggregator {
   /** Adds a member (a worker that announced itself); a second announcement of the same key changes nothing. */
   join(key: string, transport: MemberTransport): void {
     if (this._closed || this._members.has(key)) return;
-    this._members.set(key, { key, transport, last: undefined, parts: undefined, warned: false });
+    this._members.set(key, { key, transport, last: undefined, updated: undefined, pushed: undefined, departing: undefined, toldBad: false, parts: undefined, warned: false });
   }
 
-  /** An answer to collect request `id` from member `key`: its wire version and payload, and a thread's parts. */
+  /**
+   * An answer to collect request `id` from member `key`: its wire version and
+   * payload (and a thread's parts). Kept as the member's last points even when it comes late (that
+   * collection was answered already): it is newer than anything the member sent before.
+   */
   answer(key: string, id: number, version: unknown, payload: unknown, parts?: Contributions): void {
-    const pending = this._pending.get(id);
-    // Late (that collection was already answered), or not this member's request.
-    if (pending === undefined || pending.member !== key) return;
+    const member = this._members.get(key);
+    let pending = this._pending.get(id);
+    // Not this member's request.
+    if (pending !== undefined && pending.member !== key) pending = undefined;
+    if (member === undefined) return;
     if (version !== WIRE_VERSION) {
-      pending.finish({ miss: MISS_BAD_ANSWER });
+      pending?.finish({ miss: MISS_BAD_ANSWER });
       return;
     }
+    let points: ScopeMetrics[];
     try {
-      pending.finish({ points: decode(payload), ...(parts === undefined ? {} : { parts }) });
+      points = decode(payload);
     } catch (err) {
-      diag.error(`@inferometer/node cluster: ${this._members.get(key)?.transport.label ?? key} sent points that cannot be read`, err);
-      pending.finish({ miss: MISS_BAD_ANSWER });
+      diag.error(`@inferometer/node cluster: ${member.transport.label} sent points that cannot be read`, err);
+      pending?.finish({ miss: MISS_BAD_ANSWER });
+      return;
+    }
+    member.last = points;
+    member.parts = parts;
+    member.updated = undefined;
+    member.pushed = undefined;
+    pending?.finish({ points });
+  }
+
+  /**
+   * A push of member `key`: all its counters and histograms (the wire
+   * payload's JSON, raw-deflated, in base64), replacing those it sent before (its gauges stay as its
+   * last answer had them: they are read at collections, and an exited
+   * member's do not count). Read only when needed.
+   */
+  pushed(key: string, version: unknown, payload: unknown): void {
+    const member = this._members.get(key);
+    if (member === undefined) return;
+    if (version !== WIRE_VERSION || typeof payload !== 'string') {
+      this._tellBad(member, new Error(`a push of wire version ${String(version)} (expected ${WIRE_VERSION}) as ${typeof payload}`));
+      return;
+    }
+    // What came before, in order: a push replaces only what it covers.
+    if (member.updated !== undefined) this._lastOf(member);
+    member.pushed = payload;
+  }
+
+  /**
+   * Points member `key` sent on its way out: the counters and histograms
+   * that changed since its previous message, each replacing that series'
+   * point. Only counters and histograms come this way: they are what stays
+   * after a member exits.
+   */
+  update(key: string, version: unknown, payload: unknown): void {
+    const member = this._members.get(key);
+    if (member === undefined) return;
+    let points: ScopeMetrics[];
+    try {
+      if (version !== WIRE_VERSION) throw new Error(`wire version ${String(version)}, expected ${WIRE_VERSION}`);
+      points = decode(payload);
+    } catch (err) {
+      this._tellBad(member, err);
+      return;
+    }
+    member.updated ??= new Map();
+    for (const { scope, metrics } of points) {
+      for (const metric of metrics) {
+        const prefix = `${scope.name}\u0000${scope.version ?? ''}\u0000${metric.descriptor.name}\u0000`;
+        for (const point of metric.dataPoints as DataPoint<number | Histogram>[]) member.updated.set(prefix + attributesKey(point.attributes), { scope, metric, point });
+      }
     }
   }
 
   /**
-   * A member is gone. Its counters and histograms stay in the sums: its
-   * `final` points when it sent them on its way out, else the last it
-   * reported (calls since then are lost with it).
+   * Member `key`'s process ended, and its channel may still hold its final
+   * points: collections wait for its {@link Aggregator.leave} (at most the
+   * collect timeout) instead of asking it, and it leaves by itself after that timeout.
+   */
+  departing(key: string): void {
+    const member = this._members.get(key);
+    if (member === undefined || member.departing !== undefined) return;
+    let resolve!: () => void;
+    const left = new Promise<void>((done) => (resolve = done));
+    const timer = setTimeout(() => this.leave(key), this._options.collectTimeoutMillis);
+    // A departure must not keep the process alive.
+    timer.unref();
+    member.departing = { left, resolve, timer };
+  }
+
+  /**
+   * A member is gone. Its counters and histograms stay in the sums: the
+   * last it reported, with its latest push and the series of its final
+   * points ({@link Aggregator.update}) applied, and `final` (a thread's
+   * catalog at its end) replacing the metrics it has. Calls it made after
+   * the last of these are lost with it.
    */
   leave(key: string, final?: unknown): void {
     const member = this._members.get(key);
@@ -158,7 +268,7 @@ export class Aggregator {
     this._exited[member.transport.kind]++;
     // A collection waiting on it needs not wait for the timeout.
     for (const pending of [...this._pending.values()]) if (pending.member === key) pending.finish({ gone: true });
-    let kept = member.last;
+    let kept = this._lastOf(member);
     if (final !== undefined) {
       try {
         kept = replaceMetrics(kept ?? [], decode(final));
@@ -179,6 +289,10 @@ export class Aggregator {
         hrTime(),
       );
     }
+    if (member.departing !== undefined) {
+      clearTimeout(member.departing.timer);
+      member.departing.resolve();
+    }
   }
 
   /** A producer of the merged points for one reader: cumulative ones share the merge, each delta reader converts on its own. */
@@ -196,32 +310,32 @@ export class Aggregator {
 
   /** The cumulative points of this process and every member: own, every reporting member's, and the exited members' kept ones. */
   async collect(): Promise<ScopeMetrics[]> {
-    const asked = [...this._members.values()];
-    // Answers first, so a miss counted now shows in this very collection's points.
-    const answers = await Promise.all(asked.map((member) => this._ask(member)));
-    answers.forEach((answer, i) => {
-      if ('points' in answer) {
-        asked[i]!.last = answer.points;
-        asked[i]!.parts = answer.parts;
-      }
-    });
+    const members = [...this._members.values()];
+    // Answers first, so a miss counted now shows in this very collection's
+    // points; a member whose process ended is not asked, its final points are awaited.
+    await Promise.all(members.map((member) => (member.departing === undefined ? this._ask(member) : member.departing.left)));
     const own = await this._options.local.collect();
     for (const error of own.errors) diag.error("@inferometer/node cluster: collecting this process's own metrics failed", error);
+    this._lastOwn = own.resourceMetrics.scopeMetrics;
     // State combined across threads (drift windows) replaces their per-thread points.
-    const members = [...this._members.values()];
-    const parts = members.some((member) => member.parts !== undefined) ? await mergeParts(runtime().threadParts.produce(), members.map((member) => member.parts), hrTime()) : undefined;
-    const replaced = parts?.replaces ?? NOTHING;
-    const sources: MergeSource[] = [{ scopeMetrics: without(own.resourceMetrics.scopeMetrics, replaced), alive: true }];
-    if (parts !== undefined && parts.scopeMetrics.length > 0) sources.push({ scopeMetrics: parts.scopeMetrics, alive: true });
-    for (const member of members) {
-      if (member.last !== undefined) sources.push({ scopeMetrics: without(member.last, replaced), alive: true });
-      const shared = readShared(member.transport);
-      if (shared.length > 0) sources.push({ scopeMetrics: shared, alive: true });
-    }
-    if (this._retired.length > 0) sources.push({ scopeMetrics: this._retired, alive: false });
-    // One source (no member ever reported): its points as they are.
-    if (sources.length === 1) return own.resourceMetrics.scopeMetrics;
-    return mergeScopeMetrics(sources, hrTime());
+    const parts = members.some((member) => member.parts !== undefined)
+      ? await mergeParts(
+          runtime().threadParts.produce(),
+          members.map((member) => member.parts),
+          hrTime(),
+        )
+      : undefined;
+    return this._merge(own.resourceMetrics.scopeMetrics, parts);
+  }
+
+  /**
+   * The same at once, without yielding, for the moment this process ends
+   * (process 'exit', where no promise settles any more): `catalogNow`, the
+   * catalog's points read now, replaces those metrics in this process's
+   * points of the last collection; members are served with their last points.
+   */
+  collectNow(catalogNow: readonly ScopeMetrics[]): ScopeMetrics[] {
+    return this._merge(replaceMetrics(this._lastOwn, catalogNow));
   }
 
   /** Stops asking; collections in flight resolve with what they have. */
@@ -229,6 +343,48 @@ export class Aggregator {
     if (this._closed) return;
     this._closed = true;
     for (const { finish } of [...this._pending.values()]) finish({ gone: true });
+    for (const member of this._members.values()) {
+      if (member.departing === undefined) continue;
+      clearTimeout(member.departing.timer);
+      member.departing.resolve();
+    }
+  }
+
+  private _merge(own: ScopeMetrics[], parts?: MergedParts): ScopeMetrics[] {
+    const replaced = parts?.replaces ?? NOTHING;
+    const sources: MergeSource[] = [{ scopeMetrics: without(own, replaced), alive: true }];
+    if (parts !== undefined && parts.scopeMetrics.length > 0) sources.push({ scopeMetrics: parts.scopeMetrics, alive: true });
+    for (const member of this._members.values()) {
+      const last = this._lastOf(member);
+      if (last !== undefined) sources.push({ scopeMetrics: without(last, replaced), alive: true });
+      const shared = readShared(member.transport);
+      if (shared.length > 0) sources.push({ scopeMetrics: shared, alive: true });
+    }
+    if (this._retired.length > 0) sources.push({ scopeMetrics: this._retired, alive: false });
+    // One source (no member ever reported): its points as they are.
+    if (sources.length === 1) return own;
+    return mergeScopeMetrics(sources, hrTime());
+  }
+
+  /** A member's last points with what it sent on its own since applied (once: the result becomes its last points). */
+  private _lastOf(member: Member): ScopeMetrics[] | undefined {
+    if (member.pushed !== undefined) {
+      const text = member.pushed;
+      member.pushed = undefined;
+      try {
+        member.last = replaceMetrics(member.last ?? [], decode(JSON.parse(inflateRawSync(Buffer.from(text, 'base64')).toString('utf8'))));
+      } catch (err) {
+        this._tellBad(member, err);
+      }
+    }
+    if (member.updated !== undefined && member.updated.size > 0) member.last = applyUpdates(member.last ?? [], member.updated);
+    member.updated = undefined;
+    return member.last;
+  }
+
+  private _tellBad(member: Member, err: unknown): void {
+    if (!member.toldBad) diag.error(`@inferometer/node cluster: ${member.transport.label} sent points that cannot be read; serving what it reported before`, err);
+    member.toldBad = true;
   }
 
   private _ask(member: Member): Promise<Answer> {
@@ -247,7 +403,6 @@ export class Aggregator {
         clearTimeout(timer);
         if ('miss' in answer) {
           this._countMiss(answer.miss, transport.kind);
-          // Once per member: a parked thread misses every collection.
           if (!member.warned) diag.warn(`@inferometer/node cluster: ${transport.label} missed a collection (${answer.miss}); serving its last reported points${transport.missHint ?? ''}`);
           member.warned = true;
         }
@@ -268,6 +423,50 @@ function readShared(transport: MemberTransport): ScopeMetrics[] {
     diag.error(`@inferometer/node threads: reading ${transport.label}'s shared series failed`, err);
     return [];
   }
+}
+
+/** `last` with each updated series' point replaced (or added, for a series or metric new since). */
+function applyUpdates(last: readonly ScopeMetrics[], updated: ReadonlyMap<string, UpdatedPoint>): ScopeMetrics[] {
+  // By scope and metric: the updates left once `last` has been walked are series it did not have.
+  const byMetric = new Map<string, { scope: ScopeMetrics['scope']; metric: MetricData; points: Map<string, DataPoint<number | Histogram>> }>();
+  for (const { scope, metric, point } of updated.values()) {
+    const key = `${scope.name}\u0000${scope.version ?? ''}\u0000${metric.descriptor.name}`;
+    let entry = byMetric.get(key);
+    if (entry === undefined) byMetric.set(key, (entry = { scope, metric, points: new Map() }));
+    entry.points.set(attributesKey(point.attributes), point);
+  }
+  const out: ScopeMetrics[] = [];
+  const scopes = new Map<string, ScopeMetrics>();
+  for (const { scope, metrics } of last) {
+    const scopeKey = `${scope.name}\u0000${scope.version ?? ''}`;
+    const replaced: MetricData[] = metrics.map((metric) => {
+      const entry = byMetric.get(`${scopeKey}\u0000${metric.descriptor.name}`);
+      if (entry === undefined || entry.metric.dataPointType !== metric.dataPointType) return metric;
+      byMetric.delete(`${scopeKey}\u0000${metric.descriptor.name}`);
+      const points = (metric.dataPoints as DataPoint<number | Histogram>[]).map((point) => {
+        const key = attributesKey(point.attributes);
+        const newer = entry.points.get(key);
+        if (newer === undefined) return point;
+        entry.points.delete(key);
+        return newer;
+      });
+      points.push(...entry.points.values());
+      return { ...metric, dataPoints: points } as MetricData;
+    });
+    const scoped = { scope, metrics: replaced };
+    scopes.set(scopeKey, scoped);
+    out.push(scoped);
+  }
+  for (const { scope, metric, points } of byMetric.values()) {
+    const scopeKey = `${scope.name}\u0000${scope.version ?? ''}`;
+    let scoped = scopes.get(scopeKey);
+    if (scoped === undefined) {
+      scopes.set(scopeKey, (scoped = { scope, metrics: [] }));
+      out.push(scoped);
+    }
+    scoped.metrics.push({ ...metric, dataPoints: [...points.values()] } as MetricData);
+  }
+  return out;
 }
 
 /**

@@ -2,7 +2,17 @@ import cluster from 'node:cluster';
 import { isMainThread } from 'node:worker_threads';
 import { checkBoolean, checkInteger, invalid, option, readInteger, readString, variable, type Environment } from '../config/env.js';
 import { inPm2Cluster } from '../config/pm2.js';
-import { CLUSTER_COLLECT_TIMEOUT_VARIABLE, CLUSTER_VARIABLE, THREADS_VARIABLE, DEFAULT_CLUSTER_COLLECT_TIMEOUT_MILLIS, MAX_CLUSTER_COLLECT_TIMEOUT_MILLIS } from './names.js';
+import {
+  CLUSTER_COLLECT_TIMEOUT_VARIABLE,
+  CLUSTER_PUSH_INTERVAL_VARIABLE,
+  CLUSTER_VARIABLE,
+  THREADS_VARIABLE,
+  DEFAULT_CLUSTER_COLLECT_TIMEOUT_MILLIS,
+  DEFAULT_CLUSTER_PUSH_INTERVAL_MILLIS,
+  MAX_CLUSTER_COLLECT_TIMEOUT_MILLIS,
+  MAX_CLUSTER_PUSH_INTERVAL_MILLIS,
+  MIN_CLUSTER_PUSH_INTERVAL_MILLIS,
+} from './names.js';
 
 /** The `cluster` option of `start()`. */
 export interface ClusterOptions {
@@ -33,6 +43,23 @@ export interface ClusterOptions {
    * ```
    */
   collectTimeoutMillis?: number;
+  /**
+   * How often a worker sends the primary, between collections, the
+   * counters and histograms that changed since its previous message, in
+   * milliseconds; falls back to `INFEROMETER_CLUSTER_PUSH_INTERVAL`, then
+   * 1000. A worker killed without warning (SIGKILL, the OOM killer) loses at
+   * most the calls of its last interval; a worker that exits in any other
+   * way sends its final points and loses nothing (see the README's "What a
+   * worker's end keeps"). Nothing is sent while nothing changed. 0 turns the
+   * push off (a SIGKILL then loses everything since the last collection);
+   * otherwise 100 to 60000. Read in the worker.
+   *
+   * @example
+   * ```ts
+   * cluster: { pushIntervalMillis: 250 } // a SIGKILL loses at most 250 ms of calls
+   * ```
+   */
+  pushIntervalMillis?: number;
 }
 
 /** The `threads` option of `start()`. */
@@ -95,6 +122,8 @@ export interface ClusterMode {
   /** `worker`: answer the primary; `primary`: export the merged points; `off`: export own points only. */
   readonly role: 'worker' | 'primary' | 'off';
   readonly collectTimeoutMillis: number;
+  /** How often a worker pushes its changed counters and histograms to the primary; 0: never. */
+  readonly pushIntervalMillis: number;
 }
 
 /**
@@ -120,11 +149,24 @@ export function resolveCluster(env: Environment, given: ClusterOptions | undefin
     given?.collectTimeoutMillis !== undefined
       ? checkInteger(option('cluster.collectTimeoutMillis'), given.collectTimeoutMillis, 1, MAX_CLUSTER_COLLECT_TIMEOUT_MILLIS)
       : (readInteger(env, CLUSTER_COLLECT_TIMEOUT_VARIABLE, 1, MAX_CLUSTER_COLLECT_TIMEOUT_MILLIS) ?? DEFAULT_CLUSTER_COLLECT_TIMEOUT_MILLIS);
-  if (!enabled) return { role: 'off', collectTimeoutMillis };
+  const pushIntervalMillis = resolvePushInterval(env, given);
+  if (!enabled) return { role: 'off', collectTimeoutMillis, pushIntervalMillis };
   if (isWorker) {
     // Its primary is pm2's daemon: nobody to answer, and no workers of its own to gather.
-    if (inPm2Cluster(env, isWorker)) return { role: 'off', collectTimeoutMillis };
-    return { role: 'worker', collectTimeoutMillis };
+    if (inPm2Cluster(env, isWorker)) return { role: 'off', collectTimeoutMillis, pushIntervalMillis };
+    return { role: 'worker', collectTimeoutMillis, pushIntervalMillis };
   }
-  return { role: 'primary', collectTimeoutMillis };
+  return { role: 'primary', collectTimeoutMillis, pushIntervalMillis };
+}
+
+/** `cluster.pushIntervalMillis`, then `INFEROMETER_CLUSTER_PUSH_INTERVAL`, then 1000: 0 (off) or 100 to 60000. */
+export function resolvePushInterval(env: Environment, given: ClusterOptions | undefined): number {
+  const source = given?.pushIntervalMillis !== undefined ? option('cluster.pushIntervalMillis') : variable(CLUSTER_PUSH_INTERVAL_VARIABLE);
+  const raw = given?.pushIntervalMillis !== undefined ? given.pushIntervalMillis : readString(env, CLUSTER_PUSH_INTERVAL_VARIABLE);
+  if (raw === undefined) return DEFAULT_CLUSTER_PUSH_INTERVAL_MILLIS;
+  const accepted = `0 (no push between collections) or a whole number of milliseconds from ${MIN_CLUSTER_PUSH_INTERVAL_MILLIS} to ${MAX_CLUSTER_PUSH_INTERVAL_MILLIS}`;
+  const value = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,20}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isInteger(value)) throw invalid(source, raw, 'is not a whole number', accepted);
+  if (value !== 0 && (value < MIN_CLUSTER_PUSH_INTERVAL_MILLIS || value > MAX_CLUSTER_PUSH_INTERVAL_MILLIS)) throw invalid(source, raw, 'is out of range', accepted);
+  return value;
 }

@@ -19,6 +19,29 @@ export const DEFAULT_CLUSTER_COLLECT_TIMEOUT_MILLIS = 2_000;
 /** Upper bound of the collect timeout: a scrape must never wait minutes. */
 export const MAX_CLUSTER_COLLECT_TIMEOUT_MILLIS = 60_000;
 
+/** The variable for {@link DEFAULT_CLUSTER_PUSH_INTERVAL_MILLIS}. */
+export const CLUSTER_PUSH_INTERVAL_VARIABLE = 'INFEROMETER_CLUSTER_PUSH_INTERVAL';
+/**
+ * How often a worker sends the primary the counters and histograms that
+ * changed since its previous message, in milliseconds, between the
+ * primary's collections: what a worker killed without warning (SIGKILL, the
+ * OOM killer) can lose is what it recorded in its last interval.
+ */
+export const DEFAULT_CLUSTER_PUSH_INTERVAL_MILLIS = 1_000;
+/** Shortest push interval (0 aside, which turns the push off): below it the worker would spend its time collecting. */
+export const MIN_CLUSTER_PUSH_INTERVAL_MILLIS = 100;
+/** Longest push interval. */
+export const MAX_CLUSTER_PUSH_INTERVAL_MILLIS = 60_000;
+/**
+ * Largest message of a worker's final points (estimated JSON bytes): the
+ * final points are sent from process 'exit', where only what the kernel
+ * takes at once (the IPC socket's free buffer: about 200 KB on Linux, 8 KB
+ * on macOS) reaches the primary. In pieces this size, the pieces that fit
+ * arrive whole and the primary applies them; a piece cut short is dropped
+ * by the primary's reader at the end of the channel.
+ */
+export const FINAL_CHUNK_BYTES = 8 * 1024;
+
 /** Instrumentation scope of the primary's self-metrics. */
 export const CLUSTER_SCOPE = '@inferometer/node/cluster';
 

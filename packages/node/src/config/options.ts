@@ -76,7 +76,7 @@ export const START_OPTIONS_SHAPE = {
   guards: GUARDS_SHAPE,
   serviceName: 'leaf',
   serviceInstanceId: 'leaf',
-  cluster: { enabled: 'leaf', collectTimeoutMillis: 'leaf' },
+  cluster: { enabled: 'leaf', collectTimeoutMillis: 'leaf', pushIntervalMillis: 'leaf' },
   threads: { enabled: 'leaf' },
   exportIntervalMillis: 'leaf',
   exportTimeoutMillis: 'leaf',

@@ -83,12 +83,12 @@ describe('pm2PullPort', () => {
 
 describe('the cluster role under pm2', () => {
   it('exports on its own in a worker of pm2 cluster mode (pm2 owns the primary)', () => {
-    expect(resolveCluster(PM2_CLUSTER_ENV, undefined, false, true).role).toBe('off');
+    expect(resolveCluster(PM2_CLUSTER_ENV, undefined, true).role).toBe('off');
   });
 
   it("still answers the app's own primary in a worker under pm2 fork mode", () => {
-    expect(resolveCluster({ ...PM2_CLUSTER_ENV, exec_mode: 'fork_mode' }, undefined, false, true).role).toBe('worker');
-    expect(resolveCluster({ ...PM2_CLUSTER_ENV, exec_mode: 'fork_mode' }, undefined, false, false).role).toBe('primary');
+    expect(resolveCluster({ ...PM2_CLUSTER_ENV, exec_mode: 'fork_mode' }, undefined, true).role).toBe('worker');
+    expect(resolveCluster({ ...PM2_CLUSTER_ENV, exec_mode: 'fork_mode' }, undefined, false).role).toBe('primary');
   });
 });
 
