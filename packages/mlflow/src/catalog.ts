@@ -20,19 +20,22 @@ export const ATTR_STAGE = 'stage' as const;
 export const ATTR_SOURCE = 'source' as const;
 
 /**
- * `ml_model_registry_info{model_name, model_version, run_id, aliases, stage, source}` = 1
- * for each registry version a binding of this process holds: the version it
- * serves now, and versions it served until they were replaced less than
- * `versionIdleSeconds` ago (the time core keeps their prediction series), so
- * a PromQL join (`* on(model_name, model_version) group_left(run_id)
- * ml_model_registry_info`) finds the run for every series still exported.
+ * `ml_model_registry_info{model_name, model_version, run_id, aliases, stage, source}`:
+ * 1 for each registry version a binding of this process serves now, and for
+ * versions it served until less than `versionIdleSeconds` ago (the time core
+ * keeps their prediction series), so a PromQL join (`* on(model_name,
+ * model_version) group_left(run_id) ml_model_registry_info`) finds the run
+ * of every series still exported. 0 for versions replaced longer ago and
+ * for closed bindings: OpenTelemetry JS keeps exporting an attribute set it
+ * once saw, so a version is set to 0 rather than left out. Select the live
+ * ones with `ml_model_registry_info == 1`.
  */
 export const METRIC_MODEL_REGISTRY_INFO = {
   name: 'ml_model_registry_info',
   prometheusName: 'ml_model_registry_info',
   kind: 'gauge',
   unit: '',
-  description: 'Always 1: one series per MLflow Model Registry version bound in this process, with its run id, aliases, stage and source.',
+  description: 'MLflow Model Registry version bound in this process (1), or bound before and since replaced (0), with its run id, aliases, stage and source.',
   attributes: [ATTR_MODEL_NAME, ATTR_MODEL_VERSION, ATTR_RUN_ID, ATTR_ALIASES, ATTR_STAGE, ATTR_SOURCE],
 } as const satisfies MetricDefinition;
 

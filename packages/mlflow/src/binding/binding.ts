@@ -8,9 +8,9 @@ import { resolveConfig, type RegistryConfig } from '../config/resolve-config.js'
 import { MlflowResolveError } from '../errors.js';
 import { resolveModelVersion } from '../registry/client.js';
 import { sameVersion, type MlflowModelVersion } from '../registry/model-version.js';
-import { mlflowRegistry, warnOnce, type RegistryMember } from './registry.js';
+import { mlflowRegistry, warnOnce, type InfoPoint, type RegistryMember } from './registry.js';
 
-/** Versions a binding keeps reporting in `ml_model_registry_info` after they were replaced (at most). */
+/** Replaced versions a binding keeps reporting in `ml_model_registry_info` (at 1, then 0), at most. */
 export const MAX_REPLACED_VERSIONS = 8;
 /** Share of `refreshSeconds` added at random to each wait, so a fleet's processes spread their requests. */
 const JITTER = 0.1;
@@ -92,7 +92,7 @@ export class MlflowModel {
     this.alias = _model.alias;
     this._label = _config.fallbackVersion ?? UNKNOWN_VERSION;
     this.version = () => this._label;
-    this._member = { infoPoints: (now) => this._infoPoints(now) };
+    this._member = { infoPoints: (now) => this._infoPoints(now), closed: () => this._allAttributes() };
     mlflowRegistry().add(this._member);
     const first = this._resolve();
     firstOutcomes.set(this, first);
@@ -122,8 +122,8 @@ export class MlflowModel {
   }
 
   /**
-   * Stops refreshing and drops this binding's `ml_model_registry_info`
-   * points. {@link version} keeps giving the last bound version.
+   * Stops refreshing; this binding's `ml_model_registry_info` points go to
+   * 0. {@link version} keeps giving the last bound version.
    */
   close(): void {
     if (this._closed) return;
@@ -167,7 +167,10 @@ export class MlflowModel {
     const held = this._held;
     if (held !== undefined && held.version.version === next.version) {
       // Same version: aliases, stage or status may have moved; the label does not.
-      if (!sameVersion(held.version, next)) this._held = { version: next, attributes: this._attributes(next), replacedAt: undefined };
+      if (!sameVersion(held.version, next)) {
+        this._held = { version: next, attributes: this._attributes(next), replacedAt: undefined };
+        this._drop(held, this._held);
+      }
       this._lastFailure = undefined;
       return { ok: true, changed: false };
     }
@@ -187,19 +190,31 @@ export class MlflowModel {
 
   /** Moves the label: from the next call on, series carry `next.version`. */
   private _bind(next: MlflowModelVersion): void {
-    const held = this._held;
+    const bound: Held = { version: next, attributes: this._attributes(next), replacedAt: undefined };
+    let held = this._held;
     if (held !== undefined) {
+      if (this.alias !== undefined && held.version.aliases.includes(this.alias)) {
+        // The alias this binding follows has left that version: its info says so without asking again.
+        const version = { ...held.version, aliases: held.version.aliases.filter((a) => a !== this.alias) };
+        const moved: Held = { version, attributes: this._attributes(version), replacedAt: undefined };
+        this._drop(held, moved);
+        held = moved;
+      }
       held.replacedAt = Date.now();
-      // A version bound again (a rollback) is reported once, as bound.
-      const again = this._replaced.findIndex((h) => h.version.version === held.version.version);
-      if (again >= 0) this._replaced.splice(again, 1);
       this._replaced.push(held);
-      if (this._replaced.length > MAX_REPLACED_VERSIONS) this._replaced.shift();
+      if (this._replaced.length > MAX_REPLACED_VERSIONS) this._drop(this._replaced.shift()!);
     }
+    // A version bound again (a rollback) is reported once, as bound.
     const back = this._replaced.findIndex((h) => h.version.version === next.version);
-    if (back >= 0) this._replaced.splice(back, 1);
-    this._held = { version: next, attributes: this._attributes(next), replacedAt: undefined };
+    if (back >= 0) this._drop(this._replaced.splice(back, 1)[0]!, bound);
+    this._held = bound;
     this._label = next.version;
+  }
+
+  /** A point no longer reported as it was: set to 0, unless `by` reports the very same attributes. */
+  private _drop(gone: Held, by?: Held): void {
+    if (by !== undefined && sameAttributes(gone.attributes, by.attributes)) return;
+    mlflowRegistry().zero(gone.attributes);
   }
 
   private _failed(reason: ResolveFailureReason, message: string, status?: number, cause?: unknown): Outcome {
@@ -224,16 +239,33 @@ export class MlflowModel {
   }
 
   /**
-   * The bound version, and replaced ones for as long as core keeps their
-   * prediction series (`versionIdleSeconds` after they were replaced).
+   * The bound version at 1; replaced ones at 1 for as long as core keeps
+   * their prediction series (`versionIdleSeconds` after they were
+   * replaced), then at 0. Not left out: OpenTelemetry JS's SDK (3.1) keeps
+   * exporting, under cumulative temporality, the last value of an
+   * asynchronous instrument's attribute set that a callback no longer
+   * observes (the specification says it SHOULD NOT: "Observations inside
+   * asynchronous callbacks", https://opentelemetry.io/docs/specs/otel/metrics/sdk/),
+   * so a version left out would stay at 1 until the process ends.
    */
-  private _infoPoints(now: number): readonly Attributes[] {
+  private _infoPoints(now: number): readonly InfoPoint[] {
     const idle = runtime().guard.config.versionIdleSeconds * 1000;
-    while (this._replaced.length > 0 && now - this._replaced[0]!.replacedAt! >= idle) this._replaced.shift();
-    const points = this._replaced.map((h) => h.attributes);
-    if (this._held !== undefined) points.push(this._held.attributes);
+    const points: InfoPoint[] = this._replaced.map((h) => ({ attributes: h.attributes, value: now - h.replacedAt! < idle ? 1 : 0 }));
+    if (this._held !== undefined) points.push({ attributes: this._held.attributes, value: 1 });
     return points;
   }
+
+  /** Every version's info attributes, for the registry to report at 0 after {@link close}. */
+  private _allAttributes(): Attributes[] {
+    const all = this._replaced.map((h) => h.attributes);
+    if (this._held !== undefined) all.push(this._held.attributes);
+    return all;
+  }
+}
+
+function sameAttributes(a: Attributes, b: Attributes): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
 }
 
 /**

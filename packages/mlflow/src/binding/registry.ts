@@ -7,10 +7,21 @@ import { PACKAGE_NAME, VERSION } from '../version.js';
 /** Most bindings open at once in a process: each holds a timer and asks the registry. */
 export const MAX_BINDINGS = 64;
 
-/** What the registry needs from a binding at collection. @internal */
+/** Info points kept at 0 after their binding closed, at most (oldest forgotten first). */
+export const MAX_CLOSED_POINTS = 256;
+
+/** One `ml_model_registry_info` point. @internal */
+export interface InfoPoint {
+  readonly attributes: Attributes;
+  readonly value: 0 | 1;
+}
+
+/** What the registry needs from a binding. @internal */
 export interface RegistryMember {
   /** The info points of the versions it holds now (bounded). */
-  infoPoints(now: number): readonly Attributes[];
+  infoPoints(now: number): readonly InfoPoint[];
+  /** The attributes of every point it reported, when it closes. */
+  closed(): readonly Attributes[];
 }
 
 /**
@@ -35,6 +46,7 @@ export class MlflowRegistry {
     return true;
   });
   private readonly _members = new Set<RegistryMember>();
+  private readonly _closedPoints: Attributes[] = [];
   /** Failures by model and reason: attributes built once, counts bumped in place; bounded by bindings x reasons. */
   private readonly _failures = new Map<string, { readonly attributes: Attributes; count: number }>();
 
@@ -46,8 +58,16 @@ export class MlflowRegistry {
     this.ensure();
   }
 
+  /** A binding closed: its points are reported at 0 from now on (see MlflowModel's `_infoPoints` for why not left out). */
   remove(member: RegistryMember): void {
-    this._members.delete(member);
+    if (!this._members.delete(member)) return;
+    for (const attributes of member.closed()) this.zero(attributes);
+  }
+
+  /** Reports a point a binding no longer holds at 0 (a bounded list, oldest forgotten first). */
+  zero(attributes: Attributes): void {
+    this._closedPoints.push(attributes);
+    if (this._closedPoints.length > MAX_CLOSED_POINTS) this._closedPoints.shift();
   }
 
   /** Bindings open now. */
@@ -91,10 +111,11 @@ export class MlflowRegistry {
     meter.addBatchObservableCallback(
       (result) => {
         const now = Date.now();
+        for (const attributes of this._closedPoints) result.observe(info, 0, attributes);
         for (const member of this._members) {
           // One binding's failure must not cost the others their points.
           try {
-            for (const attributes of member.infoPoints(now)) result.observe(info, 1, attributes);
+            for (const point of member.infoPoints(now)) result.observe(info, point.value, point.attributes);
           } catch (err) {
             reportError('report ml_model_registry_info', err);
           }

@@ -34,6 +34,23 @@ export const RESPONSE_TYPES = {
   version: parsed.lookupType('mlflow.GetModelVersion.Response'),
 } as const;
 
+/**
+ * Why `body` is not the JSON form of `type` (undefined when it is): built
+ * into the message and read back (int64 as numbers, enums by name, unset
+ * fields left out), it must come back the same. An unknown field is dropped,
+ * a number in a string field becomes a string, an unknown enum name is lost.
+ */
+export function schemaProblem(type: protobuf.Type, body: unknown): string | undefined {
+  let back: unknown;
+  try {
+    back = type.toObject(type.fromObject(body as Record<string, unknown>), { longs: Number, enums: String, defaults: false });
+  } catch (err) {
+    return `${type.fullName}: ${(err as Error).message}`;
+  }
+  const same = isDeepStrictEqual(JSON.parse(JSON.stringify(back)), JSON.parse(JSON.stringify(body)));
+  return same ? undefined : `${type.fullName}: ${JSON.stringify(body)} became ${JSON.stringify(back)}`;
+}
+
 /** One version in the stand-in's registry, with the fields MLflow stores. */
 export interface StandinVersion {
   run_id?: string;
@@ -131,12 +148,8 @@ export async function startRegistryStandin(options: StandinOptions = {}): Promis
   };
 
   const send = (res: ServerResponse, status: number, body: Record<string, unknown>, type?: protobuf.Type): void => {
-    if (type !== undefined) {
-      const back = type.toObject(type.fromObject(body), { longs: Number, enums: String, defaults: false });
-      if (!isDeepStrictEqual(JSON.parse(JSON.stringify(back)), JSON.parse(JSON.stringify(body)))) {
-        schemaErrors.push(`${type.fullName}: ${JSON.stringify(body)} became ${JSON.stringify(back)}`);
-      }
-    }
+    const problem = type === undefined ? undefined : schemaProblem(type, body);
+    if (problem !== undefined) schemaErrors.push(problem);
     const text = JSON.stringify(body);
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
     res.end(text);
