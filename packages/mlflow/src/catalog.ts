@@ -53,7 +53,7 @@ export const RESOLVE_FAILURE_REASONS = {
   unauthorized: 'unauthorized',
   /** HTTP 404 / `RESOURCE_DOES_NOT_EXIST`: no such model, version or alias (an alias deleted). */
   notFound: 'not_found',
-  /** Any other non-200 answer (5xx and 429 after their retries, redirects, other 4xx). */
+  /** Any other non-200 answer (408, 429 and 5xx after their retries, redirects, other 4xx). */
   httpError: 'http_error',
   /** A body past the size cap. */
   tooLarge: 'too_large',

@@ -109,8 +109,9 @@ export interface MlflowModelOptions {
 
   /**
    * Further attempts after a transient failure (no connection, timeout,
-   * HTTP 429 or 5xx), 0.5 s, then 1 s, 2 s ... apart. A refused token or a
-   * missing alias is not retried. From 0 to 5; default 2.
+   * HTTP 408, 429, 500, 502, 503 or 504, the statuses MLflow's own client
+   * retries), 0.5 s, then 1 s, 2 s ... apart. A refused token or a missing
+   * alias is not retried. From 0 to 5; default 2.
    *
    * @example
    * ```ts
