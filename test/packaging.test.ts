@@ -11,7 +11,7 @@ import { packAll, PUBLISHED, type PackageName, type Tarball } from './support/pa
 // CommonJS (NestJS and many services) and `import` from ESM, each in a
 // fresh Node process, through the packages' `exports` maps.
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const PACKAGES = ['@inferometer/core', '@inferometer/node', '@inferometer/exporter-remote-write', '@inferometer/onnxruntime', '@inferometer/drift', '@inferometer/ops'] as const;
+const PACKAGES = ['@inferometer/core', '@inferometer/node', '@inferometer/exporter-remote-write', '@inferometer/onnxruntime', '@inferometer/drift', '@inferometer/mlflow', '@inferometer/ops'] as const;
 
 function node(args: string[]): string {
   return execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' });

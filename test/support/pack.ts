@@ -17,6 +17,7 @@ export const PUBLISHED = {
   '@inferometer/exporter-remote-write': 'packages/exporter-remote-write',
   '@inferometer/onnxruntime': 'packages/onnxruntime',
   '@inferometer/drift': 'packages/drift',
+  '@inferometer/mlflow': 'packages/mlflow',
   '@inferometer/ops': 'packages/ops',
 } as const;
 

@@ -10,6 +10,7 @@
 import { CATALOG, type MetricDefinition } from '@inferometer/core';
 import { DRIFT_CATALOG } from '@inferometer/drift/catalog';
 import { REMOTE_WRITE_CATALOG } from '@inferometer/exporter-remote-write/catalog';
+import { MLFLOW_CATALOG } from '@inferometer/mlflow/catalog';
 import { ONNXRUNTIME_CATALOG } from '@inferometer/onnxruntime/catalog';
 
 export {
@@ -22,6 +23,7 @@ export {
   METRIC_PREDICTION_DRIFT_SCORE,
 } from '@inferometer/drift/catalog';
 export { ATTR_EXECUTION_PROVIDER, METRIC_MODEL_LOAD, ONNXRUNTIME_CATALOG } from '@inferometer/onnxruntime/catalog';
+export { METRIC_MLFLOW_RESOLVE_FAILURES, METRIC_MODEL_REGISTRY_INFO, MLFLOW_CATALOG } from '@inferometer/mlflow/catalog';
 export {
   METRIC_REMOTE_WRITE_DROPPED,
   METRIC_REMOTE_WRITE_PENDING,
@@ -30,5 +32,5 @@ export {
   REMOTE_WRITE_CATALOG,
 } from '@inferometer/exporter-remote-write/catalog';
 
-/** Every Inferometer metric: core's catalog, then drift, onnxruntime and remote write. */
-export const ALL_METRICS: readonly MetricDefinition[] = [...CATALOG, ...DRIFT_CATALOG, ...ONNXRUNTIME_CATALOG, ...REMOTE_WRITE_CATALOG];
+/** Every Inferometer metric: core's catalog, then drift, onnxruntime, remote write and the MLflow binding. */
+export const ALL_METRICS: readonly MetricDefinition[] = [...CATALOG, ...DRIFT_CATALOG, ...ONNXRUNTIME_CATALOG, ...REMOTE_WRITE_CATALOG, ...MLFLOW_CATALOG];
