@@ -40,6 +40,7 @@ export {
   DEFAULT_OTLP_MAX_PAYLOAD_BYTES,
 } from './config/otlp-presets.js';
 export type { OtlpPresetName, OtlpTemporalityPreference, OtlpHistogramAggregation, OtlpCompression, NewRelicRegion } from './config/otlp-presets.js';
+export { CLOUDWATCH_SIGNING_SERVICE, AWS_REGION_VARIABLES, SIGV4_PACKAGES } from './config/otlp-presets.js';
 export { REMOTE_WRITE_VARIABLES } from './config/remote-write.js';
 export type { RemoteWriteStartOptions } from './config/remote-write.js';
 export { GUARD_VARIABLES, MAX_UNBOUNDED_KEY_PATTERNS, MAX_UNBOUNDED_KEY_PATTERN_LENGTH, MAX_UNBOUNDED_KEY_PATTERNS_LENGTH } from './config/guards.js';

@@ -79,15 +79,20 @@ export interface StartOptions extends TimingOptions {
    * (`explicit_bucket_histogram`, `base2_exponential_bucket_histogram`),
    * `compression` (`none`, `gzip`), `timeoutMillis`, `maxPayloadBytes`
    * (`INFEROMETER_OTLP_MAX_PAYLOAD_BYTES`: larger exports are split). `preset`
-   * (`datadog`, `newrelic`, `collector`; `INFEROMETER_OTLP_PRESET`, else
+   * (`datadog`, `newrelic`, `cloudwatch`, `collector`; `INFEROMETER_OTLP_PRESET`, else
    * detected from `DD_API_KEY` / `NEW_RELIC_LICENSE_KEY` when no endpoint is
    * set) fills in the vendor's endpoint, key header, temporality, histogram
-   * kind and payload limit; `apiKey`, `datadogSite` (`DD_SITE`) and
-   * `newRelicRegion` (`NEW_RELIC_REGION`: `us`, `eu`, `fedramp`) feed it.
+   * kind and payload limit; `apiKey`, `datadogSite` (`DD_SITE`),
+   * `newRelicRegion` (`NEW_RELIC_REGION`: `us`, `eu`, `fedramp`) and
+   * `awsRegion` (`AWS_REGION`, `AWS_DEFAULT_REGION`) feed it. `cloudwatch`
+   * signs each request with AWS SigV4 from the standard credential chain
+   * (optional peer dependencies `@aws-sdk/credential-providers` and
+   * `@smithy/signature-v4`).
    *
    * @example
    * ```ts
    * exporters: ['otlp'], otlp: { preset: 'datadog', apiKey: process.env.DD_API_KEY, datadogSite: 'datadoghq.eu' }
+   * exporters: ['otlp'], otlp: { preset: 'cloudwatch', awsRegion: 'eu-west-1' }
    * exporters: ['otlp'], otlp: { endpoint: 'http://otel-collector:4318/v1/metrics', protocol: 'http/json' }
    * ```
    */
@@ -380,7 +385,7 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
   try {
     for (const name of exporters) {
       const factory = EXPORTER_FACTORIES[name];
-      if (factory !== undefined) setups.push(factory(context));
+      if (factory !== undefined) setups.push(await factory(context));
     }
   } catch (err) {
     closeProducers();

@@ -26,6 +26,7 @@ const OTLP_SHAPE = {
   apiKey: 'leaf',
   datadogSite: 'leaf',
   newRelicRegion: 'leaf',
+  awsRegion: 'leaf',
 } as const satisfies Record<keyof Required<OtlpOptions>, Shape>;
 
 const REMOTE_WRITE_SHAPE = {
