@@ -7,6 +7,7 @@ import { applyGuards } from './config/guards.js';
 import { checkStartOptions } from './config/options.js';
 import { buildResource } from './config/resource.js';
 import type { GuardOptions, HistogramKind } from '@inferometer/core';
+import type { EmfOptions } from './config/emf.js';
 import type { OtlpOptions } from './config/otlp.js';
 import type { RemoteWriteStartOptions } from './config/remote-write.js';
 import type { TimingOptions } from './config/timing.js';
@@ -35,8 +36,9 @@ export interface StartOptions extends TimingOptions {
   /**
    * Exporters to run; falls back to `OTEL_METRICS_EXPORTER` (comma list),
    * then `['prometheus']`. Accepted: `prometheus`, `console`, `none`,
-   * `otlp` (push to a Collector, Datadog or New Relic: see `otlp`),
-   * `prometheusremotewrite` (push to a remote write receiver: see `remoteWrite`).
+   * `otlp` (push to a Collector, Datadog, New Relic or CloudWatch: see `otlp`),
+   * `prometheusremotewrite` (push to a remote write receiver: see `remoteWrite`),
+   * `awsemf` (CloudWatch Embedded Metric Format on stdout: see `emf`).
    *
    * @example
    * ```ts
@@ -117,6 +119,18 @@ export interface StartOptions extends TimingOptions {
   remoteWrite?: RemoteWriteStartOptions;
 
   /**
+   * CloudWatch Embedded Metric Format (exporter `awsemf`): `namespace`
+   * (`AWS_EMF_NAMESPACE`, then `Inferometer`) and the `stream` the documents
+   * are written to (`process.stdout`). See {@link EmfOptions}.
+   *
+   * @example
+   * ```ts
+   * exporters: ['awsemf'], emf: { namespace: 'IrisService' }
+   * ```
+   */
+  emf?: EmfOptions;
+
+  /**
    * Limits of the cardinality guard (see `configureGuards` in
    * `@inferometer/core`); each falls back to its variable:
    * `maxValuesPerAttribute` to `INFEROMETER_MAX_ATTRIBUTE_VALUES` (100),
@@ -189,7 +203,7 @@ export interface StartOptions extends TimingOptions {
 
   /**
    * Push interval and timeout of periodic exporters (`console`, `otlp`,
-   * `prometheusremotewrite`), in
+   * `prometheusremotewrite`, `awsemf`), in
    * milliseconds; fall back to `OTEL_METRIC_EXPORT_INTERVAL` (60000) and
    * `OTEL_METRIC_EXPORT_TIMEOUT` (30000). The timeout may not exceed the interval.
    *

@@ -74,6 +74,8 @@ export const START_OPTIONS_SHAPE = {
   prometheus: PROMETHEUS_SHAPE,
   otlp: OTLP_SHAPE,
   remoteWrite: REMOTE_WRITE_SHAPE,
+  // The stream is the caller's object (process.stdout, a file stream): its keys are not ours to check.
+  emf: { namespace: 'leaf', stream: 'leaf' },
   guards: GUARDS_SHAPE,
   serviceName: 'leaf',
   serviceInstanceId: 'leaf',
