@@ -1,16 +1,19 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { decodeExportRequest, temporalityName, type OtlpKeyValue, type OtlpRequest } from './otlp-proto.js';
+import { verifySigV4, type SigV4Expectation } from './sigv4-verifier.js';
 
 /**
  * A test OTLP/HTTP metrics receiver on loopback. No Collector can be
  * installed here, so this stands in for one and for the vendor intakes: it
  * decodes each request with the OTLP protobuf definitions (./otlp-proto) or
  * as OTLP JSON, and refuses what the vendor's documentation says the vendor
- * refuses, with the status the vendor answers.
+ * refuses, with the status the vendor answers. As CloudWatch it first
+ * verifies each request's AWS SigV4 signature with an implementation of its
+ * own (./sigv4-verifier: the aws4 package), answering 403 on any mismatch.
  */
-export type OtlpVendor = 'collector' | 'datadog' | 'newrelic';
+export type OtlpVendor = 'collector' | 'datadog' | 'newrelic' | 'cloudwatch';
 
 /** Each vendor's documented rules (see /work/shared/reference/protocols.md). */
 export const VENDOR_RULES = {
@@ -19,6 +22,10 @@ export const VENDOR_RULES = {
   datadog: { keyHeader: 'dd-api-key', maxUncompressedBytes: 500_000, deltaOnly: true, attributeLimits: undefined },
   // New Relic: api-key (license key), delta counters and histograms, payload <= 1 MB, names <= 255, values <= 4095.
   newrelic: { keyHeader: 'api-key', maxUncompressedBytes: 1_000_000, deltaOnly: true, attributeLimits: { name: 255, value: 4095 } },
+  // CloudWatch's OTLP endpoints: SigV4 (checked before anything else, 403
+  // otherwise), HTTP with protobuf or JSON, gzip or none; 5 MB uncompressed is
+  // what the traces and logs endpoints document (none is given for metrics).
+  cloudwatch: { keyHeader: undefined, maxUncompressedBytes: 5_000_000, deltaOnly: false, attributeLimits: undefined },
 } as const;
 
 export interface OtlpReceived {
@@ -50,9 +57,10 @@ export interface OtlpReceiver {
   close(): Promise<void>;
 }
 
-export async function startOtlpReceiver(options: { vendor?: OtlpVendor; apiKey?: string } = {}): Promise<OtlpReceiver> {
+export async function startOtlpReceiver(options: { vendor?: OtlpVendor; apiKey?: string; sigv4?: SigV4Expectation } = {}): Promise<OtlpReceiver> {
   const vendor = options.vendor ?? 'collector';
   const rules = VENDOR_RULES[vendor];
+  if (vendor === 'cloudwatch' && options.sigv4 === undefined) throw new Error('the cloudwatch stand-in needs the credentials and scope to verify SigV4 against');
   const received: OtlpReceived[] = [];
   let failures: { count: number; status: number } = { count: 0, status: 503 };
 
@@ -81,6 +89,14 @@ export async function startOtlpReceiver(options: { vendor?: OtlpVendor; apiKey?:
       if (request.method !== 'POST' || request.url !== '/v1/metrics') {
         answer(404, format, {}, wire.length, `no route ${request.method} ${request.url}`);
         return;
+      }
+      if (options.sigv4 !== undefined) {
+        // Over the bytes as they arrived (gzip included), as AWS verifies them.
+        const problem = verifySigV4(requestOf(request), wire, options.sigv4);
+        if (problem !== undefined) {
+          answer(403, format, {}, wire.length, `SignatureDoesNotMatch: ${problem}`);
+          return;
+        }
       }
       let body = wire;
       try {
@@ -124,6 +140,10 @@ export async function startOtlpReceiver(options: { vendor?: OtlpVendor; apiKey?:
         server.closeAllConnections();
       }),
   };
+}
+
+function requestOf(request: IncomingMessage): { method: string; path: string; headers: IncomingHttpHeaders } {
+  return { method: request.method ?? '', path: request.url ?? '', headers: request.headers };
 }
 
 function check(otlp: OtlpRequest, rules: (typeof VENDOR_RULES)[OtlpVendor]): string | undefined {

@@ -40,6 +40,10 @@ export {
   DEFAULT_OTLP_MAX_PAYLOAD_BYTES,
 } from './config/otlp-presets.js';
 export type { OtlpPresetName, OtlpTemporalityPreference, OtlpHistogramAggregation, OtlpCompression, NewRelicRegion } from './config/otlp-presets.js';
+export { CLOUDWATCH_SIGNING_SERVICE, AWS_REGION_VARIABLES, SIGV4_PACKAGES } from './config/otlp-presets.js';
+export { DEFAULT_EMF_NAMESPACE, EMF_NAMESPACE_VARIABLE } from './config/emf.js';
+export type { EmfOptions, EmfStream } from './config/emf.js';
+export { EMF_MAX_METRICS_PER_DOCUMENT, EMF_MAX_DIMENSIONS, EMF_MAX_VALUES_PER_METRIC, EMF_MAX_DOCUMENT_BYTES } from './exporters/emf.js';
 export { REMOTE_WRITE_VARIABLES } from './config/remote-write.js';
 export type { RemoteWriteStartOptions } from './config/remote-write.js';
 export { GUARD_VARIABLES, MAX_UNBOUNDED_KEY_PATTERNS, MAX_UNBOUNDED_KEY_PATTERN_LENGTH, MAX_UNBOUNDED_KEY_PATTERNS_LENGTH } from './config/guards.js';

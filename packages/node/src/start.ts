@@ -7,6 +7,7 @@ import { applyGuards } from './config/guards.js';
 import { checkStartOptions } from './config/options.js';
 import { buildResource } from './config/resource.js';
 import type { GuardOptions, HistogramKind } from '@inferometer/core';
+import type { EmfOptions } from './config/emf.js';
 import type { OtlpOptions } from './config/otlp.js';
 import type { RemoteWriteStartOptions } from './config/remote-write.js';
 import { exportTiming, type TimingOptions } from './config/timing.js';
@@ -36,8 +37,9 @@ export interface StartOptions extends TimingOptions {
   /**
    * Exporters to run; falls back to `OTEL_METRICS_EXPORTER` (comma list),
    * then `['prometheus']`. Accepted: `prometheus`, `console`, `none`,
-   * `otlp` (push to a Collector, Datadog or New Relic: see `otlp`),
-   * `prometheusremotewrite` (push to a remote write receiver: see `remoteWrite`).
+   * `otlp` (push to a Collector, Datadog, New Relic or CloudWatch: see `otlp`),
+   * `prometheusremotewrite` (push to a remote write receiver: see `remoteWrite`),
+   * `awsemf` (CloudWatch Embedded Metric Format on stdout: see `emf`).
    *
    * @example
    * ```ts
@@ -81,15 +83,20 @@ export interface StartOptions extends TimingOptions {
    * (`explicit_bucket_histogram`, `base2_exponential_bucket_histogram`),
    * `compression` (`none`, `gzip`), `timeoutMillis`, `maxPayloadBytes`
    * (`INFEROMETER_OTLP_MAX_PAYLOAD_BYTES`: larger exports are split). `preset`
-   * (`datadog`, `newrelic`, `collector`; `INFEROMETER_OTLP_PRESET`, else
+   * (`datadog`, `newrelic`, `cloudwatch`, `collector`; `INFEROMETER_OTLP_PRESET`, else
    * detected from `DD_API_KEY` / `NEW_RELIC_LICENSE_KEY` when no endpoint is
    * set) fills in the vendor's endpoint, key header, temporality, histogram
-   * kind and payload limit; `apiKey`, `datadogSite` (`DD_SITE`) and
-   * `newRelicRegion` (`NEW_RELIC_REGION`: `us`, `eu`, `fedramp`) feed it.
+   * kind and payload limit; `apiKey`, `datadogSite` (`DD_SITE`),
+   * `newRelicRegion` (`NEW_RELIC_REGION`: `us`, `eu`, `fedramp`) and
+   * `awsRegion` (`AWS_REGION`, `AWS_DEFAULT_REGION`) feed it. `cloudwatch`
+   * signs each request with AWS SigV4 from the standard credential chain
+   * (optional peer dependencies `@aws-sdk/credential-providers` and
+   * `@smithy/signature-v4`).
    *
    * @example
    * ```ts
    * exporters: ['otlp'], otlp: { preset: 'datadog', apiKey: process.env.DD_API_KEY, datadogSite: 'datadoghq.eu' }
+   * exporters: ['otlp'], otlp: { preset: 'cloudwatch', awsRegion: 'eu-west-1' }
    * exporters: ['otlp'], otlp: { endpoint: 'http://otel-collector:4318/v1/metrics', protocol: 'http/json' }
    * ```
    */
@@ -112,6 +119,18 @@ export interface StartOptions extends TimingOptions {
    * ```
    */
   remoteWrite?: RemoteWriteStartOptions;
+
+  /**
+   * CloudWatch Embedded Metric Format (exporter `awsemf`): `namespace`
+   * (`AWS_EMF_NAMESPACE`, then `Inferometer`) and the `stream` the documents
+   * are written to (`process.stdout`). See {@link EmfOptions}.
+   *
+   * @example
+   * ```ts
+   * exporters: ['awsemf'], emf: { namespace: 'IrisService' }
+   * ```
+   */
+  emf?: EmfOptions;
 
   /**
    * Limits of the cardinality guard (see `configureGuards` in
@@ -188,7 +207,7 @@ export interface StartOptions extends TimingOptions {
 
   /**
    * Push interval and timeout of periodic exporters (`console`, `otlp`,
-   * `prometheusremotewrite`), in
+   * `prometheusremotewrite`, `awsemf`), in
    * milliseconds; fall back to `OTEL_METRIC_EXPORT_INTERVAL` (60000) and
    * `OTEL_METRIC_EXPORT_TIMEOUT` (30000). The timeout may not exceed the interval.
    *
@@ -402,7 +421,7 @@ export async function start(options: StartOptions = {}): Promise<InferometerHand
   try {
     for (const name of exporters) {
       const factory = EXPORTER_FACTORIES[name];
-      if (factory !== undefined) setups.push(factory(context));
+      if (factory !== undefined) setups.push(await factory(context));
     }
   } catch (err) {
     closeProducers();

@@ -36,7 +36,7 @@ describe('start()', () => {
 
   it('fails at start on a bad variable, naming it', async () => {
     const exporter = await blameAsync(start({ env: { OTEL_METRICS_EXPORTER: 'prometheus,zipkin' } }));
-    expect([exporter.variable, exporter.accepted]).toEqual(['OTEL_METRICS_EXPORTER', 'prometheus, console, none, otlp, prometheusremotewrite (comma-separated)']);
+    expect([exporter.variable, exporter.accepted]).toEqual(['OTEL_METRICS_EXPORTER', 'prometheus, console, none, otlp, prometheusremotewrite, awsemf (comma-separated)']);
     expect((await blameAsync(start({ env: { OTEL_EXPORTER_PROMETHEUS_PORT: 'http' } }))).variable).toBe('OTEL_EXPORTER_PROMETHEUS_PORT');
     const timing = await blameAsync(start({ env: { OTEL_METRICS_EXPORTER: 'console', OTEL_METRIC_EXPORT_INTERVAL: '1000', OTEL_METRIC_EXPORT_TIMEOUT: '5000' } }));
     expect([timing.variable, timing.related]).toEqual(['OTEL_METRIC_EXPORT_TIMEOUT', ['OTEL_METRIC_EXPORT_INTERVAL']]);

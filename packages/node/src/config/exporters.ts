@@ -1,8 +1,13 @@
 import { diag } from '@opentelemetry/api';
 import { checkChoice, invalid, option, readList, type Environment } from './env.js';
 
-/** Exporter names `start()` accepts, in `OTEL_METRICS_EXPORTER` or the `exporters` option. */
-export const METRICS_EXPORTERS = ['prometheus', 'console', 'none', 'otlp', 'prometheusremotewrite'] as const;
+/**
+ * Exporter names `start()` accepts, in `OTEL_METRICS_EXPORTER` or the
+ * `exporters` option: the specification's (`otlp`, `prometheus`, `console`,
+ * `none`), and the OpenTelemetry Collector's component names for the others
+ * (`prometheusremotewrite`, `awsemf` for CloudWatch Embedded Metric Format).
+ */
+export const METRICS_EXPORTERS = ['prometheus', 'console', 'none', 'otlp', 'prometheusremotewrite', 'awsemf'] as const;
 /** One of {@link METRICS_EXPORTERS}. */
 export type MetricsExporterName = (typeof METRICS_EXPORTERS)[number];
 

@@ -26,6 +26,7 @@ const OTLP_SHAPE = {
   apiKey: 'leaf',
   datadogSite: 'leaf',
   newRelicRegion: 'leaf',
+  awsRegion: 'leaf',
 } as const satisfies Record<keyof Required<OtlpOptions>, Shape>;
 
 const REMOTE_WRITE_SHAPE = {
@@ -73,6 +74,8 @@ export const START_OPTIONS_SHAPE = {
   prometheus: PROMETHEUS_SHAPE,
   otlp: OTLP_SHAPE,
   remoteWrite: REMOTE_WRITE_SHAPE,
+  // The stream is the caller's object (process.stdout, a file stream): its keys are not ours to check.
+  emf: { namespace: 'leaf', stream: 'leaf' },
   guards: GUARDS_SHAPE,
   serviceName: 'leaf',
   serviceInstanceId: 'leaf',

@@ -7,7 +7,7 @@ import { headerValueProblem } from '@inferometer/exporter-remote-write/internal'
 import { checkChoice, ConfigurationError, invalid, option, readChoice, readString, variable, type ConfigurationSource, type Environment } from './env.js';
 
 /** Preset names accepted in `INFEROMETER_OTLP_PRESET` and `otlp.preset`. */
-export const OTLP_PRESETS = ['datadog', 'newrelic', 'collector'] as const;
+export const OTLP_PRESETS = ['datadog', 'newrelic', 'cloudwatch', 'collector'] as const;
 /** One of {@link OTLP_PRESETS}. */
 export type OtlpPresetName = (typeof OTLP_PRESETS)[number];
 
@@ -53,6 +53,47 @@ export const DEFAULT_OTLP_MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
 /** New Relic's attribute limits: names 255 characters, values 4095, arrays 64 items. */
 export const NEW_RELIC_ATTRIBUTE_LIMITS: AttributeLimits = { nameLength: 255, valueLength: 4095, arrayLength: 64 };
 
+/**
+ * The SigV4 signing name of CloudWatch's OTLP metrics endpoint
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/metrics-otel-send.html:
+ * "Authentication uses standard SigV4 signing. The service name is monitoring").
+ */
+export const CLOUDWATCH_SIGNING_SERVICE = 'monitoring';
+
+/** The optional peer dependencies the cloudwatch preset loads when chosen (`npm install` them to use it). */
+export const SIGV4_PACKAGES = ['@aws-sdk/credential-providers', '@smithy/signature-v4'] as const;
+
+/** Variables the cloudwatch preset reads its region from, in order (the AWS SDKs' own order). */
+export const AWS_REGION_VARIABLES = ['AWS_REGION', 'AWS_DEFAULT_REGION'] as const;
+
+/**
+ * An AWS region name: lower-case words and a number, e.g. `us-east-1`,
+ * `eu-central-2`, `us-gov-west-1`, `cn-north-1`. Checked at start so that a
+ * typo fails there rather than as a DNS error at the first export.
+ */
+const AWS_REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+const AWS_REGION_ACCEPTED = 'an AWS region name such as us-east-1, eu-west-1, ap-southeast-2 (lower case, words and a number)';
+
+/**
+ * CloudWatch's OTLP metrics endpoint in a region: `https://monitoring.{region}.amazonaws.com/v1/metrics`
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-OTLPEndpoint.html).
+ * The China regions live under `amazonaws.com.cn`, like every AWS endpoint there.
+ *
+ * @example
+ * ```ts
+ * cloudWatchEndpoint('eu-west-1') // 'https://monitoring.eu-west-1.amazonaws.com/v1/metrics'
+ * ```
+ */
+export function cloudWatchEndpoint(region: string): string {
+  return `https://monitoring.${region}.${region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'}/v1/metrics`;
+}
+
+/** How requests are signed (the cloudwatch preset): AWS Signature Version 4. */
+export interface SigV4Settings {
+  readonly region: string;
+  readonly service: string;
+}
+
 /** What a preset contributes; everything else comes from the standard defaults. */
 export interface OtlpPreset {
   readonly name: OtlpPresetName;
@@ -63,6 +104,8 @@ export interface OtlpPreset {
   readonly compression?: OtlpCompression;
   readonly maxPayloadBytes: number;
   readonly attributeLimits?: AttributeLimits;
+  /** Set when every request is signed with SigV4 (the cloudwatch preset). */
+  readonly sigv4?: SigV4Settings;
 }
 
 /** Code-level inputs of the presets (see `StartOptions.otlp`). */
@@ -70,6 +113,7 @@ export interface PresetInputs {
   readonly apiKey?: string;
   readonly datadogSite?: string;
   readonly newRelicRegion?: NewRelicRegion;
+  readonly awsRegion?: string;
 }
 
 /**
@@ -78,6 +122,8 @@ export interface PresetInputs {
  * `NEW_RELIC_LICENSE_KEY`). Detection only happens when no OTLP endpoint is
  * configured: a service that names its endpoint (a local Collector, an
  * Agent) keeps plain OTLP even when a vendor key is around for other tools.
+ * `cloudwatch` is never detected: `AWS_REGION` is set on every AWS compute
+ * service, whatever the service exports to.
  */
 export function choosePreset(env: Environment, given: OtlpPresetName | undefined, endpointConfigured: boolean): OtlpPresetName {
   if (given !== undefined) return checkChoice(option('otlp.preset'), given, OTLP_PRESETS);
@@ -166,9 +212,48 @@ export function presetSettings(name: OtlpPresetName, env: Environment, inputs: P
         attributeLimits: NEW_RELIC_ATTRIBUTE_LIMITS,
       };
     }
+    case 'cloudwatch': {
+      // CloudWatch's OTLP metrics endpoint: SigV4 with the monitoring signing
+      // name, HTTP (protobuf or JSON, gzip or none), no key header. The
+      // temporality stays the specification's default, cumulative: the
+      // documentation's own SDK example keeps the exporter's default, and
+      // the metrics are read back with PromQL (Prometheus 3 semantics), whose
+      // rate() and increase() expect cumulative counters
+      // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/metrics-otel-send.html,
+      // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-PromQL.html).
+      // No size limit is documented for the metrics endpoint; the default
+      // 4 MiB stays under the 5 MB its traces and logs endpoints take.
+      const region = awsRegion(env, inputs.awsRegion);
+      return {
+        name,
+        endpoint: cloudWatchEndpoint(region),
+        headers: {},
+        temporality: 'cumulative',
+        maxPayloadBytes: DEFAULT_OTLP_MAX_PAYLOAD_BYTES,
+        sigv4: { region, service: CLOUDWATCH_SIGNING_SERVICE },
+      };
+    }
     default:
       return { name, headers: {}, maxPayloadBytes: DEFAULT_OTLP_MAX_PAYLOAD_BYTES };
   }
+}
+
+/** The region of the cloudwatch preset: the option, then `AWS_REGION`, then `AWS_DEFAULT_REGION`; required. */
+function awsRegion(env: Environment, given: string | undefined): string {
+  if (given !== undefined) {
+    if (typeof given !== 'string' || !AWS_REGION_PATTERN.test(given)) throw invalid(option('otlp.awsRegion'), given, 'is not an AWS region name', AWS_REGION_ACCEPTED);
+    return given;
+  }
+  for (const name of AWS_REGION_VARIABLES) {
+    const raw = readString(env, name);
+    if (raw === undefined) continue;
+    if (!AWS_REGION_PATTERN.test(raw)) throw invalid(variable(name), raw, 'is not an AWS region name', AWS_REGION_ACCEPTED);
+    return raw;
+  }
+  throw new ConfigurationError(
+    'the cloudwatch OTLP preset needs a region: set AWS_REGION (or AWS_DEFAULT_REGION, or start({ otlp: { awsRegion } })); it picks the endpoint https://monitoring.{region}.amazonaws.com/v1/metrics and the SigV4 scope',
+    { variable: 'AWS_REGION', accepted: AWS_REGION_ACCEPTED, related: ['AWS_DEFAULT_REGION', 'otlp.awsRegion'] },
+  );
 }
 
 function hasHeader(headers: Readonly<Record<string, string>>, name: string): boolean {

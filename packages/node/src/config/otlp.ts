@@ -21,6 +21,7 @@ import {
   type OtlpHistogramAggregation,
   type OtlpPresetName,
   type OtlpTemporalityPreference,
+  type SigV4Settings,
 } from './otlp-presets.js';
 
 /** Protocols this package can send. */
@@ -34,7 +35,7 @@ export const DEFAULT_OTLP_TIMEOUT_MILLIS = 10_000;
 
 /** The `otlp` option of `start()`: each field wins over its variable. */
 export interface OtlpOptions {
-  /** Vendor preset; falls back to `INFEROMETER_OTLP_PRESET`, then detection from `DD_API_KEY` / `NEW_RELIC_LICENSE_KEY`. */
+  /** Vendor preset (`datadog`, `newrelic`, `cloudwatch`, `collector`); falls back to `INFEROMETER_OTLP_PRESET`, then detection from `DD_API_KEY` / `NEW_RELIC_LICENSE_KEY`. */
   preset?: OtlpPresetName;
   /** Full metrics URL, used as given; falls back to `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`, `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/metrics`, the preset's. */
   endpoint?: string;
@@ -58,6 +59,16 @@ export interface OtlpOptions {
   datadogSite?: string;
   /** New Relic region (`us`, `eu`, `fedramp`); falls back to `NEW_RELIC_REGION`, then `us`. */
   newRelicRegion?: NewRelicRegion;
+  /**
+   * AWS region of the cloudwatch preset (endpoint and SigV4 scope); falls
+   * back to `AWS_REGION`, then `AWS_DEFAULT_REGION`. Required by that preset.
+   *
+   * @example
+   * ```ts
+   * otlp: { preset: 'cloudwatch', awsRegion: 'eu-west-1' }
+   * ```
+   */
+  awsRegion?: string;
 }
 
 /** Everything the OTLP exporter factory needs, checked. */
@@ -72,6 +83,8 @@ export interface OtlpConfig {
   readonly timeoutMillis: number;
   readonly maxPayloadBytes: number;
   readonly attributeLimits: AttributeLimits | undefined;
+  /** Set when each request is signed with AWS SigV4 (the cloudwatch preset), whatever the URL. */
+  readonly sigv4: SigV4Settings | undefined;
 }
 
 const MAX_MILLIS = 2 ** 31 - 1;
@@ -91,6 +104,7 @@ export function resolveOtlpConfig(env: Environment, options: OtlpOptions = {}): 
       ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
       ...(options.datadogSite === undefined ? {} : { datadogSite: options.datadogSite }),
       ...(options.newRelicRegion === undefined ? {} : { newRelicRegion: options.newRelicRegion }),
+      ...(options.awsRegion === undefined ? {} : { awsRegion: options.awsRegion }),
     },
     userHeaders,
   );
@@ -141,6 +155,9 @@ export function resolveOtlpConfig(env: Environment, options: OtlpOptions = {}): 
     timeoutMillis,
     maxPayloadBytes,
     attributeLimits: preset.attributeLimits,
+    // The standard endpoint variables still win over the preset's URL (a VPC
+    // endpoint, a test stand-in); requests to them are signed all the same.
+    sigv4: preset.sigv4,
   };
 }
 

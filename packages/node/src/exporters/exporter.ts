@@ -36,7 +36,9 @@ export interface ExporterSetup {
 }
 
 /**
- * Builds one exporter from options and environment. Throws a
- * `ConfigurationError` naming the variable or option on bad configuration.
+ * Builds one exporter from options and environment. Throws (or rejects with)
+ * a `ConfigurationError` naming the variable or option on bad configuration.
+ * May be async: an exporter that loads an optional peer dependency (the
+ * cloudwatch OTLP preset's AWS signer) does so with `import()`.
  */
-export type ExporterFactory = (context: ExporterContext) => ExporterSetup;
+export type ExporterFactory = (context: ExporterContext) => ExporterSetup | Promise<ExporterSetup>;

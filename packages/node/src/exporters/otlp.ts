@@ -1,11 +1,15 @@
-import { OTLPMetricExporter as OTLPJsonMetricExporter, AggregationTemporalityPreference } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPMetricExporter as OTLPJsonMetricExporter, AggregationTemporalityPreference, OTLPMetricExporterBase, type OTLPMetricExporterOptions } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as OTLPProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
-import { JsonMetricsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
-import { AggregationType, InstrumentType, PeriodicExportingMetricReader, type AggregationOption } from '@opentelemetry/sdk-metrics';
-import { resolveOtlpConfig, type OtlpConfig } from '../config/otlp.js';
+import { createOtlpNetworkExportDelegate, ExporterMetrics, getSharedConfigurationDefaults, mergeOtlpSharedConfigurationWithDefaults } from '@opentelemetry/otlp-exporter-base';
+import { JsonMetricsSerializer, MetricsExporterMetricsHelper, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
+import { AggregationType, InstrumentType, PeriodicExportingMetricReader, type AggregationOption, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import { option, variable, type ConfigurationSource } from '../config/env.js';
+import { resolveOtlpConfig, type OtlpConfig, type OtlpOptions } from '../config/otlp.js';
+import type { SigV4Settings } from '../config/otlp-presets.js';
 import { exportTiming } from '../config/timing.js';
 import type { ExporterFactory } from './exporter.js';
 import { PayloadLimitedExporter } from './otlp-batches.js';
+import { createSigV4Signer, SigV4Transport } from './sigv4.js';
 
 const TEMPORALITY: Record<OtlpConfig['temporality'], AggregationTemporalityPreference> = {
   cumulative: AggregationTemporalityPreference.CUMULATIVE,
@@ -20,7 +24,7 @@ const DEFAULT: AggregationOption = { type: AggregationType.DEFAULT };
  * `otlp`: periodic push over OTLP/HTTP (protobuf or JSON) to a Collector or a
  * vendor preset, split under the receiver's payload limit.
  */
-export const otlpExporter: ExporterFactory = ({ env, options, metricProducersFor }) => {
+export const otlpExporter: ExporterFactory = async ({ env, options, metricProducersFor }) => {
   const config = resolveOtlpConfig(env, options.otlp);
   const { interval, timeout } = exportTiming(env, options);
   const exporterOptions = {
@@ -35,8 +39,13 @@ export const otlpExporter: ExporterFactory = ({ env, options, metricProducersFor
       type === InstrumentType.HISTOGRAM && config.histogramAggregation === 'base2_exponential_bucket_histogram' ? EXPONENTIAL : DEFAULT,
   };
   const json = config.protocol === 'http/json';
-  const exporter = json ? new OTLPJsonMetricExporter(exporterOptions) : new OTLPProtoMetricExporter(exporterOptions);
   const serializer = json ? JsonMetricsSerializer : ProtobufMetricsSerializer;
+  const exporter =
+    config.sigv4 !== undefined
+      ? await signedExporter(config, config.sigv4, exporterOptions, presetSource(env, options.otlp))
+      : json
+        ? new OTLPJsonMetricExporter(exporterOptions)
+        : new OTLPProtoMetricExporter(exporterOptions);
   const limited = new PayloadLimitedExporter(exporter, {
     maxPayloadBytes: config.maxPayloadBytes,
     measure: (metrics) => serializer.serializeRequest(metrics)?.length ?? 0,
@@ -54,3 +63,37 @@ export const otlpExporter: ExporterFactory = ({ env, options, metricProducersFor
     }),
   };
 };
+
+/**
+ * The upstream OTLP metric exporter (temporality and aggregation selection,
+ * serialization, concurrency limit, partial-success logging) over a transport
+ * that signs each request with SigV4: the cloudwatch preset.
+ */
+async function signedExporter(config: OtlpConfig, sigv4: SigV4Settings, exporterOptions: OTLPMetricExporterOptions, source: ConfigurationSource): Promise<PushMetricExporter> {
+  const json = config.protocol === 'http/json';
+  const signer = await createSigV4Signer(sigv4, source);
+  const transport = new SigV4Transport({
+    url: config.url,
+    headers: config.headers,
+    contentType: json ? 'application/json' : 'application/x-protobuf',
+    compression: config.compression,
+    signer,
+  });
+  const shared = mergeOtlpSharedConfigurationWithDefaults({ timeoutMillis: config.timeoutMillis, compression: config.compression }, {}, getSharedConfigurationDefaults());
+  const metrics = new ExporterMetrics({
+    // The component types upstream's own exporters report (semantic conventions, otel.component.type).
+    componentType: json ? 'otlp_http_json_metric_exporter' : 'otlp_http_metric_exporter',
+    metricsHelper: MetricsExporterMetricsHelper,
+    url: config.url,
+    // No self-observability meter: a no-op, as upstream's exporters without one.
+    meterProvider: undefined,
+    responseAttributesFromError: () => ({}),
+  });
+  const delegate = createOtlpNetworkExportDelegate(shared, json ? JsonMetricsSerializer : ProtobufMetricsSerializer, metrics, transport);
+  return new OTLPMetricExporterBase(delegate, exporterOptions);
+}
+
+/** Where the cloudwatch preset was chosen, for the error when its packages are missing. */
+function presetSource(env: Record<string, string | undefined>, given: OtlpOptions | undefined): ConfigurationSource {
+  return given?.preset !== undefined || env.INFEROMETER_OTLP_PRESET === undefined ? option('otlp.preset') : variable('INFEROMETER_OTLP_PRESET');
+}

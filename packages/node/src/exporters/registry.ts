@@ -1,5 +1,6 @@
 import type { MetricsExporterName } from '../config/exporters.js';
 import { consoleExporter } from './console.js';
+import { emfExporter } from './emf.js';
 import type { ExporterFactory } from './exporter.js';
 import { otlpExporter } from './otlp.js';
 import { prometheusExporter } from './prometheus.js';
@@ -15,4 +16,5 @@ export const EXPORTER_FACTORIES: Readonly<Record<MetricsExporterName, ExporterFa
   none: undefined,
   otlp: otlpExporter,
   prometheusremotewrite: remoteWriteExporter,
+  awsemf: emfExporter,
 };

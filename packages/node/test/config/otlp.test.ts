@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { blame } from '../helpers/blame.js';
 import { DEFAULT_OTLP_ENDPOINT, resolveOtlpConfig } from '../../src/config/otlp.js';
 import { readHeaderList } from '../../src/config/otlp-headers.js';
-import { DATADOG_MAX_PAYLOAD_BYTES, DEFAULT_OTLP_MAX_PAYLOAD_BYTES, NEW_RELIC_ATTRIBUTE_LIMITS, NEW_RELIC_MAX_PAYLOAD_BYTES } from '../../src/config/otlp-presets.js';
+import {
+  CLOUDWATCH_SIGNING_SERVICE,
+  DATADOG_MAX_PAYLOAD_BYTES,
+  DEFAULT_OTLP_MAX_PAYLOAD_BYTES,
+  NEW_RELIC_ATTRIBUTE_LIMITS,
+  NEW_RELIC_MAX_PAYLOAD_BYTES,
+} from '../../src/config/otlp-presets.js';
 
 describe('OTLP configuration', () => {
   it('defaults to plain OTLP/HTTP protobuf at localhost:4318, cumulative, explicit buckets', () => {
@@ -91,6 +97,50 @@ describe('OTLP configuration', () => {
     expect(resolveOtlpConfig({ INFEROMETER_OTLP_PRESET: 'newrelic', OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION: 'explicit_bucket_histogram', NEW_RELIC_LICENSE_KEY: 'l' }).histogramAggregation).toBe('explicit_bucket_histogram');
   });
 
+  it('the cloudwatch preset: regional monitoring endpoint, SigV4 with service monitoring, cumulative; the standard endpoint still wins', () => {
+    expect(resolveOtlpConfig({ INFEROMETER_OTLP_PRESET: 'cloudwatch', AWS_REGION: 'eu-west-1' })).toEqual({
+      preset: 'cloudwatch',
+      url: 'https://monitoring.eu-west-1.amazonaws.com/v1/metrics',
+      headers: {},
+      protocol: 'http/protobuf',
+      temporality: 'cumulative',
+      histogramAggregation: 'explicit_bucket_histogram',
+      compression: 'none',
+      timeoutMillis: 10_000,
+      maxPayloadBytes: DEFAULT_OTLP_MAX_PAYLOAD_BYTES,
+      attributeLimits: undefined,
+      sigv4: { region: 'eu-west-1', service: CLOUDWATCH_SIGNING_SERVICE },
+    });
+    expect(CLOUDWATCH_SIGNING_SERVICE).toBe('monitoring');
+    // AWS_DEFAULT_REGION when AWS_REGION is unset; the option over both; China under amazonaws.com.cn.
+    expect(resolveOtlpConfig({ INFEROMETER_OTLP_PRESET: 'cloudwatch', AWS_DEFAULT_REGION: 'ap-southeast-2' }).url).toBe('https://monitoring.ap-southeast-2.amazonaws.com/v1/metrics');
+    expect(resolveOtlpConfig({ INFEROMETER_OTLP_PRESET: 'cloudwatch', AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-west-2' }).sigv4?.region).toBe('us-east-1');
+    expect(resolveOtlpConfig({ AWS_REGION: 'us-east-1' }, { preset: 'cloudwatch', awsRegion: 'cn-north-1' }).url).toBe('https://monitoring.cn-north-1.amazonaws.com.cn/v1/metrics');
+    const local = resolveOtlpConfig({ INFEROMETER_OTLP_PRESET: 'cloudwatch', AWS_REGION: 'us-east-1', OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://127.0.0.1:4318/v1/metrics', OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' });
+    expect(local).toMatchObject({ url: 'http://127.0.0.1:4318/v1/metrics', compression: 'gzip', sigv4: { region: 'us-east-1', service: 'monitoring' } });
+    // Never detected from AWS_REGION, which every AWS compute service sets.
+    expect(resolveOtlpConfig({ AWS_REGION: 'us-east-1' })).toMatchObject({ preset: 'collector', sigv4: undefined });
+  });
+
+  it.each([
+    [{ INFEROMETER_OTLP_PRESET: 'cloudwatch' }, 'AWS_REGION', ['AWS_DEFAULT_REGION', 'otlp.awsRegion']],
+    [{ INFEROMETER_OTLP_PRESET: 'cloudwatch', AWS_REGION: 'US-EAST-1' }, 'AWS_REGION', []],
+    [{ INFEROMETER_OTLP_PRESET: 'cloudwatch', AWS_REGION: 'us-east-1.amazonaws.com' }, 'AWS_REGION', []],
+    [{ INFEROMETER_OTLP_PRESET: 'cloudwatch', AWS_DEFAULT_REGION: 'virginia' }, 'AWS_DEFAULT_REGION', []],
+  ])('the cloudwatch preset fails at start on %j, naming %s', (env, variable, related) => {
+    const error = blame(() => resolveOtlpConfig(env));
+    expect(error.variable).toBe(variable);
+    expect(error.accepted).toContain('an AWS region name such as us-east-1');
+    expect(error.message).toContain(variable);
+    expect(error.related).toEqual(related);
+  });
+
+  it('the cloudwatch preset names the option for a bad awsRegion in code', () => {
+    const error = blame(() => resolveOtlpConfig({ AWS_REGION: 'us-east-1' }, { preset: 'cloudwatch', awsRegion: 'mars-1' }));
+    expect(error.option).toBe('otlp.awsRegion');
+    expect(error.variable).toBeUndefined();
+  });
+
   it('detects a preset from the vendor key only when no endpoint is configured', () => {
     expect(resolveOtlpConfig({ DD_API_KEY: 'k' }).preset).toBe('datadog');
     expect(resolveOtlpConfig({ DD_API_KEY: 'k', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://agent:4318' }).preset).toBe('collector');
@@ -102,10 +152,10 @@ describe('OTLP configuration', () => {
     [{ OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'thrift' }, 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', 'http/protobuf, http/json'],
     [{ INFEROMETER_OTLP_PRESET: 'datadog' }, 'DD_API_KEY', 'visible ASCII'],
     [{ INFEROMETER_OTLP_PRESET: 'newrelic' }, 'NEW_RELIC_LICENSE_KEY', 'visible ASCII'],
-    [{ INFEROMETER_OTLP_PRESET: 'honeycomb' }, 'INFEROMETER_OTLP_PRESET', 'datadog, newrelic, collector'],
+    [{ INFEROMETER_OTLP_PRESET: 'honeycomb' }, 'INFEROMETER_OTLP_PRESET', 'datadog, newrelic, cloudwatch, collector'],
     [{ NEW_RELIC_LICENSE_KEY: 'l', NEW_RELIC_REGION: 'mars' }, 'NEW_RELIC_REGION', 'us, eu, fedramp'],
     [{ DD_API_KEY: 'k', DD_SITE: 'https://datadoghq.com' }, 'DD_SITE', 'datadoghq.eu'],
-    [{ DD_API_KEY: 'k', NEW_RELIC_LICENSE_KEY: 'l' }, 'INFEROMETER_OTLP_PRESET', 'datadog, newrelic, collector'],
+    [{ DD_API_KEY: 'k', NEW_RELIC_LICENSE_KEY: 'l' }, 'INFEROMETER_OTLP_PRESET', 'datadog, newrelic, cloudwatch, collector'],
     [{ DD_API_KEY: 'k\u0001' }, 'DD_API_KEY', 'RFC 9110 section 5.5'],
     [{ OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'sometimes' }, 'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE', 'cumulative, delta, lowmemory'],
     [{ OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION: 'summary' }, 'OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION', 'explicit_bucket_histogram, base2_exponential_bucket_histogram'],
