@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { Phase } from '../../catalog.js';
-import type { BucketOverrides, GenerationRecord, HistogramKind, HistogramKinds, PredictionSeries } from '../recorder.js';
+import type { BucketOverrides, CallSeries, GenerationRecord, HistogramKind, HistogramKinds } from '../recorder.js';
 import { activate, CANCELLED, type Outcome, type SeriesHandle, type SeriesTarget, type VersionState } from '../handle.js';
 import { NativeGeneration } from './generation.js';
 import { NativeHistogram, type HistogramSlab } from './histogram.js';
@@ -85,29 +85,38 @@ export class NativeSeries implements SeriesTarget {
     return this.current ? this : this.handle.now();
   }
 
-  begin(): PredictionSeries {
-    this.inFlight++;
+  /*
+   * The +1 is begin()'s last step and the -1 each end's last: a begin or an
+   * end that throws (out of stack) has not moved in-flight (see
+   * PredictionSeries). `inFlight` also counts the calls begun on this
+   * handle's OpenTelemetry API targets: one count per series on both paths.
+   */
+
+  begin(): CallSeries {
     if (this._version.model.active !== this._version) activate(this._version);
+    this.inFlight++;
     return this;
   }
 
   succeed(seconds: number): void {
-    if (this.inFlight > 0) this.inFlight--;
     if (this.current) {
-      this.successes++;
       this.latency.record(seconds);
       if (this.handle.recorder.tracing) this._exemplar(seconds, undefined);
+      // The count last: an outcome cut short is then counted once, as
+      // dropped by whoever catches it (see instrument.ts), never twice.
+      this.successes++;
     } else this.handle.now().outcome(seconds, undefined);
+    if (this.inFlight > 0) this.inFlight--;
   }
 
   fail(seconds: number, errorType: string): void {
-    if (this.inFlight > 0) this.inFlight--;
     this.outcome(seconds, errorType);
+    if (this.inFlight > 0) this.inFlight--;
   }
 
   cancel(): void {
-    if (this.inFlight > 0) this.inFlight--;
     this.outcome(0, CANCELLED);
+    if (this.inFlight > 0) this.inFlight--;
   }
 
   outcome(seconds: number, errorType: Outcome): void {
@@ -120,16 +129,17 @@ export class NativeSeries implements SeriesTarget {
       return;
     }
     this.latency.record(seconds);
+    // Counts last, as in succeed().
     if (errorType === undefined) {
-      this.successes++;
       if (this.handle.recorder.tracing) this._exemplar(seconds, undefined);
+      this.successes++;
       return;
     }
-    this.errors++;
     const type = this.handle.errorType(errorType);
     const types = (this._extras().errorTypes ??= new Map());
-    types.set(type, (types.get(type) ?? 0) + 1);
     if (this.handle.recorder.tracing) this._exemplar(seconds, type);
+    types.set(type, (types.get(type) ?? 0) + 1);
+    this.errors++;
   }
 
   /** The call's exemplars when it ran inside a sampled span; off the path unless a context manager is registered. */
