@@ -426,6 +426,13 @@ export const DROP_REASONS = {
   llm: 'llm_extractor_error',
   /** The `phases` or `arrivedAt` option threw or gave a negative or non-finite time; that phase is lost. */
   phases: 'phase_error',
+  /**
+   * Inferometer's own recording failed, in practice for lack of stack (a
+   * stack overflow through an instrumented recursive function): that call's
+   * outcome is lost, or the call ran unmeasured. It never stays in flight,
+   * and the caller gets what the function gave.
+   */
+  internal: 'internal_error',
 } as const;
 
 /** `inferometer_dropped_observations_total{model_name, reason}`: what the instrumentation left out, and why. */

@@ -4,9 +4,21 @@ import { reportInternalError } from './diagnostics.js';
 import { InferometerConfigError } from './errors.js';
 import { compilePlan, type Plan, type Resolved } from './plan.js';
 import { runtime, type Runtime } from './runtime.js';
-import type { PredictionSeries } from './recorder/recorder.js';
+import type { CallSeries } from './recorder/recorder.js';
+import { CANCELLED } from './recorder/handle.js';
+import { DROP_REASONS } from './catalog.js';
+import { DEFERRED_MAX, deferred, FAILED, LOST, scheduleFlush, UNMEASURED } from './deferred.js';
 import { GenerationCallEnd, isAbort } from './llm/generation.js';
 import { CallEnd, elapsed, instrumentNodeStream, now, instrumentStream, isAsyncIterable, isNodeStream, releaseWhenCollected } from './stream.js';
+import { COUNT_IN_FLIGHT } from './recorder/native/series.js';
+
+/**
+ * The in-flight count's place in a series' counts, as a module-local constant:
+ * the catches that take a call out of flight may run out of stack, so they
+ * make no call at all (an imported binding can be a getter under some
+ * bundlers and test runners; an accessor is a call).
+ */
+const IN_FLIGHT = COUNT_IN_FLIGHT;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any: the user's own function types must stay assignable (unknown would refuse their parameters)
 type AnyFunction = (this: any, ...args: any[]) => any;
@@ -93,53 +105,136 @@ export function instrumentIn<F extends AnyFunction>(
 }
 
 /*
- * Calls that threw, waiting to be counted. A stack overflow inside an
- * instrumented recursive function unwinds through every wrapper frame with
- * no stack to spare: recording right there would overflow again and leave
- * the call in flight for good. So the catch path first stores the call here
- * with plain stores (no call, no allocation), then tries to count it; a
- * frame further up, with stack to spare, counts what is left.
+ * Exact in-flight when our own code runs out of stack. A stack overflow
+ * through an instrumented recursive function unwinds through every wrapper
+ * frame with no stack to spare, and may strike inside our own bookkeeping
+ * before or after the function (the last frame). The rules that keep
+ * in-flight exact whatever frame it strikes in:
+ * - begin() takes the +1 as its last step and every end the -1 as its last
+ *   (PredictionSeries): one that throws has not moved in-flight;
+ * - a catch that must take a call out of flight does it with field updates
+ *   on `call.handle.native` and stores what is left to do in the deferred
+ *   table (deferred.ts) with plain stores: a catch in a frame out of stack
+ *   cannot call anything. A frame further up with room, or a microtask,
+ *   records it;
+ * - a settle function that throws has not ended the call and has left
+ *   nothing that could end it later (see settleThenable and
+ *   instrumentStream), so the wrapper's catch takes it out of flight once.
+ * The caller always gets what the function gave: its value, or its very
+ * error; our failure only costs the call's outcome, counted as a dropped
+ * observation (reason `internal_error`) and reported to `diag` once.
  */
-const PENDING_MAX = 256;
-const pendingCalls: (PredictionSeries | undefined)[] = new Array(PENDING_MAX).fill(undefined);
-const pendingStarts = new Float64Array(PENDING_MAX);
-const pendingErrors: unknown[] = new Array(PENDING_MAX).fill(undefined);
-const pendingArgs: (unknown[] | undefined)[] = new Array(PENDING_MAX).fill(undefined);
-const pendingPlans: (Plan | undefined)[] = new Array(PENDING_MAX).fill(undefined);
-let pendingTop = 0;
 
-/** Counts the stored failures, newest first; throws (leaving them stored) while the stack is still short. */
-function flushPending(): void {
-  while (pendingTop > 0) {
-    const i = pendingTop - 1;
-    const error = pendingErrors[i];
+deferred.flush = doDeferredWork;
+
+/*
+ * Module-local aliases of the table and its constants: the catches that use
+ * them run out of stack and must not call anything, and a module loader may
+ * turn a read of an imported binding into a getter call (vitest's module
+ * runner does; so does webpack without module concatenation).
+ */
+const work = deferred;
+const WORK_SIZE = DEFERRED_MAX;
+const WORK_FAILED = FAILED;
+const WORK_LOST = LOST;
+const WORK_UNMEASURED = UNMEASURED;
+
+/**
+ * Does the deferred work, newest first. `deep` (from a wrapper's catch,
+ * maybe short of stack): throws, leaving the rest stored, while the stack is
+ * too short, and an entry whose recording fails partway is stored back as
+ * lost. From a microtask (the whole stack): an entry whose recording fails
+ * is dropped, so a failure that is not for lack of stack cannot loop.
+ */
+function doDeferredWork(deep: boolean): void {
+  while (work.top > 0) {
+    const i = work.top - 1;
+    const kind = work.kinds[i]!;
+    const error = work.errors[i];
     // After a stack overflow, make sure recording has room before taking
-    // the entry: recording that overflows halfway would lose it.
-    if (error instanceof RangeError) probeStack(STACK_PROBE_DEPTH);
-    const call = pendingCalls[i]!;
-    const start = pendingStarts[i]!;
-    const args = pendingArgs[i]!;
-    const plan = pendingPlans[i]!;
-    pendingCalls[i] = undefined;
-    pendingErrors[i] = undefined;
-    pendingArgs[i] = undefined;
-    pendingPlans[i] = undefined;
-    pendingTop = i;
-    let type: string;
+    // the entry. A call that failed with an error of its own has the room.
+    if (deep && (kind !== FAILED || error instanceof RangeError)) probeStack(STACK_PROBE_DEPTH);
+    const call = work.calls[i];
+    const plan = work.plans[i];
+    const start = work.starts[i]!;
+    const args = work.args[i];
+    work.calls[i] = undefined;
+    work.plans[i] = undefined;
+    work.errors[i] = undefined;
+    work.args[i] = undefined;
+    work.top = i;
     try {
-      type = plan.errorType(error, args);
-    } catch {
-      type = 'RangeError';
+      if (kind === FAILED) recordFailure(plan!, call!, start, error, args!);
+      else recordLoss(kind, call, plan, error);
+    } catch (failure) {
+      if (!deep) continue;
+      // Out of stack partway: what was recorded stays, and the entry comes
+      // back as a loss for a frame with more room to count.
+      work.kinds[i] = WORK_LOST;
+      work.calls[i] = call;
+      work.plans[i] = plan;
+      work.errors[i] = failure;
+      work.top = i + 1;
+      throw failure;
     }
-    const generation = plan.generation;
-    if (generation === undefined) {
-      call.fail(elapsed(start), type);
-    } else {
-      // A generative function that throws before returning its promise or
-      // stream (a bad argument, an abort already signalled) ends as a call
-      // does when its promise rejects: finish_reason error, or cancelled.
-      endGenerativeFailure(generation, call, start, error, type);
-    }
+  }
+  if (work.missed > 0) {
+    const missed = work.missed;
+    work.missed = 0;
+    reportInternalError('record (deferred)', new Error(`${missed} outcomes recorded out of stack did not fit the deferred table and were not counted`));
+  }
+}
+
+/** The outcome of a call that threw (its -1 was taken where it threw). */
+function recordFailure(plan: Plan, call: CallSeries, start: number, error: unknown, args: unknown[]): void {
+  const generation = plan.generation;
+  if (generation === undefined) {
+    call.outcome(elapsed(start), plan.errorType(error, args));
+    return;
+  }
+  // A generative function that throws before returning its promise or
+  // stream (a bad argument, an abort already signalled) ends as a call
+  // does when its promise rejects: finish reason error, or cancelled.
+  if (isAbort(error)) {
+    generation.cancelled(call, undefined);
+    call.outcome(0, CANCELLED);
+    return;
+  }
+  const type = plan.errorType(error, args);
+  const seconds = elapsed(start);
+  generation.failed(call, seconds, type);
+  call.outcome(seconds, type);
+}
+
+/** A call whose outcome our code lost, or that ran unmeasured: reported once, counted as dropped. */
+function recordLoss(kind: number, call: CallSeries | undefined, plan: Plan | undefined, error: unknown): void {
+  reportInternalError(kind === UNMEASURED ? 'call bookkeeping' : 'record', error);
+  if (plan !== undefined) plan.recorder.dropped(plan.model, DROP_REASONS.internal);
+  else if (call !== undefined) call.handle.recorder.dropped(call.handle.version.model.name, DROP_REASONS.internal);
+}
+
+/**
+ * Takes a call out of flight and defers counting its lost outcome. Field
+ * updates, then one call that may fail: for frames with stack to spare
+ * (promise reactions run from the microtask queue); the catches of frames
+ * that may be out of stack spell it out instead.
+ */
+function abandon(call: CallSeries, plan: Plan, failure: unknown): void {
+  const count = call.handle.native;
+  const slot = count.at + IN_FLIGHT;
+  if (count.counts[slot]! > 0) count.counts[slot]!--;
+  const i = work.top;
+  if (i < WORK_SIZE) {
+    work.kinds[i] = WORK_LOST;
+    work.calls[i] = call;
+    work.plans[i] = plan;
+    work.errors[i] = failure;
+    work.top = i + 1;
+  } else work.missed++;
+  try {
+    scheduleFlush();
+  } catch {
+    // Out of stack after all: the next flush finds the entry.
   }
 }
 
@@ -153,37 +248,92 @@ function probeStack(depth: number): number {
 export function wrapFunction<F extends AnyFunction>(fn: F, plan: Plan): F {
   const settle = chooseSettle(fn, plan);
   const wrapper = function (this: ThisParameterType<F>, ...args: Parameters<F>): ReturnType<F> {
-    const resolved = plan.resolve(this, args);
-    const series = resolved.series;
-    if (plan.batchSize !== undefined) observeBatchSize(plan, series, args);
-    if (resolved.observer !== undefined) observeInput(plan, resolved.observer, args);
-    const call = series.begin();
-    let start = Number.NaN;
+    let resolved: Resolved;
+    let call: CallSeries | undefined;
+    let start: number;
+    try {
+      resolved = plan.resolve(this, args);
+      if (plan.batchSize !== undefined) observeBatchSize(plan, resolved.series, args);
+      if (resolved.observer !== undefined) observeInput(plan, resolved.observer, args);
+      call = resolved.series.begin();
+      start = now();
+    } catch (failure) {
+      // Our bookkeeping failed before the call (out of stack): the call
+      // runs unmeasured. Field updates only (see above).
+      if (call !== undefined) {
+        const count = call.handle.native;
+        const slot = count.at + IN_FLIGHT;
+        if (count.counts[slot]! > 0) count.counts[slot]!--;
+      }
+      const i = work.top;
+      if (i < WORK_SIZE) {
+        work.kinds[i] = WORK_UNMEASURED;
+        work.plans[i] = plan;
+        work.errors[i] = failure;
+        work.top = i + 1;
+      } else work.missed++;
+      try {
+        scheduleFlush();
+      } catch {
+        // Still out of stack: the next flush finds the entry.
+      }
+      return fn.apply(this, args) as ReturnType<F>;
+    }
     let result: ReturnType<F>;
     try {
-      start = now();
       result = fn.apply(this, args);
     } catch (error) {
-      // The least work first: see pendingCalls.
-      const i = pendingTop;
-      if (i < PENDING_MAX) {
-        pendingCalls[i] = call;
-        pendingStarts[i] = start;
-        pendingErrors[i] = error;
-        pendingArgs[i] = args;
-        pendingPlans[i] = plan;
-        pendingTop = i + 1;
+      // Out of flight first, then the outcome stored, with field updates
+      // only; then counted here if the stack allows, else further up.
+      const count = call.handle.native;
+      const slot = count.at + IN_FLIGHT;
+      if (count.counts[slot]! > 0) count.counts[slot]!--;
+      const i = work.top;
+      if (i < WORK_SIZE) {
+        work.kinds[i] = WORK_FAILED;
+        work.calls[i] = call;
+        work.plans[i] = plan;
+        work.starts[i] = start;
+        work.errors[i] = error;
+        work.args[i] = args;
+        work.top = i + 1;
+      } else work.missed++;
+      try {
+        doDeferredWork(true);
+      } catch {
         try {
-          flushPending();
+          scheduleFlush();
         } catch {
-          // No stack to spare yet: a wrapper frame further up counts it.
+          // No stack to spare yet: a wrapper frame further up flushes.
         }
-      } else {
-        settleFailure(plan, call, start, error, args);
       }
       throw error;
     }
-    return settle(plan, resolved, call, start, result, args) as ReturnType<F>;
+    try {
+      return settle(plan, resolved, call, start, result, args) as ReturnType<F>;
+    } catch (failure) {
+      // Settling ran out of stack before ending the call, and left nothing
+      // that could end it: out of flight here, the result handed back as
+      // the function returned it (a promise unobserved, so its rejection
+      // reaches the caller as without us). Field updates only.
+      const count = call.handle.native;
+      const slot = count.at + IN_FLIGHT;
+      if (count.counts[slot]! > 0) count.counts[slot]!--;
+      const i = work.top;
+      if (i < WORK_SIZE) {
+        work.kinds[i] = WORK_LOST;
+        work.calls[i] = call;
+        work.plans[i] = plan;
+        work.errors[i] = failure;
+        work.top = i + 1;
+      } else work.missed++;
+      try {
+        scheduleFlush();
+      } catch {
+        // Still out of stack: the next flush finds the entry.
+      }
+      return result;
+    }
   };
   // Keep what callers and frameworks read off the function (NestJS reads
   // `name`; arity checks read `length`).
@@ -192,8 +342,12 @@ export function wrapFunction<F extends AnyFunction>(fn: F, plan: Plan): F {
   return wrapper as unknown as F;
 }
 
-/** How a result is settled, chosen from the function's kind at decoration time. */
-type Settle = (plan: Plan, resolved: Resolved, call: PredictionSeries, start: number, result: unknown, args: unknown[]) => unknown;
+/**
+ * How a result is settled, chosen from the function's kind at decoration
+ * time. A settle function that throws has not ended the call and has left
+ * nothing that could end it later (the wrapper then takes it out of flight).
+ */
+type Settle = (plan: Plan, resolved: Resolved, call: CallSeries, start: number, result: unknown, args: unknown[]) => unknown;
 
 /**
  * Decide once how results are settled. Native async functions always return
@@ -208,44 +362,58 @@ function chooseSettle(fn: AnyFunction, plan: Plan): Settle {
   return settleAny;
 }
 
-function settleSync(plan: Plan, resolved: Resolved, call: PredictionSeries, start: number, result: unknown, args?: unknown[]): unknown {
+/** A value the call ended with; the call's end is the last step (so a throw leaves it open, see Settle). */
+function settleSync(plan: Plan, resolved: Resolved, call: CallSeries, start: number, result: unknown, args?: unknown[]): unknown {
   const seconds = elapsed(start);
-  call.succeed(seconds);
   if (plan.confidence !== undefined) observeConfidence(plan, call, result);
   if (resolved.observer !== undefined) observeOutput(plan, resolved.observer, result);
   if (plan.generation !== undefined) plan.generation.settled(call, seconds, result);
   if (plan.phases !== undefined) plan.phases(call, result, args ?? []);
+  call.succeed(seconds);
   return result;
 }
 
-function settleFailure(plan: Plan, call: PredictionSeries, start: number, error: unknown, args: unknown[]): void {
+/** A failed call; its end is the last step, as in {@link settleSync}. */
+function settleFailure(plan: Plan, call: CallSeries, start: number, error: unknown, args: unknown[]): void {
   const generation = plan.generation;
   if (generation === undefined) {
     call.fail(elapsed(start), plan.errorType(error, args));
     return;
   }
-  settleGenerativeFailure(generation, plan, call, start, error, args);
-}
-
-/** A generative call that failed: the caller's abort is a cancelled call, anything else an error. */
-function settleGenerativeFailure(generation: NonNullable<Plan['generation']>, plan: Plan, call: PredictionSeries, start: number, error: unknown, args: unknown[]): void {
-  endGenerativeFailure(generation, call, start, error, isAbort(error) ? '' : plan.errorType(error, args));
-}
-
-/** Ends a failed generative call whose error type is known (unused for an abort). */
-function endGenerativeFailure(generation: NonNullable<Plan['generation']>, call: PredictionSeries, start: number, error: unknown, type: string): void {
+  // A generative call: the caller's abort is a cancelled call, anything else an error.
   if (isAbort(error)) {
-    call.cancel();
     generation.cancelled(call, undefined);
+    call.cancel();
     return;
   }
+  const type = plan.errorType(error, args);
   const seconds = elapsed(start);
-  call.fail(seconds, type);
   generation.failed(call, seconds, type);
+  call.fail(seconds, type);
+}
+
+/** A promise reaction's success: the value goes on as it came, whatever our recording does. */
+function fulfilled(settle: typeof settleSync, plan: Plan, resolved: Resolved, call: CallSeries, start: number, value: unknown, args: unknown[]): unknown {
+  try {
+    return settle(plan, resolved, call, start, value, args);
+  } catch (failure) {
+    abandon(call, plan, failure);
+    return value;
+  }
+}
+
+/** A promise reaction's failure: the very error goes on, whatever our recording does. */
+function rejected(plan: Plan, call: CallSeries, start: number, error: unknown, args: unknown[]): never {
+  try {
+    settleFailure(plan, call, start, error, args);
+  } catch (failure) {
+    abandon(call, plan, failure);
+  }
+  throw error;
 }
 
 /** The end of a stream: a generative call's reads every item. */
-function streamEnd(plan: Plan, call: PredictionSeries, start: number): CallEnd | undefined {
+function streamEnd(plan: Plan, call: CallSeries, start: number): CallEnd | undefined {
   return plan.generation === undefined ? undefined : new GenerationCallEnd(call, start, plan.generation);
 }
 
@@ -258,16 +426,14 @@ const promiseThen = Promise.prototype.then;
  * original does, so a rejection nobody handles is still reported once, with
  * the same reason, as `unhandledRejection` (the pattern of the
  * opentelemetry-js-contrib instrumentations). The intrinsic `then` is used,
- * so an own `then` on the promise is never called by us.
+ * so an own `then` on the promise is never called by us. Chaining is the
+ * only step: if it throws (out of stack), nothing was chained.
  */
-function settleNativePromise(plan: Plan, resolved: Resolved, call: PredictionSeries, start: number, result: unknown, args: unknown[]): unknown {
+function settleNativePromise(plan: Plan, resolved: Resolved, call: CallSeries, start: number, result: unknown, args: unknown[]): unknown {
   return promiseThen.call(
     result as Promise<unknown>,
-    (value) => settleSync(plan, resolved, call, start, value, args),
-    (error: unknown) => {
-      settleFailure(plan, call, start, error, args);
-      throw error;
-    },
+    (value) => fulfilled(settleSync, plan, resolved, call, start, value, args),
+    (error: unknown) => rejected(plan, call, start, error, args),
   );
 }
 
@@ -283,57 +449,56 @@ function nativePromiseSettler(plan: Plan): Settle {
   const errorType = plan.errorType;
   if (plan.generation !== undefined || plan.phases !== undefined) {
     // Generative calls and phases: the general settlement, which reads them.
-    return (_plan, resolved, call, start, result, args) =>
-      promiseThen.call(
-        result as Promise<unknown>,
-        (value: unknown) => settleSync(plan, resolved, call, start, value, args),
-        (error: unknown) => {
-          settleFailure(plan, call, start, error, args);
-          throw error;
-        },
-      );
+    return settleNativePromise;
   }
   return (_plan, resolved, call, start, result, args) =>
     promiseThen.call(
       result as Promise<unknown>,
       (value: unknown) => {
-        call.succeed(elapsed(start));
-        if (confidence) observeConfidence(plan, call, value);
-        const observer = resolved.observer;
-        if (observer !== undefined) observeOutput(plan, observer, value);
+        try {
+          const seconds = elapsed(start);
+          if (confidence) observeConfidence(plan, call, value);
+          const observer = resolved.observer;
+          if (observer !== undefined) observeOutput(plan, observer, value);
+          // Last, as in settleSync.
+          call.succeed(seconds);
+        } catch (failure) {
+          abandon(call, plan, failure);
+        }
         return value;
       },
       (error: unknown) => {
-        call.fail(elapsed(start), errorType(error, args));
+        try {
+          call.fail(elapsed(start), errorType(error, args));
+        } catch (failure) {
+          abandon(call, plan, failure);
+        }
         throw error;
       },
     );
 }
 
 /** `streaming: true` on a native promise: the chained promise resolves to the measured stream. */
-function settleNativePromisedStream(plan: Plan, resolved: Resolved, call: PredictionSeries, start: number, result: unknown, args: unknown[]): unknown {
+function settleNativePromisedStream(plan: Plan, resolved: Resolved, call: CallSeries, start: number, result: unknown, args: unknown[]): unknown {
   return promiseThen.call(
     result as Promise<unknown>,
-    (value) => settleValue(plan, resolved, call, start, value, args),
-    (error: unknown) => {
-      settleFailure(plan, call, start, error, args);
-      throw error;
-    },
+    (value) => fulfilled(settleValue, plan, resolved, call, start, value, args),
+    (error: unknown) => rejected(plan, call, start, error, args),
   );
 }
 
 /** A settled value under `streaming: true`: a stream is measured to its end, anything else counted now. */
-function settleValue(plan: Plan, resolved: Resolved, call: PredictionSeries, start: number, value: unknown, args: unknown[]): unknown {
+function settleValue(plan: Plan, resolved: Resolved, call: CallSeries, start: number, value: unknown, args: unknown[] = []): unknown {
   if (isNodeStream(value)) return instrumentNodeStream(value, call, start, (error) => plan.errorType(error, args));
   if (isAsyncIterable(value)) return instrumentStream(value, call, start, (error) => plan.errorType(error, args), streamEnd(plan, call, start));
   return settleSync(plan, resolved, call, start, value, args);
 }
 
-function settleStream(plan: Plan, _resolved: Resolved, call: PredictionSeries, start: number, result: unknown, args: unknown[]): unknown {
+function settleStream(plan: Plan, _resolved: Resolved, call: CallSeries, start: number, result: unknown, args: unknown[]): unknown {
   return instrumentStream(result as AsyncIterable<unknown>, call, start, (error) => plan.errorType(error, args), streamEnd(plan, call, start));
 }
 
-function settleAny(plan: Plan, resolved: Resolved, call: PredictionSeries, start: number, result: unknown, args: unknown[]): unknown {
+function settleAny(plan: Plan, resolved: Resolved, call: CallSeries, start: number, result: unknown, args: unknown[]): unknown {
   if (result === null || (typeof result !== 'object' && typeof result !== 'function')) return settleSync(plan, resolved, call, start, result, args);
   let then: unknown;
   let native = false;
@@ -364,48 +529,128 @@ function settleAny(plan: Plan, resolved: Resolved, call: PredictionSeries, start
 function settleThenable(
   plan: Plan,
   resolved: Resolved,
-  call: PredictionSeries,
+  call: CallSeries,
   start: number,
   result: object,
   original: PromiseLike<unknown>['then'],
   args: unknown[],
 ): unknown {
   const end = new CallEnd(call, start, false);
-  const streaming = plan.streaming === true;
-  const then = function (this: unknown, onFulfilled?: unknown, onRejected?: unknown): unknown {
-    try {
-      return callThen(this, onFulfilled, onRejected);
-    } catch (error) {
-      // A then() that throws: the caller gets the throw, the call is a failure.
-      if (end.claim()) settleFailure(plan, call, start, error, args);
-      throw error;
-    }
-  };
-  const callThen = (self: unknown, onFulfilled?: unknown, onRejected?: unknown): unknown =>
-    Reflect.apply(original, self, [
-      (value: unknown) => {
-        let seen = value;
-        // Under streaming: true a stream's own end counts the call.
-        if (end.claim()) seen = streaming ? settleValue(plan, resolved, call, start, value, args) : settleSync(plan, resolved, call, start, value, args);
-        return typeof onFulfilled === 'function' ? onFulfilled(seen) : seen;
-      },
-      (error: unknown) => {
-        if (end.claim()) settleFailure(plan, call, start, error, args);
-        if (typeof onRejected === 'function') return onRejected(error);
-        throw error;
-      },
-    ]);
-  let installed = false;
   try {
-    installed = Object.isExtensible(result) && Reflect.defineProperty(result, 'then', { value: then, writable: true, configurable: true, enumerable: false });
-  } catch (err) {
-    reportInternalError('then() of a returned thenable', err);
-  }
-  if (!installed) {
-    // Frozen, sealed, or a Proxy that refuses: counted as done when returned.
-    end.succeed();
+    const streaming = plan.streaming === true;
+    // The caller's then() and its callbacks may run at any depth, out of
+    // stack too: whatever our part does, the caller's callbacks get what
+    // the thenable gave, and the thenable's own throw goes on as it was.
+    const then = function (this: unknown, onFulfilled?: unknown, onRejected?: unknown): unknown {
+      try {
+        return callThen(this, onFulfilled, onRejected);
+      } catch (error) {
+        // A then() that throws: the caller gets the throw, the call is a failure.
+        try {
+          thenableFailed(end, plan, call, start, error, args);
+        } catch {
+          // Out of stack before taking the end: the call stays open for a later end or the garbage collector.
+        }
+        throw error;
+      }
+    };
+    const callThen = (self: unknown, onFulfilled?: unknown, onRejected?: unknown): unknown =>
+      Reflect.apply(original, self, [
+        (value: unknown) => {
+          let seen = value;
+          try {
+            seen = thenableFulfilled(end, streaming, plan, resolved, call, start, value, args);
+          } catch {
+            // As above.
+          }
+          return typeof onFulfilled === 'function' ? onFulfilled(seen) : seen;
+        },
+        (error: unknown) => {
+          try {
+            thenableFailed(end, plan, call, start, error, args);
+          } catch {
+            // As above.
+          }
+          if (typeof onRejected === 'function') return onRejected(error);
+          throw error;
+        },
+      ]);
+    let installed = false;
+    try {
+      installed = Object.isExtensible(result) && Reflect.defineProperty(result, 'then', { value: then, writable: true, configurable: true, enumerable: false });
+    } catch (err) {
+      reportInternalError('then() of a returned thenable', err);
+    }
+    if (!installed) {
+      // Frozen, sealed, or a Proxy that refuses: counted as done when returned.
+      end.succeed();
+      return result;
+    }
+    releaseWhenCollected(result, end);
     return result;
+  } catch (failure) {
+    // Out of stack (see Settle): the end is taken so the installed then()
+    // cannot end the call, and the wrapper takes it out of flight. Field
+    // updates only.
+    if (end.ended) return result;
+    end.ended = true;
+    throw failure;
   }
-  releaseWhenCollected(result, end);
-  return result;
+}
+
+/**
+ * A thenable's value reached the caller's callback: the first one ends the
+ * call. Throws only before taking the end; once taken, the call leaves
+ * flight whatever recording does (field updates only in the catch: this may
+ * run out of stack).
+ */
+function thenableFulfilled(end: CallEnd, streaming: boolean, plan: Plan, resolved: Resolved, call: CallSeries, start: number, value: unknown, args: unknown[]): unknown {
+  if (!end.claim()) return value;
+  try {
+    // Under streaming: true a stream's own end counts the call.
+    return streaming ? settleValue(plan, resolved, call, start, value, args) : settleSync(plan, resolved, call, start, value, args);
+  } catch (failure) {
+    const count = call.handle.native;
+    const slot = count.at + IN_FLIGHT;
+    if (count.counts[slot]! > 0) count.counts[slot]!--;
+    const i = work.top;
+    if (i < WORK_SIZE) {
+      work.kinds[i] = WORK_LOST;
+      work.calls[i] = call;
+      work.plans[i] = plan;
+      work.errors[i] = failure;
+      work.top = i + 1;
+    } else work.missed++;
+    try {
+      scheduleFlush();
+    } catch {
+      // Still out of stack: the next flush finds the entry.
+    }
+    return value;
+  }
+}
+
+/** A thenable failed (its then() threw, or it rejected): as {@link thenableFulfilled}. */
+function thenableFailed(end: CallEnd, plan: Plan, call: CallSeries, start: number, error: unknown, args: unknown[]): void {
+  if (!end.claim()) return;
+  try {
+    settleFailure(plan, call, start, error, args);
+  } catch (failure) {
+    const count = call.handle.native;
+    const slot = count.at + IN_FLIGHT;
+    if (count.counts[slot]! > 0) count.counts[slot]!--;
+    const i = work.top;
+    if (i < WORK_SIZE) {
+      work.kinds[i] = WORK_LOST;
+      work.calls[i] = call;
+      work.plans[i] = plan;
+      work.errors[i] = failure;
+      work.top = i + 1;
+    } else work.missed++;
+    try {
+      scheduleFlush();
+    } catch {
+      // Still out of stack: the next flush finds the entry.
+    }
+  }
 }

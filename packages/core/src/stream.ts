@@ -1,5 +1,28 @@
+import { DEFERRED_MAX, deferred, LOST, scheduleFlush } from './deferred.js';
 import { reportInternalError } from './diagnostics.js';
-import type { PredictionSeries } from './recorder/recorder.js';
+import type { CallSeries } from './recorder/recorder.js';
+import { COUNT_IN_FLIGHT } from './recorder/native/series.js';
+
+/**
+ * The in-flight count's place in a series' counts, as a module-local constant:
+ * the catches that take a call out of flight may run out of stack, so they
+ * make no call at all (an imported binding can be a getter under some
+ * bundlers and test runners; an accessor is a call).
+ */
+const IN_FLIGHT = COUNT_IN_FLIGHT;
+
+const SUCCEED = 0;
+const FAIL = 1;
+const CANCEL = 2;
+
+/*
+ * Module-local aliases of the deferred table: the catch that writes it runs
+ * out of stack and must not call anything, and a module loader may turn a
+ * read of an imported binding into a getter call (see instrument.ts).
+ */
+const work = deferred;
+const WORK_SIZE = DEFERRED_MAX;
+const WORK_LOST = LOST;
 
 /**
  * The end of one call whose result outlives the return: a stream, or a
@@ -15,7 +38,7 @@ export class CallEnd {
 
   constructor(
     /** The series object `begin()` returned for this call. */
-    readonly call: PredictionSeries,
+    readonly call: CallSeries,
     readonly start: number,
     /** Whether items are counted (iterators) or unknown (Node streams, read without a 'data' listener). */
     private readonly _countsItems: boolean,
@@ -37,30 +60,65 @@ export class CallEnd {
   }
 
   succeed(): void {
-    if (this._end()) this.call.succeed(elapsed(this.start));
+    this._finish(SUCCEED, '');
   }
 
   fail(errorType: string): void {
-    if (this._end()) this.call.fail(elapsed(this.start), errorType);
+    this._finish(FAIL, errorType);
   }
 
   /** Dropped unfinished (garbage-collected): counted as `status="cancelled"`, not as an error. */
   cancel(): void {
-    if (this._end()) this.call.cancel();
+    this._finish(CANCEL, '');
   }
 
-  /** Takes the end for the caller, who records it (a thenable's settlement); false if already ended. */
+  /**
+   * Takes the end for the caller, who records it (a thenable's settlement);
+   * false if already ended. Throws only before taking it (out of stack).
+   */
   claim(): boolean {
     if (this.ended) return false;
     this.ended = true;
-    abandoned.unregister(this);
+    try {
+      abandoned.unregister(this);
+    } catch {
+      // Out of stack: the registry's callback finds the end taken.
+    }
     return true;
   }
 
-  private _end(): boolean {
-    if (!this.claim()) return false;
-    if (this._countsItems) this.call.streamItems(this.items);
-    return true;
+  /**
+   * Ends the call once. Throws only before taking the end (out of stack at
+   * its first frame): the call is then still open, for a later end or the
+   * garbage collector. Once taken, the end never throws and the call always
+   * leaves flight: if recording runs out of stack partway, the -1 is taken
+   * here with field updates alone (see deferred.ts).
+   */
+  private _finish(how: number, errorType: string): void {
+    if (!this.claim()) return;
+    const call = this.call;
+    try {
+      if (this._countsItems) call.streamItems(this.items);
+      if (how === SUCCEED) call.succeed(elapsed(this.start));
+      else if (how === FAIL) call.fail(elapsed(this.start), errorType);
+      else call.cancel();
+    } catch (failure) {
+      const count = call.handle.native;
+      const slot = count.at + IN_FLIGHT;
+      if (count.counts[slot]! > 0) count.counts[slot]!--;
+      const i = work.top;
+      if (i < WORK_SIZE) {
+        work.kinds[i] = WORK_LOST;
+        work.calls[i] = call;
+        work.errors[i] = failure;
+        work.top = i + 1;
+      } else work.missed++;
+      try {
+        scheduleFlush();
+      } catch {
+        // Still out of stack: the next flush finds the entry.
+      }
+    }
   }
 }
 
@@ -108,8 +166,18 @@ class InstrumentedIterator<T, TReturn, TNext> implements AsyncIterableIterator<T
     return this._observe(() => this._next.apply(this._source, args));
   }
 
+  /*
+   * The end's methods throw only before taking the end, out of stack: the
+   * consumer's call still goes through untouched, and the call stays open
+   * for a later end or the garbage collector.
+   */
+
   async return(value?: TReturn | PromiseLike<TReturn>): Promise<IteratorResult<T, TReturn>> {
-    this._end.closed();
+    try {
+      this._end.closed();
+    } catch {
+      // See above.
+    }
     if (typeof this._return === 'function') return this._return.call(this._source, value);
     return { done: true, value: (await value) as TReturn };
   }
@@ -117,7 +185,11 @@ class InstrumentedIterator<T, TReturn, TNext> implements AsyncIterableIterator<T
   async throw(error?: unknown): Promise<IteratorResult<T, TReturn>> {
     const method = this._throw;
     if (typeof method === 'function') return this._observe(() => method.call(this._source, error));
-    this._end.failed(error, this._errorType);
+    try {
+      this._end.failed(error, this._errorType);
+    } catch {
+      // See above.
+    }
     throw error;
   }
 
@@ -130,11 +202,19 @@ class InstrumentedIterator<T, TReturn, TNext> implements AsyncIterableIterator<T
     try {
       result = await step();
     } catch (error) {
-      this._end.failed(error, this._errorType);
+      try {
+        this._end.failed(error, this._errorType);
+      } catch {
+        // See above.
+      }
       throw error;
     }
-    if (result.done === true) this._end.succeed();
-    else this._end.item(result.value);
+    try {
+      if (result.done === true) this._end.succeed();
+      else this._end.item(result.value);
+    } catch {
+      // See above.
+    }
     return result;
   }
 }
@@ -167,22 +247,31 @@ function defineOwn(target: object, key: PropertyKey, value: unknown): boolean {
  */
 export function instrumentStream<T>(
   source: AsyncIterable<T>,
-  call: PredictionSeries,
+  call: CallSeries,
   start: number,
   errorType: (error: unknown) => string,
   /** A call end of its own (a generative call's, which reads every item); a plain one by default. */
   end: CallEnd = new CallEnd(call, start, true),
 ): AsyncIterable<T> {
   try {
-    const result = measureIterable(source as unknown as AnyIterator & AsyncIterable<unknown>, end, errorType);
-    if (result !== source) return result as AsyncIterable<T>;
-    releaseWhenCollected(source, end);
-    return source;
-  } catch (err) {
-    // A getter that throws, a revoked Proxy: hand the object back untouched.
-    reportInternalError('stream instrumentation', err);
-    end.succeed();
-    return source;
+    try {
+      const result = measureIterable(source as unknown as AnyIterator & AsyncIterable<unknown>, end, errorType);
+      // What the caller holds is what must be collected to end the call.
+      releaseWhenCollected(result, end);
+      return result as AsyncIterable<T>;
+    } catch (err) {
+      // A getter that throws, a revoked Proxy: hand the object back untouched.
+      reportInternalError('stream instrumentation', err);
+      end.succeed();
+      return source;
+    }
+  } catch (failure) {
+    // Out of stack (see deferred.ts): the end is taken so what was set up
+    // cannot end the call, and the wrapper takes it out of flight. Field
+    // updates only.
+    if (end.ended) return source;
+    end.ended = true;
+    throw failure;
   }
 }
 
@@ -262,7 +351,7 @@ export function isNodeStream(value: unknown): value is NodeStreamLike {
  */
 export function instrumentNodeStream<S extends NodeStreamLike>(
   stream: S,
-  call: PredictionSeries,
+  call: CallSeries,
   start: number,
   errorType: (error: unknown) => string,
 ): S {
@@ -279,12 +368,19 @@ export function instrumentNodeStream<S extends NodeStreamLike>(
     else end.succeed();
   };
   try {
-    stream.on('end', done);
-    stream.on('close', done);
-    releaseWhenCollected(stream, end);
-  } catch (err) {
-    reportInternalError('stream instrumentation', err);
-    end.succeed();
+    try {
+      stream.on('end', done);
+      stream.on('close', done);
+      releaseWhenCollected(stream, end);
+    } catch (err) {
+      reportInternalError('stream instrumentation', err);
+      end.succeed();
+    }
+  } catch (failure) {
+    // Out of stack: see instrumentStream.
+    if (end.ended) return stream;
+    end.ended = true;
+    throw failure;
   }
   return stream;
 }

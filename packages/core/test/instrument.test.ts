@@ -1,3 +1,4 @@
+import type { Attributes } from '@opentelemetry/api';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -24,6 +25,7 @@ import {
   STATUS_SUCCESS,
 } from '../src/catalog.js';
 import { instrument as instrumentInProcess, instrumentIn } from '../src/instrument.js';
+import { attachCollectorTo } from '../src/collector.js';
 import { createRuntime, type Runtime } from '../src/runtime.js';
 import { OVERFLOW_VALUE } from '../src/guard/patterns.js';
 import { setupTestMetrics, type TestMetrics } from '@inferometer/testing';
@@ -492,13 +494,250 @@ describe('instrument: lazy and non-native thenables', () => {
   });
 });
 
-describe('instrument: stack overflow in a recursive function', () => {
-  it('ends every call it began: in-flight returns to 0', async () => {
-    const recurse: (n: number) => number = instrument((n: number): number => recurse(n + 1) + 1, { model });
-    expect(() => recurse(0)).toThrow(RangeError);
-    expect(await m.value(METRIC_PREDICTIONS_IN_FLIGHT.name, { [ATTR_MODEL_NAME]: model })).toBe(0);
-    const failed = await m.value(METRIC_PREDICTIONS.name, failure());
-    expect(failed).toBeGreaterThan(100);
+/**
+ * Zeros to pass as extra arguments: each takes one 8-byte stack slot, so a
+ * recursion started under `shifted(slots, ...)` overflows `slots * 8` bytes
+ * earlier. Across 0..119 slots (960 bytes, over two levels of the
+ * recursions below: a level is the wrapper's frame and the function's) the
+ * overflow lands at every 8-byte step of a level: before the call, in
+ * begin(), in the function, in settling a result or a failure, in our catch.
+ */
+const SLOT_RANGE = 120;
+/** A sweep runs a few hundred overflows of ~3,000 frames each: seconds, more on a loaded machine. */
+const SWEEP_TIMEOUT = 180_000;
+const SLOTS = Array.from({ length: SLOT_RANGE }, (_, i) => new Array<number>(i).fill(0));
+function callWithSlots(f: () => void): void {
+  f();
+}
+function shifted(slots: number, f: () => void): void {
+  Reflect.apply(callWithSlots, undefined, [f, ...SLOTS[slots]!]);
+}
+
+interface Counts {
+  inFlight: number;
+  successes: number;
+  errors: number;
+  dropped: number;
+}
+
+/** The model's counts on one path: through a collector (native), or the test's MeterProvider (OpenTelemetry API). */
+function countsOn(path: 'native' | 'api'): () => Promise<Counts> {
+  const collector = path === 'native' ? attachCollectorTo(rt) : undefined;
+  return async () => {
+    // One collection per reading.
+    const collected: { name: string; points: { attributes: Attributes; value: unknown }[] }[] =
+      collector === undefined
+        ? (await m.collect()).map((c) => ({ name: c.descriptor.name, points: c.dataPoints }))
+        : collector.collect([Math.floor(Date.now() / 1000), 0]).map((c) => ({ name: c.definition.name, points: [...c.points] }));
+    const sum = (name: string, match: Record<string, string>): number =>
+      (collected.find((c) => c.name === name)?.points ?? [])
+        .filter((p) => Object.entries(match).every(([k, v]) => p.attributes[k] === v))
+        .reduce((total, p) => total + (p.value as number), 0);
+    return {
+      inFlight: sum(METRIC_PREDICTIONS_IN_FLIGHT.name, { [ATTR_MODEL_NAME]: model }),
+      successes: sum(METRIC_PREDICTIONS.name, success()),
+      errors: sum(METRIC_PREDICTIONS.name, failure()),
+      dropped: sum(METRIC_DROPPED_OBSERVATIONS.name, { [ATTR_MODEL_NAME]: model, [ATTR_REASON]: DROP_REASONS.internal }),
+    };
+  };
+}
+
+/**
+ * A recursive function as users write it, instrumented, that notes how deep
+ * it went and whether every frame that saw an error saw the same one (plain
+ * stores only: out of stack, a call in its catch would throw a new error).
+ */
+function recursion(kind: 'sync' | 'async' | 'catches') {
+  const state = {
+    depth: 0,
+    first: undefined as unknown,
+    mismatched: false,
+    /** Before each run. */
+    reset(): void {
+      state.depth = 0;
+      state.first = undefined;
+      state.mismatched = false;
+    },
+  };
+  let deep: (n: number) => unknown;
+  if (kind === 'async') {
+    deep = instrument(async (n: number): Promise<number> => {
+      state.depth++;
+      try {
+        return n === 0 ? 0 : 1 + ((await deep(n - 1)) as number);
+      } catch (error) {
+        if (state.first === undefined) state.first = error;
+        else if (error !== state.first) state.mismatched = true;
+        throw error;
+      }
+    }, { model });
+  } else {
+    deep = instrument((n: number): number => {
+      state.depth++;
+      try {
+        return n === 0 ? 0 : 1 + (deep(n - 1) as number);
+      } catch (error) {
+        if (state.first === undefined) state.first = error;
+        else if (error !== state.first) state.mismatched = true;
+        // 'catches': the function handles the overflow itself, deep down, and returns.
+        if (kind === 'catches') return -1;
+        throw error;
+      }
+    }, { model });
+  }
+  return { deep, state };
+}
+
+describe.each(['native', 'api'] as const)('instrument: a stack overflow through a recursive function, from every depth (%s path)', (path) => {
+  it('sync: the caller gets the very RangeError, in-flight is 0 after every overflow, and every call is counted once', { timeout: SWEEP_TIMEOUT }, async () => {
+    const read = countsOn(path);
+    const { deep, state } = recursion('sync');
+    const depths: number[] = [];
+    let before = await read();
+    for (let slots = 0; slots < SLOT_RANGE; slots++) {
+      state.reset();
+      let caught: unknown;
+      shifted(slots, () => {
+        try {
+          deep(1e6);
+        } catch (error) {
+          caught = error;
+        }
+      });
+      expect(caught, `slots ${slots}`).toBeInstanceOf(RangeError);
+      // Every frame of the function saw the one error the caller got: no frame of ours swapped it.
+      expect(state.mismatched, `slots ${slots}`).toBe(false);
+      expect(caught, `slots ${slots}`).toBe(state.first);
+      const after = await read();
+      expect(after.inFlight, `slots ${slots}`).toBe(0);
+      // Each call the function made (and at most one more, whose function
+      // never started) is counted once: as an error, or as a call our
+      // bookkeeping could not finish out of stack (dropped, internal_error).
+      const counted = after.errors - before.errors + after.dropped - before.dropped;
+      expect(counted, `slots ${slots}`).toBeGreaterThanOrEqual(state.depth);
+      expect(counted, `slots ${slots}`).toBeLessThanOrEqual(state.depth + 1);
+      expect(after.successes).toBe(0);
+      depths.push(state.depth);
+      before = after;
+    }
+    // The sweep spanned more than one whole level, so it hit every offset of one.
+    expect(Math.max(...depths) - Math.min(...depths)).toBeGreaterThanOrEqual(2);
+  });
+
+  it('sync, a recursion ending right at the limit: the value or the RangeError, never ours, and in-flight 0', { timeout: SWEEP_TIMEOUT }, async () => {
+    const read = countsOn(path);
+    const { deep, state } = recursion('sync');
+    const outcomes = new Set<string>();
+    let before = await read();
+    /** The depth an overflow reaches from this offset (it changes as the code warms up and its frames shrink). */
+    const limitAt = async (slots: number): Promise<number> => {
+      state.reset();
+      shifted(slots, () => {
+        try {
+          deep(1e6);
+        } catch {
+          // Only the depth is wanted.
+        }
+      });
+      before = await read();
+      return state.depth;
+    };
+    let limit = await limitAt(0);
+    let overflowed = true;
+    for (let slots = 0; slots < SLOT_RANGE; slots++) {
+      // Measured again when the previous offset did not overflow at limit + 1.
+      if (!overflowed) limit = await limitAt(slots);
+      overflowed = false;
+      // Just under the limit the last frames succeed, or succeed while our
+      // settling of the result runs out of stack; just over, they overflow.
+      for (const n of [limit - 2, limit - 1, limit + 1]) {
+        state.reset();
+        let value: unknown;
+        let caught: unknown;
+        shifted(slots, () => {
+          try {
+            value = deep(n);
+          } catch (error) {
+            caught = error;
+          }
+        });
+        const after = await read();
+        if (caught === undefined) {
+          expect(value, `slots ${slots}, n ${n}`).toBe(n);
+          // A success whose settling ran out of stack is counted as dropped (internal_error).
+          outcomes.add(after.dropped > before.dropped ? 'value, settled out of stack' : 'value');
+        } else {
+          expect(caught, `slots ${slots}, n ${n}`).toBeInstanceOf(RangeError);
+          expect(caught).toBe(state.first);
+          expect(state.mismatched).toBe(false);
+          outcomes.add('overflow');
+          overflowed = true;
+          limit = state.depth;
+        }
+        expect(after.inFlight, `slots ${slots}, n ${n}`).toBe(0);
+        const counted = after.successes - before.successes + after.errors - before.errors + after.dropped - before.dropped;
+        expect(counted, `slots ${slots}, n ${n}`).toBeGreaterThanOrEqual(state.depth);
+        expect(counted, `slots ${slots}, n ${n}`).toBeLessThanOrEqual(state.depth + 1);
+        before = after;
+      }
+    }
+    // The sweep met both last frames: a call that overflowed, and a success
+    // whose settling ran out of stack (a plain success too, where the path's
+    // settling needs less stack than two levels hold).
+    expect(outcomes).toContain('overflow');
+    expect(outcomes).toContain('value, settled out of stack');
+  });
+
+  it('sync, a function that catches the overflow deep down itself: in-flight 0, and every call counted by the next collection', async () => {
+    const read = countsOn(path);
+    const { deep, state } = recursion('catches');
+    let before = await read();
+    for (let slots = 0; slots < SLOT_RANGE; slots += 7) {
+      state.reset();
+      let value: unknown;
+      shifted(slots, () => {
+        value = deep(1e6);
+      });
+      expect(typeof value).toBe('number');
+      const after = await read();
+      expect(after.inFlight, `slots ${slots}`).toBe(0);
+      const counted = after.successes - before.successes + after.errors - before.errors + after.dropped - before.dropped;
+      expect(counted, `slots ${slots}`).toBeGreaterThanOrEqual(state.depth);
+      expect(counted, `slots ${slots}`).toBeLessThanOrEqual(state.depth + 1);
+      before = after;
+    }
+  });
+
+  it('async: the caller gets the very RangeError as the rejection, and in-flight is 0 once it settled', { timeout: SWEEP_TIMEOUT }, async () => {
+    const read = countsOn(path);
+    const { deep, state } = recursion('async');
+    let before = await read();
+    for (let slots = 0; slots < SLOT_RANGE; slots += 3) {
+      state.reset();
+      let settled: Promise<unknown> | undefined;
+      let thrown: unknown;
+      shifted(slots, () => {
+        try {
+          settled = (deep(1e6) as Promise<unknown>).then(
+            () => undefined,
+            (error: unknown) => error,
+          );
+        } catch (error) {
+          thrown = error;
+        }
+      });
+      expect(thrown, `slots ${slots}`).toBeUndefined();
+      const caught = await settled;
+      expect(caught, `slots ${slots}`).toBeInstanceOf(RangeError);
+      expect(state.mismatched, `slots ${slots}`).toBe(false);
+      expect(caught, `slots ${slots}`).toBe(state.first);
+      const after = await read();
+      expect(after.inFlight, `slots ${slots}`).toBe(0);
+      const counted = after.errors - before.errors + after.dropped - before.dropped;
+      expect(counted, `slots ${slots}`).toBeGreaterThanOrEqual(state.depth);
+      expect(counted, `slots ${slots}`).toBeLessThanOrEqual(state.depth + 1);
+      before = after;
+    }
   });
 });
 

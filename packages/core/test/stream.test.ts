@@ -179,3 +179,51 @@ console.log(JSON.stringify({ before, after, cancelled, errors }));
     expect(JSON.parse(child.stdout)).toEqual({ before: [1000, 1000, 1000], after: [0, 0, 0], cancelled: [1000, 1000, 1000], errors: [0, 0, 0] });
   });
 });
+
+describe('instrument: a stack overflow through a recursive async generator (built dist, --expose-gc)', () => {
+  it('the consumer gets the RangeError, every call is counted once, and in-flight is 0 once the generators the overflow left unstarted are collected', () => {
+    // yield* into the function itself: each level's first next() starts the
+    // level below from inside our iterator code, so the overflow lands in
+    // our stream frames too; 20 starting depths 24 bytes apart. A generator
+    // created but never advanced (its next() ran out of stack) is an
+    // abandoned stream: counted as cancelled when collected.
+    const script = `
+import { attachCollector, instrument } from ${JSON.stringify(dist)};
+const collector = attachCollector();
+const read = (name, attrs) => {
+  const metric = collector.collect([Math.floor(Date.now() / 1000), 0]).find((x) => x.definition.name === name);
+  return (metric?.points ?? []).filter((p) => Object.entries(attrs).every(([k, v]) => p.attributes[k] === v)).reduce((t, p) => t + p.value, 0);
+};
+let calls = 0;
+const gen = instrument(async function* (n) { if (n > 0) { calls++; yield* gen(n - 1); } yield n; }, { model: 'gen' });
+function callWithSlots(f) { f(); }
+const outcomes = new Set();
+const runs = 20;
+for (let run = 0; run < runs; run++) {
+  let consumed;
+  Reflect.apply(callWithSlots, undefined, [() => {
+    calls++;
+    consumed = (async () => { for await (const x of gen(1e5)) void x; })().then(() => 'value', (e) => (e instanceof RangeError ? 'RangeError' : String(e)));
+  }, ...new Array(run * 3).fill(0)]);
+  outcomes.add(await consumed);
+}
+for (let i = 0; i < 10; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 10)); }
+const count = (status) => read('ml_predictions', { model_name: 'gen', status });
+const counted = count('success') + count('error') + count('cancelled') + read('inferometer_dropped_observations', { model_name: 'gen', reason: 'internal_error' });
+console.log(JSON.stringify({ outcomes: [...outcomes], inFlight: read('ml_predictions_in_flight', { model_name: 'gen' }), successes: count('success'), calls, counted, runs }));
+`;
+    // V8 prints "Exception in PromiseRejectCallback" to stderr when Node's
+    // rejection hook itself runs out of stack, with or without us (an
+    // uninstrumented async recursion prints it too): stderr is not asserted.
+    const child = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
+    expect(child.status).toBe(0);
+    const result = JSON.parse(child.stdout) as { outcomes: string[]; inFlight: number; successes: number; calls: number; counted: number; runs: number };
+    expect(result.outcomes).toEqual(['RangeError']);
+    expect(result.inFlight).toBe(0);
+    expect(result.successes).toBe(0);
+    // Every call begun is counted once; per run, at most one attempt never
+    // got into our wrapper (the frame that overflowed first).
+    expect(result.counted).toBeLessThanOrEqual(result.calls);
+    expect(result.counted).toBeGreaterThanOrEqual(result.calls - result.runs);
+  });
+});

@@ -16,7 +16,7 @@ import {
 } from '../catalog.js';
 import { reportInternalError } from '../diagnostics.js';
 import { ProviderBound } from '../global-provider.js';
-import type { GenerationRecord, PredictionSeries } from '../recorder/recorder.js';
+import type { CallSeries, GenerationRecord, PredictionSeries } from '../recorder/recorder.js';
 import type { Runtime } from '../runtime.js';
 import { CallEnd, elapsed, now } from '../stream.js';
 import { VERSION } from '../version.js';
@@ -241,7 +241,7 @@ export class GenerationCallEnd extends CallEnd {
   private _firstItem = 0;
 
   constructor(
-    call: PredictionSeries,
+    call: CallSeries,
     start: number,
     private readonly _plan: GenerationPlan,
   ) {

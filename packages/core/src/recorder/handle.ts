@@ -2,7 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { ERROR_TYPE_OTHER, MAX_ERROR_TYPES_PER_SERIES, type Phase } from '../catalog.js';
 import type { NativeRecorder } from './native/recorder.js';
 import type { NativeSeries, SeriesBoundaries } from './native/series.js';
-import type { GenerationRecord, PredictionSeries } from './recorder.js';
+import type { CallSeries, GenerationRecord, PredictionSeries } from './recorder.js';
 
 /** The outcome of a call that was cancelled (see {@link PredictionSeries.cancel}). @internal */
 export const CANCELLED: unique symbol = Symbol('cancelled');
@@ -24,12 +24,13 @@ export type Outcome = string | undefined | typeof CANCELLED;
  *
  * @internal
  */
-export interface SeriesTarget extends PredictionSeries {
+export interface SeriesTarget extends CallSeries {
+  readonly handle: SeriesHandle;
   /** Whether this is its handle's target now. */
   current: boolean;
   /** This target if it may still record, else the handle's up-to-date target. */
   fresh(): SeriesTarget;
-  /** A call's outcome without its in-flight -1 (the call began on another target). */
+  /** A call's outcome without its in-flight -1 (the call began on another target, or its -1 was taken already). */
   outcome(seconds: number, outcome: Outcome): void;
 }
 
@@ -84,7 +85,7 @@ export class SeriesHandle implements PredictionSeries {
   target: SeriesTarget;
   /** Error types admitted for this series: at most MAX_ERROR_TYPES_PER_SERIES, the rest `_OTHER` (both paths). */
   private _errorTypes: Set<string> | undefined;
-  /** Label sets recorded through the OpenTelemetry API: 1 success, 2 error, 4 cancelled (for `inferometer_series`). */
+  /** Label sets recorded through the OpenTelemetry API: 1 success, 2 error, 4 cancelled (for `inferometer_series`); 8 a call begun there (its in-flight point). */
   statuses = 0;
   /** Whether the handle holds a place in the recorder (false once its version was released). */
   registered = true;
@@ -107,7 +108,7 @@ export class SeriesHandle implements PredictionSeries {
     return this.kind !== 'regular';
   }
 
-  begin(): PredictionSeries {
+  begin(): CallSeries {
     return this.target.begin();
   }
 
@@ -183,13 +184,13 @@ export class SeriesHandle implements PredictionSeries {
 export class ReleasedTarget implements SeriesTarget {
   current = false;
 
-  constructor(private readonly _handle: SeriesHandle) {}
+  constructor(readonly handle: SeriesHandle) {}
 
   fresh(): SeriesTarget {
-    return this._handle.recorder.revive(this._handle);
+    return this.handle.recorder.revive(this.handle);
   }
 
-  begin(): PredictionSeries {
+  begin(): CallSeries {
     return this.fresh().begin();
   }
 

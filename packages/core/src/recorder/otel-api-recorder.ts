@@ -14,6 +14,7 @@ import {
   ATTR_TOKEN_TYPE,
   ATTR_REASON,
   ATTR_STATUS,
+  DROP_REASONS,
   INSTRUMENTATION_SCOPE,
   METRIC_ACTIVE_MODEL_VERSION,
   METRIC_ATTRIBUTE_REJECTIONS,
@@ -39,13 +40,23 @@ import {
   type Phase,
   type TokenType,
 } from '../catalog.js';
+import { flushDeferred } from '../deferred.js';
 import { ProviderBound } from '../global-provider.js';
 import { VERSION } from '../version.js';
 import { activate, CANCELLED, type Outcome, type SeriesHandle, type SeriesTarget } from './handle.js';
 import type { NativeRecorder } from './native/recorder.js';
 import { activeVersionPoints, modelInfoPoints, rejectionPoints, seriesCountPoints } from './native/points.js';
 import type { HrTimeLike } from './native/series.js';
-import type { BucketOverrides, GenerationRecord, PredictionSeries } from './recorder.js';
+import type { BucketOverrides, CallSeries, GenerationRecord } from './recorder.js';
+import { COUNT_IN_FLIGHT } from './native/series.js';
+
+/**
+ * The in-flight count's place in a series' counts, as a module-local constant:
+ * the catches that take a call out of flight may run out of stack, so they
+ * make no call at all (an imported binding can be a getter under some
+ * bundlers and test runners; an accessor is a call).
+ */
+const IN_FLIGHT = COUNT_IN_FLIGHT;
 
 /** The catalog's instruments, created from one MeterProvider. @internal */
 export interface Instruments {
@@ -54,7 +65,10 @@ export interface Instruments {
   readonly latency: Histogram;
   readonly confidence: Histogram;
   readonly batchSize: Histogram;
+  /** Brought to the exact count at each collection (see {@link OtelApiRecorder.settleInFlight}), never added to per call. */
   readonly inFlight: UpDownCounter;
+  /** What `inFlight` holds per series on this provider (series released since included, until back at 0). */
+  readonly inFlightReported: Map<SeriesHandle, number>;
   readonly timeToFirstItem: Histogram;
   readonly streamItems: Histogram;
   readonly dropped: Counter;
@@ -125,6 +139,8 @@ export class OtelApiRecorder {
     try {
       this.instruments().dropped.add(1, { [ATTR_MODEL_NAME]: model, [ATTR_REASON]: reason });
     } catch (err) {
+      // Out of stack: goes on to whoever can defer it (see failed()).
+      if (err instanceof RangeError) throw err;
       this._native.runtime.diag.error('error:record', '@inferometer/core: internal failure in record; the prediction was not affected', err);
     }
   }
@@ -140,6 +156,7 @@ export class OtelApiRecorder {
       confidence: histogram(meter, METRIC_PREDICTION_CONFIDENCE, boundaries?.confidence),
       batchSize: histogram(meter, METRIC_PREDICTION_BATCH_SIZE, boundaries?.batchSize),
       inFlight: meter.createUpDownCounter(METRIC_PREDICTIONS_IN_FLIGHT.name, describe(METRIC_PREDICTIONS_IN_FLIGHT)),
+      inFlightReported: new Map(),
       timeToFirstItem: histogram(meter, METRIC_TIME_TO_FIRST_ITEM, boundaries?.timeToFirstItem),
       streamItems: histogram(meter, METRIC_STREAM_ITEMS, boundaries?.streamItems),
       dropped: meter.createCounter(METRIC_DROPPED_OBSERVATIONS.name, describe(METRIC_DROPPED_OBSERVATIONS)),
@@ -150,14 +167,18 @@ export class OtelApiRecorder {
     // otherwise hold them twice.
     const native = this._native;
     const now = (): HrTimeLike => [0, 0];
-    const observe = (definition: MetricDefinition, kind: 'gauge' | 'counter', read: () => { value: number | object; attributes: Attributes }[]): void => {
+    const observe = (definition: MetricDefinition, kind: 'gauge' | 'counter', read: () => { value: number | object; attributes: Attributes }[], first?: () => void): void => {
       const instrument = kind === 'gauge' ? meter.createObservableGauge(definition.name, describe(definition)) : meter.createObservableCounter(definition.name, describe(definition));
       instrument.addCallback((result) => {
+        first?.();
         if (native.native) return;
         for (const point of read()) result.observe(point.value as number, point.attributes);
       });
     };
-    observe(METRIC_MODEL_INFO, 'gauge', () => modelInfoPoints(native, now()));
+    // Observable callbacks run at every collection, before the SDK reads its
+    // sync instruments (MeterSharedState.collect): the first one does the
+    // deferred work and brings in-flight up to date, so both are read whole.
+    observe(METRIC_MODEL_INFO, 'gauge', () => modelInfoPoints(native, now()), () => this.settleInFlight(instruments));
     observe(METRIC_ACTIVE_MODEL_VERSION, 'gauge', () => activeVersionPoints(native, now()));
     observe(METRIC_ATTRIBUTE_REJECTIONS, 'counter', () => rejectionPoints(native.runtime.guard, native.startTime, now(), undefined));
     observe(METRIC_SERIES, 'gauge', () => seriesCountPoints(native.runtime.guard, now()));
@@ -188,9 +209,58 @@ export class OtelApiRecorder {
     }
   }
 
-  /** Reports a failure of the API path once. */
-  failed(err: unknown): void {
+  /**
+   * Brings `ml_predictions_in_flight` of one provider to the exact count of
+   * every series. In-flight is one plain integer per series on both paths
+   * (the native series' `inFlight`): an `add(±1)` per call through the SDK
+   * could not be made exact, since one that runs out of stack inside the SDK
+   * (a stack overflow through an instrumented recursive function) may have
+   * recorded or not, for some of its readers or all. So calls only move the
+   * integer, and here, at collection, with the whole stack, the instrument is
+   * moved by the difference: the same points an up-down counter added to per
+   * call gives, exact. While a collector is attached it exports in-flight, so
+   * a series is only brought down here (a call begun through the API that
+   * ended since), never up by calls the collector counts.
+   */
+  settleInFlight(instruments: Instruments): void {
+    flushDeferred();
+    const reported = instruments.inFlightReported;
+    const native = this._native.native;
+    try {
+      for (const handle of this._native.handles) {
+        // Series that recorded through this path (or began a call on it) get a point, as with an add per call.
+        if (!reported.has(handle) && (handle.statuses !== 0 || (!native && handle.native.inFlight !== 0))) reported.set(handle, Number.NaN);
+      }
+      for (const [handle, was] of reported) {
+        const count = handle.native.inFlight;
+        let target: number;
+        if (!native) target = count;
+        // A point at 0, as the add of the call begun here made one; the collector counts the call.
+        else if (Number.isNaN(was)) target = 0;
+        else target = Math.min(count, was);
+        if (target === was) continue;
+        instruments.inFlight.add(Number.isNaN(was) ? target : target - was, handle.attributes);
+        // A released series is kept until it is back at 0 on this provider.
+        if (target === 0 && !handle.registered) reported.delete(handle);
+        else reported.set(handle, target);
+      }
+    } catch (err) {
+      this._native.runtime.diag.error('error:in-flight', '@inferometer/core: internal failure in ml_predictions_in_flight; retried at the next collection', err);
+    }
+  }
+
+  /**
+   * Reports a failure of the API path once, and counts the observation it
+   * lost as dropped. A RangeError is the stack running out (a stack overflow
+   * through an instrumented recursive function; the SDK throws none
+   * otherwise): it goes on to the caller, whose code defers the work to a
+   * frame with room, and counts it once (instrument.ts), instead of losing
+   * the outcome here uncounted.
+   */
+  failed(err: unknown, handle: SeriesHandle): void {
+    if (err instanceof RangeError) throw err;
     this._native.runtime.diag.error('error:record', '@inferometer/core: internal failure in record; the prediction was not affected', err);
+    this._native.dropped(handle.version.model.name, DROP_REASONS.internal);
   }
 }
 
@@ -219,49 +289,61 @@ export class OtelApiSeries implements SeriesTarget {
   private _more: Map<string, Attributes> | undefined;
 
   constructor(
-    private readonly _handle: SeriesHandle,
+    readonly handle: SeriesHandle,
     private readonly _recorder: OtelApiRecorder,
     private readonly _instruments: Instruments,
   ) {
-    this._base = _handle.attributes;
-    this._success = { ..._handle.attributes, [ATTR_STATUS]: STATUS_SUCCESS };
-    this._error = { ..._handle.attributes, [ATTR_STATUS]: STATUS_ERROR };
-    this._cancelled = { ..._handle.attributes, [ATTR_STATUS]: STATUS_CANCELLED };
+    this._base = handle.attributes;
+    this._success = { ...handle.attributes, [ATTR_STATUS]: STATUS_SUCCESS };
+    this._error = { ...handle.attributes, [ATTR_STATUS]: STATUS_ERROR };
+    this._cancelled = { ...handle.attributes, [ATTR_STATUS]: STATUS_CANCELLED };
   }
 
   fresh(): SeriesTarget {
-    if (!this.current) return this._handle.now();
+    if (!this.current) return this.handle.now();
     // The global provider changed: the handle moves to the new one's instruments.
-    if (this._recorder.instruments() !== this._instruments) this._handle.swap(this._recorder.target(this._handle));
-    return this._handle.target;
+    if (this._recorder.instruments() !== this._instruments) this.handle.swap(this._recorder.target(this.handle));
+    return this.handle.target;
   }
 
-  begin(): PredictionSeries {
+  /*
+   * In-flight is the handle's native count (the instrument is brought to it
+   * at collection, see OtelApiRecorder.settleInFlight), +1 as begin()'s last
+   * step and -1 as each end's last, inline: a begin or an end that throws
+   * has not moved it (see PredictionSeries).
+   */
+
+  begin(): CallSeries {
     const target = this.fresh();
     if (target !== this) return target.begin();
-    try {
-      const version = this._handle.version;
-      if (version.model.active !== version) activate(version);
-      this._instruments.inFlight.add(1, this._base);
-    } catch (err) {
-      this._recorder.failed(err);
-    }
+    const handle = this.handle;
+    const version = handle.version;
+    if (version.model.active !== version) activate(version);
+    // This series now has an in-flight point on the API path (see settleInFlight).
+    handle.statuses |= 8;
+    handle.native.counts[handle.native.at + IN_FLIGHT]!++;
     return this;
   }
 
   succeed(seconds: number): void {
-    this._leave();
     this.outcome(seconds, undefined);
+    const count = this.handle.native;
+    const slot = count.at + IN_FLIGHT;
+    if (count.counts[slot]! > 0) count.counts[slot]!--;
   }
 
   fail(seconds: number, errorType: string): void {
-    this._leave();
     this.outcome(seconds, errorType);
+    const count = this.handle.native;
+    const slot = count.at + IN_FLIGHT;
+    if (count.counts[slot]! > 0) count.counts[slot]!--;
   }
 
   cancel(): void {
-    this._leave();
     this.outcome(0, CANCELLED);
+    const count = this.handle.native;
+    const slot = count.at + IN_FLIGHT;
+    if (count.counts[slot]! > 0) count.counts[slot]!--;
   }
 
   outcome(seconds: number, errorType: Outcome): void {
@@ -273,21 +355,23 @@ export class OtelApiSeries implements SeriesTarget {
     try {
       const i = this._instruments;
       if (errorType === CANCELLED) {
-        this._handle.statuses |= 4;
+        this.handle.statuses |= 4;
         i.predictions.add(1, this._cancelled);
         return;
       }
+      // The prediction count last: an outcome cut short is counted once,
+      // as dropped, never twice (see NativeSeries.succeed).
+      i.latency.record(seconds, this._base);
       if (errorType === undefined) {
-        this._handle.statuses |= 1;
+        this.handle.statuses |= 1;
         i.predictions.add(1, this._success);
       } else {
-        this._handle.statuses |= 2;
+        this.handle.statuses |= 2;
+        i.errors.add(1, this._errorAttributes(this.handle.errorType(errorType)));
         i.predictions.add(1, this._error);
-        i.errors.add(1, this._errorAttributes(this._handle.errorType(errorType)));
       }
-      i.latency.record(seconds, this._base);
     } catch (err) {
-      this._recorder.failed(err);
+      this._recorder.failed(err, this.handle);
     }
   }
 
@@ -326,7 +410,7 @@ export class OtelApiSeries implements SeriesTarget {
       if (record.timePerOutputToken !== undefined) i.timePerOutputToken.record(record.timePerOutputToken, this._base);
       if (record.finish !== undefined) i.finishes.add(1, this._labelled(ATTR_FINISH_REASON, record.finish));
     } catch (err) {
-      this._recorder.failed(err);
+      this._recorder.failed(err, this.handle);
     }
   }
 
@@ -336,7 +420,7 @@ export class OtelApiSeries implements SeriesTarget {
     try {
       this._recorder.generationInstruments().phases.record(seconds, this._labelled(ATTR_PHASE, phase));
     } catch (err) {
-      this._recorder.failed(err);
+      this._recorder.failed(err, this.handle);
     }
   }
 
@@ -349,20 +433,11 @@ export class OtelApiSeries implements SeriesTarget {
     return attributes;
   }
 
-  /** The in-flight -1 of a call begun here, on the instruments it was counted on. */
-  private _leave(): void {
-    try {
-      this._instruments.inFlight.add(-1, this._base);
-    } catch (err) {
-      this._recorder.failed(err);
-    }
-  }
-
   private _record(histogram: Histogram, value: number): void {
     try {
       histogram.record(value, this._base);
     } catch (err) {
-      this._recorder.failed(err);
+      this._recorder.failed(err, this.handle);
     }
   }
 

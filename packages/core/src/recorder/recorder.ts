@@ -1,6 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { FinishReason, Phase } from '../catalog.js';
 import type { Runtime } from '../runtime.js';
+import type { Outcome } from './handle.js';
 
 /**
  * The seam between the wrappers and the metric backend. The wrappers resolve
@@ -103,13 +104,21 @@ export interface BucketOverrides {
  * Methods called on a handle before `begin()` (the batch size) go to the
  * handle's current target.
  *
+ * In-flight stays exact even when our own code runs out of stack (a stack
+ * overflow through an instrumented recursive function unwinds through
+ * frames with no room for a single call): `begin()` adds its +1 as its last
+ * step and `succeed()`, `fail()` and `cancel()` take the -1 as theirs, each a
+ * plain field update. So a begin or an end that throws has not moved
+ * in-flight, and whoever called it takes the -1 itself with field updates
+ * alone, on {@link CallSeries.handle} (see instrument.ts).
+ *
  * @internal
  */
 export interface PredictionSeries {
   /** True for a metric's overflow series (past the series cap), which stands for many label sets. */
   readonly overflow?: boolean;
   /** A call started (in-flight +1, this version is now the model's active one); returns the series to end it on. */
-  begin(): PredictionSeries;
+  begin(): CallSeries;
   /** A call ended well after `seconds` (count, latency, in-flight -1). */
   succeed(seconds: number): void;
   /** A call ended in an error after `seconds` (count, latency, error, in-flight -1). */
@@ -135,6 +144,32 @@ export interface PredictionSeries {
   generation(record: GenerationRecord): void;
   /** Time one call spent in one phase (only wrappers with the `phases` or `arrivedAt` option call it). */
   phase(phase: Phase, seconds: number): void;
+}
+
+/**
+ * The series a call began on: what `begin()` returns, where the call ends.
+ *
+ * @internal
+ */
+export interface CallSeries extends PredictionSeries {
+  /**
+   * The handle the series belongs to. Its native series holds the in-flight
+   * count of both paths (one plain integer per series: the native collector
+   * reads it, and the OpenTelemetry API path brings its instrument to it at
+   * collection), so code with no
+   * stack left can take a call out of flight without calling anything:
+   * `const count = call.handle.native; const slot = count.at + COUNT_IN_FLIGHT; if (count.counts[slot] > 0) count.counts[slot]--;`
+   */
+  readonly handle: CallHandle;
+  /** A call's outcome without its in-flight -1 (already taken by whoever calls this). */
+  outcome(seconds: number, outcome: Outcome): void;
+}
+
+/** What a call's code reads off its series' handle. @internal */
+export interface CallHandle {
+  readonly native: { readonly counts: Float64Array; readonly at: number };
+  readonly version: { readonly model: { readonly name: string } };
+  readonly recorder: { dropped(model: string, reason: string): void };
 }
 
 /**

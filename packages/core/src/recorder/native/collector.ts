@@ -24,6 +24,7 @@ import {
   STATUS_SUCCESS,
   type MetricDefinition,
 } from '../../catalog.js';
+import { flushDeferred } from '../../deferred.js';
 import { DeltaTracker } from './delta.js';
 import { GenerationBatch, pushGeneration, type GenerationReading } from './generation.js';
 import {
@@ -204,6 +205,7 @@ export class NativeCollector {
    */
   *collectInSteps(endTime: HrTimeLike, seriesPerStep: number): Generator<void, CollectedMetric[], void> {
     const recorder = this._recorder;
+    flushDeferred();
     recorder.sweep();
     recorder.checkTracing();
     const batch = new Batch();

@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { Phase } from '../../catalog.js';
-import type { BucketOverrides, GenerationRecord, HistogramKind, HistogramKinds, PredictionSeries } from '../recorder.js';
+import type { BucketOverrides, CallSeries, GenerationRecord, HistogramKind, HistogramKinds } from '../recorder.js';
 import { activate, CANCELLED, type Outcome, type SeriesHandle, type SeriesTarget, type VersionState } from '../handle.js';
 import { NativeGeneration } from './generation.js';
 import { NativeHistogram, type HistogramSlab } from './histogram.js';
@@ -76,9 +76,17 @@ export class NativeSeries implements SeriesTarget {
     return this.counts[this.at + COUNT_ERRORS]!;
   }
 
-  /** Calls begun and not ended. */
+  /**
+   * Calls begun and not ended, on both paths (the OpenTelemetry API targets'
+   * calls too). Written by the wrappers as well, with plain updates that
+   * cannot throw (see PredictionSeries): in the slab like the other counts.
+   */
   get inFlight(): number {
     return this.counts[this.at + COUNT_IN_FLIGHT]!;
+  }
+
+  set inFlight(value: number) {
+    this.counts[this.at + COUNT_IN_FLIGHT] = value;
   }
 
   /** Cancelled calls counted here. */
@@ -108,31 +116,40 @@ export class NativeSeries implements SeriesTarget {
     return this.current ? this : this.handle.now();
   }
 
-  begin(): PredictionSeries {
-    this.counts[this.at + COUNT_IN_FLIGHT]!++;
+  /*
+   * The +1 is begin()'s last step and the -1 each end's last: a begin or an
+   * end that throws (out of stack) has not moved in-flight (see
+   * PredictionSeries). `inFlight` also counts the calls begun on this
+   * handle's OpenTelemetry API targets: one count per series on both paths.
+   */
+
+  begin(): CallSeries {
     if (this._version.model.active !== this._version) activate(this._version);
+    this.counts[this.at + COUNT_IN_FLIGHT]!++;
     return this;
   }
 
   succeed(seconds: number): void {
     const counts = this.counts;
     const at = this.at;
-    if (counts[at + COUNT_IN_FLIGHT]! > 0) counts[at + COUNT_IN_FLIGHT]!--;
     if (this.current) {
-      counts[at + COUNT_SUCCESSES]!++;
       this.latency.record(seconds);
       if (this.handle.recorder.tracing) this._exemplar(seconds, undefined);
+      // The count last: an outcome cut short is then counted once, as
+      // dropped by whoever catches it (see instrument.ts), never twice.
+      counts[at + COUNT_SUCCESSES]!++;
     } else this.handle.now().outcome(seconds, undefined);
+    if (counts[at + COUNT_IN_FLIGHT]! > 0) counts[at + COUNT_IN_FLIGHT]!--;
   }
 
   fail(seconds: number, errorType: string): void {
-    this._ended();
     this.outcome(seconds, errorType);
+    this._ended();
   }
 
   cancel(): void {
-    this._ended();
     this.outcome(0, CANCELLED);
+    this._ended();
   }
 
   private _ended(): void {
@@ -150,12 +167,12 @@ export class NativeSeries implements SeriesTarget {
       return;
     }
     this.latency.record(seconds);
+    // Counts last, as in succeed().
     if (errorType === undefined) {
-      this.counts[this.at + COUNT_SUCCESSES]!++;
       if (this.handle.recorder.tracing) this._exemplar(seconds, undefined);
+      this.counts[this.at + COUNT_SUCCESSES]!++;
       return;
     }
-    this.counts[this.at + COUNT_ERRORS]!++;
     const type = this.handle.errorType(errorType);
     const types = (this._extras().errorTypes ??= new Map());
     let cell = types.get(type);
@@ -163,8 +180,9 @@ export class NativeSeries implements SeriesTarget {
       types.set(type, (cell = new CountCell(this._slab)));
       this._layoutChanged();
     }
-    cell.data[cell.at]!++;
     if (this.handle.recorder.tracing) this._exemplar(seconds, type);
+    cell.data[cell.at]!++;
+    this.counts[this.at + COUNT_ERRORS]!++;
   }
 
   /** The call's exemplars when it ran inside a sampled span; off the path unless a context manager is registered. */
