@@ -151,7 +151,8 @@ describe('scale-out: replicas pushing through vmagent sharding across two Victor
       }
     }
     expect(Object.fromEntries(perInstance)).toEqual({ 'replica-a-1': 10, 'replica-b-1': 12, 'replica-a-2': 6, 'replica-b-2': 4 });
-  });
+    // Two restarts and two waits for delivery, each bounded by eventually's 30 s: not the default test timeout.
+  }, 90_000);
 
   it('puts each series on exactly one shard, without the hash label', async () => {
     const [first, second] = await Promise.all(shards.map((shard) => shard.exportRaw('{__name__=~".+"}')));
@@ -175,5 +176,5 @@ describe('scale-out: a Prometheus in agent mode forwarding a replica to a centra
     expect(counted).toBe(9);
     // The agent forwarded a scrape, not a push: the scrape's own series came along.
     expect(await central!.waitFor(`up{job="${AGENT_JOB}",instance="127.0.0.1:${pulled!.metricsPort}"}`, (value) => value === 1)).toBe(1);
-  });
+  }, 60_000);
 });
