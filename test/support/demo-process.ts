@@ -14,6 +14,8 @@ export interface DemoProcess {
   /** Waits for a printed line matching `pattern` and returns its match. */
   waitForLine(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   stop(): Promise<void>;
+  /** Sends `signal` (SIGKILL: a crash, nothing flushed) and waits for the exit. */
+  kill(signal: NodeJS.Signals): Promise<void>;
 }
 
 /**
@@ -68,12 +70,13 @@ export async function startDemoProcess(
       child.once('exit', onExit);
       check();
     });
-  const stop = async (): Promise<void> => {
+  const kill = async (signal: NodeJS.Signals): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
+    child.kill(signal);
     await exited;
   };
+  const stop = (): Promise<void> => kill('SIGTERM');
   let apiPort: number;
   let metricsPort: number;
   try {
@@ -84,5 +87,5 @@ export async function startDemoProcess(
     await stop();
     throw err;
   }
-  return { apiUrl: `http://127.0.0.1:${apiPort}`, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, metricsPort, output: () => output, waitForLine, stop };
+  return { apiUrl: `http://127.0.0.1:${apiPort}`, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, metricsPort, output: () => output, waitForLine, stop, kill };
 }

@@ -16,6 +16,10 @@ export { catalogSeriesRegex, metricRelabelConfigs, renderMetricRelabelConfigs } 
 export type { RelabelConfig, RelabelOptions } from './prometheus/relabel.js';
 export { scrapeConfig, renderScrapeConfig, DEFAULT_PULL_PORT } from './prometheus/scrape.js';
 export type { ScrapeConfigOptions, ScrapeJob } from './prometheus/scrape.js';
+export { agentConfig, renderAgentConfig } from './scaleout/agent.js';
+export type { AgentConfig, AgentConfigOptions } from './scaleout/agent.js';
+export { vmagentSharding, renderVmagentCommand, shardRelabelRules, DEFAULT_SHARD_LABELS, SHARD_HASH_LABEL, MAX_SHARDS } from './scaleout/vmagent.js';
+export type { VmagentSharding, VmagentShardingOptions, VmagentRelabelRule } from './scaleout/vmagent.js';
 export { runDoctor, formatDoctorReport, DEFAULT_MAX_SERIES_PER_METRIC } from './doctor/doctor.js';
 export type { CheckResult, CheckStatus, DoctorOptions, DoctorReport } from './doctor/doctor.js';
 export { parseExposition } from './doctor/exposition.js';

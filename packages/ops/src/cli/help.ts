@@ -32,6 +32,19 @@ Generate from the metric catalog, so nothing drifts from the metric names:
       --interval D --scrape-timeout D   (default: the global ones)
       --keep-only-catalog          keep only the catalog's series
 
+Scale out (README "Scale-out"):
+  inferometer agentconfig [flags] > agent.yml         Prometheus agent-mode config: the scrapeconfig job + remote_write
+      --remote-write-url URL       central receiver, e.g. http://vm:8428/api/v1/write (required)
+      --send-deadline D            queue_config.batch_send_deadline (default Prometheus' 5s)
+      and every flag of inferometer scrapeconfig
+      run: prometheus --enable-feature=agent --storage.agent.path=DIR --config.file=agent.yml
+  inferometer vmagent --shard-url URL --shard-url URL ... [flags]
+                                   vmagent sharding: writes shard-<i>.yml relabel files and prints
+                                   the -remoteWrite.url / -remoteWrite.urlRelabelConfig flags
+      --shard-url URL              one storage's remote write URL, in shard order (at least 2)
+      --shard-by L1,L2             labels hashed (default __name__,job,instance)
+      --relabel-dir DIR            where the files are written and the flags point (default .)
+
 Kubernetes objects (apply with kubectl apply -f FILE):
   inferometer servicemonitor [flags] > sm.yml         ServiceMonitor (prometheus-operator)
   inferometer podmonitor [flags] > pm.yml             PodMonitor (prometheus-operator)

@@ -6,14 +6,18 @@
  * Exit codes: 0 done (doctor: healthy), 1 doctor found a problem, 2 bad usage
  * (the message names the flag and the accepted values).
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderAlertmanagerConfig } from '../alertmanager/config.js';
 import { renderGrafanaDashboard } from '../dashboard/dashboard.js';
 import { formatDoctorReport, runDoctor } from '../doctor/doctor.js';
 import { checkDuration, checkNumber, checkRegex, checkUrl, OpsConfigError } from '../options.js';
 import { renderMetricRelabelConfigs } from '../prometheus/relabel.js';
-import { checkHost, checkWhole, DEFAULT_PULL_PORT, MAX_INSTANCES, renderScrapeConfig } from '../prometheus/scrape.js';
+import { checkHost, checkWhole, DEFAULT_PULL_PORT, MAX_INSTANCES, renderScrapeConfig, type ScrapeConfigOptions } from '../prometheus/scrape.js';
 import { renderPrometheusRules } from '../rules/rule-file.js';
+import { renderAgentConfig } from '../scaleout/agent.js';
+import { renderVmagentCommand, vmagentSharding } from '../scaleout/vmagent.js';
 import { KUBERNETES_FLAGS, runKubernetesCommand } from '../kubernetes/cli.js';
 import { HELP, VERSION } from './help.js';
 import { RULES_FLAGS, THRESHOLD_FLAGS, rulesOptionsFromFlags, thresholdsFromFlags } from './rules-flags.js';
@@ -24,7 +28,17 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
 }
 
-type FlagSpec = Record<string, { type: 'string' | 'boolean' }>;
+type FlagSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
+
+const SCRAPE_FLAGS = {
+  job: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  instances: { type: 'string' },
+  interval: { type: 'string' },
+  'scrape-timeout': { type: 'string' },
+  'keep-only-catalog': { type: 'boolean' },
+} as const satisfies FlagSpec;
 
 /** Accepted flags per command. */
 export const COMMAND_FLAGS = {
@@ -38,15 +52,9 @@ export const COMMAND_FLAGS = {
     'repeat-interval': { type: 'string' },
   },
   relabel: { 'keep-only-catalog': { type: 'boolean' } },
-  scrapeconfig: {
-    job: { type: 'string' },
-    host: { type: 'string' },
-    port: { type: 'string' },
-    instances: { type: 'string' },
-    interval: { type: 'string' },
-    'scrape-timeout': { type: 'string' },
-    'keep-only-catalog': { type: 'boolean' },
-  },
+  scrapeconfig: SCRAPE_FLAGS,
+  agentconfig: { ...SCRAPE_FLAGS, 'remote-write-url': { type: 'string' }, 'send-deadline': { type: 'string' } },
+  vmagent: { 'shard-url': { type: 'string', multiple: true }, 'shard-by': { type: 'string' }, 'relabel-dir': { type: 'string' } },
   doctor: { prometheus: { type: 'string' }, 'timeout-ms': { type: 'string' }, 'max-series': { type: 'string' } },
   ...KUBERNETES_FLAGS,
 } as const satisfies Record<string, FlagSpec>;
@@ -84,6 +92,28 @@ const str = (value: string | boolean | undefined): string | undefined => (typeof
 
 const optional = <T>(value: T | undefined, key: string): Record<string, T> => (value === undefined ? {} : { [key]: value });
 
+/** The scrape job's options from the flags of scrapeconfig and agentconfig; a mistake names the flag. */
+function scrapeOptionsFromFlags(values: Record<string, string | boolean | undefined>): ScrapeConfigOptions {
+  const host = str(values.host);
+  return {
+    ...optional(str(values.job), 'job'),
+    ...optional(
+      host === undefined
+        ? undefined
+        : host.split(',').map((h) => {
+            checkHost(h.trim(), '--host');
+            return h.trim();
+          }),
+      'hosts',
+    ),
+    ...optional(values.port === undefined ? undefined : checkWhole('--port', values.port, 1, 65535, String(DEFAULT_PULL_PORT)), 'port'),
+    ...optional(values.instances === undefined ? undefined : checkWhole('--instances', values.instances, 1, MAX_INSTANCES, '4'), 'instances'),
+    ...optional(values.interval === undefined ? undefined : checkDuration('--interval', values.interval), 'interval'),
+    ...optional(values['scrape-timeout'] === undefined ? undefined : checkDuration('--scrape-timeout', values['scrape-timeout']), 'scrapeTimeout'),
+    keepOnlyCatalog: values['keep-only-catalog'] === true,
+  };
+}
+
 async function run(command: Command, args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(command, args, command === 'doctor' ? 1 : 0);
   if (values.help) {
@@ -119,23 +149,35 @@ async function run(command: Command, args: string[], io: CliIo): Promise<number>
     case 'relabel':
       io.stdout(renderMetricRelabelConfigs({ keepOnlyCatalog: values['keep-only-catalog'] === true }));
       return 0;
-    case 'scrapeconfig': {
-      const host = str(values.host);
-      // Checked here too, so that a mistake names the flag.
+    case 'scrapeconfig':
+      io.stdout(renderScrapeConfig(scrapeOptionsFromFlags(values)));
+      return 0;
+    case 'agentconfig': {
+      if (values['remote-write-url'] === undefined) throw new UsageError('--remote-write-url is required: the central receiver\'s remote write URL, e.g. --remote-write-url http://victoria-metrics:8428/api/v1/write');
       io.stdout(
-        renderScrapeConfig({
-          ...optional(str(values.job), 'job'),
-          ...optional(host === undefined ? undefined : host.split(',').map((h) => {
-                  checkHost(h.trim(), '--host');
-                  return h.trim();
-                }), 'hosts'),
-          ...optional(values.port === undefined ? undefined : checkWhole('--port', values.port, 1, 65535, String(DEFAULT_PULL_PORT)), 'port'),
-          ...optional(values.instances === undefined ? undefined : checkWhole('--instances', values.instances, 1, MAX_INSTANCES, '4'), 'instances'),
-          ...optional(values.interval === undefined ? undefined : checkDuration('--interval', values.interval), 'interval'),
-          ...optional(values['scrape-timeout'] === undefined ? undefined : checkDuration('--scrape-timeout', values['scrape-timeout']), 'scrapeTimeout'),
-          keepOnlyCatalog: values['keep-only-catalog'] === true,
+        renderAgentConfig({
+          ...scrapeOptionsFromFlags(values),
+          remoteWriteUrl: checkUrl('--remote-write-url', values['remote-write-url']),
+          ...optional(values['send-deadline'] === undefined ? undefined : checkDuration('--send-deadline', values['send-deadline']), 'sendDeadline'),
         }),
       );
+      return 0;
+    }
+    case 'vmagent': {
+      const urls = (values['shard-url'] as unknown as string[] | undefined) ?? [];
+      if (urls.length < 2) throw new UsageError('give one --shard-url per storage, at least two, e.g. --shard-url http://vm-0:8428/api/v1/write --shard-url http://vm-1:8428/api/v1/write');
+      urls.forEach((url) => checkUrl('--shard-url', url));
+      const shardBy = str(values['shard-by']);
+      const dir = str(values['relabel-dir']) ?? '.';
+      const sharding = vmagentSharding({
+        shardUrls: urls,
+        relabelDir: dir,
+        ...optional(shardBy === undefined ? undefined : shardBy.split(',').map((label) => label.trim()), 'shardLabels'),
+      });
+      // The files are written where the printed flags name them.
+      mkdirSync(dir, { recursive: true });
+      for (const file of sharding.files) writeFileSync(join(dir, file.name), file.content);
+      io.stdout(renderVmagentCommand(sharding));
       return 0;
     }
     case 'doctor': {

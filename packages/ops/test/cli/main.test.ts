@@ -49,7 +49,7 @@ describe('inferometer CLI', () => {
       [['doctor', 'localhost:9464'], 'inferometer doctor: <metrics-url>="localhost:9464": expected an http:// or https:// URL, e.g. http://localhost:9464/metrics\n'],
       [['doctor', 'http://x/metrics', '--timeout-ms', '0'], 'inferometer doctor: --timeout-ms="0": expected a number greater than 0, e.g. 5000\n'],
       [['relabel', 'extra'], 'inferometer relabel: unexpected argument "extra"; accepted flags: --keep-only-catalog\n'],
-      [['graph'], 'inferometer: unknown command "graph"; commands: dashboard, rules, alertmanager, relabel, scrapeconfig, doctor, servicemonitor, podmonitor, prometheusrule, scaledobject (inferometer --help)\n'],
+      [['graph'], 'inferometer: unknown command "graph"; commands: dashboard, rules, alertmanager, relabel, scrapeconfig, agentconfig, vmagent, doctor, servicemonitor, podmonitor, prometheusrule, scaledobject (inferometer --help)\n'],
     ];
     for (const [argv, message] of cases) {
       const result = await run(...argv);
