@@ -470,11 +470,14 @@ export const METRIC_SERIES = {
 } as const satisfies MetricDefinition;
 
 /**
- * The prediction catalog and core's own self-metrics, in a stable order. The
- * satellite packages own theirs: `@inferometer/drift/catalog`,
- * `@inferometer/onnxruntime/catalog`, `@inferometer/exporter-remote-write/catalog`.
+ * The per-series metrics of the catalog (everything one instrumented
+ * function's series holds; the recorder's own gauges and counters are not
+ * among them), in the order collections list them. A worker thread's main
+ * thread reads exactly these from the thread's shared memory.
+ *
+ * @internal
  */
-export const CATALOG = [
+export const SERIES_METRICS = [
   METRIC_PREDICTIONS,
   METRIC_PREDICTION_ERRORS,
   METRIC_PREDICTION_LATENCY,
@@ -487,6 +490,15 @@ export const CATALOG = [
   METRIC_TIME_PER_OUTPUT_TOKEN,
   METRIC_FINISH_REASONS,
   METRIC_PHASE_DURATION,
+] as const satisfies readonly MetricDefinition[];
+
+/**
+ * The prediction catalog and core's own self-metrics, in a stable order. The
+ * satellite packages own theirs: `@inferometer/drift/catalog`,
+ * `@inferometer/onnxruntime/catalog`, `@inferometer/exporter-remote-write/catalog`.
+ */
+export const CATALOG = [
+  ...SERIES_METRICS,
   METRIC_MODEL_INFO,
   METRIC_ACTIVE_MODEL_VERSION,
   METRIC_DROPPED_OBSERVATIONS,

@@ -28,7 +28,7 @@ export type { MetricDataLike, PrometheusLabel, PrometheusType } from './promethe
 export { nativeBuckets, nativeSchema, NATIVE_MAX_SCHEMA, NATIVE_MIN_SCHEMA } from './prometheus/native.js';
 export type { NativeBuckets } from './prometheus/native.js';
 export { exemplarsOf } from './recorder/native/exemplars.js';
-export { DEFAULT_MAX_SIZE as EXPONENTIAL_DEFAULT_MAX_SIZE, MAX_SCALE as EXPONENTIAL_MAX_SCALE, MIN_SCALE as EXPONENTIAL_MIN_SCALE, mapToIndex } from './recorder/native/exponential.js';
+export { DEFAULT_MAX_SIZE as EXPONENTIAL_DEFAULT_MAX_SIZE, MAX_SCALE as EXPONENTIAL_MAX_SCALE, MIN_SCALE as EXPONENTIAL_MIN_SCALE, changeScale, mapToIndex } from './recorder/native/exponential.js';
 export type { CollectedExemplar } from './recorder/native/exemplars.js';
 export { SharedSeriesMirror, SharedDirectory } from './recorder/native/shared.js';
 export type { SeriesLayout, SharedRecord } from './recorder/native/shared.js';

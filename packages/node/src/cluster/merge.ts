@@ -42,7 +42,7 @@ import {
   type MetricData,
   type ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
-import { EXPONENTIAL_DEFAULT_MAX_SIZE, mapToIndex, type CollectedExemplar } from '@inferometer/core/internal';
+import { changeScale, EXPONENTIAL_DEFAULT_MAX_SIZE, mapToIndex, type CollectedExemplar } from '@inferometer/core/internal';
 
 /** One contributor to a merge: a worker alive, or the kept points of exited ones. */
 export interface MergeSource {
@@ -272,17 +272,6 @@ function spanOf(buckets: Buckets): Span | undefined {
   let last = counts.length - 1;
   while (counts[last] === 0) last--;
   return { low: buckets.offset + first, high: buckets.offset + last, first, last };
-}
-
-/** How many halvings bring `high - low` under `maxSize` (sdk-metrics ExponentialHistogramAccumulation._changeScale). */
-function changeScale(high: number, low: number, maxSize: number): number {
-  let change = 0;
-  while (high - low >= maxSize) {
-    high >>= 1;
-    low >>= 1;
-    change++;
-  }
-  return change;
 }
 
 /** Lowest and highest bucket index of one sign of both sides at `scale` (arithmetic shifts, rounding down as the SDK does); undefined when neither has any. */

@@ -24,6 +24,7 @@ import {
   STATUS_SUCCESS,
   type MetricDefinition,
 } from '../../catalog.js';
+export { SERIES_METRICS } from '../../catalog.js';
 import { flushDeferred } from '../../deferred.js';
 import { DeltaTracker } from './delta.js';
 import { GenerationBatch, pushGeneration, type GenerationReading } from './generation.js';
@@ -250,28 +251,6 @@ export class NativeCollector {
   }
 }
 
-/**
- * The per-series catalog metrics (everything a series holds; the recorder's
- * own gauges and counters are not among them), in the order collections
- * list them. A worker thread's main thread reads exactly these from the
- * thread's shared memory (shared.ts).
- *
- * @internal
- */
-export const SERIES_METRICS: readonly MetricDefinition[] = [
-  METRIC_PREDICTIONS,
-  METRIC_PREDICTION_ERRORS,
-  METRIC_PREDICTION_LATENCY,
-  METRIC_PREDICTION_CONFIDENCE,
-  METRIC_PREDICTION_BATCH_SIZE,
-  METRIC_PREDICTIONS_IN_FLIGHT,
-  METRIC_TIME_TO_FIRST_ITEM,
-  METRIC_STREAM_ITEMS,
-  METRIC_PREDICTION_TOKENS,
-  METRIC_TIME_PER_OUTPUT_TOKEN,
-  METRIC_FINISH_REASONS,
-  METRIC_PHASE_DURATION,
-];
 
 /** Appends the batch's per-series metrics to `out` ({@link SERIES_METRICS}, exponential ones beside their explicit ones). @internal */
 export function seriesMetrics(out: CollectedMetric[], batch: Batch, temporality: Temporality): void {

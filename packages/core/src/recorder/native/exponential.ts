@@ -169,8 +169,8 @@ function collapse(counts: Float64Array, start: number, end: number, change: numb
   }
 }
 
-/** How many halvings bring high - low under maxSize (sdk-metrics `_changeScale`). */
-function changeScale(high: number, low: number, maxSize: number): number {
+/** How many halvings bring high - low under maxSize (sdk-metrics `_changeScale`). @internal */
+export function changeScale(high: number, low: number, maxSize: number): number {
   let change = 0;
   while (high - low >= maxSize) {
     high >>= 1;
