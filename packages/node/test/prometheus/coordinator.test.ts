@@ -75,6 +75,10 @@ describe('the pull endpoint against slow readers', () => {
     // Every one served (none refused by the concurrency limit), each reading
     // the 16 MB uncompressed body.
     const target = await startTarget({ maxConcurrentScrapes: 200 });
+    // The baseline is the server having just answered one ordinary scrape
+    // (pooled body chunks and heap in use), not whatever the heap shrank to
+    // while a loaded machine was slow to send the first probe.
+    await (await fetch(target.url, { headers: { 'accept-encoding': 'identity' } })).arrayBuffer();
     const before = await target.probe();
     const t0 = performance.now();
     for (let i = 0; i < 100; i++) slowReader(target.url);

@@ -153,7 +153,8 @@ describe('createPrometheusReader: scrapes share one collection', () => {
         };
       },
     };
-    const { reader, handler } = createPrometheusReader({ metricProducers: [big] });
+    // The stuck reader must not be cut off by the write timeout (10 s) while a loaded machine renders.
+    const { reader, handler } = createPrometheusReader({ metricProducers: [big], writeTimeoutMillis: 600_000 });
     const provider = new MeterProvider({ readers: [reader] });
     closers.push(() => provider.shutdown());
     const base = await listen(createServer(handler));
