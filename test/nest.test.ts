@@ -1,17 +1,21 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
+const run = promisify(execFile);
 
 describe('@Instrument in a real NestJS app (tsc, experimentalDecorators, CommonJS, built dist)', () => {
-  it('routes POST /a and /b with @Instrument above or below @Post, counts every call, and keeps the route metadata', () => {
+  it('routes POST /a and /b with @Instrument above or below @Post, counts every call, and keeps the route metadata', async () => {
     const tsc = require.resolve('typescript/bin/tsc');
-    execFileSync(process.execPath, [tsc, '-p', join(root, 'test', 'fixtures', 'nest-app', 'tsconfig.json')], { stdio: 'pipe' });
-    const out = execFileSync(process.execPath, [join(root, 'node_modules', '.nest-app', 'app.js')], { encoding: 'utf8', timeout: 30_000 });
+    // Child processes run asynchronously: the worker keeps answering vitest meanwhile.
+    await run(process.execPath, [tsc, '-p', join(root, 'test', 'fixtures', 'nest-app', 'tsconfig.json')]);
+    // A bound for a hung app, far above its few seconds on a loaded machine.
+    const { stdout: out } = await run(process.execPath, [join(root, 'node_modules', '.nest-app', 'app.js')], { encoding: 'utf8', timeout: 120_000 });
     const result = JSON.parse(out) as {
       statuses: Record<string, number[]>;
       predictions: { model: string; status: string; value: number }[];

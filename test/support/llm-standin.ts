@@ -9,7 +9,10 @@ import type { AddressInfo } from 'node:net';
  * with scripted delays and usage, so the real SDK clients can be driven end
  * to end on loopback. What it does is chosen by the request's `model`:
  * `fail-429` and `fail-500` answer with that status and the provider's error
- * body; anything else answers normally.
+ * body; `hold-after-first` streams its first token and then holds the stream
+ * open until the client goes away (at most a minute), so a test of an
+ * aborted call does not race the end of a stream; anything else answers
+ * normally.
  */
 export interface StandinScript {
   /** Prompt tokens reported in usage. */
@@ -58,11 +61,14 @@ export async function startStandin(script: StandinScript): Promise<Standin> {
         return;
       }
       let gone = false;
+      let closed!: () => void;
+      const clientGone = new Promise<void>((resolve) => (closed = resolve));
       response.on('close', () => {
         if (!response.writableFinished) {
           gone = true;
           disconnects++;
         }
+        closed();
       });
       const stream = params.stream === true;
       if (!stream) {
@@ -93,6 +99,7 @@ export async function startStandin(script: StandinScript): Promise<Standin> {
         send('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
       }
       for (let i = 0; i < script.outputTokens && !gone; i++) {
+        if (i === 1 && model === 'hold-after-first') await Promise.race([clientGone, sleep(60_000)]);
         if (i > 0) await sleep(script.interTokenMs);
         if (anthropic) send('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'x' } });
         else send(undefined, { id: 'chatcmpl-standin', object: 'chat.completion.chunk', created: 1, model, choices: [{ index: 0, delta: i === 0 ? { role: 'assistant', content: 'x' } : { content: 'x' }, finish_reason: null }] });

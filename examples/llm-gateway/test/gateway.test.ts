@@ -83,7 +83,9 @@ describe('examples/llm-gateway', () => {
   it('counts a client that drops a stream as cancelled, and aborts the upstream call', async () => {
     const before = value(await scrape(), 'ml_prediction_finish_reasons_total', { model_name: 'gateway', finish_reason: 'cancelled' }) ?? 0;
     const controller = new AbortController();
-    const stream = await client.chat.completions.create({ model: 'standin-1', messages: [{ role: 'user', content: 'hi' }], stream: true }, { signal: controller.signal });
+    // The stand-in holds the stream open after the first token until its
+    // client goes away: it can only end by the gateway aborting it.
+    const stream = await client.chat.completions.create({ model: 'hold-after-first', messages: [{ role: 'user', content: 'hi' }], stream: true }, { signal: controller.signal });
     for await (const chunk of stream) {
       expect(chunk.object).toBe('chat.completion.chunk');
       controller.abort();

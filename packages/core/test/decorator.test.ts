@@ -1,13 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Instrument } from '../src/decorator.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixture = join(here, 'fixtures', 'decorated-model.ts');
+// A folder per process: CI runs this file on two Node.js lines at once.
+const OUT = join(here, '..', 'node_modules', '.decorator-test', String(process.pid));
+afterAll(() => rmSync(OUT, { recursive: true, force: true }));
+/** Each flavour compiled once per file (a full type-check takes seconds). */
+const compiled = new Map<boolean, { out: Record<string, unknown>; emitted: string }>();
 
 /**
  * Type-checks and compiles the fixture with the real TypeScript compiler in
@@ -15,8 +20,10 @@ const fixture = join(here, 'fixtures', 'decorated-model.ts');
  * The output goes under the package (git-ignored) so Node resolves the built
  * `@inferometer/core` from the workspace.
  */
-function compileAndRun(experimentalDecorators: boolean): Record<string, unknown> {
-  const outDir = join(here, '..', 'node_modules', '.decorator-test', experimentalDecorators ? 'legacy' : 'standard');
+function compileAndRun(experimentalDecorators: boolean): { out: Record<string, unknown>; emitted: string } {
+  const done = compiled.get(experimentalDecorators);
+  if (done !== undefined) return done;
+  const outDir = join(OUT, experimentalDecorators ? 'legacy' : 'standard');
   mkdirSync(outDir, { recursive: true });
   const options: ts.CompilerOptions = {
     target: ts.ScriptTarget.ES2022,
@@ -38,7 +45,9 @@ function compileAndRun(experimentalDecorators: boolean): Record<string, unknown>
   });
   const file = join(outDir, 'decorated-model.mjs');
   writeFileSync(file, emitted);
-  return JSON.parse(execFileSync(process.execPath, [file], { encoding: 'utf8' })) as Record<string, unknown>;
+  const result = { out: JSON.parse(execFileSync(process.execPath, [file], { encoding: 'utf8' })) as Record<string, unknown>, emitted };
+  compiled.set(experimentalDecorators, result);
+  return result;
 }
 
 describe('@Instrument under both decorator flavours', () => {
@@ -47,7 +56,7 @@ describe('@Instrument under both decorator flavours', () => {
     ['experimentalDecorators (NestJS)', true],
   ] as const) {
     it(`type-checks, compiles and records under ${flavour}`, () => {
-      const out = compileAndRun(legacy);
+      const { out } = compileAndRun(legacy);
       expect(out).toMatchObject({ name: 'predict', length: 1, result: [0.1, 0.8, 0.1], sync: 'other-2.1.0', error: 'RangeError' });
       const points = out.points as Record<string, number>;
       expect(points['ml_predictions{"model_name":"iris","model_version":"2.1.0","status":"success"}']).toBe(1);
@@ -60,9 +69,8 @@ describe('@Instrument under both decorator flavours', () => {
   }
 
   it('the emitted legacy build really uses the legacy decorator call', () => {
-    compileAndRun(true);
-    const legacy = readFileSync(join(here, '..', 'node_modules', '.decorator-test', 'legacy', 'decorated-model.mjs'), 'utf8');
-    const standard = readFileSync(join(here, '..', 'node_modules', '.decorator-test', 'standard', 'decorated-model.mjs'), 'utf8');
+    const legacy = compileAndRun(true).emitted;
+    const standard = compileAndRun(false).emitted;
     expect(legacy).toContain('__decorate(');
     expect(standard).toContain('__esDecorate(');
   });

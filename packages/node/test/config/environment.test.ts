@@ -28,7 +28,8 @@ interface Outcome {
 async function startWith(env: Record<string, string>): Promise<Outcome> {
   const { stdout } = await run(process.execPath, [CHILD], {
     env: { PATH: process.env.PATH ?? '', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: '0', ...env },
-    timeout: 20_000,
+    // A bound for a hung child, not a margin: five children start at once.
+    timeout: 60_000,
     maxBuffer: 1024 * 1024,
   });
   const lines = stdout.trim().split('\n');
@@ -125,9 +126,13 @@ describe('start() with garbage in the real environment, one fresh process per ca
     expect(outcome.targetInfo).toContain('team="r&d"');
   });
 
-  it.each(CASES.map(([variable, value, extra, secret]) => ({ variable, value, extra, secret, shown: JSON.stringify(value).slice(0, 60) })))(
+  // Independent processes: a few at once (vitest's maxConcurrency), which
+  // the machine's other core can run while one loads the package.
+  const cases = CASES.map(([variable, value, extra, secret]) => ({ variable, value, extra, secret, shown: JSON.stringify(value).slice(0, 60) }));
+  it.concurrent.for(cases)(
     '$variable=$shown fails at start naming the variable',
-    async ({ variable, value, extra, secret }) => {
+    { timeout: 90_000 },
+    async ({ variable, value, extra, secret }, { expect }) => {
     const outcome = await startWith({ ...extra, [variable]: value });
     expect(outcome.ok).toBe(false);
     expect(outcome.configurationError).toBe(true);

@@ -75,25 +75,42 @@ describe('the pull endpoint against slow readers', () => {
     // Every one served (none refused by the concurrency limit), each reading
     // the 16 MB uncompressed body.
     const target = await startTarget({ maxConcurrentScrapes: 200 });
+    // The baseline is the server having just answered one ordinary scrape
+    // (pooled body chunks and heap in use), not whatever the heap shrank to
+    // while a loaded machine was slow to send the first probe.
+    await (await fetch(target.url, { headers: { 'accept-encoding': 'identity' } })).arrayBuffer();
     const before = await target.probe();
+    const t0 = performance.now();
     for (let i = 0; i < 100; i++) slowReader(target.url);
     let peak = before.rss;
-    // Connections the server still holds, second by second (a paused client
-    // socket does not see the reset until it reads again, so count them on
-    // the server's side).
-    const held: number[] = [];
-    for (let s = 0; s < 20; s++) {
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Connections the server still holds (a paused client socket does not
+    // see the reset until it reads again, so count them on the server's
+    // side), polled until all are gone or a bound passes. The write timeout
+    // (10 s by default) starts on the server when it starts answering, after
+    // t0: no connection may go before t0 + 10 s, however slow the machine.
+    const held: string[] = [];
+    let allHeld = false;
+    let firstCut: number | undefined;
+    let sockets = Number.NaN;
+    for (;;) {
       const probe = await target.probe();
+      const at = performance.now() - t0;
+      sockets = probe.sockets;
       peak = Math.max(peak, probe.rss);
-      held.push(probe.sockets);
+      held.push(`${(at / 1000).toFixed(1)}s:${sockets}`);
+      if (sockets >= 100) allHeld = true;
+      else if (allHeld && firstCut === undefined) firstCut = at;
+      if ((allHeld && sockets === 0) || at > 45_000) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
     }
     const growth = (peak - before.rss) / MiB;
-    console.log(`100 slow readers for 20 s: RSS ${(before.rss / MiB).toFixed(0)} MiB -> peak ${(peak / MiB).toFixed(0)} MiB (+${growth.toFixed(1)} MiB); connections held second by second: ${held.join(' ')}`);
+    console.log(`100 slow readers: RSS ${(before.rss / MiB).toFixed(0)} MiB -> peak ${(peak / MiB).toFixed(0)} MiB (+${growth.toFixed(1)} MiB); connections held: ${held.join(' ')}`);
     expect(growth).toBeLessThan(64);
-    // All 100 held until the 10 s default write timeout, none from 12 s on.
-    expect(held[7]).toBeGreaterThanOrEqual(100);
-    expect(held.slice(12)).toEqual(new Array(8).fill(0));
+    // All 100 held until the default write timeout (less the millisecond
+    // granularity of timers), then every one cut off.
+    expect(allHeld).toBe(true);
+    expect(firstCut).toBeGreaterThanOrEqual(10_000 - 5);
+    expect(sockets).toBe(0);
   }, 60_000);
 });
 
@@ -132,13 +149,16 @@ describe('the pull endpoint against 200 concurrent scrapes', () => {
     const refused = results.filter((r) => r.status === 503);
     const growth = (peak - before.rss) / MiB;
     console.log(
-      `200 concurrent scrapes: ${served.length} served (${Math.max(...served.map((r) => r.ms)).toFixed(0)} ms for the last), ${refused.length} refused (${Math.max(...refused.map((r) => r.ms)).toFixed(0)} ms for the last); RSS ${(before.rss / MiB).toFixed(0)} MiB -> peak ${(peak / MiB).toFixed(0)} MiB (+${growth.toFixed(1)} MiB); longest event-loop stall ${after.maxStallMs.toFixed(1)} ms`,
+      `200 concurrent scrapes: ${served.length} served (${Math.min(...served.map((r) => r.ms)).toFixed(0)} ms for the first, ${Math.max(...served.map((r) => r.ms)).toFixed(0)} ms for the last), ${refused.length} refused (${Math.max(...refused.map((r) => r.ms)).toFixed(0)} ms for the last); RSS ${(before.rss / MiB).toFixed(0)} MiB -> peak ${(peak / MiB).toFixed(0)} MiB (+${growth.toFixed(1)} MiB); longest event-loop stall ${after.maxStallMs.toFixed(1)} ms`,
     );
     expect(served.length + refused.length).toBe(200);
     expect(served.length).toBeGreaterThanOrEqual(16);
     for (const r of served) expect(r.bytes).toBeGreaterThan(10_000_000);
-    for (const r of refused) expect(r.ms).toBeLessThan(1_000);
-    expect(Math.max(...results.map((r) => r.ms))).toBeLessThan(10_000);
+    // Refused at once: every refusal had arrived before the first 16 MB body
+    // was through (they do not wait for a collection or a body), whatever
+    // the machine's speed; and every scrape answered within a bound.
+    expect(Math.max(...refused.map((r) => r.ms))).toBeLessThan(Math.min(...served.map((r) => r.ms)));
+    expect(Math.max(...results.map((r) => r.ms))).toBeLessThan(45_000);
     expect(growth).toBeLessThan(512);
   }, 60_000);
 });

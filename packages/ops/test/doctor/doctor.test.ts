@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { METRIC_ACTIVE_MODEL_VERSION, METRIC_MODEL_INFO, METRIC_PREDICTIONS } from '@inferometer/core';
 import { formatDoctorReport, runDoctor } from '../../src/doctor/doctor.js';
 import { eventually, freePort, serveMetrics, startPrometheusWithConfig as startPrometheus } from '@inferometer/testing';
@@ -96,59 +96,6 @@ describe('runDoctor', () => {
     expect(near.checks.find((c) => c.check === 'series')).toMatchObject({ status: 'warn', summary: 'largest: ml_predictions_total with 2 series (cap 2)' });
   });
 
-  it('passes when Prometheus reports the target up and stores its series', async () => {
-    const target = await serveMetrics(() => DEMO);
-    cleanups.push(target.stop);
-    const prometheus = await startPrometheus(`global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: iris\n    static_configs: [{targets: ['127.0.0.1:${target.port}']}]\n`);
-    cleanups.push(prometheus.stop);
-    const report = await eventually('a healthy report', async () => {
-      const r = await runDoctor({ metricsUrl: target.url, prometheusUrl: prometheus.url });
-      return prom(r).status === 'ok' ? r : undefined;
-    });
-    expect(prom(report).summary).toBe('Prometheus reports the target up and stores its 8 Inferometer metrics');
-    expect(report.healthy).toBe(true);
-  });
-
-  it('fails when Prometheus reports the target down although the endpoint answers (the silent failure)', async () => {
-    const target = await serveMetrics(() => DEMO);
-    cleanups.push(target.stop);
-    // sample_limit below the demo's 70 samples: every scrape fails, up == 0.
-    const prometheus = await startPrometheus(`global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: iris\n    sample_limit: 10\n    static_configs: [{targets: ['127.0.0.1:${target.port}']}]\n`);
-    cleanups.push(prometheus.stop);
-    const report = await eventually('a report with the target down', async () => {
-      const r = await runDoctor({ metricsUrl: target.url, prometheusUrl: prometheus.url });
-      // Until its first scrape Prometheus lists no target; wait for the verdict on the scrape.
-      return prom(r).summary.includes('DOWN') ? r : undefined;
-    });
-    expect(statusOf(report)).toMatchObject({ endpoint: 'ok', catalog: 'ok', prometheus: 'fail' });
-    expect(prom(report).summary).toBe('Prometheus reports the target DOWN (up == 0): sample limit exceeded');
-    expect(report.healthy).toBe(false);
-  });
-
-  it('fails when Prometheus scrapes the target but drops its Inferometer series', async () => {
-    const target = await serveMetrics(() => DEMO);
-    cleanups.push(target.stop);
-    const prometheus = await startPrometheus(
-      `global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: iris\n    metric_relabel_configs: [{source_labels: [__name__], regex: '(ml|inferometer)_.*', action: drop}]\n    static_configs: [{targets: ['127.0.0.1:${target.port}']}]\n`,
-    );
-    cleanups.push(prometheus.stop);
-    const report = await eventually('a report after the first scrape', async () => {
-      const r = await runDoctor({ metricsUrl: target.url, prometheusUrl: prometheus.url });
-      return prom(r).summary.includes('stores none') ? r : undefined;
-    });
-    expect(prom(report).status).toBe('fail');
-    expect(prom(report).details.at(-1)).toContain(METRIC_PREDICTIONS.prometheusName);
-  });
-
-  it('fails when Prometheus does not scrape the endpoint at all', async () => {
-    const target = await serveMetrics(() => DEMO);
-    cleanups.push(target.stop);
-    const prometheus = await startPrometheus('global: {scrape_interval: 1s}\nscrape_configs: []\n');
-    cleanups.push(prometheus.stop);
-    const report = await runDoctor({ metricsUrl: target.url, prometheusUrl: prometheus.url });
-    expect(prom(report)).toMatchObject({ status: 'fail', summary: expect.stringContaining('has no target scraping') });
-  });
-
   it('reports rules Prometheus never evaluated successfully, and alerts firing now', async () => {
     const target = await serveMetrics(() => DEMO);
     cleanups.push(target.stop);
@@ -188,18 +135,76 @@ describe('runDoctor', () => {
     expect(formatDoctorReport(report)).toContain('verdict: NOT HEALTHY: 1 check failed (rules)');
   });
 
-  it('says so when Prometheus has no rules, and that nothing fires', async () => {
-    const target = await serveMetrics(() => DEMO);
-    cleanups.push(target.stop);
-    const prometheus = await startPrometheus(`global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: iris\n    static_configs: [{targets: ['127.0.0.1:${target.port}']}]\n`);
-    cleanups.push(prometheus.stop);
-    const report = await runDoctor({ metricsUrl: target.url, prometheusUrl: prometheus.url });
-    expect(statusOf(report)).toMatchObject({ rules: 'warn', alerts: 'ok' });
-    expect(report.checks.find((c) => c.check === 'alerts')!.summary).toBe('no alert firing');
-  });
-
   it('refuses bad options, naming them', async () => {
     await expect(runDoctor({ metricsUrl: 'localhost:9464' })).rejects.toThrow('metricsUrl="localhost:9464": expected an http:// or https:// URL');
     await expect(runDoctor({ metricsUrl: 'http://x/metrics', timeoutMs: -1 })).rejects.toThrow('timeoutMs=-1: expected a number greater than 0');
+  });
+});
+
+// One Prometheus for the checks that need no rules, each on a target of its
+// own, as a Prometheus scraping several services sees them: a Prometheus
+// takes some 5 s to its first scrape (its scrape manager applies targets on
+// a 5 s tick), so one per test would cost that every time.
+describe('runDoctor against a real Prometheus scraping several targets', () => {
+  const targets: Record<'up' | 'limited' | 'dropped' | 'unscraped', { url: string; port: number; stop(): Promise<void> }> = {} as never;
+  let prometheus: Awaited<ReturnType<typeof startPrometheus>>;
+
+  beforeAll(async () => {
+    for (const name of ['up', 'limited', 'dropped', 'unscraped'] as const) targets[name] = await serveMetrics(() => DEMO);
+    const job = (name: string, port: number, extra = ''): string => `  - job_name: iris-${name}\n${extra}    static_configs: [{targets: ['127.0.0.1:${port}']}]\n`;
+    prometheus = await startPrometheus(
+      'global: {scrape_interval: 1s}\nscrape_configs:\n' +
+        job('up', targets.up.port) +
+        // sample_limit below the demo's 70 samples: every scrape fails, up == 0.
+        job('limited', targets.limited.port, '    sample_limit: 10\n') +
+        job('dropped', targets.dropped.port, "    metric_relabel_configs: [{source_labels: [__name__], regex: '(ml|inferometer)_.*', action: drop}]\n"),
+    );
+  });
+
+  afterAll(async () => {
+    await Promise.allSettled([prometheus?.stop(), ...Object.values(targets).map((t) => t.stop())]);
+  });
+
+  it('passes when Prometheus reports the target up and stores its series', async () => {
+    const report = await eventually('a healthy report', async () => {
+      const r = await runDoctor({ metricsUrl: targets.up.url, prometheusUrl: prometheus.url });
+      return prom(r).status === 'ok' ? r : undefined;
+    });
+    expect(prom(report).summary).toBe('Prometheus reports the target up and stores its 8 Inferometer metrics');
+    expect(report.healthy).toBe(true);
+  });
+
+  it('fails when Prometheus reports the target down although the endpoint answers (the silent failure)', async () => {
+    const report = await eventually('a report with the target down', async () => {
+      const r = await runDoctor({ metricsUrl: targets.limited.url, prometheusUrl: prometheus.url });
+      // Until its first scrape Prometheus lists no target; wait for the verdict on the scrape.
+      return prom(r).summary.includes('DOWN') ? r : undefined;
+    });
+    expect(statusOf(report)).toMatchObject({ endpoint: 'ok', catalog: 'ok', prometheus: 'fail' });
+    expect(prom(report).summary).toBe('Prometheus reports the target DOWN (up == 0): sample limit exceeded');
+    expect(report.healthy).toBe(false);
+  });
+
+  it('fails when Prometheus scrapes the target but drops its Inferometer series', async () => {
+    const report = await eventually('a report after the first scrape', async () => {
+      const r = await runDoctor({ metricsUrl: targets.dropped.url, prometheusUrl: prometheus.url });
+      return prom(r).summary.includes('stores none') ? r : undefined;
+    });
+    expect(prom(report).status).toBe('fail');
+    expect(prom(report).details.at(-1)).toContain(METRIC_PREDICTIONS.prometheusName);
+  });
+
+  it('fails when Prometheus does not scrape the endpoint at all', async () => {
+    // Asked once the other targets are being scraped, so that the answer is
+    // not just a Prometheus that has no targets yet.
+    await eventually('the scraped targets', async () => ((await runDoctor({ metricsUrl: targets.up.url, prometheusUrl: prometheus.url })).checks.some((c) => c.check === 'prometheus' && c.status === 'ok') ? true : undefined));
+    const report = await runDoctor({ metricsUrl: targets.unscraped.url, prometheusUrl: prometheus.url });
+    expect(prom(report)).toMatchObject({ status: 'fail', summary: expect.stringContaining('has no target scraping') });
+  });
+
+  it('says so when Prometheus has no rules, and that nothing fires', async () => {
+    const report = await runDoctor({ metricsUrl: targets.up.url, prometheusUrl: prometheus.url });
+    expect(statusOf(report)).toMatchObject({ rules: 'warn', alerts: 'ok' });
+    expect(report.checks.find((c) => c.check === 'alerts')!.summary).toBe('no alert firing');
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS } from '@inferometer/core';
 import { catalogSeriesRegex, metricRelabelConfigs } from '../../src/prometheus/relabel.js';
@@ -18,23 +18,38 @@ http_requests_total{otel_scope_name="@opentelemetry/instrumentation-http",otel_s
 target_info{service_name="iris"} 1
 `;
 
-async function scrapeWith(relabel: unknown): Promise<Record<string, string>[]> {
-  const target = await serveMetrics(() => EXPOSITION);
-  const config = stringify({ global: { scrape_interval: '1s' }, scrape_configs: [{ job_name: 'iris', static_configs: [{ targets: [`127.0.0.1:${target.port}`] }], metric_relabel_configs: relabel }] });
-  const prometheus = await startPrometheus(config);
-  try {
-    return await eventually('scraped series', async () => {
-      const body = (await (await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent('{job="iris", __name__!~"up|scrape_.*"}')}`)).json()) as { data: { result: { metric: Record<string, string> }[] } };
-      return body.data.result.length > 0 ? body.data.result.map((r) => r.metric) : undefined;
-    });
-  } finally {
-    await Promise.all([prometheus.stop(), target.stop()]);
+// One Prometheus, one job (and target) per relabelling under test: a
+// Prometheus takes some 5 s to its first scrape, so one per test would cost
+// that twice.
+const JOBS = { default: metricRelabelConfigs(), keepOnlyCatalog: metricRelabelConfigs({ keepOnlyCatalog: true }) };
+let prometheus: Awaited<ReturnType<typeof startPrometheus>> | undefined;
+const targets: Awaited<ReturnType<typeof serveMetrics>>[] = [];
+
+beforeAll(async () => {
+  const scrapeConfigs = [];
+  for (const [job, relabel] of Object.entries(JOBS)) {
+    const target = await serveMetrics(() => EXPOSITION);
+    targets.push(target);
+    scrapeConfigs.push({ job_name: job, static_configs: [{ targets: [`127.0.0.1:${target.port}`] }], metric_relabel_configs: relabel });
   }
+  prometheus = await startPrometheus(stringify({ global: { scrape_interval: '1s' }, scrape_configs: scrapeConfigs }));
+});
+
+afterAll(async () => {
+  await Promise.allSettled([prometheus?.stop(), ...targets.map((t) => t.stop())]);
+});
+
+/** The series Prometheus stored from the job's first scrape,. */
+async function scraped(job: keyof typeof JOBS): Promise<Record<string, string>[]> {
+  return await eventually('scraped series', async () => {
+    const body = (await (await fetch(`${prometheus!.url}/api/v1/query?query=${encodeURIComponent(`{job="${job}", __name__!~"up|scrape_.*"}`)}`)).json()) as { data: { result: { metric: Record<string, string> }[] } };
+    return body.data.result.length > 0 ? body.data.result.map((r) => r.metric) : undefined;
+  });
 }
 
 describe('metricRelabelConfigs in a real Prometheus', () => {
   it('drops Inferometer scope labels from catalog series only', async () => {
-    const series = await scrapeWith(metricRelabelConfigs());
+    const series = await scraped('default');
     const predictions = series.find((s) => s.__name__ === METRIC_PREDICTIONS.prometheusName)!;
     expect(predictions).not.toHaveProperty('otel_scope_name');
     expect(predictions).not.toHaveProperty('otel_scope_version');
@@ -44,7 +59,7 @@ describe('metricRelabelConfigs in a real Prometheus', () => {
   });
 
   it('keeps only catalog series and target_info with keepOnlyCatalog', async () => {
-    const names = (await scrapeWith(metricRelabelConfigs({ keepOnlyCatalog: true }))).map((s) => s.__name__).sort();
+    const names = (await scraped('keepOnlyCatalog')).map((s) => s.__name__).sort();
     expect(names).toEqual(['ml_prediction_latency_seconds_bucket', 'ml_prediction_latency_seconds_count', 'ml_prediction_latency_seconds_sum', 'ml_predictions_total', 'target_info']);
   });
 
