@@ -39,12 +39,17 @@ afterAll(async () => {
   await Promise.allSettled([demo?.stop(), prometheus?.stop()]);
 });
 
-/** Raw samples of one series over the last `seconds`, as [unix seconds, value]. */
+/**
+ * The scores of one series over the last `seconds`, as [unix seconds, value].
+ * NaN samples are left out: the monitor reports NaN, "no score", while a
+ * window holds fewer than MIN_ROWS rows, which happens when a loaded
+ * machine's demo sends fewer requests than its rate; they are not scores.
+ */
 async function samples(selector: string, seconds = 120): Promise<[number, number][]> {
   const response = await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(`${selector}[${seconds}s]`)}`);
   const body = (await response.json()) as { data: { result: { values: [number, string][] }[] } };
   if (body.data.result.length !== 1) throw new Error(`${selector}: ${body.data.result.length} series`);
-  return body.data.result[0]!.values.map(([t, v]) => [t, Number(v)]);
+  return body.data.result[0]!.values.map(([t, v]): [number, number] => [t, Number(v)]).filter(([, v]) => !Number.isNaN(v));
 }
 
 describe('drift in a real Prometheus', () => {

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS, METRIC_PREDICTIONS_IN_FLIGHT } from '@inferometer/core';
-import { freePort, startPrometheus, type PrometheusServer } from '@inferometer/testing';
+import { eventually, freePort, startPrometheus, type PrometheusServer } from '@inferometer/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLUSTER_COLLECT_TIMEOUT_VARIABLE, METRIC_CLUSTER_COLLECT_MISSES, METRIC_CLUSTER_WORKERS } from '../../src/cluster/names.js';
 import { scrapeSums, startFixtureApp, type FixtureApp } from '../helpers/fixture-app.js';
@@ -132,7 +132,13 @@ describe('worker_threads aggregation (real threads: plain Workers and a piscina 
     await app.command({ cmd: 'calls', worker: 0, n: 2 });
     await app.command({ cmd: 'pool', n: 40 });
     await app.command({ cmd: 'start' });
-    expect((await scrape(app)).samples.get(SUCCESS)).toBe(42);
+    // The threads answer the main thread's call to announce themselves:
+    // scraped once all four (2 plain, 2 pool) report, not after a fixed wait.
+    const joined = await eventually('the four threads to report', async () => {
+      const { samples } = await scrape(app);
+      return samples.get(THREADS_REPORTING) === 4 ? samples : undefined;
+    });
+    expect(joined.get(SUCCESS)).toBe(42);
     await app.command({ cmd: 'spawn', worker: 5 });
     await app.command({ cmd: 'calls', worker: 5, n: 8 });
     const after = (await scrape(app)).samples;
