@@ -193,7 +193,8 @@ export class WriteRequestEncoder {
       this.startMetric(encodeMetadata(TARGET_INFO, 'gauge', 'Target metadata', ''));
       this.prepareLabels(resource.rest, resourceEntries, RESERVED.gauge);
       this.reserveSamples(1);
-      this.series(encodeLabelField(1, NAME_LABEL, TARGET_INFO), undefined, 1, Date.now());
+      // Stamped with the collection's time, as its points are: one request, one instant.
+      this.series(encodeLabelField(1, NAME_LABEL, TARGET_INFO), undefined, 1, collectionMillis(resourceMetrics));
     }
 
     for (const scopeMetrics of resourceMetrics.scopeMetrics) {
@@ -536,6 +537,21 @@ function writeNativeSign(sink: ByteSink, spanField: number, deltaField: number, 
 
 function zigzag(n: number): number {
   return n >= 0 ? n * 2 : -n * 2 - 1;
+}
+
+/**
+ * The time of a collection: its latest point end time. The SDK's clock is
+ * `performance.timeOrigin + performance.now()`, which drifts from `Date.now()`;
+ * the wall clock is only the fallback for a collection without points.
+ */
+function collectionMillis(resourceMetrics: ResourceMetrics): number {
+  let latest = -1;
+  for (const scope of resourceMetrics.scopeMetrics) {
+    for (const metric of scope.metrics) {
+      for (const point of metric.dataPoints) latest = Math.max(latest, milliseconds(point.endTime));
+    }
+  }
+  return latest >= 0 ? latest : Date.now();
 }
 
 /** Sample timestamps are whole milliseconds. */

@@ -91,16 +91,23 @@ describe('WriteRequestEncoder', () => {
   });
 
   it('uses the data point end time in whole milliseconds', async () => {
-    const before = Date.now();
+    // Compared with the points' own end time, not Date.now(): the SDK's hrTime is
+    // performance.timeOrigin + performance.now(), which drifts from the wall clock by
+    // milliseconds over a process's life (a CI run saw 1 ms past Date.now()).
     const data = await catalogData();
-    const after = Date.now();
+    const ends = new Set<number>();
+    for (const scope of data.scopeMetrics) for (const metric of scope.metrics) for (const point of metric.dataPoints) {
+      ends.add(Math.round(point.endTime[0] * 1000 + point.endTime[1] / 1e6));
+    }
+    expect(ends.size).toBe(1); // one collection, one end time
+    const [end] = [...ends];
     const request = decodeBody(new WriteRequestEncoder().encode(data).requests[0]!.body);
     for (const series of request.timeseries) {
       expect(series.samples).toHaveLength(1);
       expect(Number.isInteger(series.samples[0]!.timestamp)).toBe(true);
-      expect(series.samples[0]!.timestamp).toBeGreaterThanOrEqual(before - 1);
-      expect(series.samples[0]!.timestamp).toBeLessThanOrEqual(after + 1);
+      expect(series.samples[0]!.timestamp).toBe(end);
     }
+    expect(Math.abs(end! - Date.now())).toBeLessThan(60_000);
   });
 
   it('splits into requests of at most maxSamplesPerRequest, keeping a histogram point together and repeating its metadata', async () => {
