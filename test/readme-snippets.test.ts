@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
+import { markdownFiles, extractBlocks, type Block } from './support/markdown.js';
 
-// Every code block of every README is what a user copies first, so each one
+// Every code block of every README and guide (docs/*.md; the list is
+// markdownFiles() in support/markdown.ts) is what a user copies first, so each one
 // is checked the way the user would run it:
 // - ```ts / ```typescript blocks are type-checked together under `strict`
 //   against the built packages (their published `.d.ts`), as ES modules;
@@ -22,46 +24,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLIS = { inferometer: 'packages/ops/dist/cli.js', 'inferometer-profile': 'packages/drift/dist/cli.js' } as const;
 const work = join(root, 'node_modules', '.readme-snippets');
 
-interface Block {
-  readme: string;
-  line: number;
-  lang: string;
-  info: string;
-  code: string;
-  prelude: string;
-}
+const readmes = (): string[] => markdownFiles(root);
 
-function readmes(): string[] {
-  const found = [join(root, 'README.md')];
-  for (const group of ['packages', 'examples']) {
-    for (const name of readdirSync(join(root, group))) {
-      const path = join(root, group, name, 'README.md');
-      if (existsSync(path)) found.push(path);
-    }
-  }
-  return found;
-}
-
-/** Fenced blocks (``` only, as the READMEs use), with the line they start on. */
-export function extractBlocks(path: string, text: string): Block[] {
-  const lines = text.split('\n');
-  const blocks: Block[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const open = /^```(\S*)\s*(.*)$/.exec(lines[i]!);
-    if (open === null) continue;
-    const start = i;
-    const body: string[] = [];
-    for (i++; i < lines.length && !lines[i]!.startsWith('```'); i++) body.push(lines[i]!);
-    let prelude = '';
-    const previous = lines[start - 1] ?? '';
-    const comment = /^<!--\s*prelude:\s*([\s\S]*?)\s*-->$/.exec(previous);
-    if (comment !== null) prelude = comment[1]!;
-    blocks.push({ readme: relative(root, path), line: start + 1, lang: open[1]!.toLowerCase(), info: open[2]!, code: body.join('\n'), prelude });
-  }
-  return blocks;
-}
-
-const all = readmes().flatMap((path) => extractBlocks(path, readFileSync(path, 'utf8')));
+const all = readmes().flatMap((path) => extractBlocks(root, path, readFileSync(path, 'utf8')));
 const tsBlocks = all.filter((b) => b.lang === 'ts' || b.lang === 'typescript');
 const shBlocks = all.filter((b) => b.lang === 'sh' || b.lang === 'bash' || b.lang === 'shell');
 
@@ -69,7 +34,11 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('README snippets', () => {
   it('finds the READMEs and their blocks', () => {
-    expect(readmes().length).toBeGreaterThanOrEqual(2);
+    const found = readmes().map((path) => relative(root, path));
+    expect(found).toContain('README.md');
+    // The guides hold most of the snippets the root README used to.
+    expect(found.filter((path) => path.startsWith('docs/')).length).toBeGreaterThanOrEqual(5);
+    expect(all.filter((b) => b.readme.startsWith('docs/') && (b.lang === 'ts' || b.lang === 'sh')).length).toBeGreaterThan(5);
     expect(tsBlocks.length).toBeGreaterThan(3);
     expect(shBlocks.length).toBeGreaterThan(3);
   });
