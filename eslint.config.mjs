@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '**/.tsc/**', '**/.turbo/**', 'bench/results/**', 'examples/onnx-iris/model/**', 'test/support/opentelemetry-proto/**'],
+    ignores: ['**/dist/**', '**/node_modules/**', '**/.tsc/**', '**/.turbo/**', 'bench/results/**', 'examples/onnx-iris/model/**', 'test/support/opentelemetry-proto/**', 'docs/api/**'],
   },
   ...tseslint.configs.recommended,
   {

@@ -1,5 +1,5 @@
 /**
- * A configuration value that @inferometer cannot use. Thrown at
+ * A configuration value that Inferometer cannot use. Thrown at
  * configuration (options, `configureGuards`, `createAttributeGuard`,
  * `attachCollector`, `start()`), never on a call's path. Code that needs to
  * tell what was wrong reads {@link InferometerConfigError.option} and

@@ -9,7 +9,7 @@ import { invalid, option, readString, variable, type ConfigurationSource, type E
 /** What the `awsemf` exporter writes to: `process.stdout`, a file stream, a socket. */
 export interface EmfStream {
   write(chunk: string, callback?: (error?: Error | null) => void): boolean;
-  /** Bytes written but not yet flushed (Node's Writable); when above {@link MAX_EMF_PENDING_BYTES}, an export is dropped. */
+  /** Bytes written but not yet flushed (Node's Writable); when above `MAX_EMF_PENDING_BYTES` (8 MiB), an export is dropped. */
   readonly writableLength?: number;
 }
 

@@ -209,7 +209,7 @@ export interface SerializeOptions {
  * Serializes collected metrics (a reader's `collect()` result) into chunks of
  * about `chunkBytes` bytes of Prometheus text format 0.0.4 or OpenMetrics
  * 1.0.0 (UTF-8). `allocate` supplies the chunk buffers (the pull handler
- * recycles them through a {@link ChunkPool} once written).
+ * recycles them through a `ChunkPool` once written).
  *
  * The exposition is valid whatever the service's instruments are called:
  * names and labels go through core's translation, HELP is escaped for the
