@@ -22,6 +22,7 @@ const SLOW_FIRST = [
   'packages/node/test/prometheus/validity.test.ts',
   'test/packaging.test.ts',
   'test/readme-snippets.test.ts',
+  'test/docs.test.ts',
 ];
 
 class SlowFirstSequencer extends BaseSequencer {

@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { markdownFiles, extractBlocks, type Block } from './support/markdown.js';
@@ -95,7 +96,7 @@ describe('README snippets', () => {
     expect(runnable.length).toBeGreaterThan(0);
   });
   for (const block of runnable) {
-    it(`runs ${block.readme}:${block.line}`, () => {
+    it(`runs ${block.readme}:${block.line}`, async () => {
       const dir = join(work, `sh-${block.readme.replace(/[^\w]+/g, '_')}-${block.line}`);
       mkdirSync(dir, { recursive: true });
       // Run in a scratch folder with the packages' CLIs on PATH, the way a
@@ -107,12 +108,16 @@ describe('README snippets', () => {
       for (const [name, cli] of Object.entries(CLIS)) {
         writeFileSync(join(bin, name), `#!/bin/sh\nexec "${process.execPath}" "${join(root, cli)}" "$@"\n`, { mode: 0o755 });
       }
-      execFileSync('bash', ['-euo', 'pipefail', '-c', block.code], {
+      // Asynchronous: back-to-back synchronous runs on a loaded machine kept
+      // this worker from answering vitest's RPC for over a minute, which
+      // vitest reports as an unhandled "Timeout calling onTaskUpdate".
+      const run = promisify(execFile)('bash', ['-euo', 'pipefail', '-c', block.code], {
         cwd: dir,
         env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, INFEROMETER_REPO: root },
-        stdio: ['ignore', 'pipe', 'pipe'],
         timeout: 60_000,
       });
+      run.child.stdin?.end(); // nothing to read, as with stdio 'ignore'
+      await run;
     });
   }
 });
