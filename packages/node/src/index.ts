@@ -3,7 +3,7 @@ export { start } from './start.js';
 export { DEFAULT_PROMETHEUS_PORT, WEB_CONFIG_FILE_VARIABLE } from './exporters/prometheus.js';
 export { DEFAULT_EXPORT_INTERVAL_MILLIS, DEFAULT_EXPORT_TIMEOUT_MILLIS } from './config/timing.js';
 export type { TimingOptions } from './config/timing.js';
-export type { InferometerHandle, StartOptions } from './start.js';
+export type { InferometerHandle, StartOptions } from './start/options.js';
 export {
   createPrometheusReader,
   PROMETHEUS_CONTENT_TYPE,

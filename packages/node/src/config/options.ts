@@ -5,7 +5,7 @@
  * path and the closest accepted key.
  */
 import type { GuardOptions } from '@inferometer/core';
-import type { StartOptions } from '../start.js';
+import type { StartOptions } from '../start/options.js';
 import { ConfigurationError, invalid, option } from './env.js';
 import type { OtlpOptions } from './otlp.js';
 import type { RemoteWriteStartOptions } from './remote-write.js';

@@ -3,7 +3,7 @@ import type { HistogramKind } from '@inferometer/core';
 import type { Environment } from '../config/env.js';
 import type { MetricsRequestHandler } from '../prometheus/handler.js';
 import type { MetricsServer } from '../prometheus/server.js';
-import type { StartOptions } from '../start.js';
+import type { StartOptions } from '../start/options.js';
 
 /** What an exporter factory is given. */
 export interface ExporterContext {
