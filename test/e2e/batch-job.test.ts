@@ -16,12 +16,19 @@ const CALLS = 137;
 
 /** Runs the batch job to its end; its exit code. */
 async function runJob(env: Record<string, string>): Promise<number> {
+  return (await runJobFor(env)).code;
+}
+
+/** Runs the batch job to its end; its exit code and what it wrote on stdout. */
+async function runJobFor(env: Record<string, string>): Promise<{ code: number; stdout: string }> {
   try {
-    await promisify(execFile)(process.execPath, [FIXTURE], { env: { ...process.env, CALLS: String(CALLS), OTEL_METRIC_EXPORT_INTERVAL: '60000', ...env } });
-    return 0;
+    const { stdout } = await promisify(execFile)(process.execPath, [FIXTURE], {
+      env: { ...process.env, CALLS: String(CALLS), OTEL_METRIC_EXPORT_INTERVAL: '60000', ...env },
+    });
+    return { code: 0, stdout };
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    if (typeof code === 'number') return code;
+    if (typeof code === 'number') return { code, stdout: String((err as { stdout?: unknown }).stdout ?? '') };
     throw err;
   }
 }
@@ -66,6 +73,19 @@ describe('a batch job that pushes and simply returns', () => {
       .flatMap((m) => m.sum?.dataPoints ?? [])
       .filter((p) => attributesOf(p.attributes).status === 'success')
       .map((p) => Number(p.asDouble ?? p.asInt ?? 0));
+    expect(successes).toEqual([CALLS]);
+  }, 60_000);
+
+  it('awsemf: the EMF documents on stdout hold exactly the calls made, from one export at the end', async () => {
+    const { code, stdout } = await runJobFor({ OTEL_METRICS_EXPORTER: 'awsemf', OTEL_SERVICE_NAME: 'batch-emf' });
+    expect(code).toBe(0);
+    const documents = stdout
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const successes = documents
+      .filter((document) => typeof document[METRIC_PREDICTIONS.name] === 'number' && document.status === 'success')
+      .map((document) => document[METRIC_PREDICTIONS.name]);
     expect(successes).toEqual([CALLS]);
   }, 60_000);
 

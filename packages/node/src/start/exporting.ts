@@ -29,7 +29,7 @@ export interface ExportingSetup {
 }
 
 /** The exporters that push on a timer (the others are pulled, or do nothing). */
-const PUSH_EXPORTERS: ReadonlySet<MetricsExporterName> = new Set(['otlp', 'prometheusremotewrite', 'console']);
+const PUSH_EXPORTERS: ReadonlySet<MetricsExporterName> = new Set(['otlp', 'prometheusremotewrite', 'awsemf', 'console']);
 
 export async function startExporting(setup: StartSetup, source: ProducerSource, { localProvider, closeProducers }: ExportingSetup): Promise<InferometerHandle> {
   const { env, options, exporters, resource } = setup;
