@@ -18,7 +18,7 @@ import type { MetricsRequestHandler, ScrapeLimits } from './prometheus/handler.j
 import type { MetricsServer } from './prometheus/server.js';
 import { createCatalogProducer, createThreadCatalogProducer, type CatalogProducer } from './native/producer.js';
 import { resolveRuntimeMetrics, startRuntimeMetrics } from './runtime-metrics/index.js';
-import { INSTRUMENTATION_SCOPE } from '@inferometer/core';
+import { INSTRUMENTATION_SCOPE } from '@inferometer/core/catalog';
 import { resolveAggregation, type ClusterOptions, type ThreadsOptions } from './cluster/config.js';
 import { Aggregator } from './cluster/aggregator.js';
 import { ClusterPrimary } from './cluster/primary.js';

@@ -7,7 +7,7 @@
  * onnxruntime-node, and remote-write's SDK peers, on every machine that only
  * renders rules.
  */
-import { CATALOG, type MetricDefinition } from '@inferometer/core';
+import { CATALOG, type MetricDefinition } from '@inferometer/core/catalog';
 import { DRIFT_CATALOG } from '@inferometer/drift/catalog';
 import { REMOTE_WRITE_CATALOG } from '@inferometer/exporter-remote-write/catalog';
 import { MLFLOW_CATALOG } from '@inferometer/mlflow/catalog';

@@ -5,16 +5,15 @@
  * while generating costs nothing, one found by Prometheus or Grafana after
  * deployment costs a silent dashboard or an alert that never fires.
  */
+import { DRIFT_METHODS, type DriftMethod } from '@inferometer/drift/catalog';
 
 /** Thrown for a bad option or flag; the message names it and the accepted values. */
 export class OpsConfigError extends Error {
   override readonly name = 'OpsConfigError';
 }
 
-/** The drift statistics, as the `method` label of the drift scores shows them (see @inferometer/drift). */
-export const DRIFT_METHODS = ['psi', 'ks', 'js', 'chi2'] as const;
-/** One of {@link DRIFT_METHODS}. */
-export type DriftMethodName = (typeof DRIFT_METHODS)[number];
+/** One of drift's `DRIFT_METHODS` (the `method` label of the drift scores). */
+export type DriftMethodName = DriftMethod;
 
 /** Thresholds the alerts fire at and the dashboard draws as threshold lines. */
 export interface AlertThresholds {

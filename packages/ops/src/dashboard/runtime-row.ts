@@ -10,7 +10,7 @@ import * as common from '@grafana/grafana-foundation-sdk/common';
 import { RowBuilder, ThresholdsConfigBuilder, ThresholdsMode, type DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION, METRIC_PREDICTION_LATENCY } from '@inferometer/core';
+import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION, METRIC_PREDICTION_LATENCY } from '@inferometer/core/catalog';
 import { VARIABLES } from './queries.js';
 
 /** Title of the row. */

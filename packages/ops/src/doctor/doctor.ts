@@ -7,7 +7,7 @@
  * reads the rules (a rule that never evaluates is an alert that can never
  * fire) and the alerts firing now.
  */
-import { METRIC_ATTRIBUTE_REJECTIONS, METRIC_DROPPED_OBSERVATIONS, OVERFLOW_VALUE } from '@inferometer/core';
+import { METRIC_ATTRIBUTE_REJECTIONS, METRIC_DROPPED_OBSERVATIONS, OVERFLOW_VALUE } from '@inferometer/core/catalog';
 import { ALL_METRICS } from '../catalog.js';
 import { checkNumber, checkUrl } from '../options.js';
 import { seriesNames } from '../promql/selectors.js';
