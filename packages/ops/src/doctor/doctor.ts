@@ -94,7 +94,8 @@ function checkCatalog(exposition: Exposition): CheckResult {
   const present = (name: string): boolean => exposition.families.has(name);
   const missing = PRESENCE.filter((p) => p.required && !present(p.metric.prometheusName));
   const requiredCount = PRESENCE.filter((p) => p.required).length;
-  const optionalPresent = PRESENCE.filter((p) => !p.required && present(p.metric.prometheusName)).map((p) => p.metric.prometheusName);
+  // Inferometer's own families only: the runtime ones (process_*, nodejs_*) are in the catalog too, but listing thirty of them would bury the rest.
+  const optionalPresent = PRESENCE.filter((p) => !p.required && present(p.metric.prometheusName) && /^(ml|inferometer)_/.test(p.metric.prometheusName)).map((p) => p.metric.prometheusName);
   const known = new Set<string>(ALL_METRICS.map((m) => m.prometheusName));
   const strangers = [...exposition.families.keys()].filter((name) => /^(ml|inferometer)_/.test(name) && !known.has(name));
   const details = [

@@ -25,7 +25,8 @@ import {
   METRIC_TIME_TO_FIRST_ITEM,
   type MetricDefinition,
 } from '@inferometer/core/catalog';
-import { METRIC_DATA_DRIFT_SCORE, METRIC_DRIFT_DROPPED, METRIC_MLFLOW_RESOLVE_FAILURES, METRIC_MODEL_LOAD, METRIC_MODEL_REGISTRY_INFO, METRIC_PREDICTION_DRIFT_SCORE, METRIC_REMOTE_WRITE_DROPPED, METRIC_REMOTE_WRITE_PENDING, METRIC_REMOTE_WRITE_RETRIED, METRIC_REMOTE_WRITE_SENT } from '../catalog.js';
+import { METRIC_DATA_DRIFT_SCORE, METRIC_DRIFT_DROPPED, METRIC_MLFLOW_RESOLVE_FAILURES, METRIC_MODEL_LOAD, METRIC_MODEL_REGISTRY_INFO, METRIC_PREDICTION_DRIFT_SCORE, METRIC_REMOTE_WRITE_DROPPED, METRIC_REMOTE_WRITE_PENDING, METRIC_REMOTE_WRITE_RETRIED, METRIC_REMOTE_WRITE_SENT, METRIC_CLUSTER_COLLECT_MISSES, METRIC_CLUSTER_WORKERS } from '../catalog.js';
+import { RUNTIME_CATALOG } from '@inferometer/node/catalog';
 
 /** A catalog metric and when it appears. */
 export interface Presence {
@@ -67,4 +68,7 @@ export const PRESENCE: readonly Presence[] = [
   optional(METRIC_REMOTE_WRITE_PENDING, 'with the remote-write exporter'),
   optional(METRIC_MODEL_REGISTRY_INFO, 'with an MLflow registry binding'),
   optional(METRIC_MLFLOW_RESOLVE_FAILURES, 'after an MLflow registry resolution fails'),
+  optional(METRIC_CLUSTER_WORKERS, 'in a node:cluster primary or a main thread aggregating worker threads'),
+  optional(METRIC_CLUSTER_COLLECT_MISSES, "after a cluster worker's points miss a collection"),
+  ...RUNTIME_CATALOG.map((metric) => optional(metric, 'with `start()` of @inferometer/node (runtime metrics on by default) or prom-client\'s collectDefaultMetrics()')),
 ];
