@@ -24,9 +24,7 @@ export { runDoctor, formatDoctorReport, DEFAULT_MAX_SERIES_PER_METRIC } from './
 export type { CheckResult, CheckStatus, DoctorOptions, DoctorReport } from './doctor/doctor.js';
 export { parseExposition } from './doctor/exposition.js';
 export type { Exposition, Family, Sample } from './doctor/exposition.js';
-export { DEFAULT_CLIENT_ERROR_TYPES, DEFAULT_DRIFT_THRESHOLDS, DEFAULT_FOR, DEFAULT_JOB, DEFAULT_NODE_JOB, DEFAULT_THRESHOLDS, OpsConfigError } from './options.js';
-// Drift's own list (its catalog subpath), re-exported for the generators' callers.
-export { DRIFT_METHODS } from '@inferometer/drift/catalog';
+export { DEFAULT_CLIENT_ERROR_TYPES, DEFAULT_DRIFT_THRESHOLDS, DEFAULT_FOR, DEFAULT_JOB, DEFAULT_NODE_JOB, DEFAULT_THRESHOLDS, DRIFT_METHODS, OpsConfigError } from './options.js';
 export type { AlertThresholds, DriftMethodName, TargetOptions, ThresholdOptions } from './options.js';
 export { main } from './cli/main.js';
 export type { CliIo } from './cli/main.js';

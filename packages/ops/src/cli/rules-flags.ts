@@ -4,8 +4,7 @@
  * (the same groups inside a Kubernetes object) takes exactly the same flags,
  * checked the same way.
  */
-import { DRIFT_METHODS } from '@inferometer/drift/catalog';
-import { checkDuration, checkRegex, checkUrl, resolveThresholds, type AlertThresholds, type DriftMethodName } from '../options.js';
+import { checkDuration, checkRegex, checkUrl, DRIFT_METHODS, resolveThresholds, type AlertThresholds, type DriftMethodName } from '../options.js';
 import type { RulesOptions } from '../rules/rule-file.js';
 
 type FlagSpec = Record<string, { type: 'string' | 'boolean' }>;

@@ -8,8 +8,7 @@
  * in the installed package, when no runbook URL is given).
  */
 import { ATTR_ATTRIBUTE, ATTR_METRIC, ATTR_MODEL_NAME, ATTR_MODEL_VERSION, ATTR_REASON, METRIC_PREDICTIONS } from '@inferometer/core/catalog';
-import { DRIFT_METHODS } from '@inferometer/drift/catalog';
-import type { AlertThresholds } from '../options.js';
+import { DRIFT_METHODS, type AlertThresholds } from '../options.js';
 import { jobMatcher } from '../promql/selectors.js';
 import { CUT_SHORT_FINISH_REASONS, RECORDED } from './recording.js';
 import { ATTR_FEATURE, ATTR_METHOD, ATTR_PREDICTION, METRIC_DATA_DRIFT_SCORE, METRIC_PREDICTION_DRIFT_SCORE } from '../catalog.js';
