@@ -1,7 +1,8 @@
 // The cardinality guard's cost per call on the normal
 // path (declared, bounded attributes read per call), and the heap growth and
 // series count after an attack of unique ids and free text.
-import { METRIC_PREDICTIONS, instrument } from '@inferometer/core';
+import { instrument } from '@inferometer/core';
+import { METRIC_PREDICTIONS } from '@inferometer/core/catalog';
 import { createCatalogProducer, createPrometheusReader } from '@inferometer/node';
 import { metrics } from '@opentelemetry/api';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';

@@ -8,7 +8,8 @@ import { metrics } from '@opentelemetry/api';
 import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import promIo from '@prometheus-io/client';
 import client from 'prom-client';
-import { configureGuards, instrument, METRIC_PREDICTION_LATENCY } from '@inferometer/core';
+import { configureGuards, instrument } from '@inferometer/core';
+import { METRIC_PREDICTION_LATENCY } from '@inferometer/core/catalog';
 import { createCatalogProducer } from '@inferometer/node';
 import { report, row } from '../lib.mjs';
 

@@ -22,7 +22,7 @@ import {
   METRIC_PREDICTION_LATENCY,
   METRIC_PREDICTIONS,
   METRIC_PREDICTIONS_IN_FLIGHT,
-} from '@inferometer/core';
+} from '@inferometer/core/catalog';
 import { SnappyCompressor, WriteRequestEncoder } from '@inferometer/exporter-remote-write';
 import protobuf from 'protobufjs';
 import snappy from 'snappyjs';

@@ -8,7 +8,8 @@ import promIo from '@prometheus-io/client';
 import client from 'prom-client';
 import { metrics } from '@opentelemetry/api';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { configureGuards, instrument, METRIC_PREDICTION_LATENCY } from '@inferometer/core';
+import { configureGuards, instrument } from '@inferometer/core';
+import { METRIC_PREDICTION_LATENCY } from '@inferometer/core/catalog';
 import { createCatalogProducer, createPrometheusReader, serializePrometheusChunks } from '@inferometer/node';
 import { interleavedMedians, report, row } from '../lib.mjs';
 

@@ -1,5 +1,7 @@
 import { packageConfig } from '../../tsup.base.js';
 
-// src/internal.ts is the `@inferometer/core/internal` subpath: helpers the
-// sibling packages share, not part of the public API.
-export default packageConfig([], ['src/internal.ts']);
+// src/catalog.ts is the `@inferometer/core/catalog` subpath (metric names,
+// units, attribute keys, buckets: what dashboards, rules and the satellite
+// catalogs read); src/internal.ts is the `@inferometer/core/internal`
+// subpath: helpers the sibling packages share, not part of the public API.
+export default packageConfig([], ['src/catalog.ts', 'src/internal.ts']);

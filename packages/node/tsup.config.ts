@@ -1,3 +1,5 @@
 import { packageConfig } from '../../tsup.base.js';
 
-export default packageConfig();
+// src/catalog.ts is the `./catalog` subpath (the cluster and runtime metric
+// names alone, for @inferometer/ops).
+export default packageConfig([], ['src/catalog.ts']);

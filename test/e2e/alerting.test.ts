@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION } from '@inferometer/core';
+import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION } from '@inferometer/core/catalog';
 import { cohensW, DEFAULT_THRESHOLDS, jensenShannon, ksBinned, METRIC_DATA_DRIFT_SCORE, psi } from '@inferometer/drift';
 import { CATEGORY_INFRASTRUCTURE, CATEGORY_MODEL, DASHBOARD_NODE_QUERIES, DEFAULT_DRIFT_THRESHOLDS, GROUP_BY, LABEL_CATEGORY, prometheusRules, RECEIVERS, RECORDED } from '@inferometer/ops';
 import { startAlertmanager, type AlertmanagerServer } from '../support/alertmanager.js';

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GUARD_DEFAULTS, IDENTIFIER_MARKER, instrument, METRIC_ATTRIBUTE_REJECTIONS, METRIC_PREDICTIONS, METRIC_SERIES, OVERFLOW_VALUE } from '@inferometer/core';
+import { GUARD_DEFAULTS, instrument } from '@inferometer/core';
+import { IDENTIFIER_MARKER, METRIC_ATTRIBUTE_REJECTIONS, METRIC_PREDICTIONS, METRIC_SERIES, OVERFLOW_VALUE } from '@inferometer/core/catalog';
 import { start, type InferometerHandle } from '@inferometer/node';
 
 // A cardinality attack with the default caps, on the fast path: a million

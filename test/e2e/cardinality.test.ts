@@ -3,14 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  configureGuards,
-  IDENTIFIER_MARKER,
-  instrument,
-  METRIC_PREDICTIONS,
-  OVERFLOW_VALUE,
-  TOO_LONG_MARKER,
-} from '@inferometer/core';
+import { configureGuards, instrument } from '@inferometer/core';
+import { IDENTIFIER_MARKER, METRIC_PREDICTIONS, OVERFLOW_VALUE, TOO_LONG_MARKER } from '@inferometer/core/catalog';
 import { start, type InferometerHandle } from '@inferometer/node';
 import { requireBinary } from '../support/binaries.js';
 

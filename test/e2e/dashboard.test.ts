@@ -3,7 +3,19 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { CATALOG, METRIC_ACTIVE_MODEL_VERSION, METRIC_ATTRIBUTE_REJECTIONS, METRIC_DROPPED_OBSERVATIONS, METRIC_FINISH_REASONS, METRIC_PHASE_DURATION, METRIC_PREDICTION_TOKENS, METRIC_PREDICTIONS, METRIC_TIME_PER_OUTPUT_TOKEN, METRIC_TIME_TO_FIRST_ITEM, type MetricDefinition } from '@inferometer/core';
+import {
+  CATALOG,
+  METRIC_ACTIVE_MODEL_VERSION,
+  METRIC_ATTRIBUTE_REJECTIONS,
+  METRIC_DROPPED_OBSERVATIONS,
+  METRIC_FINISH_REASONS,
+  METRIC_PHASE_DURATION,
+  METRIC_PREDICTION_TOKENS,
+  METRIC_PREDICTIONS,
+  METRIC_TIME_PER_OUTPUT_TOKEN,
+  METRIC_TIME_TO_FIRST_ITEM,
+  type MetricDefinition,
+} from '@inferometer/core/catalog';
 import { RECORDED } from '@inferometer/ops';
 import { dashboardSchemaErrors } from '../support/grafana-schema.js';
 import { startDemoRelease, trainIrisRelease, type DemoRelease } from '../support/demo-release.js';

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { METRIC_PREDICTIONS } from '@inferometer/core';
+import { METRIC_PREDICTIONS } from '@inferometer/core/catalog';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startVictoriaMetrics, type VictoriaMetricsServer } from '../support/victoria-metrics.js';
 

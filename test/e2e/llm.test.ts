@@ -1,8 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { instrument } from '@inferometer/core';
 import {
-  instrument,
   METRIC_FINISH_REASONS,
   METRIC_GEN_AI_OPERATION_DURATION,
   METRIC_GEN_AI_TIME_TO_FIRST_TOKEN,
@@ -13,7 +13,7 @@ import {
   METRIC_PREDICTIONS_IN_FLIGHT,
   METRIC_TIME_PER_OUTPUT_TOKEN,
   METRIC_TIME_TO_FIRST_ITEM,
-} from '@inferometer/core';
+} from '@inferometer/core/catalog';
 import { start, type InferometerHandle } from '@inferometer/node';
 import { startStandin, type Standin } from '../support/llm-standin.js';
 import { startPrometheus, type PrometheusServer } from '../support/prometheus.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS } from '@inferometer/core';
+import { METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS } from '@inferometer/core/catalog';
 import { startDemo, type Demo } from '../support/demo.js';
 import { eventually } from '../support/ports.js';
 import { attributesOf, temporalityName, type OtlpMetric, type OtlpRequest } from '../support/otlp-proto.js';

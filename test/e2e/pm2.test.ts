@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { METRIC_PREDICTIONS } from '@inferometer/core';
+import { METRIC_PREDICTIONS } from '@inferometer/core/catalog';
 import { main as inferometer } from '@inferometer/ops';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, freePort } from '../support/ports.js';

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { METRIC_PREDICTION_CONFIDENCE, METRIC_PREDICTION_ERRORS, METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS } from '@inferometer/core';
+import { METRIC_PREDICTION_CONFIDENCE, METRIC_PREDICTION_ERRORS, METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS } from '@inferometer/core/catalog';
 import { requireBinary } from '../support/binaries.js';
 import { startDemo, type Demo } from '../support/demo.js';
 import { startPrometheus, type PrometheusServer } from '../support/prometheus.js';

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ATTR_REASON, METRIC_PREDICTION_BATCH_SIZE, METRIC_PREDICTION_CONFIDENCE, METRIC_PREDICTIONS } from '@inferometer/core';
+import { ATTR_REASON, METRIC_PREDICTION_BATCH_SIZE, METRIC_PREDICTION_CONFIDENCE, METRIC_PREDICTIONS } from '@inferometer/core/catalog';
 import { REMOTE_WRITE_DROP_REASONS, RemoteWriteExporter } from '@inferometer/exporter-remote-write';
 import { parseStrict } from '@inferometer/testing';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';

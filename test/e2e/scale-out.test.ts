@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { METRIC_PREDICTIONS } from '@inferometer/core';
+import { METRIC_PREDICTIONS } from '@inferometer/core/catalog';
 import { main as inferometer, SHARD_HASH_LABEL } from '@inferometer/ops';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoProcess, type DemoProcess } from '../support/demo-process.js';

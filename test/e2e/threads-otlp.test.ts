@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS } from '@inferometer/core';
+import { METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS } from '@inferometer/core/catalog';
 import { eventually } from '@inferometer/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureApp } from '../../packages/node/test/helpers/fixture-app.js';

@@ -9,7 +9,8 @@ import { ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import { AggregationTemporality, AggregationType, DataPointType, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { instrument, METRIC_PREDICTION_LATENCY } from '@inferometer/core';
+import { instrument } from '@inferometer/core';
+import { METRIC_PREDICTION_LATENCY } from '@inferometer/core/catalog';
 import { createCatalogProducer } from '@inferometer/node';
 import { decodeExportRequest, type OtlpExponentialPoint } from '../support/otlp-proto.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ATTR_MODEL_NAME } from '@inferometer/core';
+import { ATTR_MODEL_NAME } from '@inferometer/core/catalog';
 import { driftMonitor, parseProfile, type TensorLike } from '@inferometer/drift';
 import { createInstrumentedSession, readOnnxMetadata } from '@inferometer/onnxruntime';
 import { metrics } from '@opentelemetry/api';

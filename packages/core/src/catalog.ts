@@ -15,6 +15,16 @@
  * do not carry `_total`, and gauges use curly-brace or empty units (unit `1`
  * would gain `_ratio` on gauges).
  *
+ * This module is the `@inferometer/core/catalog` subpath, as each satellite
+ * package has its own `./catalog`: the root `@inferometer/core` stays the
+ * functions users call, and dashboards, rules and the satellite catalogs
+ * import names from here. It imports nothing that runs on a call.
+ *
+ * @example
+ * ```ts
+ * import { ATTR_MODEL_NAME, METRIC_PREDICTIONS } from '@inferometer/core/catalog';
+ * ```
+ *
  * @packageDocumentation
  */
 
@@ -523,3 +533,8 @@ export const GEN_AI_CATALOG = [
 
 /** Instrumentation scope name under which the catalog's instruments are created. */
 export const INSTRUMENTATION_SCOPE = '@inferometer/core' as const;
+
+// Values the attribute guard writes into the user's metrics (label values and
+// `reason`s of inferometer_attribute_rejections_total): names a query matches
+// on, so they are listed with the metric names. guard/patterns.ts owns them.
+export { IDENTIFIER_MARKER, OVERFLOW_VALUE, REJECTION_REASONS, TOO_LONG_MARKER } from './guard/patterns.js';

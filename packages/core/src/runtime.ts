@@ -2,7 +2,7 @@ import { diag } from '@opentelemetry/api';
 import { OnceReporter } from './diagnostics.js';
 import { GuardRegistry } from './guard/registry.js';
 import { HistogramSlab } from './recorder/native/histogram.js';
-import { NativeRecorder } from './recorder/native/recorder.js';
+import { SeriesRecorder } from './recorder/native/recorder.js';
 import { SharedDirectory } from './recorder/native/shared.js';
 import { ThreadParts } from './thread-parts.js';
 import { VERSION } from './version.js';
@@ -32,7 +32,7 @@ export class Runtime {
   readonly diag: OnceReporter;
   readonly guard: GuardRegistry;
   readonly slab: HistogramSlab;
-  readonly recorder: NativeRecorder;
+  readonly recorder: SeriesRecorder;
   /**
    * In a worker thread: where its series' numbers are, for the main thread,
    * which reads them from the thread's shared slabs (recorder/native/shared.ts).
@@ -49,7 +49,7 @@ export class Runtime {
     this.guard = new GuardRegistry(this.diag);
     this.slab = new HistogramSlab(shareMemory);
     this.directory = shareMemory ? new SharedDirectory() : undefined;
-    this.recorder = new NativeRecorder(this);
+    this.recorder = new SeriesRecorder(this);
   }
 
   /**

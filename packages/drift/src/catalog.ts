@@ -8,12 +8,16 @@
  *
  * @packageDocumentation
  */
-import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION, ATTR_REASON, type MetricDefinition } from '@inferometer/core';
+import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION, ATTR_REASON, type MetricDefinition } from '@inferometer/core/catalog';
 
 /** Attribute key on the drift metrics: the input feature's name. */
 export const ATTR_FEATURE = 'feature' as const;
-/** Attribute key on the drift metrics: the statistic (`psi`, `ks`, `js`, `chi2`). */
+/** Attribute key on the drift metrics: the statistic, one of {@link DRIFT_METHODS}. */
 export const ATTR_METHOD = 'method' as const;
+/** Every drift statistic, as {@link ATTR_METHOD} shows it, in the order scores are reported. */
+export const DRIFT_METHODS = ['psi', 'ks', 'js', 'chi2'] as const;
+/** A drift statistic, one of {@link DRIFT_METHODS}. */
+export type DriftMethod = (typeof DRIFT_METHODS)[number];
 /** Attribute key on `ml_prediction_drift_score`: which output drifted, {@link PREDICTION_CLASS} or {@link PREDICTION_CONFIDENCE}. */
 export const ATTR_PREDICTION = 'prediction' as const;
 /** Value of {@link ATTR_PREDICTION}: the distribution of predicted classes. */

@@ -10,8 +10,10 @@ export type {
   PredictionDriftOptions,
   TensorLike,
 } from './monitor/options.js';
-export { DEFAULT_METHODS, DEFAULT_THRESHOLDS, DRIFT_METHODS } from './monitor/methods.js';
-export type { DriftMethod, DriftMethods } from './monitor/methods.js';
+export { DEFAULT_METHODS, DEFAULT_THRESHOLDS } from './monitor/methods.js';
+export type { DriftMethods } from './monitor/methods.js';
+export { DRIFT_METHODS } from './catalog.js';
+export type { DriftMethod } from './catalog.js';
 export { DEFAULT_WINDOW } from './window/window.js';
 export type { WindowOptions } from './window/window.js';
 export { buildProfile } from './profile/build.js';

@@ -8,7 +8,7 @@
  *
  * @packageDocumentation
  */
-import { ATTR_REASON, type MetricDefinition } from '@inferometer/core';
+import { ATTR_REASON, type MetricDefinition } from '@inferometer/core/catalog';
 
 /** `inferometer_remote_write_samples_total`: samples the remote-write exporter delivered. */
 export const METRIC_REMOTE_WRITE_SENT = {

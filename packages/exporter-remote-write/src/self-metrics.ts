@@ -4,7 +4,7 @@
  * catalog's names.
  */
 import type { Counter, MeterProvider } from '@opentelemetry/api';
-import { ATTR_REASON } from '@inferometer/core';
+import { ATTR_REASON } from '@inferometer/core/catalog';
 import { ProviderBound } from '@inferometer/core/internal';
 import { METRIC_REMOTE_WRITE_DROPPED, METRIC_REMOTE_WRITE_PENDING, METRIC_REMOTE_WRITE_RETRIED, METRIC_REMOTE_WRITE_SENT } from './catalog.js';
 import type { DeliveryEvents, RemoteWriteDropReason } from './delivery/sender.js';

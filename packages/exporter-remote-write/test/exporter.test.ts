@@ -1,7 +1,7 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { AggregationTemporality, DataPointType, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ATTR_REASON } from '@inferometer/core';
+import { ATTR_REASON } from '@inferometer/core/catalog';
 import { RemoteWriteExporter } from '../src/exporter.js';
 import { REMOTE_WRITE_DROP_REASONS } from '../src/delivery/sender.js';
 import type { RemoteWriteExporterOptions } from '../src/options.js';

@@ -8,7 +8,7 @@
  *
  * @packageDocumentation
  */
-import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION, ATTR_REASON, type MetricDefinition } from '@inferometer/core';
+import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION, ATTR_REASON, type MetricDefinition } from '@inferometer/core/catalog';
 
 /** Attribute key on {@link METRIC_MODEL_REGISTRY_INFO}: the MLflow run that produced the version (`run_id` of ModelVersion), empty when none. */
 export const ATTR_RUN_ID = 'run_id' as const;

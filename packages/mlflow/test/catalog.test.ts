@@ -1,4 +1,4 @@
-import { CATALOG, CATALOG_NAME_PREFIXES } from '@inferometer/core';
+import { CATALOG, CATALOG_NAME_PREFIXES } from '@inferometer/core/catalog';
 import { prometheusMetricName } from '@inferometer/core/internal';
 import { describe, expect, it } from 'vitest';
 import { MLFLOW_CATALOG } from '../src/catalog.js';

@@ -59,8 +59,6 @@ export {
   DEFAULT_CLUSTER_PUSH_INTERVAL_MILLIS,
   MIN_CLUSTER_PUSH_INTERVAL_MILLIS,
   MAX_CLUSTER_PUSH_INTERVAL_MILLIS,
-  METRIC_CLUSTER_COLLECT_MISSES,
-  METRIC_CLUSTER_WORKERS,
 } from './cluster/names.js';
 export { startRuntimeMetrics, RUNTIME_METRICS_VARIABLE } from './runtime-metrics/index.js';
 export type { RuntimeMetrics } from './runtime-metrics/index.js';

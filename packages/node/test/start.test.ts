@@ -1,7 +1,8 @@
 import { metrics } from '@opentelemetry/api';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { instrument, METRIC_PREDICTIONS } from '@inferometer/core';
+import { instrument } from '@inferometer/core';
+import { METRIC_PREDICTIONS } from '@inferometer/core/catalog';
 import { start, type InferometerHandle } from '../src/start.js';
 import { blameAsync } from './helpers/blame.js';
 

@@ -9,7 +9,7 @@
  *
  * @packageDocumentation
  */
-import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION, type MetricDefinition } from '@inferometer/core';
+import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION, type MetricDefinition } from '@inferometer/core/catalog';
 
 /** Attribute key on the model load metric: the onnxruntime execution provider (`cpu`, `cuda`). */
 export const ATTR_EXECUTION_PROVIDER = 'execution_provider' as const;

@@ -1,4 +1,4 @@
-import { CATALOG } from '@inferometer/core';
+import { CATALOG } from '@inferometer/core/catalog';
 import { prometheusMetricName } from '@inferometer/core/internal';
 import { describe, expect, it } from 'vitest';
 import { ONNXRUNTIME_CATALOG } from '../src/catalog.js';

@@ -1,17 +1,19 @@
 /**
  * Every metric Inferometer writes, for the dashboard, rules, relabelling and
  * doctor: core's catalog plus the ones each satellite package owns. The
- * satellites' names come from their `./catalog` subpaths, which tsup builds
- * into this package's bundle (they are devDependencies here): depending on
+ * satellites' names (and @inferometer/node's) come from their `./catalog`
+ * subpaths, which tsup builds into this package's bundle (they are
+ * devDependencies here): depending on
  * `@inferometer/onnxruntime` at run time would make npm install its peer
  * onnxruntime-node, and remote-write's SDK peers, on every machine that only
  * renders rules.
  */
-import { CATALOG, type MetricDefinition } from '@inferometer/core';
+import { CATALOG, type MetricDefinition } from '@inferometer/core/catalog';
 import { DRIFT_CATALOG } from '@inferometer/drift/catalog';
 import { REMOTE_WRITE_CATALOG } from '@inferometer/exporter-remote-write/catalog';
 import { MLFLOW_CATALOG } from '@inferometer/mlflow/catalog';
 import { ONNXRUNTIME_CATALOG } from '@inferometer/onnxruntime/catalog';
+import { NODE_CATALOG } from '@inferometer/node/catalog';
 
 export {
   ATTR_FEATURE,
@@ -22,6 +24,16 @@ export {
   METRIC_DRIFT_DROPPED,
   METRIC_PREDICTION_DRIFT_SCORE,
 } from '@inferometer/drift/catalog';
+export {
+  METRIC_CLUSTER_COLLECT_MISSES,
+  METRIC_CLUSTER_WORKERS,
+  NODE_CATALOG,
+  RUNTIME_CPU,
+  RUNTIME_EVENTLOOP_LAG_P99,
+  RUNTIME_EVENTLOOP_UTILIZATION,
+  RUNTIME_GC_DURATION,
+  RUNTIME_HEAP_USED,
+} from '@inferometer/node/catalog';
 export { ATTR_EXECUTION_PROVIDER, METRIC_MODEL_LOAD, ONNXRUNTIME_CATALOG } from '@inferometer/onnxruntime/catalog';
 export { METRIC_MLFLOW_RESOLVE_FAILURES, METRIC_MODEL_REGISTRY_INFO, MLFLOW_CATALOG } from '@inferometer/mlflow/catalog';
 export {
@@ -32,5 +44,9 @@ export {
   REMOTE_WRITE_CATALOG,
 } from '@inferometer/exporter-remote-write/catalog';
 
-/** Every Inferometer metric: core's catalog, then drift, onnxruntime, remote write and the MLflow binding. */
-export const ALL_METRICS: readonly MetricDefinition[] = [...CATALOG, ...DRIFT_CATALOG, ...ONNXRUNTIME_CATALOG, ...REMOTE_WRITE_CATALOG, ...MLFLOW_CATALOG];
+/**
+ * Every Inferometer metric: core's catalog, then drift, onnxruntime, remote
+ * write, the MLflow binding, and `@inferometer/node`'s own (the cluster
+ * primary's self-metrics and the process and Node.js runtime families).
+ */
+export const ALL_METRICS: readonly MetricDefinition[] = [...CATALOG, ...DRIFT_CATALOG, ...ONNXRUNTIME_CATALOG, ...REMOTE_WRITE_CATALOG, ...MLFLOW_CATALOG, ...NODE_CATALOG];

@@ -5,16 +5,26 @@
  * while generating costs nothing, one found by Prometheus or Grafana after
  * deployment costs a silent dashboard or an alert that never fires.
  */
+import { DRIFT_METHODS as DRIFT_STATISTICS, type DriftMethod } from '@inferometer/drift/catalog';
 
 /** Thrown for a bad option or flag; the message names it and the accepted values. */
 export class OpsConfigError extends Error {
   override readonly name = 'OpsConfigError';
 }
 
-/** The drift statistics, as the `method` label of the drift scores shows them (see @inferometer/drift). */
-export const DRIFT_METHODS = ['psi', 'ks', 'js', 'chi2'] as const;
-/** One of {@link DRIFT_METHODS}. */
-export type DriftMethodName = (typeof DRIFT_METHODS)[number];
+/**
+ * One drift statistic, as the `method` label of the drift scores shows it.
+ * Spelled out rather than `DriftMethod` from @inferometer/drift, which is
+ * bundled into this package and not a dependency of its users: the check
+ * below fails the build if the two sets ever differ.
+ */
+export type DriftMethodName = 'psi' | 'ks' | 'js' | 'chi2';
+/** Drift's own list (its `./catalog` subpath), in the order scores are reported. */
+export const DRIFT_METHODS: readonly DriftMethodName[] = DRIFT_STATISTICS;
+// Compile-time: drift's DriftMethod and DriftMethodName are one set.
+export type DriftMethodsAgree = [DriftMethod] extends [DriftMethodName] ? ([DriftMethodName] extends [DriftMethod] ? true : never) : never;
+const agree: DriftMethodsAgree = true;
+void agree;
 
 /** Thresholds the alerts fire at and the dashboard draws as threshold lines. */
 export interface AlertThresholds {

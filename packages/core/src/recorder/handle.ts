@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import { ERROR_TYPE_OTHER, MAX_ERROR_TYPES_PER_SERIES, type Phase } from '../catalog.js';
-import type { NativeRecorder } from './native/recorder.js';
+import type { SeriesRecorder } from './native/recorder.js';
 import type { NativeSeries, SeriesBoundaries } from './native/series.js';
 import type { CallSeries, GenerationRecord, PredictionSeries } from './recorder.js';
 
@@ -16,8 +16,8 @@ export const CANCELLED: unique symbol = Symbol('cancelled');
 export type Outcome = string | undefined | typeof CANCELLED;
 
 /**
- * Where one series records now: the native series (a collector reads it) or
- * the OpenTelemetry API series of the current global MeterProvider. A target
+ * Where one series records now: the fast path's native series (a collector
+ * reads it) or the API path's series of the current global MeterProvider. A target
  * that is no longer its handle's `current` one still ends the calls it
  * began (their in-flight -1) and passes their outcome to the handle's
  * current target: the one place a call spanning a switch is handled.
@@ -74,8 +74,8 @@ export function activate(version: VersionState): void {
 /**
  * What a wrapper holds for one (model, version, attributes): a handle whose
  * target is swapped when a collector attaches or detaches and when the
- * global MeterProvider changes, so the fast (native) path and the fallback
- * (OpenTelemetry API) path are two types instead of one type branching on
+ * global MeterProvider changes, so the fast path and the API path
+ * (OpenTelemetry API instruments) are two types instead of one type branching on
  * every call. `begin()` returns the target that counted the call, and the
  * wrapper ends the call there (see {@link PredictionSeries}).
  *
@@ -91,7 +91,7 @@ export class SeriesHandle implements PredictionSeries {
   registered = true;
 
   constructor(
-    readonly recorder: NativeRecorder,
+    readonly recorder: SeriesRecorder,
     /** The series' own attributes: model_name, model_version, then the user's. */
     readonly attributes: Attributes,
     readonly version: VersionState,

@@ -44,7 +44,7 @@ import { flushDeferred } from '../deferred.js';
 import { ProviderBound } from '../global-provider.js';
 import { VERSION } from '../version.js';
 import { activate, CANCELLED, type Outcome, type SeriesHandle, type SeriesTarget } from './handle.js';
-import type { NativeRecorder } from './native/recorder.js';
+import type { SeriesRecorder } from './native/recorder.js';
 import { activeVersionPoints, modelInfoPoints, rejectionPoints, seriesCountPoints } from './native/points.js';
 import type { HrTimeLike } from './native/series.js';
 import type { BucketOverrides, CallSeries, GenerationRecord } from './recorder.js';
@@ -89,14 +89,14 @@ export interface GenerationInstruments {
 /**
  * The fallback path: records through the global OpenTelemetry MeterProvider,
  * whatever set it (`@inferometer/node`'s `start()` or the service's own SDK),
- * while no collector reads the native state. No `start()` is needed when the
+ * while no collector reads the fast path's state. No `start()` is needed when the
  * service already registered a provider.
  *
  * Instruments are taken again whenever the global provider changes (see
  * ProviderBound); series of the old provider then hand over to new ones
  * through their handle, so a call that spans the change ends where it began.
  * The model gauges and the guard's own metrics are read from the same state
- * and built by the same functions as on the native path.
+ * and built by the same functions as on the fast path.
  *
  * @internal
  */
@@ -107,7 +107,7 @@ export class OtelApiRecorder {
   private _boundaries: Required<BucketOverrides> | undefined;
   private _created = false;
 
-  constructor(private readonly _native: NativeRecorder) {
+  constructor(private readonly _owner: SeriesRecorder) {
     this._instruments = new ProviderBound((provider) => this._create(provider));
     this._generation = new ProviderBound((provider) => {
       const meter = provider.getMeter(INSTRUMENTATION_SCOPE, VERSION);
@@ -141,7 +141,7 @@ export class OtelApiRecorder {
     } catch (err) {
       // Out of stack: goes on to whoever can defer it (see failed()).
       if (err instanceof RangeError) throw err;
-      this._native.runtime.diag.error('error:record', '@inferometer/core: internal failure in record; the prediction was not affected', err);
+      this._owner.runtime.diag.error('error:record', '@inferometer/core: internal failure in record; the prediction was not affected', err);
     }
   }
 
@@ -161,27 +161,27 @@ export class OtelApiRecorder {
       streamItems: histogram(meter, METRIC_STREAM_ITEMS, boundaries?.streamItems),
       dropped: meter.createCounter(METRIC_DROPPED_OBSERVATIONS.name, describe(METRIC_DROPPED_OBSERVATIONS)),
     };
-    // Gauges and the guard's counters: the same points the native collector
-    // builds (points.ts), observed at collection. Skipped while a collector
-    // is attached: the collector exports them then, and the provider would
-    // otherwise hold them twice.
-    const native = this._native;
+    // Gauges and the guard's counters: the same points the fast path's
+    // collector builds (points.ts), observed at collection. Skipped while a
+    // collector is attached: the collector exports them then, and the
+    // provider would otherwise hold them twice.
+    const owner = this._owner;
     const now = (): HrTimeLike => [0, 0];
     const observe = (definition: MetricDefinition, kind: 'gauge' | 'counter', read: () => { value: number | object; attributes: Attributes }[], first?: () => void): void => {
       const instrument = kind === 'gauge' ? meter.createObservableGauge(definition.name, describe(definition)) : meter.createObservableCounter(definition.name, describe(definition));
       instrument.addCallback((result) => {
         first?.();
-        if (native.native) return;
+        if (owner.collectorAttached) return;
         for (const point of read()) result.observe(point.value as number, point.attributes);
       });
     };
     // Observable callbacks run at every collection, before the SDK reads its
     // sync instruments (MeterSharedState.collect): the first one does the
     // deferred work and brings in-flight up to date, so both are read whole.
-    observe(METRIC_MODEL_INFO, 'gauge', () => modelInfoPoints(native, now()), () => this.settleInFlight(instruments));
-    observe(METRIC_ACTIVE_MODEL_VERSION, 'gauge', () => activeVersionPoints(native, now()));
-    observe(METRIC_ATTRIBUTE_REJECTIONS, 'counter', () => rejectionPoints(native.runtime.guard, native.startTime, now(), undefined));
-    observe(METRIC_SERIES, 'gauge', () => seriesCountPoints(native.runtime.guard, now()));
+    observe(METRIC_MODEL_INFO, 'gauge', () => modelInfoPoints(owner, now()), () => this.settleInFlight(instruments));
+    observe(METRIC_ACTIVE_MODEL_VERSION, 'gauge', () => activeVersionPoints(owner, now()));
+    observe(METRIC_ATTRIBUTE_REJECTIONS, 'counter', () => rejectionPoints(owner.runtime.guard, owner.startTime, now(), undefined));
+    observe(METRIC_SERIES, 'gauge', () => seriesCountPoints(owner.runtime.guard, now()));
     return instruments;
   }
 
@@ -190,7 +190,7 @@ export class OtelApiRecorder {
    * the first model that declares boundaries for a histogram sets them for
    * every model on this recorder (decorators run before the first call, so
    * this is the first decorated model), and a model that asks for different
-   * ones is told once. Per-series boundaries need the native recorder.
+   * ones is told once. Per-series boundaries need the fast path.
    */
   checkBuckets(model: string, buckets: BucketOverrides): void {
     if (this._boundaries === undefined && !this._created) {
@@ -201,7 +201,7 @@ export class OtelApiRecorder {
     for (const name of Object.keys(buckets) as (keyof BucketOverrides)[]) {
       const wanted = buckets[name];
       if (wanted !== undefined && !sameBoundaries(wanted, inForce[name])) {
-        this._native.runtime.diag.warn(
+        this._owner.runtime.diag.warn(
           `buckets:${model}:${name}`,
           `@inferometer/core: model "${model}" asks for its own ${name} buckets, but OpenTelemetry bucket boundaries belong to the instrument and are already set; the boundaries in force stay.`,
         );
@@ -225,16 +225,16 @@ export class OtelApiRecorder {
   settleInFlight(instruments: Instruments): void {
     flushDeferred();
     const reported = instruments.inFlightReported;
-    const native = this._native.native;
+    const fastPath = this._owner.collectorAttached;
     try {
-      for (const handle of this._native.handles) {
+      for (const handle of this._owner.handles) {
         // Series that recorded through this path (or began a call on it) get a point, as with an add per call.
-        if (!reported.has(handle) && (handle.statuses !== 0 || (!native && handle.native.inFlight !== 0))) reported.set(handle, Number.NaN);
+        if (!reported.has(handle) && (handle.statuses !== 0 || (!fastPath && handle.native.inFlight !== 0))) reported.set(handle, Number.NaN);
       }
       for (const [handle, was] of reported) {
         const count = handle.native.inFlight;
         let target: number;
-        if (!native) target = count;
+        if (!fastPath) target = count;
         // A point at 0, as the add of the call begun here made one; the collector counts the call.
         else if (Number.isNaN(was)) target = 0;
         else target = Math.min(count, was);
@@ -245,7 +245,7 @@ export class OtelApiRecorder {
         else reported.set(handle, target);
       }
     } catch (err) {
-      this._native.runtime.diag.error('error:in-flight', '@inferometer/core: internal failure in ml_predictions_in_flight; retried at the next collection', err);
+      this._owner.runtime.diag.error('error:in-flight', '@inferometer/core: internal failure in ml_predictions_in_flight; retried at the next collection', err);
     }
   }
 
@@ -259,8 +259,8 @@ export class OtelApiRecorder {
    */
   failed(err: unknown, handle: SeriesHandle): void {
     if (err instanceof RangeError) throw err;
-    this._native.runtime.diag.error('error:record', '@inferometer/core: internal failure in record; the prediction was not affected', err);
-    this._native.dropped(handle.version.model.name, DROP_REASONS.internal);
+    this._owner.runtime.diag.error('error:record', '@inferometer/core: internal failure in record; the prediction was not affected', err);
+    this._owner.dropped(handle.version.model.name, DROP_REASONS.internal);
   }
 }
 

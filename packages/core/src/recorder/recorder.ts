@@ -154,8 +154,8 @@ export interface PredictionSeries {
 export interface CallSeries extends PredictionSeries {
   /**
    * The handle the series belongs to. Its native series holds the in-flight
-   * count of both paths (one plain integer per series: the native collector
-   * reads it, and the OpenTelemetry API path brings its instrument to it at
+   * count of both paths (one plain integer per series: the fast path's collector
+   * reads it, and the API path brings its instrument to it at
    * collection), so code with no
    * stack left can take a call out of flight without calling anything:
    * `const count = call.handle.native; const slot = count.at + COUNT_IN_FLIGHT; if (count.counts[slot] > 0) count.counts[slot]--;`

@@ -1,6 +1,6 @@
 import type { Attributes, BatchObservableResult, ObservableGauge } from '@opentelemetry/api';
 import type { BoundInferenceObserver, InferenceObserver } from '@inferometer/core';
-import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION } from '@inferometer/core';
+import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION } from '@inferometer/core/catalog';
 import { ATTR_FEATURE, ATTR_METHOD, ATTR_PREDICTION, DRIFT_DROP_REASONS, PREDICTION_CLASS, PREDICTION_CONFIDENCE } from '../catalog.js';
 import { resolveLimits } from '../limits.js';
 import type { FeatureProfile, ReferenceProfile } from '../profile/format.js';
@@ -11,7 +11,8 @@ import { resolveWindow, type SlidingWindow, type WindowSpec } from '../window/wi
 import { reportError } from './diagnostics.js';
 import { FeatureEncoder } from './encoder.js';
 import { ingestClasses, ingestConfidence, ingestFeatures, UNSUPPORTED } from './ingest.js';
-import { resolveMethods, type DriftMethod } from './methods.js';
+import { resolveMethods } from './methods.js';
+import type { DriftMethod } from '../catalog.js';
 import type { DriftMonitorOptions, PredictionDriftOptions } from './options.js';
 import { driftRegistry, type DriftInstruments, type DriftMember, type DriftRegistry } from './registry.js';
 import { scoreWindow, scratchFor, type ScoredFeature, type WindowContribution } from './threads.js';

@@ -1,8 +1,4 @@
-/** A drift statistic, as the `method` attribute shows it. */
-export type DriftMethod = 'psi' | 'ks' | 'js' | 'chi2';
-
-/** Every method, in the order scores are reported. */
-export const DRIFT_METHODS: readonly DriftMethod[] = ['psi', 'ks', 'js', 'chi2'];
+import { DRIFT_METHODS, type DriftMethod } from '../catalog.js';
 
 /** Methods per feature kind: PSI, KS and Jensen-Shannon for numeric features; chi-squared and Jensen-Shannon for categorical ones. */
 export const DEFAULT_METHODS = {

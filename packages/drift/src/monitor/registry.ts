@@ -5,7 +5,7 @@ import {
   type ObservableCounter,
   type ObservableGauge,
 } from '@opentelemetry/api';
-import { ATTR_MODEL_NAME, ATTR_REASON } from '@inferometer/core';
+import { ATTR_MODEL_NAME, ATTR_REASON } from '@inferometer/core/catalog';
 import { ProviderBound, runtime } from '@inferometer/core/internal';
 import { METRIC_DATA_DRIFT_SCORE, METRIC_DRIFT_DROPPED, METRIC_PREDICTION_DRIFT_SCORE } from '../catalog.js';
 

@@ -21,7 +21,7 @@ import { cohensW } from '../stats/chi-squared.js';
 import { jensenShannon } from '../stats/jensen-shannon.js';
 import { ksBinned } from '../stats/ks.js';
 import { psi } from '../stats/psi.js';
-import type { DriftMethod } from './methods.js';
+import type { DriftMethod } from '../catalog.js';
 
 /** Name of drift's thread part. */
 export const DRIFT_PART = 'drift';

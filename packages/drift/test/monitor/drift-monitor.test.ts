@@ -1,5 +1,6 @@
 import { metrics } from '@opentelemetry/api';
-import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION, instrument } from '@inferometer/core';
+import { instrument } from '@inferometer/core';
+import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION } from '@inferometer/core/catalog';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { driftMonitor } from '../../src/monitor/drift-monitor.js';
 import { buildProfile } from '../../src/profile/build.js';

@@ -1,5 +1,5 @@
 import { metrics, type BatchObservableResult } from '@opentelemetry/api';
-import { ATTR_MODEL_NAME, ATTR_REASON } from '@inferometer/core';
+import { ATTR_MODEL_NAME, ATTR_REASON } from '@inferometer/core/catalog';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runtime } from '@inferometer/core/internal';
 import { driftRegistry, DriftRegistry, type DriftInstruments } from '../../src/monitor/registry.js';

@@ -1,4 +1,4 @@
-import { ATTR_MODEL_NAME } from '@inferometer/core';
+import { ATTR_MODEL_NAME } from '@inferometer/core/catalog';
 import { describe, expect, it } from 'vitest';
 import { mergeThreadParts, scoreWindow, scratchFor, type ScoredFeature, type WindowContribution } from '../../src/monitor/threads.js';
 import { METRIC_DATA_DRIFT_SCORE, METRIC_PREDICTION_DRIFT_SCORE } from '../../src/catalog.js';

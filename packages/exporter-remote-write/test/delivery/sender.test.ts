@@ -2,7 +2,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ATTR_REASON } from '@inferometer/core';
+import { ATTR_REASON } from '@inferometer/core/catalog';
 import { Delivery, MAX_ERROR_BODY_BYTES, REMOTE_WRITE_DROP_REASONS, type DeliveryEvents, type RemoteWriteDropReason } from '../../src/delivery/sender.js';
 import { RemoteWriteExporter } from '../../src/exporter.js';
 import { METRIC_REMOTE_WRITE_DROPPED } from '../../src/catalog.js';

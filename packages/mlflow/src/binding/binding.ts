@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION } from '@inferometer/core';
+import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION } from '@inferometer/core/catalog';
 import { runtime, UNKNOWN_VERSION } from '@inferometer/core/internal';
 import { ATTR_ALIASES, ATTR_RUN_ID, ATTR_SOURCE, ATTR_STAGE, RESOLVE_FAILURE_REASONS, type ResolveFailureReason } from '../catalog.js';
 import { parseModelUri, type ModelUri } from '../config/model-uri.js';

@@ -1,5 +1,6 @@
 import type { Attributes, MeterProvider } from '@opentelemetry/api';
-import { ATTR_MODEL_NAME, ATTR_REASON, InferometerConfigError } from '@inferometer/core';
+import { InferometerConfigError } from '@inferometer/core';
+import { ATTR_MODEL_NAME, ATTR_REASON } from '@inferometer/core/catalog';
 import { ProviderBound, runtime } from '@inferometer/core/internal';
 import { METRIC_MLFLOW_RESOLVE_FAILURES, METRIC_MODEL_REGISTRY_INFO, type ResolveFailureReason } from '../catalog.js';
 import { PACKAGE_NAME, VERSION } from '../version.js';

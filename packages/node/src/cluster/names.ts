@@ -1,7 +1,10 @@
 /**
  * Names, units, defaults and variables of cluster aggregation, in one place:
  * the primary's self-metrics, the IPC message key, and the collect timeout.
+ * The self-metrics are listed in `@inferometer/node/catalog` (src/catalog.ts)
+ * for the ops kit; this module imports nothing that runs.
  */
+import type { MetricDefinition } from '@inferometer/core/catalog';
 
 /** The variable that turns cluster aggregation off (`false`) in the primary and in workers. */
 export const CLUSTER_VARIABLE = 'INFEROMETER_CLUSTER';
@@ -52,9 +55,12 @@ export const CLUSTER_SCOPE = '@inferometer/node/cluster';
  */
 export const METRIC_CLUSTER_COLLECT_MISSES = {
   name: 'inferometer_cluster_collect_misses',
+  prometheusName: 'inferometer_cluster_collect_misses_total',
+  kind: 'counter',
   unit: '{miss}',
   description: "Collections at which a cluster worker's points did not arrive in time; its last reported points were served instead.",
-} as const;
+  attributes: ['reason', 'kind'],
+} as const satisfies MetricDefinition;
 
 /** `reason` of {@link METRIC_CLUSTER_COLLECT_MISSES}. */
 export const ATTR_MISS_REASON = 'reason';
@@ -72,9 +78,12 @@ export const MISS_BAD_ANSWER = 'bad_answer';
  */
 export const METRIC_CLUSTER_WORKERS = {
   name: 'inferometer_cluster_workers',
+  prometheusName: 'inferometer_cluster_workers',
+  kind: 'gauge',
   unit: '{worker}',
   description: 'Cluster workers whose points the primary serves, by state: reporting (alive) or exited (last counts kept).',
-} as const;
+  attributes: ['state', 'kind'],
+} as const satisfies MetricDefinition;
 /** `state` of {@link METRIC_CLUSTER_WORKERS}. */
 export const ATTR_WORKER_STATE = 'state';
 

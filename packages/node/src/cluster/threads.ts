@@ -38,7 +38,7 @@ import { BroadcastChannel, MessageChannel, MessagePort, postMessageToThread } fr
 import { diag, type HrTime } from '@opentelemetry/api';
 import { hrTime } from '@opentelemetry/core';
 import type { MetricData, ScopeMetrics } from '@opentelemetry/sdk-metrics';
-import { INSTRUMENTATION_SCOPE } from '@inferometer/core';
+import { INSTRUMENTATION_SCOPE } from '@inferometer/core/catalog';
 import { runtime, SharedSeriesMirror, type Contributions, type SeriesLayout, type SharedRecord } from '@inferometer/core/internal';
 import { toMetricData } from '../native/producer.js';
 import type { Aggregator } from './aggregator.js';

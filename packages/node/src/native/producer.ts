@@ -11,13 +11,12 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import {
   attachCollector,
-  INSTRUMENTATION_SCOPE,
   type CatalogCollector,
   type CollectedMetric,
   type HistogramKind,
-  type MetricDefinition,
   type Temporality,
 } from '@inferometer/core';
+import { INSTRUMENTATION_SCOPE, type MetricDefinition } from '@inferometer/core/catalog';
 import { attachCollectorTo, runtime } from '@inferometer/core/internal';
 
 /** A MetricProducer fed by the catalog's native aggregation, and how to stop it. */

@@ -4,7 +4,7 @@
  * worker threads' merged, pushes what changed between collections, and
  * sends its last points on its way out.
  */
-import { INSTRUMENTATION_SCOPE } from '@inferometer/core';
+import { INSTRUMENTATION_SCOPE } from '@inferometer/core/catalog';
 import { ThreadHub } from '../cluster/threads.js';
 import { answerPrimary, workerMetricsHandler } from '../cluster/worker.js';
 import { createCatalogProducer } from '../native/producer.js';

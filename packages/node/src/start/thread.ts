@@ -3,7 +3,7 @@
  * thread) while worker_threads aggregation is on: no exporter, no port;
  * the main thread's aggregator reads this thread through its MessagePort.
  */
-import { INSTRUMENTATION_SCOPE } from '@inferometer/core';
+import { INSTRUMENTATION_SCOPE } from '@inferometer/core/catalog';
 import { answerMainThread } from '../cluster/threads.js';
 import { threadMetricsHandler } from '../cluster/worker.js';
 import { createThreadCatalogProducer } from '../native/producer.js';

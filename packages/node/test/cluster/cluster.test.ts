@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS } from '@inferometer/core';
+import { METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS } from '@inferometer/core/catalog';
 import { eventually, freePort, startPrometheus, type PrometheusServer } from '@inferometer/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { scrapeSums } from '../helpers/fixture-app.js';

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS, METRIC_PREDICTIONS_IN_FLIGHT } from '@inferometer/core';
+import { METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS, METRIC_PREDICTIONS_IN_FLIGHT } from '@inferometer/core/catalog';
 import { eventually, freePort, startPrometheus, type PrometheusServer } from '@inferometer/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLUSTER_COLLECT_TIMEOUT_VARIABLE, METRIC_CLUSTER_COLLECT_MISSES, METRIC_CLUSTER_WORKERS } from '../../src/cluster/names.js';

@@ -1,7 +1,7 @@
 import { metrics } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { blameAsync } from '../helpers/blame.js';
-import { METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS } from '@inferometer/core';
+import { METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS } from '@inferometer/core/catalog';
 import { ConfigurationError } from '../../src/config/env.js';
 import { start, type InferometerHandle } from '../../src/start.js';
 import { startCapture } from './capture.js';

@@ -2,7 +2,7 @@ import { metrics } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RemoteWriteOptionsError } from '@inferometer/exporter-remote-write';
 import { blameAsync } from '../helpers/blame.js';
-import { METRIC_PREDICTIONS } from '@inferometer/core';
+import { METRIC_PREDICTIONS } from '@inferometer/core/catalog';
 import { start, type InferometerHandle } from '../../src/start.js';
 import { startCapture } from './capture.js';
 import { METRIC_REMOTE_WRITE_RETRIED, METRIC_REMOTE_WRITE_SENT } from '@inferometer/exporter-remote-write';

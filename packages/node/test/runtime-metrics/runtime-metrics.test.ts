@@ -7,6 +7,7 @@ import { runInNewContext } from 'node:vm';
 import { metrics } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/config/env.js';
+import { RUNTIME_CATALOG } from '../../src/catalog.js';
 import { resolveRuntimeMetrics } from '../../src/runtime-metrics/index.js';
 import { start, type InferometerHandle } from '../../src/start.js';
 import { parseStrict as parseExposition, type Sample } from '@inferometer/testing';
@@ -78,6 +79,20 @@ describe('runtime metrics', () => {
     const both = [...theirs.keys()].filter((name) => mine.has(name));
     expect(both.length).toBeGreaterThan(20);
     expect(labelNames(ours.samples, both)).toEqual(labelNames(reference.samples, both));
+  });
+
+  it('are every one in the catalog (@inferometer/node/catalog) with its type and label names, and the catalog names nothing else', async () => {
+    const { samples, types } = await scrape();
+    const mine = runtimeFamilies(types);
+    const catalog = new Map(RUNTIME_CATALOG.map((m) => [m.prometheusName, m]));
+    for (const [name, type] of mine) {
+      expect(catalog.get(name)?.kind, name).toBe(type);
+      expect(labelNames(samples, [name]).get(name), name).toBe([...catalog.get(name)!.attributes].sort().join(','));
+    }
+    // Absent here only where the platform or the moment leaves them out
+    // (the Linux /proc families are present on this Linux runner).
+    const absent = [...catalog.keys()].filter((name) => !mine.has(name));
+    expect(absent.every((name) => /^nodejs_active_(resources|handles|requests)$/.test(name)), absent.join(', ')).toBe(true);
   });
 
   it('write the values prom-client would', async () => {

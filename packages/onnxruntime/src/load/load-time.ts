@@ -1,5 +1,5 @@
 import type { Attributes, Histogram } from '@opentelemetry/api';
-import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION } from '@inferometer/core';
+import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION } from '@inferometer/core/catalog';
 import { ProviderBound, runtime } from '@inferometer/core/internal';
 import { ATTR_EXECUTION_PROVIDER, METRIC_MODEL_LOAD } from '../catalog.js';
 import { PACKAGE_NAME, VERSION } from '../version.js';

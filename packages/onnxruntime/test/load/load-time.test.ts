@@ -1,4 +1,4 @@
-import { ATTR_MODEL_NAME } from '@inferometer/core';
+import { ATTR_MODEL_NAME } from '@inferometer/core/catalog';
 import { metrics } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runtime } from '@inferometer/core/internal';

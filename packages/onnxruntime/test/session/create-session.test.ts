@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION, METRIC_PREDICTIONS } from '@inferometer/core';
+import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION, METRIC_PREDICTIONS } from '@inferometer/core/catalog';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OnnxMetadataError } from '../../src/metadata/onnx-metadata.js';

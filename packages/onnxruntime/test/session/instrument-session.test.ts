@@ -1,4 +1,14 @@
-import { ATTR_ERROR_TYPE, ATTR_MODEL_NAME, ATTR_MODEL_VERSION, ATTR_STATUS, METRIC_PREDICTION_BATCH_SIZE, METRIC_PREDICTION_CONFIDENCE, METRIC_PREDICTION_ERRORS, METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS } from '@inferometer/core';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_MODEL_NAME,
+  ATTR_MODEL_VERSION,
+  ATTR_STATUS,
+  METRIC_PREDICTION_BATCH_SIZE,
+  METRIC_PREDICTION_CONFIDENCE,
+  METRIC_PREDICTION_ERRORS,
+  METRIC_PREDICTION_LATENCY,
+  METRIC_PREDICTIONS,
+} from '@inferometer/core/catalog';
 import { buildProfile, driftMonitor, type TensorLike } from '@inferometer/drift';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

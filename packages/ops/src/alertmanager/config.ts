@@ -6,7 +6,7 @@
  * per target. While a model server is down, its job's model alerts are
  * inhibited: the down alert says all there is to say.
  */
-import { ATTR_MODEL_NAME } from '@inferometer/core';
+import { ATTR_MODEL_NAME } from '@inferometer/core/catalog';
 import { checkDuration, checkUrl } from '../options.js';
 import { toYaml } from '../yaml.js';
 import { CATEGORY_INFRASTRUCTURE, CATEGORY_MODEL, LABEL_CATEGORY } from '../rules/alerts.js';

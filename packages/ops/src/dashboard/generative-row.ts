@@ -9,7 +9,7 @@ import * as common from '@grafana/grafana-foundation-sdk/common';
 import { RowBuilder, ThresholdsConfigBuilder, ThresholdsMode, type DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import { ATTR_FINISH_REASON, ATTR_MODEL_NAME, ATTR_MODEL_VERSION, ATTR_PHASE, ATTR_TOKEN_TYPE } from '@inferometer/core';
+import { ATTR_FINISH_REASON, ATTR_MODEL_NAME, ATTR_MODEL_VERSION, ATTR_PHASE, ATTR_TOKEN_TYPE } from '@inferometer/core/catalog';
 import { RECORDED } from '../rules/recording.js';
 import { VARIABLES } from './queries.js';
 

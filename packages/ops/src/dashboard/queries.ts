@@ -4,7 +4,20 @@
  * recording rules (`inferometer rules`); gauges and scrape metadata are read
  * raw. `$job`, `$model` and `$version` are the dashboard's template variables.
  */
-import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION, ATTR_STATUS, METRIC_ACTIVE_MODEL_VERSION, METRIC_MODEL_INFO, METRIC_PREDICTIONS_IN_FLIGHT, METRIC_SERIES, ATTR_METRIC, ATTR_ATTRIBUTE, ATTR_REASON, ATTR_ERROR_TYPE, METRIC_PREDICTION_LATENCY } from '@inferometer/core';
+import {
+  ATTR_MODEL_NAME,
+  ATTR_MODEL_VERSION,
+  ATTR_STATUS,
+  METRIC_ACTIVE_MODEL_VERSION,
+  METRIC_MODEL_INFO,
+  METRIC_PREDICTIONS_IN_FLIGHT,
+  METRIC_SERIES,
+  ATTR_METRIC,
+  ATTR_ATTRIBUTE,
+  ATTR_REASON,
+  ATTR_ERROR_TYPE,
+  METRIC_PREDICTION_LATENCY,
+} from '@inferometer/core/catalog';
 import { jobMatcher } from '../promql/selectors.js';
 import { RATE_WINDOW, RECORDED } from '../rules/recording.js';
 import { ATTR_FEATURE, ATTR_METHOD, ATTR_PREDICTION, METRIC_DATA_DRIFT_SCORE, METRIC_PREDICTION_DRIFT_SCORE } from '../catalog.js';

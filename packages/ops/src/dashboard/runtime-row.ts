@@ -4,13 +4,15 @@
  * instance. A p99 that rises with event-loop lag or GC time is the process,
  * not the model. The runtime series are prom-client's `collectDefaultMetrics()`
  * names, which `start()` of @inferometer/node exposes too (so the row also
- * works for a service that registers prom-client itself).
+ * works for a service that registers prom-client itself); they are read from
+ * `@inferometer/node/catalog`, never typed here.
  */
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import { RowBuilder, ThresholdsConfigBuilder, ThresholdsMode, type DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION, METRIC_PREDICTION_LATENCY } from '@inferometer/core';
+import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION, METRIC_PREDICTION_LATENCY } from '@inferometer/core/catalog';
+import { RUNTIME_CPU, RUNTIME_EVENTLOOP_LAG_P99, RUNTIME_EVENTLOOP_UTILIZATION, RUNTIME_GC_DURATION, RUNTIME_HEAP_USED } from '../catalog.js';
 import { VARIABLES } from './queries.js';
 
 /** Title of the row. */
@@ -26,11 +28,11 @@ const SERIES = `${JOB}, ${ATTR_MODEL_NAME}=~"$${VARIABLES.model}", ${ATTR_MODEL_
 export const RUNTIME_QUERIES = {
   // Classic buckets, or the native histogram where only that is served.
   latencyP99ByInstance: `histogram_quantile(0.99, sum by (instance, le) (rate(${METRIC_PREDICTION_LATENCY.prometheusName}_bucket{${SERIES}}[5m]))) or histogram_quantile(0.99, sum by (instance) (rate(${METRIC_PREDICTION_LATENCY.prometheusName}{${SERIES}}[5m])))`,
-  eventLoopLagP99: `max by (instance) (nodejs_eventloop_lag_p99_seconds{${JOB}})`,
-  cpu: `sum by (instance) (rate(process_cpu_seconds_total{${JOB}}[5m]))`,
-  eventLoopUtilization: `max by (instance) (nodejs_eventloop_utilization_ratio{${JOB}})`,
-  heapUsed: `sum by (instance) (nodejs_heap_size_used_bytes{${JOB}})`,
-  gcTimeShare: `sum by (instance, kind) (rate(nodejs_gc_duration_seconds_sum{${JOB}}[5m]))`,
+  eventLoopLagP99: `max by (instance) (${RUNTIME_EVENTLOOP_LAG_P99.prometheusName}{${JOB}})`,
+  cpu: `sum by (instance) (rate(${RUNTIME_CPU.prometheusName}{${JOB}}[5m]))`,
+  eventLoopUtilization: `max by (instance) (${RUNTIME_EVENTLOOP_UTILIZATION.prometheusName}{${JOB}})`,
+  heapUsed: `sum by (instance) (${RUNTIME_HEAP_USED.prometheusName}{${JOB}})`,
+  gcTimeShare: `sum by (instance, ${RUNTIME_GC_DURATION.attributes[0]}) (rate(${RUNTIME_GC_DURATION.prometheusName}_sum{${JOB}}[5m]))`,
 } as const;
 
 const DATASOURCE = { type: 'prometheus', uid: `\${${VARIABLES.datasource}}` };

@@ -7,7 +7,7 @@
  * reads the rules (a rule that never evaluates is an alert that can never
  * fire) and the alerts firing now.
  */
-import { METRIC_ATTRIBUTE_REJECTIONS, METRIC_DROPPED_OBSERVATIONS, OVERFLOW_VALUE } from '@inferometer/core';
+import { METRIC_ATTRIBUTE_REJECTIONS, METRIC_DROPPED_OBSERVATIONS, OVERFLOW_VALUE } from '@inferometer/core/catalog';
 import { ALL_METRICS } from '../catalog.js';
 import { checkNumber, checkUrl } from '../options.js';
 import { seriesNames } from '../promql/selectors.js';
@@ -94,7 +94,8 @@ function checkCatalog(exposition: Exposition): CheckResult {
   const present = (name: string): boolean => exposition.families.has(name);
   const missing = PRESENCE.filter((p) => p.required && !present(p.metric.prometheusName));
   const requiredCount = PRESENCE.filter((p) => p.required).length;
-  const optionalPresent = PRESENCE.filter((p) => !p.required && present(p.metric.prometheusName)).map((p) => p.metric.prometheusName);
+  // Inferometer's own families only: the runtime ones (process_*, nodejs_*) are in the catalog too, but listing thirty of them would bury the rest.
+  const optionalPresent = PRESENCE.filter((p) => !p.required && present(p.metric.prometheusName) && /^(ml|inferometer)_/.test(p.metric.prometheusName)).map((p) => p.metric.prometheusName);
   const known = new Set<string>(ALL_METRICS.map((m) => m.prometheusName));
   const strangers = [...exposition.families.keys()].filter((name) => /^(ml|inferometer)_/.test(name) && !known.has(name));
   const details = [

@@ -5,7 +5,7 @@
  * where CPU lags behind and request rate ignores how long predictions take.
  * Scaler: https://keda.sh/docs/latest/scalers/prometheus/
  */
-import { ATTR_MODEL_NAME, METRIC_PREDICTIONS_IN_FLIGHT } from '@inferometer/core';
+import { ATTR_MODEL_NAME, METRIC_PREDICTIONS_IN_FLIGHT } from '@inferometer/core/catalog';
 import { checkNumber, checkUrl, DEFAULT_JOB, OpsConfigError } from '../options.js';
 import { quote } from '../promql/selectors.js';
 import { checkObjectName, objectMeta, OPTION_NAMES, type KubernetesObjectOptions, type ObjectMeta, type OptionNames } from './common.js';

@@ -4,10 +4,9 @@
  * the `labeldrop` of unbounded labels is the cardinality guard's own
  * (`unboundedLabelRegex` in '@inferometer/core/internal').
  */
-import { INSTRUMENTATION_SCOPE, type MetricDefinition } from '@inferometer/core';
+import { CATALOG_NAME_PREFIXES, INSTRUMENTATION_SCOPE, type MetricDefinition } from '@inferometer/core/catalog';
 import { unboundedLabelRegex } from '@inferometer/core/internal';
 import { ALL_METRICS } from '../catalog.js';
-import { CATALOG_NAME_PREFIXES } from '@inferometer/core';
 import { regexLiteral, seriesNames } from '../promql/selectors.js';
 import { toYaml } from '../yaml.js';
 

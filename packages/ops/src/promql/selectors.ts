@@ -2,7 +2,7 @@
  * Small PromQL building blocks. Metric names always come from the catalog of
  * '@inferometer/core'; these helpers only quote and combine.
  */
-import type { MetricDefinition } from '@inferometer/core';
+import type { MetricDefinition } from '@inferometer/core/catalog';
 
 /** A PromQL string literal: double-quoted, with backslash, quote and newline escaped (PromQL follows Go's string syntax). */
 export function quote(value: string): string {

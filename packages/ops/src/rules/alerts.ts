@@ -7,7 +7,7 @@
  * `summary`, `description` and `runbook_url` annotations (`runbook`, a path
  * in the installed package, when no runbook URL is given).
  */
-import { ATTR_ATTRIBUTE, ATTR_METRIC, ATTR_MODEL_NAME, ATTR_MODEL_VERSION, ATTR_REASON, METRIC_PREDICTIONS } from '@inferometer/core';
+import { ATTR_ATTRIBUTE, ATTR_METRIC, ATTR_MODEL_NAME, ATTR_MODEL_VERSION, ATTR_REASON, METRIC_PREDICTIONS } from '@inferometer/core/catalog';
 import { DRIFT_METHODS, type AlertThresholds } from '../options.js';
 import { jobMatcher } from '../promql/selectors.js';
 import { CUT_SHORT_FINISH_REASONS, RECORDED } from './recording.js';

@@ -35,7 +35,7 @@ import {
   STATUS_CANCELLED,
   STATUS_ERROR,
   type FinishReason,
-} from '@inferometer/core';
+} from '@inferometer/core/catalog';
 
 import { quote } from '../promql/selectors.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { METRIC_PREDICTION_CONFIDENCE, METRIC_ATTRIBUTE_REJECTIONS, METRIC_PREDICTION_LATENCY } from '@inferometer/core';
+import { METRIC_PREDICTION_CONFIDENCE, METRIC_ATTRIBUTE_REJECTIONS, METRIC_PREDICTION_LATENCY } from '@inferometer/core/catalog';
 import { grafanaDashboard } from '../../src/dashboard/dashboard.js';
 import { RECORDED } from '../../src/rules/recording.js';
 import { METRIC_DATA_DRIFT_SCORE, METRIC_PREDICTION_DRIFT_SCORE } from '../../src/catalog.js';

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { ALL_METRICS } from '../../src/catalog.js';
 import { grafanaDashboard } from '../../src/dashboard/dashboard.js';
 import { RUNTIME_QUERIES, RUNTIME_ROW_TITLE } from '../../src/dashboard/runtime-row.js';
 import { requireBinary } from '@inferometer/testing';
@@ -39,6 +40,12 @@ describe('the runtime row of the dashboard', () => {
     // nodejs_eventloop_utilization_ratio is @inferometer/node's addition (no prom-client counterpart).
     const families = used.map((n) => n.replace(/_(sum|count|bucket)$/, '')).filter((n) => n !== 'nodejs_eventloop_utilization_ratio');
     for (const name of families) expect(names.has(name), name).toBe(true);
+  });
+
+  it('reads only families of the metric catalog (@inferometer/node/catalog), never names of its own', () => {
+    const catalog = new Set(ALL_METRICS.map((m) => m.prometheusName));
+    const used = Object.values(RUNTIME_QUERIES).flatMap((q) => q.match(/\b(?:process|nodejs)_[a-z0-9_]+/g) ?? []);
+    for (const name of used) expect(catalog.has(name.replace(/_(sum|count|bucket)$/, '')), name).toBe(true);
   });
 
   it('writes PromQL that Prometheus parses', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { METRIC_ACTIVE_MODEL_VERSION, METRIC_MODEL_INFO, METRIC_PREDICTIONS } from '@inferometer/core';
+import { METRIC_ACTIVE_MODEL_VERSION, METRIC_MODEL_INFO, METRIC_PREDICTIONS } from '@inferometer/core/catalog';
 import { formatDoctorReport, runDoctor } from '../../src/doctor/doctor.js';
 import { eventually, freePort, serveMetrics, startPrometheusWithConfig as startPrometheus } from '@inferometer/testing';
 

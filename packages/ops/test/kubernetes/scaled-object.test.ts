@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { METRIC_PREDICTIONS_IN_FLIGHT } from '@inferometer/core';
+import { METRIC_PREDICTIONS_IN_FLIGHT } from '@inferometer/core/catalog';
 import { inFlightQuery, scaledObject } from '../../src/kubernetes/scaled-object.js';
 import { requireBinary } from '@inferometer/testing';
 

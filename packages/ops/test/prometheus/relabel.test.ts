@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS } from '@inferometer/core';
+import { METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS } from '@inferometer/core/catalog';
 import { catalogSeriesRegex, metricRelabelConfigs } from '../../src/prometheus/relabel.js';
 import { eventually, serveMetrics, startPrometheusWithConfig as startPrometheus } from '@inferometer/testing';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { METRIC_PREDICTIONS } from '@inferometer/core';
+import { METRIC_PREDICTIONS } from '@inferometer/core/catalog';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

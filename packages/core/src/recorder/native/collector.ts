@@ -41,7 +41,7 @@ import {
 import type { CollectedExemplar, SeriesExemplars } from './exemplars.js';
 import type { NativeHistogram } from './histogram.js';
 import type { HistogramKind } from '../recorder.js';
-import type { NativeRecorder } from './recorder.js';
+import type { SeriesRecorder } from './recorder.js';
 import type { HrTimeLike, NativeSeries } from './series.js';
 
 export type { CollectedExponentialHistogram, CollectedHistogram, CollectedPoint } from './points.js';
@@ -154,7 +154,7 @@ export class Batch {
 }
 
 /**
- * Reads a {@link NativeRecorder}'s state into OpenTelemetry-shaped points.
+ * Reads a {@link SeriesRecorder}'s state into OpenTelemetry-shaped points.
  * Counts are copied, so a serializer that yields to the event loop midway
  * never sees a histogram whose buckets and count disagree.
  *
@@ -168,7 +168,7 @@ export class NativeCollector {
   private _detached = false;
 
   constructor(
-    private readonly _recorder: NativeRecorder,
+    private readonly _recorder: SeriesRecorder,
     readonly temporality: Temporality,
     /** The histogram kind this reader exports: of a histogram that keeps both, the one named (both with `both`); of one that keeps one kind, that one. */
     readonly histograms: HistogramKind = 'explicit',
@@ -223,7 +223,7 @@ export class NativeCollector {
     // Delta points of process-wide counters start where the previous collection ended.
     const intervalStart = tracker !== undefined ? (this._lastEnd ?? recorder.startTime) : undefined;
     const dropped: CollectedPoint[] = [];
-    for (const entry of recorder.dropped_.values()) pushSum(dropped, intervalStart ?? entry.startTime, endTime, entry.attributes, entry.count, tracker);
+    for (const entry of recorder.droppedCounts.values()) pushSum(dropped, intervalStart ?? entry.startTime, endTime, entry.attributes, entry.count, tracker);
     this._lastEnd = endTime;
     recorder.exported(this);
 

@@ -5,7 +5,7 @@ import type { DeltaTracker } from './delta.js';
 import type { ExponentialHistogram } from './exponential.js';
 import type { CollectedExemplar } from './exemplars.js';
 import type { NativeHistogram } from './histogram.js';
-import type { NativeRecorder } from './recorder.js';
+import type { SeriesRecorder } from './recorder.js';
 import type { HrTimeLike } from './series.js';
 
 /** A histogram point's value; the same shape as the OpenTelemetry SDK's. */
@@ -49,8 +49,8 @@ export interface CollectedPoint {
  * Builders, one per point kind, after sdk-metrics: storage records in place
  * (SyncMetricStorage), and temporality belongs to a per-reader processor
  * (TemporalMetricProcessor with Aggregator.diff), here DeltaTracker. Both
- * paths use the gauge and guard builders: the native collector to export
- * them, the OpenTelemetry API recorder in its observable callbacks.
+ * paths use the gauge and guard builders: the fast path's collector to
+ * export them, the API path's recorder in its observable callbacks.
  */
 
 /**
@@ -108,7 +108,7 @@ export function boundariesArray(boundaries: Float64Array): number[] {
 }
 
 /** `ml_model_info`: 1 per (model, version) that has served and is not released. */
-export function modelInfoPoints(recorder: NativeRecorder, end: HrTimeLike): CollectedPoint[] {
+export function modelInfoPoints(recorder: SeriesRecorder, end: HrTimeLike): CollectedPoint[] {
   const points: CollectedPoint[] = [];
   for (const model of recorder.models.values()) {
     for (const version of model.versions.values()) points.push({ startTime: end, endTime: end, attributes: version.info, value: 1 });
@@ -117,7 +117,7 @@ export function modelInfoPoints(recorder: NativeRecorder, end: HrTimeLike): Coll
 }
 
 /** `ml_active_model_version`: the numeric version of each model's latest call, when it has one. */
-export function activeVersionPoints(recorder: NativeRecorder, end: HrTimeLike): CollectedPoint[] {
+export function activeVersionPoints(recorder: SeriesRecorder, end: HrTimeLike): CollectedPoint[] {
   const points: CollectedPoint[] = [];
   for (const model of recorder.models.values()) {
     const number = model.active?.number;

@@ -39,19 +39,23 @@ const DEFAULT_BOUNDARIES: SeriesBoundaries = {
 const MAX_BOUNDARY_CONFIGS = 64;
 
 /**
- * The recorder of one runtime. Every series is a {@link SeriesHandle} whose
- * target is its native series while a collector is attached (aggregated in
- * place, read at collection by `@inferometer/node`'s MetricProducer), and
- * an OpenTelemetry API series otherwise, so instrumentation works with any
- * MeterProvider the service registered itself (and as a no-op with none).
+ * The recorder of one runtime: it owns every series and routes each one to
+ * one of two paths. Every series is a {@link SeriesHandle} whose target is
+ * the fast path while a collector is attached (its {@link NativeSeries},
+ * aggregated in place, read at collection by `@inferometer/node`'s
+ * MetricProducer), and the API path otherwise (OpenTelemetry API
+ * instruments, see {@link OtelApiRecorder}), so instrumentation works with
+ * any MeterProvider the service registered itself (and as a no-op with
+ * none). Named for what it owns, not for one path: it was `NativeRecorder`.
  *
  * @internal
  */
-export class NativeRecorder implements Recorder {
+export class SeriesRecorder implements Recorder {
   /** Every registered series, in creation order; one per distinct (model, version, attributes). */
   readonly handles: SeriesHandle[] = [];
   readonly models = new Map<string, ModelState>();
-  readonly dropped_ = new Map<string, DroppedCount>();
+  /** Dropped observations counted on the fast path, by model and reason (the API path counts them on its counter). */
+  readonly droppedCounts = new Map<string, DroppedCount>();
   readonly api: OtelApiRecorder;
   /**
    * Series by a hash of their identity, for sharing one series between
@@ -87,8 +91,8 @@ export class NativeRecorder implements Recorder {
     runtime.guard.countSeriesWith(FAMILY, () => this.predictionLabelSets());
   }
 
-  /** Whether a collector reads the native state (else calls go to the OpenTelemetry API). */
-  get native(): boolean {
+  /** Whether a collector is attached: calls take the fast path (else the API path, through the OpenTelemetry API). */
+  get collectorAttached(): boolean {
     return this._collectors.size > 0;
   }
 
@@ -136,7 +140,7 @@ export class NativeRecorder implements Recorder {
     const native = new NativeSeries(version, boundaries, this.runtime.slab);
     const handle = new SeriesHandle(this, attributes, version, boundaries, kind, native);
     native.handle = handle;
-    if (!this.native) handle.swap(this.api.target(handle));
+    if (!this.collectorAttached) handle.swap(this.api.target(handle));
     version.handles.push(handle);
     this._register(handle, hash);
     if (kind === 'regular') this._watchVersionCap(key.model);
@@ -175,18 +179,18 @@ export class NativeRecorder implements Recorder {
   }
 
   dropped(model: string, reason: string): void {
-    if (!this.native) {
+    if (!this.collectorAttached) {
       this.api.dropped(model, reason);
       return;
     }
     const id = `${model}\u0000${reason}`;
-    const entry = this.dropped_.get(id);
+    const entry = this.droppedCounts.get(id);
     if (entry !== undefined) entry.count++;
-    else this.dropped_.set(id, { attributes: { [ATTR_MODEL_NAME]: model, [ATTR_REASON]: reason }, count: 1, startTime: hrNow() });
+    else this.droppedCounts.set(id, { attributes: { [ATTR_MODEL_NAME]: model, [ATTR_REASON]: reason }, count: 1, startTime: hrNow() });
   }
 
   /**
-   * A collector attaches: from now on calls aggregate natively. Histograms
+   * A collector attaches: from now on calls take the fast path. Histograms
    * whose model fixed no kind keep what every attached collector reads:
    * the default widens to the union, and existing series gain the missing
    * kind (empty from now on).
@@ -209,7 +213,7 @@ export class NativeRecorder implements Recorder {
     this.tracing = this._collectors.size > 0 && tracingPossible();
   }
 
-  /** A collector detaches: with none left, calls go back to the OpenTelemetry API. */
+  /** A collector detaches: with none left, calls go back to the API path. */
   detach(collector: object): void {
     if (!this._collectors.delete(collector)) return;
     this._wants.delete(collector);
@@ -334,7 +338,7 @@ export class NativeRecorder implements Recorder {
     if (!model.overflow && this.models.get(model.name) !== model) this.models.set(model.name, model);
     version.handles.push(handle);
     this._register(handle, hash);
-    handle.swap(this.native ? handle.native : this.api.target(handle));
+    handle.swap(this.collectorAttached ? handle.native : this.api.target(handle));
     return handle.target;
   }
 
