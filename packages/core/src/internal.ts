@@ -1,8 +1,7 @@
 // `@inferometer/core/internal`: what the sibling @inferometer packages share
-// with core (Prometheus naming, diagnostics, runtime state). NOT public API:
+// with core (diagnostics, runtime state; Prometheus rules are in `./prometheus`). NOT public API:
 // it follows the sibling packages' needs and may change in any release.
 // Every name is listed by hand, like the public barrel.
-export { prometheusBucketBound, prometheusLabelName, prometheusLabelValue, prometheusMetricName } from './naming.js';
 export { encodeVersion } from './version-encoding.js';
 export { UNKNOWN_VERSION } from './resolve.js';
 export { unboundedLabelRegex } from './guard/relabel.js';
@@ -16,17 +15,6 @@ export { instrumentIn } from './instrument.js';
 export { InstrumentIn } from './decorator.js';
 export { attributeGuardIn } from './guard/attribute-guard.js';
 export { resolveGuardOptions } from './guard/config.js';
-export {
-  DATA_POINT_TYPE,
-  EXPORTED_LABEL_PREFIX,
-  prometheusFamilyName,
-  prometheusLabels,
-  prometheusType,
-  reservedLabels,
-} from './prometheus/translation.js';
-export type { MetricDataLike, PrometheusLabel, PrometheusType } from './prometheus/translation.js';
-export { nativeBuckets, nativeSchema, NATIVE_MAX_SCHEMA, NATIVE_MIN_SCHEMA } from './prometheus/native.js';
-export type { NativeBuckets } from './prometheus/native.js';
 export { exemplarsOf } from './recorder/native/exemplars.js';
 export { DEFAULT_MAX_SIZE as EXPONENTIAL_DEFAULT_MAX_SIZE, MAX_SCALE as EXPONENTIAL_MAX_SCALE, MIN_SCALE as EXPONENTIAL_MIN_SCALE, changeScale, mapToIndex } from './recorder/native/exponential.js';
 export type { CollectedExemplar } from './recorder/native/exemplars.js';
