@@ -41,7 +41,6 @@ import {
   ProtoSink,
   reservedLabels,
   TARGET_INFO,
-  utf8Length,
   varintSize,
   writeLabelField,
   zigzag,
@@ -398,48 +397,24 @@ function exemplarField(exemplar: CollectedExemplar | undefined): Uint8Array | un
   if (exemplar === undefined) return undefined;
   const labels = exemplarLabels(exemplar)?.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   if (labels === undefined) return undefined;
-  const body = new ProtoSink(256);
-  for (const { name, value } of labels) writeLabelField(body, 1, name, value);
-  const time = milliseconds(exemplar.timestamp);
-  body.reserve(1 + 8 + 1 + varintSize(time));
-  body.byte(0x11);
-  body.double(exemplar.value);
-  body.byte(0x18);
-  body.varint(time);
-  const inner = body.take();
-  const field = new ProtoSink(1 + varintSize(inner.length) + inner.length);
-  field.byte(0x1a);
-  field.varint(inner.length);
-  field.bytes(inner);
-  return field.take();
+  const sink = new ProtoSink(256);
+  sink.begin(3);
+  for (const { name, value } of labels) writeLabelField(sink, 1, name, value);
+  sink.doubleField(2, exemplar.value);
+  sink.uintField(3, milliseconds(exemplar.timestamp));
+  sink.end();
+  return sink.take();
 }
 
 /** `MetricMetadata` as field 3 of WriteRequest. */
 function encodeMetadata(family: string, type: PrometheusType, help: string, unit: string): Uint8Array {
-  const familyLength = utf8Length(family);
-  const helpLength = utf8Length(help);
-  const unitLength = utf8Length(unit);
-  const body =
-    2 +
-    (1 + varintSize(familyLength) + familyLength) +
-    (1 + varintSize(helpLength) + helpLength) +
-    (unitLength === 0 ? 0 : 1 + varintSize(unitLength) + unitLength);
-  const sink = new ProtoSink(1 + varintSize(body) + body);
-  sink.byte(0x1a);
-  sink.varint(body);
-  sink.byte(0x08);
-  sink.byte(METRIC_TYPE_CODE[type]);
-  sink.byte(0x12);
-  sink.varint(familyLength);
-  sink.string(family, familyLength);
-  sink.byte(0x22);
-  sink.varint(helpLength);
-  sink.string(help, helpLength);
-  if (unitLength > 0) {
-    sink.byte(0x2a);
-    sink.varint(unitLength);
-    sink.string(unit, unitLength);
-  }
+  const sink = new ProtoSink(64 + family.length + help.length + unit.length);
+  sink.begin(3);
+  sink.uintField(1, METRIC_TYPE_CODE[type]);
+  sink.stringField(2, family);
+  sink.stringField(4, help);
+  if (unit !== '') sink.stringField(5, unit);
+  sink.end();
   return sink.take();
 }
 
