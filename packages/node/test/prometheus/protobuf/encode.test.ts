@@ -177,4 +177,25 @@ describe('encodeProtobufExposition', () => {
     expect(families.find((f) => f.name === 'temperature')).toMatchObject({ type: 'GAUGE', metric: [{ gauge: { value: -3.5 }, label: [{ name: 'room', value: 'a' }] }] });
     expect(families[0]!.name).toBe('target_info');
   });
+
+  it('leaves out the families the text formats leave out: one family per name, target_info and sample names claimed first', async () => {
+    const reader = new Reader();
+    const provider = new MeterProvider({ readers: [reader] });
+    const meter = provider.getMeter('m');
+    meter.createGauge('target.info').record(5);
+    meter.createHistogram('latency', { advice: { explicitBucketBoundaries: [1] } }).record(0.5);
+    meter.createGauge('latency_count').record(99);
+    meter.createCounter('jobs').add(1);
+    meter.createGauge('jobs').record(3);
+    provider.getMeter('other').createCounter('jobs').add(2, { shard: 'b' });
+    const families = decode(encodeProtobufExposition((await reader.collect()).resourceMetrics));
+    await provider.shutdown();
+    expect(families.map((f) => [f.name, f.type])).toEqual([
+      ['target_info', 'GAUGE'],
+      ['latency', 'HISTOGRAM'],
+      ['jobs_total', 'COUNTER'],
+    ]);
+    // The same counter from two scopes is one family with both series.
+    expect(families[2]!.metric.map((m) => m.counter!.value)).toEqual([1, 2]);
+  });
 });
