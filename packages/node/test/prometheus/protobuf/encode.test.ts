@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { encodeProtobufExposition, PROTOBUF_CONTENT_TYPE } from '../../../src/prometheus/protobuf/index.js';
+import { recordClashingInstruments } from '../../helpers/clashes.js';
 
 // The official definitions (prometheus/client_model, vendored with its commit in fixtures/client_model/SOURCE.md).
 const root = protobuf.loadSync(fileURLToPath(new URL('./fixtures/client_model/io/prometheus/client/metrics.proto', import.meta.url)));
@@ -182,11 +183,7 @@ describe('encodeProtobufExposition', () => {
     const reader = new Reader();
     const provider = new MeterProvider({ readers: [reader] });
     const meter = provider.getMeter('m');
-    meter.createGauge('target.info').record(5);
-    meter.createHistogram('latency', { advice: { explicitBucketBoundaries: [1] } }).record(0.5);
-    meter.createGauge('latency_count').record(99);
-    meter.createCounter('jobs').add(1);
-    meter.createGauge('jobs').record(3);
+    recordClashingInstruments(meter);
     provider.getMeter('other').createCounter('jobs').add(2, { shard: 'b' });
     const families = decode(encodeProtobufExposition((await reader.collect()).resourceMetrics));
     await provider.shutdown();
