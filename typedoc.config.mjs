@@ -11,8 +11,8 @@ import { join } from 'node:path';
 
 const root = import.meta.dirname;
 
-/** Subpaths that are for sibling packages only (`./internal`), or not code. */
-const notPublic = (subpath) => subpath === './package.json' || subpath.endsWith('.json') || subpath === './internal';
+/** Subpaths that are for sibling packages only (`./internal`, core's `./prometheus`), or not code. */
+const notPublic = (subpath) => subpath === './package.json' || subpath.endsWith('.json') || subpath === './internal' || subpath === './prometheus';
 
 const entryPoints = [];
 /** `@inferometer/x[/sub]` -> its source, for every export (internal ones included, for resolution). */

@@ -1,19 +1,14 @@
 // `@inferometer/core/internal`: what the sibling @inferometer packages share
-// with core (Prometheus naming and translation, the fast path's shared state
+// with core (the fast path's shared state
 // and thread merging, the runtime). NOT public API: it follows the sibling
 // packages' needs and may change in any release. Every name is listed by
 // hand, like the public barrel, and each one is imported by a sibling
 // package; core's own tests import core's modules directly.
-export { prometheusBucketBound, prometheusLabelName, prometheusLabelValue, prometheusMetricName } from './naming.js';
 export { UNKNOWN_VERSION } from './resolve.js';
 export { unboundedLabelRegex } from './guard/relabel.js';
 export { runtime } from './runtime.js';
 export { ProviderBound } from './global-provider.js';
 export { attachCollectorTo } from './collector.js';
-export { prometheusFamilyName, prometheusLabels, prometheusType, reservedLabels } from './prometheus/translation.js';
-export type { PrometheusLabel, PrometheusType } from './prometheus/translation.js';
-export { nativeBuckets, nativeSchema, NATIVE_MIN_SCHEMA } from './prometheus/native.js';
-export type { NativeBuckets } from './prometheus/native.js';
 export { exemplarsOf } from './recorder/native/exemplars.js';
 export type { CollectedExemplar } from './recorder/native/exemplars.js';
 export { DEFAULT_MAX_SIZE as EXPONENTIAL_DEFAULT_MAX_SIZE, MAX_SCALE as EXPONENTIAL_MAX_SCALE, MIN_SCALE as EXPONENTIAL_MIN_SCALE, changeScale, mapToIndex } from './recorder/native/exponential.js';

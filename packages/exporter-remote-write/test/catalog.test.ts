@@ -1,5 +1,5 @@
 import { CATALOG } from '@inferometer/core/catalog';
-import { prometheusMetricName } from '@inferometer/core/internal';
+import { prometheusMetricName } from '@inferometer/core/prometheus';
 import { describe, expect, it } from 'vitest';
 import { REMOTE_WRITE_CATALOG } from '../src/catalog.js';
 

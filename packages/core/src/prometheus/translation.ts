@@ -16,7 +16,7 @@
  * - Exposition format: https://prometheus.io/docs/instrumenting/exposition_formats/
  */
 import type { Attributes } from '@opentelemetry/api';
-import { prometheusLabelName, prometheusLabelValue, prometheusMetricName } from '../naming.js';
+import { prometheusLabelName, prometheusLabelValue, prometheusMetricName } from './names.js';
 
 /** sdk-metrics' `DataPointType` values (a numeric enum, stable across the 1.x-3.x lines). */
 export const DATA_POINT_TYPE = { HISTOGRAM: 0, EXPONENTIAL_HISTOGRAM: 1, GAUGE: 2, SUM: 3 } as const;
@@ -33,15 +33,18 @@ export type PrometheusType = 'counter' | 'gauge' | 'histogram' | 'summary';
 
 /**
  * `counter` for monotonic sums, `gauge` for other sums and gauges,
- * `histogram` for explicit-bucket histograms; `undefined` for exponential
- * histograms, which the text format and remote write 1.0 cannot carry.
+ * `histogram` for explicit-bucket histograms. Exponential histograms are
+ * `histogram` only where the wire carries native histograms (`native`: the
+ * protobuf exposition, remote write 1.0's `Histogram`), `undefined` otherwise
+ * (the text formats have no native histogram).
  *
  * @example
  * ```ts
  * prometheusType(metricData); // 'counter'
+ * prometheusType(exponentialHistogram, true); // 'histogram'
  * ```
  */
-export function prometheusType(metric: MetricDataLike): PrometheusType | undefined {
+export function prometheusType(metric: MetricDataLike, native = false): PrometheusType | undefined {
   switch (metric.dataPointType) {
     case DATA_POINT_TYPE.SUM:
       return metric.isMonotonic === true ? 'counter' : 'gauge';
@@ -49,6 +52,8 @@ export function prometheusType(metric: MetricDataLike): PrometheusType | undefin
       return 'gauge';
     case DATA_POINT_TYPE.HISTOGRAM:
       return 'histogram';
+    case DATA_POINT_TYPE.EXPONENTIAL_HISTOGRAM:
+      return native ? 'histogram' : undefined;
     default:
       return undefined;
   }
@@ -86,19 +91,38 @@ const HISTOGRAM_RESERVED: readonly string[] = ['le'];
 const SUMMARY_RESERVED: readonly string[] = ['quantile'];
 
 /**
+ * Labels a series gets from its target where no scrape adds them (remote
+ * write): `job` and `instance`. A user attribute of either name is renamed
+ * as a scrape with `honor_labels: false` renames exposed labels that clash
+ * with target labels.
+ */
+export const TARGET_LABELS: readonly string[] = ['job', 'instance'];
+const TARGET_RESERVED: Readonly<Record<PrometheusType, readonly string[]>> = {
+  counter: [...NONE, ...TARGET_LABELS],
+  gauge: [...NONE, ...TARGET_LABELS],
+  histogram: [...HISTOGRAM_RESERVED, ...TARGET_LABELS],
+  summary: [...SUMMARY_RESERVED, ...TARGET_LABELS],
+};
+
+/**
  * Label names the exposition itself writes on a type's samples (`le` on
- * histogram buckets, `quantile` on summary quantiles). A user attribute of
- * that name would repeat the label on a bucket line, and Prometheus refuses
- * the whole scrape; it is renamed with {@link EXPORTED_LABEL_PREFIX}, as a
- * scrape with `honor_labels: false` renames exposed labels that clash with
- * target labels (https://prometheus.io/docs/prometheus/latest/configuration/configuration/#scrape_config).
+ * histogram buckets, `quantile` on summary quantiles), plus, with
+ * `targetLabels` (a path no scrape passes through: remote write),
+ * {@link TARGET_LABELS}. A user attribute of that name would repeat the
+ * label on a bucket line, and Prometheus refuses the whole scrape; it is
+ * renamed with {@link EXPORTED_LABEL_PREFIX}, as a scrape with
+ * `honor_labels: false` renames exposed labels that clash with target labels
+ * (https://prometheus.io/docs/prometheus/latest/configuration/configuration/#scrape_config).
+ * The same array is returned for the same arguments (callers key caches on it).
  *
  * @example
  * ```ts
  * reservedLabels('histogram'); // ['le']
+ * reservedLabels('histogram', true); // ['le', 'job', 'instance']
  * ```
  */
-export function reservedLabels(type: PrometheusType): readonly string[] {
+export function reservedLabels(type: PrometheusType, targetLabels = false): readonly string[] {
+  if (targetLabels) return TARGET_RESERVED[type];
   return type === 'histogram' ? HISTOGRAM_RESERVED : type === 'summary' ? SUMMARY_RESERVED : NONE;
 }
 
@@ -175,4 +199,35 @@ export function prometheusLabels(attributes: Attributes, reserved: readonly stri
     labels.push({ name: entry.name, value });
   }
   return labels;
+}
+
+/**
+ * Label characters an exemplar may carry, names and values together: the
+ * OpenMetrics limit (https://github.com/prometheus/OpenMetrics/blob/v1.0.0/specification/OpenMetrics.md#exemplars),
+ * which Prometheus enforces on remote-written exemplars too
+ * (prometheus/prometheus, storage.ErrExemplarLabelLength).
+ */
+export const MAX_EXEMPLAR_LABEL_CHARS = 128;
+const EXEMPLAR_RESERVED: readonly string[] = ['trace_id', 'span_id'];
+
+/**
+ * An exemplar's labels: `trace_id`, `span_id`, then its filtered attributes
+ * (translated, renamed where they take either id's name); `undefined` when
+ * they exceed {@link MAX_EXEMPLAR_LABEL_CHARS} (Prometheus refuses the whole
+ * scrape, or the exemplar, otherwise).
+ *
+ * @example
+ * ```ts
+ * exemplarLabels({ traceId: 'ab', spanId: 'cd', filteredAttributes: {} }); // [{ name: 'trace_id', value: 'ab' }, { name: 'span_id', value: 'cd' }]
+ * ```
+ */
+export function exemplarLabels(exemplar: { readonly traceId: string; readonly spanId: string; readonly filteredAttributes: Attributes }): PrometheusLabel[] | undefined {
+  const labels: PrometheusLabel[] = [
+    { name: 'trace_id', value: exemplar.traceId },
+    { name: 'span_id', value: exemplar.spanId },
+    ...prometheusLabels(exemplar.filteredAttributes, EXEMPLAR_RESERVED),
+  ];
+  let chars = 0;
+  for (const { name, value } of labels) chars += [...name].length + [...value].length;
+  return chars > MAX_EXEMPLAR_LABEL_CHARS ? undefined : labels;
 }

@@ -17,8 +17,8 @@
  *
  * Labels of a series are sorted by name, `__name__` included, with no empty
  * names or values and no duplicates (remote_write_spec.md, "Labels").
- * Family names, types and label sets come from core's Prometheus translation,
- * the one the pull endpoint uses (./translate/names).
+ * Family names, types, label sets and the protobuf writer come from
+ * `@inferometer/core/prometheus`, the ones the pull endpoint uses.
  */
 import type { Attributes } from '@opentelemetry/api';
 import {
@@ -30,17 +30,26 @@ import {
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import {
-  bucketBound,
+  encodeLabelField,
+  exemplarLabels,
+  nativeBuckets,
+  nativeSchema,
+  prometheusBucketBound,
+  prometheusFamilyName,
   prometheusLabels,
-  prometheusMetricName,
   prometheusType,
+  ProtoSink,
   reservedLabels,
+  TARGET_INFO,
+  varintSize,
+  writeLabelField,
+  zigzag,
+  type NativeBuckets,
   type PrometheusLabel,
   type PrometheusType,
-} from '../translate/names.js';
-import { exemplarsOf, nativeBuckets, nativeSchema, type CollectedExemplar, type NativeBuckets } from '@inferometer/core/internal';
+} from '@inferometer/core/prometheus';
+import { exemplarsOf, type CollectedExemplar } from '@inferometer/core/internal';
 import { resourceLabels } from '../translate/resource.js';
-import { ByteSink, encodeLabelField, utf8Length, varintSize, writeLabelField } from './byte-sink.js';
 import { SnappyCompressor } from './snappy.js';
 
 /** Default most samples in one request (Prometheus's `queue_config.max_samples_per_send`). */
@@ -118,21 +127,6 @@ export interface WriteRequestEncoderOptions {
 const METRIC_TYPE_CODE: Record<PrometheusType, number> = { counter: 1, gauge: 2, histogram: 3, summary: 5 };
 const NAME_LABEL = '__name__';
 const LE_LABEL = 'le';
-const TARGET_INFO = 'target_info';
-/**
- * Labels a series gets from the resource: `job` and `instance` come from it,
- * so a user attribute of either name is renamed as a scrape with
- * `honor_labels: false` renames exposed labels that clash with target labels
- * (https://prometheus.io/docs/prometheus/latest/configuration/configuration/#scrape_config).
- */
-const RESOURCE_LABELS = ['job', 'instance'] as const;
-/** Reserved label names per type: the type's own (`le`, `quantile`) plus {@link RESOURCE_LABELS}. */
-const RESERVED: Record<PrometheusType, readonly string[]> = {
-  counter: [...reservedLabels('counter'), ...RESOURCE_LABELS],
-  gauge: [...reservedLabels('gauge'), ...RESOURCE_LABELS],
-  histogram: [...reservedLabels('histogram'), ...RESOURCE_LABELS],
-  summary: [...reservedLabels('summary'), ...RESOURCE_LABELS],
-};
 
 /**
  * Encodes metrics into remote write requests. Keeps its buffers between
@@ -151,8 +145,8 @@ export class WriteRequestEncoder {
   private readonly targetInfo: boolean;
   private readonly instance: string | undefined;
   private readonly compressor: SnappyCompressor | undefined;
-  private readonly out = new ByteSink(256 * 1024);
-  private readonly labels = new ByteSink(1024);
+  private readonly out = new ProtoSink(256 * 1024);
+  private readonly labels = new ProtoSink(1024);
   private nameAt = 0;
   private leAt = 0;
 
@@ -191,7 +185,7 @@ export class WriteRequestEncoder {
     if (this.targetInfo && Object.keys(resource.rest).length > 0) {
       // A gauge, as the pull endpoint's `# TYPE target_info gauge` says.
       this.startMetric(encodeMetadata(TARGET_INFO, 'gauge', 'Target metadata', ''));
-      this.prepareLabels(resource.rest, resourceEntries, RESERVED.gauge);
+      this.prepareLabels(resource.rest, resourceEntries, reservedLabels('gauge', true));
       this.reserveSamples(1);
       // Stamped with the collection's time, as its points are: one request, one instant.
       this.series(encodeLabelField(1, NAME_LABEL, TARGET_INFO), undefined, 1, collectionMillis(resourceMetrics));
@@ -200,19 +194,10 @@ export class WriteRequestEncoder {
     for (const scopeMetrics of resourceMetrics.scopeMetrics) {
       for (const metric of scopeMetrics.metrics) {
         if (metric.dataPoints.length === 0) continue;
-        const name = prometheusMetricName(metric);
-        const type = prometheusType(metric);
+        const name = prometheusFamilyName(metric);
+        // Remote write 1.0 carries exponential histograms as native histograms.
+        const type = prometheusType(metric, true);
         const delta = metric.dataPointType !== DataPointType.GAUGE && metric.aggregationTemporality === AggregationTemporality.DELTA;
-        if (metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM && name !== undefined && !delta) {
-          // A native histogram: one TimeSeries with a Histogram instead of samples.
-          this.startMetric(encodeMetadata(name, 'histogram', metric.descriptor.description || 'description missing', metric.descriptor.unit));
-          const left = this.native(name, metric.dataPoints, resourceEntries);
-          if (left > 0) {
-            skippedDataPoints += left;
-            skippedMetrics.push(metric.descriptor.name);
-          }
-          continue;
-        }
         if (name === undefined || type === undefined || delta) {
           // Prometheus stores cumulative series; a delta point written as-is
           // would read as a counter reset every interval.
@@ -221,8 +206,17 @@ export class WriteRequestEncoder {
           continue;
         }
         this.startMetric(encodeMetadata(name, type, metric.descriptor.description || 'description missing', metric.descriptor.unit));
+        if (metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM) {
+          // A native histogram: one TimeSeries with a Histogram instead of samples.
+          const left = this.native(name, metric.dataPoints, resourceEntries);
+          if (left > 0) {
+            skippedDataPoints += left;
+            skippedMetrics.push(metric.descriptor.name);
+          }
+          continue;
+        }
         if (metric.dataPointType === DataPointType.HISTOGRAM) this.histogram(name, metric.dataPoints, resourceEntries);
-        else this.singular(name, metric.dataPoints as DataPoint<number>[], resourceEntries, RESERVED[type]);
+        else this.singular(name, metric.dataPoints as DataPoint<number>[], resourceEntries, reservedLabels(type, true));
       }
     }
     this.finishRequest();
@@ -251,7 +245,7 @@ export class WriteRequestEncoder {
         boundaries = histogram.buckets.boundaries;
         leFields = bucketFields(boundaries, counts.length);
       }
-      this.prepareLabels(point.attributes, resourceEntries, RESERVED.histogram);
+      this.prepareLabels(point.attributes, resourceEntries, reservedLabels('histogram', true));
       const timestamp = milliseconds(point.endTime);
       const hasSum = histogram.sum !== undefined && histogram.sum !== null;
       this.reserveSamples(1 + (hasSum ? 1 : 0) + leFields.length);
@@ -281,7 +275,7 @@ export class WriteRequestEncoder {
         left++;
         continue;
       }
-      this.prepareLabels(point.attributes, resourceEntries, RESERVED.histogram);
+      this.prepareLabels(point.attributes, resourceEntries, reservedLabels('histogram', true));
       this.reserveSamples(1);
       const labels = this.labels;
       const labelBytes = labels.pos;
@@ -398,67 +392,29 @@ export class WriteRequestEncoder {
   }
 }
 
-
-/**
- * Label characters an exemplar may carry, names and values together: the
- * OpenMetrics limit, which Prometheus enforces on remote-written exemplars
- * too (prometheus/prometheus, storage.ErrExemplarLabelLength).
- */
-const MAX_EXEMPLAR_LABEL_CHARS = 128;
-
 /** `Exemplar` as field 3 of TimeSeries, labels sorted by name; undefined when there is none or its labels are too long. */
 function exemplarField(exemplar: CollectedExemplar | undefined): Uint8Array | undefined {
   if (exemplar === undefined) return undefined;
-  const labels: PrometheusLabel[] = [
-    { name: 'span_id', value: exemplar.spanId },
-    { name: 'trace_id', value: exemplar.traceId },
-    ...prometheusLabels(exemplar.filteredAttributes, ['span_id', 'trace_id']),
-  ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  let chars = 0;
-  for (const { name, value } of labels) chars += [...name].length + [...value].length;
-  if (chars > MAX_EXEMPLAR_LABEL_CHARS) return undefined;
-  const body = new ByteSink(256);
-  for (const { name, value } of labels) writeLabelField(body, 1, name, value);
-  const time = milliseconds(exemplar.timestamp);
-  body.reserve(1 + 8 + 1 + varintSize(time));
-  body.byte(0x11);
-  body.double(exemplar.value);
-  body.byte(0x18);
-  body.varint(time);
-  const inner = body.take();
-  const field = new ByteSink(1 + varintSize(inner.length) + inner.length);
-  field.byte(0x1a);
-  field.varint(inner.length);
-  field.bytes(inner);
-  return field.take();
+  const labels = exemplarLabels(exemplar)?.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (labels === undefined) return undefined;
+  const sink = new ProtoSink(256);
+  sink.begin(3);
+  for (const { name, value } of labels) writeLabelField(sink, 1, name, value);
+  sink.doubleField(2, exemplar.value);
+  sink.uintField(3, milliseconds(exemplar.timestamp));
+  sink.end();
+  return sink.take();
 }
 
 /** `MetricMetadata` as field 3 of WriteRequest. */
 function encodeMetadata(family: string, type: PrometheusType, help: string, unit: string): Uint8Array {
-  const familyLength = utf8Length(family);
-  const helpLength = utf8Length(help);
-  const unitLength = utf8Length(unit);
-  const body =
-    2 +
-    (1 + varintSize(familyLength) + familyLength) +
-    (1 + varintSize(helpLength) + helpLength) +
-    (unitLength === 0 ? 0 : 1 + varintSize(unitLength) + unitLength);
-  const sink = new ByteSink(1 + varintSize(body) + body);
-  sink.byte(0x1a);
-  sink.varint(body);
-  sink.byte(0x08);
-  sink.byte(METRIC_TYPE_CODE[type]);
-  sink.byte(0x12);
-  sink.varint(familyLength);
-  sink.string(family, familyLength);
-  sink.byte(0x22);
-  sink.varint(helpLength);
-  sink.string(help, helpLength);
-  if (unitLength > 0) {
-    sink.byte(0x2a);
-    sink.varint(unitLength);
-    sink.string(unit, unitLength);
-  }
+  const sink = new ProtoSink(64 + family.length + help.length + unit.length);
+  sink.begin(3);
+  sink.uintField(1, METRIC_TYPE_CODE[type]);
+  sink.stringField(2, family);
+  sink.stringField(4, help);
+  if (unit !== '') sink.stringField(5, unit);
+  sink.end();
   return sink.take();
 }
 
@@ -474,7 +430,7 @@ function bucketFields(boundaries: readonly number[], buckets: number): Uint8Arra
     const bound = boundaries[i];
     if (bound === undefined && infinite) break;
     if (bound === Infinity) infinite = true;
-    fields.push(encodeLabelField(1, LE_LABEL, bucketBound(bound)));
+    fields.push(encodeLabelField(1, LE_LABEL, prometheusBucketBound(bound)));
   }
   return fields;
 }
@@ -492,7 +448,7 @@ function encodeNativeHistogram(value: ExponentialHistogram, timestamp: number): 
   if (schema === undefined) return undefined;
   const negative = nativeBuckets(value.negative, value.scale);
   const positive = nativeBuckets(value.positive, value.scale);
-  const sink = new ByteSink(64 + 24 * (negative.deltas.length + positive.deltas.length));
+  const sink = new ProtoSink(64 + 24 * (negative.deltas.length + positive.deltas.length));
   sink.reserve(64);
   sink.byte(0x08); // count_int
   sink.varint(value.count);
@@ -514,7 +470,7 @@ function encodeNativeHistogram(value: ExponentialHistogram, timestamp: number): 
 }
 
 /** Spans (messages) and deltas (packed sint64, proto3's default) of one sign. */
-function writeNativeSign(sink: ByteSink, spanField: number, deltaField: number, buckets: NativeBuckets): void {
+function writeNativeSign(sink: ProtoSink, spanField: number, deltaField: number, buckets: NativeBuckets): void {
   for (const span of buckets.spans) {
     const offset = zigzag(span.offset);
     const body = 2 + varintSize(offset) + varintSize(span.length);
@@ -533,10 +489,6 @@ function writeNativeSign(sink: ByteSink, spanField: number, deltaField: number, 
   sink.byte((deltaField << 3) | 2);
   sink.varint(size);
   for (const d of buckets.deltas) sink.varint(zigzag(d));
-}
-
-function zigzag(n: number): number {
-  return n >= 0 ? n * 2 : -n * 2 - 1;
 }
 
 /**

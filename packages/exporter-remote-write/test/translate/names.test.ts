@@ -2,7 +2,7 @@ import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
 import { WriteRequestEncoder } from '../../src/encode/write-request.js';
-import { bucketBound, prometheusLabelName, prometheusMetricName } from '../../src/translate/names.js';
+import { prometheusBucketBound, prometheusFamilyName, prometheusLabelName } from '@inferometer/core/prometheus';
 import { testProvider } from '../helpers/collect.js';
 import { decodeBody, labelsOf, parseStrict, sampleMap, sampleKey } from '@inferometer/testing';
 
@@ -69,11 +69,11 @@ describe('naming helpers', () => {
 
   it('sanitizes as exporter-prometheus does, adds _total to monotonic sums only', () => {
     expect(prometheusLabelName('a.b-c/d__e')).toBe('a_b_c_d_e');
-    expect(prometheusMetricName(metric('requests', DataPointType.SUM, true))).toBe('requests_total');
-    expect(prometheusMetricName(metric('requests_total', DataPointType.SUM, true))).toBe('requests_total');
-    expect(prometheusMetricName(metric('depth', DataPointType.SUM, false))).toBe('depth');
-    expect(prometheusMetricName(metric('9lives', DataPointType.GAUGE))).toBe('_9lives');
-    expect(prometheusMetricName(metric('.', DataPointType.GAUGE))).toBeUndefined();
+    expect(prometheusFamilyName(metric('requests', DataPointType.SUM, true))).toBe('requests_total');
+    expect(prometheusFamilyName(metric('requests_total', DataPointType.SUM, true))).toBe('requests_total');
+    expect(prometheusFamilyName(metric('depth', DataPointType.SUM, false))).toBe('depth');
+    expect(prometheusFamilyName(metric('9lives', DataPointType.GAUGE))).toBe('_9lives');
+    expect(prometheusFamilyName(metric('.', DataPointType.GAUGE))).toBeUndefined();
   });
 
   it('keeps label names valid: a leading digit gets "_"', () => {
@@ -82,6 +82,6 @@ describe('naming helpers', () => {
   });
 
   it('formats le with String(), +Inf for the open bucket', () => {
-    expect([0.005, 1, 2.5, 1000000, 1e21, undefined, Infinity].map(bucketBound)).toEqual(['0.005', '1', '2.5', '1000000', '1e+21', '+Inf', '+Inf']);
+    expect([0.005, 1, 2.5, 1000000, 1e21, undefined, Infinity].map(prometheusBucketBound)).toEqual(['0.005', '1', '2.5', '1000000', '1e+21', '+Inf', '+Inf']);
   });
 });

@@ -7,6 +7,7 @@ import { instrument } from '@inferometer/core';
 import { createCatalogProducer } from '../../src/native/producer.js';
 import { serialize, serializeChunks } from '../../src/prometheus/serializer.js';
 import { parseStrict, sampleMap } from '@inferometer/testing';
+import { recordClashingInstruments } from '../helpers/clashes.js';
 
 class Reader extends MetricReader {
   protected override async onForceFlush(): Promise<void> {}
@@ -166,11 +167,7 @@ describe('Prometheus serializer: the service cannot break the exposition with it
     const provider = new MeterProvider({ readers: [reader] });
     cleanup.push(() => provider.shutdown());
     const meter = provider.getMeter('m');
-    meter.createGauge('target.info').record(5);
-    meter.createHistogram('latency', { advice: { explicitBucketBoundaries: [1] } }).record(0.5);
-    meter.createGauge('latency_count').record(99);
-    meter.createCounter('jobs').add(1);
-    meter.createGauge('jobs').record(3);
+    recordClashingInstruments(meter);
     const data = (await reader.collect()).resourceMetrics;
     const dropped: string[] = [];
     for (const format of ['text', 'openmetrics'] as const) {

@@ -1,7 +1,20 @@
 import { diag, type Attributes } from '@opentelemetry/api';
 import { DataPointType, type DataPoint, type ExponentialHistogram, type Histogram, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { nativeBuckets, nativeSchema, NATIVE_MIN_SCHEMA, prometheusFamilyName, prometheusLabels, reservedLabels, type NativeBuckets } from '@inferometer/core/internal';
-import { ProtoWriter } from './writer.js';
+import {
+  groupFamilies,
+  nativeBuckets,
+  nativeSchema,
+  NATIVE_MIN_SCHEMA,
+  prometheusLabels,
+  ProtoSink,
+  reservedLabels,
+  TARGET_INFO,
+  writeLabelField,
+  type NativeBuckets,
+  type PrometheusFamily,
+  type PrometheusType,
+} from '@inferometer/core/prometheus';
+import { warnFamily } from '../warn.js';
 
 /**
  * The content type of the Prometheus protobuf exposition format: a stream of
@@ -12,28 +25,14 @@ import { ProtoWriter } from './writer.js';
  */
 export const PROTOBUF_CONTENT_TYPE = 'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited';
 
-// metrics.proto field numbers and MetricType values.
-const COUNTER = 0;
-const GAUGE = 1;
-const HISTOGRAM = 4;
-
-type Kind = typeof COUNTER | typeof GAUGE | typeof HISTOGRAM;
+/** metrics.proto `MetricType` values. */
+const METRIC_TYPE_CODE: Readonly<Record<PrometheusType, number>> = { counter: 0, gauge: 1, summary: 2, histogram: 4 };
 
 /** One series of a histogram family: its classic buckets, its native histogram, or both. */
 interface HistogramSeries {
   attributes: Attributes;
   explicit: Histogram | undefined;
   exponential: ExponentialHistogram | undefined;
-}
-
-interface Family {
-  readonly name: string;
-  readonly help: string;
-  readonly unit: string;
-  readonly kind: Kind;
-  readonly numbers: DataPoint<number>[];
-  /** Histogram series by label set, so an explicit and an exponential point of one series become one Histogram message. */
-  readonly histograms: Map<string, HistogramSeries>;
 }
 
 /**
@@ -55,75 +54,56 @@ interface Family {
  * ```
  */
 export function encodeProtobufExposition(resourceMetrics: ResourceMetrics): Uint8Array {
-  const w = new ProtoWriter();
+  const w = new ProtoSink();
   writeTargetInfo(w, resourceMetrics.resource.attributes);
-  for (const family of families(resourceMetrics).values()) {
+  // The families every exposition format serves (core's grouping and clash
+  // rules), exponential histograms included: this format carries them.
+  for (const family of groupFamilies(resourceMetrics.scopeMetrics, { native: true, warn: warnFamily }).values()) {
     w.begin(0);
-    w.string(1, family.name);
-    if (family.help !== '') w.string(2, family.help);
-    w.uint(3, family.kind);
-    const reserved = reservedLabels(family.kind === HISTOGRAM ? 'histogram' : family.kind === COUNTER ? 'counter' : 'gauge');
-    for (const point of family.numbers) {
-      w.begin(4);
-      writeLabels(w, point.attributes, reserved);
-      w.begin(family.kind === COUNTER ? 3 : 2);
-      w.double(1, point.value);
-      w.end();
-      w.end();
+    w.stringField(1, family.name);
+    if (family.help !== '') w.stringField(2, family.help);
+    w.uintField(3, METRIC_TYPE_CODE[family.type]);
+    const reserved = reservedLabels(family.type);
+    if (family.type === 'histogram') {
+      for (const series of histogramSeries(family).values()) {
+        w.begin(4);
+        writeLabels(w, series.attributes, reserved);
+        w.begin(7);
+        writeHistogram(w, series);
+        w.end();
+        w.end();
+      }
+    } else {
+      for (const metric of family.metrics) {
+        for (const point of metric.dataPoints as DataPoint<number>[]) {
+          w.begin(4);
+          writeLabels(w, point.attributes, reserved);
+          w.begin(family.type === 'counter' ? 3 : 2);
+          w.doubleField(1, point.value);
+          w.end();
+          w.end();
+        }
+      }
     }
-    for (const series of family.histograms.values()) {
-      w.begin(4);
-      writeLabels(w, series.attributes, reserved);
-      w.begin(7);
-      writeHistogram(w, series);
-      w.end();
-      w.end();
-    }
-    if (family.unit !== '') w.string(5, family.unit);
+    if (family.unit !== '') w.stringField(5, family.unit);
     w.end();
   }
-  return w.finish();
+  return w.take();
 }
 
-function families(resourceMetrics: ResourceMetrics): Map<string, Family> {
-  const byName = new Map<string, Family>();
-  for (const scope of resourceMetrics.scopeMetrics) {
-    for (const metric of scope.metrics) {
-      const kind = kindOf(metric);
-      const name = prometheusFamilyName(metric);
-      if (name === undefined) continue;
-      let family = byName.get(name);
-      if (family === undefined) {
-        byName.set(name, (family = { name, help: metric.descriptor.description, unit: metric.descriptor.unit, kind, numbers: [], histograms: new Map() }));
-      } else if (family.kind !== kind) {
-        diag.warn(`@inferometer/node: metric "${name}" is registered with two types; the second is left out of the protobuf exposition`);
-        continue;
-      }
-      if (metric.dataPointType === DataPointType.HISTOGRAM || metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM) {
-        for (const point of metric.dataPoints) {
-          const key = labelKey(point.attributes);
-          let series = family.histograms.get(key);
-          if (series === undefined) family.histograms.set(key, (series = { attributes: point.attributes, explicit: undefined, exponential: undefined }));
-          if (metric.dataPointType === DataPointType.HISTOGRAM) series.explicit = point.value as Histogram;
-          else series.exponential = point.value as ExponentialHistogram;
-        }
-      } else {
-        for (const point of metric.dataPoints) family.numbers.push(point);
-      }
+/** A histogram family's series by label set, so an explicit and an exponential point of one series become one Histogram message. */
+function histogramSeries(family: PrometheusFamily<MetricData>): Map<string, HistogramSeries> {
+  const series = new Map<string, HistogramSeries>();
+  for (const metric of family.metrics) {
+    for (const point of metric.dataPoints) {
+      const key = labelKey(point.attributes);
+      let one = series.get(key);
+      if (one === undefined) series.set(key, (one = { attributes: point.attributes, explicit: undefined, exponential: undefined }));
+      if (metric.dataPointType === DataPointType.HISTOGRAM) one.explicit = point.value as Histogram;
+      else one.exponential = point.value as ExponentialHistogram;
     }
   }
-  return byName;
-}
-
-function kindOf(metric: MetricData): Kind {
-  switch (metric.dataPointType) {
-    case DataPointType.SUM:
-      return metric.isMonotonic ? COUNTER : GAUGE;
-    case DataPointType.GAUGE:
-      return GAUGE;
-    default:
-      return HISTOGRAM;
-  }
+  return series;
 }
 
 const labelKeys = new WeakMap<Attributes, string>();
@@ -137,24 +117,20 @@ function labelKey(attributes: Attributes): string {
   return key;
 }
 
-function writeLabels(w: ProtoWriter, attributes: Attributes, reserved: readonly string[]): void {
-  for (const label of prometheusLabels(attributes, reserved)) {
-    w.begin(1);
-    w.string(1, label.name);
-    w.string(2, label.value);
-    w.end();
-  }
+/** `repeated LabelPair label = 1` of a Metric. */
+function writeLabels(w: ProtoSink, attributes: Attributes, reserved: readonly string[]): void {
+  for (const label of prometheusLabels(attributes, reserved)) writeLabelField(w, 1, label.name, label.value);
 }
 
-function writeTargetInfo(w: ProtoWriter, resource: Attributes): void {
+function writeTargetInfo(w: ProtoSink, resource: Attributes): void {
   w.begin(0);
-  w.string(1, 'target_info');
-  w.string(2, 'Target metadata');
-  w.uint(3, GAUGE);
+  w.stringField(1, TARGET_INFO);
+  w.stringField(2, 'Target metadata');
+  w.uintField(3, METRIC_TYPE_CODE.gauge);
   w.begin(4);
   writeLabels(w, resource, reservedLabels('gauge'));
   w.begin(2);
-  w.double(1, 1);
+  w.doubleField(1, 1);
   w.end();
   w.end();
   w.end();
@@ -166,21 +142,21 @@ function writeTargetInfo(w: ProtoWriter, resource: Attributes): void {
  * exponential after it had values starts its exponential state empty;
  * until a restart its classic buckets alone are served).
  */
-function writeHistogram(w: ProtoWriter, series: HistogramSeries): void {
+function writeHistogram(w: ProtoSink, series: HistogramSeries): void {
   const { explicit, exponential } = series;
   const native = exponential !== undefined && (explicit === undefined || explicit.count === exponential.count) && nativeSchema(exponential.scale) !== undefined ? exponential : undefined;
   const count = explicit?.count ?? exponential!.count;
   const sum = explicit?.sum ?? exponential!.sum;
-  w.uint(1, count);
-  if (sum !== undefined) w.double(2, sum);
+  w.uintField(1, count);
+  if (sum !== undefined) w.doubleField(2, sum);
   if (explicit !== undefined) {
     const { boundaries, counts } = explicit.buckets;
     let cumulative = 0;
     for (let i = 0; i < boundaries.length; i++) {
       cumulative += counts[i]!;
       w.begin(3);
-      w.uint(1, cumulative);
-      w.double(2, boundaries[i]!);
+      w.uintField(1, cumulative);
+      w.doubleField(2, boundaries[i]!);
       w.end();
     }
   }
@@ -188,20 +164,20 @@ function writeHistogram(w: ProtoWriter, series: HistogramSeries): void {
     if (exponential !== undefined && nativeSchema(exponential.scale) === undefined) diag.warn(`@inferometer/node: an exponential histogram at scale ${exponential.scale} is below Prometheus' lowest schema ${NATIVE_MIN_SCHEMA}; served without its native buckets`);
     return;
   }
-  w.sint(5, nativeSchema(native.scale)!);
-  w.double(6, 0);
-  w.uint(7, native.zeroCount);
+  w.sintField(5, nativeSchema(native.scale)!);
+  w.doubleField(6, 0);
+  w.uintField(7, native.zeroCount);
   writeBuckets(w, 9, 10, nativeBuckets(native.negative, native.scale));
   writeBuckets(w, 12, 13, nativeBuckets(native.positive, native.scale));
 }
 
 /** One sign's spans (BucketSpan messages) and deltas (sint64, unpacked as proto2 declares them). */
-function writeBuckets(w: ProtoWriter, spanField: number, deltaField: number, buckets: NativeBuckets): void {
+function writeBuckets(w: ProtoSink, spanField: number, deltaField: number, buckets: NativeBuckets): void {
   for (const span of buckets.spans) {
     w.begin(spanField);
-    w.sint(1, span.offset);
-    w.uint(2, span.length);
+    w.sintField(1, span.offset);
+    w.uintField(2, span.length);
     w.end();
   }
-  for (const delta of buckets.deltas) w.sint(deltaField, delta);
+  for (const delta of buckets.deltas) w.sintField(deltaField, delta);
 }

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { encodeProtobufExposition, PROTOBUF_CONTENT_TYPE } from '../../../src/prometheus/protobuf/index.js';
+import { recordClashingInstruments } from '../../helpers/clashes.js';
 
 // The official definitions (prometheus/client_model, vendored with its commit in fixtures/client_model/SOURCE.md).
 const root = protobuf.loadSync(fileURLToPath(new URL('./fixtures/client_model/io/prometheus/client/metrics.proto', import.meta.url)));
@@ -176,5 +177,22 @@ describe('encodeProtobufExposition', () => {
     expect(families.find((f) => f.name === 'calls_total')).toMatchObject({ type: 'COUNTER', metric: [{ counter: { value: 4 } }] });
     expect(families.find((f) => f.name === 'temperature')).toMatchObject({ type: 'GAUGE', metric: [{ gauge: { value: -3.5 }, label: [{ name: 'room', value: 'a' }] }] });
     expect(families[0]!.name).toBe('target_info');
+  });
+
+  it('leaves out the families the text formats leave out: one family per name, target_info and sample names claimed first', async () => {
+    const reader = new Reader();
+    const provider = new MeterProvider({ readers: [reader] });
+    const meter = provider.getMeter('m');
+    recordClashingInstruments(meter);
+    provider.getMeter('other').createCounter('jobs').add(2, { shard: 'b' });
+    const families = decode(encodeProtobufExposition((await reader.collect()).resourceMetrics));
+    await provider.shutdown();
+    expect(families.map((f) => [f.name, f.type])).toEqual([
+      ['target_info', 'GAUGE'],
+      ['latency', 'HISTOGRAM'],
+      ['jobs_total', 'COUNTER'],
+    ]);
+    // The same counter from two scopes is one family with both series.
+    expect(families[2]!.metric.map((m) => m.counter!.value)).toEqual([1, 2]);
   });
 });

@@ -1,8 +1,17 @@
 /**
- * The protobuf wire format, written by hand into one growable buffer that is
- * reused across exports: the encoder sits on the export path of every
- * service, so it allocates no message objects and no per-field arrays.
- * Only what remote write 1.0 needs: varints, length-delimited fields, doubles.
+ * The one protobuf writer of the Prometheus wires (the pull endpoint's
+ * protobuf exposition, prometheus/client_model metrics.proto; remote write
+ * 1.0, prometheus/prompb types.proto): the wire format
+ * (https://protobuf.dev/programming-guides/encoding/) written by hand into
+ * one growable buffer, with no message objects and no per-field arrays.
+ *
+ * Two ways to write, into the same sink:
+ * - raw primitives (`byte`, `varint`, `double`, `string`, `bytes`) after one
+ *   `reserve` for a length the caller computed ({@link varintSize},
+ *   {@link utf8Length}): remote write's per-sample path;
+ * - field helpers (`uintField`, `stringField`, `begin`/`end` for nested
+ *   messages whose length is patched in when they end), which reserve room
+ *   themselves: the exposition, whose messages nest four deep.
  */
 
 /** Bytes a varint of `value` (0 to 2^53) takes. */
@@ -29,16 +38,25 @@ export function utf8Length(text: string): number {
   return length;
 }
 
-/** A growable output buffer with the protobuf primitives. */
-export class ByteSink {
+/** sint32/sint64 zigzag, so small negative numbers stay short. */
+export function zigzag(n: number): number {
+  return n >= 0 ? n * 2 : -n * 2 - 1;
+}
+
+/** Wire types: varint, 64-bit, length-delimited. */
+export type WireType = 0 | 1 | 2;
+
+/** A growable output buffer with the protobuf primitives and field helpers. */
+export class ProtoSink {
   buffer: Buffer;
   pos = 0;
-  private readonly view: { float64: Float64Array; bytes: Uint8Array };
+  private readonly _float64 = new Float64Array(1);
+  private readonly _float64Bytes = new Uint8Array(this._float64.buffer);
+  /** Where each open nested message's one-byte length placeholder is. */
+  private readonly _starts: number[] = [];
 
   constructor(initialBytes = 64 * 1024) {
     this.buffer = Buffer.allocUnsafe(initialBytes);
-    const float64 = new Float64Array(1);
-    this.view = { float64, bytes: new Uint8Array(float64.buffer) };
   }
 
   /** Makes room for `bytes` more bytes, keeping what was written. */
@@ -52,11 +70,13 @@ export class ByteSink {
     this.buffer = grown;
   }
 
+  // Raw primitives: the caller reserved the room.
+
   byte(value: number): void {
     this.buffer[this.pos++] = value;
   }
 
-  /** A non-negative integer up to 2^53 as a varint (caller reserved the room). */
+  /** A non-negative integer up to 2^53 as a varint. */
   varint(value: number): void {
     const buffer = this.buffer;
     let pos = this.pos;
@@ -70,8 +90,8 @@ export class ByteSink {
 
   /** A double, little-endian (wire type 1). */
   double(value: number): void {
-    this.view.float64[0] = value;
-    const bytes = this.view.bytes;
+    this._float64[0] = value;
+    const bytes = this._float64Bytes;
     const buffer = this.buffer;
     const pos = this.pos;
     buffer[pos] = bytes[0]!;
@@ -111,6 +131,63 @@ export class ByteSink {
     }
   }
 
+  // Field helpers: each reserves its own room.
+
+  tag(field: number, wire: WireType): void {
+    this.reserve(10);
+    this.varint(field * 8 + wire);
+  }
+
+  /** A uint32/uint64/enum field. */
+  uintField(field: number, n: number): void {
+    this.tag(field, 0);
+    this.reserve(10);
+    this.varint(n);
+  }
+
+  /** A sint32/sint64 field (zigzag). */
+  sintField(field: number, n: number): void {
+    this.uintField(field, zigzag(n));
+  }
+
+  doubleField(field: number, x: number): void {
+    this.tag(field, 1);
+    this.reserve(8);
+    this.double(x);
+  }
+
+  stringField(field: number, text: string): void {
+    const n = utf8Length(text);
+    this.tag(field, 2);
+    this.reserve(10 + n);
+    this.varint(n);
+    this.string(text, n);
+  }
+
+  /** Starts a length-delimited field (`field` > 0) or a varint-delimited top-level message (`field` 0). */
+  begin(field: number): void {
+    if (field > 0) this.tag(field, 2);
+    this.reserve(1);
+    this._starts.push(this.pos);
+    this.pos += 1;
+  }
+
+  /** Ends the innermost {@link begin}: writes its length, moving the body when the length takes more than one byte. */
+  end(): void {
+    const start = this._starts.pop()!;
+    const length = this.pos - start - 1;
+    const size = varintSize(length);
+    if (size > 1) {
+      this.reserve(size - 1);
+      this.buffer.copy(this.buffer, start + size, start + 1, this.pos);
+      this.pos += size - 1;
+    }
+    const end = this.pos;
+    this.pos = start;
+    this.varint(length);
+    this.pos = end;
+  }
+
   /** A copy of what was written, detached from the reused buffer. */
   take(): Uint8Array {
     return Uint8Array.prototype.slice.call(this.buffer, 0, this.pos);
@@ -118,10 +195,16 @@ export class ByteSink {
 }
 
 /**
- * `Label { string name = 1; string value = 2; }` as a whole field of its
- * parent (tag, length, body) with the given field number, appended to `sink`.
+ * A label message (`Label` of prompb, `LabelPair` of client_model: both
+ * `string name = 1; string value = 2;`) as a whole field of its parent (tag,
+ * length, body) with the given field number, appended to `sink`.
+ *
+ * @example
+ * ```ts
+ * writeLabelField(sink, 1, 'model_name', 'iris');
+ * ```
  */
-export function writeLabelField(sink: ByteSink, fieldNumber: number, name: string, value: string): void {
+export function writeLabelField(sink: ProtoSink, fieldNumber: number, name: string, value: string): void {
   const nameLength = utf8Length(name);
   const valueLength = utf8Length(value);
   const body = 1 + varintSize(nameLength) + nameLength + 1 + varintSize(valueLength) + valueLength;
@@ -139,9 +222,14 @@ export function writeLabelField(sink: ByteSink, fieldNumber: number, name: strin
 /**
  * {@link writeLabelField} into a new array: built once per metric for
  * `__name__` and `le` and copied into every series that carries it.
+ *
+ * @example
+ * ```ts
+ * const nameField = encodeLabelField(1, '__name__', 'ml_predictions_total');
+ * ```
  */
 export function encodeLabelField(fieldNumber: number, name: string, value: string): Uint8Array {
-  const sink = new ByteSink(64);
+  const sink = new ProtoSink(64);
   writeLabelField(sink, fieldNumber, name, value);
   return sink.take();
 }

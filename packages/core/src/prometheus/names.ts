@@ -84,3 +84,39 @@ export function prometheusLabelValue(value: unknown): string {
 export function prometheusBucketBound(bound: number | undefined): string {
   return bound === undefined || bound === Infinity ? '+Inf' : String(bound);
 }
+
+/**
+ * The name an OpenMetrics family carries: a counter's without `_total`, which
+ * its samples carry (https://github.com/prometheus/OpenMetrics/blob/v1.0.0/specification/OpenMetrics.md#counter).
+ *
+ * @example
+ * ```ts
+ * openMetricsFamilyName('ml_predictions_total', 'counter'); // 'ml_predictions'
+ * ```
+ */
+export function openMetricsFamilyName(name: string, type: string): string {
+  return type === 'counter' && name.endsWith('_total') ? name.slice(0, -'_total'.length) : name;
+}
+
+/** UCUM units of OpenTelemetry as Prometheus unit words (https://github.com/open-telemetry/opentelemetry-specification/blob/v1.40.0/specification/compatibility/prometheus_and_openmetrics.md#metric-metadata-1). */
+const UNIT_WORDS: Readonly<Record<string, string>> = {
+  d: 'days', h: 'hours', min: 'minutes', s: 'seconds', ms: 'milliseconds', us: 'microseconds', ns: 'nanoseconds',
+  By: 'bytes', KiBy: 'kibibytes', MiBy: 'mebibytes', GiBy: 'gibibytes', KBy: 'kilobytes', MBy: 'megabytes', GBy: 'gigabytes',
+  m: 'meters', V: 'volts', A: 'amperes', J: 'joules', W: 'watts', g: 'grams', Cel: 'celsius', Hz: 'hertz', '1': 'ratio', '%': 'percent',
+};
+
+/**
+ * The OpenMetrics unit word for a descriptor unit, when it is one OpenMetrics
+ * can carry (metric-name characters only); annotations like `{request}` have none.
+ * No name gets a unit suffix from it: the catalog's names carry their unit already.
+ *
+ * @example
+ * ```ts
+ * openMetricsUnit('s'); // 'seconds'
+ * openMetricsUnit('{request}'); // undefined
+ * ```
+ */
+export function openMetricsUnit(unit: string): string | undefined {
+  const word = Object.hasOwn(UNIT_WORDS, unit) ? UNIT_WORDS[unit]! : unit;
+  return /^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(word) ? word : undefined;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { prometheusBucketBound, prometheusLabelName, prometheusLabelValue, prometheusMetricName } from '../src/naming.js';
-import { CATALOG } from '../src/catalog.js';
+import { prometheusBucketBound, prometheusLabelName, prometheusLabelValue, prometheusMetricName } from '../../src/prometheus/names.js';
+import { CATALOG } from '../../src/catalog.js';
 
 describe('Prometheus naming', () => {
   it('gives every catalog metric the Prometheus name the catalog promises', () => {
