@@ -21,6 +21,7 @@ export { attachCollector } from './collector.js';
 export type { CollectorOptions } from './collector.js';
 export { retireModelVersion } from './retire.js';
 export { InferometerConfigError, InstrumentOptionError } from './errors.js';
+export type { InferometerConfigErrorCode, InferometerConfigErrorDetails } from './errors.js';
 export type { CatalogCollector } from './collector.js';
 export type { CollectedExemplar, CollectedExponentialHistogram, CollectedHistogram, CollectedMetric, CollectedPoint, Temporality } from './recorder/native/collector.js';
 export type { HrTimeLike } from './recorder/native/series.js';
