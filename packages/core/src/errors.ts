@@ -71,7 +71,7 @@ export class InferometerConfigError<Accepted extends string | readonly string[] 
     this.accepted = accepted;
     this.related = details.related ?? (details.hint === undefined ? [] : [details.hint]);
     this.hint = details.hint;
-    this.code = details.code ?? (details.hint !== undefined ? 'ERR_INFEROMETER_UNKNOWN_OPTION' : details.related !== undefined && details.related.length > 0 ? 'ERR_INFEROMETER_CONFLICTING_OPTIONS' : 'ERR_INFEROMETER_INVALID_OPTION');
+    this.code = details.code ?? (details.hint === undefined ? 'ERR_INFEROMETER_INVALID_OPTION' : 'ERR_INFEROMETER_UNKNOWN_OPTION');
   }
 }
 
@@ -103,7 +103,7 @@ export interface InferometerConfigErrorDetails {
   readonly related?: readonly string[] | undefined;
   /** The accepted name a wrong one is closest to ("did you mean"), when one is near enough to be a typo of it. */
   readonly hint?: string | undefined;
-  /** Defaults to `ERR_INFEROMETER_UNKNOWN_OPTION` with a hint, `ERR_INFEROMETER_CONFLICTING_OPTIONS` with related names, else `ERR_INFEROMETER_INVALID_OPTION`. */
+  /** Defaults to `ERR_INFEROMETER_UNKNOWN_OPTION` with a hint, else `ERR_INFEROMETER_INVALID_OPTION`; a conflict says so. */
   readonly code?: InferometerConfigErrorCode | undefined;
   /** The error that made the value unusable (a parse failure, an unreadable file). */
   readonly cause?: unknown;

@@ -9,8 +9,9 @@ describe('InferometerConfigError', () => {
     expect(plain).toBeInstanceOf(TypeError);
     const typo = new InstrumentOptionError('versoin', 'unknown option', ['version'], { hint: 'version' });
     expect([typo.hint, typo.related, typo.code, typo.name]).toEqual(['version', ['version'], 'ERR_INFEROMETER_UNKNOWN_OPTION', 'InstrumentOptionError']);
-    const pair = new InferometerConfigError('a', 'a without b', ['set with b'], { related: ['b'], variable: 'A', cause: new Error('root') });
-    expect([pair.code, pair.variable, (pair.cause as Error).message]).toEqual(['ERR_INFEROMETER_CONFLICTING_OPTIONS', 'A', 'root']);
+    const pair = new InferometerConfigError('a', 'a without b', ['set with b'], { related: ['b'], variable: 'A', cause: new Error('root'), code: 'ERR_INFEROMETER_CONFLICTING_OPTIONS' });
+    expect([pair.code, pair.related, pair.variable, (pair.cause as Error).message]).toEqual(['ERR_INFEROMETER_CONFLICTING_OPTIONS', ['b'], 'A', 'root']);
+    expect(new InferometerConfigError('a', 'm', 'one sentence', { related: ['file.key'] }).code).toBe('ERR_INFEROMETER_INVALID_OPTION');
   });
 });
 

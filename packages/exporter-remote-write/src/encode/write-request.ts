@@ -38,6 +38,7 @@ import {
   type PrometheusLabel,
   type PrometheusType,
 } from '../translate/names.js';
+import { InferometerConfigError } from '@inferometer/core';
 import { exemplarsOf, nativeBuckets, nativeSchema, type CollectedExemplar, type NativeBuckets } from '@inferometer/core/internal';
 import { resourceLabels } from '../translate/resource.js';
 import { ByteSink, encodeLabelField, utf8Length, varintSize, writeLabelField } from './byte-sink.js';
@@ -165,7 +166,7 @@ export class WriteRequestEncoder {
   constructor(options: WriteRequestEncoderOptions = {}) {
     const max = options.maxSamplesPerRequest ?? DEFAULT_MAX_SAMPLES_PER_REQUEST;
     if (!Number.isInteger(max) || max < 1) {
-      throw new RangeError(`WriteRequestEncoder: maxSamplesPerRequest must be a whole number of at least 1; got ${String(max)}`);
+      throw new InferometerConfigError('maxSamplesPerRequest', `WriteRequestEncoder: maxSamplesPerRequest must be a whole number of at least 1; got ${String(max)}`, ['a whole number of at least 1']);
     }
     this.maxSamples = max;
     this.targetInfo = options.targetInfo ?? true;
