@@ -1,5 +1,5 @@
-import { diag, type Attributes } from '@opentelemetry/api';
-import { exemplarsOf, prometheusBucketBound, type CollectedExemplar } from '@inferometer/core/internal';
+import type { Attributes } from '@opentelemetry/api';
+import { exemplarsOf, prometheusBucketBound, runtime, type CollectedExemplar } from '@inferometer/core/internal';
 import { prometheusFamilyName, prometheusLabels, prometheusType, reservedLabels, type PrometheusType } from '@inferometer/core/internal';
 import {
   DataPointType,
@@ -366,12 +366,9 @@ function claimedNames(name: string, type: PrometheusType): string[] {
   }
 }
 
-/** Names told to diag already (bounded: a service that makes names up must not grow this). */
-const warned = new Set<string>();
+/** `diag.warn` once per key, through core's bounded report-once memory (a service that makes names up cannot grow it). */
 function warnOnce(key: string, message: string): void {
-  if (warned.has(key)) return;
-  if (warned.size < 1000) warned.add(key);
-  diag.warn(message);
+  runtime().diag.warn(`@inferometer/node:exposition:${key}`, message);
 }
 
 /** The label sets of the points before `end` (written already, unchecked). */

@@ -1,6 +1,6 @@
-import { diag, type Attributes } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import { DataPointType, type DataPoint, type ExponentialHistogram, type Histogram, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { nativeBuckets, nativeSchema, NATIVE_MIN_SCHEMA, prometheusFamilyName, prometheusLabels, reservedLabels, type NativeBuckets } from '@inferometer/core/internal';
+import { nativeBuckets, nativeSchema, NATIVE_MIN_SCHEMA, prometheusFamilyName, prometheusLabels, reservedLabels, runtime, type NativeBuckets } from '@inferometer/core/internal';
 import { ProtoWriter } from './writer.js';
 
 /**
@@ -96,7 +96,7 @@ function families(resourceMetrics: ResourceMetrics): Map<string, Family> {
       if (family === undefined) {
         byName.set(name, (family = { name, help: metric.descriptor.description, unit: metric.descriptor.unit, kind, numbers: [], histograms: new Map() }));
       } else if (family.kind !== kind) {
-        diag.warn(`@inferometer/node: metric "${name}" is registered with two types; the second is left out of the protobuf exposition`);
+        runtime().diag.warn(`@inferometer/node:protobuf:types:${name}`, `@inferometer/node: metric "${name}" is registered with two types; the second is left out of the protobuf exposition`);
         continue;
       }
       if (metric.dataPointType === DataPointType.HISTOGRAM || metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM) {
@@ -185,7 +185,7 @@ function writeHistogram(w: ProtoWriter, series: HistogramSeries): void {
     }
   }
   if (native === undefined) {
-    if (exponential !== undefined && nativeSchema(exponential.scale) === undefined) diag.warn(`@inferometer/node: an exponential histogram at scale ${exponential.scale} is below Prometheus' lowest schema ${NATIVE_MIN_SCHEMA}; served without its native buckets`);
+    if (exponential !== undefined && nativeSchema(exponential.scale) === undefined) runtime().diag.warn(`@inferometer/node:protobuf:scale:${exponential.scale}`, `@inferometer/node: an exponential histogram at scale ${exponential.scale} is below Prometheus' lowest schema ${NATIVE_MIN_SCHEMA}; served without its native buckets`);
     return;
   }
   w.sint(5, nativeSchema(native.scale)!);

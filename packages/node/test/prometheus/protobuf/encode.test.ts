@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { AggregationTemporality, AggregationType, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import fc from 'fast-check';
 import protobuf from 'protobufjs';
+import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { encodeProtobufExposition, PROTOBUF_CONTENT_TYPE } from '../../../src/prometheus/protobuf/index.js';
 
@@ -176,5 +177,24 @@ describe('encodeProtobufExposition', () => {
     expect(families.find((f) => f.name === 'calls_total')).toMatchObject({ type: 'COUNTER', metric: [{ counter: { value: 4 } }] });
     expect(families.find((f) => f.name === 'temperature')).toMatchObject({ type: 'GAUGE', metric: [{ gauge: { value: -3.5 }, label: [{ name: 'room', value: 'a' }] }] });
     expect(families[0]!.name).toBe('target_info');
+  });
+
+  it('tells diag once, not on every scrape, that a name registered with two types is left out', async () => {
+    const warnings: string[] = [];
+    diag.setLogger({ warn: (message: string) => warnings.push(message), error: () => {}, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
+    try {
+      const resourceMetrics = await collect([0.5]);
+      const metrics = resourceMetrics.scopeMetrics[0]!.metrics;
+      const histogram = metrics.find((m) => m.descriptor.name === 'classic_seconds')!;
+      // A histogram that takes the gauge's name: the family is a gauge already, so this one is left out.
+      metrics.push({ ...histogram, descriptor: { ...histogram.descriptor, name: 'temperature' } });
+      for (let scrape = 0; scrape < 3; scrape++) {
+        const families = decode(encodeProtobufExposition(resourceMetrics));
+        expect(families.find((f) => f.name === 'temperature')).toMatchObject({ type: 'GAUGE' });
+      }
+    } finally {
+      diag.disable();
+    }
+    expect(warnings.filter((w) => w.includes('"temperature" is registered with two types'))).toHaveLength(1);
   });
 });
