@@ -7,6 +7,8 @@
 export { UNKNOWN_VERSION } from './resolve.js';
 export { unboundedLabelRegex } from './guard/relabel.js';
 export { runtime } from './runtime.js';
+export { OnceReporter } from './diagnostics.js';
+export { closestFirst, didYouMean, editDistance } from './errors.js';
 export { ProviderBound } from './global-provider.js';
 export { attachCollectorTo } from './collector.js';
 export { exemplarsOf } from './recorder/native/exemplars.js';

@@ -16,7 +16,7 @@ import { reportInternalError } from './diagnostics.js';
 import { errorLabel, errorType } from './error-type.js';
 import { runtime } from './runtime.js';
 import { dynamicResolver, UNKNOWN_VERSION, type Slot } from './resolve.js';
-import { InferometerConfigError, InstrumentOptionError } from './errors.js';
+import { closestFirst, didYouMean, InferometerConfigError, InstrumentOptionError } from './errors.js';
 import type {
   AttributeSource,
   AttributeValue,
@@ -188,7 +188,7 @@ function checkNaming(where: string, option: InstrumentOptions['genAiSemconv']): 
   if (value === 'true') return 'semconv';
   if (value === 'false') return 'ml';
   if (value === 'both') return 'both';
-  throw new InferometerConfigError(GENAI_SEMCONV_VARIABLE, `${where}: environment variable ${GENAI_SEMCONV_VARIABLE} must be true, false or both; got ${describe(variable)}`, ['true', 'false', 'both']);
+  throw new InferometerConfigError(GENAI_SEMCONV_VARIABLE, `${where}: environment variable ${GENAI_SEMCONV_VARIABLE} must be true, false or both; got ${describe(variable)}`, ['true', 'false', 'both'], { variable: GENAI_SEMCONV_VARIABLE });
 }
 
 /** Wraps a resolver so each call first records its queue time (only models with `arrivedAt` pay for it). */
@@ -260,24 +260,11 @@ function checkOptionKeys(where: string, options: object): void {
   for (const key of Reflect.ownKeys(options)) {
     if (typeof key === 'string' && (OPTION_KEYS as readonly string[]).includes(key)) continue;
     const name = String(key);
-    const accepted = [...OPTION_KEYS].sort((a, b) => editDistance(name, a) - editDistance(name, b));
-    const closest = accepted[0]!;
-    const hint = editDistance(name.toLowerCase(), closest.toLowerCase()) <= Math.max(2, Math.floor(closest.length / 3)) ? ` Did you mean "${closest}"?` : '';
-    throw new InstrumentOptionError(name, `${where}: unknown option "${name}".${hint} Accepted options: ${OPTION_KEYS.join(', ')}`, accepted);
+    const accepted = closestFirst(name, OPTION_KEYS);
+    const closest = didYouMean(name, OPTION_KEYS);
+    const hint = closest === undefined ? '' : ` Did you mean "${closest}"?`;
+    throw new InstrumentOptionError(name, `${where}: unknown option "${name}".${hint} Accepted options: ${OPTION_KEYS.join(', ')}`, accepted, { hint: closest });
   }
-}
-
-/** Levenshtein distance (insertions, deletions, substitutions), for the "did you mean" hint. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
 
 /** The option's label when it gives one (sanitized), else the class name; decided once. */

@@ -7,6 +7,8 @@
  * @packageDocumentation
  */
 
+import { InferometerConfigError } from '@inferometer/core';
+
 /** Default most features a profile may have. Override with `limits.maxFeatures`. */
 export const DEFAULT_MAX_FEATURES = 100;
 /** Default most categories per categorical feature. Override with `limits.maxCategories`. */
@@ -58,7 +60,7 @@ export interface DriftLimits {
 export function resolveLimits(where: string, limits: DriftLimits | undefined): Required<DriftLimits> {
   if (limits === undefined) return { maxFeatures: DEFAULT_MAX_FEATURES, maxCategories: DEFAULT_MAX_CATEGORIES };
   if (limits === null || typeof limits !== 'object') {
-    throw new TypeError(`${where}: option "limits" must be an object such as { maxFeatures: 200, maxCategories: 100 }`);
+    throw new InferometerConfigError('limits', `${where}: option "limits" must be an object such as { maxFeatures: 200, maxCategories: 100 }`, ['an object such as { maxFeatures: 200, maxCategories: 100 }']);
   }
   return {
     maxFeatures: checkLimit(where, 'limits.maxFeatures', limits.maxFeatures, DEFAULT_MAX_FEATURES, HARD_MAX_FEATURES),
@@ -69,7 +71,7 @@ export function resolveLimits(where: string, limits: DriftLimits | undefined): R
 function checkLimit(where: string, name: string, value: unknown, fallback: number, hard: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > hard) {
-    throw new TypeError(`${where}: option "${name}" must be a whole number from 1 to ${hard}; got ${String(value)}`);
+    throw new InferometerConfigError(name, `${where}: option "${name}" must be a whole number from 1 to ${hard}; got ${String(value)}`, [`a whole number from 1 to ${hard}`]);
   }
   return value;
 }

@@ -1,4 +1,5 @@
 import type { MeterProvider } from '@opentelemetry/api';
+import { InferometerConfigError, type InferometerConfigErrorDetails } from '@inferometer/core';
 import type { DeliveryConfig } from './delivery/sender.js';
 import { DEFAULT_MAX_SAMPLES_PER_REQUEST } from './encode/write-request.js';
 import { PACKAGE_NAME, VERSION } from './version.js';
@@ -197,17 +198,20 @@ const MAX_MILLIS = 2 ** 31 - 1;
  * }
  * ```
  */
-export class RemoteWriteOptionsError extends TypeError {
-  override readonly name = 'RemoteWriteOptionsError';
+export class RemoteWriteOptionsError extends InferometerConfigError<string> {
+  override readonly name: string = 'RemoteWriteOptionsError';
+  /** The option blamed, as a path: `url`, `basicAuth.username`, `headers.Content-Type`, `maxQueueSamples`. */
+  declare readonly option: string;
+
   constructor(
-    /** The option blamed, as a path: `url`, `basicAuth.username`, `headers.Content-Type`, `maxQueueSamples`. */
-    readonly option: string,
+    option: string,
     /** What the option accepts. */
-    readonly accepted: string,
+    accepted: string,
     /** What is wrong with the value (never the value itself: it may be a secret). */
     readonly problem: string,
+    details: InferometerConfigErrorDetails = {},
   ) {
-    super(`RemoteWriteExporter: ${option} ${problem}; accepted: ${accepted}`);
+    super(option, `RemoteWriteExporter: ${option} ${problem}; accepted: ${accepted}`, accepted, details);
   }
 }
 
@@ -226,7 +230,7 @@ export function resolveOptions(options: RemoteWriteExporterOptions): ResolvedOpt
   const headers: Record<string, string> = {};
   const reserved = new Set(Object.keys(REMOTE_WRITE_HEADERS).map((name) => name.toLowerCase()));
   if (options.basicAuth !== undefined && options.bearerToken !== undefined) {
-    throw new RemoteWriteOptionsError('bearerToken', 'basicAuth or bearerToken, not both', 'is set together with basicAuth');
+    throw new RemoteWriteOptionsError('bearerToken', 'basicAuth or bearerToken, not both', 'is set together with basicAuth', { related: ['basicAuth'], code: 'ERR_INFEROMETER_CONFLICTING_OPTIONS' });
   }
   if (options.basicAuth !== undefined || options.bearerToken !== undefined) reserved.add('authorization');
   if (options.headers !== undefined) {
@@ -258,7 +262,7 @@ export function resolveOptions(options: RemoteWriteExporterOptions): ResolvedOpt
   const minBackoffMillis = whole('minBackoffMillis', options.minBackoffMillis, DEFAULT_MIN_BACKOFF_MILLIS, 1, MAX_MILLIS);
   const maxBackoffMillis = whole('maxBackoffMillis', options.maxBackoffMillis, Math.max(DEFAULT_MAX_BACKOFF_MILLIS, minBackoffMillis), 1, MAX_MILLIS);
   if (maxBackoffMillis < minBackoffMillis) {
-    throw new RemoteWriteOptionsError('maxBackoffMillis', `at least minBackoffMillis (${minBackoffMillis})`, `(${maxBackoffMillis}) must not be below minBackoffMillis (${minBackoffMillis})`);
+    throw new RemoteWriteOptionsError('maxBackoffMillis', `at least minBackoffMillis (${minBackoffMillis})`, `(${maxBackoffMillis}) must not be below minBackoffMillis (${minBackoffMillis})`, { related: ['minBackoffMillis'], code: 'ERR_INFEROMETER_CONFLICTING_OPTIONS' });
   }
   if (options.instance !== undefined) {
     const problem = textProblem(options.instance, 'a label value without control characters, e.g. the pod name');

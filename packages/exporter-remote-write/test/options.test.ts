@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { InferometerConfigError } from '@inferometer/core';
 import { RemoteWriteExporter } from '../src/exporter.js';
 import { RemoteWriteOptionsError, resolveOptions } from '../src/options.js';
 import { PACKAGE_NAME, VERSION } from '../src/version.js';
@@ -33,6 +34,7 @@ describe('RemoteWriteExporter options', () => {
     }
     expect(thrown).toBeInstanceOf(RemoteWriteOptionsError);
     expect(thrown).toBeInstanceOf(TypeError);
+    expect(thrown).toBeInstanceOf(InferometerConfigError);
     const error = thrown as RemoteWriteOptionsError;
     expect(error.option).toBe(option);
     expect(error.accepted.length).toBeGreaterThan(0);

@@ -6,10 +6,32 @@
  * deployment costs a silent dashboard or an alert that never fires.
  */
 import { DRIFT_METHODS as DRIFT_STATISTICS, type DriftMethod } from '@inferometer/drift/catalog';
+import { InferometerConfigError, type InferometerConfigErrorDetails } from '@inferometer/core';
+import { didYouMean } from '@inferometer/core/internal';
 
-/** Thrown for a bad option or flag; the message names it and the accepted values. */
-export class OpsConfigError extends Error {
-  override readonly name = 'OpsConfigError';
+/**
+ * Thrown for a bad option or flag: an `InferometerConfigError` of
+ * @inferometer/core whose `option` is the option's path (`drift.psi`) or,
+ * from the CLI, the flag (`--min-replicas`), and whose `accepted` lists what
+ * it accepts; the message names both.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   prometheusRules({ alertFor: { ModelLatencyP99Hihg: '5m' } } as never);
+ * } catch (err) {
+ *   if (err instanceof OpsConfigError) console.error(err.option, err.hint); // 'alertFor.ModelLatencyP99Hihg' 'ModelLatencyP99High'
+ * }
+ * ```
+ */
+export class OpsConfigError extends InferometerConfigError {
+  override readonly name: string = 'OpsConfigError';
+  /** The option's path or the CLI flag blamed. */
+  declare readonly option: string;
+
+  constructor(option: string, message: string, accepted: readonly string[], details?: InferometerConfigErrorDetails) {
+    super(option, message, accepted, details);
+  }
 }
 
 /**
@@ -129,7 +151,7 @@ const DURATION = /^(?:\d+y)?(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?(?:\d+m
 /** A Prometheus duration such as `5m`, `90s` or `1h30m`; `name` is the option or flag. */
 export function checkDuration(name: string, value: unknown): string {
   if (typeof value !== 'string' || value === '' || !DURATION.test(value)) {
-    throw new OpsConfigError(`${name}=${JSON.stringify(value)}: expected a Prometheus duration such as 30s, 5m or 1h30m (units ms, s, m, h, d, w, y)`);
+    throw new OpsConfigError(name, `${name}=${JSON.stringify(value)}: expected a Prometheus duration such as 30s, 5m or 1h30m (units ms, s, m, h, d, w, y)`, ['a Prometheus duration such as 30s, 5m or 1h30m (units ms, s, m, h, d, w, y)']);
   }
   return value;
 }
@@ -139,7 +161,7 @@ export function checkNumber(name: string, value: unknown, min: number, max: numb
   const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
   if (!Number.isFinite(number) || number <= min || number >= max) {
     const range = max === Number.POSITIVE_INFINITY ? `greater than ${min}` : `greater than ${min} and less than ${max}`;
-    throw new OpsConfigError(`${name}=${JSON.stringify(value)}: expected a number ${range}, e.g. ${example}`);
+    throw new OpsConfigError(name, `${name}=${JSON.stringify(value)}: expected a number ${range}, e.g. ${example}`, [`a number ${range}`]);
   }
   return number;
 }
@@ -153,7 +175,7 @@ export function checkUrl(name: string, value: unknown): string {
     url = undefined;
   }
   if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new OpsConfigError(`${name}=${JSON.stringify(value)}: expected an http:// or https:// URL, e.g. http://localhost:9464/metrics`);
+    throw new OpsConfigError(name, `${name}=${JSON.stringify(value)}: expected an http:// or https:// URL, e.g. http://localhost:9464/metrics`, ['an http:// or https:// URL']);
   }
   return value as string;
 }
@@ -161,12 +183,12 @@ export function checkUrl(name: string, value: unknown): string {
 /** A regular expression for a label matcher; quotes are escaped when it is written into PromQL. */
 export function checkRegex(name: string, value: unknown, matching = 'job names, e.g. inferometer'): string {
   if (typeof value !== 'string' || value === '') {
-    throw new OpsConfigError(`${name}=${JSON.stringify(value)}: expected a non-empty regular expression matching ${matching}`);
+    throw new OpsConfigError(name, `${name}=${JSON.stringify(value)}: expected a non-empty regular expression matching ${matching}`, [`a non-empty regular expression matching ${matching}`]);
   }
   try {
     new RegExp(value);
   } catch (err) {
-    throw new OpsConfigError(`${name}=${JSON.stringify(value)}: not a valid regular expression (${(err as Error).message})`);
+    throw new OpsConfigError(name, `${name}=${JSON.stringify(value)}: not a valid regular expression (${(err as Error).message})`, ['a valid regular expression'], { cause: err });
   }
   return value;
 }
@@ -203,9 +225,9 @@ export function resolveThresholds(
   names: ThresholdNames = { latencyP99Seconds: 'latencyP99Seconds', errorRatio: 'errorRatio', drift: (m) => `drift.${m}`, ttftP95Seconds: 'ttftP95Seconds', cutShortRatio: 'cutShortRatio' },
 ): AlertThresholds {
   const drift = given.drift ?? {};
-  if (drift === null || typeof drift !== 'object') throw new OpsConfigError(`drift=${JSON.stringify(drift)}: expected an object of thresholds per method, e.g. { psi: 0.25 }`);
+  if (drift === null || typeof drift !== 'object') throw new OpsConfigError('drift', `drift=${JSON.stringify(drift)}: expected an object of thresholds per method, e.g. { psi: 0.25 }`, ['an object of thresholds per method, e.g. { psi: 0.25 }']);
   for (const key of Object.keys(drift)) {
-    if (!(DRIFT_METHODS as readonly string[]).includes(key)) throw new OpsConfigError(`drift.${key}: unknown drift method; accepted: ${DRIFT_METHODS.join(', ')}`);
+    if (!(DRIFT_METHODS as readonly string[]).includes(key)) throw new OpsConfigError(`drift.${key}`, `drift.${key}: unknown drift method; accepted: ${DRIFT_METHODS.join(', ')}`, [...DRIFT_METHODS], { hint: didYouMean(key, DRIFT_METHODS), code: 'ERR_INFEROMETER_UNKNOWN_OPTION' });
   }
   const resolved = {} as Record<DriftMethodName, number>;
   for (const m of DRIFT_METHODS) resolved[m] = checkNumber(names.drift(m), drift[m] ?? DEFAULT_DRIFT_THRESHOLDS[m], 0, Number.POSITIVE_INFINITY, String(DEFAULT_DRIFT_THRESHOLDS[m]));

@@ -1,5 +1,6 @@
 import type { Attributes, BatchObservableResult, ObservableGauge } from '@opentelemetry/api';
 import type { BoundInferenceObserver, InferenceObserver } from '@inferometer/core';
+import { InferometerConfigError } from '@inferometer/core';
 import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION } from '@inferometer/core/catalog';
 import { ATTR_FEATURE, ATTR_METHOD, ATTR_PREDICTION, DRIFT_DROP_REASONS, PREDICTION_CLASS, PREDICTION_CONFIDENCE } from '../catalog.js';
 import { resolveLimits } from '../limits.js';
@@ -118,7 +119,7 @@ class Monitor implements DriftMonitor {
 
   constructor(options: DriftMonitorOptions) {
     if (options === null || typeof options !== 'object') {
-      throw new TypeError(`${WHERE}: options must be an object such as { reference, features: (rows) => rows }`);
+      throw new InferometerConfigError('options', `${WHERE}: options must be an object such as { reference, features: (rows) => rows }`, ['an object such as { reference, features: (rows) => rows }']);
     }
     const limits = resolveLimits(WHERE, options.limits);
     try {
@@ -128,7 +129,7 @@ class Monitor implements DriftMonitor {
       throw err;
     }
     if (typeof options.features !== 'function') {
-      throw new TypeError(`${WHERE}: option "features" must be a function reading the features from the call's arguments, e.g. (rows) => rows; got ${typeof options.features}`);
+      throw new InferometerConfigError('features', `${WHERE}: option "features" must be a function reading the features from the call's arguments, e.g. (rows) => rows; got ${typeof options.features}`, ["a function of the call's arguments returning the feature rows"]);
     }
     this.features = options.features as (...args: unknown[]) => unknown;
     const profiles = orderFeatures(this.reference, options.featureNames);
@@ -149,15 +150,15 @@ class Monitor implements DriftMonitor {
     this.window = resolveWindow(WHERE, options.window, profiles.length);
     const minRows = options.minRows ?? Math.min(DEFAULT_MIN_ROWS, this.window.kind === 'count' ? this.window.count : DEFAULT_MIN_ROWS);
     if (!Number.isInteger(minRows) || minRows < 1) {
-      throw new TypeError(`${WHERE}: option "minRows" must be a whole number of rows >= 1; got ${String(options.minRows)}`);
+      throw new InferometerConfigError('minRows', `${WHERE}: option "minRows" must be a whole number of rows >= 1; got ${String(options.minRows)}`, ['a whole number of rows >= 1']);
     }
     if (this.window.kind === 'count' && minRows > this.window.count) {
-      throw new TypeError(`${WHERE}: option "minRows" (${minRows}) is more than option "window.count" (${this.window.count}): no score would ever be reported`);
+      throw new InferometerConfigError('minRows', `${WHERE}: option "minRows" (${minRows}) is more than option "window.count" (${this.window.count}): no score would ever be reported`, [`a whole number of rows from 1 to window.count (${this.window.count})`], { related: ['window.count'], code: 'ERR_INFEROMETER_CONFLICTING_OPTIONS' });
     }
     this.minRows = minRows;
     const maxVersions = options.maxVersions ?? DEFAULT_MAX_VERSIONS;
     if (!Number.isInteger(maxVersions) || maxVersions < 1 || maxVersions > MAX_VERSIONS) {
-      throw new TypeError(`${WHERE}: option "maxVersions" must be a whole number from 1 to ${MAX_VERSIONS}; got ${String(options.maxVersions)}`);
+      throw new InferometerConfigError('maxVersions', `${WHERE}: option "maxVersions" must be a whole number from 1 to ${MAX_VERSIONS}; got ${String(options.maxVersions)}`, [`a whole number from 1 to ${MAX_VERSIONS}`]);
     }
     this._maxVersions = maxVersions;
   }
@@ -413,7 +414,7 @@ class BoundSeries implements BoundInferenceObserver, DriftMember {
 function orderFeatures(reference: ReferenceProfile, featureNames: readonly string[] | undefined): FeatureProfile[] {
   if (featureNames === undefined) return [...reference.features];
   if (!Array.isArray(featureNames) || !featureNames.every((n) => typeof n === 'string')) {
-    throw new TypeError(`${WHERE}: option "featureNames" must be an array of the model's feature names in column order`);
+    throw new InferometerConfigError('featureNames', `${WHERE}: option "featureNames" must be an array of the model's feature names in column order`, ["an array of the model's feature names in column order"]);
   }
   const byName = new Map(reference.features.map((f) => [f.name, f]));
   const unknown = featureNames.filter((n) => !byName.has(n));
@@ -432,18 +433,18 @@ function orderFeatures(reference: ReferenceProfile, featureNames: readonly strin
 function checkPredictions(options: PredictionDriftOptions | undefined, reference: ReferenceProfile): PredictionDriftOptions | undefined {
   if (options === undefined) return undefined;
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(`${WHERE}: option "predictions" must be an object such as { class: (result) => result.labels, confidence: (result) => result.probabilities }`);
+    throw new InferometerConfigError('predictions', `${WHERE}: option "predictions" must be an object such as { class: (result) => result.labels, confidence: (result) => result.probabilities }`, ['an object such as { class: (result) => result.labels, confidence: (result) => result.probabilities }']);
   }
   for (const name of ['class', 'confidence'] as const) {
     const extract = options[name];
     if (extract === undefined) continue;
-    if (typeof extract !== 'function') throw new TypeError(`${WHERE}: option "predictions.${name}" must be a function of the result`);
+    if (typeof extract !== 'function') throw new InferometerConfigError(`predictions.${name}`, `${WHERE}: option "predictions.${name}" must be a function of the result`, ['a function of the result']);
     if (reference.predictions?.[name] === undefined) {
       throw new ProfileError(`${WHERE}: option "predictions.${name}" needs predictions.${name} in the reference profile; build it with the prediction columns (inferometer-profile --prediction-${name} <column>)`);
     }
   }
   if (options.classNames !== undefined && (!Array.isArray(options.classNames) || !options.classNames.every((n) => typeof n === 'string'))) {
-    throw new TypeError(`${WHERE}: option "predictions.classNames" must be an array of class names, index i naming class i`);
+    throw new InferometerConfigError('predictions.classNames', `${WHERE}: option "predictions.classNames" must be an array of class names, index i naming class i`, ['an array of class names, index i naming class i']);
   }
   return options;
 }

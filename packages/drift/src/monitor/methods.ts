@@ -1,3 +1,4 @@
+import { InferometerConfigError } from '@inferometer/core';
 import { DRIFT_METHODS, type DriftMethod } from '../catalog.js';
 
 /** Methods per feature kind: PSI, KS and Jensen-Shannon for numeric features; chi-squared and Jensen-Shannon for categorical ones. */
@@ -61,10 +62,10 @@ export const METHOD_BITS: Readonly<Record<DriftMethod, number>> = { psi: 1, ks: 
 export function resolveMethods(where: string, kind: 'numeric' | 'categorical', list: readonly DriftMethod[] | undefined): readonly DriftMethod[] {
   const methods = list ?? DEFAULT_METHODS[kind];
   if (!Array.isArray(methods) || !methods.every((m) => (DRIFT_METHODS as readonly string[]).includes(m))) {
-    throw new TypeError(`${where}: option "methods.${kind}" must be an array of ${DRIFT_METHODS.map((m) => `'${m}'`).join(', ')}; got ${JSON.stringify(list)}`);
+    throw new InferometerConfigError(`methods.${kind}`, `${where}: option "methods.${kind}" must be an array of ${DRIFT_METHODS.map((m) => `'${m}'`).join(', ')}; got ${JSON.stringify(list)}`, [...DRIFT_METHODS]);
   }
   if (kind === 'categorical' && methods.includes('ks')) {
-    throw new TypeError(`${where}: option "methods.categorical" cannot include 'ks': the Kolmogorov-Smirnov statistic needs ordered values; use 'chi2', 'js' or 'psi'`);
+    throw new InferometerConfigError('methods.categorical', `${where}: option "methods.categorical" cannot include 'ks': the Kolmogorov-Smirnov statistic needs ordered values; use 'chi2', 'js' or 'psi'`, ['chi2', 'js', 'psi']);
   }
   return [...new Set(methods)];
 }

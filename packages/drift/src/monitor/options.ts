@@ -79,7 +79,8 @@ export interface PredictionDriftOptions<Result = any> {
 
 /**
  * Options of {@link driftMonitor}. Checked once, when the monitor is built:
- * a wrong option throws a `TypeError` naming it.
+ * a wrong option throws an `InferometerConfigError` (of @inferometer/core, a
+ * `TypeError`) naming it and what it accepts.
  *
  * @typeParam Args - the instrumented function's parameter list.
  * @typeParam Result - what it returns (resolved).

@@ -1,3 +1,4 @@
+import { InferometerConfigError } from '@inferometer/core';
 import { DEFAULT_BINS, MAX_BINS, resolveLimits, type DriftLimits } from '../limits.js';
 import {
   PROFILE_FORMAT,
@@ -94,7 +95,7 @@ export function buildProfile(input: ProfileInput, options: BuildProfileOptions =
   const caps = resolveLimits(where, options.limits);
   const bins = options.bins ?? DEFAULT_BINS;
   if (!Number.isInteger(bins) || bins < 2 || bins > MAX_BINS) {
-    throw new TypeError(`${where}: option "bins" must be a whole number from 2 to ${MAX_BINS}; got ${String(options.bins)}`);
+    throw new InferometerConfigError('bins', `${where}: option "bins" must be a whole number from 2 to ${MAX_BINS}; got ${String(options.bins)}`, [`a whole number from 2 to ${MAX_BINS}`]);
   }
   const categorical = new Set(options.categorical ?? []);
   const columns = toColumns(input);
@@ -132,20 +133,23 @@ export function buildProfile(input: ProfileInput, options: BuildProfileOptions =
   return { format: PROFILE_FORMAT, version: PROFILE_VERSION, rows: Math.max(rows, 0), features, ...(predictions && { predictions }) };
 }
 
+/** The input forms `buildProfile` accepts, as an `InferometerConfigError` lists them. */
+const INPUT_FORMS = ['{ columns }', '{ rows, featureNames }', '{ records }'];
+
 function toColumns(input: ProfileInput): Record<string, ArrayLike<ReferenceValue>> {
   if (input === null || typeof input !== 'object') {
-    throw new TypeError('buildProfile(input, options): input must be { columns }, { rows, featureNames } or { records }');
+    throw new InferometerConfigError('input', 'buildProfile(input, options): input must be { columns }, { rows, featureNames } or { records }', INPUT_FORMS);
   }
   if ('columns' in input) {
     if (input.columns === null || typeof input.columns !== 'object') {
-      throw new TypeError('buildProfile(input, options): input.columns must be an object of feature name to array of values');
+      throw new InferometerConfigError('input.columns', 'buildProfile(input, options): input.columns must be an object of feature name to array of values', ['an object of feature name to array of values']);
     }
     return { ...input.columns };
   }
   if ('rows' in input) {
     const { rows, featureNames } = input;
     if (!Array.isArray(featureNames) || !featureNames.every((n) => typeof n === 'string' && n.length > 0)) {
-      throw new TypeError('buildProfile(input, options): input.featureNames must be an array of feature names, one per value in a row');
+      throw new InferometerConfigError('input.featureNames', 'buildProfile(input, options): input.featureNames must be an array of feature names, one per value in a row', ['an array of feature names, one per value in a row']);
     }
     if (new Set(featureNames).size !== featureNames.length) throw new ProfileError('buildProfile: input.featureNames repeats a name');
     const columns: Record<string, ReferenceValue[]> = {};
@@ -179,7 +183,7 @@ function toColumns(input: ProfileInput): Record<string, ArrayLike<ReferenceValue
     }
     return columns;
   }
-  throw new TypeError('buildProfile(input, options): input must be { columns }, { rows, featureNames } or { records }');
+  throw new InferometerConfigError('input', 'buildProfile(input, options): input must be { columns }, { rows, featureNames } or { records }', INPUT_FORMS);
 }
 
 /** Profiles one column: numeric unless asked otherwise or a present value is not a number. @internal */

@@ -1,3 +1,4 @@
+import { InferometerConfigError } from '@inferometer/core';
 import { MAX_WINDOW_CELLS } from '../limits.js';
 
 /**
@@ -53,19 +54,22 @@ export const DEFAULT_WINDOW = { count: 1000 } as const satisfies WindowOptions;
 /** Validated window settings. @internal */
 export type WindowSpec = { readonly kind: 'count'; readonly count: number } | { readonly kind: 'time'; readonly seconds: number; readonly slices: number };
 
+/** The window forms, as an `InferometerConfigError` lists them. */
+const WINDOW_FORMS = ['{ count: 1000 }', '{ seconds: 300, slices?: 10 }'];
+
 /** Checks the `window` option, throwing with its name and the accepted values. @internal */
 export function resolveWindow(where: string, window: WindowOptions | undefined, features: number): WindowSpec {
   const w = window ?? DEFAULT_WINDOW;
   if (w === null || typeof w !== 'object') {
-    throw new TypeError(`${where}: option "window" must be { count: 1000 } or { seconds: 300, slices?: 10 }; got ${String(w)}`);
+    throw new InferometerConfigError('window', `${where}: option "window" must be { count: 1000 } or { seconds: 300, slices?: 10 }; got ${String(w)}`, WINDOW_FORMS);
   }
   if ('count' in w && !('seconds' in w)) {
     const count = w.count;
     if (typeof count !== 'number' || !Number.isInteger(count) || count < 10 || count > 1_000_000) {
-      throw new TypeError(`${where}: option "window.count" must be a whole number of rows from 10 to 1000000; got ${String(count)}`);
+      throw new InferometerConfigError('window.count', `${where}: option "window.count" must be a whole number of rows from 10 to 1000000; got ${String(count)}`, ['a whole number of rows from 10 to 1000000']);
     }
     if (count * features > MAX_WINDOW_CELLS) {
-      throw new TypeError(`${where}: option "window.count" of ${count} rows x ${features} features is more than ${MAX_WINDOW_CELLS} cells; use fewer rows or a time window { seconds }`);
+      throw new InferometerConfigError('window.count', `${where}: option "window.count" of ${count} rows x ${features} features is more than ${MAX_WINDOW_CELLS} cells; use fewer rows or a time window { seconds }`, [`at most ${MAX_WINDOW_CELLS} cells (rows x features)`, 'a time window { seconds }']);
     }
     return { kind: 'count', count };
   }
@@ -73,14 +77,14 @@ export function resolveWindow(where: string, window: WindowOptions | undefined, 
     const { seconds } = w;
     const slices = w.slices ?? 10;
     if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 1 || seconds > 86_400) {
-      throw new TypeError(`${where}: option "window.seconds" must be a number of seconds from 1 to 86400; got ${String(seconds)}`);
+      throw new InferometerConfigError('window.seconds', `${where}: option "window.seconds" must be a number of seconds from 1 to 86400; got ${String(seconds)}`, ['a number of seconds from 1 to 86400']);
     }
     if (typeof slices !== 'number' || !Number.isInteger(slices) || slices < 2 || slices > 120) {
-      throw new TypeError(`${where}: option "window.slices" must be a whole number from 2 to 120; got ${String(slices)}`);
+      throw new InferometerConfigError('window.slices', `${where}: option "window.slices" must be a whole number from 2 to 120; got ${String(slices)}`, ['a whole number from 2 to 120']);
     }
     return { kind: 'time', seconds, slices };
   }
-  throw new TypeError(`${where}: option "window" must have either "count" or "seconds": { count: 1000 } or { seconds: 300, slices?: 10 }`);
+  throw new InferometerConfigError('window', `${where}: option "window" must have either "count" or "seconds": { count: 1000 } or { seconds: 300, slices?: 10 }`, WINDOW_FORMS);
 }
 
 /** Where each feature's slots start in the counts, and how many it has. @internal */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { InferometerConfigError } from '@inferometer/core';
 import { resolveWindow } from '../../src/window/window.js';
 
 describe('resolveWindow', () => {
@@ -16,5 +17,18 @@ describe('resolveWindow', () => {
     expect(() => resolveWindow('w', { count: 1_000_000 }, 100)).toThrow(
       'w: option "window.count" of 1000000 rows x 100 features is more than 16777216 cells; use fewer rows or a time window { seconds }',
     );
+  });
+
+  it('throws a configuration error carrying the option and the accepted forms (still a TypeError)', () => {
+    let thrown: unknown;
+    try {
+      resolveWindow('w', { seconds: 10, slices: 1 }, 4);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(InferometerConfigError);
+    expect(thrown).toBeInstanceOf(TypeError);
+    const error = thrown as InferometerConfigError;
+    expect([error.option, error.accepted, error.code]).toEqual(['window.slices', ['a whole number from 2 to 120'], 'ERR_INFEROMETER_INVALID_OPTION']);
   });
 });

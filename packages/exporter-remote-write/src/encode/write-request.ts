@@ -49,6 +49,7 @@ import {
   type PrometheusType,
 } from '@inferometer/core/prometheus';
 import { exemplarsOf, type CollectedExemplar } from '@inferometer/core/internal';
+import { InferometerConfigError } from '@inferometer/core';
 import { resourceLabels } from '../translate/resource.js';
 import { SnappyCompressor } from './snappy.js';
 
@@ -159,7 +160,7 @@ export class WriteRequestEncoder {
   constructor(options: WriteRequestEncoderOptions = {}) {
     const max = options.maxSamplesPerRequest ?? DEFAULT_MAX_SAMPLES_PER_REQUEST;
     if (!Number.isInteger(max) || max < 1) {
-      throw new RangeError(`WriteRequestEncoder: maxSamplesPerRequest must be a whole number of at least 1; got ${String(max)}`);
+      throw new InferometerConfigError('maxSamplesPerRequest', `WriteRequestEncoder: maxSamplesPerRequest must be a whole number of at least 1; got ${String(max)}`, ['a whole number of at least 1']);
     }
     this.maxSamples = max;
     this.targetInfo = options.targetInfo ?? true;

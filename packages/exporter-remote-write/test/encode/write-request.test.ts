@@ -1,6 +1,7 @@
 import { AggregationTemporality, AggregationType, InstrumentType, MeterProvider } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LATENCY_BUCKETS, METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS, METRIC_PREDICTIONS_IN_FLIGHT } from '@inferometer/core/catalog';
+import { InferometerConfigError } from '@inferometer/core';
 import { WriteRequestEncoder } from '../../src/encode/write-request.js';
 import { TestReader, testProvider } from '../helpers/collect.js';
 import { decodeBody, decodeProtobuf, labelsOf, seriesKey } from '@inferometer/testing';
@@ -174,6 +175,7 @@ describe('WriteRequestEncoder', () => {
 
   it('refuses a bad maxSamplesPerRequest, naming it', () => {
     expect(() => new WriteRequestEncoder({ maxSamplesPerRequest: 0 })).toThrow('maxSamplesPerRequest must be a whole number of at least 1; got 0');
+    expect(() => new WriteRequestEncoder({ maxSamplesPerRequest: 0 })).toThrow(InferometerConfigError);
   });
 });
 

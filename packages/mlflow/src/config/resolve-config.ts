@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InferometerConfigError } from '@inferometer/core';
+import { didYouMean } from '@inferometer/core/internal';
 import { describe } from './model-uri.js';
 import type { MlflowModelOptions } from './options.js';
 
@@ -71,7 +72,8 @@ export function resolveConfig(options: MlflowModelOptions | undefined): Registry
   }
   for (const key of Object.keys(o)) {
     if (!(OPTION_KEYS as readonly string[]).includes(key)) {
-      throw new InferometerConfigError(key, `${PREFIX} unknown option "${key}"; accepted options: ${OPTION_KEYS.join(', ')}`, OPTION_KEYS);
+      const near = didYouMean(key, OPTION_KEYS);
+      throw new InferometerConfigError(key, `${PREFIX} unknown option "${key}";${near === undefined ? '' : ` did you mean "${near}"?`} accepted options: ${OPTION_KEYS.join(', ')}`, OPTION_KEYS, { hint: near, code: 'ERR_INFEROMETER_UNKNOWN_OPTION' });
     }
   }
   const env = o.env ?? (typeof process === 'object' ? process.env : {});
@@ -88,7 +90,7 @@ export function resolveConfig(options: MlflowModelOptions | undefined): Registry
   const authorization = authHeader(o, variable);
   const { rejectUnauthorized, ca } = tls(o, variable);
   if (variable(ENV.clientCertPath) !== undefined) {
-    throw new InferometerConfigError(ENV.clientCertPath, `${PREFIX} ${ENV.clientCertPath} is set, but client certificates (mutual TLS) are not supported by @inferometer/mlflow; unset it for this process or put the registry behind a token`, ['unset']);
+    throw new InferometerConfigError(ENV.clientCertPath, `${PREFIX} ${ENV.clientCertPath} is set, but client certificates (mutual TLS) are not supported by @inferometer/mlflow; unset it for this process or put the registry behind a token`, ['unset'], { variable: ENV.clientCertPath });
   }
   const fallbackVersion = o.fallbackVersion;
   if (fallbackVersion !== undefined && (typeof fallbackVersion !== 'string' || fallbackVersion.length === 0 || fallbackVersion.length > 128)) {
@@ -188,7 +190,7 @@ function tls(o: MlflowModelOptions, variable: (name: string) => string | undefin
       // MLflow's _BooleanEnvironmentVariable: these four, any case; anything else is an error.
       const value = raw.toLowerCase();
       if (!['true', 'false', '1', '0'].includes(value)) {
-        throw new InferometerConfigError(ENV.insecureTls, `${PREFIX} ${ENV.insecureTls} must be one of true, false, 1, 0 (any case); got ${describe(raw)}`, ['true', 'false', '1', '0']);
+        throw new InferometerConfigError(ENV.insecureTls, `${PREFIX} ${ENV.insecureTls} must be one of true, false, 1, 0 (any case); got ${describe(raw)}`, ['true', 'false', '1', '0'], { variable: ENV.insecureTls });
       }
       insecure = value === 'true' || value === '1';
     }
@@ -207,10 +209,10 @@ function tls(o: MlflowModelOptions, variable: (name: string) => string | undefin
       try {
         ca = readFileSync(path, 'utf8');
       } catch (err) {
-        throw new InferometerConfigError(ENV.serverCertPath, `${PREFIX} ${ENV.serverCertPath}=${describe(path)} cannot be read: ${(err as Error).message}`, ['the path of a readable PEM file']);
+        throw new InferometerConfigError(ENV.serverCertPath, `${PREFIX} ${ENV.serverCertPath}=${describe(path)} cannot be read: ${(err as Error).message}`, ['the path of a readable PEM file'], { variable: ENV.serverCertPath });
       }
       if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
-        throw new InferometerConfigError(ENV.serverCertPath, `${PREFIX} ${ENV.serverCertPath}=${describe(path)} holds no -----BEGIN CERTIFICATE----- block`, ['the path of a PEM file of CA certificates']);
+        throw new InferometerConfigError(ENV.serverCertPath, `${PREFIX} ${ENV.serverCertPath}=${describe(path)} holds no -----BEGIN CERTIFICATE----- block`, ['the path of a PEM file of CA certificates'], { variable: ENV.serverCertPath });
       }
     }
   }

@@ -62,6 +62,12 @@ describe('resolveConfig: options, then MLflow variables', () => {
     if (accepted !== undefined) expect(error.accepted).toEqual(accepted);
   });
 
+  it('suggests the near option for a typo', () => {
+    const error = fails({ env: URI, refreshSecond: 5 } as never);
+    expect([error.hint, error.code]).toEqual(['refreshSeconds', 'ERR_INFEROMETER_UNKNOWN_OPTION']);
+    expect(error.message).toContain('did you mean "refreshSeconds"?');
+  });
+
   it('insecure TLS and a CA bundle together fail, as in MLflow; a CA file is read once', () => {
     const dir = mkdtempSync(join(tmpdir(), 'inferometer-mlflow-ca-'));
     const ca = join(dir, 'ca.pem');

@@ -32,7 +32,7 @@
  * cannot be added: the first source's point stays and the disagreement goes
  * to `diag` once per metric.
  */
-import { diag, type Attributes, type HrTime } from '@opentelemetry/api';
+import type { Attributes, HrTime } from '@opentelemetry/api';
 import {
   AggregationTemporality,
   DataPointType,
@@ -42,7 +42,7 @@ import {
   type MetricData,
   type ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
-import { changeScale, EXPONENTIAL_DEFAULT_MAX_SIZE, mapToIndex, type CollectedExemplar } from '@inferometer/core/internal';
+import { changeScale, EXPONENTIAL_DEFAULT_MAX_SIZE, mapToIndex, runtime, type CollectedExemplar } from '@inferometer/core/internal';
 
 /** One contributor to a merge: a worker alive, or the kept points of exited ones. */
 export interface MergeSource {
@@ -69,11 +69,9 @@ interface Slot {
   points: Map<string, Point>;
 }
 
-const told = new Set<string>();
+/** `diag.warn` once per key, through core's bounded report-once memory (metric names are the keys: a bounded set). */
 function tellOnce(key: string, message: string): void {
-  if (told.has(key)) return;
-  told.add(key);
-  diag.warn(`@inferometer/node cluster: ${message}`);
+  runtime().diag.warn(`@inferometer/node:cluster:${key}`, `@inferometer/node cluster: ${message}`);
 }
 
 /**

@@ -3,6 +3,7 @@
  * fails at start with a {@link ConfigurationError} naming the variable (or
  * the `start()` option) and the accepted values.
  */
+import { InferometerConfigError, type InferometerConfigErrorCode } from '@inferometer/core';
 import { clip } from '@inferometer/exporter-remote-write/internal';
 
 /** What a {@link ConfigurationError} blames: an environment variable or a `start()` option. */
@@ -18,12 +19,18 @@ export interface ConfigurationErrorDetails {
   readonly accepted: string;
   /** Other variables or options involved (a pair that must be set together, a conflicting one). */
   readonly related?: readonly string[];
+  /** For a key that is not an option: the accepted key it is closest to. */
+  readonly hint?: string | undefined;
+  readonly code?: InferometerConfigErrorCode | undefined;
   readonly cause?: unknown;
 }
 
 /**
  * Thrown (as a rejection of `start()`) for a configuration error. Code reads
- * `variable` or `option` and `accepted`, never the message.
+ * `variable` or `option` and `accepted`, never the message. An
+ * `InferometerConfigError` of @inferometer/core (the one family of
+ * configuration errors of every @inferometer package), whose `accepted` is one
+ * sentence here.
  *
  * @example
  * ```ts
@@ -40,23 +47,11 @@ export interface ConfigurationErrorDetails {
  * }
  * ```
  */
-export class ConfigurationError extends Error {
-  override readonly name = 'ConfigurationError';
-  /** The environment variable blamed, when the value came from the environment. */
-  readonly variable: string | undefined;
-  /** The `start()` option blamed (a path such as `otlp.endpoint`), when the value came from code. */
-  readonly option: string | undefined;
-  /** What the variable or option accepts. */
-  readonly accepted: string;
-  /** Other variables or options involved. */
-  readonly related: readonly string[];
+export class ConfigurationError extends InferometerConfigError<string> {
+  override readonly name: string = 'ConfigurationError';
 
   constructor(message: string, details: ConfigurationErrorDetails) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.variable = details.variable;
-    this.option = details.option;
-    this.accepted = details.accepted;
-    this.related = details.related ?? [];
+    super(details.option, message, details.accepted, details);
   }
 }
 

@@ -5,6 +5,7 @@
  * path and the closest accepted key.
  */
 import type { GuardOptions } from '@inferometer/core';
+import { didYouMean } from '@inferometer/core/internal';
 import type { StartOptions } from '../start/options.js';
 import { ConfigurationError, invalid, option } from './env.js';
 import type { OtlpOptions } from './otlp.js';
@@ -103,10 +104,10 @@ function checkKeys(value: Record<string, unknown>, shape: { readonly [key: strin
     const path = `${prefix}${key}`;
     const inner = shape[key];
     if (inner === undefined || !Object.hasOwn(shape, key)) {
-      const closest = closestKey(key, accepted);
+      const closest = didYouMean(key, accepted);
       throw new ConfigurationError(
         `start() option ${path} is not an option${closest === undefined ? '' : `; did you mean ${prefix}${closest}?`} Accepted${prefix === '' ? '' : ` under ${prefix.slice(0, -1)}`}: ${accepted.join(', ')}`,
-        { option: path, accepted: accepted.map((name) => `${prefix}${name}`).join(', '), related: closest === undefined ? [] : [`${prefix}${closest}`] },
+        { option: path, accepted: accepted.map((name) => `${prefix}${name}`).join(', '), hint: closest === undefined ? undefined : `${prefix}${closest}`, code: 'ERR_INFEROMETER_UNKNOWN_OPTION' },
       );
     }
     const child = value[key];
@@ -118,33 +119,5 @@ function checkKeys(value: Record<string, unknown>, shape: { readonly [key: strin
   }
 }
 
-/** The accepted key nearest to `key` (optimal string alignment distance, case-insensitive), if near enough to be a typo. */
-export function closestKey(key: string, accepted: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const candidate of accepted) {
-    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  // A typo, not another word: at most a third of the key's length, and at least 2 edits allowed.
-  return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
-}
-
-/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions. */
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 64) return Number.POSITIVE_INFINITY;
-  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) rows[0]![j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2]![j - 2]! + 1);
-      rows[i]![j] = d;
-    }
-  }
-  return rows[a.length]![b.length]!;
-}
+/** The accepted key nearest to `key` if near enough to be a typo: core's one "did you mean" (also used by `instrument()`). */
+export const closestKey: (key: string, accepted: readonly string[]) => string | undefined = didYouMean;

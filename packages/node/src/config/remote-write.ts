@@ -93,6 +93,7 @@ export function resolveRemoteWrite(env: Environment, given: RemoteWriteStartOpti
           variable: set,
           accepted: `${V.username} and ${V.password} together`,
           related: [missing],
+          code: 'ERR_INFEROMETER_CONFLICTING_OPTIONS',
         });
       }
       for (const [part, name, value] of [['username', V.username, username], ['password', V.password, password]] as const) {
@@ -121,6 +122,7 @@ export function resolveRemoteWrite(env: Environment, given: RemoteWriteStartOpti
       ...tokenSource,
       accepted: 'basic auth or a bearer token, not both',
       related: [basic],
+      code: 'ERR_INFEROMETER_CONFLICTING_OPTIONS',
     });
   }
 

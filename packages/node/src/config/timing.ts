@@ -36,6 +36,7 @@ export function exportTiming(env: Environment, options: TimingOptions): { interv
       ...timeoutSource,
       accepted: `a whole number from 1 to the interval (${interval})`,
       related: [describeSource(intervalSource)],
+      code: 'ERR_INFEROMETER_CONFLICTING_OPTIONS',
     });
   }
   return { interval, timeout };

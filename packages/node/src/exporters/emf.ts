@@ -44,6 +44,7 @@ import {
   type PushMetricExporter,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
+import { OnceReporter } from '@inferometer/core/internal';
 import { MAX_EMF_PENDING_BYTES, resolveEmfConfig, type EmfConfig } from '../config/emf.js';
 import { exportTiming } from '../config/timing.js';
 import type { ExporterFactory } from './exporter.js';
@@ -368,7 +369,8 @@ const DEFAULT_AGGREGATION: AggregationOption = { type: AggregationType.DEFAULT }
  * The result is the write's: a failed or refused write is a failed export.
  */
 export class EmfMetricExporter implements PushMetricExporter {
-  private readonly warned = new Set<string>();
+  /** Warnings told already, per exporter (at most 100 kinds). */
+  private readonly reported = new OnceReporter(100);
   private readonly pending = new Set<Promise<void>>();
   private stopped = false;
 
@@ -435,9 +437,7 @@ export class EmfMetricExporter implements PushMetricExporter {
   }
 
   private readonly warnOnce: WarnOnce = (key, message) => {
-    if (this.warned.has(key) || this.warned.size >= 100) return;
-    this.warned.add(key);
-    diag.warn(`@inferometer/node: ${message}`);
+    this.reported.warn(key, `@inferometer/node: ${message}`);
   };
 }
 

@@ -19,6 +19,7 @@ import {
   type ResourceMetrics,
   type ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
+import { OnceReporter } from '@inferometer/core/internal';
 import type { AttributeLimits } from '../config/otlp-presets.js';
 
 /** Options of {@link PayloadLimitedExporter}. */
@@ -41,7 +42,8 @@ interface Part {
 /** Wraps an OTLP exporter; everything but `export` is passed through. */
 export class PayloadLimitedExporter implements PushMetricExporter {
   private warnedOversize = false;
-  private readonly warnedAttributes = new Set<string>();
+  /** Attribute keys told to diag already, per exporter (at most 100). */
+  private readonly warnedAttributes = new OnceReporter(100);
 
   constructor(
     private readonly inner: PushMetricExporter,
@@ -161,12 +163,10 @@ export class PayloadLimitedExporter implements PushMetricExporter {
       copy ??= { ...attributes };
       if (limited === undefined) delete copy[key];
       else copy[key] = limited;
-      if (!this.warnedAttributes.has(key) && this.warnedAttributes.size < 100) {
-        this.warnedAttributes.add(key);
-        diag.warn(
-          `@inferometer/node: attribute "${key.slice(0, 64)}" exceeds the receiver's limits (name ${limits.nameLength}, value ${limits.valueLength}, array ${limits.arrayLength}); ${limited === undefined ? 'dropped' : 'cut'}`,
-        );
-      }
+      this.warnedAttributes.warn(
+        key,
+        `@inferometer/node: attribute "${key.slice(0, 64)}" exceeds the receiver's limits (name ${limits.nameLength}, value ${limits.valueLength}, array ${limits.arrayLength}); ${limited === undefined ? 'dropped' : 'cut'}`,
+      );
     }
     return copy ?? attributes;
   }

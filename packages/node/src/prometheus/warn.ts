@@ -1,13 +1,12 @@
-import { diag } from '@opentelemetry/api';
+import { runtime } from '@inferometer/core/internal';
 
-/** Keys told to diag already (bounded: a service that makes names up must not grow this). */
-const warned = new Set<string>();
-
-/** `diag.warn(message)` the first time `key` is seen. */
+/**
+ * `diag.warn(message)` the first time `key` is seen, through the runtime's one
+ * bounded report-once memory (core's OnceReporter), shared with every other
+ * once-only warning of the process.
+ */
 export function warnOnce(key: string, message: string): void {
-  if (warned.has(key)) return;
-  if (warned.size < 1000) warned.add(key);
-  diag.warn(message);
+  runtime().diag.warn(`@inferometer/node:exposition:${key}`, message);
 }
 
 /** Where core's family grouping tells why a metric is left out of /metrics. */

@@ -1,3 +1,5 @@
+import { InferometerConfigError } from '@inferometer/core';
+import { didYouMean } from '@inferometer/core/internal';
 import type { ConfidenceExtractor } from '@inferometer/core';
 import type { InferenceSession } from 'onnxruntime-node';
 import type { OnnxModelMetadata } from '../metadata/onnx-metadata.js';
@@ -24,12 +26,12 @@ export function chooseConfidence(
   const outputs = session.outputNames;
   if (typeof option === 'string') {
     if (!outputs.includes(option)) {
-      throw new TypeError(`${where}: option "confidence" names output "${option}", which the model does not have; its outputs: ${outputs.join(', ')}`);
+      throw new InferometerConfigError('confidence', `${where}: option "confidence" names output "${option}", which the model does not have; its outputs: ${outputs.join(', ')}`, outputs, { hint: didYouMean(option, outputs) });
     }
     return { extractor: fromOutput(option), output: option };
   }
   if (option !== undefined) {
-    throw new TypeError(`${where}: option "confidence" must be an output name, a function of the outputs, or false`);
+    throw new InferometerConfigError('confidence', `${where}: option "confidence" must be an output name, a function of the outputs, or false`, ['an output name of the model', 'a function of the outputs', 'false']);
   }
   const softmax = metadata?.softmaxOutputs.find((name) => outputs.includes(name));
   if (softmax !== undefined) return { extractor: fromOutput(softmax), output: softmax };

@@ -1,3 +1,4 @@
+import { InferometerConfigError } from '@inferometer/core';
 import { readFile } from 'node:fs/promises';
 import { InferenceSession } from 'onnxruntime-node';
 import { decodeOnnxMetadata, toBytes } from '../metadata/onnx-metadata.js';
@@ -31,9 +32,9 @@ export async function createInstrumentedSession(
   options: CreateInstrumentedSessionOptions = {},
 ): Promise<InferenceSession> {
   if (typeof source !== 'string' && !(source instanceof Uint8Array) && !(source instanceof ArrayBuffer)) {
-    throw new TypeError('createInstrumentedSession(source, options): source must be a model file path, a Uint8Array or an ArrayBuffer of ONNX bytes');
+    throw new InferometerConfigError('source', 'createInstrumentedSession(source, options): source must be a model file path, a Uint8Array or an ArrayBuffer of ONNX bytes', ['a model file path', 'a Uint8Array of ONNX bytes', 'an ArrayBuffer of ONNX bytes']);
   }
-  if (options === null || typeof options !== 'object') throw new TypeError('createInstrumentedSession(source, options): options must be an object');
+  if (options === null || typeof options !== 'object') throw new InferometerConfigError('options', 'createInstrumentedSession(source, options): options must be an object', ['an object']);
   const bytes = typeof source === 'string' ? await readFile(source) : toBytes(source);
   const metadata = decodeOnnxMetadata(bytes);
   const { sessionOptions, ...rest } = options;

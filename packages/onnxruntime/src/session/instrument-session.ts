@@ -1,5 +1,5 @@
 import { diag } from '@opentelemetry/api';
-import { instrument, type BoundInferenceObserver, type InferenceObserver } from '@inferometer/core';
+import { InferometerConfigError, instrument, type BoundInferenceObserver, type InferenceObserver } from '@inferometer/core';
 import { runtime } from '@inferometer/core/internal';
 import { ATTR_EXECUTION_PROVIDER } from '../catalog.js';
 import type { InferenceSession } from 'onnxruntime-node';
@@ -59,9 +59,9 @@ const WHERE = 'instrumentSession(session, options)';
  */
 export function instrumentSession<S extends InferenceSession>(session: S, options: InstrumentSessionOptions = {}): S {
   if (session === null || typeof session !== 'object' || typeof session.run !== 'function' || !Array.isArray(session.inputNames)) {
-    throw new TypeError(`${WHERE}: session must be an onnxruntime InferenceSession (from InferenceSession.create); got ${session === null ? 'null' : typeof session}`);
+    throw new InferometerConfigError('session', `${WHERE}: session must be an onnxruntime InferenceSession (from InferenceSession.create); got ${session === null ? 'null' : typeof session}`, ['an onnxruntime InferenceSession (from InferenceSession.create)']);
   }
-  if (options === null || typeof options !== 'object') throw new TypeError(`${WHERE}: options must be an object such as { model: 'iris', version: '1.0.0' }`);
+  if (options === null || typeof options !== 'object') throw new InferometerConfigError('options', `${WHERE}: options must be an object such as { model: 'iris', version: '1.0.0' }`, ['an object such as { model: "iris", version: "1.0.0" }']);
   const { identity, confidence } = resolveIdentity(options, session);
   const raw = session.run as AnyRun;
   const drift = options.drift;
@@ -74,7 +74,7 @@ export function instrumentSession<S extends InferenceSession>(session: S, option
   }
   if (options.loadSeconds !== undefined) {
     if (typeof options.loadSeconds !== 'number' || !Number.isFinite(options.loadSeconds) || options.loadSeconds < 0) {
-      throw new TypeError(`${WHERE}: option "loadSeconds" must be a number of seconds >= 0; got ${String(options.loadSeconds)}`);
+      throw new InferometerConfigError('loadSeconds', `${WHERE}: option "loadSeconds" must be a number of seconds >= 0; got ${String(options.loadSeconds)}`, ['a number of seconds >= 0']);
     }
     loadTimes().record(options.loadSeconds, identity.model, identity.version, identity.executionProvider);
   }
@@ -105,22 +105,24 @@ function resolveIdentity(
   const metadata = options.metadata;
   const model = options.model ?? metadata?.graphName;
   if (typeof model !== 'string' || model.length === 0 || model.length > 128) {
-    throw new TypeError(
+    throw new InferometerConfigError(
+      'model',
       options.model !== undefined
         ? `${WHERE}: option "model" must be a string of 1 to 128 characters; got ${JSON.stringify(options.model)}`
         : metadata !== undefined
           ? `${WHERE}: option "model" is required: the ONNX graph has no name to default to`
           : `${WHERE}: option "model" is required: an existing session does not expose its ONNX graph name; pass { model: 'name' } or { metadata: await readOnnxMetadata(pathOrBytes) }`,
+      ['a string of 1 to 128 characters'],
     );
   }
   const props = metadata?.metadataProps ?? {};
   const version = options.version ?? props.model_version ?? props.version ?? (metadata?.modelVersion !== undefined ? String(metadata.modelVersion) : 'unknown');
   if (typeof version !== 'string' || version.length === 0 || version.length > 128) {
-    throw new TypeError(`${WHERE}: option "version" must be a string of 1 to 128 characters; got ${JSON.stringify(options.version)}`);
+    throw new InferometerConfigError('version', `${WHERE}: option "version" must be a string of 1 to 128 characters; got ${JSON.stringify(options.version)}`, ['a string of 1 to 128 characters']);
   }
   const executionProvider = options.executionProvider ?? 'cpu';
   if (typeof executionProvider !== 'string' || executionProvider.length === 0 || executionProvider.length > 64) {
-    throw new TypeError(`${WHERE}: option "executionProvider" must be a provider name such as 'cpu' or 'cuda'; got ${JSON.stringify(options.executionProvider)}`);
+    throw new InferometerConfigError('executionProvider', `${WHERE}: option "executionProvider" must be a provider name such as 'cpu' or 'cuda'; got ${JSON.stringify(options.executionProvider)}`, ['a provider name of 1 to 64 characters, such as cpu or cuda']);
   }
   const { output, extractor } = chooseConfidence(WHERE, options.confidence, session, metadata);
   return { identity: { model, version, executionProvider, confidenceOutput: output }, confidence: extractor };
@@ -139,7 +141,7 @@ function measured(
   extractor: ReturnType<typeof chooseConfidence>['extractor'],
 ): AnyRun {
   if (options.batchSize !== undefined && options.batchSize !== false && typeof options.batchSize !== 'function') {
-    throw new TypeError(`${WHERE}: option "batchSize" must be a function of the feeds, or false`);
+    throw new InferometerConfigError('batchSize', `${WHERE}: option "batchSize" must be a function of the feeds, or false`, ['a function of the feeds', 'false']);
   }
   const firstInput = session.inputNames[0];
   const batchSize =
@@ -218,7 +220,7 @@ function observeOnly(session: InferenceSession, raw: AnyRun, drift: InferenceObs
 /** The profile's width (and names) against the model's only input, when a `DriftMonitor` is given. */
 function checkDrift(drift: InferenceObserver, session: InferenceSession, metadata: OnnxModelMetadata | undefined): void {
   if (drift === null || typeof (drift as Partial<InferenceObserver>).bind !== 'function') {
-    throw new TypeError(`${WHERE}: option "drift" must be an observer with a bind() method, such as driftMonitor({ reference, features }) from @inferometer/drift`);
+    throw new InferometerConfigError('drift', `${WHERE}: option "drift" must be an observer with a bind() method, such as driftMonitor({ reference, features }) from @inferometer/drift`, ['an observer with a bind() method, such as driftMonitor({ reference, features })']);
   }
   const check = (drift as { checkFeatures?: (width: number, names?: readonly string[], where?: string) => void }).checkFeatures;
   const inputs = (session.inputMetadata ?? []) as readonly InferenceSession.ValueMetadata[];

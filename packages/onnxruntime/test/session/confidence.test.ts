@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { InferometerConfigError } from '@inferometer/core';
 import { decodeOnnxMetadata } from '../../src/metadata/onnx-metadata.js';
 import { chooseConfidence } from '../../src/session/confidence.js';
 import { classifierBytes } from '../helpers/models.js';
@@ -30,5 +31,19 @@ describe('chooseConfidence', () => {
     expect(chooseConfidence('w', custom, outputs(['logits']), undefined).extractor).toBe(custom);
     expect(chooseConfidence('w', false, outputs(['probabilities']), undefined).extractor).toBeUndefined();
     expect(() => chooseConfidence('w', 42 as never, outputs(['p']), undefined)).toThrow('w: option "confidence" must be an output name, a function of the outputs, or false');
+  });
+
+  it('refuses an output the model lacks with a configuration error that suggests the near one', () => {
+    let thrown: unknown;
+    try {
+      chooseConfidence('w', 'probabilites', outputs(['label', 'probabilities']), undefined);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(InferometerConfigError);
+    expect(thrown).toBeInstanceOf(TypeError);
+    const error = thrown as InferometerConfigError;
+    expect([error.option, error.accepted, error.hint, error.code]).toEqual(['confidence', ['label', 'probabilities'], 'probabilities', 'ERR_INFEROMETER_UNKNOWN_OPTION']);
+    expect(error.message).toBe('w: option "confidence" names output "probabilites", which the model does not have; its outputs: label, probabilities');
   });
 });

@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { renderAlertmanagerConfig } from '../alertmanager/config.js';
 import { renderGrafanaDashboard } from '../dashboard/dashboard.js';
 import { formatDoctorReport, runDoctor } from '../doctor/doctor.js';
+import { didYouMean } from '@inferometer/core/internal';
 import { checkDuration, checkNumber, checkRegex, checkUrl, OpsConfigError } from '../options.js';
 import { renderMetricRelabelConfigs } from '../prometheus/relabel.js';
 import { checkHost, checkWhole, DEFAULT_PULL_PORT, MAX_INSTANCES, renderScrapeConfig, type ScrapeConfigOptions } from '../prometheus/scrape.js';
@@ -75,7 +76,10 @@ function parse(command: Command, args: string[], positionals: number): { values:
   } catch (err) {
     const code = (err as { code?: string }).code;
     const flag = /'(-{1,2}[^' ]+)/.exec((err as Error).message)?.[1] ?? '';
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown flag ${flag}; accepted flags: ${accepted}`);
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const near = didYouMean(flag, Object.keys(COMMAND_FLAGS[command]).map((f) => `--${f}`));
+      throw new UsageError(`unknown flag ${flag};${near === undefined ? '' : ` did you mean ${near}?`} accepted flags: ${accepted}`);
+    }
     if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
       if (/ambiguous/.test((err as Error).message)) throw new UsageError(`flag ${flag}: give a value that starts with "-" as ${flag}=VALUE`);
       throw new UsageError(`flag ${flag} needs a value (--flag value or --flag=value)`);
@@ -210,7 +214,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return 0;
   }
   if (!(COMMANDS as string[]).includes(first)) {
-    io.stderr(`inferometer: unknown command ${JSON.stringify(first)}; commands: ${COMMANDS.join(', ')} (inferometer --help)\n`);
+    const near = didYouMean(first, COMMANDS);
+    io.stderr(`inferometer: unknown command ${JSON.stringify(first)};${near === undefined ? '' : ` did you mean ${near}?`} commands: ${COMMANDS.join(', ')} (inferometer --help)\n`);
     return 2;
   }
   try {

@@ -56,7 +56,7 @@ function metadata(values: Values): { name?: string; namespace?: string; labels?:
 
 function required(values: Values, flag: string, example: string): string {
   const value = str(values, flag);
-  if (value === undefined) throw new OpsConfigError(`--${flag} is required, e.g. --${flag} ${example}`);
+  if (value === undefined) throw new OpsConfigError(`--${flag}`, `--${flag} is required, e.g. --${flag} ${example}`, [`--${flag} <value>`]);
   return value;
 }
 
@@ -64,7 +64,7 @@ function replicas(values: Values, flag: string): number | undefined {
   const raw = str(values, flag);
   if (raw === undefined) return undefined;
   const n = checkNumber(`--${flag}`, raw, 0, Number.POSITIVE_INFINITY, flag === 'min-replicas' ? '1' : '10');
-  if (!Number.isInteger(n)) throw new OpsConfigError(`--${flag}=${JSON.stringify(raw)}: expected a whole number of replicas, e.g. ${flag === 'min-replicas' ? '1' : '10'}`);
+  if (!Number.isInteger(n)) throw new OpsConfigError(`--${flag}`, `--${flag}=${JSON.stringify(raw)}: expected a whole number of replicas, e.g. ${flag === 'min-replicas' ? '1' : '10'}`, ['a whole number of replicas']);
   return n;
 }
 

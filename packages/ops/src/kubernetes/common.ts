@@ -47,15 +47,15 @@ export type OptionNames = (option: string) => string;
 /** Options named as they are. */
 export const OPTION_NAMES: OptionNames = (option) => option;
 
-function fail(subject: string, what: string, problems: string[], expected: string): never {
-  throw new OpsConfigError(`${subject} is not ${what} (${problems.join('; ')}); expected ${expected}`);
+function fail(option: string, subject: string, what: string, problems: string[], expected: string): never {
+  throw new OpsConfigError(option, `${subject} is not ${what} (${problems.join('; ')}); expected ${expected}`, [expected]);
 }
 
 /** An object name (DNS-1123 subdomain, at most 253 characters); `option` names the option or flag. */
 export function checkObjectName(option: string, value: unknown): string {
   const problems = typeof value === 'string' ? dns1123SubdomainProblems(value) : ['must be a string'];
   if (problems.length > 0) {
-    fail(`${option}=${JSON.stringify(value)}`, 'a Kubernetes object name', problems, 'a DNS-1123 subdomain: at most 253 lower-case letters, digits, "-" and ".", starting and ending with a letter or digit, e.g. iris-server');
+    fail(option, `${option}=${JSON.stringify(value)}`, 'a Kubernetes object name', problems, 'a DNS-1123 subdomain: at most 253 lower-case letters, digits, "-" and ".", starting and ending with a letter or digit, e.g. iris-server');
   }
   return value as string;
 }
@@ -64,7 +64,7 @@ export function checkObjectName(option: string, value: unknown): string {
 export function checkNamespace(option: string, value: unknown): string {
   const problems = typeof value === 'string' ? dns1123LabelProblems(value) : ['must be a string'];
   if (problems.length > 0) {
-    fail(`${option}=${JSON.stringify(value)}`, 'a Kubernetes namespace', problems, 'a DNS-1123 label: at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit, e.g. models');
+    fail(option, `${option}=${JSON.stringify(value)}`, 'a Kubernetes namespace', problems, 'a DNS-1123 label: at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit, e.g. models');
   }
   return value as string;
 }
@@ -73,19 +73,20 @@ export function checkNamespace(option: string, value: unknown): string {
 export function checkPortName(option: string, value: unknown): string {
   const problems = typeof value === 'string' ? portNameProblems(value) : ['must be a string'];
   if (problems.length > 0) {
-    fail(`${option}=${JSON.stringify(value)}`, 'a Kubernetes port name', problems, 'an IANA service name: at most 15 lower-case letters, digits and "-", with at least one letter, no "-" first or last and no "--", e.g. metrics');
+    fail(option, `${option}=${JSON.stringify(value)}`, 'a Kubernetes port name', problems, 'an IANA service name: at most 15 lower-case letters, digits and "-", with at least one letter, no "-" first or last and no "--", e.g. metrics');
   }
   return value as string;
 }
 
 /** Label keys (`[prefix/]name`) and values as the API server accepts them. */
 export function checkLabels(option: string, labels: Readonly<Record<string, string>>): Record<string, string> {
-  if (labels === null || typeof labels !== 'object') throw new OpsConfigError(`${option}=${JSON.stringify(labels)}: expected an object of label values by key, e.g. { release: 'kube-prometheus-stack' }`);
+  if (labels === null || typeof labels !== 'object') throw new OpsConfigError(option, `${option}=${JSON.stringify(labels)}: expected an object of label values by key, e.g. { release: 'kube-prometheus-stack' }`, ['an object of label values by key']);
   const checked: Record<string, string> = {};
   for (const [key, value] of Object.entries(labels)) {
     const keyProblems = labelKeyProblems(key);
     if (keyProblems.length > 0) {
       fail(
+        option,
         `${option}: label key ${JSON.stringify(key)}`,
         'a Kubernetes label key',
         keyProblems,
@@ -94,7 +95,7 @@ export function checkLabels(option: string, labels: Readonly<Record<string, stri
     }
     const valueProblems = typeof value === 'string' ? labelValueProblems(value) : ['must be a string'];
     if (valueProblems.length > 0) {
-      fail(`${option}: value ${JSON.stringify(value)} of label ${key}`, 'a Kubernetes label value', valueProblems, 'at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit (or empty), e.g. iris-server');
+      fail(option, `${option}: value ${JSON.stringify(value)} of label ${key}`, 'a Kubernetes label value', valueProblems, 'at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit (or empty), e.g. iris-server');
     }
     checked[key] = value;
   }
@@ -159,7 +160,7 @@ export function parseLabelList(option: string, raw: string): Record<string, stri
   const labels: Record<string, string> = {};
   for (const pair of raw.split(',')) {
     const at = pair.indexOf('=');
-    if (at <= 0) throw new OpsConfigError(`${option}=${JSON.stringify(raw)}: expected key=value pairs separated by commas, e.g. app.kubernetes.io/name=iris,tier=gpu`);
+    if (at <= 0) throw new OpsConfigError(option, `${option}=${JSON.stringify(raw)}: expected key=value pairs separated by commas, e.g. app.kubernetes.io/name=iris,tier=gpu`, ['key=value pairs separated by commas']);
     labels[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
   }
   return labels;

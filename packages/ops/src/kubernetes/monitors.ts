@@ -93,7 +93,7 @@ const JOB_NAME = /^[A-Za-z0-9_.:-]+$/;
 /** The `job` a monitor sets: one name, not a pattern. */
 export function checkJobName(option: string, value: unknown): string {
   const job = checkRegex(option, value);
-  if (!JOB_NAME.test(job)) throw new OpsConfigError(`${option}=${JSON.stringify(job)}: expected a job name (letters, digits, "_", ".", ":", "-"), e.g. inferometer; a monitor sets one job, not a pattern`);
+  if (!JOB_NAME.test(job)) throw new OpsConfigError(option, `${option}=${JSON.stringify(job)}: expected a job name (letters, digits, "_", ".", ":", "-"), e.g. inferometer; a monitor sets one job, not a pattern`, ['a job name of letters, digits, "_", ".", ":" and "-"']);
   return job;
 }
 
@@ -102,12 +102,12 @@ function resolve(options: MonitorOptions, names: OptionNames): { metadata: Objec
   // The default selector takes the object name, which may be longer (253) than a label value (63).
   const selectorName = options.selector === undefined ? `${names('selector')} (by default app.kubernetes.io/name=<${names('name')}>)` : names('selector');
   const matchLabels = checkLabels(selectorName, options.selector ?? { 'app.kubernetes.io/name': metadata.name });
-  if (Object.keys(matchLabels).length === 0) throw new OpsConfigError(`${names('selector')}={}: expected at least one label; an empty selector would scrape every Service or Pod of the namespace`);
+  if (Object.keys(matchLabels).length === 0) throw new OpsConfigError(names('selector'), `${names('selector')}={}: expected at least one label; an empty selector would scrape every Service or Pod of the namespace`, ['at least one label']);
   // Port names are IANA service names, checked as the API server checks
   // Service and container ports; a monitor naming any other port matches none.
   const port = checkPortName(names('port'), options.port ?? DEFAULT_METRICS_PORT_NAME);
   const path = options.path ?? '/metrics';
-  if (typeof path !== 'string' || !path.startsWith('/')) throw new OpsConfigError(`${names('path')}=${JSON.stringify(path)}: expected an HTTP path starting with "/", e.g. /metrics`);
+  if (typeof path !== 'string' || !path.startsWith('/')) throw new OpsConfigError(names('path'), `${names('path')}=${JSON.stringify(path)}: expected an HTTP path starting with "/", e.g. /metrics`, ['an HTTP path starting with "/"']);
   const job = checkJobName(names('job'), options.job ?? DEFAULT_JOB);
   const endpoint: MonitorEndpoint = {
     port,

@@ -81,7 +81,7 @@ export interface ScaledObject {
 function replicas(option: string, value: number | undefined, fallback: number): number {
   const count = value ?? fallback;
   if (!Number.isInteger(count) || count < 1 || count > 2_147_483_647) {
-    throw new OpsConfigError(`${option}=${JSON.stringify(value)}: expected a whole number of replicas from 1 to 2147483647, e.g. ${fallback}`);
+    throw new OpsConfigError(option, `${option}=${JSON.stringify(value)}: expected a whole number of replicas from 1 to 2147483647, e.g. ${fallback}`, ['a whole number of replicas from 1 to 2147483647']);
   }
   return count;
 }
@@ -120,10 +120,10 @@ export function buildScaledObject(options: ScaledObjectOptions, names: OptionNam
   const maxReplicaCount = replicas(names('maxReplicas'), options.maxReplicas, DEFAULT_MAX_REPLICAS);
   // The CRD's own CEL rule (x-kubernetes-validations): minReplicaCount <= maxReplicaCount.
   if (minReplicaCount > maxReplicaCount) {
-    throw new OpsConfigError(`${names('minReplicas')}=${minReplicaCount} is above ${names('maxReplicas')}=${maxReplicaCount}; expected ${names('minReplicas')} <= ${names('maxReplicas')}`);
+    throw new OpsConfigError(names('minReplicas'), `${names('minReplicas')}=${minReplicaCount} is above ${names('maxReplicas')}=${maxReplicaCount}; expected ${names('minReplicas')} <= ${names('maxReplicas')}`, [`at most ${names('maxReplicas')}`], { related: [names('maxReplicas')], code: 'ERR_INFEROMETER_CONFLICTING_OPTIONS' });
   }
-  if (options.job === '') throw new OpsConfigError(`${names('job')}="": expected the job label of the model servers' series, e.g. inferometer`);
-  if (options.modelName === '') throw new OpsConfigError(`${names('modelName')}="": expected a model name, e.g. iris, or leave it out to count every model`);
+  if (options.job === '') throw new OpsConfigError(names('job'), `${names('job')}="": expected the job label of the model servers' series, e.g. inferometer`, ['the job label of the model servers\' series']);
+  if (options.modelName === '') throw new OpsConfigError(names('modelName'), `${names('modelName')}="": expected a model name, e.g. iris, or leave it out to count every model`, ['a model name', 'left out (every model)']);
   return {
     apiVersion: KEDA_API_VERSION,
     kind: 'ScaledObject',

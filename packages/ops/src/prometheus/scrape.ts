@@ -76,12 +76,12 @@ export interface ScrapeJob {
 /** The job scraping every instance of every host. */
 export function scrapeConfig(options: ScrapeConfigOptions = {}): ScrapeJob {
   const job = options.job ?? DEFAULT_JOB;
-  if (typeof job !== 'string' || job === '' || /[\u0000-\u001f]/.test(job)) throw new OpsConfigError(`job=${JSON.stringify(job)}: expected a job name without control characters, e.g. ${DEFAULT_JOB}`);
+  if (typeof job !== 'string' || job === '' || /[\u0000-\u001f]/.test(job)) throw new OpsConfigError('job', `job=${JSON.stringify(job)}: expected a job name without control characters, e.g. ${DEFAULT_JOB}`, ['a job name without control characters']);
   const port = checkWhole('port', options.port ?? DEFAULT_PULL_PORT, 1, 65535, String(DEFAULT_PULL_PORT));
   const instances = checkWhole('instances', options.instances ?? 1, 1, MAX_INSTANCES, '4');
-  if (port + instances - 1 > 65535) throw new OpsConfigError(`${instances} instances from port ${port} end at ${port + instances - 1}, past 65535; expected a port and instance count whose last port is at most 65535`);
+  if (port + instances - 1 > 65535) throw new OpsConfigError('instances', `${instances} instances from port ${port} end at ${port + instances - 1}, past 65535; expected a port and instance count whose last port is at most 65535`, ['a port and instance count whose last port is at most 65535'], { related: ['port'], code: 'ERR_INFEROMETER_CONFLICTING_OPTIONS' });
   const hosts = options.hosts ?? ['localhost'];
-  if (!Array.isArray(hosts) || hosts.length === 0) throw new OpsConfigError(`hosts=${JSON.stringify(hosts)}: expected at least one host name or address, e.g. localhost`);
+  if (!Array.isArray(hosts) || hosts.length === 0) throw new OpsConfigError('hosts', `hosts=${JSON.stringify(hosts)}: expected at least one host name or address, e.g. localhost`, ['at least one host name or address']);
   const targets = hosts.flatMap((host) => {
     const shown = checkHost(host);
     return Array.from({ length: instances }, (_, i) => `${shown}:${port + i}`);
@@ -90,7 +90,7 @@ export function scrapeConfig(options: ScrapeConfigOptions = {}): ScrapeJob {
   const timeout = options.scrapeTimeout === undefined ? undefined : checkDuration('scrapeTimeout', options.scrapeTimeout);
   if (interval !== undefined && timeout !== undefined && durationMillis(timeout) > durationMillis(interval)) {
     // Prometheus refuses the whole file for it.
-    throw new OpsConfigError(`scrape timeout ${timeout} is longer than the interval ${interval}; expected a timeout of at most the interval`);
+    throw new OpsConfigError('scrapeTimeout', `scrape timeout ${timeout} is longer than the interval ${interval}; expected a timeout of at most the interval`, ['a duration of at most the interval'], { related: ['interval'], code: 'ERR_INFEROMETER_CONFLICTING_OPTIONS' });
   }
   return {
     job_name: job,
@@ -114,7 +114,7 @@ export function renderScrapeConfig(options: ScrapeConfigOptions = {}): string {
 /** A whole number in [min, max]; `name` is the option or flag. */
 export function checkWhole(name: string, value: unknown, min: number, max: number, example: string): number {
   const number = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
-  if (!Number.isInteger(number) || number < min || number > max) throw new OpsConfigError(`${name}=${JSON.stringify(value)}: expected a whole number from ${min} to ${max}, e.g. ${example}`);
+  if (!Number.isInteger(number) || number < min || number > max) throw new OpsConfigError(name, `${name}=${JSON.stringify(value)}: expected a whole number from ${min} to ${max}, e.g. ${example}`, [`a whole number from ${min} to ${max}`]);
   return number;
 }
 
@@ -125,7 +125,7 @@ const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([
 export function checkHost(host: unknown, name = 'hosts'): string {
   if (typeof host === 'string' && isIP(host) === 6) return `[${host}]`;
   if (typeof host === 'string' && (isIP(host) === 4 || HOST_NAME.test(host))) return host;
-  throw new OpsConfigError(`${name}: ${JSON.stringify(host)} is not a host name or IP address; expected e.g. localhost, 10.0.0.5, model-2.internal or ::1`);
+  throw new OpsConfigError(name, `${name}: ${JSON.stringify(host)} is not a host name or IP address; expected e.g. localhost, 10.0.0.5, model-2.internal or ::1`, ['a host name', 'an IPv4 address', 'an IPv6 address']);
 }
 
 const UNIT_MILLIS: Readonly<Record<string, number>> = { y: 31_536_000_000, w: 604_800_000, d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };

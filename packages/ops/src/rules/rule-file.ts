@@ -3,6 +3,7 @@
  * rules) as an object and as YAML. The output passes `promtool check rules`
  * and the unit tests in test/rules/*.promtool.yml.
  */
+import { didYouMean } from '@inferometer/core/internal';
 import {
   checkDuration,
   checkRegex,
@@ -69,7 +70,7 @@ export function prometheusRules(options: RulesOptions = {}): RuleFile {
   const alertFor = new Map<AlertName, string>();
   for (const [alert, duration] of Object.entries(options.alertFor ?? {})) {
     if (!(ALERT_NAMES as readonly string[]).includes(alert)) {
-      throw new OpsConfigError(`alertFor.${alert}: unknown alert; accepted: ${ALERT_NAMES.join(', ')}`);
+      throw new OpsConfigError(`alertFor.${alert}`, `alertFor.${alert}: unknown alert; accepted: ${ALERT_NAMES.join(', ')}`, [...ALERT_NAMES], { hint: didYouMean(alert, ALERT_NAMES), code: 'ERR_INFEROMETER_UNKNOWN_OPTION' });
     }
     alertFor.set(alert as AlertName, checkDuration(`alertFor.${alert}`, duration));
   }

@@ -38,6 +38,7 @@ describe('inferometer CLI', () => {
       [['rules', '--for', '5min'], 'inferometer rules: --for="5min": expected a Prometheus duration such as 30s, 5m or 1h30m (units ms, s, m, h, d, w, y)\n'],
       [['rules', '--runbook-url', 'wiki'], 'inferometer rules: --runbook-url="wiki": expected an http:// or https:// URL, e.g. http://localhost:9464/metrics\n'],
       [['rules', '--treshold', '1'], 'inferometer rules: unknown flag --treshold; accepted flags: --job, --for, --runbook-url, --client-error-types, --latency-p99-seconds, --error-ratio, --drift-psi, --drift-ks, --drift-js, --drift-chi2, --ttft-p95-seconds, --cut-short-ratio\n'],
+      [['rules', '--jbo', 'x'], 'inferometer rules: unknown flag --jbo; did you mean --job? accepted flags: --job, --for, --runbook-url, --client-error-types, --latency-p99-seconds, --error-ratio, --drift-psi, --drift-ks, --drift-js, --drift-chi2, --ttft-p95-seconds, --cut-short-ratio\n'],
       [['rules', '--cut-short-ratio', '2'], 'inferometer rules: --cut-short-ratio="2": expected a number greater than 0 and less than 1, e.g. 0.1\n'],
       [['rules', '--job'], 'inferometer rules: flag --job needs a value (--flag value or --flag=value)\n'],
       [['dashboard', '--drift-chi2', 'high'], 'inferometer dashboard: --drift-chi2="high": expected a number greater than 0, e.g. 0.5\n'],
@@ -50,6 +51,7 @@ describe('inferometer CLI', () => {
       [['doctor', 'http://x/metrics', '--timeout-ms', '0'], 'inferometer doctor: --timeout-ms="0": expected a number greater than 0, e.g. 5000\n'],
       [['relabel', 'extra'], 'inferometer relabel: unexpected argument "extra"; accepted flags: --keep-only-catalog\n'],
       [['graph'], 'inferometer: unknown command "graph"; commands: dashboard, rules, alertmanager, relabel, scrapeconfig, agentconfig, vmagent, doctor, servicemonitor, podmonitor, prometheusrule, scaledobject (inferometer --help)\n'],
+      [['dashbaord'], 'inferometer: unknown command "dashbaord"; did you mean dashboard? commands: dashboard, rules, alertmanager, relabel, scrapeconfig, agentconfig, vmagent, doctor, servicemonitor, podmonitor, prometheusrule, scaledobject (inferometer --help)\n'],
     ];
     for (const [argv, message] of cases) {
       const result = await run(...argv);

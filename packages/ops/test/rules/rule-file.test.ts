@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { METRIC_PREDICTIONS } from '@inferometer/core/catalog';
+import { InferometerConfigError } from '@inferometer/core';
+import { OpsConfigError } from '../../src/options.js';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,5 +98,22 @@ describe('prometheusRules', () => {
     expect(() => prometheusRules({ clientErrorTypes: '' })).toThrow('clientErrorTypes="": expected a non-empty regular expression matching error_type values, e.g. invalid_input');
     expect(() => prometheusRules({ runbookUrl: 'wiki/runbooks' })).toThrow('runbookUrl="wiki/runbooks": expected an http:// or https:// URL');
     expect(() => prometheusRules({ alertFor: { ModelDown: '1m' } as never })).toThrow('alertFor.ModelDown: unknown alert; accepted: ModelLatencyP99High, ModelErrorRatioHigh,');
+  });
+});
+
+describe('a wrong option of prometheusRules', () => {
+  it('is an OpsConfigError of the InferometerConfigError family, naming the option, the accepted values and the near one', () => {
+    let thrown: unknown;
+    try {
+      prometheusRules({ alertFor: { ModelLatencyP99Hihg: '5m' } } as never);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(OpsConfigError);
+    expect(thrown).toBeInstanceOf(InferometerConfigError);
+    const error = thrown as OpsConfigError;
+    expect([error.option, error.hint, error.code]).toEqual(['alertFor.ModelLatencyP99Hihg', 'ModelLatencyP99High', 'ERR_INFEROMETER_UNKNOWN_OPTION']);
+    expect(error.accepted).toContain('ModelLatencyP99High');
+    expect(error.message).toMatch(/^alertFor\.ModelLatencyP99Hihg: unknown alert; accepted: /);
   });
 });

@@ -1,4 +1,4 @@
-import { diag, type Attributes } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import { DataPointType, type DataPoint, type ExponentialHistogram, type Histogram, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import {
   groupFamilies,
@@ -14,7 +14,7 @@ import {
   type PrometheusFamily,
   type PrometheusType,
 } from '@inferometer/core/prometheus';
-import { warnFamily } from '../warn.js';
+import { warnFamily, warnOnce } from '../warn.js';
 
 /**
  * The content type of the Prometheus protobuf exposition format: a stream of
@@ -161,7 +161,7 @@ function writeHistogram(w: ProtoSink, series: HistogramSeries): void {
     }
   }
   if (native === undefined) {
-    if (exponential !== undefined && nativeSchema(exponential.scale) === undefined) diag.warn(`@inferometer/node: an exponential histogram at scale ${exponential.scale} is below Prometheus' lowest schema ${NATIVE_MIN_SCHEMA}; served without its native buckets`);
+    if (exponential !== undefined && nativeSchema(exponential.scale) === undefined) warnOnce(`protobuf:scale:${exponential.scale}`, `@inferometer/node: an exponential histogram at scale ${exponential.scale} is below Prometheus' lowest schema ${NATIVE_MIN_SCHEMA}; served without its native buckets`);
     return;
   }
   w.sintField(5, nativeSchema(native.scale)!);

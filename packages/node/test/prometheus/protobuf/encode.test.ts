@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { AggregationTemporality, AggregationType, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import fc from 'fast-check';
 import protobuf from 'protobufjs';
+import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { encodeProtobufExposition, PROTOBUF_CONTENT_TYPE } from '../../../src/prometheus/protobuf/index.js';
 import { recordClashingInstruments } from '../../helpers/clashes.js';
@@ -194,5 +195,25 @@ describe('encodeProtobufExposition', () => {
     ]);
     // The same counter from two scopes is one family with both series.
     expect(families[2]!.metric.map((m) => m.counter!.value)).toEqual([1, 2]);
+  });
+
+  it('tells diag once, not on every scrape, that a metric whose name another type holds is left out', async () => {
+    const warnings: string[] = [];
+    diag.setLogger({ warn: (message: string) => warnings.push(message), error: () => {}, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
+    try {
+      const resourceMetrics = await collect([0.5]);
+      const metrics = resourceMetrics.scopeMetrics[0]!.metrics;
+      const histogram = metrics.find((m) => m.descriptor.name === 'classic_seconds')!;
+      // A histogram that takes the gauge's name: the family is a gauge already, so this one is left out.
+      metrics.push({ ...histogram, descriptor: { ...histogram.descriptor, name: 'temperature' } });
+      for (let scrape = 0; scrape < 3; scrape++) {
+        const families = decode(encodeProtobufExposition(resourceMetrics));
+        expect(families.find((f) => f.name === 'temperature')).toMatchObject({ type: 'GAUGE' });
+      }
+    } finally {
+      diag.disable();
+    }
+    // The text formats' rule and words (core's groupFamilies), once for three scrapes.
+    expect(warnings.filter((w) => w.includes('metric "temperature" (histogram temperature) is left out of /metrics'))).toHaveLength(1);
   });
 });
