@@ -90,3 +90,7 @@ export {
   QUALITY_CATALOG,
 } from './quality-catalog.js';
 export type { DataQualityIssue } from './quality-catalog.js';
+export { dataQualityMonitor } from './quality/data-quality.js';
+export type { DataQualityOptions } from './quality/data-quality.js';
+export { buildEmbeddingReference, embeddingMonitor, EMBEDDING_REFERENCE_FORMAT, MAX_EMBEDDING_DIMENSIONS } from './quality/embedding.js';
+export type { EmbeddingMonitorOptions, EmbeddingReference } from './quality/embedding.js';
