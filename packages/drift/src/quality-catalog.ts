@@ -95,8 +95,8 @@ export const METRIC_CONFUSION = {
   prometheusName: 'ml_prediction_confusion_total',
   kind: 'counter',
   unit: '{outcome}',
-  description: 'Joined outcomes by predicted and actual class (classes past the cap are _OTHER).',
-  attributes: [...SERIES_KEYS, ATTR_PREDICTED, ATTR_ACTUAL],
+  description: 'Joined outcomes by predicted and actual class (classes past the cap are _OTHER), with the result (correct on the diagonal).',
+  attributes: [...SERIES_KEYS, ATTR_PREDICTED, ATTR_ACTUAL, ATTR_RESULT],
 } as const satisfies MetricDefinition;
 
 /** `ml_prediction_outcomes_by_confidence_total{model_name, model_version, confidence_bin, result}`: the reliability curve's counts. */

@@ -8,7 +8,7 @@
  * renders rules.
  */
 import { CATALOG, type MetricDefinition } from '@inferometer/core';
-import { DRIFT_CATALOG } from '@inferometer/drift/catalog';
+import { DRIFT_CATALOG, QUALITY_CATALOG } from '@inferometer/drift/catalog';
 import { REMOTE_WRITE_CATALOG } from '@inferometer/exporter-remote-write/catalog';
 import { MLFLOW_CATALOG } from '@inferometer/mlflow/catalog';
 import { ONNXRUNTIME_CATALOG } from '@inferometer/onnxruntime/catalog';
@@ -32,5 +32,5 @@ export {
   REMOTE_WRITE_CATALOG,
 } from '@inferometer/exporter-remote-write/catalog';
 
-/** Every Inferometer metric: core's catalog, then drift, onnxruntime, remote write and the MLflow binding. */
-export const ALL_METRICS: readonly MetricDefinition[] = [...CATALOG, ...DRIFT_CATALOG, ...ONNXRUNTIME_CATALOG, ...REMOTE_WRITE_CATALOG, ...MLFLOW_CATALOG];
+/** Every Inferometer metric: core's catalog, then drift and model quality, onnxruntime, remote write and the MLflow binding. */
+export const ALL_METRICS: readonly MetricDefinition[] = [...CATALOG, ...DRIFT_CATALOG, ...QUALITY_CATALOG, ...ONNXRUNTIME_CATALOG, ...REMOTE_WRITE_CATALOG, ...MLFLOW_CATALOG];

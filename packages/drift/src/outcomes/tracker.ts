@@ -512,10 +512,12 @@ class Series implements BoundInferenceObserver {
     }
     const p = this._bounded(predicted);
     const a = this._bounded(actual!);
-    const key = `${p}\u0000${a}`;
+    // `result` rides along so PromQL can pick the diagonal (it cannot compare
+    // two labels); past the cap (_OTHER, _OTHER) may be either.
+    const key = `${p}\u0000${a}\u0000${correct ? 1 : 0}`;
     let tally = this._confusion.get(key);
     if (tally === undefined) {
-      tally = { attributes: { ...this.attributes, [ATTR_PREDICTED]: p, [ATTR_ACTUAL]: a }, count: 0 };
+      tally = { attributes: { ...this.attributes, [ATTR_PREDICTED]: p, [ATTR_ACTUAL]: a, [ATTR_RESULT]: correct ? OUTCOME_RESULTS.correct : OUTCOME_RESULTS.incorrect }, count: 0 };
       this._confusion.set(key, tally);
     }
     tally.count++;

@@ -131,11 +131,11 @@ describe('realised classification metrics against the offline reference', () => 
     }
     const points = await m.points(METRIC_CONFUSION.name, { model_name: model });
     // class_0..2 on the diagonal, everything later in (_OTHER, _OTHER): at most (3 + 1)^2 series.
-    expect(points.map((p) => [p.attributes.predicted, p.attributes.actual, p.value]).sort()).toEqual([
-      ['_OTHER', '_OTHER', 47],
-      ['class_0', 'class_0', 1],
-      ['class_1', 'class_1', 1],
-      ['class_2', 'class_2', 1],
+    expect(points.map((p) => [p.attributes.predicted, p.attributes.actual, p.attributes.result, p.value]).sort()).toEqual([
+      ['_OTHER', '_OTHER', 'correct', 47],
+      ['class_0', 'class_0', 'correct', 1],
+      ['class_1', 'class_1', 'correct', 1],
+      ['class_2', 'class_2', 'correct', 1],
     ]);
     // Correctness is judged on the full names, before the cap.
     expect(await m.value(METRIC_OUTCOMES.name, { model_name: model, result: 'correct' })).toBe(50);
