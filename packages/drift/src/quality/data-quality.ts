@@ -136,8 +136,11 @@ class QualityMonitor implements InferenceObserver, QualityMember {
     profiles.forEach((p, j) => {
       if (p.type === 'numeric') {
         this.numeric[j] = 1;
-        this.min[j] = p.min;
-        this.max[j] = p.max;
+        // The observed range, widened to its float32 roundings: a model's
+        // input tensor is float32, and 6.9 read as float32 is 6.9000001
+        // (the same reason profile edges lie between reference values).
+        this.min[j] = Math.min(p.min, Math.fround(p.min));
+        this.max[j] = Math.max(p.max, Math.fround(p.max));
       } else {
         this.categories[j] = categorySet(p);
       }

@@ -64,6 +64,14 @@ describe('dataQualityMonitor', () => {
     expect((await m.points(METRIC_DATA_QUALITY_ISSUES.name, { model_name: model })).length).toBe(5 + 3);
   });
 
+  it('takes a float32 tensor at the edges of the range as in range (6.9 reads 6.9000001 in float32)', async () => {
+    const edges = buildProfile({ columns: { x: [1.1, 2, 6.9] } });
+    const quality = dataQualityMonitor({ reference: edges, features: (t: unknown) => t });
+    const predict = instrument((t: unknown) => t, { model, version: '1', drift: quality });
+    predict({ data: Float32Array.from([1.1, 6.9, 6.95, 1.05]), dims: [4, 1] });
+    expect(await issues()).toEqual({ 'x/out_of_range': 2 });
+  });
+
   it('reads records and tensors like the drift monitor, and runs beside it from the same profile', async () => {
     const quality = dataQualityMonitor({ reference, features: (input: unknown) => input });
     const drift = driftMonitor({ reference, features: (input: Record<string, unknown>[] | Record<string, unknown>) => input, minRows: 1 });
