@@ -44,7 +44,8 @@ export const QUALITY_QUERIES = {
   rmse: `max by (${PER_VERSION}) (${QUALITY_RECORDED.rmse}{${SERIES}})`,
   labelledShare: `max by (${PER_VERSION}) (${QUALITY_RECORDED.labelledShare}{${SERIES}})`,
   labelDelayP95: `histogram_quantile(0.95, sum by (${PER_VERSION}, le) (rate(${METRIC_LABEL_DELAY.prometheusName}_bucket{${SERIES}}[5m])))`,
-  dataQuality: `max by (${ATTR_MODEL_NAME}, ${ATTR_FEATURE}, ${ATTR_ISSUE}) (${QUALITY_RECORDED.dataQualityRatio}{${SERIES}}) > 0`,
+  // The ten worst (feature, issue) pairs: a wide model has hundreds.
+  dataQuality: `topk(10, max by (${ATTR_MODEL_NAME}, ${ATTR_FEATURE}, ${ATTR_ISSUE}) (${QUALITY_RECORDED.dataQualityRatio}{${SERIES}}))`,
   embeddingDistance: `max by (${ATTR_MODEL_NAME}, ${ATTR_SOURCE}, ${ATTR_DISTANCE}) (${METRIC_EMBEDDING_CENTROID_DISTANCE.prometheusName}{${SERIES}})`,
   outcomeEvents: `sum by (${ATTR_EVENT}) (rate(${METRIC_OUTCOME_EVENTS.prometheusName}{job=~"$${VARIABLES.job}"}[5m])) > 0`,
 } as const;
@@ -133,7 +134,7 @@ export function withQualityRow(
     )
     .withPanel(
       line(
-        panel('Data-quality issues per row', `Share of checked rows with the issue in the feature, against the reference profile; the dashed line is the alert threshold (${limits.dataQualityRatio}).`, 'percentunit', 8, [
+        panel('Data-quality issues per row', `Share of checked rows with the issue in the feature, against the reference profile (the ten worst pairs); the dashed line is the alert threshold (${limits.dataQualityRatio}).`, 'percentunit', 8, [
           [QUALITY_QUERIES.dataQuality, '{{model_name}} {{feature}} {{issue}}'],
         ]),
         limits.dataQualityRatio,
