@@ -14,7 +14,7 @@ import { interleavedMedians, medians, report, row } from '../lib.mjs';
 await start({ prometheus: { server: false }, runtimeMetrics: false });
 
 const probabilities = [0.1, 0.7, 0.2];
-const model = (request) => ({ label: 1, probabilities });
+const model = () => ({ label: 1, probabilities });
 const plain = instrument(model, { model: 'plain', version: '1.0.0', confidence: (r) => r.probabilities });
 const outcomes = outcomeTracker({
   task: 'classification',
@@ -83,7 +83,7 @@ report('quality', [
   row({ target: 'quality', metric: 'call with its prediction kept under an id (tracker as observer)', unit: 'ns', ours: perCall['with id kept (outcome tracker)'], goal: 'informative', met: true, note: `added ${added.toFixed(0)} ns per call` }),
   row({ target: 'quality', metric: 'per reported outcome joined (report(id, label))', unit: 'ns', ours: perOutcome, goal: '<= 1000 ns', met: perOutcome <= 1000 }),
   row({ target: 'quality', metric: 'per reported outcome with an unknown id', unit: 'ns', ours: unknownPerOutcome, goal: 'informative', met: true }),
-  row({ target: 'quality', metric: 'heap per kept prediction (100k kept: store arrays and id map; ids are the caller's)', unit: 'B', ours: bytesPerKept, goal: '<= 200 B', met: bytesPerKept <= 200 }),
+  row({ target: 'quality', metric: 'heap per kept prediction (100k kept: store arrays and id map; ids are the caller\'s)', unit: 'B', ours: bytesPerKept, goal: '<= 200 B', met: bytesPerKept <= 200 }),
   row({ target: 'quality', metric: 'data quality per value (numeric, 50 features x 100 rows)', unit: 'ns', ours: dq.numeric / cells, goal: '<= 30 ns', met: dq.numeric / cells <= 30 }),
   row({ target: 'quality', metric: 'data quality per value (categorical, Set lookup)', unit: 'ns', ours: dq.categorical / cells, goal: '<= 30 ns', met: dq.categorical / cells <= 30 }),
 ]);

@@ -9,7 +9,7 @@
  * parallel arrays allocated once (no object per prediction); the id map is
  * the only structure that grows, and it is capped by the ring.
  *
- * Ids dropped or joined leave a tombstone (a 32-bit hash, in a bounded
+ * Ids dropped or joined leave a tombstone (a 30-bit hash, in a bounded
  * insertion-ordered map) so that an outcome arriving for them is counted as
  * late or duplicate rather than unknown. A hash collision can only move one
  * count between those events; the join itself is always by the full id.
@@ -156,12 +156,16 @@ export class OutcomeStore {
   }
 }
 
-/** FNV-1a over the UTF-16 code units: a 32-bit tombstone key. */
+/**
+ * FNV-1a over the UTF-16 code units, cut to 30 bits: a tombstone key that
+ * stays a small integer (V8 keeps 31-bit integers unboxed; a full 32-bit
+ * hash would allocate a heap number per tombstone).
+ */
 function hash(id: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) {
     h ^= id.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return h | 0;
+  return h & 0x3fffffff;
 }
