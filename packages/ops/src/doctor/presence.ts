@@ -7,6 +7,16 @@
  */
 import { METRIC_ACTIVE_MODEL_VERSION, METRIC_ATTRIBUTE_REJECTIONS, METRIC_DROPPED_OBSERVATIONS, METRIC_FINISH_REASONS, METRIC_MODEL_INFO, METRIC_PHASE_DURATION, METRIC_PREDICTION_BATCH_SIZE, METRIC_PREDICTION_CONFIDENCE, METRIC_PREDICTION_ERRORS, METRIC_PREDICTION_LATENCY, METRIC_PREDICTION_TOKENS, METRIC_PREDICTIONS, METRIC_PREDICTIONS_IN_FLIGHT, METRIC_SERIES, METRIC_STREAM_ITEMS, METRIC_TIME_PER_OUTPUT_TOKEN, METRIC_TIME_TO_FIRST_ITEM, type MetricDefinition } from '@inferometer/core';
 import { METRIC_DATA_DRIFT_SCORE, METRIC_DRIFT_DROPPED, METRIC_MLFLOW_RESOLVE_FAILURES, METRIC_MODEL_LOAD, METRIC_MODEL_REGISTRY_INFO, METRIC_PREDICTION_DRIFT_SCORE, METRIC_REMOTE_WRITE_DROPPED, METRIC_REMOTE_WRITE_PENDING, METRIC_REMOTE_WRITE_RETRIED, METRIC_REMOTE_WRITE_SENT } from '../catalog.js';
+import {
+  METRIC_ABSOLUTE_ERROR,
+  METRIC_DATA_QUALITY_ISSUES,
+  METRIC_DATA_QUALITY_ROWS,
+  METRIC_EMBEDDING_CENTROID_DISTANCE,
+  METRIC_EMBEDDING_ROWS,
+  METRIC_LABEL_DELAY,
+  METRIC_OUTLIER_ROWS,
+  QUALITY_CATALOG,
+} from '@inferometer/drift/catalog';
 
 /** A catalog metric and when it appears. */
 export interface Presence {
@@ -18,6 +28,17 @@ export interface Presence {
 
 const required = (metric: MetricDefinition): Presence => ({ metric, required: true, when: 'after the first prediction' });
 const optional = (metric: MetricDefinition, when: string): Presence => ({ metric, required: false, when });
+
+/** When each model-quality metric appears (the rest: with an outcome tracker, after the first kept prediction). */
+const QUALITY_WHEN: Readonly<Record<string, string>> = {
+  [METRIC_DATA_QUALITY_ISSUES.name]: 'with a data-quality monitor',
+  [METRIC_DATA_QUALITY_ROWS.name]: 'with a data-quality monitor',
+  [METRIC_EMBEDDING_CENTROID_DISTANCE.name]: 'with an embedding monitor',
+  [METRIC_EMBEDDING_ROWS.name]: 'with an embedding monitor',
+  [METRIC_OUTLIER_ROWS.name]: 'with an embedding monitor',
+  [METRIC_ABSOLUTE_ERROR.name]: 'with a regression outcome tracker, after the first joined outcome',
+  [METRIC_LABEL_DELAY.name]: 'with an outcome tracker, after the first joined outcome',
+};
 
 /** Every catalog metric, classified. */
 export const PRESENCE: readonly Presence[] = [
@@ -48,4 +69,6 @@ export const PRESENCE: readonly Presence[] = [
   optional(METRIC_REMOTE_WRITE_PENDING, 'with the remote-write exporter'),
   optional(METRIC_MODEL_REGISTRY_INFO, 'with an MLflow registry binding'),
   optional(METRIC_MLFLOW_RESOLVE_FAILURES, 'after an MLflow registry resolution fails'),
+  // Model quality (@inferometer/drift): every entry is optional.
+  ...QUALITY_CATALOG.map((metric) => optional(metric, QUALITY_WHEN[metric.name] ?? 'with an outcome tracker')),
 ];
