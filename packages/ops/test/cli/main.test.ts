@@ -37,7 +37,7 @@ describe('inferometer CLI', () => {
       [['rules', '--latency-p99-seconds', '-1'], 'inferometer rules: flag --latency-p99-seconds: give a value that starts with "-" as --latency-p99-seconds=VALUE\n'],
       [['rules', '--for', '5min'], 'inferometer rules: --for="5min": expected a Prometheus duration such as 30s, 5m or 1h30m (units ms, s, m, h, d, w, y)\n'],
       [['rules', '--runbook-url', 'wiki'], 'inferometer rules: --runbook-url="wiki": expected an http:// or https:// URL, e.g. http://localhost:9464/metrics\n'],
-      [['rules', '--treshold', '1'], 'inferometer rules: unknown flag --treshold; accepted flags: --job, --for, --runbook-url, --client-error-types, --latency-p99-seconds, --error-ratio, --drift-psi, --drift-ks, --drift-js, --drift-chi2, --ttft-p95-seconds, --cut-short-ratio\n'],
+      [['rules', '--treshold', '1'], 'inferometer rules: unknown flag --treshold; accepted flags: --job, --for, --runbook-url, --client-error-types, --latency-p99-seconds, --error-ratio, --drift-psi, --drift-ks, --drift-js, --drift-chi2, --ttft-p95-seconds, --cut-short-ratio, --accuracy-reference, --accuracy-margin, --calibration-gap, --data-quality-ratio, --min-outcomes\n'],
       [['rules', '--cut-short-ratio', '2'], 'inferometer rules: --cut-short-ratio="2": expected a number greater than 0 and less than 1, e.g. 0.1\n'],
       [['rules', '--job'], 'inferometer rules: flag --job needs a value (--flag value or --flag=value)\n'],
       [['dashboard', '--drift-chi2', 'high'], 'inferometer dashboard: --drift-chi2="high": expected a number greater than 0, e.g. 0.5\n'],
