@@ -16,6 +16,15 @@
  * over 10 bins on fewer rows is mostly sampling noise), --reference <path>
  * (the profile, default model/iris-reference.json).
  *
+ * Ground truth: the traffic reports the true species of a share of its
+ * predictions after a delay (POST /feedback): --feedback-share <0..1>
+ * (default 0.5; 0 turns it off), --feedback-delay <seconds> (default 2).
+ * --concept-drift: from --concept-drift-after <seconds> (default 0) the true
+ * label of versicolor is virginica; the inputs do not change, so data drift
+ * stays quiet while realised accuracy falls (ModelAccuracyBelowReference).
+ * --drift is the input-drift mode: petal_length moves, the drift scores and
+ * the data-quality counts (out_of_range) rise.
+ *
  * Environment: PORT (prediction API, default 8000), HOST (default 0.0.0.0),
  * IRIS_FAULT_RATIO (share of predictions that fail on purpose, default 0),
  * and the OTEL_* variables of @inferometer/node (metrics on 9464 by default).
@@ -25,11 +34,11 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { driftMonitor, type TensorLike, type WindowOptions } from '@inferometer/drift';
+import { combineObservers, dataQualityMonitor, driftMonitor, type TensorLike, type WindowOptions } from '@inferometer/drift';
 import { start } from '@inferometer/node';
 import { CLASSES, IrisModel } from './model.js';
 import { createPredictionServer } from './server.js';
-import { loadTrainingRows } from './training-data.js';
+import { loadTrainingRows, speciesOf } from './training-data.js';
 import { startTraffic, type TrafficDrift } from './traffic.js';
 
 const modelDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'model');
@@ -51,8 +60,23 @@ const { values } = parseArgs({
     'drift-shift': { type: 'string', default: '1.5' },
     'drift-window': { type: 'string', default: '1m' },
     'drift-min-rows': { type: 'string', default: '300' },
+    'feedback-share': { type: 'string', default: '0.5' },
+    'feedback-delay': { type: 'string', default: '2' },
+    'concept-drift': { type: 'boolean', default: false },
+    'concept-drift-after': { type: 'string', default: '0' },
   },
 });
+const feedbackShare = Number(values['feedback-share']);
+if (!(feedbackShare >= 0 && feedbackShare <= 1)) {
+  console.error(`--feedback-share must be a number from 0 to 1; got ${values['feedback-share']}`);
+  process.exit(2);
+}
+const feedbackDelay = Number(values['feedback-delay']);
+const conceptAfter = Number(values['concept-drift-after']);
+if (!(feedbackDelay >= 0 && feedbackDelay <= 3600) || !(conceptAfter >= 0)) {
+  console.error(`--feedback-delay must be seconds from 0 to 3600 and --concept-drift-after seconds >= 0; got ${values['feedback-delay']}, ${values['concept-drift-after']}`);
+  process.exit(2);
+}
 const driftAfter = Number(values['drift-after']);
 if (!Number.isFinite(driftAfter) || driftAfter < 0) {
   console.error(`--drift-after must be a number of seconds >= 0; got ${values['drift-after']}`);
@@ -87,8 +111,9 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 const telemetry = await start({ serviceName: process.env.OTEL_SERVICE_NAME ?? 'iris-demo' });
 // Drift of the session's input tensor (read as it is, no copy) and of its
 // outputs, against the profile `inferometer-profile` built from the training CSV.
+const reference = JSON.parse(await readRequired(values.reference, 'reference profile')) as Readonly<Record<string, unknown>>;
 const drift = driftMonitor({
-  reference: JSON.parse(await readRequired(values.reference, 'reference profile')),
+  reference,
   features: (feeds: { float_input: TensorLike }) => feeds.float_input,
   predictions: {
     class: (outputs: IrisOutputs) => outputs.label,
@@ -98,7 +123,10 @@ const drift = driftMonitor({
   window: driftWindow,
   minRows: 'count' in driftWindow ? Math.min(driftMinRows, driftWindow.count) : driftMinRows,
 });
-const model = await IrisModel.load(values.model, { drift });
+// Data quality of the same tensor against the same profile: values outside
+// the training range, missing or of the wrong type, per feature.
+const quality = dataQualityMonitor({ reference, features: (feeds: { float_input: TensorLike }) => feeds.float_input });
+const model = await IrisModel.load(values.model, { drift: combineObservers(drift, quality) });
 const faultRatio = Number(process.env.IRIS_FAULT_RATIO ?? 0);
 if (!(faultRatio >= 0 && faultRatio <= 1)) {
   console.error(`IRIS_FAULT_RATIO must be a number from 0 to 1; got ${process.env.IRIS_FAULT_RATIO}`);
@@ -118,8 +146,24 @@ const trafficDrift: TrafficDrift | undefined = values.drift
       onStart: (at) => console.log(`drift: petal_length shifted by ${driftShift} cm from ${at}`),
     }
   : undefined;
+const trainingRows = trafficOn ? await loadTrainingRows(values.training) : [];
 const stopTraffic = trafficOn
-  ? startTraffic(predictUrl, { rate, errorRatio: 0.05, rows: await loadTrainingRows(values.training), ...(trafficDrift && { drift: trafficDrift }) })
+  ? startTraffic(predictUrl, {
+      rate,
+      errorRatio: 0.05,
+      rows: trainingRows,
+      ...(trafficDrift && { drift: trafficDrift }),
+      ...(feedbackShare > 0 && {
+        feedback: {
+          species: speciesOf(trainingRows),
+          share: feedbackShare,
+          delayMillis: feedbackDelay * 1000,
+          ...(values['concept-drift'] && {
+            flip: { from: 'versicolor', to: 'virginica', afterMillis: conceptAfter * 1000, onStart: (at: number) => console.log(`concept drift: versicolor is labelled virginica from ${at}`) },
+          }),
+        },
+      }),
+    })
   : undefined;
 
 console.log(`iris model ${model.version} serving predictions at ${predictUrl}`);
@@ -131,6 +175,11 @@ console.log(
   values.drift && stopTraffic
     ? `drift: petal_length + ${driftShift} cm after ${driftAfter} s; watch ml_data_drift_score{feature="petal_length"} (window ${values['drift-window']})`
     : `drift scores over a ${values['drift-window']} window: ml_data_drift_score, ml_prediction_drift_score (--drift shifts the traffic)`,
+);
+console.log(
+  stopTraffic && feedbackShare > 0
+    ? `ground truth: ${feedbackShare * 100} % of predictions get their species after ${feedbackDelay} s (POST /feedback)${values['concept-drift'] ? `; concept drift after ${conceptAfter} s: versicolor labelled virginica` : ''}`
+    : 'ground truth: off (--feedback-share 0 or no traffic); POST /feedback {"id", "label"} reports one',
 );
 console.log(`ready api=${apiPort} metrics=${telemetry.metricsUrl ? new URL(telemetry.metricsUrl).port : ''}`);
 

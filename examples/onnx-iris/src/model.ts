@@ -1,6 +1,7 @@
 import { Instrument, type InferenceObserver } from '@inferometer/core';
 import { createInstrumentedSession, sessionIdentity } from '@inferometer/onnxruntime';
 import * as ort from 'onnxruntime-node';
+import { outcomes } from './quality.js';
 
 /** The iris classes, in the order of the model's `probabilities` output. */
 export const CLASSES = ['setosa', 'versicolor', 'virginica'] as const;
@@ -71,6 +72,8 @@ export class IrisModel {
     // --client-error-types, default invalid_input), so it never pages the
     // model owners.
     errorType: (error: unknown) => (error instanceof InvalidInputError ? 'invalid_input' : undefined),
+    // Keeps each row's predicted label and confidence for its true species (POST /feedback).
+    drift: outcomes,
   })
   async predict(rows: unknown): Promise<Prediction[]> {
     const input = toTensor(rows);

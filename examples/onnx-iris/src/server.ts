@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { InvalidInputError, type IrisModel } from './model.js';
+import { outcomes } from './quality.js';
 
 /** Largest request body accepted, in bytes. */
 const MAX_BODY_BYTES = 1 << 20;
@@ -11,7 +12,12 @@ const MAX_BODY_BYTES = 1 << 20;
  *   invalid input gets 400 with the reason (and counts as a failed prediction);
  * - `GET /healthz` answers 200 with the model version;
  * - `POST /admin/fault` with `{"ratio": 0.5}` makes that share of predictions
- *   fail (a demo of a failing model; `{"ratio": 0}` heals it).
+ *   fail (a demo of a failing model; `{"ratio": 0}` heals it);
+ * - the answer to `/predict` carries `ids`, one per prediction; `POST
+ *   /feedback` with `{"id": "...", "label": "setosa"}` (or `{"outcomes":
+ *   [{id, label}, ...]}`) reports the true species later: 202 when joined,
+ *   404 for an unknown or expired id, 409 for a second report, 400 for a bad
+ *   one (`@inferometer/drift`'s outcome tracker).
  */
 export function createPredictionServer(model: IrisModel): Server {
   return createServer((request, response) => {
@@ -37,8 +43,12 @@ async function route(model: IrisModel, request: IncomingMessage, response: Serve
     send(response, 200, { faultRatio: ratio });
     return;
   }
+  if (path === '/feedback' && request.method === 'POST') {
+    await feedback(request, response);
+    return;
+  }
   if (path !== '/predict') {
-    send(response, 404, { error: 'not found: POST /predict, GET /healthz or POST /admin/fault' });
+    send(response, 404, { error: 'not found: POST /predict, POST /feedback, GET /healthz or POST /admin/fault' });
     return;
   }
   if (request.method !== 'POST') {
@@ -55,11 +65,28 @@ async function route(model: IrisModel, request: IncomingMessage, response: Serve
   }
   const rows = rowsOf(body);
   try {
-    send(response, 200, { model: 'iris', version: model.version, predictions: await model.predict(rows) });
+    const predictions = await model.predict(rows);
+    send(response, 200, { model: 'iris', version: model.version, predictions, ids: outcomes.idsOf(predictions) });
   } catch (err) {
     if (err instanceof InvalidInputError) send(response, 400, { error: err.message });
     else throw err;
   }
+}
+
+const FEEDBACK_STATUS = { joined: 202, unknown: 404, late: 404, duplicate: 409, invalid: 400 } as const;
+
+/** `POST /feedback`: one outcome or a list; the answer lists what each did. */
+async function feedback(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  let body: { id?: unknown; label?: unknown; outcomes?: unknown };
+  try {
+    body = JSON.parse(await readBody(request)) as typeof body;
+  } catch (err) {
+    send(response, 400, { error: `body must be JSON: ${err instanceof Error ? err.message : String(err)}` });
+    return;
+  }
+  const list = Array.isArray(body?.outcomes) ? (body.outcomes as { id?: unknown; label?: unknown }[]).slice(0, 1024) : [body];
+  const results = list.map((o) => outcomes.report((o?.id ?? '') as string, o?.label));
+  send(response, list.length === 1 ? FEEDBACK_STATUS[results[0]!] : 200, { results });
 }
 
 /** `{features: [...]}` is one row; `{instances: [[...]]}` is a batch; anything else goes to the model to refuse. */

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { FEATURE_COUNT } from './model.js';
+import { CLASSES, FEATURE_COUNT } from './model.js';
 
 /**
  * The training rows (the four measurements of each) from the CSV the build
@@ -23,4 +23,14 @@ export async function loadTrainingRows(path: string): Promise<number[][]> {
     throw new Error(`${path} is not the demo's training CSV (a header, then rows of ${FEATURE_COUNT} numbers first)`);
   }
   return rows;
+}
+
+/**
+ * The true species of each training row: the CSV keeps the iris data set's
+ * order, 50 rows of each species (setosa, versicolor, virginica). The demo's
+ * feedback traffic reports these as the outcomes.
+ */
+export function speciesOf(rows: readonly unknown[]): string[] {
+  if (rows.length !== 150) throw new Error(`expected the 150 rows of the iris data set in its order; got ${rows.length}`);
+  return rows.map((_, i) => CLASSES[Math.floor(i / 50)]!);
 }

@@ -362,11 +362,14 @@ function chooseSettle(fn: AnyFunction, plan: Plan): Settle {
   return settleAny;
 }
 
+/** Arguments handed to an output observer when a settlement has none (a thenable settled without them). */
+const EMPTY_ARGS: readonly unknown[] = Object.freeze([]);
+
 /** A value the call ended with; the call's end is the last step (so a throw leaves it open, see Settle). */
 function settleSync(plan: Plan, resolved: Resolved, call: CallSeries, start: number, result: unknown, args?: unknown[]): unknown {
   const seconds = elapsed(start);
   if (plan.confidence !== undefined) observeConfidence(plan, call, result);
-  if (resolved.observer !== undefined) observeOutput(plan, resolved.observer, result);
+  if (resolved.observer !== undefined) observeOutput(plan, resolved.observer, result, args ?? EMPTY_ARGS);
   if (plan.generation !== undefined) plan.generation.settled(call, seconds, result);
   if (plan.phases !== undefined) plan.phases(call, result, args ?? []);
   call.succeed(seconds);
@@ -459,7 +462,7 @@ function nativePromiseSettler(plan: Plan): Settle {
           const seconds = elapsed(start);
           if (confidence) observeConfidence(plan, call, value);
           const observer = resolved.observer;
-          if (observer !== undefined) observeOutput(plan, observer, value);
+          if (observer !== undefined) observeOutput(plan, observer, value, args);
           // Last, as in settleSync.
           call.succeed(seconds);
         } catch (failure) {

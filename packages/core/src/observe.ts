@@ -127,9 +127,9 @@ export function observeInput(plan: Plan, observer: BoundInferenceObserver, args:
 }
 
 /** Hands a successful result to a bound observer. @internal */
-export function observeOutput(plan: Plan, observer: BoundInferenceObserver, result: unknown): void {
+export function observeOutput(plan: Plan, observer: BoundInferenceObserver, result: unknown, args: readonly unknown[]): void {
   try {
-    observer.output?.(result);
+    observer.output?.(result, args);
   } catch (err) {
     reportInternalError('drift observer output', err);
     plan.recorder.dropped(plan.model, DROP_REASONS.drift);

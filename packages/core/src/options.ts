@@ -25,8 +25,15 @@ export interface InferenceObserver {
 export interface BoundInferenceObserver {
   /** The call's arguments, before the call runs. */
   input?(args: readonly unknown[]): void;
-  /** The result of a call that succeeded (for async functions, the resolved value). */
-  output?(result: unknown): void;
+  /**
+   * The result of a call that succeeded (for async functions, the resolved
+   * value), with the call's arguments: an observer that joins a result with
+   * something from its request (a prediction id, see `@inferometer/drift`'s
+   * `outcomeTracker`) reads both here, in one place, so concurrent calls
+   * never mix. Keep no reference to either past the hook. Core always passes
+   * the arguments; other callers (a session wrapper) may leave them out.
+   */
+  output?(result: unknown, args?: readonly unknown[]): void;
 }
 
 /** A value an extra attribute may take. */

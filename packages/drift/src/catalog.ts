@@ -81,3 +81,7 @@ export const DRIFT_DROP_REASONS = {
 
 /** The drift monitor's metrics, in a stable order. */
 export const DRIFT_CATALOG = [METRIC_DATA_DRIFT_SCORE, METRIC_PREDICTION_DRIFT_SCORE, METRIC_DRIFT_DROPPED] as const satisfies readonly MetricDefinition[];
+
+// The model-quality metrics (outcomes, CBPE, data quality, embeddings) are
+// owned by their own module; this subpath carries them too.
+export * from './quality-catalog.js';

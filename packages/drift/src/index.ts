@@ -53,3 +53,46 @@ export {
   PREDICTION_CLASS,
   PREDICTION_CONFIDENCE,
 } from './catalog.js';
+export { outcomeTracker, DEFAULT_MAX_AGE_SECONDS, DEFAULT_MAX_CLASSES, DEFAULT_MAX_ENTRIES, DEFAULT_MAX_ID_LENGTH } from './outcomes/tracker.js';
+export type { OutcomeTracker } from './outcomes/tracker.js';
+export type { OutcomeStatus, OutcomeTrackerOptions, PredictionId } from './outcomes/options.js';
+export { combineObservers } from './quality/combine.js';
+export {
+  ATTR_ACTUAL,
+  ATTR_CONFIDENCE_BIN,
+  ATTR_DISTANCE,
+  ATTR_EVENT,
+  ATTR_ISSUE,
+  ATTR_PREDICTED,
+  ATTR_RESULT,
+  ATTR_SOURCE,
+  DATA_QUALITY_ISSUES,
+  DEFAULT_ABSOLUTE_ERROR_BUCKETS,
+  DEFAULT_LABEL_DELAY_BUCKETS,
+  METRIC_ABSOLUTE_ERROR,
+  METRIC_CONFUSION,
+  METRIC_DATA_QUALITY_ISSUES,
+  METRIC_DATA_QUALITY_ROWS,
+  METRIC_EMBEDDING_CENTROID_DISTANCE,
+  METRIC_EMBEDDING_ROWS,
+  METRIC_EXPECTED_CORRECT,
+  METRIC_LABEL_DELAY,
+  METRIC_OUTCOME_CONFIDENCE,
+  METRIC_OUTCOME_EVENTS,
+  METRIC_OUTCOME_STORE_ENTRIES,
+  METRIC_OUTCOMES,
+  METRIC_OUTCOMES_BY_CONFIDENCE,
+  METRIC_OUTLIER_ROWS,
+  METRIC_PREDICTIONS_KEPT,
+  METRIC_PREDICTIONS_SCORED,
+  METRIC_SIGNED_ERROR,
+  METRIC_SQUARED_ERROR,
+  OUTCOME_EVENTS,
+  OUTCOME_RESULTS,
+  QUALITY_CATALOG,
+} from './quality-catalog.js';
+export type { DataQualityIssue } from './quality-catalog.js';
+export { dataQualityMonitor } from './quality/data-quality.js';
+export type { DataQualityOptions } from './quality/data-quality.js';
+export { buildEmbeddingReference, embeddingMonitor, EMBEDDING_REFERENCE_FORMAT, MAX_EMBEDDING_DIMENSIONS } from './quality/embedding.js';
+export type { EmbeddingMonitorOptions, EmbeddingReference } from './quality/embedding.js';

@@ -9,7 +9,7 @@
  * renders rules.
  */
 import { CATALOG, type MetricDefinition } from '@inferometer/core/catalog';
-import { DRIFT_CATALOG } from '@inferometer/drift/catalog';
+import { DRIFT_CATALOG, QUALITY_CATALOG } from '@inferometer/drift/catalog';
 import { REMOTE_WRITE_CATALOG } from '@inferometer/exporter-remote-write/catalog';
 import { MLFLOW_CATALOG } from '@inferometer/mlflow/catalog';
 import { ONNXRUNTIME_CATALOG } from '@inferometer/onnxruntime/catalog';
@@ -45,8 +45,17 @@ export {
 } from '@inferometer/exporter-remote-write/catalog';
 
 /**
- * Every Inferometer metric: core's catalog, then drift, onnxruntime, remote
- * write, the MLflow binding, and `@inferometer/node`'s own (the cluster
- * primary's self-metrics and the process and Node.js runtime families).
+ * Every Inferometer metric: core's catalog, then drift and model quality,
+ * onnxruntime, remote write, the MLflow binding, and `@inferometer/node`'s
+ * own (the cluster primary's self-metrics and the process and Node.js
+ * runtime families).
  */
-export const ALL_METRICS: readonly MetricDefinition[] = [...CATALOG, ...DRIFT_CATALOG, ...ONNXRUNTIME_CATALOG, ...REMOTE_WRITE_CATALOG, ...MLFLOW_CATALOG, ...NODE_CATALOG];
+export const ALL_METRICS: readonly MetricDefinition[] = [
+  ...CATALOG,
+  ...DRIFT_CATALOG,
+  ...QUALITY_CATALOG,
+  ...ONNXRUNTIME_CATALOG,
+  ...REMOTE_WRITE_CATALOG,
+  ...MLFLOW_CATALOG,
+  ...NODE_CATALOG,
+];

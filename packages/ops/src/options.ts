@@ -86,6 +86,37 @@ export interface AlertThresholds {
    * @example 0.1
    */
   readonly cutShortRatio: number;
+  /**
+   * The model's accuracy at validation, 0 to 1: `ModelAccuracyBelowReference`
+   * fires when the realised accuracy falls below it by more than
+   * `accuracyMargin`, and `ModelEstimatedAccuracyLow` when the estimated one does.
+   * @example 0.95
+   */
+  readonly accuracyReference: number;
+  /**
+   * Points (0 to 1) the accuracy may fall below `accuracyReference` before
+   * the accuracy alerts fire.
+   * @example 0.05
+   */
+  readonly accuracyMargin: number;
+  /**
+   * Largest gap (0 to 1) between mean confidence and realised accuracy over
+   * labelled predictions before `ModelCalibrationGap` fires.
+   * @example 0.1
+   */
+  readonly calibrationGap: number;
+  /**
+   * Share of checked rows (0 to 1) with one data-quality issue in one
+   * feature above which `ModelDataQualityIssues` fires.
+   * @example 0.05
+   */
+  readonly dataQualityRatio: number;
+  /**
+   * Outcomes needed in the 5-minute window before the realised-accuracy and
+   * calibration alerts may fire (a handful of labels says nothing).
+   * @example 30
+   */
+  readonly minOutcomes: number;
 }
 
 /**
@@ -111,6 +142,15 @@ export const DEFAULT_THRESHOLDS: AlertThresholds = Object.freeze({
   // One answer in ten cut off or filtered is a prompt or max_tokens problem
   // users notice; a few percent is ordinary for long answers.
   cutShortRatio: 0.1,
+  // A generic floor: set it to the model's validation accuracy.
+  accuracyReference: 0.9,
+  accuracyMargin: 0.05,
+  // Ten points between what the model believes and what happens is a model
+  // whose confidence (and CBPE estimate) has stopped meaning anything.
+  calibrationGap: 0.1,
+  // One row in twenty with a broken value in one feature.
+  dataQualityRatio: 0.05,
+  minOutcomes: 30,
 });
 
 /**
@@ -200,6 +240,11 @@ export interface ThresholdNames {
   readonly drift: (method: DriftMethodName) => string;
   readonly ttftP95Seconds: string;
   readonly cutShortRatio: string;
+  readonly accuracyReference?: string;
+  readonly accuracyMargin?: string;
+  readonly calibrationGap?: string;
+  readonly dataQualityRatio?: string;
+  readonly minOutcomes?: string;
 }
 
 /** Threshold options as the generators take them: each drift method on its own. */
@@ -217,6 +262,16 @@ export interface ThresholdOptions {
   readonly ttftP95Seconds?: number;
   /** @see AlertThresholds.cutShortRatio @example 0.1 */
   readonly cutShortRatio?: number;
+  /** @see AlertThresholds.accuracyReference @example 0.95 */
+  readonly accuracyReference?: number;
+  /** @see AlertThresholds.accuracyMargin @example 0.05 */
+  readonly accuracyMargin?: number;
+  /** @see AlertThresholds.calibrationGap @example 0.1 */
+  readonly calibrationGap?: number;
+  /** @see AlertThresholds.dataQualityRatio @example 0.05 */
+  readonly dataQualityRatio?: number;
+  /** @see AlertThresholds.minOutcomes @example 30 */
+  readonly minOutcomes?: number;
 }
 
 /** The thresholds with defaults filled in and each value checked; `names` maps each to its option or flag name. */
@@ -237,5 +292,10 @@ export function resolveThresholds(
     drift: Object.freeze(resolved),
     ttftP95Seconds: checkNumber(names.ttftP95Seconds, given.ttftP95Seconds ?? DEFAULT_THRESHOLDS.ttftP95Seconds, 0, Number.POSITIVE_INFINITY, '2'),
     cutShortRatio: checkNumber(names.cutShortRatio, given.cutShortRatio ?? DEFAULT_THRESHOLDS.cutShortRatio, 0, 1, '0.1'),
+    accuracyReference: checkNumber(names.accuracyReference ?? 'accuracyReference', given.accuracyReference ?? DEFAULT_THRESHOLDS.accuracyReference, 0, 1.000001, '0.95'),
+    accuracyMargin: checkNumber(names.accuracyMargin ?? 'accuracyMargin', given.accuracyMargin ?? DEFAULT_THRESHOLDS.accuracyMargin, 0, 1, '0.05'),
+    calibrationGap: checkNumber(names.calibrationGap ?? 'calibrationGap', given.calibrationGap ?? DEFAULT_THRESHOLDS.calibrationGap, 0, 1, '0.1'),
+    dataQualityRatio: checkNumber(names.dataQualityRatio ?? 'dataQualityRatio', given.dataQualityRatio ?? DEFAULT_THRESHOLDS.dataQualityRatio, 0, 1, '0.05'),
+    minOutcomes: checkNumber(names.minOutcomes ?? 'minOutcomes', given.minOutcomes ?? DEFAULT_THRESHOLDS.minOutcomes, 0, Number.POSITIVE_INFINITY, '30'),
   };
 }

@@ -16,6 +16,11 @@ Generate from the metric catalog, so nothing drifts from the metric names:
                                    drift thresholds per method (defaults 0.25, 0.2, 0.2, 0.5)
       --ttft-p95-seconds N         time to first token p95 threshold, seconds (default 2)
       --cut-short-ratio N          share of generations ended by length or content_filter (default 0.1)
+      --accuracy-reference N       the model's validation accuracy, 0 to 1 (default 0.9)
+      --accuracy-margin N          points below the reference before the accuracy alerts fire (default 0.05)
+      --calibration-gap N          mean confidence minus realised accuracy allowed (default 0.1)
+      --data-quality-ratio N       share of rows with one issue in one feature (default 0.05)
+      --min-outcomes N             outcomes in 5 minutes before accuracy alerts may fire (default 30)
       --for DURATION               how long before an alert fires (default 5m)
       --runbook-url URL            where you publish RUNBOOK.md (each alert adds #<alertname>);
                                    without it alerts name node_modules/@inferometer/ops/RUNBOOK.md

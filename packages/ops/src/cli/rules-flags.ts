@@ -20,6 +20,11 @@ export const THRESHOLD_FLAGS = {
   'drift-chi2': { type: 'string' },
   'ttft-p95-seconds': { type: 'string' },
   'cut-short-ratio': { type: 'string' },
+  'accuracy-reference': { type: 'string' },
+  'accuracy-margin': { type: 'string' },
+  'calibration-gap': { type: 'string' },
+  'data-quality-ratio': { type: 'string' },
+  'min-outcomes': { type: 'string' },
 } as const satisfies FlagSpec;
 
 /** Every flag of `inferometer rules`. */
@@ -39,9 +44,14 @@ export function thresholdsFromFlags(values: Values): AlertThresholds {
       ...(values['error-ratio'] === undefined ? {} : { errorRatio: values['error-ratio'] as unknown as number }),
       ...(values['ttft-p95-seconds'] === undefined ? {} : { ttftP95Seconds: values['ttft-p95-seconds'] as unknown as number }),
       ...(values['cut-short-ratio'] === undefined ? {} : { cutShortRatio: values['cut-short-ratio'] as unknown as number }),
+      ...(values['accuracy-reference'] === undefined ? {} : { accuracyReference: values['accuracy-reference'] as unknown as number }),
+      ...(values['accuracy-margin'] === undefined ? {} : { accuracyMargin: values['accuracy-margin'] as unknown as number }),
+      ...(values['calibration-gap'] === undefined ? {} : { calibrationGap: values['calibration-gap'] as unknown as number }),
+      ...(values['data-quality-ratio'] === undefined ? {} : { dataQualityRatio: values['data-quality-ratio'] as unknown as number }),
+      ...(values['min-outcomes'] === undefined ? {} : { minOutcomes: values['min-outcomes'] as unknown as number }),
       drift: Object.fromEntries(DRIFT_METHODS.filter((m) => values[`drift-${m}`] !== undefined).map((m) => [m, values[`drift-${m}`] as unknown as number])),
     },
-    { latencyP99Seconds: '--latency-p99-seconds', errorRatio: '--error-ratio', drift: (m: DriftMethodName) => `--drift-${m}`, ttftP95Seconds: '--ttft-p95-seconds', cutShortRatio: '--cut-short-ratio' },
+    { latencyP99Seconds: '--latency-p99-seconds', errorRatio: '--error-ratio', drift: (m: DriftMethodName) => `--drift-${m}`, ttftP95Seconds: '--ttft-p95-seconds', cutShortRatio: '--cut-short-ratio', accuracyReference: '--accuracy-reference', accuracyMargin: '--accuracy-margin', calibrationGap: '--calibration-gap', dataQualityRatio: '--data-quality-ratio', minOutcomes: '--min-outcomes' },
   );
 }
 

@@ -34,6 +34,7 @@ import { checkRegex, DEFAULT_JOB, DEFAULT_NODE_JOB, DRIFT_METHODS, resolveThresh
 import { LATENCY_PANEL_QUANTILES, NODE_QUERIES, QUERIES, VARIABLE_QUERIES, VARIABLES } from './queries.js';
 import { BATCH_SIZE_QUANTILES } from '../rules/recording.js';
 import { withGenerativeRow } from './generative-row.js';
+import { withQualityRow } from './quality-row.js';
 import { withRuntimeRow } from './runtime-row.js';
 
 /** Options of {@link grafanaDashboard}. */
@@ -316,6 +317,7 @@ export function grafanaDashboard(options: DashboardOptions = {}): GrafanaDashboa
     .withPanel(withThresholdLine(graph('Disk space available', 'Free share of each real filesystem (node_filesystem_avail_bytes / size; tmpfs and overlays left out).', 'percentunit', 6), 0.1).min(0).max(1).withTarget(query(node.filesystemAvailable, '{{instance}} {{mountpoint}}')))
     .withPanel(graph('Load per CPU', '1-minute load average divided by the CPU count; above 1 the run queue waits.', 'none', 6).min(0).withTarget(query(node.loadPerCpu, '{{instance}}')));
 
+  withQualityRow(builder, limits);
   withGenerativeRow(builder, limits);
   withRuntimeRow(builder, limits);
   const dashboard = builder.build();

@@ -14,6 +14,7 @@ import { seriesNames } from '../promql/selectors.js';
 import { parseExposition, seriesCount, type Exposition } from './exposition.js';
 import { histogramKindsOf, NATIVE_SCRAPE_ACCEPT } from './histograms.js';
 import { PRESENCE } from './presence.js';
+import { outcomesFromExposition, outcomesFromPrometheus, STOPPED_OUTCOMES_QUERY } from './outcomes.js';
 
 /** Options of {@link runDoctor}. */
 export interface DoctorOptions {
@@ -46,7 +47,7 @@ export type CheckStatus = 'ok' | 'warn' | 'fail';
 
 /** One line of the verdict, with details underneath. */
 export interface CheckResult {
-  readonly check: 'endpoint' | 'exposition' | 'catalog' | 'series' | 'histograms' | 'prometheus' | 'rules' | 'alerts';
+  readonly check: 'endpoint' | 'exposition' | 'catalog' | 'series' | 'histograms' | 'prometheus' | 'rules' | 'alerts' | 'outcomes';
   readonly status: CheckStatus;
   readonly summary: string;
   readonly details: readonly string[];
@@ -307,6 +308,19 @@ async function checkHistogramKinds(metricsUrl: string, exposition: Exposition, t
 }
 
 /** Runs every check and returns the report (it never throws for an unhealthy target; only for bad options). */
+/** Versions whose outcomes stopped arriving (outcomes.ts); undefined when Prometheus cannot answer (the other checks say why). */
+async function checkOutcomesStopped(base: string, timeoutMs: number): Promise<CheckResult | undefined> {
+  try {
+    const response = await get(`${base}/api/v1/query?query=${encodeURIComponent(STOPPED_OUTCOMES_QUERY)}`, timeoutMs);
+    if (response.status !== 200) return undefined;
+    const series = (JSON.parse(response.body) as { data: { result: { metric: Record<string, string> }[] } }).data.result;
+    const finding = outcomesFromPrometheus(series);
+    return finding.status === 'ok' ? undefined : result('outcomes', finding.status, finding.summary, finding.details);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const metricsUrl = checkUrl('metricsUrl', options.metricsUrl);
   const prometheusUrl = options.prometheusUrl === undefined ? undefined : checkUrl('prometheusUrl', options.prometheusUrl);
@@ -333,6 +347,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       checks.push(checkCatalog(exposition));
       checks.push(checkSeries(exposition, maxSeries));
       checks.push(await checkHistogramKinds(metricsUrl, exposition, timeoutMs));
+      const outcomes = outcomesFromExposition(exposition);
+      if (outcomes !== undefined) checks.push(result('outcomes', outcomes.status, outcomes.summary, outcomes.details));
     }
   }
   if (prometheusUrl !== undefined) {
@@ -342,6 +358,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     if (!prometheus.summary.startsWith('cannot reach')) {
       const base = prometheusUrl.replace(/\/+$/, '');
       checks.push(await checkRules(base, timeoutMs), await checkAlerts(base, timeoutMs));
+      const stopped = await checkOutcomesStopped(base, timeoutMs);
+      if (stopped !== undefined) checks.push(stopped);
     }
   }
   return { metricsUrl, ...(prometheusUrl === undefined ? {} : { prometheusUrl }), checks, healthy: checks.every((c) => c.status !== 'fail') };

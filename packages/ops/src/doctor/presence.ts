@@ -27,6 +27,16 @@ import {
 } from '@inferometer/core/catalog';
 import { METRIC_DATA_DRIFT_SCORE, METRIC_DRIFT_DROPPED, METRIC_MLFLOW_RESOLVE_FAILURES, METRIC_MODEL_LOAD, METRIC_MODEL_REGISTRY_INFO, METRIC_PREDICTION_DRIFT_SCORE, METRIC_REMOTE_WRITE_DROPPED, METRIC_REMOTE_WRITE_PENDING, METRIC_REMOTE_WRITE_RETRIED, METRIC_REMOTE_WRITE_SENT, METRIC_CLUSTER_COLLECT_MISSES, METRIC_CLUSTER_WORKERS } from '../catalog.js';
 import { RUNTIME_CATALOG } from '@inferometer/node/catalog';
+import {
+  METRIC_ABSOLUTE_ERROR,
+  METRIC_DATA_QUALITY_ISSUES,
+  METRIC_DATA_QUALITY_ROWS,
+  METRIC_EMBEDDING_CENTROID_DISTANCE,
+  METRIC_EMBEDDING_ROWS,
+  METRIC_LABEL_DELAY,
+  METRIC_OUTLIER_ROWS,
+  QUALITY_CATALOG,
+} from '@inferometer/drift/catalog';
 
 /** A catalog metric and when it appears. */
 export interface Presence {
@@ -38,6 +48,17 @@ export interface Presence {
 
 const required = (metric: MetricDefinition): Presence => ({ metric, required: true, when: 'after the first prediction' });
 const optional = (metric: MetricDefinition, when: string): Presence => ({ metric, required: false, when });
+
+/** When each model-quality metric appears (the rest: with an outcome tracker, after the first kept prediction). */
+const QUALITY_WHEN: Readonly<Record<string, string>> = {
+  [METRIC_DATA_QUALITY_ISSUES.name]: 'with a data-quality monitor',
+  [METRIC_DATA_QUALITY_ROWS.name]: 'with a data-quality monitor',
+  [METRIC_EMBEDDING_CENTROID_DISTANCE.name]: 'with an embedding monitor',
+  [METRIC_EMBEDDING_ROWS.name]: 'with an embedding monitor',
+  [METRIC_OUTLIER_ROWS.name]: 'with an embedding monitor',
+  [METRIC_ABSOLUTE_ERROR.name]: 'with a regression outcome tracker, after the first joined outcome',
+  [METRIC_LABEL_DELAY.name]: 'with an outcome tracker, after the first joined outcome',
+};
 
 /** Every catalog metric, classified. */
 export const PRESENCE: readonly Presence[] = [
@@ -71,4 +92,6 @@ export const PRESENCE: readonly Presence[] = [
   optional(METRIC_CLUSTER_WORKERS, 'in a node:cluster primary or a main thread aggregating worker threads'),
   optional(METRIC_CLUSTER_COLLECT_MISSES, "after a cluster worker's points miss a collection"),
   ...RUNTIME_CATALOG.map((metric) => optional(metric, 'with `start()` of @inferometer/node (runtime metrics on by default) or prom-client\'s collectDefaultMetrics()')),
+  // Model quality (@inferometer/drift): every entry is optional.
+  ...QUALITY_CATALOG.map((metric) => optional(metric, QUALITY_WHEN[metric.name] ?? 'with an outcome tracker')),
 ];

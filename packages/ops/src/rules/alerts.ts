@@ -12,6 +12,7 @@ import { DRIFT_METHODS, type AlertThresholds } from '../options.js';
 import { jobMatcher } from '../promql/selectors.js';
 import { CUT_SHORT_FINISH_REASONS, RECORDED } from './recording.js';
 import { ATTR_FEATURE, ATTR_METHOD, ATTR_PREDICTION, METRIC_DATA_DRIFT_SCORE, METRIC_PREDICTION_DRIFT_SCORE } from '../catalog.js';
+import { QUALITY_ALERT_NAMES, QUALITY_DEFINITIONS } from './quality.js';
 
 /** The alerts this package generates. */
 export const ALERT_NAMES = [
@@ -25,6 +26,7 @@ export const ALERT_NAMES = [
   'ModelServerDown',
   'ModelMetricsAbsent',
   'ModelTargetsMissing',
+  ...QUALITY_ALERT_NAMES,
 ] as const;
 /** One of {@link ALERT_NAMES}. */
 export type AlertName = (typeof ALERT_NAMES)[number];
@@ -179,6 +181,8 @@ const DEFINITIONS: Record<AlertName, Definition> = {
     description: (o) =>
       `No scrape target matches job=~"${o.job}" for ${o.forDuration('ModelTargetsMissing')}: service discovery lost the model servers, or the job was renamed. Every model alert is silent meanwhile.`,
   },
+  // Realised and estimated accuracy, calibration, data quality: rules/quality.ts.
+  ...(QUALITY_DEFINITIONS as Record<(typeof QUALITY_ALERT_NAMES)[number], Definition>),
 };
 
 /** The alerting rules for the given options. */

@@ -38,6 +38,7 @@ import {
 } from '@inferometer/core/catalog';
 
 import { quote } from '../promql/selectors.js';
+import { QUALITY_RECORDED, qualityRecordingRules } from './quality.js';
 
 /** One recording rule as it appears in a Prometheus rule file. */
 export interface RecordingRule {
@@ -101,6 +102,8 @@ export const RECORDED = {
   attributeRejectionRate: `job:${METRIC_ATTRIBUTE_REJECTIONS.name}:rate5m`,
   /** Observations the instrumentation dropped per second, by `model_name`, `reason`. */
   droppedObservationRate: `job_model:${METRIC_DROPPED_OBSERVATIONS.name}:rate5m`,
+  /** Model quality (outcomes, CBPE, data quality): see rules/quality.ts. */
+  ...QUALITY_RECORDED,
 } as const;
 
 /** Latency quantiles recorded (and drawn): the median, p95 and the p99 the alert watches. */
@@ -190,5 +193,6 @@ export function recordingRules(options: RecordingOptions): RecordingRule[] {
       record: RECORDED.droppedObservationRate,
       expr: `${by('job', ATTR_MODEL_NAME, ATTR_REASON)} (${rate(METRIC_DROPPED_OBSERVATIONS.prometheusName)})`,
     },
+    ...qualityRecordingRules(),
   ];
 }
