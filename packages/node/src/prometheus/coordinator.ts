@@ -38,9 +38,9 @@ export const RENDER_CHUNK_BYTES = 64 * 1024;
 export const GZIP_LEVEL = zlib.Z_BEST_SPEED;
 
 /** One collection and the bodies rendered from it. */
-export class Generation {
+export class ScrapeRound {
   private readonly _bodies = new Map<string, Promise<Body>>();
-  /** Plain bodies' chunks, handed back to the pool once no scrape of this generation is left. */
+  /** Plain bodies' chunks, handed back to the pool once no scrape of this round is left. */
   private readonly _pooled: Buffer[] = [];
   private _users = 0;
   settled = false;
@@ -59,12 +59,12 @@ export class Generation {
     });
   }
 
-  /** A scrape uses this generation until {@link leave} (its response closed). */
+  /** A scrape uses this round until {@link leave} (its response closed). */
   enter(): void {
     this._users++;
   }
 
-  /** Whether a scrape is still being answered from this generation. */
+  /** Whether a scrape is still being answered from this round. */
   get inUse(): boolean {
     return this._users > 0;
   }
@@ -170,9 +170,9 @@ export const MAX_PENDING_COLLECTIONS = 2;
 
 /** Hands scrapes the collection in flight, or starts one. */
 export class ScrapeCoordinator {
-  private _current: Generation | undefined;
-  private _latest: Generation | undefined;
-  private readonly _pending = new Set<Generation>();
+  private _current: ScrapeRound | undefined;
+  private _latest: ScrapeRound | undefined;
+  private readonly _pending = new Set<ScrapeRound>();
   private readonly _pool = new ChunkPool(RENDER_CHUNK_BYTES, MAX_POOLED_CHUNKS);
 
   constructor(
@@ -185,7 +185,7 @@ export class ScrapeCoordinator {
    * {@link MAX_PENDING_COLLECTIONS} collections have not settled (collections
    * given up on by timeout that still hang): starting more would pile them up.
    */
-  join(timeoutMillis: number): Generation | undefined {
+  join(timeoutMillis: number): ScrapeRound | undefined {
     if (this._current !== undefined && !this._current.settled) return this._current;
     // Scrapes that overlap one still being answered share its collection and
     // bodies too, if it is recent: ten scrapers arriving within a few
@@ -193,20 +193,20 @@ export class ScrapeCoordinator {
     const latest = this._latest;
     if (latest?.succeededAt !== undefined && latest.inUse && performance.now() - latest.succeededAt <= SHARE_WINDOW_MILLIS) return latest;
     if (this._pending.size >= MAX_PENDING_COLLECTIONS) return undefined;
-    const generation = new Generation(this._collect(timeoutMillis), this._render, this._pool);
-    this._current = generation;
-    this._latest = generation;
-    this._pending.add(generation);
-    void generation.collected.then(() => {
-      this._pending.delete(generation);
-      if (this._current === generation) this._current = undefined;
+    const round = new ScrapeRound(this._collect(timeoutMillis), this._render, this._pool);
+    this._current = round;
+    this._latest = round;
+    this._pending.add(round);
+    void round.collected.then(() => {
+      this._pending.delete(round);
+      if (this._current === round) this._current = undefined;
     });
-    return generation;
+    return round;
   }
 
-  /** A scrape gave up waiting on `generation`: later scrapes start a fresh collection instead of joining one that may hang. */
-  abandon(generation: Generation): void {
-    if (this._current === generation) this._current = undefined;
+  /** A scrape gave up waiting on `round`: later scrapes start a fresh collection instead of joining one that may hang. */
+  abandon(round: ScrapeRound): void {
+    if (this._current === round) this._current = undefined;
   }
 }
 

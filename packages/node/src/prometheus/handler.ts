@@ -3,7 +3,7 @@ import { diag } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { TimeoutError, type MetricProducer } from '@opentelemetry/sdk-metrics';
 import { negotiate } from './negotiation.js';
-import { ScrapeCoordinator, type Body, type Collected, type Generation } from './coordinator.js';
+import { ScrapeCoordinator, type Body, type Collected, type ScrapeRound } from './coordinator.js';
 
 export { PROMETHEUS_CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE } from './negotiation.js';
 
@@ -211,16 +211,16 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
     active++;
     response.once('close', () => active--);
     const timeoutMillis = scrapeTimeout(request.headers['x-prometheus-scrape-timeout-seconds'], collectTimeout);
-    const generation = coordinator.join(timeoutMillis);
-    if (generation === undefined) {
+    const round = coordinator.join(timeoutMillis);
+    if (round === undefined) {
       tell('refused', 'earlier metrics collections have not finished (an observable callback or producer hangs); answering 503 without starting another');
       plain(response, 503, 'Service Unavailable: earlier metrics collections have not finished yet; retry later\n', { 'Retry-After': RETRY_AFTER_SECONDS });
       return;
     }
-    generation.enter();
-    response.once('close', () => generation.leave());
+    round.enter();
+    response.once('close', () => round.leave());
     const wanted = negotiate(request.headers.accept, request.headers['accept-encoding'], gzipAllowed);
-    void answer(generation, wanted, timeoutMillis, request, response)
+    void answer(round, wanted, timeoutMillis, request, response)
       .catch((err: unknown) => {
         tell('failed', 'answering a scrape failed', err);
         fail(response, 500, `metrics exposition failed: ${message(err)}`);
@@ -228,7 +228,7 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
   };
 
   async function answer(
-    generation: Generation,
+    round: ScrapeRound,
     wanted: ReturnType<typeof negotiate>,
     timeoutMillis: number,
     request: IncomingMessage,
@@ -239,14 +239,14 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
       timer = setTimeout(() => resolve('timeout'), timeoutMillis);
     });
     const rendered = (async (): Promise<Body | Collected> => {
-      const collected = await generation.collected;
+      const collected = await round.collected;
       if (!collected.ok) return collected;
-      return generation.body(collected.resourceMetrics, wanted.format, wanted.gzip);
+      return round.body(collected.resourceMetrics, wanted.format, wanted.gzip);
     })();
     const outcome = await Promise.race([rendered, expired]).finally(() => clearTimeout(timer));
     if (response.destroyed) return;
     if (outcome === 'timeout' || ('ok' in outcome && !outcome.ok && outcome.timedOut)) {
-      coordinator.abandon(generation);
+      coordinator.abandon(round);
       const seconds = (timeoutMillis / 1000).toFixed(1);
       tell('timedOut', `metrics collection did not finish within ${seconds} s (an observable callback or a producer is slow or hangs); answering the scrape 503`);
       fail(response, 503, `metrics collection did not finish within ${seconds} s`);

@@ -146,7 +146,9 @@ function writeHistogram(w: ProtoSink, series: HistogramSeries): void {
   const { explicit, exponential } = series;
   const native = exponential !== undefined && (explicit === undefined || explicit.count === exponential.count) && nativeSchema(exponential.scale) !== undefined ? exponential : undefined;
   const count = explicit?.count ?? exponential!.count;
-  const sum = explicit?.sum ?? exponential!.sum;
+  // A classic point without a sum (an instrument that may record negatives)
+  // has no sum: the exponential twin, if any, is not asked for one.
+  const sum = explicit !== undefined ? explicit.sum : exponential!.sum;
   w.uintField(1, count);
   if (sum !== undefined) w.doubleField(2, sum);
   if (explicit !== undefined) {

@@ -165,6 +165,15 @@ describe('encodeProtobufExposition', () => {
     expect(decoded.positiveDelta).toEqual([1]);
   });
 
+  it('writes a classic histogram point without a sum (one that may record negatives) with its count and no sum', async () => {
+    const resourceMetrics = await collect([0.005, 0.05]);
+    const classicMetric = resourceMetrics.scopeMetrics[0]!.metrics.find((m) => m.descriptor.name === 'classic_seconds')!;
+    for (const point of classicMetric.dataPoints) (point.value as { sum?: number }).sum = undefined;
+    const classic = decode(encodeProtobufExposition(resourceMetrics)).find((f) => f.name === 'classic_seconds')!.metric[0]!.histogram!;
+    expect(classic.sampleCount).toBe(2);
+    expect(classic.sampleSum ?? 0).toBe(0);
+  });
+
   it('writes classic buckets cumulatively, counters and gauges by value, and target_info', async () => {
     const families = decode(encodeProtobufExposition(await collect([0.005, 0.05, 0.5, 5])));
     const classic = families.find((f) => f.name === 'classic_seconds')!.metric[0]!.histogram!;
