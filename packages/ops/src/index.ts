@@ -22,8 +22,8 @@ export { vmagentSharding, renderVmagentCommand, shardRelabelRules, DEFAULT_SHARD
 export type { VmagentSharding, VmagentShardingOptions, VmagentRelabelRule } from './scaleout/vmagent.js';
 export { runDoctor, formatDoctorReport, DEFAULT_MAX_SERIES_PER_METRIC } from './doctor/doctor.js';
 export type { CheckResult, CheckStatus, DoctorOptions, DoctorReport } from './doctor/doctor.js';
-export { parseExposition } from './doctor/exposition.js';
-export type { Exposition, Family, Sample } from './doctor/exposition.js';
+export { parseExposition } from '@inferometer/core/prometheus';
+export type { Exposition, Family, Sample } from '@inferometer/core/prometheus';
 export { DEFAULT_CLIENT_ERROR_TYPES, DEFAULT_DRIFT_THRESHOLDS, DEFAULT_FOR, DEFAULT_JOB, DEFAULT_NODE_JOB, DEFAULT_THRESHOLDS, DRIFT_METHODS, OpsConfigError } from './options.js';
 export type { AlertThresholds, DriftMethodName, TargetOptions, ThresholdOptions } from './options.js';
 export { main } from './cli/main.js';

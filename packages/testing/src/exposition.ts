@@ -4,10 +4,10 @@
  * from its source so that this package needs no dependency on
  * `@inferometer/ops` (whose own tests use this package).
  */
-import { parseExposition, type Exposition, type Sample } from '../../ops/src/doctor/exposition.js';
+import { parseExposition, type Exposition, type Sample } from '@inferometer/core/prometheus';
 
-export { parseExposition, seriesCount } from '../../ops/src/doctor/exposition.js';
-export type { Exposition, Family, Sample } from '../../ops/src/doctor/exposition.js';
+export { parseExposition, seriesCount } from '@inferometer/core/prometheus';
+export type { Exposition, Family, Sample } from '@inferometer/core/prometheus';
 
 /** What {@link parseStrict} returns: every sample in order, and each family's type. */
 export interface StrictExposition {

@@ -32,3 +32,5 @@ export { nativeBuckets, nativeSchema, NATIVE_MAX_SCHEMA, NATIVE_MIN_SCHEMA } fro
 export type { NativeBuckets } from './native.js';
 export { encodeLabelField, ProtoSink, utf8Length, varintSize, writeLabelField, zigzag } from './protobuf.js';
 export type { WireType } from './protobuf.js';
+export { parseExposition, seriesCount } from './parse.js';
+export type { Exposition, Family, Sample } from './parse.js';

@@ -11,7 +11,7 @@ import { METRIC_ATTRIBUTE_REJECTIONS, METRIC_DROPPED_OBSERVATIONS, OVERFLOW_VALU
 import { ALL_METRICS } from '../catalog.js';
 import { checkNumber, checkUrl } from '../options.js';
 import { seriesNames } from '../promql/selectors.js';
-import { parseExposition, seriesCount, type Exposition } from './exposition.js';
+import { parseExposition, seriesCount, type Exposition } from '@inferometer/core/prometheus';
 import { histogramKindsOf, NATIVE_SCRAPE_ACCEPT } from './histograms.js';
 import { PRESENCE } from './presence.js';
 import { outcomesFromExposition, outcomesFromPrometheus, STOPPED_OUTCOMES_QUERY } from './outcomes.js';

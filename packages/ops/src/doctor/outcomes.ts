@@ -7,7 +7,7 @@
  * `window` and no outcome in it.
  */
 import { METRIC_OUTCOME_EVENTS, METRIC_OUTCOMES, METRIC_PREDICTIONS_KEPT } from '@inferometer/drift/catalog';
-import type { Exposition } from './exposition.js';
+import type { Exposition } from '@inferometer/core/prometheus';
 
 /** What the check found, shaped as the doctor's CheckResult (check `outcomes`). */
 export interface OutcomeFinding {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseExposition } from '../../src/doctor/exposition.js';
+import { parseExposition } from '@inferometer/core/prometheus';
 import { outcomesFromExposition, outcomesFromPrometheus } from '../../src/doctor/outcomes.js';
 
 describe('the doctor on outcomes', () => {

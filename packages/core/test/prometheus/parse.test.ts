@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseExposition, seriesCount } from '../../src/doctor/exposition.js';
+import { parseExposition, seriesCount } from '../../src/prometheus/parse.js';
 
 describe('parseExposition', () => {
   it('groups histogram samples under their family and counts series without le', () => {
