@@ -21,18 +21,7 @@ import { dashboardSchemaErrors } from '../support/grafana-schema.js';
 import { startDemoRelease, trainIrisRelease, type DemoRelease } from '../support/demo-release.js';
 import { freePort } from '../support/ports.js';
 import { startPrometheus, type PrometheusServer } from '../support/prometheus.js';
-import {
-  DRIFT_CATALOG,
-  METRIC_ABSOLUTE_ERROR,
-  METRIC_CONFUSION,
-  METRIC_DATA_DRIFT_SCORE,
-  METRIC_EMBEDDING_CENTROID_DISTANCE,
-  METRIC_LABEL_DELAY,
-  METRIC_OUTCOME_EVENTS,
-  METRIC_PREDICTION_DRIFT_SCORE,
-  METRIC_SQUARED_ERROR,
-  QUALITY_CATALOG,
-} from '@inferometer/drift';
+import { DRIFT_CATALOG, METRIC_ABSOLUTE_ERROR, METRIC_CONFUSION, METRIC_DATA_DRIFT_SCORE, METRIC_EMBEDDING_CENTROID_DISTANCE, METRIC_LABEL_DELAY, METRIC_OUTCOME_EVENTS, METRIC_PREDICTION_DRIFT_SCORE, METRIC_SQUARED_ERROR, QUALITY_CATALOG } from '@inferometer/drift/catalog';
 import { REMOTE_WRITE_CATALOG } from '@inferometer/exporter-remote-write';
 import { ONNXRUNTIME_CATALOG } from '@inferometer/onnxruntime';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS, ksCriticalValue } from '@inferometer/drift';
 import { startDemoProcess, type DemoProcess } from '../support/demo-process.js';
 import { startPrometheus, type PrometheusServer } from '../support/prometheus.js';
-import { METRIC_DATA_DRIFT_SCORE, METRIC_PREDICTION_DRIFT_SCORE } from '@inferometer/drift';
+import { METRIC_DATA_DRIFT_SCORE, METRIC_PREDICTION_DRIFT_SCORE } from '@inferometer/drift/catalog';
 import { ATTR_EXECUTION_PROVIDER, METRIC_MODEL_LOAD } from '@inferometer/onnxruntime';
 
 // Streaming drift end to end: the demo's traffic replays the iris training rows

@@ -9,7 +9,7 @@ import { Tensor } from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { IRIS_CLASSES, IRIS_FEATURES, trainIris, trainingCsv } from '../scripts/train-iris.js';
 import { loadTrainingRows } from '../src/training-data.js';
-import { ATTR_FEATURE, ATTR_METHOD, METRIC_DATA_DRIFT_SCORE } from '@inferometer/drift';
+import { ATTR_FEATURE, ATTR_METHOD, METRIC_DATA_DRIFT_SCORE } from '@inferometer/drift/catalog';
 
 // What `npm run build` leaves in model/: the training CSV (with the model's
 // own predictions) and the reference profile inferometer-profile made of it.

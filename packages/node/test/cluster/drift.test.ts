@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseStrict } from '@inferometer/testing';
-import { METRIC_DATA_DRIFT_SCORE } from '@inferometer/drift';
+import { METRIC_DATA_DRIFT_SCORE } from '@inferometer/drift/catalog';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/drift-app.mjs', import.meta.url));

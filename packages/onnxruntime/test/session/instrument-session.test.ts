@@ -18,7 +18,7 @@ import { INVALID_INPUT } from '../../src/session/invalid-input.js';
 import { setupTestMetrics, type TestMetrics } from '@inferometer/testing';
 import { classifierBytes } from '../helpers/models.js';
 import { ATTR_EXECUTION_PROVIDER, METRIC_MODEL_LOAD } from '../../src/catalog.js';
-import { ATTR_FEATURE, ATTR_METHOD, METRIC_DATA_DRIFT_SCORE } from '@inferometer/drift';
+import { ATTR_FEATURE, ATTR_METHOD, METRIC_DATA_DRIFT_SCORE } from '@inferometer/drift/catalog';
 
 let m: TestMetrics;
 let model: string;
