@@ -24,7 +24,9 @@ for (const dir of readdirSync(join(root, 'packages')).sort()) {
   for (const subpath of Object.keys(manifest.exports ?? {})) {
     if (subpath === './package.json' || subpath.endsWith('.json')) continue;
     const file = subpath === '.' ? 'index' : subpath.slice(2);
-    const source = `packages/${dir}/src/${file}.ts`;
+    // A subpath is src/<name>.ts, or a folder's src/<name>/index.ts (core's ./prometheus).
+    const flat = `packages/${dir}/src/${file}.ts`;
+    const source = existsSync(join(root, flat)) ? flat : `packages/${dir}/src/${file}/index.ts`;
     if (!existsSync(join(root, source))) throw new Error(`${manifest.name} exports ${subpath}, but ${source} does not exist`);
     const specifier = subpath === '.' ? manifest.name : `${manifest.name}/${file}`;
     paths[specifier] = [`./${source}`];

@@ -190,7 +190,9 @@ async function checkPrometheus(prometheusUrl: string, metricsUrl: string, exposi
   // Up is not enough: metric_relabel_configs or limits can drop what the endpoint serves.
   const exposed = [...(exposition?.families.keys() ?? [])].filter((f) => ALL_METRICS.some((m) => m.prometheusName === f));
   if (exposed.length === 0) return result('prometheus', 'ok', 'Prometheus reports the target up', details);
-  const selector = `{job=${JSON.stringify(found.labels.job)}, instance=${JSON.stringify(found.labels.instance)}, __name__=~"(ml|inferometer)_.+"}`;
+  // Every catalog family's prefix (ml_, inferometer_, and node's process_ and nodejs_).
+  const prefixes = [...new Set(ALL_METRICS.map((m) => m.prometheusName.slice(0, m.prometheusName.indexOf('_'))))].sort().join('|');
+  const selector = `{job=${JSON.stringify(found.labels.job)}, instance=${JSON.stringify(found.labels.instance)}, __name__=~"(${prefixes})_.+"}`;
   try {
     const response = await get(`${base}/api/v1/query?query=${encodeURIComponent(`count by (__name__) (${selector})`)}`, timeoutMs);
     const stored = new Set((JSON.parse(response.body) as { data: { result: { metric: { __name__: string } }[] } }).data.result.map((r) => r.metric.__name__));
