@@ -1,5 +1,5 @@
 /**
- * The one family of configuration errors of every @inferometer package: a
+ * The one family of configuration errors of every Inferometer package: a
  * value (an option, a flag or an environment variable) that Inferometer
  * cannot use. Thrown at configuration (options, `configureGuards`,
  * `createAttributeGuard`, `attachCollector`, `start()`, `driftMonitor()`,

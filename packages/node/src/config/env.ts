@@ -29,7 +29,7 @@ export interface ConfigurationErrorDetails {
  * Thrown (as a rejection of `start()`) for a configuration error. Code reads
  * `variable` or `option` and `accepted`, never the message. An
  * `InferometerConfigError` of @inferometer/core (the one family of
- * configuration errors of every @inferometer package), whose `accepted` is one
+ * configuration errors of every Inferometer package), whose `accepted` is one
  * sentence here.
  *
  * @example
