@@ -34,6 +34,7 @@ import { checkRegex, DEFAULT_JOB, DEFAULT_NODE_JOB, DRIFT_METHODS, resolveThresh
 import { LATENCY_PANEL_QUANTILES, NODE_QUERIES, QUERIES, VARIABLE_QUERIES, VARIABLES } from './queries.js';
 import { BATCH_SIZE_QUANTILES } from '../rules/recording.js';
 import { withGenerativeRow } from './generative-row.js';
+import { DATASOURCE } from './panels.js';
 import { withQualityRow } from './quality-row.js';
 import { withRuntimeRow } from './runtime-row.js';
 
@@ -63,7 +64,6 @@ export const DEFAULT_DASHBOARD_UID = 'inferometer-models';
 /** Default title. */
 export const DEFAULT_DASHBOARD_TITLE = 'Inferometer: models';
 
-const DATASOURCE = { type: 'prometheus', uid: `\${${VARIABLES.datasource}}` };
 
 function query(expr: string, legend: string, refId = 'A'): prometheus.DataqueryBuilder {
   return new prometheus.DataqueryBuilder().datasource(DATASOURCE).expr(expr).legendFormat(legend).refId(refId);

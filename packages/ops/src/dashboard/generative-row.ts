@@ -7,8 +7,8 @@
  */
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import { RowBuilder, ThresholdsConfigBuilder, ThresholdsMode, type DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import { panel } from './panels.js';
 import { ATTR_FINISH_REASON, ATTR_MODEL_NAME, ATTR_MODEL_VERSION, ATTR_PHASE, ATTR_TOKEN_TYPE } from '@inferometer/core/catalog';
 import { RECORDED } from '../rules/recording.js';
 import { VARIABLES } from './queries.js';
@@ -28,22 +28,6 @@ export const GENERATIVE_QUERIES = {
   cutShortRatio: `max by (${PER_VERSION}) (${RECORDED.cutShortRatio}{${SERIES}})`,
   phaseP95: `max by (${ATTR_MODEL_NAME}, ${ATTR_PHASE}) (${RECORDED.phaseQuantiles}{${SERIES}, quantile="0.95"})`,
 } as const;
-
-const DATASOURCE = { type: 'prometheus', uid: `\${${VARIABLES.datasource}}` };
-
-function panel(title: string, description: string, unit: string, width: number, queries: readonly (readonly [string, string])[]): timeseries.PanelBuilder {
-  const builder = new timeseries.PanelBuilder()
-    .title(title)
-    .description(description)
-    .datasource(DATASOURCE)
-    .unit(unit)
-    .span(width)
-    .height(8)
-    .min(0)
-    .legend(new common.VizLegendOptionsBuilder().showLegend(true).displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom));
-  queries.forEach(([expr, legend], i) => builder.withTarget(new prometheus.DataqueryBuilder().datasource(DATASOURCE).expr(expr).legendFormat(legend).refId(String.fromCharCode(65 + i))));
-  return builder;
-}
 
 const dashed = (p: timeseries.PanelBuilder, value: number): timeseries.PanelBuilder =>
   p

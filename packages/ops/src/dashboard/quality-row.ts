@@ -8,8 +8,8 @@
  */
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import { RowBuilder, ThresholdsConfigBuilder, ThresholdsMode, type DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import { panel } from './panels.js';
 import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION } from '@inferometer/core/catalog';
 import {
   ATTR_CONFIDENCE_BIN,
@@ -49,22 +49,6 @@ export const QUALITY_QUERIES = {
   embeddingDistance: `max by (${ATTR_MODEL_NAME}, ${ATTR_SOURCE}, ${ATTR_DISTANCE}) (${METRIC_EMBEDDING_CENTROID_DISTANCE.prometheusName}{${SERIES}})`,
   outcomeEvents: `sum by (${ATTR_EVENT}) (rate(${METRIC_OUTCOME_EVENTS.prometheusName}{job=~"$${VARIABLES.job}"}[5m])) > 0`,
 } as const;
-
-const DATASOURCE = { type: 'prometheus', uid: `\${${VARIABLES.datasource}}` };
-
-function panel(title: string, description: string, unit: string, width: number, queries: readonly (readonly [string, string])[]): timeseries.PanelBuilder {
-  const builder = new timeseries.PanelBuilder()
-    .title(title)
-    .description(description)
-    .datasource(DATASOURCE)
-    .unit(unit)
-    .span(width)
-    .height(8)
-    .min(0)
-    .legend(new common.VizLegendOptionsBuilder().showLegend(true).displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom));
-  queries.forEach(([expr, legend], i) => builder.withTarget(new prometheus.DataqueryBuilder().datasource(DATASOURCE).expr(expr).legendFormat(legend).refId(String.fromCharCode(65 + i))));
-  return builder;
-}
 
 const line = (p: timeseries.PanelBuilder, value: number, below: boolean): timeseries.PanelBuilder =>
   p
