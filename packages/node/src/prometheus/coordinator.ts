@@ -1,7 +1,8 @@
 /**
  * One collection and one rendered body per format and encoding, shared by
  * every scrape that arrives while the collection runs: 200 scrapers at once
- * cost one collection and one 16 MB body, not 200 of each.
+ * cost one collection and one 16 MB body, not 200 of each, and the limit on
+ * concurrent scrapes counts those bodies, not the sockets reading them.
  */
 import { createGzip, constants as zlib } from 'node:zlib';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
@@ -37,9 +38,16 @@ export const RENDER_CHUNK_BYTES = 64 * 1024;
  */
 export const GZIP_LEVEL = zlib.Z_BEST_SPEED;
 
+/** The key of one body of a round: its format and encoding. */
+export function bodyKey(format: ExpositionFormat, gzip: boolean): string {
+  return gzip ? `${format}+gzip` : format;
+}
+
 /** One collection and the bodies rendered from it. */
 export class ScrapeRound {
   private readonly _bodies = new Map<string, Promise<Body>>();
+  /** Scrapes being answered, per body key: a body counts against the limit while it has any. */
+  private readonly _readers = new Map<string, number>();
   /** Plain bodies' chunks, handed back to the pool once no scrape of this round is left. */
   private readonly _pooled: Buffer[] = [];
   private _users = 0;
@@ -59,9 +67,15 @@ export class ScrapeRound {
     });
   }
 
-  /** A scrape uses this round until {@link leave} (its response closed). */
-  enter(): void {
+  /** Whether a scrape is being answered this body (format and encoding) of this round now: another joins it without a body of its own. */
+  serving(key: string): boolean {
+    return (this._readers.get(key) ?? 0) > 0;
+  }
+
+  /** A scrape uses this round's body `key` until {@link leave} (its response closed). */
+  enter(key: string): void {
     this._users++;
+    this._readers.set(key, (this._readers.get(key) ?? 0) + 1);
   }
 
   /** Whether a scrape is still being answered from this round. */
@@ -69,9 +83,14 @@ export class ScrapeRound {
     return this._users > 0;
   }
 
-  leave(): void {
+  /** A scrape of body `key` is done; true when it was that body's last reader. */
+  leave(key: string): boolean {
     this._users--;
+    const left = (this._readers.get(key) ?? 1) - 1;
+    if (left > 0) this._readers.set(key, left);
+    else this._readers.delete(key);
     this._recycle();
+    return left <= 0;
   }
 
   /**
@@ -88,7 +107,7 @@ export class ScrapeRound {
 
   /** The body for a format and encoding, rendered once however many scrapes ask. */
   body(resourceMetrics: ResourceMetrics, format: ExpositionFormat, gzip: boolean): Promise<Body> {
-    const key = `${format}${gzip ? '+gzip' : ''}`;
+    const key = bodyKey(format, gzip);
     let body = this._bodies.get(key);
     if (body === undefined) {
       body = gzip ? this._gzipped(resourceMetrics, format) : this._plain(resourceMetrics, format);
@@ -181,17 +200,28 @@ export class ScrapeCoordinator {
   ) {}
 
   /**
-   * The collection in flight, or a new one; `undefined` when
-   * {@link MAX_PENDING_COLLECTIONS} collections have not settled (collections
-   * given up on by timeout that still hang): starting more would pile them up.
+   * The round a scrape arriving now shares, without starting one: the
+   * collection in flight, or one that finished within
+   * {@link SHARE_WINDOW_MILLIS} and is still being sent to a scrape.
    */
-  join(timeoutMillis: number): ScrapeRound | undefined {
+  shared(): ScrapeRound | undefined {
     if (this._current !== undefined && !this._current.settled) return this._current;
     // Scrapes that overlap one still being answered share its collection and
     // bodies too, if it is recent: ten scrapers arriving within a few
     // milliseconds of each other then cost one collection, not several.
     const latest = this._latest;
     if (latest?.succeededAt !== undefined && latest.inUse && performance.now() - latest.succeededAt <= SHARE_WINDOW_MILLIS) return latest;
+    return undefined;
+  }
+
+  /**
+   * The {@link shared} round, or a new one; `undefined` when
+   * {@link MAX_PENDING_COLLECTIONS} collections have not settled (collections
+   * given up on by timeout that still hang): starting more would pile them up.
+   */
+  join(timeoutMillis: number): ScrapeRound | undefined {
+    const shared = this.shared();
+    if (shared !== undefined) return shared;
     if (this._pending.size >= MAX_PENDING_COLLECTIONS) return undefined;
     const round = new ScrapeRound(this._collect(timeoutMillis), this._render, this._pool);
     this._current = round;

@@ -3,7 +3,7 @@ import { diag } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { TimeoutError, type MetricProducer } from '@opentelemetry/sdk-metrics';
 import { negotiate } from './negotiation.js';
-import { ScrapeCoordinator, type Body, type Collected, type ScrapeRound } from './coordinator.js';
+import { bodyKey, ScrapeCoordinator, type Body, type Collected, type ScrapeRound } from './coordinator.js';
 
 export { PROMETHEUS_CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE } from './negotiation.js';
 
@@ -11,8 +11,14 @@ export { PROMETHEUS_CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE } from './negotiation
 export const DEFAULT_COLLECT_TIMEOUT_MILLIS = 9_000;
 /** Default of {@link ScrapeLimits.writeTimeoutMillis}: Prometheus' default scrape timeout, after which it has given up anyway. */
 export const DEFAULT_WRITE_TIMEOUT_MILLIS = 10_000;
-/** Default of {@link ScrapeLimits.maxConcurrentScrapes}: two HA Prometheus servers and a few people with curl, many times over. */
+/** Default of {@link ScrapeLimits.maxConcurrentScrapes}: bodies at once (each a collection's rendering in one format and encoding, however many scrapes read it); scrapes asking for every format, gzip on and off, twice over. */
 export const DEFAULT_MAX_CONCURRENT_SCRAPES = 16;
+/**
+ * Scrapes answered at once, however many share a body: each holds a socket
+ * and its kernel buffers (not a copy of the body), and is cut off after
+ * {@link ScrapeLimits.writeTimeoutMillis}; past this many, `503`.
+ */
+export const MAX_SCRAPE_SOCKETS = 1_024;
 /** Taken off the `X-Prometheus-Scrape-Timeout-Seconds` Prometheus sends, so the 503 reaches it before it gives up (at most half the timeout). */
 export const SCRAPE_TIMEOUT_MARGIN_MILLIS = 500;
 /** Longest collection wait a `X-Prometheus-Scrape-Timeout-Seconds` header can ask for. */
@@ -51,9 +57,12 @@ export interface ScrapeLimits {
    */
   writeTimeoutMillis?: number;
   /**
-   * Scrapes served at once; one more is answered `503` with `Retry-After`
-   * at once. Concurrent scrapes share one collection and one rendered body
-   * per format and encoding. Default {@link DEFAULT_MAX_CONCURRENT_SCRAPES}.
+   * Exposition bodies rendered or sent at once; a scrape that would need
+   * one more is answered `503` with `Retry-After` at once. Concurrent
+   * scrapes share one collection and one rendered body per format and
+   * encoding, so this counts bodies, not sockets: 200 Prometheus scrapes
+   * arriving together are one body, all answered (sockets are bounded by
+   * {@link MAX_SCRAPE_SOCKETS}). Default {@link DEFAULT_MAX_CONCURRENT_SCRAPES}.
    *
    * @example
    * ```ts
@@ -87,7 +96,7 @@ export interface ScrapeLimits {
 
 /** What the endpoint refused or cut short since it was created. */
 export interface ScrapeStats {
-  /** Scrapes answered `503` at once: {@link ScrapeLimits.maxConcurrentScrapes} were being served, or earlier collections still hang. */
+  /** Scrapes answered `503` at once: {@link ScrapeLimits.maxConcurrentScrapes} bodies or {@link MAX_SCRAPE_SOCKETS} scrapes were being served, or earlier collections still hang. */
   readonly refused: number;
   /** Scrapes answered `503` because the collection did not finish in time. */
   readonly timedOut: number;
@@ -194,32 +203,45 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
     },
     { created: options.openMetricsCreated === true, onDroppedFamily: () => stats.droppedFamilies++ },
   );
-  let active = 0;
+  /** Bodies (round, format, encoding) being answered, and the sockets reading them. */
+  let bodies = 0;
+  let sockets = 0;
 
   const handler: MetricsRequestHandler = (request, response) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       plain(response, 405, 'Method Not Allowed\n', { Allow: 'GET, HEAD' });
       return;
     }
-    if (active >= maxConcurrent) {
-      tell('refused', `${maxConcurrent} scrapes are being served (maxConcurrentScrapes); answering further ones 503 until one finishes`);
-      plain(response, 503, `Service Unavailable: ${maxConcurrent} scrapes are being served already (maxConcurrentScrapes); retry later\n`, { 'Retry-After': RETRY_AFTER_SECONDS });
+    const wanted = negotiate(request.headers.accept, request.headers['accept-encoding'], gzipAllowed);
+    const key = bodyKey(wanted.format, wanted.gzip);
+    // A scrape that joins a body being sent costs a socket and no memory of
+    // its own (the chunks are shared, written with backpressure): only a
+    // scrape that needs a body of its own counts against the limit, and
+    // sockets are bounded separately.
+    const shared = coordinator.shared();
+    const joins = shared?.serving(key) === true;
+    if ((!joins && bodies >= maxConcurrent) || sockets >= MAX_SCRAPE_SOCKETS) {
+      const what = joins ? `${MAX_SCRAPE_SOCKETS} scrapes are being answered` : `${maxConcurrent} exposition bodies are being rendered or sent (maxConcurrentScrapes)`;
+      tell('refused', `${what}; answering further ones 503 until one finishes`);
+      plain(response, 503, `Service Unavailable: ${what} already; retry later\n`, { 'Retry-After': RETRY_AFTER_SECONDS });
       return;
     }
-    // The slot is held until the response is done or its connection gone
-    // (a response still flushing to a slow reader counts).
-    active++;
-    response.once('close', () => active--);
     const timeoutMillis = scrapeTimeout(request.headers['x-prometheus-scrape-timeout-seconds'], collectTimeout);
-    const round = coordinator.join(timeoutMillis);
+    const round = shared ?? coordinator.join(timeoutMillis);
     if (round === undefined) {
       tell('refused', 'earlier metrics collections have not finished (an observable callback or producer hangs); answering 503 without starting another');
       plain(response, 503, 'Service Unavailable: earlier metrics collections have not finished yet; retry later\n', { 'Retry-After': RETRY_AFTER_SECONDS });
       return;
     }
-    round.enter();
-    response.once('close', () => round.leave());
-    const wanted = negotiate(request.headers.accept, request.headers['accept-encoding'], gzipAllowed);
+    // Held until the response is done or its connection gone (a response
+    // still flushing to a slow reader counts).
+    if (!round.serving(key)) bodies++;
+    sockets++;
+    round.enter(key);
+    response.once('close', () => {
+      sockets--;
+      if (round.leave(key)) bodies--;
+    });
     void answer(round, wanted, timeoutMillis, request, response)
       .catch((err: unknown) => {
         tell('failed', 'answering a scrape failed', err);

@@ -19,6 +19,8 @@ interface Probe {
   readonly maxStallMs: number;
   /** TCP connections the target holds open. */
   readonly sockets: number;
+  /** Collections since the target started. */
+  readonly collections: number;
 }
 
 interface Target {
@@ -115,7 +117,7 @@ describe('the pull endpoint against slow readers', () => {
 });
 
 describe('the pull endpoint against 200 concurrent scrapes', () => {
-  it('answers or refuses every one quickly, sharing one collection, under 512 MiB', async () => {
+  it('answers every one from one shared collection and body, under 512 MiB', async () => {
     const target = await startTarget();
     const before = await target.probe();
     let peak = before.rss;
@@ -132,7 +134,11 @@ describe('the pull endpoint against 200 concurrent scrapes', () => {
         { length: 200 },
         () =>
           new Promise<{ status: number; ms: number; bytes: number }>((resolve, reject) => {
-            get(target.url, { agent: false, headers: { 'accept-encoding': 'identity' } }, (response) => {
+            // gzip, as Prometheus always asks: 200 readers of one 0.6 MB
+            // body. (200 readers of the 16 MB identity body are 3.2 GB for
+            // loopback and this one client process to move; past the write
+            // timeout they are cut off, as the slow readers above.)
+            get(target.url, { agent: false, headers: { 'accept-encoding': 'gzip' } }, (response) => {
               let bytes = 0;
               response.on('data', (chunk: Buffer) => (bytes += chunk.length));
               response.on('end', () => resolve({ status: response.statusCode ?? 0, ms: performance.now() - t0, bytes }));
@@ -149,16 +155,18 @@ describe('the pull endpoint against 200 concurrent scrapes', () => {
     const refused = results.filter((r) => r.status === 503);
     const growth = (peak - before.rss) / MiB;
     console.log(
-      `200 concurrent scrapes: ${served.length} served (${Math.min(...served.map((r) => r.ms)).toFixed(0)} ms for the first, ${Math.max(...served.map((r) => r.ms)).toFixed(0)} ms for the last), ${refused.length} refused (${Math.max(...refused.map((r) => r.ms)).toFixed(0)} ms for the last); RSS ${(before.rss / MiB).toFixed(0)} MiB -> peak ${(peak / MiB).toFixed(0)} MiB (+${growth.toFixed(1)} MiB); longest event-loop stall ${after.maxStallMs.toFixed(1)} ms`,
+      `200 concurrent scrapes: ${after.collections - before.collections} collections, ${served.length} served (${Math.min(...served.map((r) => r.ms)).toFixed(0)} ms for the first, ${Math.max(...served.map((r) => r.ms)).toFixed(0)} ms for the last), ${refused.length} refused; RSS ${(before.rss / MiB).toFixed(0)} MiB -> peak ${(peak / MiB).toFixed(0)} MiB (+${growth.toFixed(1)} MiB); longest event-loop stall ${after.maxStallMs.toFixed(1)} ms`,
     );
-    expect(served.length + refused.length).toBe(200);
-    expect(served.length).toBeGreaterThanOrEqual(16);
-    for (const r of served) expect(r.bytes).toBeGreaterThan(10_000_000);
-    // Refused at once: every refusal had arrived before the first 16 MB body
-    // was through (they do not wait for a collection or a body), whatever
-    // the machine's speed; and every scrape answered within a bound.
-    expect(Math.max(...refused.map((r) => r.ms))).toBeLessThan(Math.min(...served.map((r) => r.ms)));
+    // Every one served: the limit counts bodies, and 200 scrapes of one
+    // format arriving together share one collection and one body. A scrape
+    // arriving after that body was sent to all the others would start a
+    // second round (a second body, still under the limit of 16).
+    expect(refused).toEqual([]);
+    expect(served).toHaveLength(200);
+    for (const r of served) expect(r.bytes).toBeGreaterThan(100_000);
+    expect(after.collections - before.collections).toBeLessThanOrEqual(2);
     expect(Math.max(...results.map((r) => r.ms))).toBeLessThan(45_000);
+    // Memory bounded by the shared body (16 MB) and the sockets, not 200 bodies.
     expect(growth).toBeLessThan(512);
   }, 60_000);
 });

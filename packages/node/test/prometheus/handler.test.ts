@@ -189,7 +189,7 @@ describe('createPrometheusReader: scrapes share one collection', () => {
     stuck.destroy();
   });
 
-  it('refuses a scrape past maxConcurrentScrapes at once with 503 and Retry-After', async () => {
+  it('refuses a scrape needing a body past maxConcurrentScrapes at once with 503 and Retry-After, and lets one sharing a body in', async () => {
     const { reader, handler, stats } = createPrometheusReader({ maxConcurrentScrapes: 2, metricProducers: [hanging()] });
     const provider = new MeterProvider({ readers: [reader] });
     closers.push(() => provider.shutdown());
@@ -204,17 +204,26 @@ describe('createPrometheusReader: scrapes share one collection', () => {
       }),
     );
     let heldAnswered = false;
-    const held = [fetch(`${base}/metrics`, { headers: { 'x-prometheus-scrape-timeout-seconds': '2' } }), fetch(`${base}/metrics`, { headers: { 'x-prometheus-scrape-timeout-seconds': '2' } })];
+    // Two bodies: the text format and OpenMetrics, of one collection.
+    const timeout = { 'x-prometheus-scrape-timeout-seconds': '2' };
+    const held = [
+      fetch(`${base}/metrics`, { headers: { ...timeout, accept: 'text/plain;version=0.0.4' } }),
+      fetch(`${base}/metrics`, { headers: { ...timeout, accept: 'application/openmetrics-text;version=1.0.0' } }),
+    ];
     void Promise.allSettled(held).then(() => (heldAnswered = true));
     await bothHeld;
-    const refused = await fetch(`${base}/metrics`);
+    // A third body (the protobuf exposition) is one too many.
+    const refused = await fetch(`${base}/metrics`, { headers: { accept: 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited' } });
     // At once: answered while the two held scrapes still wait on the hung collection.
     expect(heldAnswered).toBe(false);
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('1');
     expect(await refused.text()).toMatch(/maxConcurrentScrapes/);
     expect(stats().refused).toBe(1);
-    for (const response of await Promise.all(held)) expect(response.status).toBe(503);
+    // A scrape of a body being answered joins it: the limit counts bodies, not sockets.
+    const joined = fetch(`${base}/metrics`, { headers: { ...timeout, accept: 'text/plain;version=0.0.4' } });
+    for (const response of await Promise.all([...held, joined])) expect(response.status).toBe(503);
+    expect(stats()).toMatchObject({ refused: 1, timedOut: 3 });
   });
 });
 
