@@ -75,9 +75,12 @@ await new Promise((resolve) => setTimeout(resolve, 200));
 const upstreamUrl = `http://127.0.0.1:${upstream._server.address().port}/metrics`;
 
 /** `n` concurrent scrapes; the longest event-loop stall meanwhile, the slowest scrape, and the bytes of each on the wire. */
-async function scrape({ n = 1, encoding = 'identity', url = telemetry.metricsUrl } = {}) {
+async function scrape({ n = 1, encoding = 'identity', url = telemetry.metricsUrl, tolerate = false } = {}) {
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
+  const rssBefore = process.memoryUsage().rss;
+  let peakRss = rssBefore;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
   const t0 = performance.now();
   scraper.stdin.write(`${n} ${encoding} ${url}\n`);
   const lines = [];
@@ -88,9 +91,16 @@ async function scrape({ n = 1, encoding = 'identity', url = telemetry.metricsUrl
   }
   const ms = performance.now() - t0;
   delay.disable();
+  clearInterval(sampler);
   const results = lines.map((line) => line.split(' ').map(Number));
-  for (const [status, bytes] of results) if (status !== 200 || bytes < 100_000) throw new Error(`scrape failed: ${lines.join('; ')}`);
-  return { ms, stall: delay.max / 1e6, bytes: results[0][1] };
+  const ok = results.filter(([status, bytes]) => status === 200 && bytes >= 100_000);
+  if (!tolerate && ok.length !== results.length) throw new Error(`scrape failed: ${lines.join('; ')}`);
+  const statuses = {};
+  for (const [status, bytes] of results) {
+    const key = status === 200 && bytes < 100_000 ? '200 cut short' : String(status);
+    statuses[key] = (statuses[key] ?? 0) + 1;
+  }
+  return { ms, stall: delay.max / 1e6, bytes: ok[0]?.[1] ?? 0, served: ok.length, statuses, rssGrowth: (peakRss - rssBefore) / 2 ** 20 };
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ROUNDS = 10;
@@ -107,6 +117,10 @@ const plain1 = await series({});
 const gzip1 = await series({ encoding: 'gzip' });
 const plain10 = await series({ n: 10 });
 const gzip10 = await series({ n: 10, encoding: 'gzip' });
+// 200 at once, as a busy target may see (an HA pair, agents, people with
+// curl), gzip as Prometheus asks: served from shared bodies, or refused.
+const many = [];
+for (let i = 0; i < 3; i++) many.push(await scrape({ n: 200, encoding: 'gzip', tolerate: true }));
 await scrape({ url: upstreamUrl });
 const upstreamScrapes = [];
 for (let i = 0; i < 5; i++) upstreamScrapes.push(await scrape({ url: upstreamUrl }));
@@ -129,6 +143,15 @@ report('scrape-stall', [
   stallRow('1 scraper, OpenMetrics, gzip', gzip1),
   stallRow('10 concurrent scrapers, OpenMetrics, no gzip', plain10),
   stallRow('10 concurrent scrapers, OpenMetrics, gzip', gzip10),
+  row({
+    target: '3 scrape',
+    metric: 'scrapes served of 200 concurrent, OpenMetrics, gzip (fewest of 3 rounds)',
+    unit: 'scrapes',
+    ours: Math.min(...many.map((m) => m.served)),
+    goal: '200 (all)',
+    met: many.every((m) => m.served === 200),
+    note: `answers by status ${many.map((m) => JSON.stringify(m.statuses)).join(', ')}; peak RSS growth ${Math.max(...many.map((m) => m.rssGrowth)).toFixed(1)} MiB, longest stall ${maxStall(many).toFixed(1)} ms, median ${median(many.map((m) => m.ms)).toFixed(0)} ms a round (200 curl processes on the same 2 cores)`,
+  }),
   row({
     target: '3 scrape',
     metric: 'bytes on the wire per scrape, gzip (10,000 histogram series)',
