@@ -19,7 +19,7 @@ import { startReceiverV2, V2_CONTENT_TYPE, type ReceiverV2, type ReceiverV2Mode 
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
-  await Promise.allSettled(cleanups.splice(0).map((cleanup) => cleanup()));
+  await Promise.allSettled(cleanups.splice(0).map(async (cleanup) => cleanup()));
 });
 
 async function receiver(mode: ReceiverV2Mode): Promise<ReceiverV2> {
