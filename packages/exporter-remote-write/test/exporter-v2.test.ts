@@ -176,6 +176,25 @@ describe("RemoteWriteExporter with protocol: '2.0'", () => {
     expect(fallbackWarnings[0]).toContain(mode === 'unsupported' ? 'HTTP 415' : 'without X-Prometheus-Remote-Write-*-Written headers');
   });
 
+  it('takes a 2xx with only some *-Written headers as a 2.0 answer (missing ones count 0), and a 2xx whose only header is not a number as none', async () => {
+    const server = await receiver('v2');
+    let answer: Record<string, string> = { 'X-Prometheus-Remote-Write-Samples-Written': '7' };
+    server.capture.respond = (_request, response) => {
+      response.writeHead(204, answer);
+      response.end();
+    };
+    const { exporter, data, exportNow } = await setup({ url: server.url });
+    exportNow(await data(2));
+    await exporter.forceFlush();
+    expect(exporter.stats()).toMatchObject({ protocol: '2.0', fallbacks: 0, samplesWritten: 7, histogramsWritten: 0, exemplarsWritten: 0 });
+    answer = { 'X-Prometheus-Remote-Write-Samples-Written': 'lots' };
+    exportNow(await data(2));
+    await exporter.forceFlush();
+    expect(exporter.stats()).toMatchObject({ protocol: '1.0', fallbacks: 1, samplesWritten: 7 });
+    // The refused request went again as 1.0.
+    expect(server.capture.requests.map((r) => r.headers['x-prometheus-remote-write-version'])).toEqual(['2.0.0', '2.0.0', '0.1.0']);
+  });
+
   it('a 1.0 exporter answered 415 drops the request as rejected (no fallback below 1.0)', async () => {
     const server = await receiver('unsupported');
     server.capture.respond = (_request, response) => {

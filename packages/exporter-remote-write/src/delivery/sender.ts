@@ -193,6 +193,7 @@ export class Delivery {
         const outcome = await this.send(batch);
         if (outcome.kind === 'unsupported' && !this.closed) {
           // Still held (counted in the bounds): re-encoded as 1.0 and sent again at once, nothing lost.
+          this.stalled = false;
           this.fallBack(outcome.reason);
           if (this.queue.release(batch)) this.queue.unshift(batch);
           else this.events.dropped(batch.samples, REMOTE_WRITE_DROP_REASONS.queueFull, batch.protocol);
@@ -203,13 +204,14 @@ export class Delivery {
         if (outcome.kind !== 'retry') this.stalled = false;
         if (outcome.kind === 'sent') {
           this.events.sent(batch.samples, batch.protocol);
-        } else if (outcome.kind === 'rejected' || outcome.kind === 'unsupported') {
+        } else if (outcome.kind === 'rejected') {
           this.events.dropped(batch.samples, REMOTE_WRITE_DROP_REASONS.rejected, batch.protocol);
           diag.warn(`@inferometer/exporter-remote-write: ${this.config.url} refused ${batch.samples} samples (${outcome.reason}); not retried`);
         } else if (!stillOurs) {
           // Evicted for newer data while in flight, and this try failed.
           this.events.dropped(batch.samples, REMOTE_WRITE_DROP_REASONS.queueFull, batch.protocol);
-        } else if (this.closed) {
+        } else if (this.closed || outcome.kind === 'unsupported') {
+          // (A 2.0 request refused as unsupported reaches here only when closing: no time to re-send it.)
           this.events.dropped(batch.samples, REMOTE_WRITE_DROP_REASONS.shutdown, batch.protocol);
         } else {
           batch.attempts++;
