@@ -2,7 +2,7 @@ import { diag } from '@opentelemetry/api';
 import { runtime } from '@inferometer/core/internal';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { AggregationTemporality, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { Delivery, REMOTE_WRITE_DROP_REASONS, type DeliveryStats, type Enqueued } from './delivery/sender.js';
+import { Delivery, REMOTE_WRITE_DROP_REASONS, type Enqueued } from './delivery/sender.js';
 import { WriteRequestEncoder, type EncodeResult } from './encode/write-request.js';
 import { WriteRequestV2Encoder } from './encode/write-request-v2.js';
 import type { RemoteWriteProtocol } from './catalog.js';
@@ -10,9 +10,19 @@ import { resolveOptions, type RemoteWriteExporterOptions, type ResolvedOptions }
 import { SelfMetrics } from './self-metrics.js';
 
 /** What {@link RemoteWriteExporter.stats} reports. */
-export interface RemoteWriteStats extends Readonly<DeliveryStats> {
-  /** The protocol configured (`protocol` option); `protocol` is the one in use now. */
+export interface RemoteWriteStats {
+  /** The protocol requests go out in now: the configured one, or `'1.0'` after a fallback. */
+  readonly protocol: RemoteWriteProtocol;
+  /** The protocol configured (the `protocol` option). */
   readonly configuredProtocol: RemoteWriteProtocol;
+  /** Times a 2.0 request was refused (415, or 2xx without `X-Prometheus-Remote-Write-*-Written` headers) and re-sent as 1.0. */
+  readonly fallbacks: number;
+  /** Sum of the receivers' `X-Prometheus-Remote-Write-Samples-Written` (2.0 only). */
+  readonly samplesWritten: number;
+  /** Sum of the receivers' `X-Prometheus-Remote-Write-Histograms-Written` (2.0 only). */
+  readonly histogramsWritten: number;
+  /** Sum of the receivers' `X-Prometheus-Remote-Write-Exemplars-Written` (2.0 only). */
+  readonly exemplarsWritten: number;
   /** Samples queued or in flight. */
   readonly pendingSamples: number;
 }
@@ -80,7 +90,8 @@ export class RemoteWriteExporter implements PushMetricExporter {
    * ```
    */
   stats(): RemoteWriteStats {
-    return { ...this.delivery.stats, configuredProtocol: this.options.protocol, pendingSamples: this.delivery.pendingSamples };
+    const { protocol, fallbacks, samplesWritten, histogramsWritten, exemplarsWritten } = this.delivery.stats;
+    return { protocol, configuredProtocol: this.options.protocol, fallbacks, samplesWritten, histogramsWritten, exemplarsWritten, pendingSamples: this.delivery.pendingSamples };
   }
 
   /** The pending gauge's values: the configured protocol's, and 1.0's once a 2.0 exporter fell back. */
