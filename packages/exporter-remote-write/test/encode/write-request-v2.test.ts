@@ -192,6 +192,23 @@ describe('WriteRequestV2Encoder', () => {
     expect(histogram.schema).toBe(v1.schema);
   });
 
+  it('writes series longer than 127 bytes and references past 127 (multi-byte lengths and varints) as the proto reads them', async () => {
+    const env = testProvider();
+    const counter = env.provider.getMeter('t').createCounter('wide');
+    const attributes: Record<string, string> = {};
+    for (let k = 0; k < 70; k++) attributes[`attr_${String(k).padStart(2, '0')}`] = `value-${k}`;
+    for (let i = 0; i < 300; i++) counter.add(i + 1, { ...attributes, shard: `s${i}` });
+    const { requests } = new WriteRequestV2Encoder({ compress: false }).encode(await env.collect());
+    const decoded = decodeV2(requests[0]!.body);
+    expect(decoded.symbols.length).toBeGreaterThan(300);
+    const wide = decoded.series.filter((s) => s.labels.__name__ === 'wide_total');
+    expect(wide).toHaveLength(300);
+    for (const [i, series] of wide.entries()) {
+      expect(series.labels).toMatchObject({ ...attributes, shard: `s${i}` });
+      expect(series.samples[0]!.value).toBe(i + 1);
+    }
+  });
+
   it('keeps symbols[0] == "" and complete references in every request when it cuts a request in two', async () => {
     const env = testProvider();
     const counter = env.provider.getMeter('t').createCounter('c', { description: 'help', unit: '1' });
