@@ -10,14 +10,28 @@
  */
 import { ATTR_REASON, type MetricDefinition } from '@inferometer/core/catalog';
 
+/**
+ * Attribute of every remote-write self-metric: the protocol the samples went
+ * (or were to go) out in, one of {@link REMOTE_WRITE_PROTOCOLS}. After a
+ * fallback from 2.0 (a 1.0 receiver answered 415) the same exporter counts
+ * under both values.
+ */
+export const ATTR_PROTOCOL = 'protocol' as const;
+
+/** The remote write protocol versions the exporter speaks: the values of {@link ATTR_PROTOCOL}. */
+export const REMOTE_WRITE_PROTOCOLS = ['1.0', '2.0'] as const;
+
+/** One of {@link REMOTE_WRITE_PROTOCOLS}. */
+export type RemoteWriteProtocol = (typeof REMOTE_WRITE_PROTOCOLS)[number];
+
 /** `inferometer_remote_write_samples_total`: samples the remote-write exporter delivered. */
 export const METRIC_REMOTE_WRITE_SENT = {
   name: 'inferometer_remote_write_samples',
   prometheusName: 'inferometer_remote_write_samples_total',
   kind: 'counter',
   unit: '{sample}',
-  description: 'Samples delivered by the remote-write exporter (2xx from the receiver).',
-  attributes: [],
+  description: 'Samples delivered by the remote-write exporter (2xx from the receiver), by protocol.',
+  attributes: [ATTR_PROTOCOL],
 } as const satisfies MetricDefinition;
 
 /** `inferometer_remote_write_samples_retried_total`: samples sent again after a 5xx, 429 or network error. */
@@ -26,8 +40,8 @@ export const METRIC_REMOTE_WRITE_RETRIED = {
   prometheusName: 'inferometer_remote_write_samples_retried_total',
   kind: 'counter',
   unit: '{sample}',
-  description: 'Samples the remote-write exporter sent again after a retryable failure.',
-  attributes: [],
+  description: 'Samples the remote-write exporter sent again after a retryable failure, by protocol.',
+  attributes: [ATTR_PROTOCOL],
 } as const satisfies MetricDefinition;
 
 /** `inferometer_remote_write_samples_dropped_total{reason}`: samples given up (4xx, queue full, shutdown). */
@@ -36,8 +50,8 @@ export const METRIC_REMOTE_WRITE_DROPPED = {
   prometheusName: 'inferometer_remote_write_samples_dropped_total',
   kind: 'counter',
   unit: '{sample}',
-  description: 'Samples the remote-write exporter gave up on, by reason.',
-  attributes: [ATTR_REASON],
+  description: 'Samples the remote-write exporter gave up on, by reason and protocol.',
+  attributes: [ATTR_REASON, ATTR_PROTOCOL],
 } as const satisfies MetricDefinition;
 
 /** `inferometer_remote_write_samples_pending`: samples queued for sending. */
@@ -46,8 +60,8 @@ export const METRIC_REMOTE_WRITE_PENDING = {
   prometheusName: 'inferometer_remote_write_samples_pending',
   kind: 'gauge',
   unit: '{sample}',
-  description: 'Samples waiting in the remote-write queue.',
-  attributes: [],
+  description: 'Samples waiting in the remote-write queue, by protocol.',
+  attributes: [ATTR_PROTOCOL],
 } as const satisfies MetricDefinition;
 
 /** Why samples were given up: the `reason` of {@link METRIC_REMOTE_WRITE_DROPPED}. */

@@ -3,7 +3,8 @@ import { InferometerConfigError, type InferometerConfigErrorDetails } from '@inf
 import type { DeliveryConfig } from './delivery/sender.js';
 import { DEFAULT_MAX_SAMPLES_PER_REQUEST } from './encode/write-request.js';
 import { PACKAGE_NAME, VERSION } from './version.js';
-import { basicAuthProblem, checkHttpUrl, headersProblem, headerValueProblem, HEADER_VALUE_ACCEPTED, textProblem } from './config/validation.js';
+import { REMOTE_WRITE_PROTOCOLS, type RemoteWriteProtocol } from './catalog.js';
+import { basicAuthProblem, checkHttpUrl, headersProblem, headerValueProblem, HEADER_VALUE_ACCEPTED, textProblem, clip } from './config/validation.js';
 
 /** Default bound of the queue in samples (about 50 requests of 2,000). */
 export const DEFAULT_MAX_QUEUE_SAMPLES = 100_000;
@@ -28,6 +29,20 @@ export const REMOTE_WRITE_HEADERS = {
   'User-Agent': `${PACKAGE_NAME}/${VERSION}`,
 } as const;
 
+/**
+ * Headers of a remote write 2.0 request (remote_write_spec_2_0.md, "Required
+ * headers"); the others are {@link REMOTE_WRITE_HEADERS}'.
+ * https://prometheus.io/docs/specs/prw/remote_write_spec_2_0/#content-type
+ */
+export const REMOTE_WRITE_V2_HEADERS = {
+  ...REMOTE_WRITE_HEADERS,
+  'Content-Type': 'application/x-protobuf;proto=io.prometheus.write.v2.Request',
+  'X-Prometheus-Remote-Write-Version': '2.0.0',
+} as const;
+
+/** The default protocol: 1.0, which every receiver takes. */
+export const DEFAULT_REMOTE_WRITE_PROTOCOL: RemoteWriteProtocol = '1.0';
+
 /** Options of {@link RemoteWriteExporter}. Only `url` is required. */
 export interface RemoteWriteExporterOptions {
   /**
@@ -41,6 +56,24 @@ export interface RemoteWriteExporterOptions {
    * ```
    */
   url: string;
+  /**
+   * The remote write protocol: `'1.0'` (default; `prometheus.WriteRequest`,
+   * taken by every receiver) or `'2.0'` (`io.prometheus.write.v2.Request`,
+   * spec 2.0-rc.4: interned strings, metadata with help and unit on every
+   * series, start timestamps, native histograms with every exemplar; taken by
+   * Prometheus 3 with `--web.enable-remote-write-receiver`, Mimir 2.17+,
+   * Alloy). With `'2.0'`, a receiver that answers 415, or 2xx without the
+   * `X-Prometheus-Remote-Write-*-Written` headers (a 1.0 receiver that
+   * decoded nothing), makes the exporter fall back to 1.0 for that request
+   * (re-encoded, nothing lost) and every later one; `stats().fallbacks`
+   * counts it and `diag` says it once.
+   *
+   * @example
+   * ```ts
+   * new RemoteWriteExporter({ url: 'http://prometheus:9090/api/v1/write', protocol: '2.0' });
+   * ```
+   */
+  protocol?: RemoteWriteProtocol;
   /**
    * Basic authentication. Not together with `bearerToken`.
    *
@@ -176,6 +209,7 @@ export interface RemoteWriteExporterOptions {
 
 /** Everything resolved and checked. */
 export interface ResolvedOptions extends DeliveryConfig {
+  readonly protocol: RemoteWriteProtocol;
   readonly maxSamplesPerRequest: number;
   readonly flushTimeoutMillis: number;
   readonly instance: string | undefined;
@@ -227,6 +261,10 @@ export function resolveOptions(options: RemoteWriteExporterOptions): ResolvedOpt
   const checked = checkHttpUrl(options.url, URL_ACCEPTED);
   if ('problem' in checked) throw new RemoteWriteOptionsError('url', URL_ACCEPTED, checked.problem.problem);
   const url = checked.url.href;
+  const protocol = options.protocol ?? DEFAULT_REMOTE_WRITE_PROTOCOL;
+  if (!(REMOTE_WRITE_PROTOCOLS as readonly unknown[]).includes(protocol)) {
+    throw new RemoteWriteOptionsError('protocol', REMOTE_WRITE_PROTOCOLS.map((p) => `'${p}'`).join(' or '), `is not a remote write protocol the exporter speaks; got ${JSON.stringify(clip(String(protocol)))}`);
+  }
   const headers: Record<string, string> = {};
   const reserved = new Set(Object.keys(REMOTE_WRITE_HEADERS).map((name) => name.toLowerCase()));
   if (options.basicAuth !== undefined && options.bearerToken !== undefined) {
@@ -270,6 +308,7 @@ export function resolveOptions(options: RemoteWriteExporterOptions): ResolvedOpt
   }
   return {
     url,
+    protocol,
     headers,
     maxSamples: whole('maxQueueSamples', options.maxQueueSamples, DEFAULT_MAX_QUEUE_SAMPLES, 1, Number.MAX_SAFE_INTEGER),
     maxBytes: whole('maxQueueBytes', options.maxQueueBytes, DEFAULT_MAX_QUEUE_BYTES, 1024, Number.MAX_SAFE_INTEGER),

@@ -1,7 +1,17 @@
+import type { RemoteWriteProtocol } from '../catalog.js';
+
 /** One request body waiting to be delivered. */
 export interface Batch {
-  readonly body: Uint8Array;
-  readonly samples: number;
+  /** Replaced only while the sender holds the batch (a 2.0 body re-encoded as 1.0), when it counts outside the queue's sums. */
+  body: Uint8Array;
+  samples: number;
+  /** The protocol `body` is encoded in. */
+  protocol: RemoteWriteProtocol;
+  /**
+   * For a 2.0 body: the 1.0 request holding the same samples, encoded when
+   * first asked (a receiver refused 2.0); undefined when it cannot be made.
+   */
+  fallback?: (() => { readonly body: Uint8Array; readonly samples: number } | undefined) | undefined;
   /** Failed attempts so far. */
   attempts: number;
 }
@@ -36,6 +46,13 @@ export class BoundedQueue {
   /** Bytes waiting or being sent. */
   get bytes(): number {
     return this.queuedBytes + (this.held?.body.length ?? 0);
+  }
+
+  /** Samples waiting or being sent in `protocol` (the pending gauge, by protocol). */
+  samplesIn(protocol: RemoteWriteProtocol): number {
+    let samples = this.held?.protocol === protocol ? this.held.samples : 0;
+    for (const batch of this.items) if (batch.protocol === protocol) samples += batch.samples;
+    return samples;
   }
 
   get length(): number {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BoundedQueue, type Batch } from '../../src/delivery/queue.js';
 
-const batch = (samples: number, bytes = 10): Batch => ({ body: new Uint8Array(bytes), samples, attempts: 0 });
+const batch = (samples: number, bytes = 10): Batch => ({ body: new Uint8Array(bytes), samples, protocol: '1.0', attempts: 0 });
 
 describe('BoundedQueue', () => {
   it('evicts the oldest batches when samples or bytes would exceed the bounds', () => {

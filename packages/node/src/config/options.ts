@@ -32,6 +32,7 @@ const OTLP_SHAPE = {
 
 const REMOTE_WRITE_SHAPE = {
   url: 'leaf',
+  protocol: 'leaf',
   basicAuth: { username: 'leaf', password: 'leaf' },
   bearerToken: 'leaf',
   headers: 'record',

@@ -4,8 +4,9 @@
  * Checked here so that a bad value fails at start naming the variable.
  */
 import type { RemoteWriteExporterOptions } from '@inferometer/exporter-remote-write';
+import { REMOTE_WRITE_PROTOCOLS } from '@inferometer/exporter-remote-write/catalog';
 import { basicAuthProblem, checkHttpUrl, headerValueProblem, HEADER_VALUE_ACCEPTED, textProblem } from '@inferometer/exporter-remote-write/internal';
-import { checkInteger, ConfigurationError, describeSource, invalid, option, readInteger, readString, variable, type ConfigurationSource, type Environment } from './env.js';
+import { checkChoice, checkInteger, ConfigurationError, describeSource, invalid, option, readChoice, readInteger, readString, variable, type ConfigurationSource, type Environment } from './env.js';
 import { checkHeaders, readHeaderList } from './otlp-headers.js';
 
 /** The `remoteWrite` option of `start()`: the exporter's options, `url` optional (it may come from the environment). */
@@ -14,6 +15,7 @@ export type RemoteWriteStartOptions = Partial<Omit<RemoteWriteExporterOptions, '
 /** Variable names, in one place for messages and docs. */
 export const REMOTE_WRITE_VARIABLES = {
   url: 'INFEROMETER_REMOTE_WRITE_URL',
+  protocol: 'INFEROMETER_REMOTE_WRITE_PROTOCOL',
   username: 'INFEROMETER_REMOTE_WRITE_USERNAME',
   password: 'INFEROMETER_REMOTE_WRITE_PASSWORD',
   bearerToken: 'INFEROMETER_REMOTE_WRITE_BEARER_TOKEN',
@@ -75,6 +77,11 @@ export function resolveRemoteWrite(env: Environment, given: RemoteWriteStartOpti
   sources.set('url', urlSource);
 
   const resolved: RemoteWriteExporterOptions = { ...given, url: rawUrl.trim() };
+  // `1.0` (default) or `2.0`; a wrong value fails here naming the variable and both versions.
+  const protocolSource = given.protocol !== undefined ? option('remoteWrite.protocol') : variable(V.protocol);
+  const protocol = given.protocol !== undefined ? checkChoice(protocolSource, given.protocol, REMOTE_WRITE_PROTOCOLS) : readChoice(env, V.protocol, REMOTE_WRITE_PROTOCOLS);
+  if (protocol !== undefined) resolved.protocol = protocol;
+  sources.set('protocol', protocolSource);
   for (const [name, min, max] of NUMBERS) {
     const source = given[name] !== undefined ? option(`remoteWrite.${name}`) : variable(V[name]);
     const value = given[name] !== undefined ? checkInteger(source, given[name], min, max) : readInteger(env, V[name], min, max);

@@ -7,6 +7,7 @@ describe('remote write configuration', () => {
     expect(
       resolveRemoteWriteOptions({
         INFEROMETER_REMOTE_WRITE_URL: 'http://vm:8428/api/v1/write',
+        INFEROMETER_REMOTE_WRITE_PROTOCOL: '2.0',
         INFEROMETER_REMOTE_WRITE_USERNAME: 'tenant',
         INFEROMETER_REMOTE_WRITE_PASSWORD: 's3cret',
         INFEROMETER_REMOTE_WRITE_HEADERS: 'X-Scope-OrgID=ml',
@@ -20,6 +21,7 @@ describe('remote write configuration', () => {
       }),
     ).toEqual({
       url: 'http://vm:8428/api/v1/write',
+      protocol: '2.0',
       basicAuth: { username: 'tenant', password: 's3cret' },
       headers: { 'X-Scope-OrgID': 'ml' },
       maxQueueSamples: 5000,
@@ -57,6 +59,20 @@ describe('remote write configuration', () => {
     const error = blame(() => resolveRemoteWriteOptions(env));
     expect(error.variable).toBe(variable);
     expect(error.message).toContain(variable);
+  });
+
+  it.each(['2', 'v2', '3.0', 'prw2'])('refuses INFEROMETER_REMOTE_WRITE_PROTOCOL=%s, listing the accepted versions', (value) => {
+    const error = blame(() => resolveRemoteWriteOptions({ INFEROMETER_REMOTE_WRITE_URL: 'http://vm/w', INFEROMETER_REMOTE_WRITE_PROTOCOL: value }));
+    expect(error.variable).toBe('INFEROMETER_REMOTE_WRITE_PROTOCOL');
+    expect(error.accepted).toBe('1.0, 2.0');
+    expect(error.message).toContain('1.0, 2.0');
+  });
+
+  it('takes remoteWrite.protocol over INFEROMETER_REMOTE_WRITE_PROTOCOL, and blames the option for a bad one', () => {
+    expect(resolveRemoteWriteOptions({ INFEROMETER_REMOTE_WRITE_URL: 'http://vm/w', INFEROMETER_REMOTE_WRITE_PROTOCOL: '2.0' }, { protocol: '1.0' })).toMatchObject({ protocol: '1.0' });
+    expect(resolveRemoteWriteOptions({ INFEROMETER_REMOTE_WRITE_URL: 'http://vm/w' })).not.toHaveProperty('protocol');
+    const error = blame(() => resolveRemoteWriteOptions({ INFEROMETER_REMOTE_WRITE_URL: 'http://vm/w' }, { protocol: '2' as '2.0' }));
+    expect([error.variable, error.option]).toEqual([undefined, 'remoteWrite.protocol']);
   });
 
   it('blames the option, not the variable, for a value given in code', () => {

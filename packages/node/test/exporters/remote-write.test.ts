@@ -53,8 +53,8 @@ describe('OTEL_METRICS_EXPORTER=prometheusremotewrite', () => {
     expect(body.length).toBeGreaterThan(0);
     // The retry after the 503 is visible next to the catalog's series.
     const exposition = await (await fetch(handle.metricsUrl!)).text();
-    expect(exposition).toMatch(new RegExp(`^${METRIC_REMOTE_WRITE_RETRIED.prometheusName} [1-9]`, 'm'));
-    expect(exposition).toMatch(new RegExp(`^${METRIC_REMOTE_WRITE_SENT.prometheusName} [1-9]`, 'm'));
+    expect(exposition).toMatch(new RegExp(`^${METRIC_REMOTE_WRITE_RETRIED.prometheusName}\\{protocol="1\\.0"\\} [1-9]`, 'm'));
+    expect(exposition).toMatch(new RegExp(`^${METRIC_REMOTE_WRITE_SENT.prometheusName}\\{protocol="1\\.0"\\} [1-9]`, 'm'));
   });
 
   it('fails at start without a URL, naming the variable', async () => {
