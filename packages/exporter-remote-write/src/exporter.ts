@@ -56,7 +56,7 @@ export class RemoteWriteExporter implements PushMetricExporter {
   private readonly selfMetrics: SelfMetrics;
   private stopping: Promise<void> | undefined;
 
-  /** Throws a TypeError or RangeError naming the option for a bad one. */
+  /** Throws a `RemoteWriteOptionsError` naming the option for a bad one. */
   constructor(options: RemoteWriteExporterOptions) {
     this.options = resolveOptions(options);
     const encoderOptions = {
@@ -150,7 +150,7 @@ export class RemoteWriteExporter implements PushMetricExporter {
       for (const name of encoded.skippedMetrics) {
         runtime().diag.warn(
           `@inferometer/exporter-remote-write:unsupported:${name}`,
-          `@inferometer/exporter-remote-write: metric "${name}" is not sent: remote write 1.0 carries cumulative sums, gauges and explicit-bucket histograms only`,
+          `@inferometer/exporter-remote-write: metric "${name}" is not sent: remote write stores cumulative data only (this metric is delta, or has no Prometheus type)`,
         );
       }
     }
