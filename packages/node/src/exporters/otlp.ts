@@ -9,6 +9,7 @@ import type { SigV4Settings } from '../config/otlp-presets.js';
 import { exportTiming } from '../config/timing.js';
 import type { ExporterFactory } from './exporter.js';
 import { PayloadLimitedExporter } from './otlp-batches.js';
+import { createGrpcExporter } from './otlp-grpc.js';
 import { createSigV4Signer, SigV4Transport } from './sigv4.js';
 
 const TEMPORALITY: Record<OtlpConfig['temporality'], AggregationTemporalityPreference> = {
@@ -21,8 +22,8 @@ const EXPONENTIAL: AggregationOption = { type: AggregationType.EXPONENTIAL_HISTO
 const DEFAULT: AggregationOption = { type: AggregationType.DEFAULT };
 
 /**
- * `otlp`: periodic push over OTLP/HTTP (protobuf or JSON) to a Collector or a
- * vendor preset, split under the receiver's payload limit.
+ * `otlp`: periodic push over OTLP/HTTP (protobuf or JSON) or OTLP/gRPC to a
+ * Collector or a vendor preset, split under the receiver's payload limit.
  */
 export const otlpExporter: ExporterFactory = async ({ env, options, metricProducersFor }) => {
   const config = resolveOtlpConfig(env, options.otlp);
@@ -39,13 +40,17 @@ export const otlpExporter: ExporterFactory = async ({ env, options, metricProduc
       type === InstrumentType.HISTOGRAM && config.histogramAggregation === 'base2_exponential_bucket_histogram' ? EXPONENTIAL : DEFAULT,
   };
   const json = config.protocol === 'http/json';
+  // gRPC carries the same protobuf message as http/protobuf: measured alike.
   const serializer = json ? JsonMetricsSerializer : ProtobufMetricsSerializer;
-  const exporter =
-    config.sigv4 !== undefined
-      ? await signedExporter(config, config.sigv4, exporterOptions, presetSource(env, options.otlp))
-      : json
-        ? new OTLPJsonMetricExporter(exporterOptions)
-        : new OTLPProtoMetricExporter(exporterOptions);
+  let exporter: PushMetricExporter;
+  if (config.protocol === 'grpc') {
+    // Its packages are loaded only now: they bring @grpc/grpc-js.
+    exporter = await createGrpcExporter(config, exporterOptions, env, options.otlp);
+  } else if (config.sigv4 !== undefined) {
+    exporter = await signedExporter(config, config.sigv4, exporterOptions, presetSource(env, options.otlp));
+  } else {
+    exporter = json ? new OTLPJsonMetricExporter(exporterOptions) : new OTLPProtoMetricExporter(exporterOptions);
+  }
   const limited = new PayloadLimitedExporter(exporter, {
     maxPayloadBytes: config.maxPayloadBytes,
     measure: (metrics) => serializer.serializeRequest(metrics)?.length ?? 0,
