@@ -126,13 +126,13 @@ describe('OTEL_METRICS_EXPORTER=otlp', () => {
     expect(server.requests[1]!.body.equals(server.requests[0]!.body)).toBe(true);
   });
 
-  it('refuses grpc and a preset without its key at start, naming the variable', async () => {
-    await expect(start({ env: { OTEL_METRICS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'grpc' } })).rejects.toThrow(
-      'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL="grpc": gRPC is not available in @inferometer/node',
+  it('refuses grpc with the datadog preset and a preset without its key at start, naming the variable', async () => {
+    await expect(start({ env: { OTEL_METRICS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'grpc', DD_API_KEY: 'k' } })).rejects.toThrow(
+      'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL="grpc": cannot be used with the datadog preset',
     );
     await expect(start({ env: { OTEL_METRICS_EXPORTER: 'otlp', INFEROMETER_OTLP_PRESET: 'newrelic' } })).rejects.toThrow(ConfigurationError);
     await expect(start({ env: { OTEL_METRICS_EXPORTER: 'otlp', INFEROMETER_OTLP_PRESET: 'newrelic' } })).rejects.toThrow('needs NEW_RELIC_LICENSE_KEY');
-    const error = await blameAsync(start({ exporters: ['otlp'], otlp: { protocol: 'grpc' as never } }));
+    const error = await blameAsync(start({ exporters: ['otlp'], otlp: { protocol: 'grpc', preset: 'datadog', apiKey: 'k' } }));
     expect([error.option, error.variable]).toEqual(['otlp.protocol', undefined]);
   });
 });
