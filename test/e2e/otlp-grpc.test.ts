@@ -148,32 +148,45 @@ describe('OTLP over gRPC from start()', () => {
   });
 });
 
-describe('the gRPC exporter is loaded only when chosen', () => {
+describe('exporter packages are loaded only when chosen (the CommonJS build)', () => {
   const run = promisify(execFile);
-  // A fresh CommonJS process: require.cache lists every CommonJS module
-  // loaded, @grpc/grpc-js among them (the exporter packages come as ESM
-  // through import(), so they are not listed there).
-  const probe = (env: Record<string, string>): Promise<string> =>
+  const PACKAGES = {
+    grpc: '/@grpc/grpc-js/',
+    otlpProto: '/@opentelemetry/exporter-metrics-otlp-proto/',
+    otlpTransformer: '/@opentelemetry/otlp-transformer/',
+    // A workspace link resolves to packages/exporter-remote-write; installed, to node_modules/@inferometer/exporter-remote-write.
+    remoteWrite: 'exporter-remote-write/dist/index.cjs',
+  };
+  // A fresh CommonJS process: require.cache lists every module loaded.
+  const probe = (env: Record<string, string>): Promise<Record<keyof typeof PACKAGES, boolean>> =>
     run(
       process.execPath,
       [
         '-e',
         `const { start } = require('@inferometer/node');
-         start({ env: ${JSON.stringify(env)} }).then(async (handle) => {
-           const loaded = Object.keys(require.cache);
-           console.log(JSON.stringify({ grpc: loaded.some((f) => f.includes('@grpc/grpc-js')) }));
+         start({ env: ${JSON.stringify(env)} }).then(() => {
+           const loaded = Object.keys(require.cache).map((file) => file.replaceAll('\\\\', '/'));
+           const packages = ${JSON.stringify(PACKAGES)};
+           console.log(JSON.stringify(Object.fromEntries(Object.entries(packages).map(([key, part]) => [key, loaded.some((file) => file.includes(part))]))));
            // No shutdown: its last export would wait for a receiver that is not there.
            process.exit(0);
          });`,
       ],
       { cwd: fileURLToPath(new URL('../..', import.meta.url)) },
-    ).then(({ stdout }) => stdout.trim());
+    ).then(({ stdout }) => JSON.parse(stdout) as Record<keyof typeof PACKAGES, boolean>);
 
-  it('not over OTLP/HTTP; yes over gRPC', async () => {
-    const base = { OTEL_METRICS_EXPORTER: 'otlp', INFEROMETER_RUNTIME_METRICS: 'false', OTEL_METRIC_EXPORT_INTERVAL: '600000' };
-    expect(await probe({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' })).toBe('{"grpc":false}');
-    expect(await probe({ ...base, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' })).toBe('{"grpc":true}');
-  }, 30_000);
+  it('prometheus loads none of them; OTLP/HTTP its own; gRPC @grpc/grpc-js; remote write its exporter', async () => {
+    const base = { INFEROMETER_RUNTIME_METRICS: 'false', OTEL_METRIC_EXPORT_INTERVAL: '600000', OTEL_EXPORTER_PROMETHEUS_PORT: '0' };
+    const none = { grpc: false, otlpProto: false, otlpTransformer: false, remoteWrite: false };
+    expect(await probe({ ...base, OTEL_METRICS_EXPORTER: 'prometheus' })).toEqual(none);
+    expect(await probe({ ...base, OTEL_METRICS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' })).toEqual({ ...none, otlpProto: true, otlpTransformer: true });
+    expect(await probe({ ...base, OTEL_METRICS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' })).toEqual({
+      ...none,
+      grpc: true,
+      otlpTransformer: true,
+    });
+    expect(await probe({ ...base, OTEL_METRICS_EXPORTER: 'prometheusremotewrite', INFEROMETER_REMOTE_WRITE_URL: 'http://127.0.0.1:9/api/v1/write' })).toEqual({ ...none, remoteWrite: true });
+  }, 60_000);
 });
 
 describe('OTEL_METRICS_EXPORTER=otlp OTEL_EXPORTER_OTLP_PROTOCOL=grpc in processes', () => {

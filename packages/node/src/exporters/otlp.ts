@@ -1,7 +1,10 @@
-import { OTLPMetricExporter as OTLPJsonMetricExporter, AggregationTemporalityPreference, OTLPMetricExporterBase, type OTLPMetricExporterOptions } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPMetricExporter as OTLPProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
-import { createOtlpNetworkExportDelegate, ExporterMetrics, getSharedConfigurationDefaults, mergeOtlpSharedConfigurationWithDefaults } from '@opentelemetry/otlp-exporter-base';
-import { JsonMetricsSerializer, MetricsExporterMetricsHelper, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
+/**
+ * The OTLP packages are loaded with `import()` when the exporter is built,
+ * not at the top: a service that does not export OTLP never loads them, and
+ * a static import would be a top-level require of the CommonJS build (about
+ * 0.1 s of CPU in every process, docs/performance.md).
+ */
+import type { AggregationTemporalityPreference, OTLPMetricExporterOptions } from '@opentelemetry/exporter-metrics-otlp-http';
 import { AggregationType, InstrumentType, PeriodicExportingMetricReader, type AggregationOption, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { option, variable, type ConfigurationSource } from '../config/env.js';
 import { resolveOtlpConfig, type OtlpConfig, type OtlpOptions } from '../config/otlp.js';
@@ -12,10 +15,11 @@ import { PayloadLimitedExporter } from './otlp-batches.js';
 import { createGrpcExporter } from './otlp-grpc.js';
 import { createSigV4Signer, SigV4Transport } from './sigv4.js';
 
+/** The upstream enum's values (`AggregationTemporalityPreference` of exporter-metrics-otlp-http), by configured name. */
 const TEMPORALITY: Record<OtlpConfig['temporality'], AggregationTemporalityPreference> = {
-  cumulative: AggregationTemporalityPreference.CUMULATIVE,
-  delta: AggregationTemporalityPreference.DELTA,
-  lowmemory: AggregationTemporalityPreference.LOWMEMORY,
+  cumulative: 0 as AggregationTemporalityPreference.CUMULATIVE,
+  delta: 1 as AggregationTemporalityPreference.DELTA,
+  lowmemory: 2 as AggregationTemporalityPreference.LOWMEMORY,
 };
 
 const EXPONENTIAL: AggregationOption = { type: AggregationType.EXPONENTIAL_HISTOGRAM };
@@ -40,6 +44,7 @@ export const otlpExporter: ExporterFactory = async ({ env, options, metricProduc
       type === InstrumentType.HISTOGRAM && config.histogramAggregation === 'base2_exponential_bucket_histogram' ? EXPONENTIAL : DEFAULT,
   };
   const json = config.protocol === 'http/json';
+  const { JsonMetricsSerializer, ProtobufMetricsSerializer } = await import('@opentelemetry/otlp-transformer');
   // gRPC carries the same protobuf message as http/protobuf: measured alike.
   const serializer = json ? JsonMetricsSerializer : ProtobufMetricsSerializer;
   let exporter: PushMetricExporter;
@@ -48,8 +53,12 @@ export const otlpExporter: ExporterFactory = async ({ env, options, metricProduc
     exporter = await createGrpcExporter(config, exporterOptions, env, options.otlp);
   } else if (config.sigv4 !== undefined) {
     exporter = await signedExporter(config, config.sigv4, exporterOptions, presetSource(env, options.otlp));
+  } else if (json) {
+    const { OTLPMetricExporter } = await import('@opentelemetry/exporter-metrics-otlp-http');
+    exporter = new OTLPMetricExporter(exporterOptions);
   } else {
-    exporter = json ? new OTLPJsonMetricExporter(exporterOptions) : new OTLPProtoMetricExporter(exporterOptions);
+    const { OTLPMetricExporter } = await import('@opentelemetry/exporter-metrics-otlp-proto');
+    exporter = new OTLPMetricExporter(exporterOptions);
   }
   const limited = new PayloadLimitedExporter(exporter, {
     maxPayloadBytes: config.maxPayloadBytes,
@@ -76,6 +85,8 @@ export const otlpExporter: ExporterFactory = async ({ env, options, metricProduc
  */
 async function signedExporter(config: OtlpConfig, sigv4: SigV4Settings, exporterOptions: OTLPMetricExporterOptions, source: ConfigurationSource): Promise<PushMetricExporter> {
   const json = config.protocol === 'http/json';
+  const [{ OTLPMetricExporterBase }, { createOtlpNetworkExportDelegate, ExporterMetrics, getSharedConfigurationDefaults, mergeOtlpSharedConfigurationWithDefaults, OTLPExporterError }, { JsonMetricsSerializer, MetricsExporterMetricsHelper, ProtobufMetricsSerializer }] =
+    await Promise.all([import('@opentelemetry/exporter-metrics-otlp-http'), import('@opentelemetry/otlp-exporter-base'), import('@opentelemetry/otlp-transformer')]);
   const signer = await createSigV4Signer(sigv4, source);
   const transport = new SigV4Transport({
     url: config.url,
@@ -83,6 +94,7 @@ async function signedExporter(config: OtlpConfig, sigv4: SigV4Settings, exporter
     contentType: json ? 'application/json' : 'application/x-protobuf',
     compression: config.compression,
     signer,
+    errorType: OTLPExporterError,
   });
   const shared = mergeOtlpSharedConfigurationWithDefaults({ timeoutMillis: config.timeoutMillis, compression: config.compression }, {}, getSharedConfigurationDefaults());
   const metrics = new ExporterMetrics({
