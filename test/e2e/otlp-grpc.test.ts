@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS } from '@inferometer/core/catalog';
 import { ConfigurationError, start, type InferometerHandle } from '@inferometer/node';
 import { eventually } from '@inferometer/testing';
+import { makeCertificates } from '../../packages/node/test/helpers/certificates.js';
 import { startFixtureApp } from '../../packages/node/test/helpers/fixture-app.js';
 import { startDemo, type Demo } from '../support/demo.js';
 import { attributesOf, temporalityName, type OtlpMetric } from '../support/otlp-proto.js';
@@ -135,6 +136,41 @@ describe('OTLP over gRPC from start()', () => {
     expect(latency?.histogram).toBeUndefined();
     expect(temporalityName(latency?.exponentialHistogram?.aggregationTemporality)).toBe('AGGREGATION_TEMPORALITY_DELTA');
     expect(Number(latency?.exponentialHistogram?.dataPoints?.[0]?.count)).toBe(1);
+  });
+
+  it('over TLS with mutual authentication: the CA and client certificate from OTEL_EXPORTER_OTLP_CERTIFICATE, _CLIENT_KEY, _CLIENT_CERTIFICATE', async () => {
+    const certificates = makeCertificates();
+    closers.push(() => Promise.resolve(certificates.remove()));
+    const secure = await receiver({ tls: { cert: certificates.read(certificates.serverCert), key: certificates.read(certificates.serverKey), clientCa: certificates.read(certificates.caCert) } });
+    expect(secure.url.startsWith('https://')).toBe(true);
+    // Without the client certificate the server ends the handshake: no call reaches it.
+    // First, before any connection that presented one exists in this process.
+    handle = await start({ env: grpcEnv(secure.url, { OTEL_EXPORTER_OTLP_CERTIFICATE: certificates.caCert, OTEL_EXPORTER_OTLP_TIMEOUT: '1000' }) });
+    await recordAndFlush();
+    expect(secure.received).toEqual([]);
+    await handle.shutdown();
+    handle = undefined;
+    metrics.disable();
+
+    handle = await start({
+      env: grpcEnv(secure.url, {
+        OTEL_EXPORTER_OTLP_CERTIFICATE: certificates.caCert,
+        OTEL_EXPORTER_OTLP_METRICS_CLIENT_KEY: certificates.clientKey,
+        OTEL_EXPORTER_OTLP_METRICS_CLIENT_CERTIFICATE: certificates.clientCert,
+      }),
+    });
+    await recordAndFlush();
+    expect(secure.received.map((call) => [call.code, call.clientCertificate])).toEqual([[status.OK, 'client']]);
+    expectExactIrisPoints(secure.received, 'CUMULATIVE');
+  });
+
+  it('refuses at start a header gRPC metadata cannot carry, naming the variable', async () => {
+    const error = await start({ env: grpcEnv('http://127.0.0.1:9', { OTEL_EXPORTER_OTLP_HEADERS: 'x-trace-bin=abc' }) }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).variable).toBe('OTEL_EXPORTER_OTLP_HEADERS');
   });
 
   it('refuses the datadog preset over gRPC at start, naming the variable and the Agent alternative', async () => {

@@ -27,6 +27,8 @@ export interface OtlpGrpcReceived {
   readonly encoding: string;
   /** The first message's compressed flag on the wire. */
   readonly compressedOnWire: boolean;
+  /** With TLS: the common name of the client certificate the connection presented (mutual TLS), if any. */
+  readonly clientCertificate?: string;
   /** Size of the message after decompression (the serialized ExportMetricsServiceRequest). */
   readonly messageBytes: number;
   readonly request: OtlpRequest;
@@ -36,7 +38,7 @@ export interface OtlpGrpcReceived {
 }
 
 export interface OtlpGrpcReceiver {
-  /** `http://127.0.0.1:<port>`, for OTEL_EXPORTER_OTLP_ENDPOINT with OTEL_EXPORTER_OTLP_PROTOCOL=grpc. */
+  /** `http://127.0.0.1:<port>` (`https://` with TLS), for OTEL_EXPORTER_OTLP_ENDPOINT with OTEL_EXPORTER_OTLP_PROTOCOL=grpc. */
   readonly url: string;
   readonly port: number;
   /** Every call, answered OK or not. */
@@ -55,7 +57,14 @@ interface WireView {
   compressed: boolean | undefined;
 }
 
-export async function startOtlpGrpcReceiver(options: { vendor?: OtlpVendor; apiKey?: string } = {}): Promise<OtlpGrpcReceiver> {
+/** TLS for the stand-in: its certificate and key (PEM), and with `clientCa` client certificates signed by it are required (mutual TLS). */
+export interface StandInTls {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+  readonly clientCa?: Buffer;
+}
+
+export async function startOtlpGrpcReceiver(options: { vendor?: OtlpVendor; apiKey?: string; tls?: StandInTls } = {}): Promise<OtlpGrpcReceiver> {
   const vendor = options.vendor ?? 'collector';
   if (vendor === 'cloudwatch') throw new Error('CloudWatch takes OTLP over HTTP only: no gRPC stand-in');
   const rules = VENDOR_RULES[vendor];
@@ -93,8 +102,9 @@ export async function startOtlpGrpcReceiver(options: { vendor?: OtlpVendor; apiK
     Export(call: ServerUnaryCall<Buffer, object>, callback: sendUnaryData<object>) {
       const view = wire.shift() ?? { encoding: 'unknown', compressed: undefined };
       const metadata = plainMetadata(call.metadata);
+      const peer = call.getAuthContext()?.sslPeerCertificate?.subject?.CN;
       const answer = (code: number, request: OtlpRequest, refusal?: string): void => {
-        received.push({ metadata, encoding: view.encoding, compressedOnWire: view.compressed === true, messageBytes: call.request.length, request, code, ...(refusal === undefined ? {} : { refusal }) });
+        received.push({ metadata, encoding: view.encoding, compressedOnWire: view.compressed === true, messageBytes: call.request.length, request, code, ...(refusal === undefined ? {} : { refusal }), ...(typeof peer === 'string' ? { clientCertificate: peer } : {}) });
         if (code === status.OK) callback(null, ExportMetricsServiceResponse.create({}));
         else callback({ code, details: refusal ?? 'refused', metadata: new Metadata() });
         wakeWaiters();
@@ -125,7 +135,10 @@ export async function startOtlpGrpcReceiver(options: { vendor?: OtlpVendor; apiK
   });
 
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+    const tls = options.tls;
+    const credentials =
+      tls === undefined ? ServerCredentials.createInsecure() : ServerCredentials.createSsl(tls.clientCa ?? null, [{ cert_chain: tls.cert, private_key: tls.key }], tls.clientCa !== undefined);
+    server.bindAsync('127.0.0.1:0', credentials, (err, bound) => (err ? reject(err) : resolve(bound)));
   });
   // grpc-js keeps its HTTP/2 servers in a private map; a stand-in that cannot
   // see the wire must not pass a compression test, so its absence is an error.
@@ -146,7 +159,7 @@ export async function startOtlpGrpcReceiver(options: { vendor?: OtlpVendor; apiK
   }
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
     port,
     received,
     accepted,
