@@ -45,9 +45,19 @@ export const DEFAULT_OTLP_TIMEOUT_MILLIS = 10_000;
 export interface OtlpOptions {
   /** Vendor preset (`datadog`, `newrelic`, `cloudwatch`, `collector`); falls back to `INFEROMETER_OTLP_PRESET`, then detection from `DD_API_KEY` / `NEW_RELIC_LICENSE_KEY`. */
   preset?: OtlpPresetName;
-  /** Full metrics URL, used as given; falls back to `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`, `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/metrics`, the preset's. */
+  /**
+   * Full metrics URL, used as given; falls back to
+   * `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`, `OTEL_EXPORTER_OTLP_ENDPOINT` +
+   * `/v1/metrics`, the preset's. Over `grpc`: a URL without a path (both
+   * variables used as given), or `host:port` with {@link OtlpOptions.insecure}.
+   *
+   * @example
+   * ```ts
+   * otlp: { endpoint: 'http://otel-collector:4318/v1/metrics' }
+   * ```
+   */
   endpoint?: string;
-  /** Headers; merged over `OTEL_EXPORTER_OTLP_HEADERS` and `OTEL_EXPORTER_OTLP_METRICS_HEADERS`. */
+  /** Headers (gRPC metadata over `grpc`); merged over `OTEL_EXPORTER_OTLP_HEADERS` and `OTEL_EXPORTER_OTLP_METRICS_HEADERS`. */
   headers?: Record<string, string>;
   /**
    * `http/protobuf` (default), `http/json` or `grpc`; falls back to

@@ -82,7 +82,9 @@ export class RetryingGrpcExporter implements PushMetricExporter {
   constructor(
     private readonly inner: PushMetricExporter,
     private readonly timeoutMillis: number,
-    private readonly sleep: (millis: number) => Promise<void> = (millis) => new Promise((resolve) => setTimeout(resolve, millis).unref()),
+    // Not unref'd: a flush on the way out (beforeExit, shutdown) awaits this
+    // export, and the process should not end in the middle of it. Bounded by the timeout.
+    private readonly sleep: (millis: number) => Promise<void> = (millis) => new Promise((resolve) => setTimeout(resolve, millis)),
   ) {}
 
   export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
