@@ -144,7 +144,8 @@ describe('OTLP over gRPC from start()', () => {
     const secure = await receiver({ tls: { cert: certificates.read(certificates.serverCert), key: certificates.read(certificates.serverKey), clientCa: certificates.read(certificates.caCert) } });
     expect(secure.url.startsWith('https://')).toBe(true);
     // Without the client certificate the server ends the handshake: no call reaches it.
-    // First, before any connection that presented one exists in this process.
+    // Checked first: the mutual TLS handle's shutdown sends one more (final,
+    // cumulative) export, which would land among this case's calls.
     handle = await start({ env: grpcEnv(secure.url, { OTEL_EXPORTER_OTLP_CERTIFICATE: certificates.caCert, OTEL_EXPORTER_OTLP_TIMEOUT: '1000' }) });
     await recordAndFlush();
     expect(secure.received).toEqual([]);
