@@ -43,6 +43,8 @@ async function recordAndFlush(): Promise<void> {
   const meter = metrics.getMeter('grpc-test');
   meter.createCounter(METRIC_PREDICTIONS.name).add(3, { model_name: 'iris', status: 'success' });
   meter.createHistogram(METRIC_PREDICTION_LATENCY.name, { unit: 's' }).record(0.02, { model_name: 'iris' });
+  // Aggregated by the SDK, not by the catalog's producers: its temporality comes from the exporter's preference.
+  meter.createCounter('app_requests').add(2);
   await handle!.forceFlush();
 }
 
@@ -51,6 +53,9 @@ function metricsNamed(calls: readonly OtlpGrpcReceived[], name: string): OtlpMet
 }
 
 function expectExactIrisPoints(calls: readonly OtlpGrpcReceived[], temporality: 'CUMULATIVE' | 'DELTA'): void {
+  const [sdkCounter] = metricsNamed(calls, 'app_requests');
+  expect(temporalityName(sdkCounter?.sum?.aggregationTemporality)).toBe(`AGGREGATION_TEMPORALITY_${temporality}`);
+  expect(sdkCounter?.sum?.dataPoints?.map((p) => Number(p.asDouble ?? p.asInt))).toEqual([2]);
   const [counter] = metricsNamed(calls, METRIC_PREDICTIONS.name);
   expect(counter?.sum?.isMonotonic).toBe(true);
   expect(temporalityName(counter?.sum?.aggregationTemporality)).toBe(`AGGREGATION_TEMPORALITY_${temporality}`);

@@ -5,7 +5,7 @@
  * remote write exporter's package, about 40 ms of CPU in every process that
  * loads @inferometer/node, median of 21 fresh processes).
  */
-import type { AggregationTemporalityPreference, OTLPMetricExporterOptions } from '@opentelemetry/exporter-metrics-otlp-http';
+import type { OTLPMetricExporterOptions } from '@opentelemetry/exporter-metrics-otlp-http';
 import { AggregationType, InstrumentType, PeriodicExportingMetricReader, type AggregationOption, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { option, variable, type ConfigurationSource } from '../config/env.js';
 import { resolveOtlpConfig, type OtlpConfig, type OtlpOptions } from '../config/otlp.js';
@@ -15,13 +15,6 @@ import type { ExporterFactory } from './exporter.js';
 import { PayloadLimitedExporter } from './otlp-batches.js';
 import { createGrpcExporter } from './otlp-grpc.js';
 import { createSigV4Signer, SigV4Transport } from './sigv4.js';
-
-/** The upstream enum's values (`AggregationTemporalityPreference` of exporter-metrics-otlp-http), by configured name. */
-const TEMPORALITY: Record<OtlpConfig['temporality'], AggregationTemporalityPreference> = {
-  cumulative: 0 as AggregationTemporalityPreference.CUMULATIVE,
-  delta: 1 as AggregationTemporalityPreference.DELTA,
-  lowmemory: 2 as AggregationTemporalityPreference.LOWMEMORY,
-};
 
 const EXPONENTIAL: AggregationOption = { type: AggregationType.EXPONENTIAL_HISTOGRAM };
 const DEFAULT: AggregationOption = { type: AggregationType.DEFAULT };
@@ -33,12 +26,19 @@ const DEFAULT: AggregationOption = { type: AggregationType.DEFAULT };
 export const otlpExporter: ExporterFactory = async ({ env, options, metricProducersFor }) => {
   const config = resolveOtlpConfig(env, options.otlp);
   const { interval, timeout } = exportTiming(env, options);
+  // Every OTLP exporter (proto, JSON, gRPC) is built on this package: loading it costs nothing more.
+  const { AggregationTemporalityPreference } = await import('@opentelemetry/exporter-metrics-otlp-http');
+  const temporality = {
+    cumulative: AggregationTemporalityPreference.CUMULATIVE,
+    delta: AggregationTemporalityPreference.DELTA,
+    lowmemory: AggregationTemporalityPreference.LOWMEMORY,
+  }[config.temporality];
   const exporterOptions = {
     url: config.url,
     headers: config.headers,
     timeoutMillis: config.timeoutMillis,
     compression: config.compression as never,
-    temporalityPreference: TEMPORALITY[config.temporality],
+    temporalityPreference: temporality,
     // The JS exporter does not read OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION
     // (specification: it SHOULD); its aggregationPreference carries it instead.
     aggregationPreference: (type: InstrumentType): AggregationOption =>

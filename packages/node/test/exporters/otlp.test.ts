@@ -65,6 +65,26 @@ describe('OTEL_METRICS_EXPORTER=otlp', () => {
     expect(sent.find((m) => m.name === METRIC_PREDICTION_LATENCY.name)?.histogram?.aggregationTemporality).toBe(CUMULATIVE);
   });
 
+  it.each([
+    [undefined, CUMULATIVE],
+    ['cumulative', CUMULATIVE],
+    ['delta', DELTA],
+  ])('OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=%s reaches the SDK-aggregated instruments too (not only the catalog producers)', async (preference, expected) => {
+    const server = await capture();
+    handle = await start({
+      env: {
+        OTEL_METRICS_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_ENDPOINT: server.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        ...(preference === undefined ? {} : { OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: preference }),
+      },
+    });
+    metrics.getMeter('test').createCounter('app_requests').add(2);
+    await handle.forceFlush();
+    const sent = server.requests.flatMap((request) => metricsOf(request.body));
+    expect(sent.find((m) => m.name === 'app_requests')?.sum?.aggregationTemporality).toBe(expected);
+  });
+
   it('with the datadog preset sends dd-api-key and delta', async () => {
     const server = await capture();
     handle = await start({
