@@ -40,6 +40,27 @@ root.resolveAll();
 
 export const ExportMetricsServiceRequest: MessageType = root.lookupType('opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest');
 
+/** Encodes a message of a type (the receivers' responses). */
+interface EncodableType {
+  encode(message: object): { finish(): Uint8Array };
+  create(properties?: object): object;
+}
+
+/** The official response: an empty one is full success (partial_success unset). */
+export const ExportMetricsServiceResponse: EncodableType = root.lookupType('opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse');
+
+/**
+ * The gRPC method path of `MetricsService.Export`, from the service the
+ * official metrics_service.proto declares (gRPC's PROTOCOL-HTTP2.md:
+ * `/{package}.{service}/{method}`).
+ */
+export const METRICS_EXPORT_PATH = (() => {
+  const service = root.lookupService('opentelemetry.proto.collector.metrics.v1.MetricsService');
+  const method = service.methods.Export;
+  if (method === undefined) throw new Error('metrics_service.proto declares no Export method');
+  return `/${service.fullName.replace(/^\./, '')}/${method.name}`;
+})();
+
 /** The official enum: name -> number, and number -> name through its prototype. */
 const AggregationTemporality: Readonly<Record<number, string>> = root.lookupEnum('opentelemetry.proto.metrics.v1.AggregationTemporality').valuesById;
 

@@ -146,7 +146,8 @@ function requestOf(request: IncomingMessage): { method: string; path: string; he
   return { method: request.method ?? '', path: request.url ?? '', headers: request.headers };
 }
 
-function check(otlp: OtlpRequest, rules: (typeof VENDOR_RULES)[OtlpVendor]): string | undefined {
+/** What the vendor would refuse in a decoded request (also used by the gRPC stand-in, ./otlp-grpc-receiver). */
+export function check(otlp: OtlpRequest, rules: (typeof VENDOR_RULES)[OtlpVendor]): string | undefined {
   for (const resourceMetrics of otlp.resourceMetrics ?? []) {
     const problem = checkAttributes(resourceMetrics.resource?.attributes, rules);
     if (problem) return problem;

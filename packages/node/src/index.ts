@@ -27,7 +27,7 @@ export type { CatalogProducer, CatalogProducerOptions } from './native/producer.
 export { serialize as serializePrometheus, serializeChunks as serializePrometheusChunks } from './prometheus/serializer.js';
 export type { SerializeOptions } from './prometheus/serializer.js';
 export { encodeProtobufExposition, PROTOBUF_CONTENT_TYPE } from './prometheus/protobuf/index.js';
-export { OTLP_PROTOCOLS, DEFAULT_OTLP_ENDPOINT, DEFAULT_OTLP_TIMEOUT_MILLIS } from './config/otlp.js';
+export { OTLP_PROTOCOLS, DEFAULT_OTLP_ENDPOINT, DEFAULT_OTLP_GRPC_ENDPOINT, DEFAULT_OTLP_TIMEOUT_MILLIS } from './config/otlp.js';
 export type { OtlpOptions, OtlpProtocol } from './config/otlp.js';
 export {
   OTLP_PRESETS,
@@ -35,6 +35,7 @@ export {
   OTLP_HISTOGRAM_AGGREGATIONS,
   OTLP_COMPRESSIONS,
   NEW_RELIC_ENDPOINTS,
+  NEW_RELIC_GRPC_ENDPOINTS,
   DEFAULT_DATADOG_SITE,
   DATADOG_MAX_PAYLOAD_BYTES,
   NEW_RELIC_MAX_PAYLOAD_BYTES,

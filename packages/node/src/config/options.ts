@@ -19,6 +19,7 @@ const OTLP_SHAPE = {
   endpoint: 'leaf',
   headers: 'record',
   protocol: 'leaf',
+  insecure: 'leaf',
   temporalityPreference: 'leaf',
   histogramAggregation: 'leaf',
   compression: 'leaf',

@@ -37,6 +37,16 @@ export const NEW_RELIC_ENDPOINTS = {
   fedramp: 'https://gov-otlp.nr-data.net/v1/metrics',
 } as const;
 export type NewRelicRegion = keyof typeof NEW_RELIC_ENDPOINTS;
+/**
+ * New Relic's OTLP/gRPC endpoints, port 4317, by region (docs.newrelic.com,
+ * "New Relic OTLP endpoint": gRPC and HTTP on the same hosts; `api-key`
+ * metadata; TLS 1.2).
+ */
+export const NEW_RELIC_GRPC_ENDPOINTS: Readonly<Record<NewRelicRegion, string>> = {
+  us: 'https://otlp.nr-data.net:4317',
+  eu: 'https://otlp.eu01.nr-data.net:4317',
+  fedramp: 'https://gov-otlp.nr-data.net:4317',
+};
 const NEW_RELIC_REGIONS = Object.keys(NEW_RELIC_ENDPOINTS) as NewRelicRegion[];
 
 /** Default Datadog site (`DD_SITE`). */
@@ -97,7 +107,10 @@ export interface SigV4Settings {
 /** What a preset contributes; everything else comes from the standard defaults. */
 export interface OtlpPreset {
   readonly name: OtlpPresetName;
+  /** The vendor's OTLP/HTTP metrics URL. */
   readonly endpoint?: string;
+  /** The vendor's OTLP/gRPC endpoint, when it has one; a preset with an HTTP endpoint and none here refuses `grpc`. */
+  readonly grpcEndpoint?: string;
   readonly headers: Record<string, string>;
   readonly temporality?: OtlpTemporalityPreference;
   readonly histogramAggregation?: OtlpHistogramAggregation;
@@ -204,6 +217,7 @@ export function presetSettings(name: OtlpPresetName, env: Environment, inputs: P
       return {
         name,
         endpoint: NEW_RELIC_ENDPOINTS[region],
+        grpcEndpoint: NEW_RELIC_GRPC_ENDPOINTS[region],
         headers: key === undefined ? {} : { 'api-key': key },
         temporality: 'delta',
         histogramAggregation: 'base2_exponential_bucket_histogram',

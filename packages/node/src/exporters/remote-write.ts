@@ -1,4 +1,4 @@
-import { RemoteWriteExporter, RemoteWriteOptionsError } from '@inferometer/exporter-remote-write';
+import type { RemoteWriteExporter } from '@inferometer/exporter-remote-write';
 import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { invalid, option } from '../config/env.js';
 import { resolveRemoteWrite } from '../config/remote-write.js';
@@ -11,9 +11,11 @@ import type { ExporterFactory } from './exporter.js';
  * VictoriaMetrics). `export()` only queues, so the export timeout never cuts
  * a delivery short; the exporter retries on its own until its queue bounds.
  */
-export const remoteWriteExporter: ExporterFactory = ({ env, options, metricProducers }) => {
+export const remoteWriteExporter: ExporterFactory = async ({ env, options, metricProducers }) => {
   const { options: resolved, sources } = resolveRemoteWrite(env, options.remoteWrite);
   const { interval, timeout } = exportTiming(env, options);
+  // Loaded when chosen, not at the top (a top-level require of the CommonJS build in every process).
+  const { RemoteWriteExporter, RemoteWriteOptionsError } = await import('@inferometer/exporter-remote-write');
   let exporter: RemoteWriteExporter;
   try {
     exporter = new RemoteWriteExporter(resolved);

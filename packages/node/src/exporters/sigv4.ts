@@ -19,7 +19,7 @@
  * peer dependencies, so services that never export to AWS do not carry them.
  */
 import { diag } from '@opentelemetry/api';
-import { OTLPExporterError, type ExportResponse, type IExporterTransport } from '@opentelemetry/otlp-exporter-base';
+import type { ExportResponse, IExporterTransport, OTLPExporterError } from '@opentelemetry/otlp-exporter-base';
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
@@ -116,6 +116,12 @@ export interface SigV4TransportOptions {
   readonly contentType: string;
   readonly compression: 'none' | 'gzip';
   readonly signer: RequestSigner;
+  /**
+   * Upstream's error class for HTTP failures, which its export delegate
+   * reports: passed in by the factory that loaded `@opentelemetry/otlp-exporter-base`
+   * with `import()`, so that this module loads no OTLP package itself.
+   */
+  readonly errorType: typeof OTLPExporterError;
 }
 
 /** Upstream's retry policy (@opentelemetry/otlp-exporter-base retrying-transport.ts): 5 retries, 1 s growing 1.5x to 5 s, 20% jitter. */
@@ -256,8 +262,8 @@ export class SigV4Transport implements IExporterTransport {
       if (status >= 200 && status <= 299) settle({ status: 'success', data });
       else if (status === 429 || status === 502 || status === 503 || status === 504) {
         const retryIn = retryAfterMillis(res.headers['retry-after']);
-        settle({ status: 'retryable', ...(retryIn === undefined ? {} : { retryInMillis: retryIn }), error: new OTLPExporterError(res.statusMessage, status, data.toString()) });
-      } else settle({ status: 'failure', error: new OTLPExporterError(res.statusMessage, status, data.toString()) });
+        settle({ status: 'retryable', ...(retryIn === undefined ? {} : { retryInMillis: retryIn }), error: new this.options.errorType(res.statusMessage, status, data.toString()) });
+      } else settle({ status: 'failure', error: new this.options.errorType(res.statusMessage, status, data.toString()) });
     });
   }
 }

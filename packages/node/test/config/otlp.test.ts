@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { blame } from '../helpers/blame.js';
-import { DEFAULT_OTLP_ENDPOINT, resolveOtlpConfig } from '../../src/config/otlp.js';
+import { DEFAULT_OTLP_ENDPOINT, DEFAULT_OTLP_GRPC_ENDPOINT, resolveOtlpConfig } from '../../src/config/otlp.js';
 import { readHeaderList } from '../../src/config/otlp-headers.js';
 import {
   CLOUDWATCH_SIGNING_SERVICE,
@@ -141,6 +141,45 @@ describe('OTLP configuration', () => {
     expect(error.variable).toBeUndefined();
   });
 
+  it('over grpc: the specification default localhost:4317, the endpoint as given (no /v1/metrics), TLS by scheme', () => {
+    expect(resolveOtlpConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toMatchObject({ protocol: 'grpc', url: DEFAULT_OTLP_GRPC_ENDPOINT, tls: undefined, temporality: 'cumulative' });
+    expect(DEFAULT_OTLP_GRPC_ENDPOINT).toBe('http://localhost:4317');
+    expect(resolveOtlpConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://agent:4317/' }).url).toBe('http://agent:4317');
+    expect(resolveOtlpConfig({ OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'GRPC', OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'https://collector:4317' })).toMatchObject({
+      url: 'https://collector:4317',
+      tls: { rootCertificate: undefined, clientKey: undefined, clientCertificate: undefined },
+    });
+    // Scheme-less targets: TLS unless OTEL_EXPORTER_OTLP_(METRICS_)INSECURE says otherwise.
+    expect(resolveOtlpConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4317' }).url).toBe('https://collector:4317');
+    expect(resolveOtlpConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4317', OTEL_EXPORTER_OTLP_INSECURE: 'true' }).url).toBe('http://collector:4317');
+    expect(resolveOtlpConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4317', OTEL_EXPORTER_OTLP_INSECURE: 'true', OTEL_EXPORTER_OTLP_METRICS_INSECURE: 'false' }).url).toBe('https://collector:4317');
+    expect(resolveOtlpConfig({}, { protocol: 'grpc', endpoint: '[::1]:4317', insecure: true }).url).toBe('http://[::1]:4317');
+    // Over HTTP nothing changes.
+    expect(resolveOtlpConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://agent:4318' }).url).toBe('http://agent:4318/v1/metrics');
+  });
+
+  it('over grpc the newrelic preset takes its gRPC endpoint with the same key, delta, exponential histograms and gzip', () => {
+    expect(resolveOtlpConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', NEW_RELIC_LICENSE_KEY: 'l' })).toMatchObject({
+      preset: 'newrelic',
+      url: 'https://otlp.nr-data.net:4317',
+      headers: { 'api-key': 'l' },
+      temporality: 'delta',
+      histogramAggregation: 'base2_exponential_bucket_histogram',
+      compression: 'gzip',
+      maxPayloadBytes: NEW_RELIC_MAX_PAYLOAD_BYTES,
+    });
+    expect(resolveOtlpConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', NEW_RELIC_LICENSE_KEY: 'l', NEW_RELIC_REGION: 'eu' }).url).toBe('https://otlp.eu01.nr-data.net:4317');
+  });
+
+  it('refuses grpc with a preset whose vendor takes OTLP/HTTP only, whatever the endpoint, naming the option in code', () => {
+    const datadog = blame(() => resolveOtlpConfig({ DD_API_KEY: 'k' }, { preset: 'datadog', protocol: 'grpc', endpoint: 'http://agent:4317' }));
+    expect(datadog.option).toBe('otlp.protocol');
+    expect(datadog.message).toContain("Datadog Agent's OTLP receiver");
+    expect(datadog.related).toEqual(['INFEROMETER_OTLP_PRESET', 'otlp.preset']);
+    // The Agent itself, over gRPC: plain OTLP to its receiver.
+    expect(resolveOtlpConfig({ DD_API_KEY: 'k', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://agent:4317' })).toMatchObject({ preset: 'collector', url: 'http://agent:4317', headers: {} });
+  });
+
   it('detects a preset from the vendor key only when no endpoint is configured', () => {
     expect(resolveOtlpConfig({ DD_API_KEY: 'k' }).preset).toBe('datadog');
     expect(resolveOtlpConfig({ DD_API_KEY: 'k', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://agent:4318' }).preset).toBe('collector');
@@ -148,8 +187,12 @@ describe('OTLP configuration', () => {
   });
 
   it.each([
-    [{ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, 'OTEL_EXPORTER_OTLP_PROTOCOL', 'http/protobuf, http/json'],
-    [{ OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'thrift' }, 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', 'http/protobuf, http/json'],
+    [{ OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'thrift' }, 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', 'http/protobuf, http/json, grpc'],
+    [{ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', DD_API_KEY: 'k' }, 'OTEL_EXPORTER_OTLP_PROTOCOL', 'http/protobuf or http/json with this preset'],
+    [{ OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'grpc', AWS_REGION: 'us-east-1', INFEROMETER_OTLP_PRESET: 'cloudwatch' }, 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', 'http/protobuf or http/json with this preset'],
+    [{ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4317/v1/metrics' }, 'OTEL_EXPORTER_OTLP_ENDPOINT', 'without a path'],
+    [{ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_INSECURE: 'yes' }, 'OTEL_EXPORTER_OTLP_INSECURE', 'true, false'],
+    [{ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'https://c:4317', OTEL_EXPORTER_OTLP_CERTIFICATE: '/nonexistent/ca.pem' }, 'OTEL_EXPORTER_OTLP_CERTIFICATE', 'readable PEM file'],
     [{ INFEROMETER_OTLP_PRESET: 'datadog' }, 'DD_API_KEY', 'visible ASCII'],
     [{ INFEROMETER_OTLP_PRESET: 'newrelic' }, 'NEW_RELIC_LICENSE_KEY', 'visible ASCII'],
     [{ INFEROMETER_OTLP_PRESET: 'honeycomb' }, 'INFEROMETER_OTLP_PRESET', 'datadog, newrelic, cloudwatch, collector'],

@@ -65,6 +65,26 @@ describe('OTEL_METRICS_EXPORTER=otlp', () => {
     expect(sent.find((m) => m.name === METRIC_PREDICTION_LATENCY.name)?.histogram?.aggregationTemporality).toBe(CUMULATIVE);
   });
 
+  it.each([
+    [undefined, CUMULATIVE],
+    ['cumulative', CUMULATIVE],
+    ['delta', DELTA],
+  ])('OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=%s reaches the SDK-aggregated instruments too (not only the catalog producers)', async (preference, expected) => {
+    const server = await capture();
+    handle = await start({
+      env: {
+        OTEL_METRICS_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_ENDPOINT: server.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        ...(preference === undefined ? {} : { OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: preference }),
+      },
+    });
+    metrics.getMeter('test').createCounter('app_requests').add(2);
+    await handle.forceFlush();
+    const sent = server.requests.flatMap((request) => metricsOf(request.body));
+    expect(sent.find((m) => m.name === 'app_requests')?.sum?.aggregationTemporality).toBe(expected);
+  });
+
   it('with the datadog preset sends dd-api-key and delta', async () => {
     const server = await capture();
     handle = await start({
@@ -126,13 +146,13 @@ describe('OTEL_METRICS_EXPORTER=otlp', () => {
     expect(server.requests[1]!.body.equals(server.requests[0]!.body)).toBe(true);
   });
 
-  it('refuses grpc and a preset without its key at start, naming the variable', async () => {
-    await expect(start({ env: { OTEL_METRICS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'grpc' } })).rejects.toThrow(
-      'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL="grpc": gRPC is not available in @inferometer/node',
+  it('refuses grpc with the datadog preset and a preset without its key at start, naming the variable', async () => {
+    await expect(start({ env: { OTEL_METRICS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'grpc', DD_API_KEY: 'k' } })).rejects.toThrow(
+      'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL="grpc": cannot be used with the datadog preset',
     );
     await expect(start({ env: { OTEL_METRICS_EXPORTER: 'otlp', INFEROMETER_OTLP_PRESET: 'newrelic' } })).rejects.toThrow(ConfigurationError);
     await expect(start({ env: { OTEL_METRICS_EXPORTER: 'otlp', INFEROMETER_OTLP_PRESET: 'newrelic' } })).rejects.toThrow('needs NEW_RELIC_LICENSE_KEY');
-    const error = await blameAsync(start({ exporters: ['otlp'], otlp: { protocol: 'grpc' as never } }));
+    const error = await blameAsync(start({ exporters: ['otlp'], otlp: { protocol: 'grpc', preset: 'datadog', apiKey: 'k' } }));
     expect([error.option, error.variable]).toEqual(['otlp.protocol', undefined]);
   });
 });
