@@ -4,9 +4,18 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseStrict, type Sample } from '@inferometer/testing';
-import { diag, metrics } from '@opentelemetry/api';
+import { diag, metrics, ValueType } from '@opentelemetry/api';
 import { emptyResource } from '@opentelemetry/resources';
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type MetricProducer } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  DataPointType,
+  InMemoryMetricExporter,
+  InstrumentType,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type MetricData,
+  type MetricProducer,
+} from '@opentelemetry/sdk-metrics';
 import bcrypt from 'bcryptjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { variable } from '../../src/config/env.js';
@@ -175,6 +184,32 @@ describe("the pull endpoint's self-metrics", () => {
     const samples = await scrape(url);
     expect(value(samples, ERRORS, { cause: ERROR_CAUSES.producer })).toBe(2);
     expect(value(samples, ERRORS, { cause: ERROR_CAUSES.callback })).toBe(0);
+  });
+
+  it('count a body that cannot be rendered under cause="encode", once per body', async () => {
+    vi.spyOn(diag, 'error').mockImplementation(() => undefined);
+    let broken = true;
+    // A histogram point without its buckets, as a faulty producer could hand over: the serializer throws on it.
+    const malformed = {
+      descriptor: { name: 'broken_histogram', description: '', unit: '', valueType: ValueType.DOUBLE, type: InstrumentType.HISTOGRAM },
+      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      dataPointType: DataPointType.HISTOGRAM,
+      dataPoints: [{ startTime: [0, 0], endTime: [1, 0], attributes: {}, value: null }],
+    } as unknown as MetricData;
+    const producer: MetricProducer = {
+      collect: async () => ({
+        resourceMetrics: { resource: emptyResource(), scopeMetrics: broken ? [{ scope: { name: 'faulty' }, metrics: [malformed] }] : [] },
+        errors: [],
+      }),
+    };
+    const { url, closed } = await endpoint({ metricProducers: [producer] });
+    for (let i = 0; i < 2; i++) expect((await fetch(url)).status).toBe(500);
+    await closed(2);
+    broken = false;
+    const samples = await scrape(url);
+    expect(value(samples, ERRORS, { cause: ERROR_CAUSES.encode })).toBe(2);
+    expect(value(samples, ERRORS, { cause: ERROR_CAUSES.producer })).toBe(0);
+    expect(value(samples, REQUESTS, { format: 'text', code: '500' })).toBe(2);
   });
 
   it('count scrapes refused over maxConcurrentScrapes, and the held ones by format once answered', async () => {
