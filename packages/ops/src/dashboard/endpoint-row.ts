@@ -34,8 +34,9 @@ const JOB = `job=~"$${VARIABLES.job}"`;
 export const ENDPOINT_QUERIES = {
   requestsByCode: `sum by (instance, ${ATTR_SCRAPE_CODE}) (rate(${METRIC_SCRAPE_REQUESTS.prometheusName}{${JOB}}[5m]))`,
   failureRatio: scrapeFailureRatio(JOB, '5m'),
-  refusalsByReason: `sum by (instance, ${ATTR_REASON}) (rate(${METRIC_SCRAPE_REFUSALS.prometheusName}{${JOB}}[5m])) > 0`,
-  errorsByCause: `sum by (instance, ${ATTR_ERROR_CAUSE}) (rate(${METRIC_SCRAPE_ERRORS.prometheusName}{${JOB}}[5m])) > 0`,
+  // Every reason and cause is exported at 0 from the first scrape: a flat line at 0 is the healthy reading.
+  refusalsByReason: `sum by (instance, ${ATTR_REASON}) (rate(${METRIC_SCRAPE_REFUSALS.prometheusName}{${JOB}}[5m]))`,
+  errorsByCause: `sum by (instance, ${ATTR_ERROR_CAUSE}) (rate(${METRIC_SCRAPE_ERRORS.prometheusName}{${JOB}}[5m]))`,
   collectP99: `histogram_quantile(0.99, sum by (instance, le) (rate(${METRIC_SCRAPE_COLLECT_DURATION.prometheusName}_bucket{${JOB}}[5m])))`,
   encodeP99: `histogram_quantile(0.99, sum by (instance, ${ATTR_SCRAPE_FORMAT}, le) (rate(${METRIC_SCRAPE_ENCODE_DURATION.prometheusName}_bucket{${JOB}}[5m])))`,
   // Remote-written series carry the job the exporter gives them, not the scrape job: not filtered by it.

@@ -40,7 +40,9 @@ const PER_TARGET = 'job, instance';
  */
 export function scrapeFailureRatio(selector: string, window: string = HEALTH_WINDOW): string {
   const requests = METRIC_SCRAPE_REQUESTS.prometheusName;
-  return `sum by (${PER_TARGET}) (rate(${requests}{${selector}, ${ATTR_SCRAPE_CODE}!="${OK}"}[${window}])) / sum by (${PER_TARGET}) (rate(${requests}{${selector}}[${window}]))`;
+  const all = `sum by (${PER_TARGET}) (rate(${requests}{${selector}}[${window}]))`;
+  // A target that never answered anything but 200 has no such series: 0, not no data.
+  return `(sum by (${PER_TARGET}) (rate(${requests}{${selector}, ${ATTR_SCRAPE_CODE}!="${OK}"}[${window}])) or 0 * ${all}) / ${all}`;
 }
 
 /** ModelScrapesFailing: the failure ratio over {@link SCRAPE_FAILURE_RATIO}, with at least {@link MIN_FAILED_SCRAPES} failed requests in the window. */
