@@ -52,7 +52,7 @@ describe('examples/stack', () => {
   it('has a Prometheus config that promtool check config accepts (rule file included)', () => {
     const promtool = requireBinary('promtool', 'prometheus', 'PROMTOOL_BIN');
     const output = execFileSync(promtool, ['check', 'config', join(stack, 'prometheus', 'prometheus.yml')], { encoding: 'utf8' });
-    expect(output).toContain('SUCCESS: 50 rules found');
+    expect(output).toContain('SUCCESS: 52 rules found');
   });
 
   it('has an Alertmanager config that amtool check-config accepts', () => {

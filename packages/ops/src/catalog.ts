@@ -25,8 +25,15 @@ export {
   METRIC_PREDICTION_DRIFT_SCORE,
 } from '@inferometer/drift/catalog';
 export {
+  ENDPOINT_CATALOG,
   METRIC_CLUSTER_COLLECT_MISSES,
   METRIC_CLUSTER_WORKERS,
+  METRIC_SCRAPE_COLLECT_DURATION,
+  METRIC_SCRAPE_DROPPED_FAMILIES,
+  METRIC_SCRAPE_ENCODE_DURATION,
+  METRIC_SCRAPE_ERRORS,
+  METRIC_SCRAPE_REFUSALS,
+  METRIC_SCRAPE_REQUESTS,
   NODE_CATALOG,
   RUNTIME_CPU,
   RUNTIME_EVENTLOOP_LAG_P99,
@@ -47,8 +54,8 @@ export {
 /**
  * Every Inferometer metric: core's catalog, then drift and model quality,
  * onnxruntime, remote write, the MLflow binding, and `@inferometer/node`'s
- * own (the cluster primary's self-metrics and the process and Node.js
- * runtime families).
+ * own (the cluster primary's and the pull endpoint's self-metrics, and the
+ * process and Node.js runtime families).
  */
 export const ALL_METRICS: readonly MetricDefinition[] = [
   ...CATALOG,

@@ -13,7 +13,7 @@ import { ChunkPool, serializeChunks } from './serializer.js';
 /** What a collection came to: the data, or why there is none. */
 export type Collected =
   | { readonly ok: true; readonly resourceMetrics: ResourceMetrics }
-  | { readonly ok: false; readonly error: unknown; readonly timedOut: boolean };
+  | { readonly ok: false; readonly error: unknown; readonly timedOut: boolean; readonly cause?: 'callback' | 'producer' };
 
 /** A rendered exposition: chunks to write in order, and their total size (Content-Length). */
 export interface Body {
@@ -27,6 +27,10 @@ export interface RenderOptions {
   readonly created: boolean;
   /** Called with each family left out because its name collided with an earlier one's. */
   readonly onDroppedFamily: (name: string) => void;
+  /** Called once per body rendered, with its format and the seconds it took (wall time, first byte to last). */
+  readonly onRendered?: (format: ExpositionFormat, seconds: number) => void;
+  /** Called once per body whose rendering failed (however many scrapes were waiting for it). */
+  readonly onRenderFailed?: (format: ExpositionFormat) => void;
 }
 
 /** Bytes of exposition serialized between two yields to the event loop. */
@@ -110,7 +114,18 @@ export class ScrapeRound {
     const key = bodyKey(format, gzip);
     let body = this._bodies.get(key);
     if (body === undefined) {
-      body = gzip ? this._gzipped(resourceMetrics, format) : this._plain(resourceMetrics, format);
+      const started = performance.now();
+      const { onRendered, onRenderFailed } = this._render;
+      body = (gzip ? this._gzipped(resourceMetrics, format) : this._plain(resourceMetrics, format)).then(
+        (rendered) => {
+          onRendered?.(format, (performance.now() - started) / 1000);
+          return rendered;
+        },
+        (err: unknown) => {
+          onRenderFailed?.(format);
+          throw err;
+        },
+      );
       this._bodies.set(key, body);
     }
     return body;

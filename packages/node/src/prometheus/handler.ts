@@ -2,8 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { diag } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { TimeoutError, type MetricProducer } from '@opentelemetry/sdk-metrics';
-import { negotiate } from './negotiation.js';
+import { negotiate, type ExpositionFormat } from './negotiation.js';
 import { bodyKey, ScrapeCoordinator, type Body, type Collected, type ScrapeRound } from './coordinator.js';
+import { ERROR_CAUSES, REFUSAL_REASONS, type RefusalReason, type ScrapeFormat } from './names.js';
+import { EndpointMetrics } from './self-metrics.js';
 
 export { PROMETHEUS_CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE } from './negotiation.js';
 
@@ -135,8 +137,42 @@ export interface PrometheusPullReader {
   readonly reader: PrometheusExporter;
   /** Serves `GET` (and `HEAD`) with the exposition; mount it wherever `/metrics` should be. */
   readonly handler: MetricsRequestHandler;
-  /** What the handler refused or cut short so far (every such event is also told to diag, once per kind until a scrape succeeds). */
+  /**
+   * What the handler refused or cut short so far (every such event is also
+   * told to diag, once per kind until a scrape succeeds, and counted in the
+   * endpoint's self-metrics, `inferometer_scrape_*`).
+   */
   stats(): ScrapeStats;
+}
+
+/** The self-metrics of each handler, for the refusals its own server makes before handing a request over (basic auth). */
+const ENDPOINT_METRICS = new WeakMap<MetricsRequestHandler, EndpointMetrics>();
+
+/** The format attribute of each exposition format (a format added to negotiation must be named here: the set stays closed). */
+const FORMAT_ATTRIBUTE: Record<ExpositionFormat, ScrapeFormat> = { text: 'text', openmetrics: 'openmetrics', protobuf: 'protobuf' };
+
+/** Counts `request` under `requests_total{format, code}` once its response is done; `format()` is read then (negotiation may come later). */
+function countWhenDone(metrics: EndpointMetrics, response: ServerResponse, format: () => ScrapeFormat): void {
+  // Only answered requests: a client that hung up before the status line
+  // was written got no code.
+  response.once('close', () => {
+    if (response.headersSent) metrics.request(format(), response.statusCode);
+  });
+}
+
+/**
+ * Counts a request that `handler`'s own server refused before handing it to
+ * the handler (basic auth: `unauthorized`, `auth_busy`), under its
+ * self-metrics. Call before writing the response. A handler not made by
+ * {@link createPrometheusReader} counts nothing.
+ *
+ * @internal
+ */
+export function countRefusedBeforeHandler(handler: MetricsRequestHandler, response: ServerResponse, reason: RefusalReason): void {
+  const metrics = ENDPOINT_METRICS.get(handler);
+  if (metrics === undefined) return;
+  metrics.refused(reason);
+  countWhenDone(metrics, response, () => 'none');
 }
 
 /**
@@ -155,6 +191,15 @@ export interface PrometheusPullReader {
  * one collection and one rendered body among concurrent scrapes, refuses
  * scrapes past `maxConcurrentScrapes` with `503`, and cuts off readers slower
  * than `writeTimeoutMillis`.
+ *
+ * The handler reports on itself, like client_golang's
+ * `promhttp_metric_handler_requests_total{code}` and
+ * `promhttp_metric_handler_errors_total{cause}`: requests by format and
+ * code, refusals by reason, failed collections by cause, dropped families,
+ * and collect and encode durations (`inferometer_scrape_*`, listed in
+ * `@inferometer/node/catalog`), recorded into the global MeterProvider, so a
+ * scrape shows the previous scrapes and another reader of that provider
+ * (OTLP) carries them too.
  *
  * Pass `metricProducers: [createCatalogProducer('cumulative').producer]` to serve
  * the catalog through the fast path as well.
@@ -181,6 +226,17 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
   const writeTimeout = options.writeTimeoutMillis ?? DEFAULT_WRITE_TIMEOUT_MILLIS;
   const maxConcurrent = options.maxConcurrentScrapes ?? DEFAULT_MAX_CONCURRENT_SCRAPES;
   const gzipAllowed = options.gzip ?? true;
+  // The global MeterProvider, looked up at each request: `start()` (and the
+  // example below) registers it after this call, and the reader cannot be
+  // asked which provider it was given to.
+  const metrics = new EndpointMetrics();
+  /** Collections whose failure was counted (once per collection, however many scrapes shared it). */
+  const countedRounds = new WeakSet<ScrapeRound>();
+  const countFailure = (round: ScrapeRound, cause: keyof typeof ERROR_CAUSES): void => {
+    if (countedRounds.has(round)) return;
+    countedRounds.add(round);
+    metrics.failed(ERROR_CAUSES[cause]);
+  };
   const stats = { refused: 0, timedOut: 0, failed: 0, cutOff: 0, droppedFamilies: 0 };
   const told = new Set<keyof typeof stats>();
   /** diag once per kind of trouble until a scrape succeeds again. */
@@ -192,27 +248,45 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
   };
   const coordinator = new ScrapeCoordinator(
     async (timeoutMillis): Promise<Collected> => {
+      const started = performance.now();
       try {
-        // The SDK gives up on observable callbacks past the timeout itself.
+        // The SDK gives up on observable callbacks past the timeout itself;
+        // a callback that throws comes back in `errors`, a producer that
+        // throws rejects the collection.
         const { resourceMetrics, errors } = await reader.collect({ timeoutMillis });
-        if (errors.length > 0) return { ok: false, error: errors[0], timedOut: errors.some((e) => e instanceof TimeoutError) };
+        if (errors.length > 0) return { ok: false, error: errors[0], timedOut: errors.some((e) => e instanceof TimeoutError), cause: 'callback' };
         return { ok: true, resourceMetrics };
       } catch (error) {
-        return { ok: false, error, timedOut: error instanceof TimeoutError };
+        return { ok: false, error, timedOut: error instanceof TimeoutError, cause: 'producer' };
+      } finally {
+        metrics.collected((performance.now() - started) / 1000);
       }
     },
-    { created: options.openMetricsCreated === true, onDroppedFamily: () => stats.droppedFamilies++ },
+    {
+      created: options.openMetricsCreated === true,
+      onDroppedFamily: () => {
+        stats.droppedFamilies++;
+        metrics.droppedFamily();
+      },
+      onRendered: (format, seconds) => metrics.rendered(FORMAT_ATTRIBUTE[format], seconds),
+      onRenderFailed: () => metrics.failed(ERROR_CAUSES.encode),
+    },
   );
   /** Bodies (round, format, encoding) being answered, and the sockets reading them. */
   let bodies = 0;
   let sockets = 0;
 
   const handler: MetricsRequestHandler = (request, response) => {
+    metrics.ready();
+    let format: ScrapeFormat = 'none';
+    countWhenDone(metrics, response, () => format);
     if (request.method !== 'GET' && request.method !== 'HEAD') {
+      metrics.refused(REFUSAL_REASONS.method);
       plain(response, 405, 'Method Not Allowed\n', { Allow: 'GET, HEAD' });
       return;
     }
     const wanted = negotiate(request.headers.accept, request.headers['accept-encoding'], gzipAllowed);
+    format = FORMAT_ATTRIBUTE[wanted.format];
     const key = bodyKey(wanted.format, wanted.gzip);
     // A scrape that joins a body being sent costs a socket and no memory of
     // its own (the chunks are shared, written with backpressure): only a
@@ -221,6 +295,7 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
     const shared = coordinator.shared();
     const joins = shared?.serving(key) === true;
     if ((!joins && bodies >= maxConcurrent) || sockets >= MAX_SCRAPE_SOCKETS) {
+      metrics.refused(REFUSAL_REASONS.concurrency);
       const what = joins ? `${MAX_SCRAPE_SOCKETS} scrapes are being answered` : `${maxConcurrent} exposition bodies are being rendered or sent (maxConcurrentScrapes)`;
       tell('refused', `${what}; answering further ones 503 until one finishes`);
       plain(response, 503, `Service Unavailable: ${what} already; retry later\n`, { 'Retry-After': RETRY_AFTER_SECONDS });
@@ -229,6 +304,7 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
     const timeoutMillis = scrapeTimeout(request.headers['x-prometheus-scrape-timeout-seconds'], collectTimeout);
     const round = shared ?? coordinator.join(timeoutMillis);
     if (round === undefined) {
+      metrics.refused(REFUSAL_REASONS.collectionsPending);
       tell('refused', 'earlier metrics collections have not finished (an observable callback or producer hangs); answering 503 without starting another');
       plain(response, 503, 'Service Unavailable: earlier metrics collections have not finished yet; retry later\n', { 'Retry-After': RETRY_AFTER_SECONDS });
       return;
@@ -269,6 +345,8 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
     if (response.destroyed) return;
     if (outcome === 'timeout' || ('ok' in outcome && !outcome.ok && outcome.timedOut)) {
       coordinator.abandon(round);
+      metrics.refused(REFUSAL_REASONS.timeout);
+      countFailure(round, 'timeout');
       const seconds = (timeoutMillis / 1000).toFixed(1);
       tell('timedOut', `metrics collection did not finish within ${seconds} s (an observable callback or a producer is slow or hangs); answering the scrape 503`);
       fail(response, 503, `metrics collection did not finish within ${seconds} s`);
@@ -276,6 +354,7 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
     }
     if ('ok' in outcome) {
       if (outcome.ok) throw new Error('unreachable: a collection without a body');
+      countFailure(round, outcome.cause ?? 'producer');
       tell('failed', 'metrics collection failed; answering the scrape with 500', outcome.error);
       fail(response, 500, `metrics collection failed: ${message(outcome.error)}`);
       return;
@@ -292,11 +371,13 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
       response.end();
       return;
     }
-    await writeBody(response, outcome.chunks, writeTimeout, () =>
-      tell('cutOff', `a scraper did not read the exposition within ${writeTimeout} ms (writeTimeoutMillis); its connection was closed`),
-    );
+    await writeBody(response, outcome.chunks, writeTimeout, () => {
+      metrics.refused(REFUSAL_REASONS.cutOff);
+      tell('cutOff', `a scraper did not read the exposition within ${writeTimeout} ms (writeTimeoutMillis); its connection was closed`);
+    });
   }
 
+  ENDPOINT_METRICS.set(handler, metrics);
   return { reader, handler, stats: () => ({ ...stats }) };
 }
 

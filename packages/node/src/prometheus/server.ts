@@ -3,7 +3,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { diag } from '@opentelemetry/api';
-import type { MetricsRequestHandler } from './handler.js';
+import { countRefusedBeforeHandler, type MetricsRequestHandler } from './handler.js';
+import { REFUSAL_REASONS, type RefusalReason } from './names.js';
 import { BasicAuth, MAX_PENDING_VERIFICATIONS, type WebConfig, type WebTlsConfig } from './web-config/index.js';
 
 /** The pull endpoint's own server, apart from the service's serving port. */
@@ -44,7 +45,7 @@ export async function startMetricsServer(
     response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
     response.end(`Not Found: metrics are at ${METRICS_PATH}\n`);
   };
-  const listener = web === undefined ? route : secured(route, web);
+  const listener = web === undefined ? route : secured(route, web, (response, reason) => countRefusedBeforeHandler(handler, response, reason));
   const server: Server = web?.tls === undefined ? createServer(listener) : createHttpsServer(web.tls.options, listener);
   if (web?.tls !== undefined) checkClientCertificates(server, web.tls);
   await new Promise<void>((resolve, reject) => {
@@ -78,8 +79,8 @@ export function metricsUrl(host: string | undefined, port: number, web?: WebConf
   return `${web?.tls === undefined ? 'http' : 'https'}://${shown}:${port}${METRICS_PATH}`;
 }
 
-/** Headers, then basic auth, then the route. */
-function secured(route: RequestListener, web: WebConfig): RequestListener {
+/** Headers, then basic auth, then the route; `refused` counts a request basic auth turned away (in the handler's self-metrics). */
+function secured(route: RequestListener, web: WebConfig, refused: (response: ServerResponse, reason: RefusalReason) => void): RequestListener {
   const auth = new BasicAuth(web.users);
   const headers = Object.entries(web.headers);
   let toldBusy = false;
@@ -95,6 +96,7 @@ function secured(route: RequestListener, web: WebConfig): RequestListener {
         return;
       }
       if (result === 'busy') {
+        refused(response, REFUSAL_REASONS.authBusy);
         if (!toldBusy) {
           toldBusy = true;
           diag.warn(`@inferometer/node: more than ${MAX_PENDING_VERIFICATIONS} basic auth checks at once on the pull endpoint (unknown credentials); answering 429 beyond that`);
@@ -103,6 +105,7 @@ function secured(route: RequestListener, web: WebConfig): RequestListener {
         response.end('Too Many Requests\n');
         return;
       }
+      refused(response, REFUSAL_REASONS.unauthorized);
       // RFC 7617 section 2: a 401 names the scheme and a realm.
       response.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8', 'WWW-Authenticate': 'Basic realm="metrics", charset="UTF-8"' });
       response.end('Unauthorized\n');

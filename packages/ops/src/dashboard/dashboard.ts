@@ -9,7 +9,8 @@
  * Layout: a health row first, whose "targets down" stat is red when any model
  * server's scrape fails (the silent failure: every other panel keeps showing
  * the last good scrapes), then traffic and errors, latency, model quality
- * (confidence, drift), versions, and the instrumentation itself.
+ * (confidence, drift), versions, the instrumentation itself, and (last) the
+ * metrics endpoint's and remote write's own health.
  */
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import {
@@ -37,6 +38,7 @@ import { withGenerativeRow } from './generative-row.js';
 import { DATASOURCE } from './panels.js';
 import { withQualityRow } from './quality-row.js';
 import { withRuntimeRow } from './runtime-row.js';
+import { withEndpointRow } from './endpoint-row.js';
 
 /** Options of {@link grafanaDashboard}. */
 export interface DashboardOptions extends TargetOptions, ThresholdOptions {
@@ -320,6 +322,7 @@ export function grafanaDashboard(options: DashboardOptions = {}): GrafanaDashboa
   withQualityRow(builder, limits);
   withGenerativeRow(builder, limits);
   withRuntimeRow(builder, limits);
+  withEndpointRow(builder);
   const dashboard = builder.build();
   // Panel ids: Grafana keys panel links, library panels and "view panel" on
   // them; the builders leave them unset, so number them in layout order.

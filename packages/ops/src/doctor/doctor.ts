@@ -2,13 +2,15 @@
  * `inferometer doctor <metrics-url> [--prometheus <url>]`: checks, from the
  * user's terminal, what a dashboard cannot show: that the endpoint
  * answers, that its exposition parses, that the catalog's metrics are there,
- * that no series cap is hit, and that Prometheus scrapes the target and
+ * that no series cap is hit, that the endpoint refused or failed no scrape
+ * since start (its own `inferometer_scrape_*`), and that Prometheus scrapes the target and
  * reports it `up` and keeps its Inferometer series. With Prometheus it also
  * reads the rules (a rule that never evaluates is an alert that can never
  * fire) and the alerts firing now.
  */
 import { METRIC_ATTRIBUTE_REJECTIONS, METRIC_DROPPED_OBSERVATIONS, OVERFLOW_VALUE } from '@inferometer/core/catalog';
-import { ALL_METRICS } from '../catalog.js';
+import { ALL_METRICS, METRIC_SCRAPE_ERRORS, METRIC_SCRAPE_REFUSALS, METRIC_SCRAPE_REQUESTS } from '../catalog.js';
+import { ATTR_ERROR_CAUSE, ATTR_REFUSAL_REASON } from '@inferometer/node/catalog';
 import { checkNumber, checkUrl } from '../options.js';
 import { seriesNames } from '../promql/selectors.js';
 import { parseExposition, seriesCount, type Exposition } from '@inferometer/core/prometheus';
@@ -47,7 +49,7 @@ export type CheckStatus = 'ok' | 'warn' | 'fail';
 
 /** One line of the verdict, with details underneath. */
 export interface CheckResult {
-  readonly check: 'endpoint' | 'exposition' | 'catalog' | 'series' | 'histograms' | 'prometheus' | 'rules' | 'alerts' | 'outcomes';
+  readonly check: 'endpoint' | 'exposition' | 'catalog' | 'series' | 'histograms' | 'scrapes' | 'prometheus' | 'rules' | 'alerts' | 'outcomes';
   readonly status: CheckStatus;
   readonly summary: string;
   readonly details: readonly string[];
@@ -136,6 +138,26 @@ function checkSeries(exposition: Exposition, maxSeries: number): CheckResult {
   const summary = largest === undefined ? 'no catalog series to count' : `largest: ${largest.name} with ${largest.series} series (cap ${maxSeries})`;
   if (problems.length > 0) return result('series', 'fail', `a series cap was hit; ${summary}`, [...problems, ...warnings]);
   return result('series', warnings.length > 0 ? 'warn' : 'ok', summary, warnings);
+}
+
+/**
+ * The endpoint's own account of its scrapes (`inferometer_scrape_*` of
+ * `@inferometer/node`): refused ones and failed collections since the
+ * process started, which a scrape that succeeds now does not show. Nothing
+ * when the endpoint does not report on itself (another exporter).
+ */
+function checkScrapes(exposition: Exposition): CheckResult | undefined {
+  const requests = exposition.families.get(METRIC_SCRAPE_REQUESTS.prometheusName);
+  const refusals = exposition.families.get(METRIC_SCRAPE_REFUSALS.prometheusName);
+  const errors = exposition.families.get(METRIC_SCRAPE_ERRORS.prometheusName);
+  if (requests === undefined && refusals === undefined && errors === undefined) return undefined;
+  const total = (requests?.samples ?? []).reduce((sum, sample) => sum + sample.value, 0);
+  const counted = (family: typeof refusals, key: string, what: string): string[] =>
+    (family?.samples ?? []).filter((sample) => sample.value > 0).map((sample) => `${sample.value} ${what} (${key}="${sample.labels[key]}")`);
+  const details = [...counted(errors, ATTR_ERROR_CAUSE, 'failed collections'), ...counted(refusals, ATTR_REFUSAL_REASON, 'refused scrapes')];
+  const since = `${total} earlier requests since start`;
+  if (details.length === 0) return result('scrapes', 'ok', `${since}, none refused or failed`);
+  return result('scrapes', 'warn', `${since}; some were refused or failed (the alert ModelScrapesFailing watches the ratio)`, details);
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '0.0.0.0', '[::]']);
@@ -349,6 +371,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       checks.push(checkCatalog(exposition));
       checks.push(checkSeries(exposition, maxSeries));
       checks.push(await checkHistogramKinds(metricsUrl, exposition, timeoutMs));
+      const scrapes = checkScrapes(exposition);
+      if (scrapes !== undefined) checks.push(scrapes);
       const outcomes = outcomesFromExposition(exposition);
       if (outcomes !== undefined) checks.push(result('outcomes', outcomes.status, outcomes.summary, outcomes.details));
     }

@@ -26,7 +26,15 @@ import {
   type MetricDefinition,
 } from '@inferometer/core/catalog';
 import { METRIC_DATA_DRIFT_SCORE, METRIC_DRIFT_DROPPED, METRIC_MLFLOW_RESOLVE_FAILURES, METRIC_MODEL_LOAD, METRIC_MODEL_REGISTRY_INFO, METRIC_PREDICTION_DRIFT_SCORE, METRIC_REMOTE_WRITE_DROPPED, METRIC_REMOTE_WRITE_PENDING, METRIC_REMOTE_WRITE_RETRIED, METRIC_REMOTE_WRITE_SENT, METRIC_CLUSTER_COLLECT_MISSES, METRIC_CLUSTER_WORKERS } from '../catalog.js';
-import { RUNTIME_CATALOG } from '@inferometer/node/catalog';
+import {
+  METRIC_SCRAPE_COLLECT_DURATION,
+  METRIC_SCRAPE_DROPPED_FAMILIES,
+  METRIC_SCRAPE_ENCODE_DURATION,
+  METRIC_SCRAPE_ERRORS,
+  METRIC_SCRAPE_REFUSALS,
+  METRIC_SCRAPE_REQUESTS,
+  RUNTIME_CATALOG,
+} from '@inferometer/node/catalog';
 import {
   METRIC_ABSOLUTE_ERROR,
   METRIC_DATA_QUALITY_ISSUES,
@@ -91,6 +99,15 @@ export const PRESENCE: readonly Presence[] = [
   optional(METRIC_MLFLOW_RESOLVE_FAILURES, 'after an MLflow registry resolution fails'),
   optional(METRIC_CLUSTER_WORKERS, 'in a node:cluster primary or a main thread aggregating worker threads'),
   optional(METRIC_CLUSTER_COLLECT_MISSES, "after a cluster worker's points miss a collection"),
+  // Counted once a scrape is answered: a scrape shows the earlier ones, so
+  // these appear from the endpoint's second scrape; the refusal, error and
+  // dropped-family counters start at 0 from the first.
+  optional(METRIC_SCRAPE_REQUESTS, "on @inferometer/node's pull endpoint, from its second scrape"),
+  optional(METRIC_SCRAPE_REFUSALS, "on @inferometer/node's pull endpoint"),
+  optional(METRIC_SCRAPE_ERRORS, "on @inferometer/node's pull endpoint"),
+  optional(METRIC_SCRAPE_DROPPED_FAMILIES, "on @inferometer/node's pull endpoint"),
+  optional(METRIC_SCRAPE_COLLECT_DURATION, "on @inferometer/node's pull endpoint, from its second scrape"),
+  optional(METRIC_SCRAPE_ENCODE_DURATION, "on @inferometer/node's pull endpoint, from its second scrape"),
   ...RUNTIME_CATALOG.map((metric) => optional(metric, 'with `start()` of @inferometer/node (runtime metrics on by default) or prom-client\'s collectDefaultMetrics()')),
   // Model quality (@inferometer/drift): every entry is optional.
   ...QUALITY_CATALOG.map((metric) => optional(metric, QUALITY_WHEN[metric.name] ?? 'with an outcome tracker')),

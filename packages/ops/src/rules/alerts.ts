@@ -1,8 +1,9 @@
 /**
  * Alerting rules: latency p99, error ratio, drift, time to first token and
  * generations cut short (generative models only), the model server
- * down, the model metrics absent, and the cardinality guard refusing
- * attributes. Every alert carries a `severity` and a `category` label
+ * down, the model metrics absent, the cardinality guard refusing
+ * attributes, the pull endpoint failing or refusing scrapes, and remote
+ * write falling behind. Every alert carries a `severity` and a `category` label
  * (`model` or `infrastructure`, which the Alertmanager config routes on) and
  * `summary`, `description` and `runbook_url` annotations (`runbook`, a path
  * in the installed package, when no runbook URL is given).
@@ -13,6 +14,9 @@ import { jobMatcher } from '../promql/selectors.js';
 import { CUT_SHORT_FINISH_REASONS, RECORDED } from './recording.js';
 import { ATTR_FEATURE, ATTR_METHOD, ATTR_PREDICTION, METRIC_DATA_DRIFT_SCORE, METRIC_PREDICTION_DRIFT_SCORE } from '../catalog.js';
 import { QUALITY_ALERT_NAMES, QUALITY_DEFINITIONS } from './quality.js';
+import { REMOTE_WRITE_DROP_REASONS } from '@inferometer/exporter-remote-write/catalog';
+import { HEALTH_WINDOW, MIN_FAILED_SCRAPES, remoteWriteBehind, SCRAPE_FAILURE_RATIO, scrapesFailing } from './endpoint.js';
+import { METRIC_REMOTE_WRITE_DROPPED, METRIC_REMOTE_WRITE_PENDING, METRIC_SCRAPE_ERRORS, METRIC_SCRAPE_REFUSALS, METRIC_SCRAPE_REQUESTS } from '../catalog.js';
 
 /** The alerts this package generates. */
 export const ALERT_NAMES = [
@@ -26,6 +30,8 @@ export const ALERT_NAMES = [
   'ModelServerDown',
   'ModelMetricsAbsent',
   'ModelTargetsMissing',
+  'ModelScrapesFailing',
+  'ModelRemoteWriteBehind',
   ...QUALITY_ALERT_NAMES,
 ] as const;
 /** One of {@link ALERT_NAMES}. */
@@ -180,6 +186,23 @@ const DEFINITIONS: Record<AlertName, Definition> = {
     summary: 'Prometheus scrapes no model server',
     description: (o) =>
       `No scrape target matches job=~"${o.job}" for ${o.forDuration('ModelTargetsMissing')}: service discovery lost the model servers, or the job was renamed. Every model alert is silent meanwhile.`,
+  },
+  ModelScrapesFailing: {
+    severity: 'warning',
+    category: CATEGORY_INFRASTRUCTURE,
+    expr: (o) => scrapesFailing(jobMatcher(o.job)),
+    summary: '{{ $value | humanizePercentage }} of the scrapes of {{ $labels.instance }} (job {{ $labels.job }}) are not answered 200',
+    description: (o) =>
+      `More than ${percent(SCRAPE_FAILURE_RATIO)} % of the requests to the pull endpoint over ${HEALTH_WINDOW} (and at least ${MIN_FAILED_SCRAPES}) were refused, timed out or failed, for ${o.forDuration('ModelScrapesFailing')}; Prometheus keeps the last good values meanwhile. ${METRIC_SCRAPE_REQUESTS.prometheusName} by code, ${METRIC_SCRAPE_REFUSALS.prometheusName} by reason and ${METRIC_SCRAPE_ERRORS.prometheusName} by cause say which (a callback that throws, a collection that times out, the concurrency limit, wrong credentials).`,
+  },
+  ModelRemoteWriteBehind: {
+    severity: 'warning',
+    category: CATEGORY_INFRASTRUCTURE,
+    // The remote-written series carry the job the exporter gives them, not the scrape job.
+    expr: () => remoteWriteBehind(),
+    summary: 'remote write of {{ $labels.instance }} (job {{ $labels.job }}) is falling behind',
+    description: (o) =>
+      `For ${o.forDuration('ModelRemoteWriteBehind')}, the remote-write exporter dropped samples for a full queue (${METRIC_REMOTE_WRITE_DROPPED.prometheusName}{${ATTR_REASON}="${REMOTE_WRITE_DROP_REASONS.queueFull}"}), or its queue (${METRIC_REMOTE_WRITE_PENDING.prometheusName}) did not empty over ${HEALTH_WINDOW} and still grows: the receiver is slower than the exporter, or unreachable. What is dropped is lost.`,
   },
   // Realised and estimated accuracy, calibration, data quality: rules/quality.ts.
   ...(QUALITY_DEFINITIONS as Record<(typeof QUALITY_ALERT_NAMES)[number], Definition>),

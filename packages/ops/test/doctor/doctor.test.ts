@@ -39,6 +39,30 @@ describe('runDoctor', () => {
     expect(text.trimEnd().split('\n').at(-1)).toBe('verdict: healthy');
   });
 
+  it("reports the endpoint's own refused scrapes and failed collections since start, as a warning", async () => {
+    const self = [
+      '# TYPE inferometer_scrape_requests_total counter',
+      'inferometer_scrape_requests_total{format="openmetrics",code="200"} 40',
+      'inferometer_scrape_requests_total{format="openmetrics",code="500"} 2',
+      'inferometer_scrape_requests_total{format="none",code="503"} 1',
+      '# TYPE inferometer_scrape_refusals_total counter',
+      'inferometer_scrape_refusals_total{reason="concurrency"} 1',
+      'inferometer_scrape_refusals_total{reason="timeout"} 0',
+      '# TYPE inferometer_scrape_errors_total counter',
+      'inferometer_scrape_errors_total{cause="callback"} 2',
+      'inferometer_scrape_errors_total{cause="timeout"} 0',
+      '',
+    ].join('\n');
+    const report = await runDoctor({ metricsUrl: await endpoint(DEMO + self) });
+    const scrapes = report.checks.find((c) => c.check === 'scrapes')!;
+    expect(scrapes).toMatchObject({ status: 'warn', summary: expect.stringContaining('43 earlier requests since start') });
+    expect(scrapes.details).toEqual(['2 failed collections (cause="callback")', '1 refused scrapes (reason="concurrency")']);
+    expect(report.healthy).toBe(true);
+    const quiet = self.replace('{reason="concurrency"} 1', '{reason="concurrency"} 0').replace('{cause="callback"} 2', '{cause="callback"} 0');
+    const healthy = await runDoctor({ metricsUrl: await endpoint(DEMO + quiet) });
+    expect(healthy.checks.find((c) => c.check === 'scrapes')).toMatchObject({ status: 'ok', details: [] });
+  });
+
   it('fails when the endpoint is down', async () => {
     const report = await runDoctor({ metricsUrl: `http://127.0.0.1:${await freePort()}/metrics`, timeoutMs: 2000 });
     expect(report.healthy).toBe(false);

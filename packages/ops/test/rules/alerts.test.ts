@@ -82,7 +82,7 @@ describe('alerting rules under promtool test rules', () => {
     dirs.push(dir);
     writeFileSync(join(dir, 'rules.yml'), rules);
     const output = execFileSync(promtool, ['check', 'rules', join(dir, 'rules.yml')], { encoding: 'utf8' });
-    expect(output).toContain('SUCCESS: 50 rules found');
+    expect(output).toContain('SUCCESS: 52 rules found');
     expect(rules).toContain('error_type=~"invalid_input|Validation.*"');
   });
 });
