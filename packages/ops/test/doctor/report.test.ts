@@ -9,7 +9,7 @@ import { main } from '../../src/cli/main.js';
 // `inferometer doctor --report`: the health page written from one scrape of
 // a real HTTP endpoint serving the demo's own exposition (fixtures/demo.prom).
 const DEMO = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'demo.prom'), 'utf8');
-const cleanups: (() => Promise<void> | void)[] = [];
+const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   await Promise.allSettled(cleanups.splice(0).map((stop) => stop()));
 });
@@ -25,7 +25,7 @@ describe('inferometer doctor --report', () => {
     const server = await serveMetrics(() => DEMO);
     cleanups.push(server.stop);
     const dir = mkdtempSync(join(tmpdir(), 'doctor-report-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'report.html');
     let out = '';
     const code = await main(['doctor', server.url, '--report', file], { stdout: (t) => (out += t), stderr: (t) => (out += t) });
@@ -49,7 +49,7 @@ describe('inferometer doctor --report', () => {
     const server = await serveMetrics(() => 'nope\n', 500);
     cleanups.push(server.stop);
     const dir = mkdtempSync(join(tmpdir(), 'doctor-report-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
     let out = '';
     const code = await main(['doctor', server.url, '--report', join(dir, 'report.html')], { stdout: (t) => (out += t), stderr: (t) => (out += t) });
     expect(code).toBe(1);
