@@ -60,6 +60,9 @@ export class PageSampler {
   private _told = false;
   /** Samples taken since the process started (a test waits on it). */
   samples = 0;
+  /** Pages rendered: one per sample and source, shared by every request that reads it. */
+  renders = 0;
+  private _page: { readonly samples: number; readonly source: string; readonly body: Buffer } | undefined;
   private readonly _interval: number;
   private readonly _idle: number;
 
@@ -87,6 +90,16 @@ export class PageSampler {
     if (this._latest === undefined) await this._sampling;
   }
 
+  /** The page as UTF-8 HTML, rendered once per sample (concurrent readers share it); `source` names where the figures come from. */
+  page(source: string): Buffer {
+    const cached = this._page;
+    if (cached !== undefined && cached.samples === this.samples && cached.source === source) return cached.body;
+    const body = Buffer.from(this.render(source), 'utf8');
+    this.renders++;
+    this._page = { samples: this.samples, source, body };
+    return body;
+  }
+
   /** The page as HTML; `source` names where the figures come from. */
   render(source: string): string {
     const latest = this._latest;
@@ -112,6 +125,7 @@ export class PageSampler {
     this._timer = undefined;
     this._previous = undefined;
     this._latest = undefined;
+    this._page = undefined;
     this.ring.clear();
   }
 
@@ -180,7 +194,7 @@ export function createHealthPageHandler(source: HealthPageSource, timing: Sample
     void sampler.view().then(() => {
       if (response.destroyed) return;
       const scheme = 'encrypted' in request.socket && request.socket.encrypted === true ? 'https' : 'http';
-      const body = Buffer.from(sampler.render(`${scheme}://${request.headers.host ?? 'localhost'}/metrics`), 'utf8');
+      const body = sampler.page(`${scheme}://${request.headers.host ?? 'localhost'}/metrics`);
       response.writeHead(200, {
         'Content-Type': 'text/html; charset=utf-8',
         'Content-Length': body.byteLength,
