@@ -148,10 +148,12 @@ export class PageSampler {
     try {
       this._drift ??= loadDrift();
       const drift = await this._drift;
+      // The sample's time is the collection's start: every count in it is at
+      // least what it was then (the browser test orders scrapes by it).
+      const at = Date.now();
       const { resourceMetrics, errors } = await this._source.reader.collect({ timeoutMillis: this._source.limits.collectTimeoutMillis ?? DEFAULT_COLLECT_TIMEOUT_MILLIS });
       if (errors.length > 0) throw errors[0];
       if (this._timer === undefined) return; // stopped meanwhile
-      const at = Date.now();
       const snapshot = snapshotOf(parseExposition(serialize(resourceMetrics)), at, drift.names);
       const stats = this._source.stats();
       const figures = figuresOf(snapshot, this._previous, drift.thresholds, { refused: stats.refused, timedOut: stats.timedOut, failed: stats.failed, cutOff: stats.cutOff });
