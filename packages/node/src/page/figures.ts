@@ -313,10 +313,18 @@ export function figuresOf(current: Snapshot, previous: Snapshot | undefined, thr
     figures.push({ key: `endpoint/${name}`, group: 'Endpoint', section: 'endpoint', label: name, unit: name.endsWith('_seconds') ? 'seconds' : name.endsWith('_bytes') ? 'bytes' : 'count', value });
   }
   for (const [name, value] of Object.entries(endpointStats ?? {})) {
-    figures.push({ key: `endpoint/stats/${name}`, group: 'Endpoint', section: 'endpoint', label: `Scrapes ${name} (since start)`, unit: 'count', value });
+    figures.push({ key: `endpoint/stats/${name}`, group: 'Endpoint', section: 'endpoint', label: STATS_LABELS[name] ?? `Scrapes ${name} since start`, unit: 'count', value });
   }
   return { figures, distributions };
 }
+
+/** The pull handler's `stats()` in words. */
+const STATS_LABELS: Readonly<Record<string, string>> = {
+  refused: 'Scrapes refused since start (too many at once, or collections hanging)',
+  timedOut: 'Scrapes timed out since start (collection too slow)',
+  failed: 'Scrapes failed since start (collection failed)',
+  cutOff: 'Slow readers cut off since start',
+};
 
 /** Whether a version has any model-quality figure. */
 function hasQuality(v: VersionSnapshot): boolean {
