@@ -24,7 +24,8 @@ let browser: Browser;
 let pageUrl: string;
 
 beforeAll(async () => {
-  [demo, browser] = await Promise.all([startDemoProcess(['--rate', '20']), startBrowser()]);
+  // Drift scores once 20 rows are in (the demo's default waits for 300).
+  [demo, browser] = await Promise.all([startDemoProcess(['--rate', '20', '--drift-min-rows', '20']), startBrowser()]);
   // `npm start` prints the page's URL.
   pageUrl = (await demo.waitForLine(/model health page at (\S+)/))[1]!;
 }, 120_000);
@@ -108,7 +109,8 @@ describe('the health page in a real browser', () => {
 
     // Charts are inline SVG, one per figure held in the history.
     expect(await browser.evaluate<number>(`document.querySelectorAll('tr[data-key] svg[role=img]').length`)).toBeGreaterThan(10);
-    // Drift rows carry their thresholds.
+    // Drift rows carry their thresholds (the scores appear once the monitor's window has its rows).
+    await untilInPage(`document.querySelector('tr[data-key^="iris/1.0.0/drift/"]') !== null`);
     expect(await browser.evaluate<string>(`document.querySelector('tr[data-key^="iris/1.0.0/drift/"] th').textContent`)).toMatch(/critical/);
     // Everything the page loaded came from its own origin.
     const origin = new URL(pageUrl).origin;

@@ -46,10 +46,10 @@ const STYLE = `
 *{box-sizing:border-box}body{margin:0;font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:${PALETTE.ink};background:#fff}
 header,main{max-width:72rem;margin:0 auto;padding:.5rem 1rem}h1{font-size:1.4rem;margin:.5rem 0}h2{font-size:1.15rem;margin:1.2rem 0 .3rem;border-bottom:2px solid ${PALETTE.value}}
 h3{font-size:.95rem;margin:.8rem 0 .2rem;color:#444}.note{color:#444;font-size:.9rem;margin:.2rem 0}
-table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.25rem .4rem;border-bottom:1px solid #e5e5e5;vertical-align:middle}
-th[scope=row]{font-weight:normal;width:40%;overflow-wrap:anywhere}td.v{font-variant-numeric:tabular-nums;white-space:nowrap;width:22%}td.c svg{width:100%;max-width:260px;height:auto;display:block}
+table{border-collapse:collapse;width:100%;table-layout:fixed}th,td{text-align:left;padding:.25rem .4rem;border-bottom:1px solid #e5e5e5;vertical-align:middle;overflow-wrap:anywhere}
+thead th:first-child{width:44%}thead th:nth-child(2){width:26%}th[scope=row]{font-weight:normal}td.v{font-variant-numeric:tabular-nums}td.c svg{width:100%;max-width:260px;height:auto;display:block}
 .alert{color:${PALETTE.critical};font-weight:600}.warn{color:#8a5a00;font-weight:600}
-@media (max-width:40rem){th[scope=row],td.v{width:auto}td.c{display:block;border:0;padding-top:0}tr{display:block;border-bottom:1px solid #e5e5e5}th,td{border:0;display:inline-block}}
+@media (max-width:40rem){table{table-layout:auto}thead th{width:auto!important}td.c{display:block;border:0;padding-top:0}tr{display:block;border-bottom:1px solid #e5e5e5}th,td{border:0;display:inline-block}}
 `;
 
 /** The live page's refresh: fetch the page again and swap its main part; without script the page is simply static. */
