@@ -13,6 +13,7 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import bcrypt from 'bcryptjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { instrument } from '@inferometer/core';
+import { METRIC_PREDICTION_ERRORS, METRIC_PREDICTIONS } from '@inferometer/core/catalog';
 import { METRIC_DATA_DRIFT_SCORE } from '@inferometer/drift/catalog';
 import { ConfigurationError } from '../../src/config/env.js';
 import { createHealthPageHandler } from '../../src/page/live.js';
@@ -188,6 +189,51 @@ describe('the health page under the attacks /metrics withstands', () => {
     console.log(`50 readers that never read a ${(size / 1024).toFixed(0)} KiB page: ${50 - cutOff} handed to the kernel whole, ${cutOff} cut off at the write timeout`);
     // One page rendered for them all (the sample's), not one each.
     expect(page.sampler.renders).toBe(1);
+  }, 60_000);
+});
+
+describe('the health page against slow readers', () => {
+  it('cuts off, at writeTimeoutMillis, readers that do not take a page larger than the kernel buffers', async () => {
+    // 2,000 model versions (the SDK's cardinality limit) of about fifteen
+    // rows each: megabytes of page, more than the sending socket's buffer
+    // (tcp_wmem, 4 MiB at most) and the window of a reader that never reads.
+    const pull = createPrometheusReader();
+    const provider = new MeterProvider({ readers: [pull.reader] });
+    closers.push(() => provider.shutdown());
+    const counter = provider.getMeter('test').createCounter(METRIC_PREDICTIONS.name);
+    const errors = provider.getMeter('test').createCounter(METRIC_PREDICTION_ERRORS.name);
+    for (let i = 0; i < 2_000; i++) {
+      counter.add(1, { model_name: `model_${i}`, model_version: '1', status: 'error' });
+      errors.add(1, { model_name: `model_${i}`, model_version: '1', error_type: 'TimeoutError' });
+    }
+    const page = createHealthPageHandler({ reader: pull.reader, stats: pull.stats, limits: { writeTimeoutMillis: 1_000 } });
+    closers.push(() => page.sampler.stop());
+    let cutOff = 0;
+    const counted: typeof page = Object.assign(
+      (request: Parameters<typeof page>[0], response: Parameters<typeof page>[1]) => {
+        response.once('close', () => {
+          if (!response.writableFinished) cutOff++;
+        });
+        page(request, response);
+      },
+      { sampler: page.sampler },
+    );
+    const server = await startMetricsServer(pull.handler, '127.0.0.1', 0, undefined, false, counted);
+    closers.push(() => server.close());
+    const size = (await (await fetch(server.pageUrl!)).arrayBuffer()).byteLength;
+    expect(size).toBeGreaterThan(5 * 1024 * 1024);
+    const url = new URL(server.pageUrl!);
+    const sockets: Socket[] = [];
+    for (let i = 0; i < 5; i++) {
+      const socket = connect(Number(url.port), url.hostname);
+      socket.on('error', () => undefined);
+      socket.write(`GET / HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
+      socket.pause(); // never reads
+      sockets.push(socket);
+    }
+    closers.push(() => sockets.forEach((socket) => socket.destroy()));
+    await until(() => cutOff >= 5);
+    console.log(`5 readers that never read a ${(size / 1048576).toFixed(1)} MiB page: all cut off at the write timeout`);
   }, 60_000);
 });
 
