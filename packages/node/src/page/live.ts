@@ -58,11 +58,13 @@ export class PageSampler {
   private _sampling: Promise<void> | undefined;
   private _drift: Promise<{ names?: DriftCatalogNames; thresholds: DriftThresholds }> | undefined;
   private _told = false;
+  /** Samples that failed in a row (the page says so; diag is told once per run of failures). */
+  private _failing = 0;
   /** Samples taken since the process started (a test waits on it). */
   samples = 0;
   /** Pages rendered: one per sample and source, shared by every request that reads it. */
   renders = 0;
-  private _page: { readonly samples: number; readonly source: string; readonly body: Buffer } | undefined;
+  private _page: { readonly samples: number; readonly failing: number; readonly source: string; readonly body: Buffer } | undefined;
   private readonly _interval: number;
   private readonly _idle: number;
 
@@ -93,10 +95,10 @@ export class PageSampler {
   /** The page as UTF-8 HTML, rendered once per sample (concurrent readers share it); `source` names where the figures come from. */
   page(source: string): Buffer {
     const cached = this._page;
-    if (cached !== undefined && cached.samples === this.samples && cached.source === source) return cached.body;
+    if (cached !== undefined && cached.samples === this.samples && cached.failing === this._failing && cached.source === source) return cached.body;
     const body = Buffer.from(this.render(source), 'utf8');
     this.renders++;
-    this._page = { samples: this.samples, source, body };
+    this._page = { samples: this.samples, failing: this._failing, source, body };
     return body;
   }
 
@@ -107,6 +109,7 @@ export class PageSampler {
     const notes = [
       `Sampled every ${this._interval / 1000} s while this page is open (the sampler stops ${this._idle / 60_000} minutes after it was last loaded); rates and "last interval" figures are between the last two samples.`,
     ];
+    if (this._failing > 0) notes.push(`${this._failing === 1 ? 'The last collection' : `The last ${this._failing} collections`} failed (see the process' diagnostics); the figures are from the last one that succeeded.`);
     if (ring.refused > 0) notes.push(`${ring.refused} figures have no chart: the history holds at most ${ring.maxSeries} series.`);
     return renderHealthPage({
       source,
@@ -162,7 +165,9 @@ export class PageSampler {
       this.ring.push(at, new Map(figures.figures.map((figure) => [figure.key, figure.value])));
       this.samples++;
       this._told = false;
+      this._failing = 0;
     } catch (err) {
+      this._failing++;
       if (!this._told) {
         this._told = true;
         diag.error('@inferometer/node: the health page could not collect the metrics; it shows the previous sample', err);

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { metrics } from '@opentelemetry/api';
+import { diag, DiagLogLevel, metrics } from '@opentelemetry/api';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import bcrypt from 'bcryptjs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -128,6 +128,25 @@ describe('the health page: no cost when nobody looks', () => {
     const stoppedAt = page.sampler.samples;
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(page.sampler.samples).toBe(stoppedAt);
+  });
+});
+
+describe('the health page when the collection fails', () => {
+  it('still answers, saying the collections fail, and tells diag once', async () => {
+    const told: unknown[] = [];
+    diag.setLogger({ error: (...args: unknown[]) => told.push(args), warn: () => undefined, info: () => undefined, debug: () => undefined, verbose: () => undefined }, DiagLogLevel.ERROR);
+    closers.push(() => diag.disable());
+    const stats = { refused: 0, timedOut: 0, failed: 0, cutOff: 0, droppedFamilies: 0 };
+    const page = createHealthPageHandler({ reader: { collect: () => Promise.reject(new Error('a producer broke')) }, stats: () => stats, limits: {} }, { intervalMillis: 20, idleMillis: 10_000 });
+    closers.push(() => page.sampler.stop());
+    const pull = createPrometheusReader();
+    const server = await startMetricsServer(pull.handler, '127.0.0.1', 0, undefined, false, page);
+    closers.push(() => server.close());
+    const first = await fetch(server.pageUrl!);
+    expect(first.status).toBe(200);
+    expect(await first.text()).toContain('The last collection failed');
+    await until(() => page.sampler.running && page.sampler.samples === 0 && told.length === 1 && /The last \d+ collections failed/.test(page.sampler.render('x')));
+    expect(told).toHaveLength(1);
   });
 });
 
