@@ -2,8 +2,9 @@ import type { Options } from 'tsup';
 import { packageConfig } from '../../tsup.base.js';
 
 // src/catalog.ts is the `./catalog` subpath (the cluster and runtime metric
-// names alone, for @inferometer/ops).
-const base = packageConfig([], ['src/catalog.ts']) as Options;
+// names alone, for @inferometer/ops); src/page/index.ts the `./page` subpath
+// (the health page's figures and renderer, for `inferometer doctor --report`).
+const base = packageConfig([], ['src/catalog.ts', 'src/page/index.ts']) as Options;
 
 // Exporters load their packages with `import()` when chosen (OTLP, gRPC,
 // remote write, the AWS signer). In the CommonJS build an `import()` would

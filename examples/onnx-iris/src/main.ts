@@ -168,6 +168,7 @@ const stopTraffic = trafficOn
 
 console.log(`iris model ${model.version} serving predictions at ${predictUrl}`);
 console.log(`metrics at ${telemetry.metricsUrl ?? '(no pull endpoint: OTEL_METRICS_EXPORTER has no prometheus)'}`);
+if (telemetry.healthPageUrl) console.log(`model health page at ${telemetry.healthPageUrl} (open it in a browser)`);
 console.log(`try: curl -s -X POST ${predictUrl} -H 'content-type: application/json' -d '{"features":[5.1,3.5,1.4,0.2]}'`);
 if (telemetry.metricsUrl) console.log(`     curl -s ${telemetry.metricsUrl} | grep ^ml_`);
 console.log(stopTraffic ? `demo traffic: ${rate} requests/s, 5 % invalid (--no-traffic to turn off)` : 'demo traffic off');

@@ -54,6 +54,7 @@ const PROMETHEUS_SHAPE = {
   port: 'leaf',
   server: 'leaf',
   webConfigFile: 'leaf',
+  healthPage: 'leaf',
   collectTimeoutMillis: 'leaf',
   writeTimeoutMillis: 'leaf',
   maxConcurrentScrapes: 'leaf',

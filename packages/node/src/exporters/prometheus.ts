@@ -8,6 +8,7 @@ import { startPm2MetricsServer } from '../prometheus/pm2-server.js';
 import { createPrometheusReader, type MetricsRequestHandler, type ScrapeLimits } from '../prometheus/handler.js';
 import { startMetricsServer } from '../prometheus/server.js';
 import { loadWebConfig, type WebConfig } from '../prometheus/web-config/index.js';
+import { createHealthPageHandler } from '../page/live.js';
 import type { ExporterFactory } from './exporter.js';
 
 /** The variable naming an exporter-toolkit web configuration file for the pull endpoint's own server. */
@@ -21,6 +22,9 @@ export const WEB_CONFIG_FILE_VARIABLE = 'INFEROMETER_PROMETHEUS_WEB_CONFIG_FILE'
  * `--enable-feature=native-histograms`) and as classic buckets in text.
  */
 export const NATIVE_HISTOGRAMS_VARIABLE = 'INFEROMETER_PROMETHEUS_NATIVE_HISTOGRAMS';
+
+/** The variable that turns the health page (`GET /` of the pull endpoint's own server) off: `false`. */
+export const HEALTH_PAGE_VARIABLE = 'INFEROMETER_PROMETHEUS_HEALTH_PAGE';
 
 /** Default port of the pull endpoint, the OpenTelemetry default for `OTEL_EXPORTER_PROMETHEUS_PORT`. */
 export const DEFAULT_PROMETHEUS_PORT = 9464;
@@ -49,13 +53,16 @@ export const prometheusExporter: ExporterFactory = ({ env, options, metricProduc
     throw invalid(hostSource, String(host), 'is not an IP address or host name', HOST_ACCEPTED);
   }
   const web = readWebConfig(given.webConfigFile, readString(env, WEB_CONFIG_FILE_VARIABLE), server);
-  const { reader, handler } = createPrometheusReader({ metricProducers, ...scrapeLimits(given) });
+  const limits = scrapeLimits(given);
+  const { reader, handler, stats } = createPrometheusReader({ metricProducers, ...limits });
+  const healthPage = given.healthPage !== undefined ? checkBoolean(option('prometheus.healthPage'), given.healthPage) : readChoice(env, HEALTH_PAGE_VARIABLE, ['true', 'false']) !== 'false';
   if (!server) {
     if (pm2?.clusterMode === true) warnSharedHandler(pm2);
     return { reader, metricsHandler: handler };
   }
   if (pm2 !== undefined && pull !== undefined) return { reader, metricsHandler: handler, listen: () => startPm2MetricsServer(handler, host, web, { pm2, pull, source: portSource }) };
-  return { reader, metricsHandler: handler, listen: () => startMetricsServer(handler, host, port, web) };
+  const page = healthPage ? createHealthPageHandler({ reader, stats, limits }) : undefined;
+  return { reader, metricsHandler: handler, listen: () => startMetricsServer(handler, host, port, web, false, page) };
 };
 
 /**

@@ -11,6 +11,8 @@ import { BasicAuth, MAX_PENDING_VERIFICATIONS, type WebConfig, type WebTlsConfig
 export interface MetricsServer {
   /** The URL Prometheus scrapes, e.g. `http://localhost:9464/metrics` (`https://` with a web configuration's TLS). */
   readonly url: string;
+  /** The health page's URL (`GET /` of the same server), when it is served. */
+  readonly pageUrl?: string;
   /** The port actually bound (useful with port 0). */
   readonly port: number;
   close(): Promise<void>;
@@ -35,11 +37,17 @@ export async function startMetricsServer(
   port: number,
   web?: WebConfig,
   exclusive = false,
+  page?: MetricsRequestHandler,
 ): Promise<MetricsServer> {
   const route = (request: IncomingMessage, response: ServerResponse): void => {
     const path = (request.url ?? '/').split('?')[0];
     if (path === METRICS_PATH) {
       handler(request, response);
+      return;
+    }
+    // The health page (page/live.ts): behind the same TLS and basic auth.
+    if (path === '/' && page !== undefined) {
+      page(request, response);
       return;
     }
     response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
@@ -62,8 +70,10 @@ export async function startMetricsServer(
   });
   server.unref();
   const bound = (server.address() as AddressInfo).port;
+  const url = metricsUrl(host, bound, web);
   return {
-    url: metricsUrl(host, bound, web),
+    url,
+    ...(page === undefined ? {} : { pageUrl: url.slice(0, -METRICS_PATH.length) + '/' }),
     port: bound,
     close: () =>
       new Promise<void>((resolve, reject) => {

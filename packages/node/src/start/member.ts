@@ -42,6 +42,7 @@ export async function startMember(meterProvider: MeterProvider, setup: MemberSet
     meterProvider,
     exporters: [],
     metricsUrl: undefined,
+    healthPageUrl: undefined,
     metricsHandler: setup.handler,
     // The aggregator reads this member at its own collections: nothing to push from here.
     forceFlush: () => Promise.resolve(),

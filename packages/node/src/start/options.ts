@@ -47,6 +47,11 @@ export interface StartOptions extends TimingOptions {
    * TLS and bcrypt basic auth for the endpoint's own server (see the
    * README's "Securing the pull endpoint").
    *
+   * `healthPage` (`INFEROMETER_PROMETHEUS_HEALTH_PAGE`, default `true`) serves
+   * a self-contained HTML page of the models' health at `GET /` of the same
+   * server, behind the same TLS and basic auth; it samples only while
+   * someone looks (see docs/health-page.md). `false` answers `/` with 404.
+   *
    * The limits (`collectTimeoutMillis`, `writeTimeoutMillis`,
    * `maxConcurrentScrapes`) bound what any client can make the process hold
    * or wait for; `gzip` and `openMetricsCreated` shape the response. See
@@ -57,10 +62,11 @@ export interface StartOptions extends TimingOptions {
    * prometheus: { host: '127.0.0.1', port: 9464 }
    * prometheus: { server: false } // then app.get('/metrics', handle.metricsHandler)
    * prometheus: { webConfigFile: '/etc/inferometer/web-config.yml' }
+   * prometheus: { healthPage: false } // no page at GET /
    * prometheus: { collectTimeoutMillis: 5_000, writeTimeoutMillis: 30_000, maxConcurrentScrapes: 4, gzip: true, openMetricsCreated: false }
    * ```
    */
-  prometheus?: { host?: string; port?: number; server?: boolean; webConfigFile?: string } & ScrapeLimits;
+  prometheus?: { host?: string; port?: number; server?: boolean; webConfigFile?: string; healthPage?: boolean } & ScrapeLimits;
 
   /**
    * OTLP push (exporter `otlp`). Each field wins over its standard variable:
@@ -257,6 +263,17 @@ export interface InferometerHandle {
   readonly exporters: readonly MetricsExporterName[];
   /** The pull endpoint's URL, when its own server runs. */
   readonly metricsUrl: string | undefined;
+  /**
+   * The health page's URL (`GET /` of the pull endpoint's own server), when
+   * it is served: the endpoint's own server runs and `prometheus.healthPage`
+   * is not `false`.
+   *
+   * @example
+   * ```ts
+   * if (telemetry.healthPageUrl) console.log(`model health at ${telemetry.healthPageUrl}`);
+   * ```
+   */
+  readonly healthPageUrl: string | undefined;
   /**
    * The pull endpoint as a request handler with the `(req, res)` signature of
    * `node:http` and Express, to mount on a server the service already runs.

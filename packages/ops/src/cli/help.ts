@@ -71,8 +71,10 @@ Kubernetes objects (apply with kubectl apply -f FILE):
       --name --namespace --labels  metadata (default name: the Deployment's)
 
 Check a live endpoint from your terminal:
-  inferometer doctor <metrics-url> [--prometheus URL] [--timeout-ms N] [--max-series N]
+  inferometer doctor <metrics-url> [--prometheus URL] [--timeout-ms N] [--max-series N] [--report FILE.html]
       exit 0 healthy, 1 a check failed, 2 bad usage
+      --report FILE.html also writes the model health page (the view of GET / on
+      the endpoint) from the same scrape: current values only, to attach to an incident
 
 Durations use Prometheus syntax (30s, 5m, 1h30m).
 `;

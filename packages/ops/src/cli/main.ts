@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderAlertmanagerConfig } from '../alertmanager/config.js';
 import { renderGrafanaDashboard } from '../dashboard/dashboard.js';
-import { formatDoctorReport, runDoctor } from '../doctor/doctor.js';
+import { formatDoctorReport, inspect } from '../doctor/doctor.js';
+import { renderHealthReport } from '../doctor/report.js';
 import { didYouMean } from '@inferometer/core/internal';
 import { checkDuration, checkNumber, checkRegex, checkUrl, OpsConfigError } from '../options.js';
 import { renderMetricRelabelConfigs } from '../prometheus/relabel.js';
@@ -56,7 +57,7 @@ export const COMMAND_FLAGS = {
   scrapeconfig: SCRAPE_FLAGS,
   agentconfig: { ...SCRAPE_FLAGS, 'remote-write-url': { type: 'string' }, 'send-deadline': { type: 'string' } },
   vmagent: { 'shard-url': { type: 'string', multiple: true }, 'shard-by': { type: 'string' }, 'relabel-dir': { type: 'string' } },
-  doctor: { prometheus: { type: 'string' }, 'timeout-ms': { type: 'string' }, 'max-series': { type: 'string' } },
+  doctor: { prometheus: { type: 'string' }, 'timeout-ms': { type: 'string' }, 'max-series': { type: 'string' }, report: { type: 'string' } },
   ...KUBERNETES_FLAGS,
 } as const satisfies Record<string, FlagSpec>;
 
@@ -187,13 +188,22 @@ async function run(command: Command, args: string[], io: CliIo): Promise<number>
     case 'doctor': {
       const metricsUrl = positionals[0];
       if (metricsUrl === undefined) throw new UsageError('give the metrics URL to check, e.g. inferometer doctor http://localhost:9464/metrics [--prometheus http://localhost:9090]');
-      const report = await runDoctor({
+      const { report, exposition, scrapedAt } = await inspect({
         metricsUrl: checkUrl('<metrics-url>', metricsUrl),
         ...optional(values.prometheus === undefined ? undefined : checkUrl('--prometheus', values.prometheus), 'prometheusUrl'),
         ...optional(values['timeout-ms'] === undefined ? undefined : checkNumber('--timeout-ms', values['timeout-ms'], 0, Number.POSITIVE_INFINITY, '5000'), 'timeoutMs'),
         ...optional(values['max-series'] === undefined ? undefined : checkNumber('--max-series', values['max-series'], 0, Number.POSITIVE_INFINITY, '2000'), 'maxSeriesPerMetric'),
       });
       io.stdout(formatDoctorReport(report));
+      const reportPath = str(values.report);
+      if (reportPath !== undefined) {
+        if (exposition === undefined) {
+          io.stdout(`no health report written: the endpoint gave no exposition to read\n`);
+          return 1;
+        }
+        writeFileSync(reportPath, renderHealthReport(exposition, report.metricsUrl, scrapedAt));
+        io.stdout(`health report written to ${reportPath}\n`);
+      }
       return report.healthy ? 0 : 1;
     }
     default:

@@ -346,12 +346,18 @@ async function checkOutcomesStopped(base: string, timeoutMs: number): Promise<Ch
 }
 
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
+  return (await inspect(options)).report;
+}
+
+/** The doctor's report, with the exposition it scraped and when (for `--report`). */
+export async function inspect(options: DoctorOptions): Promise<{ readonly report: DoctorReport; readonly exposition: Exposition | undefined; readonly scrapedAt: number }> {
   const metricsUrl = checkUrl('metricsUrl', options.metricsUrl);
   const prometheusUrl = options.prometheusUrl === undefined ? undefined : checkUrl('prometheusUrl', options.prometheusUrl);
   const timeoutMs = checkNumber('timeoutMs', options.timeoutMs ?? 5000, 0, Number.POSITIVE_INFINITY, '5000');
   const maxSeries = checkNumber('maxSeriesPerMetric', options.maxSeriesPerMetric ?? DEFAULT_MAX_SERIES_PER_METRIC, 0, Number.POSITIVE_INFINITY, '2000');
   const checks: CheckResult[] = [];
   let exposition: Exposition | undefined;
+  let scrapedAt = Date.now();
   try {
     const response = await get(metricsUrl, timeoutMs);
     if (response.status !== 200) {
@@ -359,6 +365,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     } else {
       checks.push(result('endpoint', 'ok', `HTTP 200 in ${response.millis} ms, ${(Buffer.byteLength(response.body) / 1024).toFixed(1)} KiB`));
       exposition = parseExposition(response.body);
+      scrapedAt = Date.now();
     }
   } catch (err) {
     checks.push(result('endpoint', 'fail', `cannot fetch ${metricsUrl}: ${reason(err)}`, ['is the process running, and is the pull endpoint on this host and port (OTEL_EXPORTER_PROMETHEUS_HOST/PORT)?']));
@@ -388,7 +395,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       if (stopped !== undefined) checks.push(stopped);
     }
   }
-  return { metricsUrl, ...(prometheusUrl === undefined ? {} : { prometheusUrl }), checks, healthy: checks.every((c) => c.status !== 'fail') };
+  return { report: { metricsUrl, ...(prometheusUrl === undefined ? {} : { prometheusUrl }), checks, healthy: checks.every((c) => c.status !== 'fail') }, exposition, scrapedAt };
 }
 
 const MARK: Record<CheckStatus, string> = { ok: '[ok]  ', warn: '[warn]', fail: '[FAIL]' };
