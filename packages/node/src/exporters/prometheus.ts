@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { isIP } from 'node:net';
 import { diag } from '@opentelemetry/api';
 import { clip } from '@inferometer/exporter-remote-write/internal';
-import { checkBoolean, checkInteger, invalid, option, readChoice, readInteger, readString, variable } from '../config/env.js';
+import { checkBoolean, checkInteger, invalid, option, readChoice, readInteger, readString, variable, type Environment } from '../config/env.js';
 import { describePm2, detectPm2, pm2PullPort, PROMETHEUS_PORT_VARIABLE, type Pm2Process } from '../config/pm2.js';
 import { startPm2MetricsServer } from '../prometheus/pm2-server.js';
 import { createPrometheusReader, type MetricsRequestHandler, type ScrapeLimits } from '../prometheus/handler.js';
@@ -21,6 +21,9 @@ export const WEB_CONFIG_FILE_VARIABLE = 'INFEROMETER_PROMETHEUS_WEB_CONFIG_FILE'
  * `--enable-feature=native-histograms`) and as classic buckets in text.
  */
 export const NATIVE_HISTOGRAMS_VARIABLE = 'INFEROMETER_PROMETHEUS_NATIVE_HISTOGRAMS';
+
+/** The variable that turns off `created_timestamp` in the protobuf exposition (`false`; default `true`), as `prometheus.createdTimestamps`. */
+export const CREATED_TIMESTAMPS_VARIABLE = 'INFEROMETER_PROMETHEUS_CREATED_TIMESTAMPS';
 
 /** Default port of the pull endpoint, the OpenTelemetry default for `OTEL_EXPORTER_PROMETHEUS_PORT`. */
 export const DEFAULT_PROMETHEUS_PORT = 9464;
@@ -49,7 +52,7 @@ export const prometheusExporter: ExporterFactory = ({ env, options, metricProduc
     throw invalid(hostSource, String(host), 'is not an IP address or host name', HOST_ACCEPTED);
   }
   const web = readWebConfig(given.webConfigFile, readString(env, WEB_CONFIG_FILE_VARIABLE), server);
-  const { reader, handler } = createPrometheusReader({ metricProducers, ...scrapeLimits(given) });
+  const { reader, handler } = createPrometheusReader({ metricProducers, ...scrapeLimits(given, env) });
   if (!server) {
     if (pm2?.clusterMode === true) warnSharedHandler(pm2);
     return { reader, metricsHandler: handler };
@@ -72,7 +75,7 @@ function warnSharedHandler(pm2: Pm2Process): void {
 }
 
 /** `prometheus.collectTimeoutMillis` and the other limits, checked (the handler trusts its options). */
-function scrapeLimits(given: ScrapeLimits): ScrapeLimits {
+function scrapeLimits(given: ScrapeLimits, env: Environment): ScrapeLimits {
   const limits: ScrapeLimits = {};
   const millis = (key: 'collectTimeoutMillis' | 'writeTimeoutMillis'): void => {
     if (given[key] !== undefined) limits[key] = checkInteger(option(`prometheus.${key}`), given[key], 1, MAX_SCRAPE_MILLIS);
@@ -82,6 +85,8 @@ function scrapeLimits(given: ScrapeLimits): ScrapeLimits {
   if (given.maxConcurrentScrapes !== undefined) limits.maxConcurrentScrapes = checkInteger(option('prometheus.maxConcurrentScrapes'), given.maxConcurrentScrapes, 1, 10_000);
   if (given.gzip !== undefined) limits.gzip = checkBoolean(option('prometheus.gzip'), given.gzip);
   if (given.openMetricsCreated !== undefined) limits.openMetricsCreated = checkBoolean(option('prometheus.openMetricsCreated'), given.openMetricsCreated);
+  if (given.createdTimestamps !== undefined) limits.createdTimestamps = checkBoolean(option('prometheus.createdTimestamps'), given.createdTimestamps);
+  else if (readChoice(env, CREATED_TIMESTAMPS_VARIABLE, ['true', 'false']) === 'false') limits.createdTimestamps = false;
   return limits;
 }
 

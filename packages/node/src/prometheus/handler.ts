@@ -83,6 +83,22 @@ export interface ScrapeLimits {
    * ```
    */
   openMetricsCreated?: boolean;
+  /**
+   * Write `created_timestamp` (each counter's and histogram's start: when
+   * its series began, a series released and created again starting anew) in
+   * the protobuf exposition, which Prometheus reads with
+   * `--enable-feature=created-timestamp-zero-ingestion` so a counter created
+   * between two scrapes keeps its first increase in `rate()`. Default `true`;
+   * `INFEROMETER_PROMETHEUS_CREATED_TIMESTAMPS=false` turns it off under
+   * `start()`. The text formats are not affected (OpenMetrics' `_created`
+   * samples are {@link openMetricsCreated}).
+   *
+   * @example
+   * ```ts
+   * createdTimestamps: false
+   * ```
+   */
+  createdTimestamps?: boolean;
 }
 
 /** What the endpoint refused or cut short since it was created. */
@@ -192,7 +208,7 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
         return { ok: false, error, timedOut: error instanceof TimeoutError };
       }
     },
-    { created: options.openMetricsCreated === true, onDroppedFamily: () => stats.droppedFamilies++ },
+    { created: options.openMetricsCreated === true, createdTimestamps: options.createdTimestamps !== false, onDroppedFamily: () => stats.droppedFamilies++ },
   );
   let active = 0;
 
@@ -241,7 +257,7 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
     const rendered = (async (): Promise<Body | Collected> => {
       const collected = await round.collected;
       if (!collected.ok) return collected;
-      return round.body(collected.resourceMetrics, wanted.format, wanted.gzip);
+      return round.body(collected.resourceMetrics, wanted.format, wanted.gzip, wanted.escaping);
     })();
     const outcome = await Promise.race([rendered, expired]).finally(() => clearTimeout(timer));
     if (response.destroyed) return;
