@@ -13,8 +13,11 @@ import { emptyResource, resourceFromAttributes } from '@opentelemetry/resources'
 import { AggregationTemporality, DataPointType, MeterProvider, type MetricData, type MetricProducer, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ESCAPING_SCHEMES, isLegacyLabelName, isLegacyMetricName } from '@inferometer/core/prometheus';
 import { createPrometheusReader } from '../../src/prometheus/handler.js';
+import { encodeProtobufExposition } from '../../src/prometheus/protobuf/index.js';
 import { serialize } from '../../src/prometheus/serializer.js';
+import { parseUtf8Samples, protobufSamples, samplesByKey, unescapeSample } from '../helpers/utf8-exposition.js';
 
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -97,6 +100,38 @@ describe('the exposition is valid for arbitrary instruments', () => {
         expect(openMetrics.endsWith('# EOF\n')).toBe(true);
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it('gives the same samples in every format under every escaping scheme, and the same series under every scheme', () => {
+    fc.assert(
+      fc.property(resourceMetrics, (data) => {
+        const bySchemes = new Map<string, Map<string, number>>();
+        for (const escaping of ESCAPING_SCHEMES) {
+          const text = serialize(data, { escaping });
+          const openMetrics = serialize(data, { format: 'openmetrics', escaping });
+          const samples = parseUtf8Samples(text);
+          const expected = samplesByKey(samples);
+          // Text 1.0.0, OpenMetrics and protobuf: the same samples.
+          expect(samplesByKey(parseUtf8Samples(openMetrics)), openMetrics).toEqual(expected);
+          expect(samplesByKey(protobufSamples(encodeProtobufExposition(data, { escaping })))).toEqual(expected);
+          if (escaping !== 'allow-utf-8') {
+            // Every other scheme leaves legacy names only, which any Prometheus reads.
+            for (const sample of samples) {
+              expect(isLegacyMetricName(sample.name), sample.name).toBe(true);
+              for (const name of Object.keys(sample.labels)) expect(isLegacyLabelName(name) || /^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(name), name).toBe(true);
+            }
+          }
+          bySchemes.set(escaping, expected);
+        }
+        // underscores is what the endpoint always wrote (and writes without an escaping parameter).
+        expect(serialize(data, { escaping: 'underscores' })).toBe(serialize(data));
+        expect(serialize(data, { format: 'openmetrics', escaping: 'underscores' })).toBe(serialize(data, { format: 'openmetrics' }));
+        // values is lossless: undone, it gives the allow-utf-8 series exactly.
+        const unescaped = samplesByKey(parseUtf8Samples(serialize(data, { escaping: 'values' })).map(unescapeSample));
+        expect(unescaped).toEqual(bySchemes.get('allow-utf-8'));
+      }),
+      { numRuns: 150 },
     );
   });
 

@@ -111,8 +111,16 @@ export function encodeProtobufExposition(resourceMetrics: ResourceMetrics, optio
       }
     } else {
       const counter = family.type === 'counter';
+      // A series written once, the first point of a label set winning, as in
+      // the text formats: two attribute sets can translate to one label set
+      // ({} and { le: '' }, `a.b` and `a_b`), and Prometheus refuses a
+      // repeated series.
+      const written = new Set<string>();
       for (const metric of family.metrics) {
         for (const point of metric.dataPoints as DataPoint<number>[]) {
+          const key = labelKey(point.attributes, reserved, escaping);
+          if (written.has(key)) continue;
+          written.add(key);
           w.begin(4);
           writeLabels(w, point.attributes, reserved, escaping);
           w.begin(counter ? 3 : 2);
@@ -135,24 +143,28 @@ function histogramSeries(family: PrometheusFamily<MetricData>, escaping: Escapin
   const series = new Map<string, HistogramSeries>();
   for (const metric of family.metrics) {
     for (const point of metric.dataPoints) {
-      const key = labelKey(point.attributes, escaping);
+      const key = labelKey(point.attributes, reservedLabels('histogram'), escaping);
       let one = series.get(key);
       if (one === undefined) series.set(key, (one = { attributes: point.attributes, startTime: point.startTime, explicit: undefined, exponential: undefined }));
-      if (metric.dataPointType === DataPointType.HISTOGRAM) one.explicit = point.value as Histogram;
-      else one.exponential = point.value as ExponentialHistogram;
+      // The first point of a kind wins, as in the text formats.
+      if (metric.dataPointType === DataPointType.HISTOGRAM) one.explicit ??= point.value as Histogram;
+      else one.exponential ??= point.value as ExponentialHistogram;
     }
   }
   return series;
 }
 
-const labelKeys = new Map<EscapingScheme | undefined, WeakMap<Attributes, string>>();
+/** Per reserved-label list (one per type), per escaping scheme: the label keys of attributes objects (one per series, kept across collections). */
+const labelKeys = new Map<readonly string[], Map<EscapingScheme | undefined, WeakMap<Attributes, string>>>();
 /** A series' identity within a family: its translated labels. */
-function labelKey(attributes: Attributes, escaping: EscapingScheme | undefined): string {
-  let keys = labelKeys.get(escaping);
-  if (keys === undefined) labelKeys.set(escaping, (keys = new WeakMap()));
+function labelKey(attributes: Attributes, reserved: readonly string[], escaping: EscapingScheme | undefined): string {
+  let perScheme = labelKeys.get(reserved);
+  if (perScheme === undefined) labelKeys.set(reserved, (perScheme = new Map()));
+  let keys = perScheme.get(escaping);
+  if (keys === undefined) perScheme.set(escaping, (keys = new WeakMap()));
   let key = keys.get(attributes);
   if (key === undefined) {
-    key = JSON.stringify(prometheusLabels(attributes, reservedLabels('histogram'), escaping));
+    key = JSON.stringify(prometheusLabels(attributes, reserved, escaping));
     keys.set(attributes, key);
   }
   return key;
