@@ -141,6 +141,14 @@ export function groupFamilies<M extends FamilyMetricLike>(
         continue;
       }
       const names = claimedNames(name, type);
+      // Under dots and values the family also claims its UTF-8 names, so the
+      // families served are allow-utf-8's (a counter x.y, whose OpenMetrics
+      // family is x.y, still takes x.y from a gauge): the escaping changes
+      // how names are written, not which families a scrape gets.
+      if (escaping === 'dots' || escaping === 'values') {
+        const own = prometheusFamilyName(metric, 'allow-utf-8');
+        if (own !== undefined && own !== name) names.push(...claimedNames(own, type));
+      }
       const taken = names.find((n) => claims.has(n));
       if (taken !== undefined) {
         onDropped?.(name);
