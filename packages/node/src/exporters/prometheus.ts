@@ -85,8 +85,10 @@ function scrapeLimits(given: ScrapeLimits, env: Environment): ScrapeLimits {
   if (given.maxConcurrentScrapes !== undefined) limits.maxConcurrentScrapes = checkInteger(option('prometheus.maxConcurrentScrapes'), given.maxConcurrentScrapes, 1, 10_000);
   if (given.gzip !== undefined) limits.gzip = checkBoolean(option('prometheus.gzip'), given.gzip);
   if (given.openMetricsCreated !== undefined) limits.openMetricsCreated = checkBoolean(option('prometheus.openMetricsCreated'), given.openMetricsCreated);
+  // The variable is checked even when the option wins: a typo fails at start either way.
+  const createdFromEnv = readChoice(env, CREATED_TIMESTAMPS_VARIABLE, ['true', 'false']);
   if (given.createdTimestamps !== undefined) limits.createdTimestamps = checkBoolean(option('prometheus.createdTimestamps'), given.createdTimestamps);
-  else if (readChoice(env, CREATED_TIMESTAMPS_VARIABLE, ['true', 'false']) === 'false') limits.createdTimestamps = false;
+  else if (createdFromEnv === 'false') limits.createdTimestamps = false;
   return limits;
 }
 
