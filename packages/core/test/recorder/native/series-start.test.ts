@@ -11,7 +11,8 @@ import { ATTR_MODEL_VERSION, METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS } fro
 import { attachCollectorTo } from '../../../src/collector.js';
 import { instrumentIn } from '../../../src/instrument.js';
 import type { CollectedMetric } from '../../../src/recorder/native/collector.js';
-import { hrNow, type HrTimeLike } from '../../../src/recorder/native/recorder.js';
+import { hrNow } from '../../../src/recorder/native/recorder.js';
+import type { HrTimeLike } from '../../../src/recorder/native/series.js';
 import { createRuntime } from '../../../src/runtime.js';
 
 const toNanos = (t: readonly [number, number]): bigint => BigInt(t[0]) * 1_000_000_000n + BigInt(t[1]);
