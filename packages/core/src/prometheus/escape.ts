@@ -88,9 +88,9 @@ export function isLegacyLabelName(name: string): boolean {
   return LEGACY_LABEL_NAME.test(name);
 }
 
-/** prometheus/common model.isValidLegacyRune: letters, `_`, `:`, and digits after the first character. */
-function legacyRune(code: number, first: boolean): boolean {
-  return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || code === 0x5f || code === 0x3a || (!first && code >= 0x30 && code <= 0x39);
+/** prometheus/common model.isValidLegacyRune: letters, `_`, `:` (not in a label name), and digits after the first character. */
+function legacyRune(code: number, first: boolean, label: boolean): boolean {
+  return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || code === 0x5f || (code === 0x3a && !label) || (!first && code >= 0x30 && code <= 0x39);
 }
 
 /**
@@ -106,23 +106,29 @@ function legacyRune(code: number, first: boolean): boolean {
  *   each other character outside the set as `_` + its code point in lower-case
  *   hex + `_` (`.` is `_2e_`; a lone surrogate, which is U+FFFD once encoded, `_fffd_`).
  *
+ * With `label`, the name is a label name, whose legacy set has no `:`: a
+ * colon is escaped like any other character outside it. model.EscapeName
+ * applies the metric-name set to label names too and would leave `a:b`,
+ * which every Prometheus with legacy names (2.x) refuses in a label, and so
+ * the whole scrape.
+ *
  * @example
  * ```ts
  * escapeName('mysystem.prod.west.cpu.load_total', 'dots'); // 'mysystem_dot_prod_dot_west_dot_cpu_dot_load__total'
  * escapeName('mysystem.prod.west.cpu.load', 'values'); // 'U__mysystem_2e_prod_2e_west_2e_cpu_2e_load'
  * ```
  */
-export function escapeName(name: string, scheme: EscapingScheme): string {
+export function escapeName(name: string, scheme: EscapingScheme, label = false): string {
   if (name === '' || scheme === 'allow-utf-8') return name;
-  if (scheme !== 'dots' && isLegacyMetricName(name)) return name;
+  if (scheme !== 'dots' && (label ? isLegacyLabelName(name) : isLegacyMetricName(name))) return name;
   let out = scheme === 'values' ? 'U__' : '';
   let first = true;
   for (const char of name) {
     const code = char.codePointAt(0)!;
-    if (scheme === 'underscores') out += legacyRune(code, first) ? char : '_';
+    if (scheme === 'underscores') out += legacyRune(code, first, label) ? char : '_';
     else if (code === 0x5f) out += '__';
-    else if (scheme === 'dots') out += code === 0x2e ? '_dot_' : legacyRune(code, first) ? char : '__';
-    else if (legacyRune(code, first)) out += char;
+    else if (scheme === 'dots') out += code === 0x2e ? '_dot_' : legacyRune(code, first, label) ? char : '__';
+    else if (legacyRune(code, first, label)) out += char;
     else out += `_${(code >= 0xd800 && code <= 0xdfff ? 0xfffd : code).toString(16)}_`;
     first = false;
   }

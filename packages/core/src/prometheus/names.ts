@@ -75,7 +75,7 @@ export function prometheusMetricName(name: string, monotonicSum: boolean, escapi
  * ```
  */
 export function prometheusLabelName(key: string, escaping?: EscapingScheme): string {
-  if (escaping !== undefined && escaping !== 'underscores') return isLegacyLabelName(key) || key === '' ? key : escapeName(key, escaping);
+  if (escaping !== undefined && escaping !== 'underscores') return isLegacyLabelName(key) || key === '' || escaping === 'allow-utf-8' ? key : escapeName(key, escaping, true);
   return noLeadingDigit(sanitize(key));
 }
 

@@ -173,7 +173,8 @@ function compareEntries(a: Entry, b: Entry): number {
  *   attribute values ({@link prometheusLabelValue});
  * - attributes with no value, an empty value (Prometheus reads an empty
  *   label as no label) or a key that sanitizes to nothing are left out;
- * - a name in `reserved` gets {@link EXPORTED_LABEL_PREFIX};
+ * - a name in `reserved`, or beginning with `__` (reserved by Prometheus;
+ *   only an escaping scheme leaves one), gets {@link EXPORTED_LABEL_PREFIX};
  * - attributes that end up with one name (`service.name` and
  *   `service_name`) become one label, their values joined with `;` in the
  *   order of their keys, as the OTLP -> Prometheus compatibility
@@ -202,6 +203,11 @@ export function prometheusLabels(attributes: Attributes, reserved: readonly stri
     let name = labelNameOf(key, escaping);
     if (name === '') continue;
     if (reserved.length > 0 && reserved.includes(name)) name = EXPORTED_LABEL_PREFIX + name;
+    // Names beginning with `__` are Prometheus' own (`__name__` is refused in
+    // a scrape: https://prometheus.io/docs/concepts/data_model/#metric-names-and-labels).
+    // The default translation collapses them to one `_`; the escaping
+    // schemes keep a legacy key as it is, so they are renamed here.
+    else if (name.startsWith('__')) name = EXPORTED_LABEL_PREFIX + name;
     entries.push({ name, value, key });
   }
   entries.sort(compareEntries);

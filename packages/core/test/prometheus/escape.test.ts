@@ -47,6 +47,14 @@ describe('escapeName: the Prometheus escaping schemes', () => {
     expect(escapeName('0abc', 'dots')).toBe('__abc');
   });
 
+  it('escapes a colon in a label name, which legacy label names cannot hold (model.EscapeName would leave it)', () => {
+    expect(escapeName('http.status:sum', 'values', true)).toBe('U__http_2e_status_3a_sum');
+    expect(escapeName('http.status:sum', 'dots', true)).toBe('http_dot_status__sum');
+    expect(escapeName('a:b', 'underscores', true)).toBe('a_b');
+    expect(prometheusLabelName('a:b', 'values')).toBe('U__a_3a_b');
+    expect(prometheusLabelName('a:b', 'allow-utf-8')).toBe('a:b');
+  });
+
   it('names every scheme as the escaping parameter spells it', () => {
     expect(ESCAPING_SCHEMES).toEqual(['allow-utf-8', 'underscores', 'dots', 'values']);
   });
