@@ -17,9 +17,9 @@ import { createRuntime } from '../../../src/runtime.js';
 
 const toNanos = (t: readonly [number, number]): bigint => BigInt(t[0]) * 1_000_000_000n + BigInt(t[1]);
 
-/** Waits (a bounded spin, no wall-clock margin) until the HrTime clock has moved past `t`. */
+/** Waits (a bounded spin, no wall-clock margin) until the clock has moved a whole millisecond past `t` (series starts are whole milliseconds). */
 function after(t: HrTimeLike): void {
-  for (let i = 0; i < 1e8 && toNanos(hrNow()) <= toNanos(t); i++);
+  for (let i = 0; i < 1e9 && toNanos(hrNow()) <= toNanos(t) + 1_000_000n; i++);
 }
 
 function point(metrics: CollectedMetric[], name: string, version: string) {
