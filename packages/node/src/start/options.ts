@@ -49,7 +49,8 @@ export interface StartOptions extends TimingOptions {
    *
    * The limits (`collectTimeoutMillis`, `writeTimeoutMillis`,
    * `maxConcurrentScrapes`) bound what any client can make the process hold
-   * or wait for; `gzip` and `openMetricsCreated` shape the response. See
+   * or wait for; `gzip`, `openMetricsCreated` and `createdTimestamps`
+   * (`INFEROMETER_PROMETHEUS_CREATED_TIMESTAMPS`) shape the response. See
    * {@link ScrapeLimits} and the README's "Pull endpoint" section.
    *
    * @example
@@ -58,6 +59,7 @@ export interface StartOptions extends TimingOptions {
    * prometheus: { server: false } // then app.get('/metrics', handle.metricsHandler)
    * prometheus: { webConfigFile: '/etc/inferometer/web-config.yml' }
    * prometheus: { collectTimeoutMillis: 5_000, writeTimeoutMillis: 30_000, maxConcurrentScrapes: 4, gzip: true, openMetricsCreated: false }
+   * prometheus: { createdTimestamps: false } // no created_timestamp in the protobuf exposition
    * ```
    */
   prometheus?: { host?: string; port?: number; server?: boolean; webConfigFile?: string } & ScrapeLimits;
