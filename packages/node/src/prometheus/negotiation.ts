@@ -37,7 +37,7 @@ const OPENMETRICS_001_CONTENT_TYPE = 'application/openmetrics-text; version=0.0.
  * length-delimited `io.prometheus.client.MetricFamily` exposition, the one
  * format that carries native histograms; Prometheus asks for it first when
  * started with `--enable-feature=native-histograms`. `text` is the text
- * format 0.0.4, or 1.0.0 when an {@link Negotiated.escaping} is set.
+ * format 0.0.4, or 1.0.0 when the scraper negotiated an escaping scheme.
  */
 export type ExpositionFormat = 'text' | 'openmetrics' | 'protobuf';
 
