@@ -157,8 +157,8 @@ export interface PrometheusPullReader {
  * the failure is visible; a collection that does not finish in time is
  * answered `503` (see {@link ScrapeLimits}).
  *
- * The handler negotiates the format (OpenMetrics 1.0.0 when the scraper asks
- * for it, as Prometheus does, else the text format 0.0.4) and gzip, shares
+ * The handler negotiates the format (text 0.0.4 or 1.0.0, OpenMetrics 1.0.0,
+ * protobuf), the escaping of names (Prometheus 3's `escaping`) and gzip, shares
  * one collection and one rendered body among concurrent scrapes, refuses
  * scrapes past `maxConcurrentScrapes` with `503`, and cuts off readers slower
  * than `writeTimeoutMillis`.
