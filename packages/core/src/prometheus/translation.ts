@@ -205,9 +205,11 @@ export function prometheusLabels(attributes: Attributes, reserved: readonly stri
     if (reserved.length > 0 && reserved.includes(name)) name = EXPORTED_LABEL_PREFIX + name;
     // Names beginning with `__` are Prometheus' own (`__name__` is refused in
     // a scrape: https://prometheus.io/docs/concepts/data_model/#metric-names-and-labels).
-    // The default translation collapses them to one `_`; the escaping
-    // schemes keep a legacy key as it is, so they are renamed here.
-    else if (name.startsWith('__')) name = EXPORTED_LABEL_PREFIX + name;
+    // The default translation collapses them to one `_`; under an escaping
+    // scheme the key is renamed before it is escaped, so `values` undone
+    // gives allow-utf-8's name (and `dots`, whose `_.x` is `___dot_x`, is
+    // caught by the escaped name).
+    else if (name.startsWith('__') || (key.startsWith('__') && escaping !== undefined && escaping !== 'underscores')) name = labelNameOf(EXPORTED_LABEL_PREFIX + key, escaping);
     entries.push({ name, value, key });
   }
   entries.sort(compareEntries);
