@@ -17,6 +17,7 @@
  * Exposition formats: https://prometheus.io/docs/instrumenting/exposition_formats/,
  * https://github.com/prometheus/OpenMetrics/blob/v1.0.0/specification/OpenMetrics.md
  */
+import type { EscapingScheme } from './escape.js';
 import { openMetricsFamilyName } from './names.js';
 import { DATA_POINT_TYPE, prometheusFamilyName, prometheusType, type MetricDataLike, type PrometheusType } from './translation.js';
 
@@ -65,6 +66,17 @@ export interface GroupFamiliesOptions {
    * ```
    */
   readonly onDropped?: (name: string) => void;
+  /**
+   * The escaping scheme the scraper negotiated: family names as
+   * {@link prometheusFamilyName} writes them under it. Default: the
+   * OpenTelemetry translation to legacy names.
+   *
+   * @example
+   * ```ts
+   * { escaping: 'allow-utf-8' }
+   * ```
+   */
+  readonly escaping?: EscapingScheme;
 }
 
 /** The name every exposition writes before the metrics' families. */
@@ -108,7 +120,7 @@ export function groupFamilies<M extends FamilyMetricLike>(
   scopeMetrics: readonly { readonly metrics: readonly M[] }[],
   options: GroupFamiliesOptions = {},
 ): Map<string, PrometheusFamily<M>> {
-  const { native = false, warn, onDropped } = options;
+  const { native = false, warn, onDropped, escaping } = options;
   const byName = new Map<string, PrometheusFamily<M>>();
   // Every name written so far, and the family that wrote it.
   const claims = new Map<string, string>([[TARGET_INFO, TARGET_INFO]]);
@@ -121,7 +133,7 @@ export function groupFamilies<M extends FamilyMetricLike>(
         }
         continue;
       }
-      const name = prometheusFamilyName(metric);
+      const name = prometheusFamilyName(metric, escaping);
       if (name === undefined) continue;
       const family = byName.get(name);
       if (family !== undefined && family.type === type) {
@@ -129,6 +141,14 @@ export function groupFamilies<M extends FamilyMetricLike>(
         continue;
       }
       const names = claimedNames(name, type);
+      // Under dots and values the family also claims its UTF-8 names, so the
+      // families served are allow-utf-8's (a counter x.y, whose OpenMetrics
+      // family is x.y, still takes x.y from a gauge): the escaping changes
+      // how names are written, not which families a scrape gets.
+      if (escaping === 'dots' || escaping === 'values') {
+        const own = prometheusFamilyName(metric, 'allow-utf-8');
+        if (own !== undefined && own !== name) names.push(...claimedNames(own, type));
+      }
       const taken = names.find((n) => claims.has(n));
       if (taken !== undefined) {
         onDropped?.(name);

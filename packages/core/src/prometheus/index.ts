@@ -13,7 +13,8 @@ export {
   prometheusLabelValue,
   prometheusMetricName,
 } from './names.js';
-export { escapeHelp, escapeLabelValue, sampleValueText } from './escape.js';
+export { escapeHelp, escapeLabelValue, escapeName, ESCAPING_SCHEMES, isLegacyLabelName, isLegacyMetricName, quoteName, sampleValueText } from './escape.js';
+export type { EscapingScheme } from './escape.js';
 export {
   DATA_POINT_TYPE,
   EXPORTED_LABEL_PREFIX,

@@ -11,6 +11,8 @@
  * specification does (specification/compatibility/prometheus_and_openmetrics.md).
  */
 
+import { escapeName, isLegacyLabelName, isLegacyMetricName, type EscapingScheme } from './escape.js';
+
 const INVALID_CHARACTERS = /[^a-zA-Z0-9_]/g;
 const MULTIPLE_UNDERSCORES = /_{2,}/g;
 
@@ -27,13 +29,29 @@ function noLeadingDigit(name: string): string {
  * The series name of a metric; `monotonicSum` adds `_total`. `undefined`
  * when nothing usable is left (exporter-prometheus skips such a metric too).
  *
+ * `escaping` is the scheme the scraper negotiated (see {@link EscapingScheme});
+ * without one, or with `underscores`, the name is the OpenTelemetry
+ * translation above (already a legacy name, which `underscores` leaves as it
+ * is). The negotiated scheme wins over that translation (OpenTelemetry
+ * specification PR 5134): under `allow-utf-8` the name is the metric's own
+ * (`_total` added), under `dots` and `values` that name escaped by
+ * {@link escapeName} unless it is a legacy name already (as client_golang's
+ * expfmt escapes a family), so the catalog's `ml_*` names never change.
+ *
  * @example
  * ```ts
  * prometheusMetricName('ml_predictions', true); // 'ml_predictions_total'
  * prometheusMetricName('http.server.duration', false); // 'http_server_duration'
+ * prometheusMetricName('http.server.duration', false, 'allow-utf-8'); // 'http.server.duration'
+ * prometheusMetricName('http.server.duration', false, 'values'); // 'U__http_2e_server_2e_duration'
  * ```
  */
-export function prometheusMetricName(name: string, monotonicSum: boolean): string | undefined {
+export function prometheusMetricName(name: string, monotonicSum: boolean, escaping?: EscapingScheme): string | undefined {
+  if (escaping !== undefined && escaping !== 'underscores') {
+    if (name === '') return undefined;
+    const own = monotonicSum && !name.endsWith('_total') ? `${name}_total` : name;
+    return isLegacyMetricName(own) ? own : escapeName(own, escaping);
+  }
   // exporter-prometheus escapes backslashes and newlines before sanitizing;
   // both end up as `_` either way.
   let out = sanitize(name);
@@ -44,14 +62,20 @@ export function prometheusMetricName(name: string, monotonicSum: boolean): strin
 }
 
 /**
- * A label name from an attribute key.
+ * A label name from an attribute key; `escaping` as for
+ * {@link prometheusMetricName}: under `allow-utf-8` the key as it is
+ * (`gen_ai.request.model` keeps its dots), under `dots` and `values` the key
+ * escaped unless it is a legacy label name.
  *
  * @example
  * ```ts
  * prometheusLabelName('http.route'); // 'http_route'
+ * prometheusLabelName('http.route', 'allow-utf-8'); // 'http.route'
+ * prometheusLabelName('http.route', 'dots'); // 'http_dot_route'
  * ```
  */
-export function prometheusLabelName(key: string): string {
+export function prometheusLabelName(key: string, escaping?: EscapingScheme): string {
+  if (escaping !== undefined && escaping !== 'underscores') return isLegacyLabelName(key) || key === '' || escaping === 'allow-utf-8' ? key : escapeName(key, escaping, true);
   return noLeadingDigit(sanitize(key));
 }
 

@@ -16,6 +16,7 @@
  * - Exposition format: https://prometheus.io/docs/instrumenting/exposition_formats/
  */
 import type { Attributes } from '@opentelemetry/api';
+import type { EscapingScheme } from './escape.js';
 import { prometheusLabelName, prometheusLabelValue, prometheusMetricName } from './names.js';
 
 /** sdk-metrics' `DataPointType` values (a numeric enum, stable across the 1.x-3.x lines). */
@@ -69,15 +70,17 @@ const familyNames = new Map<string, string | undefined>();
  * @example
  * ```ts
  * prometheusFamilyName(metricData); // 'ml_predictions_total'
+ * prometheusFamilyName(metricData, 'allow-utf-8'); // 'http.server.requests_total'
  * ```
  */
-export function prometheusFamilyName(metric: MetricDataLike): string | undefined {
+export function prometheusFamilyName(metric: MetricDataLike, escaping?: EscapingScheme): string | undefined {
   const counter = metric.dataPointType === DATA_POINT_TYPE.SUM && metric.isMonotonic === true;
   const raw = metric.descriptor.name;
-  const key = counter ? `${raw}\u0000c` : raw;
+  const scheme = escaping === 'underscores' ? undefined : escaping;
+  const key = `${counter ? `${raw}\u0000c` : raw}${scheme === undefined ? '' : `\u0000${scheme}`}`;
   const cached = familyNames.get(key);
   if (cached !== undefined || familyNames.has(key)) return cached;
-  const name = prometheusMetricName(raw, counter);
+  const name = prometheusMetricName(raw, counter, scheme);
   if (familyNames.size >= MAX_CACHED_NAMES) familyNames.clear();
   familyNames.set(key, name);
   return name;
@@ -133,14 +136,22 @@ export interface PrometheusLabel {
 }
 
 const labelNames = new Map<string, string>();
+/** Per escaping scheme other than `underscores` (the default's translation). */
+const escapedLabelNames = new Map<EscapingScheme, Map<string, string>>();
 
 /** {@link prometheusLabelName}, cached (attribute keys are few, but the cache is capped all the same). */
-function labelNameOf(key: string): string {
-  let name = labelNames.get(key);
+function labelNameOf(key: string, escaping: EscapingScheme | undefined): string {
+  let names = labelNames;
+  if (escaping !== undefined && escaping !== 'underscores') {
+    let perScheme = escapedLabelNames.get(escaping);
+    if (perScheme === undefined) escapedLabelNames.set(escaping, (perScheme = new Map()));
+    names = perScheme;
+  }
+  let name = names.get(key);
   if (name === undefined) {
-    name = prometheusLabelName(key);
-    if (labelNames.size >= MAX_CACHED_NAMES) labelNames.clear();
-    labelNames.set(key, name);
+    name = prometheusLabelName(key, escaping);
+    if (names.size >= MAX_CACHED_NAMES) names.clear();
+    names.set(key, name);
   }
   return name;
 }
@@ -162,12 +173,16 @@ function compareEntries(a: Entry, b: Entry): number {
  *   attribute values ({@link prometheusLabelValue});
  * - attributes with no value, an empty value (Prometheus reads an empty
  *   label as no label) or a key that sanitizes to nothing are left out;
- * - a name in `reserved` gets {@link EXPORTED_LABEL_PREFIX};
+ * - a name in `reserved`, or beginning with `__` (reserved by Prometheus;
+ *   only an escaping scheme leaves one), gets {@link EXPORTED_LABEL_PREFIX};
  * - attributes that end up with one name (`service.name` and
  *   `service_name`) become one label, their values joined with `;` in the
  *   order of their keys, as the OTLP -> Prometheus compatibility
  *   specification says; a repeated label would make Prometheus refuse the
  *   scrape.
+ *
+ * `escaping` is the scheme a scraper negotiated ({@link prometheusLabelName});
+ * under `allow-utf-8`, `service.name` and `service_name` stay two labels.
  *
  * Runs once per series on the pull path (its label bytes are cached) and once
  * per data point on the remote write path.
@@ -178,16 +193,23 @@ function compareEntries(a: Entry, b: Entry): number {
  * // [{ name: 'a_b', value: 'x;y' }, { name: 'exported_le', value: '1' }]
  * ```
  */
-export function prometheusLabels(attributes: Attributes, reserved: readonly string[] = NONE): PrometheusLabel[] {
+export function prometheusLabels(attributes: Attributes, reserved: readonly string[] = NONE, escaping?: EscapingScheme): PrometheusLabel[] {
   const entries: Entry[] = [];
   for (const key in attributes) {
     const raw = attributes[key];
     if (raw === undefined) continue;
     const value = prometheusLabelValue(raw);
     if (value === '') continue;
-    let name = labelNameOf(key);
+    let name = labelNameOf(key, escaping);
     if (name === '') continue;
     if (reserved.length > 0 && reserved.includes(name)) name = EXPORTED_LABEL_PREFIX + name;
+    // Names beginning with `__` are Prometheus' own (`__name__` is refused in
+    // a scrape: https://prometheus.io/docs/concepts/data_model/#metric-names-and-labels).
+    // The default translation collapses them to one `_`; under an escaping
+    // scheme the key is renamed before it is escaped, so `values` undone
+    // gives allow-utf-8's name (and `dots`, whose `_.x` is `___dot_x`, is
+    // caught by the escaped name).
+    else if (name.startsWith('__') || (key.startsWith('__') && escaping !== undefined && escaping !== 'underscores')) name = labelNameOf(EXPORTED_LABEL_PREFIX + key, escaping);
     entries.push({ name, value, key });
   }
   entries.sort(compareEntries);
@@ -221,11 +243,14 @@ const EXEMPLAR_RESERVED: readonly string[] = ['trace_id', 'span_id'];
  * exemplarLabels({ traceId: 'ab', spanId: 'cd', filteredAttributes: {} }); // [{ name: 'trace_id', value: 'ab' }, { name: 'span_id', value: 'cd' }]
  * ```
  */
-export function exemplarLabels(exemplar: { readonly traceId: string; readonly spanId: string; readonly filteredAttributes: Attributes }): PrometheusLabel[] | undefined {
+export function exemplarLabels(
+  exemplar: { readonly traceId: string; readonly spanId: string; readonly filteredAttributes: Attributes },
+  escaping?: EscapingScheme,
+): PrometheusLabel[] | undefined {
   const labels: PrometheusLabel[] = [
     { name: 'trace_id', value: exemplar.traceId },
     { name: 'span_id', value: exemplar.spanId },
-    ...prometheusLabels(exemplar.filteredAttributes, EXEMPLAR_RESERVED),
+    ...prometheusLabels(exemplar.filteredAttributes, EXEMPLAR_RESERVED, escaping),
   ];
   let chars = 0;
   for (const { name, value } of labels) chars += [...name].length + [...value].length;

@@ -60,6 +60,7 @@ const PROMETHEUS_SHAPE = {
   maxConcurrentScrapes: 'leaf',
   gzip: 'leaf',
   openMetricsCreated: 'leaf',
+  createdTimestamps: 'leaf',
 } as const satisfies Record<keyof Required<NonNullable<StartOptions['prometheus']>>, Shape>;
 
 const GUARDS_SHAPE = {

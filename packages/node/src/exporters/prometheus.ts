@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { isIP } from 'node:net';
 import { diag } from '@opentelemetry/api';
 import { clip } from '@inferometer/exporter-remote-write/internal';
-import { checkBoolean, checkInteger, invalid, option, readChoice, readInteger, readString, variable } from '../config/env.js';
+import { checkBoolean, checkInteger, invalid, option, readChoice, readInteger, readString, variable, type Environment } from '../config/env.js';
 import { describePm2, detectPm2, pm2PullPort, PROMETHEUS_PORT_VARIABLE, type Pm2Process } from '../config/pm2.js';
 import { startPm2MetricsServer } from '../prometheus/pm2-server.js';
 import { createPrometheusReader, type MetricsRequestHandler, type ScrapeLimits } from '../prometheus/handler.js';
@@ -25,6 +25,9 @@ export const NATIVE_HISTOGRAMS_VARIABLE = 'INFEROMETER_PROMETHEUS_NATIVE_HISTOGR
 
 /** The variable that turns the health page (`GET /` of the pull endpoint's own server) off: `false`. */
 export const HEALTH_PAGE_VARIABLE = 'INFEROMETER_PROMETHEUS_HEALTH_PAGE';
+
+/** The variable that turns off `created_timestamp` in the protobuf exposition (`false`; default `true`), as `prometheus.createdTimestamps`. */
+export const CREATED_TIMESTAMPS_VARIABLE = 'INFEROMETER_PROMETHEUS_CREATED_TIMESTAMPS';
 
 /** Default port of the pull endpoint, the OpenTelemetry default for `OTEL_EXPORTER_PROMETHEUS_PORT`. */
 export const DEFAULT_PROMETHEUS_PORT = 9464;
@@ -53,7 +56,7 @@ export const prometheusExporter: ExporterFactory = ({ env, options, metricProduc
     throw invalid(hostSource, String(host), 'is not an IP address or host name', HOST_ACCEPTED);
   }
   const web = readWebConfig(given.webConfigFile, readString(env, WEB_CONFIG_FILE_VARIABLE), server);
-  const limits = scrapeLimits(given);
+  const limits = scrapeLimits(given, env);
   const { reader, handler, stats } = createPrometheusReader({ metricProducers, ...limits });
   const healthPage = given.healthPage !== undefined ? checkBoolean(option('prometheus.healthPage'), given.healthPage) : readChoice(env, HEALTH_PAGE_VARIABLE, ['true', 'false']) !== 'false';
   if (!server) {
@@ -79,7 +82,7 @@ function warnSharedHandler(pm2: Pm2Process): void {
 }
 
 /** `prometheus.collectTimeoutMillis` and the other limits, checked (the handler trusts its options). */
-function scrapeLimits(given: ScrapeLimits): ScrapeLimits {
+function scrapeLimits(given: ScrapeLimits, env: Environment): ScrapeLimits {
   const limits: ScrapeLimits = {};
   const millis = (key: 'collectTimeoutMillis' | 'writeTimeoutMillis'): void => {
     if (given[key] !== undefined) limits[key] = checkInteger(option(`prometheus.${key}`), given[key], 1, MAX_SCRAPE_MILLIS);
@@ -89,6 +92,10 @@ function scrapeLimits(given: ScrapeLimits): ScrapeLimits {
   if (given.maxConcurrentScrapes !== undefined) limits.maxConcurrentScrapes = checkInteger(option('prometheus.maxConcurrentScrapes'), given.maxConcurrentScrapes, 1, 10_000);
   if (given.gzip !== undefined) limits.gzip = checkBoolean(option('prometheus.gzip'), given.gzip);
   if (given.openMetricsCreated !== undefined) limits.openMetricsCreated = checkBoolean(option('prometheus.openMetricsCreated'), given.openMetricsCreated);
+  // The variable is checked even when the option wins: a typo fails at start either way.
+  const createdFromEnv = readChoice(env, CREATED_TIMESTAMPS_VARIABLE, ['true', 'false']);
+  if (given.createdTimestamps !== undefined) limits.createdTimestamps = checkBoolean(option('prometheus.createdTimestamps'), given.createdTimestamps);
+  else if (createdFromEnv === 'false') limits.createdTimestamps = false;
   return limits;
 }
 

@@ -1,11 +1,12 @@
 /**
- * One collection and one rendered body per format and encoding, shared by
+ * One collection and one rendered body per format, escaping and encoding, shared by
  * every scrape that arrives while the collection runs: 200 scrapers at once
  * cost one collection and one 16 MB body, not 200 of each, and the limit on
  * concurrent scrapes counts those bodies, not the sockets reading them.
  */
 import { createGzip, constants as zlib } from 'node:zlib';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { EscapingScheme } from '@inferometer/core/prometheus';
 import type { ExpositionFormat } from './negotiation.js';
 import { encodeProtobufExposition } from './protobuf/index.js';
 import { ChunkPool, serializeChunks } from './serializer.js';
@@ -25,6 +26,8 @@ export interface Body {
 export interface RenderOptions {
   /** `_created` samples in OpenMetrics. */
   readonly created: boolean;
+  /** `created_timestamp` in the protobuf exposition (default `true`). */
+  readonly createdTimestamps?: boolean;
   /** Called with each family left out because its name collided with an earlier one's. */
   readonly onDroppedFamily: (name: string) => void;
   /** Called once per body rendered, with its format and the seconds it took (wall time, first byte to last). */
@@ -42,9 +45,10 @@ export const RENDER_CHUNK_BYTES = 64 * 1024;
  */
 export const GZIP_LEVEL = zlib.Z_BEST_SPEED;
 
-/** The key of one body of a round: its format and encoding. */
-export function bodyKey(format: ExpositionFormat, gzip: boolean): string {
-  return gzip ? `${format}+gzip` : format;
+/** The key of one body of a round: its format, escaping scheme and encoding (`underscores` writes what no escaping writes: one body for both). */
+export function bodyKey(format: ExpositionFormat, gzip: boolean, escaping?: EscapingScheme): string {
+  const scheme = escaping === 'underscores' ? undefined : escaping;
+  return `${format}${scheme === undefined ? '' : `;${scheme}`}${gzip ? '+gzip' : ''}`;
 }
 
 /** One collection and the bodies rendered from it. */
@@ -109,14 +113,16 @@ export class ScrapeRound {
     for (const chunk of this._pooled.splice(0)) this._pool.release(chunk);
   }
 
-  /** The body for a format and encoding, rendered once however many scrapes ask. */
-  body(resourceMetrics: ResourceMetrics, format: ExpositionFormat, gzip: boolean): Promise<Body> {
-    const key = bodyKey(format, gzip);
+  /** The body for a format, escaping scheme and encoding, rendered once however many scrapes ask. */
+  body(resourceMetrics: ResourceMetrics, format: ExpositionFormat, gzip: boolean, escaping?: EscapingScheme): Promise<Body> {
+    const key = bodyKey(format, gzip, escaping);
     let body = this._bodies.get(key);
     if (body === undefined) {
+      // `underscores` writes what no escaping writes: one body for both.
+      const scheme = escaping === 'underscores' ? undefined : escaping;
       const started = performance.now();
       const { onRendered, onRenderFailed } = this._render;
-      body = (gzip ? this._gzipped(resourceMetrics, format) : this._plain(resourceMetrics, format)).then(
+      body = (gzip ? this._gzipped(resourceMetrics, format, scheme) : this._plain(resourceMetrics, format, scheme)).then(
         (rendered) => {
           onRendered?.(format, (performance.now() - started) / 1000);
           return rendered;
@@ -131,10 +137,10 @@ export class ScrapeRound {
     return body;
   }
 
-  private async _plain(resourceMetrics: ResourceMetrics, format: ExpositionFormat): Promise<Body> {
+  private async _plain(resourceMetrics: ResourceMetrics, format: ExpositionFormat, escaping: EscapingScheme | undefined): Promise<Body> {
     const chunks: Buffer[] = [];
     let bytes = 0;
-    for (const chunk of this._serialize(resourceMetrics, format, this._pool.allocate)) {
+    for (const chunk of this._serialize(resourceMetrics, format, escaping, this._pool.allocate)) {
       chunks.push(chunk);
       if (format !== 'protobuf') this._pooled.push(chunk);
       bytes += chunk.length;
@@ -144,7 +150,7 @@ export class ScrapeRound {
   }
 
   /** Serializes into pooled buffers and compresses them on libuv's thread pool (zlib's async API), a chunk at a time. */
-  private async _gzipped(resourceMetrics: ResourceMetrics, format: ExpositionFormat): Promise<Body> {
+  private async _gzipped(resourceMetrics: ResourceMetrics, format: ExpositionFormat, escaping: EscapingScheme | undefined): Promise<Body> {
     const gzip = createGzip({ level: GZIP_LEVEL, chunkSize: RENDER_CHUNK_BYTES });
     const chunks: Buffer[] = [];
     let bytes = 0;
@@ -157,7 +163,7 @@ export class ScrapeRound {
       gzip.once('error', reject);
     });
     try {
-      for (const chunk of this._serialize(resourceMetrics, format, this._pool.allocate)) {
+      for (const chunk of this._serialize(resourceMetrics, format, escaping, this._pool.allocate)) {
         // The serializer's buffer goes back to the pool once zlib has read it.
         const more = gzip.write(chunk, () => {
           if (format !== 'protobuf') this._pool.release(chunk);
@@ -173,12 +179,13 @@ export class ScrapeRound {
     return { chunks, bytes };
   }
 
-  private _serialize(resourceMetrics: ResourceMetrics, format: ExpositionFormat, allocate: (size: number) => Buffer): Generator<Buffer> {
+  private _serialize(resourceMetrics: ResourceMetrics, format: ExpositionFormat, escaping: EscapingScheme | undefined, allocate: (size: number) => Buffer): Generator<Buffer> {
     // The protobuf body is encoded in one piece (a tenth of the text's size
     // for native histograms) into its own buffer, not a pooled one.
-    if (format === 'protobuf') return oneChunk(encodeProtobufExposition(resourceMetrics));
+    if (format === 'protobuf') return oneChunk(encodeProtobufExposition(resourceMetrics, { escaping, createdTimestamps: this._render.createdTimestamps }));
     return serializeChunks(resourceMetrics, RENDER_CHUNK_BYTES, allocate, {
       format,
+      escaping,
       created: this._render.created,
       onDroppedFamily: this._render.onDroppedFamily,
     });

@@ -94,6 +94,22 @@ export interface ScrapeLimits {
    * ```
    */
   openMetricsCreated?: boolean;
+  /**
+   * Write `created_timestamp` (each counter's and histogram's start: when
+   * its series began, a series released and created again starting anew) in
+   * the protobuf exposition, which Prometheus reads with
+   * `--enable-feature=created-timestamp-zero-ingestion` so a counter created
+   * between two scrapes keeps its first increase in `rate()`. Default `true`;
+   * `INFEROMETER_PROMETHEUS_CREATED_TIMESTAMPS=false` turns it off under
+   * `start()`. The text formats are not affected (OpenMetrics' `_created`
+   * samples are {@link openMetricsCreated}).
+   *
+   * @example
+   * ```ts
+   * createdTimestamps: false
+   * ```
+   */
+  createdTimestamps?: boolean;
 }
 
 /** What the endpoint refused or cut short since it was created. */
@@ -186,8 +202,8 @@ export function countRefusedBeforeHandler(handler: MetricsRequestHandler, respon
  * the failure is visible; a collection that does not finish in time is
  * answered `503` (see {@link ScrapeLimits}).
  *
- * The handler negotiates the format (OpenMetrics 1.0.0 when the scraper asks
- * for it, as Prometheus does, else the text format 0.0.4) and gzip, shares
+ * The handler negotiates the format (text 0.0.4 or 1.0.0, OpenMetrics 1.0.0,
+ * protobuf), the escaping of names (Prometheus 3's `escaping`) and gzip, shares
  * one collection and one rendered body among concurrent scrapes, refuses
  * scrapes past `maxConcurrentScrapes` with `503`, and cuts off readers slower
  * than `writeTimeoutMillis`.
@@ -264,6 +280,7 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
     },
     {
       created: options.openMetricsCreated === true,
+      createdTimestamps: options.createdTimestamps !== false,
       onDroppedFamily: () => {
         stats.droppedFamilies++;
         metrics.droppedFamily();
@@ -272,7 +289,7 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
       onRenderFailed: () => metrics.failed(ERROR_CAUSES.encode),
     },
   );
-  /** Bodies (round, format, encoding) being answered, and the sockets reading them. */
+  /** Bodies (round, format, escaping, encoding) being answered, and the sockets reading them. */
   let bodies = 0;
   let sockets = 0;
 
@@ -287,7 +304,7 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
     }
     const wanted = negotiate(request.headers.accept, request.headers['accept-encoding'], gzipAllowed);
     format = FORMAT_ATTRIBUTE[wanted.format];
-    const key = bodyKey(wanted.format, wanted.gzip);
+    const key = bodyKey(wanted.format, wanted.gzip, wanted.escaping);
     // A scrape that joins a body being sent costs a socket and no memory of
     // its own (the chunks are shared, written with backpressure): only a
     // scrape that needs a body of its own counts against the limit, and
@@ -339,7 +356,7 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
     const rendered = (async (): Promise<Body | Collected> => {
       const collected = await round.collected;
       if (!collected.ok) return collected;
-      return round.body(collected.resourceMetrics, wanted.format, wanted.gzip);
+      return round.body(collected.resourceMetrics, wanted.format, wanted.gzip, wanted.escaping);
     })();
     const outcome = await Promise.race([rendered, expired]).finally(() => clearTimeout(timer));
     if (response.destroyed) return;

@@ -1,9 +1,9 @@
 import { exemplarsOf } from '@inferometer/core/internal';
-import { groupFamilies, reservedLabels } from '@inferometer/core/prometheus';
+import { groupFamilies, reservedLabels, type EscapingScheme } from '@inferometer/core/prometheus';
 import { DataPointType, type DataPoint, type Histogram, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { ChunkWriter, DEFAULT_CHUNK_BYTES, drain, NEWLINE, SPACE } from './exposition/chunks.js';
 import { createdName, EOF, openMetricsHeader, openMetricsTargetInfo, writeCreated, writeExemplar } from './exposition/openmetrics.js';
-import { histogramBytes, histogramCacheOf, keysBefore, labelBytes, labelCache, leBytes, nameBytes, type HistogramBytes } from './exposition/series.js';
+import { histogramBytes, histogramCacheOf, keysBefore, labelBytes, labelCache, labelsAfter, leBytes, nameBytes, type HistogramBytes } from './exposition/series.js';
 import { textHeader, textTargetInfo } from './exposition/text.js';
 import type { ExpositionFormat } from './negotiation.js';
 import { warnFamily } from './warn.js';
@@ -52,6 +52,21 @@ export interface SerializeOptions {
    * ```
    */
   readonly created?: boolean;
+  /**
+   * How names are written: the escaping scheme the scraper negotiated
+   * (https://prometheus.io/docs/instrumenting/escaping_schemes/). Unset or
+   * `underscores`: the OpenTelemetry translation's legacy names, as always;
+   * `allow-utf-8`: the instruments' and attributes' own names, quoted where
+   * they are not legacy names (the text format 1.0.0's syntax); `dots`,
+   * `values`: those names escaped. The catalog's `ml_*` names are the same
+   * under every scheme.
+   *
+   * @example
+   * ```ts
+   * { format: 'text', escaping: 'allow-utf-8' }
+   * ```
+   */
+  readonly escaping?: EscapingScheme;
   /** Called with each family left out of this exposition because its name collided with an earlier family's. */
   readonly onDroppedFamily?: (name: string) => void;
 }
@@ -85,13 +100,15 @@ export function* serializeChunks(
 ): Generator<Buffer> {
   const openMetrics = options.format === 'openmetrics';
   const created = openMetrics && options.created === true;
+  // `underscores` is what the formats always wrote: one cache, one path.
+  const escaping = options.escaping === 'underscores' ? undefined : options.escaping;
   const w = new ChunkWriter(chunkBytes, allocate);
   const resource = resourceMetrics.resource.attributes;
-  w.bytes(openMetrics ? openMetricsTargetInfo(resource) : textTargetInfo(resource));
-  for (const family of groupFamilies(resourceMetrics.scopeMetrics, { warn: warnFamily, onDropped: options.onDroppedFamily }).values()) {
+  w.bytes(openMetrics ? openMetricsTargetInfo(resource, escaping) : textTargetInfo(resource, escaping));
+  for (const family of groupFamilies(resourceMetrics.scopeMetrics, { warn: warnFamily, onDropped: options.onDroppedFamily, escaping }).values()) {
     w.bytes(openMetrics ? openMetricsHeader(family) : textHeader(family));
     const name = nameBytes(family.name);
-    const labels = labelCache(reservedLabels(family.type));
+    const labels = labelCache(reservedLabels(family.type), escaping);
     const createdBytes = created ? createdName(family) : undefined;
     // A series written once: the first point of a label set wins (Prometheus
     // refuses the second as a duplicate sample). Two points of one metric
@@ -102,7 +119,7 @@ export function* serializeChunks(
     let written = family.metrics.length > 1 ? new Set<string>() : undefined;
     for (const metric of family.metrics) {
       if (metric.dataPointType === DataPointType.HISTOGRAM) {
-        const cache = histogramCacheOf(family.name);
+        const cache = histogramCacheOf(family.name, escaping);
         const points = metric.dataPoints;
         for (let i = 0; i < points.length; i++) {
           const point = points[i]!;
@@ -112,8 +129,8 @@ export function* serializeChunks(
             if (written.has(bytes.labels.key)) continue;
             written.add(bytes.labels.key);
           }
-          writeHistogram(w, bytes, point, openMetrics);
-          if (createdBytes !== undefined) writeCreated(w, createdBytes, bytes.labels.plain, point.startTime);
+          writeHistogram(w, bytes, point, openMetrics, escaping);
+          if (createdBytes !== undefined) writeCreated(w, createdBytes, labelsAfter(createdBytes, bytes.labels), point.startTime);
           if (w.ready || w.full.length > 0) yield* drain(w);
         }
       } else {
@@ -127,15 +144,15 @@ export function* serializeChunks(
             written.add(bytes.key);
           }
           w.bytes(name.bare);
-          w.bytes(bytes.plain);
+          w.bytes(labelsAfter(name, bytes));
           w.byte(SPACE);
           w.number(point.value);
           if (openMetrics) {
             const exemplar = exemplarsOf(point)?.[0];
-            if (exemplar !== undefined) writeExemplar(w, exemplar);
+            if (exemplar !== undefined) writeExemplar(w, exemplar, escaping);
           }
           w.byte(NEWLINE);
-          if (createdBytes !== undefined) writeCreated(w, createdBytes, bytes.plain, point.startTime);
+          if (createdBytes !== undefined) writeCreated(w, createdBytes, labelsAfter(createdBytes, bytes), point.startTime);
           if (w.ready || w.full.length > 0) yield* drain(w);
         }
       }
@@ -158,7 +175,7 @@ export function serialize(resourceMetrics: ResourceMetrics, options: SerializeOp
 }
 
 /** A histogram series' `_count`, `_sum` and cumulative `_bucket` lines (OpenMetrics: each bucket's exemplar). */
-function writeHistogram(w: ChunkWriter, bytes: HistogramBytes, point: DataPoint<Histogram>, openMetrics: boolean): void {
+function writeHistogram(w: ChunkWriter, bytes: HistogramBytes, point: DataPoint<Histogram>, openMetrics: boolean, escaping: EscapingScheme | undefined): void {
   const histogram = point.value;
   w.bytes(bytes.count);
   w.number(histogram.count);
@@ -183,7 +200,7 @@ function writeHistogram(w: ChunkWriter, bytes: HistogramBytes, point: DataPoint<
       const bound = i < boundaries.length ? boundaries[i]! : Infinity;
       const exemplar = exemplars[next]!;
       if (!(exemplar.value > bound)) {
-        writeExemplar(w, exemplar);
+        writeExemplar(w, exemplar, escaping);
         next++;
       }
     }

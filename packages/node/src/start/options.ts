@@ -54,7 +54,8 @@ export interface StartOptions extends TimingOptions {
    *
    * The limits (`collectTimeoutMillis`, `writeTimeoutMillis`,
    * `maxConcurrentScrapes`) bound what any client can make the process hold
-   * or wait for; `gzip` and `openMetricsCreated` shape the response. See
+   * or wait for; `gzip`, `openMetricsCreated` and `createdTimestamps`
+   * (`INFEROMETER_PROMETHEUS_CREATED_TIMESTAMPS`) shape the response. See
    * {@link ScrapeLimits} and the README's "Pull endpoint" section.
    *
    * @example
@@ -64,6 +65,7 @@ export interface StartOptions extends TimingOptions {
    * prometheus: { webConfigFile: '/etc/inferometer/web-config.yml' }
    * prometheus: { healthPage: false } // no page at GET /
    * prometheus: { collectTimeoutMillis: 5_000, writeTimeoutMillis: 30_000, maxConcurrentScrapes: 4, gzip: true, openMetricsCreated: false }
+   * prometheus: { createdTimestamps: false } // no created_timestamp in the protobuf exposition
    * ```
    */
   prometheus?: { host?: string; port?: number; server?: boolean; webConfigFile?: string; healthPage?: boolean } & ScrapeLimits;

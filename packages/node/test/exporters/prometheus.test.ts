@@ -76,6 +76,7 @@ describe('start(): the pull endpoint limits', () => {
     [{ maxConcurrentScrapes: -1 }, 'prometheus.maxConcurrentScrapes', 'a whole number from 1 to 10000'],
     [{ gzip: 'yes' }, 'prometheus.gzip', 'true or false'],
     [{ openMetricsCreated: 1 }, 'prometheus.openMetricsCreated', 'true or false'],
+    [{ createdTimestamps: 'no' }, 'prometheus.createdTimestamps', 'true or false'],
   ])('refuses %o at start with a ConfigurationError naming the option', async (limits, name, accepted) => {
     const { ConfigurationError } = await import('../../src/config/env.js');
     const error: unknown = await start({ prometheus: { server: false, ...(limits as object) }, env: {} }).then(
@@ -85,6 +86,32 @@ describe('start(): the pull endpoint limits', () => {
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as { option?: string }).option).toBe(name);
     expect((error as { accepted?: string }).accepted).toBe(accepted);
+  });
+
+  it('writes created_timestamp in the protobuf exposition unless the option or INFEROMETER_PROMETHEUS_CREATED_TIMESTAMPS turns it off; refuses another value of the variable', async () => {
+    const { decodeExposition } = await import('../helpers/utf8-exposition.js');
+    const accept = 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited';
+    const created = async (options: { createdTimestamps?: boolean }, env: Record<string, string>): Promise<boolean> => {
+      const handle = await start({ prometheus: { server: false, ...options }, env, runtimeMetrics: false });
+      closers.push(() => handle.shutdown());
+      metrics.getMeter('t').createCounter('jobs').add(1);
+      const base = await listen(createServer(handle.metricsHandler));
+      const body = Buffer.from(await (await fetch(`${base}/metrics`, { headers: { accept } })).arrayBuffer());
+      const family = decodeExposition(body).find((f) => f.name === 'jobs_total')!;
+      await handle.shutdown();
+      return family.metric[0]!.counter!.createdTimestamp !== undefined;
+    };
+    expect(await created({}, {})).toBe(true);
+    expect(await created({ createdTimestamps: false }, {})).toBe(false);
+    expect(await created({}, { INFEROMETER_PROMETHEUS_CREATED_TIMESTAMPS: 'false' })).toBe(false);
+    expect(await created({ createdTimestamps: true }, { INFEROMETER_PROMETHEUS_CREATED_TIMESTAMPS: 'FALSE' })).toBe(true);
+    const { ConfigurationError } = await import('../../src/config/env.js');
+    const error: unknown = await start({ prometheus: { server: false }, env: { INFEROMETER_PROMETHEUS_CREATED_TIMESTAMPS: 'off' } }).then(
+      (handle) => handle.shutdown(),
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(String(error)).toContain('INFEROMETER_PROMETHEUS_CREATED_TIMESTAMPS');
   });
 
   it('applies them to the served handler', async () => {

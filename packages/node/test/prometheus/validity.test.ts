@@ -13,8 +13,11 @@ import { emptyResource, resourceFromAttributes } from '@opentelemetry/resources'
 import { AggregationTemporality, DataPointType, MeterProvider, type MetricData, type MetricProducer, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ESCAPING_SCHEMES, isLegacyLabelName, isLegacyMetricName } from '@inferometer/core/prometheus';
 import { createPrometheusReader } from '../../src/prometheus/handler.js';
+import { encodeProtobufExposition } from '../../src/prometheus/protobuf/index.js';
 import { serialize } from '../../src/prometheus/serializer.js';
+import { parseUtf8Samples, protobufSamples, samplesByKey, unescapeSample } from '../helpers/utf8-exposition.js';
 
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -100,7 +103,39 @@ describe('the exposition is valid for arbitrary instruments', () => {
     );
   });
 
-  it('is scraped by a real Prometheus with up == 1 in both formats, every sample stored', async () => {
+  it('gives the same samples in every format under every escaping scheme, and the same series under every scheme', () => {
+    fc.assert(
+      fc.property(resourceMetrics, (data) => {
+        const bySchemes = new Map<string, Map<string, number>>();
+        for (const escaping of ESCAPING_SCHEMES) {
+          const text = serialize(data, { escaping });
+          const openMetrics = serialize(data, { format: 'openmetrics', escaping });
+          const samples = parseUtf8Samples(text);
+          const expected = samplesByKey(samples);
+          // Text 1.0.0, OpenMetrics and protobuf: the same samples.
+          expect(samplesByKey(parseUtf8Samples(openMetrics)), openMetrics).toEqual(expected);
+          expect(samplesByKey(protobufSamples(encodeProtobufExposition(data, { escaping })))).toEqual(expected);
+          if (escaping !== 'allow-utf-8') {
+            // Every other scheme leaves legacy names only, which any Prometheus reads.
+            for (const sample of samples) {
+              expect(isLegacyMetricName(sample.name), sample.name).toBe(true);
+              for (const name of Object.keys(sample.labels)) expect(isLegacyLabelName(name) && !name.startsWith('__'), name).toBe(true);
+            }
+          }
+          bySchemes.set(escaping, expected);
+        }
+        // underscores is what the endpoint always wrote (and writes without an escaping parameter).
+        expect(serialize(data, { escaping: 'underscores' })).toBe(serialize(data));
+        expect(serialize(data, { format: 'openmetrics', escaping: 'underscores' })).toBe(serialize(data, { format: 'openmetrics' }));
+        // values is lossless: undone, it gives the allow-utf-8 series exactly.
+        const unescaped = samplesByKey(parseUtf8Samples(serialize(data, { escaping: 'values' })).map(unescapeSample));
+        expect(unescaped).toEqual(bySchemes.get('allow-utf-8'));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('is scraped by a real Prometheus with up == 1 in both formats and under the values and dots escapings, every sample stored', async () => {
     // Sampled arbitrary data, fixed seed: one Prometheus run for all of it.
     const batches = fc.sample(resourceMetrics, { numRuns: 12, seed: 42 });
     const data: ResourceMetrics = { resource: batches[0]!.resource, scopeMetrics: batches.flatMap((b) => b.scopeMetrics) };
@@ -112,10 +147,15 @@ describe('the exposition is valid for arbitrary instruments', () => {
     expect(expected).toBeGreaterThan(30);
 
     // Prometheus 2.42 asks for OpenMetrics; the second port drops Accept, as a scraper asking for nothing gets the text format.
-    const seen = { om: new Set<string>(), text: new Set<string>() };
-    const listen = async (job: 'om' | 'text'): Promise<number> => {
+    // The last two ask for the text format 1.0.0 with the values and dots escapings, as a Prometheus 3 with legacy name
+    // validation would: their names are legacy names, which 2.42's text parser stores.
+    type Job = 'om' | 'text' | 'values' | 'dots';
+    const jobs: Job[] = ['om', 'text', 'values', 'dots'];
+    const seen: Record<Job, Set<string>> = { om: new Set(), text: new Set(), values: new Set(), dots: new Set() };
+    const listen = async (job: Job): Promise<number> => {
       const server = createServer((request: IncomingMessage, response: ServerResponse) => {
         if (job === 'text') delete request.headers.accept;
+        if (job === 'values' || job === 'dots') request.headers.accept = `text/plain;version=1.0.0;escaping=${job}`;
         const writeHead = response.writeHead.bind(response) as (...args: unknown[]) => ServerResponse;
         response.writeHead = ((...args: unknown[]) => {
           const headers = args.find((a) => typeof a === 'object' && a !== null) as Record<string, string> | undefined;
@@ -128,19 +168,21 @@ describe('the exposition is valid for arbitrary instruments', () => {
       closers.push(() => new Promise((resolve) => server.close(resolve)));
       return (server.address() as AddressInfo).port;
     };
-    const [om, plain] = [await listen('om'), await listen('text')];
-    const prometheus: PrometheusServer = await startPrometheus([
-      { job: 'om', target: `127.0.0.1:${om}` },
-      { job: 'text', target: `127.0.0.1:${plain}` },
-    ]);
+    const ports: number[] = [];
+    for (const job of jobs) ports.push(await listen(job));
+    const prometheus: PrometheusServer = await startPrometheus(jobs.map((job, i) => ({ job, target: `127.0.0.1:${ports[i]}` })));
     closers.push(() => prometheus.stop());
-    for (const job of ['om', 'text']) {
+    const collected = (await reader.collect()).resourceMetrics;
+    for (const job of jobs) {
+      const count = job === 'values' || job === 'dots' ? parseUtf8Samples(serialize(collected, { escaping: job })).length : expected;
       expect(await prometheus.waitFor(`up{job="${job}"}`, (v) => v === 1, 20_000)).toBe(1);
       // Prometheus' own series (up, scrape_*) left out.
-      const stored = await prometheus.waitFor(`count({job="${job}", __name__!~"up|scrape_.*"})`, (n) => n === expected, 10_000);
-      expect(stored).toBe(expected);
+      const stored = await prometheus.waitFor(`count({job="${job}", __name__!~"up|scrape_.*"})`, (n) => n === count, 10_000);
+      expect(stored, job).toBe(count);
     }
     expect([...seen.om]).toEqual(['application/openmetrics-text; version=1.0.0; charset=utf-8 gzip']);
     expect([...seen.text]).toEqual(['text/plain; version=0.0.4; charset=utf-8 gzip']);
+    expect([...seen.values]).toEqual(['text/plain; version=1.0.0; charset=utf-8; escaping=values gzip']);
+    expect([...seen.dots]).toEqual(['text/plain; version=1.0.0; charset=utf-8; escaping=dots gzip']);
   }, 60_000);
 });

@@ -245,7 +245,10 @@ export class NativeCollector {
     if (series.successes === 0 && series.errors === 0 && series.cancelled === 0 && series.inFlight === 0) return;
     const recorder = this._recorder;
     const tracker = this._tracker;
-    const start = tracker === undefined ? recorder.startTime : tracker.interval(series, recorder.startTime, end);
+    // The series' own start (not the recorder's): a series created after a
+    // scrape, or released and created again, must not claim counts from
+    // before it existed (Prometheus' created-timestamp-zero-ingestion reads it).
+    const start = tracker === undefined ? series.startTime : tracker.interval(series, series.startTime, end);
     if (this._omitShared) pushSeriesExponential(batch, series, start, end, tracker, this.histograms);
     else pushSeries(batch, series, start, end, recorder.startTime, tracker, this.histograms);
   }

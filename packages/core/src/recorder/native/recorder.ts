@@ -408,7 +408,12 @@ function sameIdentity(attributes: Attributes, key: SeriesKey): boolean {
 
 /** The current time as OpenTelemetry HrTime. @internal */
 export function hrNow(): HrTimeLike {
-  const ms = performance.timeOrigin + performance.now();
+  return hrFromMonotonic(performance.now());
+}
+
+/** A `performance.now()` reading as OpenTelemetry HrTime (wall clock). @internal */
+export function hrFromMonotonic(now: number): HrTimeLike {
+  const ms = performance.timeOrigin + now;
   const seconds = Math.floor(ms / 1000);
   return [seconds, Math.min(999_999_999, Math.round((ms - seconds * 1000) * 1e6))];
 }

@@ -1,8 +1,8 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { CollectedExemplar } from '@inferometer/core/internal';
-import { escapeHelp, escapeLabelValue, exemplarLabels, MAX_EXEMPLAR_LABEL_CHARS, openMetricsFamilyName, openMetricsUnit, sampleValueText, type PrometheusFamily } from '@inferometer/core/prometheus';
+import { escapeHelp, exemplarLabels, MAX_EXEMPLAR_LABEL_CHARS, openMetricsFamilyName, openMetricsUnit, sampleValueText, type EscapingScheme, type PrometheusFamily } from '@inferometer/core/prometheus';
 import { NEWLINE, SPACE, type ChunkWriter } from './chunks.js';
-import { targetInfoSample } from './series.js';
+import { labelPairs, metadataName, nameBytes, targetInfoSample, type NameBytes } from './series.js';
 import { warnOnce } from '../warn.js';
 
 /**
@@ -16,40 +16,44 @@ import { warnOnce } from '../warn.js';
 
 export const EOF = Buffer.from('# EOF\n');
 const EXEMPLAR_OPEN = Buffer.from(' # {');
-const targetInfoCache = new WeakMap<Attributes, Buffer>();
+const targetInfoCaches = new Map<EscapingScheme | undefined, WeakMap<Attributes, Buffer>>();
 
 /**
  * The header of a family: TYPE, UNIT when valid and a suffix of the name
  * (https://github.com/prometheus/OpenMetrics/blob/v1.0.0/specification/OpenMetrics.md#unit),
- * HELP with backslash, newline and double quote escaped.
+ * HELP with backslash, newline and double quote escaped; a name that is not
+ * a legacy name quoted (OpenMetrics' UTF-8 syntax, under `allow-utf-8` only).
  */
 export function openMetricsHeader(family: Pick<PrometheusFamily<never>, 'name' | 'type' | 'help' | 'unit'>): Buffer {
-  const name = openMetricsFamilyName(family.name, family.type);
+  const bare = openMetricsFamilyName(family.name, family.type);
+  const name = metadataName(bare);
   let header = `# TYPE ${name} ${family.type}\n`;
   const unit = openMetricsUnit(family.unit);
-  if (unit !== undefined && name.endsWith(`_${unit}`)) header += `# UNIT ${name} ${unit}\n`;
+  if (unit !== undefined && bare.endsWith(`_${unit}`)) header += `# UNIT ${name} ${unit}\n`;
   if (family.help !== '') header += `# HELP ${name} ${escapeHelp(family.help, true)}\n`;
   return Buffer.from(header, 'utf8');
 }
 
-/** The `target_info` family, cached per resource. */
-export function openMetricsTargetInfo(resource: Attributes): Buffer {
-  let bytes = targetInfoCache.get(resource);
+/** The `target_info` family, cached per resource and escaping scheme. */
+export function openMetricsTargetInfo(resource: Attributes, escaping?: EscapingScheme): Buffer {
+  let cache = targetInfoCaches.get(escaping);
+  if (cache === undefined) targetInfoCaches.set(escaping, (cache = new WeakMap()));
+  let bytes = cache.get(resource);
   if (bytes === undefined) {
-    bytes = Buffer.from(`# TYPE target_info gauge\n# HELP target_info Target metadata\n${targetInfoSample(resource)}`, 'utf8');
-    targetInfoCache.set(resource, bytes);
+    bytes = Buffer.from(`# TYPE target_info gauge\n# HELP target_info Target metadata\n${targetInfoSample(resource, escaping)}`, 'utf8');
+    cache.set(resource, bytes);
   }
   return bytes;
 }
 
 /** The name of a family's `_created` samples (counters and histograms; gauges have none). */
-export function createdName(family: Pick<PrometheusFamily<never>, 'name' | 'type'>): Buffer | undefined {
-  return family.type === 'gauge' ? undefined : Buffer.from(`${openMetricsFamilyName(family.name, family.type)}_created`, 'utf8');
+export function createdName(family: Pick<PrometheusFamily<never>, 'name' | 'type'>): NameBytes | undefined {
+  return family.type === 'gauge' ? undefined : nameBytes(`${openMetricsFamilyName(family.name, family.type)}_created`);
 }
 
-/** `name_created{labels} start\n`: the series' start time. */
-export function writeCreated(w: ChunkWriter, name: Buffer, labels: Buffer, start: readonly [number, number]): void {
-  w.bytes(name);
+/** `name_created{labels} start\n`: the series' start time (`labels`: the bytes that follow the name, see series.ts' `labelsAfter`). */
+export function writeCreated(w: ChunkWriter, name: NameBytes, labels: Buffer, start: readonly [number, number]): void {
+  w.bytes(name.bare);
   w.bytes(labels);
   w.byte(SPACE);
   w.number(start[0] + start[1] / 1e9);
@@ -62,16 +66,14 @@ export function writeCreated(w: ChunkWriter, name: Buffer, labels: Buffer, start
  * An exemplar whose labels exceed the 128-character limit is left out
  * (Prometheus refuses the whole scrape otherwise).
  */
-export function writeExemplar(w: ChunkWriter, exemplar: CollectedExemplar): void {
-  const labels = exemplarLabels(exemplar);
+export function writeExemplar(w: ChunkWriter, exemplar: CollectedExemplar, escaping?: EscapingScheme): void {
+  const labels = exemplarLabels(exemplar, escaping);
   if (labels === undefined) {
     warnOnce('exemplar-long', `@inferometer/node: an exemplar's labels exceed OpenMetrics' ${MAX_EXEMPLAR_LABEL_CHARS} characters; left out`);
     return;
   }
-  let body = '';
-  for (const { name, value } of labels) body += `${body === '' ? '' : ','}${name}="${escapeLabelValue(value)}"`;
   w.bytes(EXEMPLAR_OPEN);
-  w.bytes(Buffer.from(body, 'utf8'));
+  w.bytes(Buffer.from(labelPairs(labels), 'utf8'));
   w.text('} ');
   w.number(exemplar.value);
   w.byte(SPACE);

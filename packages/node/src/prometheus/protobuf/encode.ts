@@ -11,6 +11,7 @@ import {
   TARGET_INFO,
   writeLabelField,
   type NativeBuckets,
+  type EscapingScheme,
   type PrometheusFamily,
   type PrometheusType,
 } from '@inferometer/core/prometheus';
@@ -28,9 +29,38 @@ export const PROTOBUF_CONTENT_TYPE = 'application/vnd.google.protobuf; proto=io.
 /** metrics.proto `MetricType` values. */
 const METRIC_TYPE_CODE: Readonly<Record<PrometheusType, number>> = { counter: 0, gauge: 1, summary: 2, histogram: 4 };
 
+/** Options of {@link encodeProtobufExposition}. */
+export interface ProtobufExpositionOptions {
+  /**
+   * The escaping scheme the scraper negotiated (the `escaping` parameter of
+   * its Accept range): names as the text formats write them under it, carried
+   * as they are (the protobuf format needs no quoting). Unset: legacy names.
+   *
+   * @example
+   * ```ts
+   * { escaping: 'allow-utf-8' }
+   * ```
+   */
+  readonly escaping?: EscapingScheme;
+  /**
+   * Write each counter's and histogram's `created_timestamp` (the series'
+   * start, its points' `startTime`), which Prometheus reads with
+   * `--enable-feature=created-timestamp-zero-ingestion` to store a zero at
+   * the start, so a counter created between two scrapes keeps its first
+   * increase in `rate()`. Default `true`.
+   *
+   * @example
+   * ```ts
+   * { createdTimestamps: false }
+   * ```
+   */
+  readonly createdTimestamps?: boolean;
+}
+
 /** One series of a histogram family: its classic buckets, its native histogram, or both. */
 interface HistogramSeries {
   attributes: Attributes;
+  startTime: readonly [number, number];
   explicit: Histogram | undefined;
   exponential: ExponentialHistogram | undefined;
 }
@@ -45,6 +75,8 @@ interface HistogramSeries {
  * which Prometheus reads as a native histogram and (from 2.45 with
  * `scrape_classic_histograms`) its classic buckets. Names and labels are
  * translated as for the text format; `target_info` carries the resource.
+ * Counters and histograms carry `created_timestamp` (their series' start)
+ * unless `createdTimestamps` is `false`.
  *
  * @example
  * ```ts
@@ -53,33 +85,48 @@ interface HistogramSeries {
  * response.end(encodeProtobufExposition(resourceMetrics));
  * ```
  */
-export function encodeProtobufExposition(resourceMetrics: ResourceMetrics): Uint8Array {
+export function encodeProtobufExposition(resourceMetrics: ResourceMetrics, options: ProtobufExpositionOptions = {}): Uint8Array {
+  const escaping = options.escaping === 'underscores' ? undefined : options.escaping;
+  const created = options.createdTimestamps !== false;
   const w = new ProtoSink();
-  writeTargetInfo(w, resourceMetrics.resource.attributes);
+  writeTargetInfo(w, resourceMetrics.resource.attributes, escaping);
   // The families every exposition format serves (core's grouping and clash
   // rules), exponential histograms included: this format carries them.
-  for (const family of groupFamilies(resourceMetrics.scopeMetrics, { native: true, warn: warnFamily }).values()) {
+  for (const family of groupFamilies(resourceMetrics.scopeMetrics, { native: true, warn: warnFamily, escaping }).values()) {
     w.begin(0);
     w.stringField(1, family.name);
     if (family.help !== '') w.stringField(2, family.help);
     w.uintField(3, METRIC_TYPE_CODE[family.type]);
     const reserved = reservedLabels(family.type);
     if (family.type === 'histogram') {
-      for (const series of histogramSeries(family).values()) {
+      for (const series of histogramSeries(family, escaping).values()) {
         w.begin(4);
-        writeLabels(w, series.attributes, reserved);
+        writeLabels(w, series.attributes, reserved, escaping);
         w.begin(7);
         writeHistogram(w, series);
+        // Histogram.created_timestamp = 15.
+        if (created) writeTimestamp(w, 15, series.startTime);
         w.end();
         w.end();
       }
     } else {
+      const counter = family.type === 'counter';
+      // A series written once, the first point of a label set winning, as in
+      // the text formats: two attribute sets can translate to one label set
+      // ({} and { le: '' }, `a.b` and `a_b`), and Prometheus refuses a
+      // repeated series.
+      const written = new Set<string>();
       for (const metric of family.metrics) {
         for (const point of metric.dataPoints as DataPoint<number>[]) {
+          const key = labelKey(point.attributes, reserved, escaping);
+          if (written.has(key)) continue;
+          written.add(key);
           w.begin(4);
-          writeLabels(w, point.attributes, reserved);
-          w.begin(family.type === 'counter' ? 3 : 2);
+          writeLabels(w, point.attributes, reserved, escaping);
+          w.begin(counter ? 3 : 2);
           w.doubleField(1, point.value);
+          // Counter.created_timestamp = 3; a gauge has none.
+          if (counter && created) writeTimestamp(w, 3, point.startTime);
           w.end();
           w.end();
         }
@@ -92,43 +139,57 @@ export function encodeProtobufExposition(resourceMetrics: ResourceMetrics): Uint
 }
 
 /** A histogram family's series by label set, so an explicit and an exponential point of one series become one Histogram message. */
-function histogramSeries(family: PrometheusFamily<MetricData>): Map<string, HistogramSeries> {
+function histogramSeries(family: PrometheusFamily<MetricData>, escaping: EscapingScheme | undefined): Map<string, HistogramSeries> {
   const series = new Map<string, HistogramSeries>();
   for (const metric of family.metrics) {
     for (const point of metric.dataPoints) {
-      const key = labelKey(point.attributes);
+      const key = labelKey(point.attributes, reservedLabels('histogram'), escaping);
       let one = series.get(key);
-      if (one === undefined) series.set(key, (one = { attributes: point.attributes, explicit: undefined, exponential: undefined }));
-      if (metric.dataPointType === DataPointType.HISTOGRAM) one.explicit = point.value as Histogram;
-      else one.exponential = point.value as ExponentialHistogram;
+      if (one === undefined) series.set(key, (one = { attributes: point.attributes, startTime: point.startTime, explicit: undefined, exponential: undefined }));
+      // The first point of a kind wins, as in the text formats.
+      if (metric.dataPointType === DataPointType.HISTOGRAM) one.explicit ??= point.value as Histogram;
+      else one.exponential ??= point.value as ExponentialHistogram;
     }
   }
   return series;
 }
 
-const labelKeys = new WeakMap<Attributes, string>();
+/** Per reserved-label list (one per type), per escaping scheme: the label keys of attributes objects (one per series, kept across collections). */
+const labelKeys = new Map<readonly string[], Map<EscapingScheme | undefined, WeakMap<Attributes, string>>>();
 /** A series' identity within a family: its translated labels. */
-function labelKey(attributes: Attributes): string {
-  let key = labelKeys.get(attributes);
+function labelKey(attributes: Attributes, reserved: readonly string[], escaping: EscapingScheme | undefined): string {
+  let perScheme = labelKeys.get(reserved);
+  if (perScheme === undefined) labelKeys.set(reserved, (perScheme = new Map()));
+  let keys = perScheme.get(escaping);
+  if (keys === undefined) perScheme.set(escaping, (keys = new WeakMap()));
+  let key = keys.get(attributes);
   if (key === undefined) {
-    key = JSON.stringify(prometheusLabels(attributes, reservedLabels('histogram')));
-    labelKeys.set(attributes, key);
+    key = JSON.stringify(prometheusLabels(attributes, reserved, escaping));
+    keys.set(attributes, key);
   }
   return key;
 }
 
 /** `repeated LabelPair label = 1` of a Metric. */
-function writeLabels(w: ProtoSink, attributes: Attributes, reserved: readonly string[]): void {
-  for (const label of prometheusLabels(attributes, reserved)) writeLabelField(w, 1, label.name, label.value);
+function writeLabels(w: ProtoSink, attributes: Attributes, reserved: readonly string[], escaping: EscapingScheme | undefined): void {
+  for (const label of prometheusLabels(attributes, reserved, escaping)) writeLabelField(w, 1, label.name, label.value);
 }
 
-function writeTargetInfo(w: ProtoSink, resource: Attributes): void {
+/** A `google.protobuf.Timestamp` field (seconds = 1, nanos = 2) from an HrTime. */
+function writeTimestamp(w: ProtoSink, field: number, time: readonly [number, number]): void {
+  w.begin(field);
+  if (time[0] !== 0) w.uintField(1, time[0]);
+  if (time[1] !== 0) w.uintField(2, time[1]);
+  w.end();
+}
+
+function writeTargetInfo(w: ProtoSink, resource: Attributes, escaping: EscapingScheme | undefined): void {
   w.begin(0);
   w.stringField(1, TARGET_INFO);
   w.stringField(2, 'Target metadata');
   w.uintField(3, METRIC_TYPE_CODE.gauge);
   w.begin(4);
-  writeLabels(w, resource, reservedLabels('gauge'));
+  writeLabels(w, resource, reservedLabels('gauge'), escaping);
   w.begin(2);
   w.doubleField(1, 1);
   w.end();
