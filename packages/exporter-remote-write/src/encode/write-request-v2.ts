@@ -35,7 +35,6 @@ import {
   exemplarLabels,
   nativeBuckets,
   nativeSchema,
-  prometheusBucketBound,
   prometheusFamilyName,
   prometheusLabels,
   prometheusType,
@@ -44,15 +43,13 @@ import {
   TARGET_INFO,
   utf8Length,
   varintSize,
-  zigzag,
-  type NativeBuckets,
   type PrometheusLabel,
-  type PrometheusType,
 } from '@inferometer/core/prometheus';
 import { exemplarsOf, type CollectedExemplar } from '@inferometer/core/internal';
 import { InferometerConfigError } from '@inferometer/core';
 import { resourceLabels } from '../translate/resource.js';
 import { SnappyCompressor } from './snappy.js';
+import { bucketBounds, collectionMillis, LE_LABEL, METRIC_TYPE_CODE, milliseconds, NAME_LABEL, sameNumbers, writeNativeSign } from './shared.js';
 import { DEFAULT_MAX_SAMPLES_PER_REQUEST, type WriteRequestEncoderOptions } from './write-request.js';
 
 /** One 2.0 request body, ready to send, with what it carries (to compare with the receiver's `*-Written` headers). */
@@ -81,9 +78,6 @@ export interface EncodeResultV2 {
 }
 
 /** `io.prometheus.write.v2.Metadata.MetricType` codes. */
-const METRIC_TYPE_CODE: Record<PrometheusType, number> = { counter: 1, gauge: 2, histogram: 3, summary: 5 };
-const NAME_LABEL = '__name__';
-const LE_LABEL = 'le';
 
 /** The metadata of the metric being written, as symbol references. */
 interface MetricMeta {
@@ -447,25 +441,7 @@ export class WriteRequestV2Encoder {
   }
 }
 
-/** The `le` values of a histogram's buckets, as the 1.0 encoder and exporter-prometheus walk them. */
-function bucketBounds(boundaries: readonly number[], buckets: number): string[] {
-  const les: string[] = [];
-  let infinite = false;
-  for (let i = 0; i < buckets; i++) {
-    const bound = boundaries[i];
-    if (bound === undefined && infinite) break;
-    if (bound === Infinity) infinite = true;
-    les.push(prometheusBucketBound(bound));
-  }
-  return les;
-}
 
-function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /** A v2 `Histogram` message body (integer counts) into `sink`. */
 function writeNativeHistogram(sink: ProtoSink, value: ExponentialHistogram, schema: number, timestamp: number, start: number): void {
@@ -480,37 +456,4 @@ function writeNativeHistogram(sink: ProtoSink, value: ExponentialHistogram, sche
   writeNativeSign(sink, 11, 12, positive);
   sink.uintField(15, timestamp);
   if (start > 0) sink.uintField(17, start); // start_timestamp (2.0-rc.4)
-}
-
-/** Spans (messages) and deltas (packed sint64) of one sign. */
-function writeNativeSign(sink: ProtoSink, spanField: number, deltaField: number, buckets: NativeBuckets): void {
-  for (const span of buckets.spans) {
-    sink.begin(spanField);
-    sink.sintField(1, span.offset);
-    sink.uintField(2, span.length);
-    sink.end();
-  }
-  if (buckets.deltas.length === 0) return;
-  let size = 0;
-  for (const d of buckets.deltas) size += varintSize(zigzag(d));
-  sink.reserve(2 + varintSize(size) + size);
-  sink.byte((deltaField << 3) | 2);
-  sink.varint(size);
-  for (const d of buckets.deltas) sink.varint(zigzag(d));
-}
-
-/** The time of a collection: its latest point end time (as in 1.0). */
-function collectionMillis(resourceMetrics: ResourceMetrics): number {
-  let latest = -1;
-  for (const scope of resourceMetrics.scopeMetrics) {
-    for (const metric of scope.metrics) {
-      for (const point of metric.dataPoints) latest = Math.max(latest, milliseconds(point.endTime));
-    }
-  }
-  return latest >= 0 ? latest : Date.now();
-}
-
-/** Timestamps are whole milliseconds. */
-function milliseconds(time: readonly [number, number]): number {
-  return Math.round(time[0] * 1000 + time[1] / 1e6);
 }

@@ -34,7 +34,6 @@ import {
   exemplarLabels,
   nativeBuckets,
   nativeSchema,
-  prometheusBucketBound,
   prometheusFamilyName,
   prometheusLabels,
   prometheusType,
@@ -44,7 +43,6 @@ import {
   varintSize,
   writeLabelField,
   zigzag,
-  type NativeBuckets,
   type PrometheusLabel,
   type PrometheusType,
 } from '@inferometer/core/prometheus';
@@ -52,6 +50,7 @@ import { exemplarsOf, type CollectedExemplar } from '@inferometer/core/internal'
 import { InferometerConfigError } from '@inferometer/core';
 import { resourceLabels } from '../translate/resource.js';
 import { SnappyCompressor } from './snappy.js';
+import { bucketBounds, collectionMillis, LE_LABEL, METRIC_TYPE_CODE, milliseconds, NAME_LABEL, sameNumbers, writeNativeSign } from './shared.js';
 
 /** Default most samples in one request (Prometheus's `queue_config.max_samples_per_send`). */
 export const DEFAULT_MAX_SAMPLES_PER_REQUEST = 2000;
@@ -125,9 +124,6 @@ export interface WriteRequestEncoderOptions {
 }
 
 /** prompb `MetricMetadata.MetricType` codes. */
-const METRIC_TYPE_CODE: Record<PrometheusType, number> = { counter: 1, gauge: 2, histogram: 3, summary: 5 };
-const NAME_LABEL = '__name__';
-const LE_LABEL = 'le';
 
 /**
  * Encodes metrics into remote write requests. Keeps its buffers between
@@ -425,22 +421,7 @@ function encodeMetadata(family: string, type: PrometheusType, help: string, unit
  * no bucket after an explicit `Infinity` boundary.
  */
 function bucketFields(boundaries: readonly number[], buckets: number): Uint8Array[] {
-  const fields: Uint8Array[] = [];
-  let infinite = false;
-  for (let i = 0; i < buckets; i++) {
-    const bound = boundaries[i];
-    if (bound === undefined && infinite) break;
-    if (bound === Infinity) infinite = true;
-    fields.push(encodeLabelField(1, LE_LABEL, prometheusBucketBound(bound)));
-  }
-  return fields;
-}
-
-function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return bucketBounds(boundaries, buckets).map((le) => encodeLabelField(1, LE_LABEL, le));
 }
 
 /** A prompb Histogram message body; undefined when the scale has no Prometheus schema. */
@@ -468,46 +449,4 @@ function encodeNativeHistogram(value: ExponentialHistogram, timestamp: number): 
   sink.byte(0x78); // timestamp = 15, varint
   sink.varint(timestamp);
   return sink.take();
-}
-
-/** Spans (messages) and deltas (packed sint64, proto3's default) of one sign. */
-function writeNativeSign(sink: ProtoSink, spanField: number, deltaField: number, buckets: NativeBuckets): void {
-  for (const span of buckets.spans) {
-    const offset = zigzag(span.offset);
-    const body = 2 + varintSize(offset) + varintSize(span.length);
-    sink.reserve(2 + body);
-    sink.byte((spanField << 3) | 2);
-    sink.varint(body);
-    sink.byte(0x08);
-    sink.varint(offset);
-    sink.byte(0x10);
-    sink.varint(span.length);
-  }
-  if (buckets.deltas.length === 0) return;
-  let size = 0;
-  for (const d of buckets.deltas) size += varintSize(zigzag(d));
-  sink.reserve(2 + varintSize(size) + size);
-  sink.byte((deltaField << 3) | 2);
-  sink.varint(size);
-  for (const d of buckets.deltas) sink.varint(zigzag(d));
-}
-
-/**
- * The time of a collection: its latest point end time. The SDK's clock is
- * `performance.timeOrigin + performance.now()`, which drifts from `Date.now()`;
- * the wall clock is only the fallback for a collection without points.
- */
-function collectionMillis(resourceMetrics: ResourceMetrics): number {
-  let latest = -1;
-  for (const scope of resourceMetrics.scopeMetrics) {
-    for (const metric of scope.metrics) {
-      for (const point of metric.dataPoints) latest = Math.max(latest, milliseconds(point.endTime));
-    }
-  }
-  return latest >= 0 ? latest : Date.now();
-}
-
-/** Sample timestamps are whole milliseconds. */
-function milliseconds(time: readonly [number, number]): number {
-  return Math.round(time[0] * 1000 + time[1] / 1e6);
 }
