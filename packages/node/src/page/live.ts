@@ -12,7 +12,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { diag } from '@opentelemetry/api';
 import { parseExposition } from '@inferometer/core/prometheus';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
-import { DEFAULT_COLLECT_TIMEOUT_MILLIS, DEFAULT_MAX_CONCURRENT_SCRAPES, DEFAULT_WRITE_TIMEOUT_MILLIS, type MetricsRequestHandler, type ScrapeLimits, type ScrapeStats } from '../prometheus/handler.js';
+import { DEFAULT_COLLECT_TIMEOUT_MILLIS, DEFAULT_MAX_CONCURRENT_SCRAPES, DEFAULT_WRITE_TIMEOUT_MILLIS, writeBody, type MetricsRequestHandler, type ScrapeLimits, type ScrapeStats } from '../prometheus/handler.js';
+import { RENDER_CHUNK_BYTES } from '../prometheus/coordinator.js';
 import { serialize } from '../prometheus/serializer.js';
 import { figuresOf, snapshotOf, type DriftCatalogNames, type DriftThresholds, type PageFigures, type Snapshot } from './figures.js';
 import { renderHealthPage } from './render.js';
@@ -214,11 +215,14 @@ export function createHealthPageHandler(source: HealthPageSource, timing: Sample
         response.end();
         return;
       }
-      const timer = setTimeout(() => {
-        if (!response.writableFinished && !response.destroyed) response.destroy();
-      }, writeTimeout);
-      response.once('close', () => clearTimeout(timer));
-      response.end(body, () => clearTimeout(timer));
+      // Written as /metrics' bodies are, a chunk at a time with backpressure
+      // (views of the one shared page, not copies): one end(page) left the
+      // whole page in the socket's own buffer and, on Node 22, 'finish' came
+      // at once, so a reader that never read was never cut off.
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < body.byteLength; at += RENDER_CHUNK_BYTES) chunks.push(body.subarray(at, at + RENDER_CHUNK_BYTES));
+      // A cut-off reader is the reader's trouble, not the service's: nothing to tell.
+      void writeBody(response, chunks, writeTimeout, () => undefined);
     });
   };
   return Object.assign(handler, { sampler });

@@ -411,7 +411,7 @@ function scrapeTimeout(header: string | string[] | undefined, fallback: number):
  * reader holds at most a chunk of its own (the chunks are shared and never
  * copied), and cuts the connection once `timeoutMillis` have passed.
  */
-async function writeBody(response: ServerResponse, chunks: readonly Buffer[], timeoutMillis: number, onCutOff: () => void): Promise<void> {
+export async function writeBody(response: ServerResponse, chunks: readonly Buffer[], timeoutMillis: number, onCutOff: () => void): Promise<void> {
   // Until the last byte is handed to the OS ('finish'), not until the last
   // write() call: a small body fits the socket's buffer at once.
   const timer = setTimeout(() => {
