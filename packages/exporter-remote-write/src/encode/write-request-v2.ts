@@ -24,7 +24,6 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import {
-  AggregationTemporality,
   DataPointType,
   type DataPoint,
   type ExponentialHistogram,
@@ -35,9 +34,7 @@ import {
   exemplarLabels,
   nativeBuckets,
   nativeSchema,
-  prometheusFamilyName,
   prometheusLabels,
-  prometheusType,
   ProtoSink,
   reservedLabels,
   TARGET_INFO,
@@ -46,10 +43,8 @@ import {
   type PrometheusLabel,
 } from '@inferometer/core/prometheus';
 import { exemplarsOf, type CollectedExemplar } from '@inferometer/core/internal';
-import { InferometerConfigError } from '@inferometer/core';
-import { resourceLabels } from '../translate/resource.js';
 import { SnappyCompressor } from './snappy.js';
-import { bucketBounds, collectionMillis, LE_LABEL, METRIC_TYPE_CODE, milliseconds, NAME_LABEL, sameNumbers, writeNativeSign } from './shared.js';
+import { bucketBounds, LE_LABEL, METRIC_TYPE_CODE, milliseconds, NAME_LABEL, sameNumbers, walkMetrics, writeNativeSign, encoderSettings, mergeLabels } from './shared.js';
 import { DEFAULT_MAX_SAMPLES_PER_REQUEST, type WriteRequestEncoderOptions } from './write-request.js';
 
 /** One 2.0 request body, ready to send, with what it carries (to compare with the receiver's `*-Written` headers). */
@@ -126,14 +121,7 @@ export class WriteRequestV2Encoder {
   private totalSamples = 0;
 
   constructor(options: WriteRequestEncoderOptions = {}) {
-    const max = options.maxSamplesPerRequest ?? DEFAULT_MAX_SAMPLES_PER_REQUEST;
-    if (!Number.isInteger(max) || max < 1) {
-      throw new InferometerConfigError('maxSamplesPerRequest', `WriteRequestV2Encoder: maxSamplesPerRequest must be a whole number of at least 1; got ${String(max)}`, ['a whole number of at least 1']);
-    }
-    this.maxSamples = max;
-    this.targetInfo = options.targetInfo ?? true;
-    this.instance = options.instance;
-    this.compressor = options.compress === false ? undefined : new SnappyCompressor();
+    ({ maxSamples: this.maxSamples, targetInfo: this.targetInfo, instance: this.instance, compressor: this.compressor } = encoderSettings('WriteRequestV2Encoder', options, DEFAULT_MAX_SAMPLES_PER_REQUEST));
   }
 
   /** Encodes every series of `resourceMetrics` into as many requests as `maxSamplesPerRequest` needs. */
@@ -141,48 +129,25 @@ export class WriteRequestV2Encoder {
     this.requests = [];
     this.resetRequest();
     this.totalSamples = 0;
-    let skippedDataPoints = 0;
-    const skippedMetrics: string[] = [];
-
-    const resource = resourceLabels(resourceMetrics.resource, this.instance);
-    const resourceEntries: PrometheusLabel[] = [{ name: 'instance', value: resource.instance }];
-    if (resource.job !== '') resourceEntries.push({ name: 'job', value: resource.job });
-
-    if (this.targetInfo && Object.keys(resource.rest).length > 0) {
-      this.meta = { type: METRIC_TYPE_CODE.gauge, help: 'Target metadata', unit: '' };
-      this.prepareLabels(resource.rest, resourceEntries, reservedLabels('gauge', true));
-      this.reserveSamples(1);
-      this.series(TARGET_INFO, undefined, 1, collectionMillis(resourceMetrics), 0, undefined);
-    }
-
-    for (const scopeMetrics of resourceMetrics.scopeMetrics) {
-      for (const metric of scopeMetrics.metrics) {
-        if (metric.dataPoints.length === 0) continue;
-        const name = prometheusFamilyName(metric);
-        const type = prometheusType(metric, true);
-        const delta = metric.dataPointType !== DataPointType.GAUGE && metric.aggregationTemporality === AggregationTemporality.DELTA;
-        if (name === undefined || type === undefined || delta) {
-          skippedDataPoints += metric.dataPoints.length;
-          skippedMetrics.push(metric.descriptor.name);
-          continue;
-        }
+    const skipped = walkMetrics(resourceMetrics, this.instance, this.targetInfo, {
+      targetInfo: (rest, resourceEntries, timestamp) => {
+        this.meta = { type: METRIC_TYPE_CODE.gauge, help: 'Target metadata', unit: '' };
+        this.prepareLabels(rest, resourceEntries, reservedLabels('gauge', true));
+        this.reserveSamples(1);
+        this.series(TARGET_INFO, undefined, 1, timestamp, 0, undefined);
+      },
+      metric: (name, type, metric, resourceEntries) => {
         this.meta = { type: METRIC_TYPE_CODE[type], help: metric.descriptor.description || 'description missing', unit: metric.descriptor.unit };
+        if (metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM) return this.native(name, metric.dataPoints, resourceEntries);
         // Start timestamps for what counts from a start (spec "Start timestamps": counters and counter histograms).
         const started = type === 'counter' || type === 'histogram';
-        if (metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM) {
-          const left = this.native(name, metric.dataPoints, resourceEntries);
-          if (left > 0) {
-            skippedDataPoints += left;
-            skippedMetrics.push(metric.descriptor.name);
-          }
-          continue;
-        }
         if (metric.dataPointType === DataPointType.HISTOGRAM) this.histogram(name, metric.dataPoints, resourceEntries);
         else this.singular(name, metric.dataPoints as DataPoint<number>[], resourceEntries, reservedLabels(type, true), started);
-      }
-    }
+        return 0;
+      },
+    });
     this.finishRequest();
-    return { requests: this.requests, samples: this.totalSamples, skippedDataPoints, skippedMetrics };
+    return { requests: this.requests, samples: this.totalSamples, ...skipped };
   }
 
   private singular(name: string, points: readonly DataPoint<number>[], resourceEntries: readonly PrometheusLabel[], reserved: readonly string[], started: boolean): void {
@@ -265,17 +230,15 @@ export class WriteRequestV2Encoder {
    * Prometheus translation, sorted by name, plus `job` and `instance`) and
    * notes where `__name__` and `le` go in the sorted order.
    */
+  /** {@link label}, bound once (not a closure per data point). */
+  private readonly visitLabel = (entry: PrometheusLabel): void => this.label(entry);
+
   private prepareLabels(attributes: Attributes, resourceEntries: readonly PrometheusLabel[], reserved: readonly string[]): void {
     const translated = prometheusLabels(attributes, reserved);
     this.refs.length = 0;
     this.nameAt = -1;
     this.leAt = -1;
-    let r = 0;
-    for (let i = 0; i <= translated.length; i++) {
-      const entry = translated[i];
-      while (r < resourceEntries.length && (entry === undefined || resourceEntries[r]!.name < entry.name)) this.label(resourceEntries[r++]!);
-      if (entry !== undefined) this.label(entry);
-    }
+    mergeLabels(translated, resourceEntries, this.visitLabel);
     if (this.nameAt < 0) this.nameAt = this.refs.length;
     if (this.leAt < 0) this.leAt = this.refs.length;
   }

@@ -22,7 +22,6 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import {
-  AggregationTemporality,
   DataPointType,
   type DataPoint,
   type ExponentialHistogram,
@@ -34,9 +33,7 @@ import {
   exemplarLabels,
   nativeBuckets,
   nativeSchema,
-  prometheusFamilyName,
   prometheusLabels,
-  prometheusType,
   ProtoSink,
   reservedLabels,
   TARGET_INFO,
@@ -47,10 +44,8 @@ import {
   type PrometheusType,
 } from '@inferometer/core/prometheus';
 import { exemplarsOf, type CollectedExemplar } from '@inferometer/core/internal';
-import { InferometerConfigError } from '@inferometer/core';
-import { resourceLabels } from '../translate/resource.js';
 import { SnappyCompressor } from './snappy.js';
-import { bucketBounds, collectionMillis, LE_LABEL, METRIC_TYPE_CODE, milliseconds, NAME_LABEL, sameNumbers, writeNativeSign } from './shared.js';
+import { bucketBounds, LE_LABEL, METRIC_TYPE_CODE, milliseconds, NAME_LABEL, sameNumbers, walkMetrics, writeNativeSign, encoderSettings, mergeLabels } from './shared.js';
 
 /** Default most samples in one request (Prometheus's `queue_config.max_samples_per_send`). */
 export const DEFAULT_MAX_SAMPLES_PER_REQUEST = 2000;
@@ -154,14 +149,7 @@ export class WriteRequestEncoder {
   private totalSamples = 0;
 
   constructor(options: WriteRequestEncoderOptions = {}) {
-    const max = options.maxSamplesPerRequest ?? DEFAULT_MAX_SAMPLES_PER_REQUEST;
-    if (!Number.isInteger(max) || max < 1) {
-      throw new InferometerConfigError('maxSamplesPerRequest', `WriteRequestEncoder: maxSamplesPerRequest must be a whole number of at least 1; got ${String(max)}`, ['a whole number of at least 1']);
-    }
-    this.maxSamples = max;
-    this.targetInfo = options.targetInfo ?? true;
-    this.instance = options.instance;
-    this.compressor = options.compress === false ? undefined : new SnappyCompressor();
+    ({ maxSamples: this.maxSamples, targetInfo: this.targetInfo, instance: this.instance, compressor: this.compressor } = encoderSettings('WriteRequestEncoder', options, DEFAULT_MAX_SAMPLES_PER_REQUEST));
   }
 
   /** Encodes every series of `resourceMetrics` into as many requests as `maxSamplesPerRequest` needs. */
@@ -171,53 +159,25 @@ export class WriteRequestEncoder {
     this.requestMetadata = [];
     this.totalSamples = 0;
     this.out.pos = 0;
-    let skippedDataPoints = 0;
-    const skippedMetrics: string[] = [];
-
-    const resource = resourceLabels(resourceMetrics.resource, this.instance);
-    // Sorted by name, as prepareLabels merges them into sorted labels.
-    const resourceEntries: PrometheusLabel[] = [{ name: 'instance', value: resource.instance }];
-    if (resource.job !== '') resourceEntries.push({ name: 'job', value: resource.job });
-
-    if (this.targetInfo && Object.keys(resource.rest).length > 0) {
-      // A gauge, as the pull endpoint's `# TYPE target_info gauge` says.
-      this.startMetric(encodeMetadata(TARGET_INFO, 'gauge', 'Target metadata', ''));
-      this.prepareLabels(resource.rest, resourceEntries, reservedLabels('gauge', true));
-      this.reserveSamples(1);
-      // Stamped with the collection's time, as its points are: one request, one instant.
-      this.series(encodeLabelField(1, NAME_LABEL, TARGET_INFO), undefined, 1, collectionMillis(resourceMetrics));
-    }
-
-    for (const scopeMetrics of resourceMetrics.scopeMetrics) {
-      for (const metric of scopeMetrics.metrics) {
-        if (metric.dataPoints.length === 0) continue;
-        const name = prometheusFamilyName(metric);
-        // Remote write 1.0 carries exponential histograms as native histograms.
-        const type = prometheusType(metric, true);
-        const delta = metric.dataPointType !== DataPointType.GAUGE && metric.aggregationTemporality === AggregationTemporality.DELTA;
-        if (name === undefined || type === undefined || delta) {
-          // Prometheus stores cumulative series; a delta point written as-is
-          // would read as a counter reset every interval.
-          skippedDataPoints += metric.dataPoints.length;
-          skippedMetrics.push(metric.descriptor.name);
-          continue;
-        }
+    const skipped = walkMetrics(resourceMetrics, this.instance, this.targetInfo, {
+      targetInfo: (rest, resourceEntries, timestamp) => {
+        // A gauge, as the pull endpoint's `# TYPE target_info gauge` says.
+        this.startMetric(encodeMetadata(TARGET_INFO, 'gauge', 'Target metadata', ''));
+        this.prepareLabels(rest, resourceEntries, reservedLabels('gauge', true));
+        this.reserveSamples(1);
+        this.series(encodeLabelField(1, NAME_LABEL, TARGET_INFO), undefined, 1, timestamp);
+      },
+      metric: (name, type, metric, resourceEntries) => {
         this.startMetric(encodeMetadata(name, type, metric.descriptor.description || 'description missing', metric.descriptor.unit));
-        if (metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM) {
-          // A native histogram: one TimeSeries with a Histogram instead of samples.
-          const left = this.native(name, metric.dataPoints, resourceEntries);
-          if (left > 0) {
-            skippedDataPoints += left;
-            skippedMetrics.push(metric.descriptor.name);
-          }
-          continue;
-        }
+        // A native histogram: one TimeSeries with a Histogram instead of samples.
+        if (metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM) return this.native(name, metric.dataPoints, resourceEntries);
         if (metric.dataPointType === DataPointType.HISTOGRAM) this.histogram(name, metric.dataPoints, resourceEntries);
         else this.singular(name, metric.dataPoints as DataPoint<number>[], resourceEntries, reservedLabels(type, true));
-      }
-    }
+        return 0;
+      },
+    });
     this.finishRequest();
-    return { requests: this.requests, samples: this.totalSamples, skippedDataPoints, skippedMetrics };
+    return { requests: this.requests, samples: this.totalSamples, ...skipped };
   }
 
   private singular(name: string, points: readonly DataPoint<number>[], resourceEntries: readonly PrometheusLabel[], reserved: readonly string[]): void {
@@ -299,20 +259,16 @@ export class WriteRequestEncoder {
    * Label fields into `this.labels`, noting where `__name__` and `le` go in
    * the sorted order.
    */
+  /** {@link label}, bound once (not a closure per data point). */
+  private readonly visitLabel = (entry: PrometheusLabel): void => this.label(entry);
+
   private prepareLabels(attributes: Attributes, resourceEntries: readonly PrometheusLabel[], reserved: readonly string[]): void {
     const translated = prometheusLabels(attributes, reserved);
     const labels = this.labels;
     labels.pos = 0;
     this.nameAt = -1;
     this.leAt = -1;
-    // Merge the two sorted lists; no name is in both, as `job` and
-    // `instance` are reserved in `translated`.
-    let r = 0;
-    for (let i = 0; i <= translated.length; i++) {
-      const entry = translated[i];
-      while (r < resourceEntries.length && (entry === undefined || resourceEntries[r]!.name < entry.name)) this.label(resourceEntries[r++]!);
-      if (entry !== undefined) this.label(entry);
-    }
+    mergeLabels(translated, resourceEntries, this.visitLabel);
     if (this.nameAt < 0) this.nameAt = labels.pos;
     if (this.leAt < 0) this.leAt = labels.pos;
   }
