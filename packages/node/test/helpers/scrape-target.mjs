@@ -24,7 +24,16 @@ for (let f = 0; f < SERIES / PER_FUNCTION; f++) {
 }
 for (let i = 0; i < SERIES; i++) fns[Math.floor(i / PER_FUNCTION)](`s${i % PER_FUNCTION}`);
 // One scrape first, so the baseline includes the caches a first scrape builds.
-await (await fetch(telemetry.metricsUrl)).arrayBuffer();
+// On a loaded machine reading the 16 MB body may outlast the write timeout
+// (this process is the server too): a scrape cut off has built them as well.
+for (let attempt = 1; ; attempt++) {
+  try {
+    await (await fetch(telemetry.metricsUrl)).arrayBuffer();
+    break;
+  } catch (err) {
+    if (attempt === 3) throw err;
+  }
+}
 globalThis.gc?.();
 
 const delay = monitorEventLoopDelay({ resolution: 1 });
