@@ -95,7 +95,9 @@ function value(samples: readonly Sample[], name: string, labels: Record<string, 
 }
 
 async function scrape(url: string): Promise<Sample[]> {
-  const response = await fetch(url);
+  // Prometheus' timeout header wins over a test's short collectTimeoutMillis:
+  // the reading scrape must not itself time out on a loaded machine.
+  const response = await fetch(url, { headers: { 'x-prometheus-scrape-timeout-seconds': '30' } });
   expect(response.status).toBe(200);
   return parseStrict(await response.text()).samples;
 }
