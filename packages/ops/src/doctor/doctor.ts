@@ -299,8 +299,13 @@ async function checkAlerts(base: string, timeoutMs: number): Promise<CheckResult
       .join(', ');
     return `${alertname ?? '(no alertname)'} {${text}}${a.value === undefined ? '' : ` value ${a.value}`}${a.activeAt === undefined ? '' : ` since ${a.activeAt}`}`;
   };
+  // Prometheus lists alerts in no set order: critical ones first, then by
+  // name and labels, so the first MAX_LISTED are the same on every run and
+  // the ones that page are never cut off by the list's bound.
+  const rank = (a: PrometheusAlert): number => (a.labels.severity === 'critical' ? 0 : 1);
+  const listed = firing.map((a) => ({ a, text: describe(a) })).sort((x, y) => rank(x.a) - rank(y.a) || (x.text < y.text ? -1 : x.text > y.text ? 1 : 0));
   return result('alerts', 'warn', `${firing.length} alert${firing.length > 1 ? 's' : ''} firing${pendingText}`, [
-    ...firing.slice(0, MAX_LISTED).map(describe),
+    ...listed.slice(0, MAX_LISTED).map((l) => l.text),
     ...(firing.length > MAX_LISTED ? [`and ${firing.length - MAX_LISTED} more`] : []),
   ]);
 }
