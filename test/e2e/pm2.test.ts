@@ -151,6 +151,14 @@ async function startApp(name: string, extra: Record<string, unknown> = {}, base?
           script: FIXTURE,
           exec_mode: 'cluster',
           instances: INSTANCES,
+          // pm2 reload stops the old process when the new one listens, or
+          // after listen_timeout whatever happens (3 s by default:
+          // GRACEFUL_LISTEN_TIMEOUT in pm2's constants.js, the backstop in
+          // lib/God/Reload.js). On a loaded CI machine a new process can take
+          // longer than 3 s to load, and then finds its port already free,
+          // so the wait for the predecessor this test checks never happens
+          // (CI on d901e33). A slow-starting service sets it the same way.
+          listen_timeout: 60_000,
           // One value for every instance, as an ecosystem file gives it.
           env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(base), OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', APP_PORT: String(appPort), STATE_DIR: stateDir },
           ...extra,
