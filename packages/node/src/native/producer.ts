@@ -34,10 +34,14 @@ export interface CatalogProducer {
 const SCOPE = { name: INSTRUMENTATION_SCOPE };
 /**
  * Series read between two yields to the event loop during a collection:
- * under a millisecond of work once warm, so a scrape of many series never holds up the
- * predictions the process serves.
+ * a quarter of a millisecond of work once warm (10,000 catalog series take
+ * some 25 ms of CPU to read), so a scrape of many series never holds up the
+ * predictions the process serves. On a 2-core machine that scrapers share,
+ * a step is often preempted part-way: 500 series a step left ten gzip
+ * scrapers' median stall at about 30 ms (bench/scenarios/scrape-stall.mjs),
+ * 125 at about 20 ms.
  */
-export const SERIES_PER_STEP = 500;
+export const SERIES_PER_STEP = 125;
 const descriptors = new WeakMap<MetricDefinition, MetricDescriptor>();
 
 /**

@@ -262,6 +262,7 @@ export class ScrapeCoordinator {
   }
 }
 
-function nextTurn(): Promise<void> {
+/** Resolves on the next turn of the event loop (after pending I/O), so a long piece of work lets requests and timers in. */
+export function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }

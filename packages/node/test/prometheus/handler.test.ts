@@ -1,5 +1,6 @@
 import { createServer, get, type IncomingHttpHeaders, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { parseStrict, sampleMap } from '@inferometer/testing';
 import { diag, DiagLogLevel, metrics } from '@opentelemetry/api';
@@ -10,7 +11,7 @@ import Fastify from 'fastify';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { instrument } from '@inferometer/core';
 import { SHARE_WINDOW_MILLIS } from '../../src/prometheus/coordinator.js';
-import { createPrometheusReader } from '../../src/prometheus/handler.js';
+import { createPrometheusReader, WRITE_TURN_BYTES, writeBody } from '../../src/prometheus/handler.js';
 import { ENDPOINT_CATALOG } from '../../src/prometheus/names.js';
 
 /** Families of the endpoint's self-metrics. */
@@ -363,3 +364,35 @@ function rawGet(url: string, headers: Record<string, string>): Promise<{ headers
     }).on('error', reject);
   });
 }
+
+describe('writeBody: a reader that keeps up does not hold the event loop', () => {
+  it('lets the event loop turn after every WRITE_TURN_BYTES, with every byte written in order', async () => {
+    // A socket whose kernel buffer always has room (a fast reader on
+    // loopback): every write completes at once. Without a yield the whole
+    // body would be written in one turn, for every scraper.
+    const received: Buffer[] = [];
+    const socket = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        received.push(chunk);
+        callback();
+      },
+    });
+    const chunks = Array.from({ length: 64 }, (_, i) => Buffer.alloc(64 * 1024, i));
+    let turns = 0;
+    let done = false;
+    const count = (): void => {
+      if (done) return;
+      turns++;
+      setImmediate(count);
+    };
+    setImmediate(count);
+    await writeBody(socket as never, chunks, 10_000, () => {
+      throw new Error('not cut off');
+    });
+    done = true;
+    const bytes = 64 * 64 * 1024;
+    expect(turns).toBeGreaterThanOrEqual(bytes / WRITE_TURN_BYTES - 1);
+    expect(Buffer.concat(received).equals(Buffer.concat(chunks))).toBe(true);
+    expect(socket.writableEnded).toBe(true);
+  });
+});
