@@ -99,3 +99,7 @@ export function fmt(v) {
   if (Math.abs(v) >= 10) return v.toFixed(1);
   return v.toFixed(2);
 }
+
+/** Markers of the table `npm run bench` writes into docs/performance.md (test/performance-table.test.ts reads them too). */
+export const TABLE_BEGIN = '<!-- bench table: written by `npm run bench` (bench/run.mjs), not by hand -->';
+export const TABLE_END = '<!-- end of bench table -->';

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, loadavg, release, totalmem, type } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmt } from './lib.mjs';
+import { fmt, TABLE_BEGIN, TABLE_END } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
@@ -110,4 +110,14 @@ writeFileSync(
   `${JSON.stringify({ date: new Date().toISOString(), commit, node, machine, versions, load: { before: loadBefore, after: loadAfter }, seconds: { total: totalSeconds, ...seconds }, results }, null, 2)}\n`,
 );
 // The committed table only from a full run: a partial one would drop rows.
-if (only.length === 0) writeFileSync(join(here, 'RESULTS.md'), `# Benchmark results\n\nWritten by \`npm run bench\` (bench/run.mjs).\n\n${text}`);
+if (only.length === 0) {
+  writeFileSync(join(here, 'RESULTS.md'), `# Benchmark results\n\nWritten by \`npm run bench\` (bench/run.mjs).\n\n${text}`);
+  // The table in docs/performance.md is this run's, between its markers,
+  // never typed (test/performance-table.test.ts checks they agree).
+  const doc = join(here, '..', 'docs', 'performance.md');
+  const current = readFileSync(doc, 'utf8');
+  const begin = current.indexOf(TABLE_BEGIN);
+  const end = current.indexOf(TABLE_END);
+  if (begin === -1 || end < begin) throw new Error(`${doc}: the markers ${TABLE_BEGIN} and ${TABLE_END} are missing`);
+  writeFileSync(doc, `${current.slice(0, begin + TABLE_BEGIN.length)}\n${lines.join('\n')}\n${current.slice(end)}`);
+}

@@ -1,5 +1,5 @@
 // Target 2: the iris ONNX model (batch 1) instrumented with @Instrument runs
-// within 3 % of the same model uninstrumented. Both run in this process, in
+// within 2 % of the same model uninstrumented (issue 24; 3 % before). Both run in this process, in
 // alternating rounds, and the overhead is the median of the per-round ratios
 // so that drift in machine load hits both sides alike.
 import { readFileSync } from 'node:fs';
@@ -72,9 +72,9 @@ report('onnx', [
     metric: 'iris ONNX batch 1: @Instrument overhead',
     unit: '%',
     ours: overhead,
-    goal: '<= 3 %',
-    met: overhead <= 3,
-    note: `median per call: uninstrumented ${median(plainUs).toFixed(2)} us, instrumented ${median(instrumentedUs).toFixed(2)} us (400 alternating blocks of 50 calls)`,
+    goal: '<= 2 %',
+    met: overhead <= 2,
+    note: `median per call: uninstrumented ${median(plainUs).toFixed(2)} us, instrumented ${median(instrumentedUs).toFixed(2)} us, i.e. ${((median(rounds) * median(plainUs)) * 1000).toFixed(0)} ns a call (400 alternating blocks of 50 calls; the async hot-path row has the same wrapper's cost without the model)`,
   }),
 ]);
 await telemetry.shutdown();
