@@ -11,7 +11,7 @@ export { OnceReporter } from './diagnostics.js';
 export { closestFirst, didYouMean, editDistance } from './errors.js';
 export { ProviderBound } from './global-provider.js';
 export { attachCollectorTo } from './collector.js';
-export { exemplarsOf } from './recorder/native/exemplars.js';
+export { bucketExemplar, exemplarsOf } from './recorder/native/exemplars.js';
 export type { CollectedExemplar } from './recorder/native/exemplars.js';
 export { DEFAULT_MAX_SIZE as EXPONENTIAL_DEFAULT_MAX_SIZE, MAX_SCALE as EXPONENTIAL_MAX_SCALE, MIN_SCALE as EXPONENTIAL_MIN_SCALE, changeScale, mapToIndex } from './recorder/native/exponential.js';
 export { SharedSeriesMirror } from './recorder/native/shared.js';

@@ -42,7 +42,7 @@ import {
   varintSize,
   type PrometheusLabel,
 } from '@inferometer/core/prometheus';
-import { exemplarsOf, type CollectedExemplar } from '@inferometer/core/internal';
+import { bucketExemplar, exemplarsOf, type CollectedExemplar } from '@inferometer/core/internal';
 import { SnappyCompressor } from './snappy.js';
 import { bucketBounds, LE_LABEL, METRIC_TYPE_CODE, milliseconds, NAME_LABEL, sameNumbers, walkMetrics, writeNativeSign, encoderSettings, mergeLabels } from './shared.js';
 import { DEFAULT_MAX_SAMPLES_PER_REQUEST, type WriteRequestEncoderOptions } from './write-request.js';
@@ -185,8 +185,8 @@ export class WriteRequestV2Encoder {
       let cumulative = 0;
       for (let i = 0; i < les.length; i++) {
         cumulative += counts[i] ?? 0;
-        let exemplar: CollectedExemplar | undefined;
-        if (exemplars !== undefined && next < exemplars.length && !(exemplars[next]!.value > (histogram.buckets.boundaries[i] ?? Infinity))) exemplar = exemplars[next++];
+        const exemplar = bucketExemplar(exemplars, next, histogram.buckets.boundaries[i] ?? Infinity);
+        if (exemplar !== undefined) next++;
         this.series(bucketName, les[i], cumulative, timestamp, start, exemplar === undefined ? undefined : [exemplar]);
       }
     }

@@ -43,7 +43,7 @@ import {
   type PrometheusLabel,
   type PrometheusType,
 } from '@inferometer/core/prometheus';
-import { exemplarsOf, type CollectedExemplar } from '@inferometer/core/internal';
+import { bucketExemplar, exemplarsOf, type CollectedExemplar } from '@inferometer/core/internal';
 import { SnappyCompressor } from './snappy.js';
 import { bucketBounds, LE_LABEL, METRIC_TYPE_CODE, milliseconds, NAME_LABEL, sameNumbers, walkMetrics, writeNativeSign, encoderSettings, mergeLabels } from './shared.js';
 
@@ -215,9 +215,9 @@ export class WriteRequestEncoder {
       let cumulative = 0;
       for (let i = 0; i < leFields.length; i++) {
         cumulative += counts[i] ?? 0;
-        let exemplar: Uint8Array | undefined;
-        if (exemplars !== undefined && next < exemplars.length && !(exemplars[next]!.value > (histogram.buckets.boundaries[i] ?? Infinity))) exemplar = exemplarField(exemplars[next++]);
-        this.series(bucketField, leFields[i], cumulative, timestamp, exemplar);
+        const exemplar = bucketExemplar(exemplars, next, histogram.buckets.boundaries[i] ?? Infinity);
+        if (exemplar !== undefined) next++;
+        this.series(bucketField, leFields[i], cumulative, timestamp, exemplar === undefined ? undefined : exemplarField(exemplar));
       }
     }
   }

@@ -1,4 +1,4 @@
-import { exemplarsOf } from '@inferometer/core/internal';
+import { bucketExemplar, exemplarsOf } from '@inferometer/core/internal';
 import { groupFamilies, reservedLabels, type EscapingScheme } from '@inferometer/core/prometheus';
 import { DataPointType, type DataPoint, type Histogram, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { ChunkWriter, DEFAULT_CHUNK_BYTES, drain, NEWLINE, SPACE } from './exposition/chunks.js';
@@ -196,13 +196,10 @@ function writeHistogram(w: ChunkWriter, bytes: HistogramBytes, point: DataPoint<
     w.bytes(bytes.bucketOpen);
     w.bytes(les[i]!);
     w.number(cumulative);
-    if (exemplars !== undefined && next < exemplars.length) {
-      const bound = i < boundaries.length ? boundaries[i]! : Infinity;
-      const exemplar = exemplars[next]!;
-      if (!(exemplar.value > bound)) {
-        writeExemplar(w, exemplar, escaping);
-        next++;
-      }
+    const exemplar = bucketExemplar(exemplars, next, i < boundaries.length ? boundaries[i]! : Infinity);
+    if (exemplar !== undefined) {
+      writeExemplar(w, exemplar, escaping);
+      next++;
     }
     w.byte(NEWLINE);
     if (boundaries[i] === Infinity) break;

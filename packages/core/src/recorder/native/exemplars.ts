@@ -151,3 +151,16 @@ function hrFromMs(ms: number): HrTimeLike {
 export function exemplarsOf(point: object): readonly CollectedExemplar[] | undefined {
   return (point as { exemplars?: readonly CollectedExemplar[] }).exemplars;
 }
+
+/**
+ * Of a histogram point's exemplars (at most one per bucket, in bucket
+ * order), the one for the bucket with upper bound `bound` when `next` is the
+ * first not yet written: it belongs there unless its value is above the
+ * bound. The caller moves `next` on when one is returned. One rule for the
+ * pull serializer and both remote-write encoders.
+ */
+export function bucketExemplar(exemplars: readonly CollectedExemplar[] | undefined, next: number, bound: number): CollectedExemplar | undefined {
+  if (exemplars === undefined || next >= exemplars.length) return undefined;
+  const exemplar = exemplars[next]!;
+  return exemplar.value > bound ? undefined : exemplar;
+}

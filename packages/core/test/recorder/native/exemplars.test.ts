@@ -6,6 +6,7 @@ import { ATTR_ERROR_TYPE, ATTR_MODEL_NAME, METRIC_PREDICTION_ERRORS, METRIC_PRED
 import { attachCollectorTo } from '../../../src/collector.js';
 import { instrument as instrumentInProcess, instrumentIn } from '../../../src/instrument.js';
 import type { CollectedHistogram, CollectedMetric } from '../../../src/recorder/native/collector.js';
+import { bucketExemplar, type CollectedExemplar } from '../../../src/recorder/native/exemplars.js';
 import { createRuntime, type Runtime } from '../../../src/runtime.js';
 
 const model = 'iris';
@@ -131,5 +132,28 @@ describe('exemplars', () => {
     collector.collect(end());
     expect(rt.recorder.tracing).toBe(false);
     collector.detach();
+  });
+});
+
+describe('bucketExemplar: which bucket an exemplar is written on', () => {
+  const at = (value: number): CollectedExemplar => ({ value }) as unknown as CollectedExemplar;
+
+  it('puts each exemplar on the first bucket whose bound holds it (a value on the bound included), one per bucket, in order', () => {
+    const exemplars = [at(0.05), at(0.1), at(7)];
+    const bounds = [0.01, 0.1, 1, Infinity];
+    const placed: (number | undefined)[] = [];
+    let next = 0;
+    for (const bound of bounds) {
+      const exemplar = bucketExemplar(exemplars, next, bound);
+      if (exemplar !== undefined) next++;
+      placed.push(exemplar?.value);
+    }
+    // 0.05 in (0.01, 0.1]; 0.1 also belongs there but one exemplar per bucket, so it waits for (0.1, 1]; 7 in +Inf.
+    expect(placed).toEqual([undefined, 0.05, 0.1, 7]);
+  });
+
+  it('has nothing to place without exemplars or once all are placed', () => {
+    expect(bucketExemplar(undefined, 0, Infinity)).toBeUndefined();
+    expect(bucketExemplar([at(1)], 1, Infinity)).toBeUndefined();
   });
 });
