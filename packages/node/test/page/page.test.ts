@@ -176,40 +176,12 @@ describe('the health page under the attacks /metrics withstands', () => {
     const pull = wideSource(2_000);
     const page = createHealthPageHandler({ reader: pull.reader, stats: pull.stats, limits: { writeTimeoutMillis: 500, maxConcurrentScrapes: 100 } });
     closers.push(() => page.sampler.stop());
-    let closed = 0;
-    let cutOff = 0;
-    const counted: typeof page = Object.assign(
-      (request: Parameters<typeof page>[0], response: Parameters<typeof page>[1]) => {
-        response.once('close', () => {
-          closed++;
-          if (!response.writableFinished) cutOff++;
-        });
-        page(request, response);
-      },
-      { sampler: page.sampler },
-    );
-    const server = await startMetricsServer(pull.handler, '127.0.0.1', 0, undefined, false, counted);
-    closers.push(() => server.close());
-    // The size from the header, the body left unread (reading 14 MiB may take
-    // longer than this handler's write timeout on a loaded machine).
-    const first = await fetch(server.pageUrl!);
-    const size = Number(first.headers.get('content-length'));
-    await first.body?.cancel();
-    expect(size).toBeGreaterThan(800_000);
-    const url = new URL(server.pageUrl!);
-    const sockets: Socket[] = [];
-    for (let i = 0; i < 50; i++) {
-      const socket = connect(Number(url.port), url.hostname);
-      socket.on('error', () => undefined);
-      socket.write(`GET / HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
-      socket.pause(); // never reads
-      sockets.push(socket);
-    }
-    closers.push(() => sockets.forEach((socket) => socket.destroy()));
+    const served = await serveToIdleReaders(pull, page, 50);
+    expect(served.size).toBeGreaterThan(800_000);
     // Every response done with: handed whole to the kernel, or cut off by
     // the write timeout; none left waiting on its reader.
-    await until(() => closed >= 51);
-    console.log(`50 readers that never read a ${(size / 1024).toFixed(0)} KiB page: ${50 - cutOff} handed to the kernel whole, ${cutOff} cut off at the write timeout`);
+    await until(() => served.closed >= 51);
+    console.log(`50 readers that never read a ${(served.size / 1024).toFixed(0)} KiB page: ${50 - served.cutOff} handed to the kernel whole, ${served.cutOff} cut off at the write timeout`);
     // One page rendered for them all (the sample's), not one each.
     expect(page.sampler.renders).toBe(1);
   }, 60_000);
@@ -235,37 +207,11 @@ describe('the health page against slow readers', () => {
     }
     const page = createHealthPageHandler({ reader: pull.reader, stats: pull.stats, limits: { writeTimeoutMillis: 1_000 } });
     closers.push(() => page.sampler.stop());
-    let cutOff = 0;
-    const counted: typeof page = Object.assign(
-      (request: Parameters<typeof page>[0], response: Parameters<typeof page>[1]) => {
-        response.once('close', () => {
-          if (!response.writableFinished) cutOff++;
-        });
-        page(request, response);
-      },
-      { sampler: page.sampler },
-    );
-    const server = await startMetricsServer(pull.handler, '127.0.0.1', 0, undefined, false, counted);
-    closers.push(() => server.close());
-    // The size from the header, the body left unread (reading 14 MiB may take
-    // longer than this handler's write timeout on a loaded machine).
-    const first = await fetch(server.pageUrl!);
-    const size = Number(first.headers.get('content-length'));
-    await first.body?.cancel();
+    const served = await serveToIdleReaders(pull, page, 5);
     // Twice the largest send buffer the kernel gives a socket (tcp_wmem, 4 MiB).
-    expect(size).toBeGreaterThan(8 * 1024 * 1024);
-    const url = new URL(server.pageUrl!);
-    const sockets: Socket[] = [];
-    for (let i = 0; i < 5; i++) {
-      const socket = connect(Number(url.port), url.hostname);
-      socket.on('error', () => undefined);
-      socket.write(`GET / HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
-      socket.pause(); // never reads
-      sockets.push(socket);
-    }
-    closers.push(() => sockets.forEach((socket) => socket.destroy()));
-    await until(() => cutOff >= 5);
-    console.log(`5 readers that never read a ${(size / 1048576).toFixed(1)} MiB page: all cut off at the write timeout`);
+    expect(served.size).toBeGreaterThan(8 * 1024 * 1024);
+    await until(() => served.cutOff >= 5);
+    console.log(`5 readers that never read a ${(served.size / 1048576).toFixed(1)} MiB page: all cut off at the write timeout`);
   }, 60_000);
 });
 
@@ -298,3 +244,40 @@ describe('the ring buffer', () => {
     expect(ring.values('b')).toEqual([5, 6, 7, 8]);
   });
 });
+
+/**
+ * Serves `page` beside `pull`'s /metrics, counting responses closed and
+ * those closed before they finished (cut off); learns the page's size from
+ * one request whose body it leaves unread (reading megabytes may outlast the
+ * handler's write timeout on a loaded machine); then opens `readers`
+ * connections that ask for the page and never read.
+ */
+async function serveToIdleReaders(pull: Pick<ReturnType<typeof createPrometheusReader>, 'handler'>, page: ReturnType<typeof createHealthPageHandler>, readers: number): Promise<{ readonly size: number; readonly closed: number; readonly cutOff: number }> {
+  const served = { size: 0, closed: 0, cutOff: 0 };
+  const counted: typeof page = Object.assign(
+    (request: Parameters<typeof page>[0], response: Parameters<typeof page>[1]) => {
+      response.once('close', () => {
+        served.closed++;
+        if (!response.writableFinished) served.cutOff++;
+      });
+      page(request, response);
+    },
+    { sampler: page.sampler },
+  );
+  const server = await startMetricsServer(pull.handler, '127.0.0.1', 0, undefined, false, counted);
+  closers.push(() => server.close());
+  const first = await fetch(server.pageUrl!);
+  served.size = Number(first.headers.get('content-length'));
+  await first.body?.cancel();
+  const url = new URL(server.pageUrl!);
+  const sockets: Socket[] = [];
+  for (let i = 0; i < readers; i++) {
+    const socket = connect(Number(url.port), url.hostname);
+    socket.on('error', () => undefined);
+    socket.write(`GET / HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
+    socket.pause(); // never reads
+    sockets.push(socket);
+  }
+  closers.push(() => sockets.forEach((socket) => socket.destroy()));
+  return served;
+}
