@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION } from '@inferometer/core/catalog';
+import { ATTR_MODEL_NAME, ATTR_MODEL_VERSION, METRIC_PREDICTION_ERRORS } from '@inferometer/core/catalog';
 import { cohensW, DEFAULT_THRESHOLDS, jensenShannon, ksBinned, psi } from '@inferometer/drift';
 import { METRIC_DATA_DRIFT_SCORE } from '@inferometer/drift/catalog';
 import { CATEGORY_INFRASTRUCTURE, CATEGORY_MODEL, DASHBOARD_NODE_QUERIES, DEFAULT_DRIFT_THRESHOLDS, GROUP_BY, LABEL_CATEGORY, prometheusRules, RECEIVERS, RECORDED } from '@inferometer/ops';
@@ -137,9 +137,13 @@ describe('alerts stay quiet on a healthy model and fire on a sick one (real Prom
   it('starts from a demo that inferometer doctor finds healthy, rules and alerts included', async () => {
     await prometheus.waitFor(`up{job="${JOBS.healthy}"}`, (v) => v === 1);
     await prometheus.waitFor(`sum(ml_predictions_total{job="${JOBS.healthy}"})`, (v) => v >= 1);
-    const { status, stdout } = await eventually('every rule evaluated once', async () => {
+    // Until every rule was evaluated once and Prometheus scraped twice: the
+    // endpoint's own scrape metrics are born at its first scrape, so
+    // Prometheus' first body lacks them (the doctor warns "not stored
+    // (yet?)" until its next scrape).
+    const { status, stdout } = await eventually('every rule evaluated once and a second scrape stored', async () => {
       const report = doctor(demos.healthy!.metricsUrl, '--prometheus', prometheus.url);
-      return report.stdout.includes('[ok]   rules') ? report : undefined;
+      return report.stdout.includes('[ok]   rules') && report.stdout.includes('[ok]   prometheus') ? report : undefined;
     });
     expect(stdout).toMatch(/\[ok\] {3}prometheus Prometheus reports the target up and stores its \d+ Inferometer metrics/);
     // Every rule the generator writes, each evaluated without error.
@@ -222,6 +226,8 @@ describe('alerts stay quiet on a healthy model and fire on a sick one (real Prom
     // The healthy demo did send invalid requests: counted as invalid_input, not as model failures.
     const invalid = await prometheus.query(`${RECORDED.errorRate}{job="${JOBS.healthy}",error_type="invalid_input"}`);
     expect(Number(invalid[0]!.value[1])).toBeGreaterThan(0);
+    // ...and the model itself never failed: no other error_type exists.
+    expect(await prometheus.query(`${METRIC_PREDICTION_ERRORS.prometheusName}{job="${JOBS.healthy}",error_type!="invalid_input"}`)).toEqual([]);
     const ratio = await prometheus.query(`${RECORDED.errorRatio}{job="${JOBS.healthy}"}`);
     expect(ratio.map((r) => r.value[1])).toEqual(['0']);
     console.log(`alerting e2e: healthy regime silent after ${Math.round((Date.now() - started) / 1000)} s`);

@@ -33,7 +33,6 @@ import {
   METRIC_TIME_PER_OUTPUT_TOKEN,
   METRIC_TIME_TO_FIRST_ITEM,
   STATUS_CANCELLED,
-  STATUS_ERROR,
   type FinishReason,
 } from '@inferometer/core/catalog';
 
@@ -146,12 +145,18 @@ export function recordingRules(options: RecordingOptions): RecordingRule[] {
   // unfinished, e.g. a client that disconnected from a stream) is neither a
   // failure nor a success, so it is in neither side of the ratio.
   const finishedByModel = `${by(...MODEL)} (${RECORDED.predictionRate}{${ATTR_STATUS}!="${STATUS_CANCELLED}"})`;
-  const errorsByModel = `${by(...MODEL)} (${RECORDED.predictionRate}{${ATTR_STATUS}="${STATUS_ERROR}"})`;
   const clientByModel = `${by(...MODEL)} (${RECORDED.errorRate}{${ATTR_ERROR_TYPE}=~${quote(options.clientErrorTypes)}})`;
   // Attempted predictions: finished calls but the refused ones (0 when none was refused).
   const attempted = `(${finishedByModel} - (${clientByModel} or ${totalByModel} * 0))`;
   const finishedGenerations = `${by(...MODEL)} (${RECORDED.finishReasonRate}{${ATTR_FINISH_REASON}!="${FINISH_CANCELLED}"})`;
-  const modelErrors = `(${errorsByModel} - (${clientByModel} or ${totalByModel} * 0))`;
+  // The model's own failures, read from the errors by error_type rather than
+  // as failed predictions minus refused ones: the two recorded rates are
+  // evaluated one after the other, and a scrape committed between the two
+  // evaluations makes their difference a small nonzero ratio on a model that
+  // never failed: the rules of a group do not share one view of the data
+  // (prometheus/prometheus#12275). Every failed call is counted under its
+  // error_type, so nothing is left out.
+  const modelErrors = `${by(...MODEL)} (${RECORDED.errorRate}{${ATTR_ERROR_TYPE}!~${quote(options.clientErrorTypes)}})`;
   return [
     { record: RECORDED.predictionRate, expr: `${by(...MODEL, ATTR_STATUS)} (${rate(METRIC_PREDICTIONS.prometheusName)})` },
     { record: RECORDED.errorRate, expr: `${by(...MODEL, ATTR_ERROR_TYPE)} (${rate(METRIC_PREDICTION_ERRORS.prometheusName)})` },
