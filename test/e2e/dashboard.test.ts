@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +36,8 @@ import { ONNXRUNTIME_CATALOG } from '@inferometer/onnxruntime';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = (...args: string[]): string => execFileSync(process.execPath, [join(root, 'packages', 'ops', 'dist', 'cli.js'), ...args], { encoding: 'utf8' });
 const JOB = 'iris';
+/** The two model releases' ONNX files, removed at the end. */
+const releases = mkdtempSync(join(tmpdir(), 'inferometer-iris-'));
 
 /**
  * Catalog metrics the demo does not emit today, with the reason. Expressions
@@ -149,10 +153,10 @@ beforeAll(async () => {
       await prometheus.waitFor(`sum(${METRIC_PREDICTIONS.prometheusName}{model_version="${version}"})`, (v) => v === total);
     }
   };
-  demo = await startDemoRelease(trainIrisRelease('1.0.0'), metricsPort);
+  demo = await startDemoRelease(trainIrisRelease(releases, '1.0.0'), metricsPort);
   await drive(demo, '1.0.0');
   await demo.stop();
-  demo = await startDemoRelease(trainIrisRelease('1.1.0'), metricsPort);
+  demo = await startDemoRelease(trainIrisRelease(releases, '1.1.0'), metricsPort);
   await drive(demo, '1.1.0');
   await prometheus.waitFor(`${METRIC_ACTIVE_MODEL_VERSION.prometheusName}{model_name="iris"}`, (v) => v === 1_001_000);
   // Two scrapes of the new release, and the rules evaluated over them.
@@ -162,6 +166,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.allSettled([demo?.stop(), prometheus?.stop()]);
+  rmSync(releases, { recursive: true, force: true });
 });
 
 describe('the generated Grafana dashboard', () => {

@@ -1,6 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDemoProcess } from './demo-process.js';
@@ -11,10 +9,10 @@ const example = join(root, 'examples', 'onnx-iris');
 /**
  * A release of the iris model: the example's own training script writes an
  * ONNX file whose metadata carries `version` (what the demo reports as
- * model_version). Written to a temporary directory.
+ * model_version). Written to `dir`, which the caller removes.
  */
-export function trainIrisRelease(version: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'inferometer-iris-')), `iris-${version}.onnx`);
+export function trainIrisRelease(dir: string, version: string): string {
+  const path = join(dir, `iris-${version}.onnx`);
   execFileSync(process.execPath, [join(example, 'dist', 'scripts', 'train-iris.js'), path, version], { stdio: 'ignore' });
   return path;
 }

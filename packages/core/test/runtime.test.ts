@@ -1,9 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { ATTR_ATTRIBUTE, METRIC_ATTRIBUTE_REJECTIONS, ATTR_MODEL_NAME, ATTR_MODEL_VERSION, ATTR_METRIC, METRIC_ACTIVE_MODEL_VERSION, METRIC_MODEL_INFO, METRIC_PREDICTIONS, METRIC_PREDICTIONS_IN_FLIGHT, METRIC_SERIES } from '../src/catalog.js';
 import { attachCollectorTo, type CatalogCollector } from '../src/collector.js';
 import { instrumentIn } from '../src/instrument.js';
@@ -231,6 +231,7 @@ const points = collector.collect([0, 0]).find((m) => m.definition.name === 'ml_p
 console.log(JSON.stringify({ total: points.reduce((t, p) => t + p.value, 0), points: points.length, same: internalCjs.runtime() === globalThis[Symbol.for('inferometer.core.runtime.v0')] }));
 `,
     );
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const out = JSON.parse(execFileSync(process.execPath, [script], { encoding: 'utf8' }));
     expect(out).toEqual({ total: 500, points: 1, same: true });
   });

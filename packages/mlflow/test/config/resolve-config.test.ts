@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InferometerConfigError } from '@inferometer/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { MlflowModelOptions } from '../../src/config/options.js';
 import { DEFAULTS, resolveConfig } from '../../src/config/resolve-config.js';
 
@@ -70,6 +70,7 @@ describe('resolveConfig: options, then MLflow variables', () => {
 
   it('insecure TLS and a CA bundle together fail, as in MLflow; a CA file is read once', () => {
     const dir = mkdtempSync(join(tmpdir(), 'inferometer-mlflow-ca-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const ca = join(dir, 'ca.pem');
     writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
     expect(resolveConfig({ env: { ...URI, MLFLOW_TRACKING_SERVER_CERT_PATH: ca } }).ca).toContain('BEGIN CERTIFICATE');

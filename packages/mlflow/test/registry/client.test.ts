@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parseModelUri } from '../../src/config/model-uri.js';
 import { resolveConfig } from '../../src/config/resolve-config.js';
 import type { MlflowModelOptions } from '../../src/config/options.js';
@@ -203,6 +203,7 @@ describe('TLS', () => {
   // A self-signed certificate for 127.0.0.1, made here with the system's openssl.
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
   const tls = { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('verifies the server: a self-signed certificate fails, unless MLFLOW_TRACKING_INSECURE_TLS or a CA bundle says otherwise', async () => {
     const s = await registry({ tls });
