@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS } from '@inferometer/core/catalog';
+import { ERROR_TYPE_INVALID_INPUT, METRIC_PREDICTION_ERRORS, METRIC_PREDICTION_LATENCY, METRIC_PREDICTIONS } from '@inferometer/core/catalog';
 import { parseExposition, type Exposition } from '@inferometer/core/prometheus';
 import { startBrowser, type Browser } from '../support/chromium.js';
 import { startDemoProcess, type DemoProcess } from '../support/demo-process.js';
@@ -25,7 +25,9 @@ let pageUrl: string;
 
 beforeAll(async () => {
   // Drift scores once 20 rows are in (the demo's default waits for 300).
-  [demo, browser] = await Promise.all([startDemoProcess(['--rate', '20', '--drift-min-rows', '20']), startBrowser()]);
+  // The model fails 1 call in 10 (IRIS_FAULT_RATIO), beside the demo's 5 %
+  // of invalid requests: both kinds of error for the error ratio.
+  [demo, browser] = await Promise.all([startDemoProcess(['--rate', '20', '--drift-min-rows', '20'], { IRIS_FAULT_RATIO: '0.1' }), startBrowser()]);
   // `npm start` prints the page's URL.
   pageUrl = (await demo.waitForLine(/model health page at (\S+)/))[1]!;
 }, 120_000);
@@ -33,16 +35,26 @@ afterAll(async () => {
   await Promise.allSettled([demo?.stop(), browser?.close()]);
 });
 
-/** The figures of the iris model a scrape shows: calls, errors, and the latency buckets, summed over statuses and series. */
-function scraped(exposition: Exposition): { calls: number; ended: number; errors: number; buckets: [number, number][] } {
+/**
+ * The figures of the iris model a scrape shows: calls; the model's failures
+ * and the calls attempted, as the generated error-ratio rule counts them
+ * (invalid input, the caller's mistake, in neither); and the latency
+ * buckets, summed over statuses and series.
+ */
+function scraped(exposition: Exposition): { calls: number; attempted: number; errors: number; refused: number; buckets: [number, number][] } {
   let calls = 0;
   let ended = 0;
   let errors = 0;
+  let refused = 0;
   for (const sample of exposition.families.get(METRIC_PREDICTIONS.prometheusName)?.samples ?? []) {
     if (sample.labels.model_name !== 'iris') continue;
     calls += sample.value;
     if (sample.labels.status === 'success' || sample.labels.status === 'error') ended += sample.value;
-    if (sample.labels.status === 'error') errors += sample.value;
+  }
+  for (const sample of exposition.families.get(METRIC_PREDICTION_ERRORS.prometheusName)?.samples ?? []) {
+    if (sample.labels.model_name !== 'iris') continue;
+    if (sample.labels.error_type === ERROR_TYPE_INVALID_INPUT) refused += sample.value;
+    else errors += sample.value;
   }
   const byBound = new Map<number, number>();
   for (const sample of exposition.families.get(METRIC_PREDICTION_LATENCY.prometheusName)?.samples ?? []) {
@@ -50,7 +62,7 @@ function scraped(exposition: Exposition): { calls: number; ended: number; errors
     const le = sample.labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(sample.labels.le);
     byBound.set(le, (byBound.get(le) ?? 0) + sample.value);
   }
-  return { calls, ended, errors, buckets: [...byBound].sort(([a], [b]) => a - b) };
+  return { calls, attempted: ended - refused, errors, refused, buckets: [...byBound].sort(([a], [b]) => a - b) };
 }
 
 /** The bucket `[lower, upper]` the q-quantile's rank falls in. */
@@ -97,9 +109,10 @@ describe('the health page in a real browser', () => {
     expect(page.rate).toBeGreaterThan(0);
     // The error ratio lies between the lowest and the highest the two scrapes allow.
     expect(b.errors).toBeGreaterThan(0);
-    // (Errors over calls that ended, success or error, as the page and the alert rules count it.)
-    expect(page.ratio).toBeGreaterThanOrEqual(b.errors / a.ended);
-    expect(page.ratio).toBeLessThanOrEqual(a.errors / b.ended);
+    expect(b.refused).toBeGreaterThan(0);
+    // (The model's failures over the calls attempted, as the page and the alert rules count it.)
+    expect(page.ratio).toBeGreaterThanOrEqual(b.errors / a.attempted);
+    expect(page.ratio).toBeLessThanOrEqual(a.errors / b.attempted);
     // p99 within the histogram's bucket resolution: inside the buckets the two scrapes' p99 ranks fall in.
     const low = bucketOf(0.99, b.buckets);
     const high = bucketOf(0.99, a.buckets);

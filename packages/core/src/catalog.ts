@@ -62,6 +62,19 @@ export const STATUS_CANCELLED = 'cancelled' as const;
  * must not create series without end.
  */
 export const ERROR_TYPE_OTHER = '_OTHER' as const;
+/**
+ * Value of {@link ATTR_ERROR_TYPE} for a call refused for its input (a
+ * request that should have been an HTTP 400): the caller's mistake, not the
+ * model's. The model error ratio leaves it out, in the generated rules
+ * (`inferometer rules --client-error-types`, this by default) and on the
+ * health page.
+ *
+ * @example
+ * ```ts
+ * instrument(predict, { model: 'iris', errorType: (e) => (e instanceof RangeError ? ERROR_TYPE_INVALID_INPUT : undefined) });
+ * ```
+ */
+export const ERROR_TYPE_INVALID_INPUT = 'invalid_input' as const;
 /** Most distinct `error_type` values kept per series before {@link ERROR_TYPE_OTHER}. */
 export const MAX_ERROR_TYPES_PER_SERIES = 32;
 

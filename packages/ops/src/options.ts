@@ -7,6 +7,7 @@
  */
 import { DRIFT_METHODS as DRIFT_STATISTICS, type DriftMethod } from '@inferometer/drift/catalog';
 import { InferometerConfigError, type InferometerConfigErrorDetails } from '@inferometer/core';
+import { ERROR_TYPE_INVALID_INPUT } from '@inferometer/core/catalog';
 import { didYouMean } from '@inferometer/core/internal';
 
 /**
@@ -159,7 +160,7 @@ export const DEFAULT_THRESHOLDS: AlertThresholds = Object.freeze({
  * caller sent something invalid (an HTTP 400) is the client's mistake, not a
  * model failure: it must not page the model owners.
  */
-export const DEFAULT_CLIENT_ERROR_TYPES = 'invalid_input';
+export const DEFAULT_CLIENT_ERROR_TYPES: string = ERROR_TYPE_INVALID_INPUT;
 
 /** How long a condition must hold before an alert fires, unless overridden. */
 export const DEFAULT_FOR = '5m';

@@ -15,6 +15,7 @@ import {
   ATTR_MODEL_VERSION,
   ATTR_STATUS,
   ATTR_TOKEN_TYPE,
+  ERROR_TYPE_INVALID_INPUT,
   METRIC_ATTRIBUTE_REJECTIONS,
   METRIC_DROPPED_OBSERVATIONS,
   METRIC_PREDICTION_CONFIDENCE,
@@ -247,6 +248,9 @@ export function snapshotOf(exposition: Exposition, at: number, drift?: DriftCata
 }
 
 /** The figures of `current`; rates over the time since `previous` when given. */
+/** The error-ratio figures' label: the ratio the generated alert watches, which leaves the caller's invalid input out. */
+const ERROR_RATIO = `Model error ratio (${ERROR_TYPE_INVALID_INPUT} left out)`;
+
 export function figuresOf(current: Snapshot, previous: Snapshot | undefined, thresholds: DriftThresholds = {}, endpointStats?: Readonly<Record<string, number>>): PageFigures {
   const figures: Figure[] = [];
   const distributions: Distribution[] = [];
@@ -260,20 +264,25 @@ export function figuresOf(current: Snapshot, previous: Snapshot | undefined, thr
       figures.push({ key: key(name), group, section, label, unit, value, ...(threshold === undefined ? {} : { threshold }) });
     };
     const calls = total(v.calls);
-    const errors = v.calls.get(STATUS_ERROR) ?? 0;
-    const ended = (v.calls.get(STATUS_SUCCESS) ?? 0) + errors;
+    // The model error ratio as the generated rule and alert count it: the
+    // model's failures (every error_type but the caller's invalid input) over
+    // the calls that ended, but those refused for their input.
+    const failed = (s: VersionSnapshot): { errors: number; attempted: number } => {
+      const refused = s.errorsByType.get(ERROR_TYPE_INVALID_INPUT) ?? 0;
+      return { errors: total(s.errorsByType) - refused, attempted: (s.calls.get(STATUS_SUCCESS) ?? 0) + (s.calls.get(STATUS_ERROR) ?? 0) - refused };
+    };
+    const { errors, attempted } = failed(v);
     push('calls_per_second', 'traffic', 'Calls per second', 'per_second', rate(calls, was === undefined ? undefined : total(was.calls)));
     push('calls_total', 'traffic', 'Calls since start', 'count', calls);
     push('in_flight', 'traffic', 'In flight', 'count', v.inFlight);
     if ((v.calls.get(STATUS_CANCELLED) ?? 0) > 0) push('cancelled_total', 'traffic', 'Cancelled since start', 'count', v.calls.get(STATUS_CANCELLED));
     if (was !== undefined) {
-      const wasErrors = was.calls.get(STATUS_ERROR) ?? 0;
-      const wasEnded = (was.calls.get(STATUS_SUCCESS) ?? 0) + wasErrors;
-      push('error_ratio', 'errors', 'Error ratio (last interval)', 'ratio', ended - wasEnded > 0 ? (errors - wasErrors) / (ended - wasEnded) : undefined);
+      const before = failed(was);
+      push('error_ratio', 'errors', `${ERROR_RATIO} (last interval)`, 'ratio', attempted - before.attempted > 0 ? Math.max(0, errors - before.errors) / (attempted - before.attempted) : undefined);
     } else {
-      push('error_ratio', 'errors', 'Error ratio (last interval)', 'ratio', undefined);
+      push('error_ratio', 'errors', `${ERROR_RATIO} (last interval)`, 'ratio', undefined);
     }
-    push('error_ratio_total', 'errors', 'Error ratio since start', 'ratio', ended > 0 ? errors / ended : undefined);
+    push('error_ratio_total', 'errors', `${ERROR_RATIO} since start`, 'ratio', attempted > 0 ? errors / attempted : undefined);
     for (const [type, count] of v.errorsByType) {
       push(`errors/${type}`, 'errors', `Errors per second: ${type}`, 'per_second', rate(count, was === undefined ? undefined : (was.errorsByType.get(type) ?? 0)));
       push(`errors_total/${type}`, 'errors', `Errors since start: ${type}`, 'count', count);

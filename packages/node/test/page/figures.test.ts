@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  ERROR_TYPE_INVALID_INPUT,
   METRIC_ATTRIBUTE_REJECTIONS,
   METRIC_PREDICTION_ERRORS,
   METRIC_PREDICTION_LATENCY,
@@ -21,17 +22,18 @@ import { renderHealthPage } from '../../src/page/render.js';
 
 const M = 'model_name="chat",model_version="2"';
 
-/** An exposition of the chat model after `calls` calls, `errors` of them failed. */
-function exposition(calls: number, errors: number, outputTokens: number, fast: number): string {
+/** An exposition of the chat model after `calls` calls: `errors` of them failed, and `refused` more were refused for their input. */
+function exposition(calls: number, errors: number, refused: number, outputTokens: number, fast: number): string {
   const latency = METRIC_PREDICTION_LATENCY.prometheusName;
   const ttft = METRIC_TIME_TO_FIRST_ITEM.prometheusName;
   const tokens = METRIC_PREDICTION_TOKENS.prometheusName;
   return [
     `# TYPE ${METRIC_PREDICTIONS.prometheusName} counter`,
-    `${METRIC_PREDICTIONS.prometheusName}{${M},status="success"} ${calls - errors}`,
-    `${METRIC_PREDICTIONS.prometheusName}{${M},status="error"} ${errors}`,
+    `${METRIC_PREDICTIONS.prometheusName}{${M},status="success"} ${calls - errors - refused}`,
+    `${METRIC_PREDICTIONS.prometheusName}{${M},status="error"} ${errors + refused}`,
     `# TYPE ${METRIC_PREDICTION_ERRORS.prometheusName} counter`,
     `${METRIC_PREDICTION_ERRORS.prometheusName}{${M},error_type="RateLimitError"} ${errors}`,
+    `${METRIC_PREDICTION_ERRORS.prometheusName}{${M},error_type="${ERROR_TYPE_INVALID_INPUT}"} ${refused}`,
     `# TYPE ${METRIC_PREDICTIONS_IN_FLIGHT.prometheusName} gauge`,
     `${METRIC_PREDICTIONS_IN_FLIGHT.prometheusName}{${M}} 3`,
     `# TYPE ${latency} histogram`,
@@ -58,8 +60,8 @@ function exposition(calls: number, errors: number, outputTokens: number, fast: n
 }
 
 describe('the health page figures', () => {
-  const before = snapshotOf(parseExposition(exposition(100, 10, 5_000, 90)), 1_000_000, driftCatalog);
-  const after = snapshotOf(parseExposition(exposition(200, 30, 9_000, 100)), 1_010_000, driftCatalog);
+  const before = snapshotOf(parseExposition(exposition(100, 10, 5, 5_000, 90)), 1_000_000, driftCatalog);
+  const after = snapshotOf(parseExposition(exposition(200, 30, 10, 9_000, 100)), 1_010_000, driftCatalog);
   const { figures } = figuresOf(after, before);
   const value = (key: string): number | undefined => figures.find((f) => f.key === key)?.value;
 
@@ -67,8 +69,11 @@ describe('the health page figures', () => {
     expect(value('chat/2/calls_per_second')).toBe(10);
     expect(value('chat/2/calls_total')).toBe(200);
     expect(value('chat/2/in_flight')).toBe(3);
-    expect(value('chat/2/error_ratio')).toBeCloseTo(20 / 100, 12);
-    expect(value('chat/2/error_ratio_total')).toBeCloseTo(30 / 200, 12);
+    // The model error ratio, as the generated alert counts it: the 10 + 5
+    // calls refused for their input are in neither side.
+    expect(value('chat/2/error_ratio')).toBeCloseTo(20 / 95, 12);
+    expect(value('chat/2/error_ratio_total')).toBeCloseTo(30 / 190, 12);
+    expect(value(`chat/2/errors_total/${ERROR_TYPE_INVALID_INPUT}`)).toBe(10);
     expect(value('chat/2/errors/RateLimitError')).toBe(2);
     expect(value('chat/2/tokens/output')).toBe(400);
   });

@@ -1,7 +1,8 @@
 import type { InferenceSession } from 'onnxruntime-node';
+import { ERROR_TYPE_INVALID_INPUT } from '@inferometer/core/catalog';
 
-/** The `error_type` of a call whose feeds do not fit the model: the caller's mistake, which ops' error ratio leaves out. */
-export const INVALID_INPUT = 'invalid_input' as const;
+/** The `error_type` of a call whose feeds do not fit the model: the caller's mistake, which the model error ratio leaves out (core's {@link ERROR_TYPE_INVALID_INPUT}). */
+export const INVALID_INPUT = ERROR_TYPE_INVALID_INPUT;
 
 /**
  * onnxruntime's messages for feeds that do not fit the model (1.30:
