@@ -137,10 +137,10 @@ describe('alerts stay quiet on a healthy model and fire on a sick one (real Prom
   it('starts from a demo that inferometer doctor finds healthy, rules and alerts included', async () => {
     await prometheus.waitFor(`up{job="${JOBS.healthy}"}`, (v) => v === 1);
     await prometheus.waitFor(`sum(ml_predictions_total{job="${JOBS.healthy}"})`, (v) => v >= 1);
-    // Until every rule was evaluated once and Prometheus scraped twice: the
-    // endpoint's own scrape metrics are born at its first scrape, so
-    // Prometheus' first body lacks them (the doctor warns "not stored
-    // (yet?)" until its next scrape).
+    // Until every rule was evaluated once and Prometheus stores every family
+    // the endpoint serves (the endpoint's own scrape metrics are born at its
+    // first scrape: the doctor waits for Prometheus' next one to tell them
+    // from dropped ones).
     const { status, stdout } = await eventually('every rule evaluated once and a second scrape stored', async () => {
       const report = doctor(demos.healthy!.metricsUrl, '--prometheus', prometheus.url);
       return report.stdout.includes('[ok]   rules') && report.stdout.includes('[ok]   prometheus') ? report : undefined;

@@ -174,10 +174,56 @@ interface Target {
   health: 'up' | 'down' | 'unknown';
   lastError: string;
   lastScrape: string;
+  /** A Prometheus duration, e.g. `15s`, `1m`. */
+  scrapeInterval?: string;
   labels: Record<string, string>;
 }
 
-async function checkPrometheus(prometheusUrl: string, metricsUrl: string, exposition: Exposition | undefined, timeoutMs: number): Promise<CheckResult> {
+/**
+ * Longest the doctor waits for Prometheus' next scrape of the target when
+ * some of what the endpoint serves is not stored yet (a family born after
+ * Prometheus' last scrape, such as the endpoint's own scrape metrics, which
+ * appear at its first scrape). A target scraped less often keeps the
+ * "(yet?)" warning, with the interval.
+ */
+export const MAX_WAIT_FOR_SCRAPE_MS = 30_000;
+/** How often the doctor asks Prometheus whether it scraped the target again. */
+const SCRAPE_POLL_MS = 250;
+
+/** Milliseconds of a Prometheus duration (`1m30s`, `15s`, `500ms`), or undefined. */
+function durationMs(text: string | undefined): number | undefined {
+  if (text === undefined || !/^(\d+(ms|[smhdwy]))+$/.test(text)) return undefined;
+  const unit: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, y: 31_536_000_000 };
+  let total = 0;
+  for (const [, n, u] of text.matchAll(/(\d+)(ms|[smhdwy])/g)) total += Number(n) * unit[u!]!;
+  return total;
+}
+
+/** Time (ms since the epoch) of a target's last scrape; Prometheus writes nanoseconds, which Date.parse does not read. */
+function scrapeTime(target: Target): number {
+  return Date.parse(target.lastScrape.replace(/(\.\d{3})\d+/, '$1'));
+}
+
+/**
+ * Waits until Prometheus has scraped the target again, with a scrape that
+ * started after `after`: true, or false when its interval is longer than
+ * {@link MAX_WAIT_FOR_SCRAPE_MS} or the wait ran out.
+ */
+async function nextScrape(base: string, found: Target, after: number, timeoutMs: number): Promise<boolean> {
+  const interval = durationMs(found.scrapeInterval);
+  if (interval === undefined || interval > MAX_WAIT_FOR_SCRAPE_MS) return false;
+  const deadline = Date.now() + Math.min(2 * interval + timeoutMs, MAX_WAIT_FOR_SCRAPE_MS + timeoutMs);
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, SCRAPE_POLL_MS));
+    const response = await get(`${base}/api/v1/targets?state=active`, timeoutMs);
+    if (response.status !== 200) return false;
+    const now = (JSON.parse(response.body) as { data: { activeTargets: Target[] } }).data.activeTargets.find((t) => t.scrapeUrl === found.scrapeUrl && t.labels.job === found.labels.job);
+    if (now !== undefined && scrapeTime(now) > after) return true;
+  }
+  return false;
+}
+
+async function checkPrometheus(prometheusUrl: string, metricsUrl: string, exposition: Exposition | undefined, timeoutMs: number, servedAt: number): Promise<CheckResult> {
   const base = prometheusUrl.replace(/\/+$/, '');
   let targets: Target[];
   try {
@@ -215,15 +261,38 @@ async function checkPrometheus(prometheusUrl: string, metricsUrl: string, exposi
   // Every catalog family's prefix (ml_, inferometer_, and node's process_ and nodejs_).
   const prefixes = [...new Set(ALL_METRICS.map((m) => m.prometheusName.slice(0, m.prometheusName.indexOf('_'))))].sort().join('|');
   const selector = `{job=${JSON.stringify(found.labels.job)}, instance=${JSON.stringify(found.labels.instance)}, __name__=~"(${prefixes})_.+"}`;
-  try {
+  const notStoredNow = async (): Promise<string[]> => {
     const response = await get(`${base}/api/v1/query?query=${encodeURIComponent(`count by (__name__) (${selector})`)}`, timeoutMs);
     const stored = new Set((JSON.parse(response.body) as { data: { result: { metric: { __name__: string } }[] } }).data.result.map((r) => r.metric.__name__));
-    const notStored = exposed.filter((family) => !seriesNames(ALL_METRICS.find((m) => m.prometheusName === family)!).some((series) => stored.has(series)));
+    return exposed.filter((family) => !seriesNames(ALL_METRICS.find((m) => m.prometheusName === family)!).some((series) => stored.has(series)));
+  };
+  try {
+    let notStored = await notStoredNow();
     if (notStored.length === exposed.length) {
       return result('prometheus', 'fail', 'Prometheus reports the target up but stores none of its Inferometer series (dropped by metric_relabel_configs or a limit?)', [...details, `not stored: ${notStored.join(', ')}`]);
     }
     if (notStored.length > 0) {
-      return result('prometheus', 'warn', 'Prometheus reports the target up but does not store some of its Inferometer series', [...details, `not stored (yet?): ${notStored.join(', ')}`]);
+      // Born after Prometheus' last scrape, or dropped? A scrape that
+      // started after the doctor read the endpoint tells them apart.
+      if (!(await nextScrape(base, found, servedAt, timeoutMs))) {
+        return result('prometheus', 'warn', 'Prometheus reports the target up but does not store some of its Inferometer series', [
+          ...details,
+          `not stored (yet?): ${notStored.join(', ')}`,
+          `Prometheus scrapes it every ${found.scrapeInterval ?? '(unknown)'}: run the doctor again after its next scrape`,
+        ]);
+      }
+      // The target's last-scrape time can move before the scrape's samples
+      // are committed: a few more looks, a poll apart.
+      for (let look = 0; look < 4 && notStored.length > 0; look++) {
+        if (look > 0) await new Promise((resolve) => setTimeout(resolve, SCRAPE_POLL_MS));
+        notStored = await notStoredNow();
+      }
+      if (notStored.length > 0) {
+        return result('prometheus', 'warn', 'Prometheus scrapes the target but does not store some of its Inferometer series (dropped by metric_relabel_configs or a limit?)', [
+          ...details,
+          `not stored by a scrape made after the doctor read them: ${notStored.join(', ')}`,
+        ]);
+      }
     }
     return result('prometheus', 'ok', `Prometheus reports the target up and stores its ${exposed.length} Inferometer metrics`, details);
   } catch (err) {
@@ -390,7 +459,7 @@ export async function inspect(options: DoctorOptions): Promise<{ readonly report
     }
   }
   if (prometheusUrl !== undefined) {
-    const prometheus = await checkPrometheus(prometheusUrl, metricsUrl, exposition, timeoutMs);
+    const prometheus = await checkPrometheus(prometheusUrl, metricsUrl, exposition, timeoutMs, scrapedAt);
     checks.push(prometheus);
     // Unreachable Prometheus: the prometheus check already says so.
     if (!prometheus.summary.startsWith('cannot reach')) {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { METRIC_ACTIVE_MODEL_VERSION, METRIC_MODEL_INFO, METRIC_PREDICTIONS } from '@inferometer/core/catalog';
+import { METRIC_ACTIVE_MODEL_VERSION, METRIC_MODEL_INFO, METRIC_PREDICTION_CONFIDENCE, METRIC_PREDICTION_TOKENS, METRIC_PREDICTIONS } from '@inferometer/core/catalog';
 import { formatDoctorReport, runDoctor } from '../../src/doctor/doctor.js';
 import { eventually, freePort, serveMetrics, startPrometheusWithConfig as startPrometheus } from '@inferometer/testing';
 
@@ -170,18 +170,25 @@ describe('runDoctor', () => {
 // takes some 5 s to its first scrape (its scrape manager applies targets on
 // a 5 s tick), so one per test would cost that every time.
 describe('runDoctor against a real Prometheus scraping several targets', () => {
-  const targets: Record<'up' | 'limited' | 'dropped' | 'unscraped', { url: string; port: number; stop(): Promise<void> }> = {} as never;
+  const targets: Record<'up' | 'limited' | 'dropped' | 'unscraped' | 'grown' | 'partly', { url: string; port: number; stop(): Promise<void> }> = {} as never;
   let prometheus: Awaited<ReturnType<typeof startPrometheus>>;
+  // A family the 'grown' target starts serving after Prometheus stored the rest.
+  let grown = false;
+  const LATER = `# TYPE ${METRIC_PREDICTION_TOKENS.prometheusName} histogram\n${METRIC_PREDICTION_TOKENS.prometheusName}_bucket{model_name="iris",model_version="1.0.0",token_type="output",le="+Inf"} 1\n${METRIC_PREDICTION_TOKENS.prometheusName}_sum{model_name="iris",model_version="1.0.0",token_type="output"} 7\n${METRIC_PREDICTION_TOKENS.prometheusName}_count{model_name="iris",model_version="1.0.0",token_type="output"} 1\n`;
 
   beforeAll(async () => {
-    for (const name of ['up', 'limited', 'dropped', 'unscraped'] as const) targets[name] = await serveMetrics(() => DEMO);
+    for (const name of ['up', 'limited', 'dropped', 'unscraped', 'partly'] as const) targets[name] = await serveMetrics(() => DEMO);
+    targets.grown = await serveMetrics(() => (grown ? DEMO + LATER : DEMO));
     const job = (name: string, port: number, extra = ''): string => `  - job_name: iris-${name}\n${extra}    static_configs: [{targets: ['127.0.0.1:${port}']}]\n`;
     prometheus = await startPrometheus(
       'global: {scrape_interval: 1s}\nscrape_configs:\n' +
         job('up', targets.up.port) +
         // sample_limit below the demo's 70 samples: every scrape fails, up == 0.
         job('limited', targets.limited.port, '    sample_limit: 10\n') +
-        job('dropped', targets.dropped.port, "    metric_relabel_configs: [{source_labels: [__name__], regex: '(ml|inferometer)_.*', action: drop}]\n"),
+        job('dropped', targets.dropped.port, "    metric_relabel_configs: [{source_labels: [__name__], regex: '(ml|inferometer)_.*', action: drop}]\n") +
+        job('grown', targets.grown.port) +
+        // One family dropped, the rest kept.
+        job('partly', targets.partly.port, "    metric_relabel_configs: [{source_labels: [__name__], regex: 'ml_prediction_confidence_.*', action: drop}]\n"),
     );
   });
 
@@ -216,6 +223,24 @@ describe('runDoctor against a real Prometheus scraping several targets', () => {
     });
     expect(prom(report).status).toBe('fail');
     expect(prom(report).details.at(-1)).toContain(METRIC_PREDICTIONS.prometheusName);
+  });
+
+  it('waits for the next scrape when a family was born after the last one, and then finds it stored', async () => {
+    await eventually('the first eight families stored', async () => (prom(await runDoctor({ metricsUrl: targets.grown.url, prometheusUrl: prometheus.url })).status === 'ok' ? true : undefined));
+    grown = true;
+    // Read by the doctor before Prometheus' next scrape (every second) has
+    // it: the doctor waits for that scrape instead of warning.
+    const report = await runDoctor({ metricsUrl: targets.grown.url, prometheusUrl: prometheus.url });
+    expect(prom(report)).toMatchObject({ status: 'ok', summary: 'Prometheus reports the target up and stores its 9 Inferometer metrics' });
+  });
+
+  it('warns, without "(yet?)", when a scrape made after the doctor read the endpoint still lacks a family', async () => {
+    const report = await eventually('a report after the first scrape', async () => {
+      const r = await runDoctor({ metricsUrl: targets.partly.url, prometheusUrl: prometheus.url });
+      return prom(r).status === 'warn' ? r : undefined;
+    });
+    expect(prom(report).summary).toBe('Prometheus scrapes the target but does not store some of its Inferometer series (dropped by metric_relabel_configs or a limit?)');
+    expect(prom(report).details.at(-1)).toBe(`not stored by a scrape made after the doctor read them: ${METRIC_PREDICTION_CONFIDENCE.prometheusName}`);
   });
 
   it('fails when Prometheus does not scrape the endpoint at all', async () => {
