@@ -198,12 +198,12 @@ describe('hostile answers are bounded', () => {
 
 describe('TLS', () => {
   const dir = mkdtempSync(join(tmpdir(), 'inferometer-mlflow-tls-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const key = join(dir, 'key.pem');
   const cert = join(dir, 'cert.pem');
   // A self-signed certificate for 127.0.0.1, made here with the system's openssl.
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
   const tls = { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('verifies the server: a self-signed certificate fails, unless MLFLOW_TRACKING_INSECURE_TLS or a CA bundle says otherwise', async () => {
     const s = await registry({ tls });

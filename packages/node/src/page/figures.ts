@@ -247,10 +247,14 @@ export function snapshotOf(exposition: Exposition, at: number, drift?: DriftCata
   return { at, versions, guard, endpoint };
 }
 
-/** The figures of `current`; rates over the time since `previous` when given. */
-/** The error-ratio figures' label: the ratio the generated alert watches, which leaves the caller's invalid input out. */
+/**
+ * The error-ratio figures' label: the ratio the generated alert watches
+ * with its default client error types, which leave the caller's invalid
+ * input out.
+ */
 const ERROR_RATIO = `Model error ratio (${ERROR_TYPE_INVALID_INPUT} left out)`;
 
+/** The figures of `current`; rates over the time since `previous` when given. */
 export function figuresOf(current: Snapshot, previous: Snapshot | undefined, thresholds: DriftThresholds = {}, endpointStats?: Readonly<Record<string, number>>): PageFigures {
   const figures: Figure[] = [];
   const distributions: Distribution[] = [];
@@ -264,9 +268,10 @@ export function figuresOf(current: Snapshot, previous: Snapshot | undefined, thr
       figures.push({ key: key(name), group, section, label, unit, value, ...(threshold === undefined ? {} : { threshold }) });
     };
     const calls = total(v.calls);
-    // The model error ratio as the generated rule and alert count it: the
-    // model's failures (every error_type but the caller's invalid input) over
-    // the calls that ended, but those refused for their input.
+    // The model error ratio as the generated rule and alert count it with
+    // their default client error types: the model's failures (every
+    // error_type but the caller's invalid input) over the calls that ended,
+    // but those refused for their input.
     const failed = (s: VersionSnapshot): { errors: number; attempted: number } => {
       const refused = s.errorsByType.get(ERROR_TYPE_INVALID_INPUT) ?? 0;
       return { errors: total(s.errorsByType) - refused, attempted: (s.calls.get(STATUS_SUCCESS) ?? 0) + (s.calls.get(STATUS_ERROR) ?? 0) - refused };

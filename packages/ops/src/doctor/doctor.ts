@@ -180,11 +180,11 @@ interface Target {
 }
 
 /**
- * Longest the doctor waits for Prometheus' next scrape of the target when
+ * Longest the doctor waits for Prometheus' next scrapes of the target when
  * some of what the endpoint serves is not stored yet (a family born after
  * Prometheus' last scrape, such as the endpoint's own scrape metrics, which
- * appear at its first scrape). A target scraped less often keeps the
- * "(yet?)" warning, with the interval.
+ * appear at its first scrape). It takes two scrapes, so a target scraped
+ * less often than every 15 s keeps the "(yet?)" warning, with its interval.
  */
 export const MAX_WAIT_FOR_SCRAPE_MS = 30_000;
 /** How often the doctor asks Prometheus whether it scraped the target again. */
@@ -204,26 +204,40 @@ function scrapeTime(target: Target): number {
   return Date.parse(target.lastScrape.replace(/(\.\d{3})\d+/, '$1'));
 }
 
-/**
- * Waits until Prometheus has scraped the target again, with a scrape that
- * started after `after`: true, or false when its interval is longer than
- * {@link MAX_WAIT_FOR_SCRAPE_MS} or the wait ran out.
- */
-async function nextScrape(base: string, found: Target, after: number, timeoutMs: number): Promise<boolean> {
-  const interval = durationMs(found.scrapeInterval);
-  if (interval === undefined || interval > MAX_WAIT_FOR_SCRAPE_MS) return false;
-  const deadline = Date.now() + Math.min(2 * interval + timeoutMs, MAX_WAIT_FOR_SCRAPE_MS + timeoutMs);
-  while (Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, SCRAPE_POLL_MS));
-    const response = await get(`${base}/api/v1/targets?state=active`, timeoutMs);
-    if (response.status !== 200) return false;
-    const now = (JSON.parse(response.body) as { data: { activeTargets: Target[] } }).data.activeTargets.find((t) => t.scrapeUrl === found.scrapeUrl && t.labels.job === found.labels.job);
-    if (now !== undefined && scrapeTime(now) > after) return true;
-  }
-  return false;
+/** The same target as Prometheus lists it now: same scrape URL, job and instance. */
+function sameTarget(a: Target, b: Target): boolean {
+  return a.scrapeUrl === b.scrapeUrl && a.labels.job === b.labels.job && a.labels.instance === b.labels.instance;
 }
 
-async function checkPrometheus(prometheusUrl: string, metricsUrl: string, exposition: Exposition | undefined, timeoutMs: number, servedAt: number): Promise<CheckResult> {
+/**
+ * Waits, until `deadline`, for a scrape of the target that started after
+ * the doctor read the endpoint, and returns the target as Prometheus then
+ * lists it (its health included). Judged by Prometheus' own clock, never
+ * against this machine's: the second scrape after `found`'s (the first may
+ * have begun before the read). Undefined when the target's interval makes
+ * two scrapes longer than {@link MAX_WAIT_FOR_SCRAPE_MS}, or the wait runs out.
+ */
+async function nextScrapes(base: string, found: Target, deadline: number, timeoutMs: number): Promise<Target | undefined> {
+  const interval = durationMs(found.scrapeInterval);
+  if (interval === undefined || 2 * interval > MAX_WAIT_FOR_SCRAPE_MS) return undefined;
+  let last = scrapeTime(found);
+  let seen = 0;
+  while (Date.now() + SCRAPE_POLL_MS < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, SCRAPE_POLL_MS));
+    const response = await get(`${base}/api/v1/targets?state=active`, Math.min(timeoutMs, Math.max(1, deadline - Date.now())));
+    if (response.status !== 200) return undefined;
+    const now = (JSON.parse(response.body) as { data: { activeTargets: Target[] } }).data.activeTargets.find((t) => sameTarget(t, found));
+    if (now === undefined) return undefined;
+    const at = scrapeTime(now);
+    if (at > last) {
+      last = at;
+      if (++seen === 2) return now;
+    }
+  }
+  return undefined;
+}
+
+async function checkPrometheus(prometheusUrl: string, metricsUrl: string, exposition: Exposition | undefined, timeoutMs: number): Promise<CheckResult> {
   const base = prometheusUrl.replace(/\/+$/, '');
   let targets: Target[];
   try {
@@ -247,12 +261,12 @@ async function checkPrometheus(prometheusUrl: string, metricsUrl: string, exposi
     );
   }
   const name = `${found.scrapeUrl} (job ${found.labels.job}, instance ${found.labels.instance})`;
-  if (found.health === 'down') {
-    return result('prometheus', 'fail', `Prometheus reports the target DOWN (up == 0): ${found.lastError || 'no error given'}`, [
-      `target ${name}, last scrape ${found.lastScrape}`,
+  const down = (target: Target): CheckResult =>
+    result('prometheus', 'fail', `Prometheus reports the target DOWN (up == 0): ${target.lastError || 'no error given'}`, [
+      `target ${name}, last scrape ${target.lastScrape}`,
       'dashboards keep showing its last good scrape; alerts on its metrics go silent',
     ]);
-  }
+  if (found.health === 'down') return down(found);
   if (found.health !== 'up') return result('prometheus', 'warn', `Prometheus has not scraped the target yet (health ${found.health})`, [`target ${name}`]);
   const details = [`target ${name}, last scrape ${found.lastScrape}`];
   // Up is not enough: metric_relabel_configs or limits can drop what the endpoint serves.
@@ -261,40 +275,46 @@ async function checkPrometheus(prometheusUrl: string, metricsUrl: string, exposi
   // Every catalog family's prefix (ml_, inferometer_, and node's process_ and nodejs_).
   const prefixes = [...new Set(ALL_METRICS.map((m) => m.prometheusName.slice(0, m.prometheusName.indexOf('_'))))].sort().join('|');
   const selector = `{job=${JSON.stringify(found.labels.job)}, instance=${JSON.stringify(found.labels.instance)}, __name__=~"(${prefixes})_.+"}`;
-  const notStoredNow = async (): Promise<string[]> => {
-    const response = await get(`${base}/api/v1/query?query=${encodeURIComponent(`count by (__name__) (${selector})`)}`, timeoutMs);
+  const notStoredNow = async (timeout: number): Promise<string[]> => {
+    const response = await get(`${base}/api/v1/query?query=${encodeURIComponent(`count by (__name__) (${selector})`)}`, timeout);
     const stored = new Set((JSON.parse(response.body) as { data: { result: { metric: { __name__: string } }[] } }).data.result.map((r) => r.metric.__name__));
     return exposed.filter((family) => !seriesNames(ALL_METRICS.find((m) => m.prometheusName === family)!).some((series) => stored.has(series)));
   };
+  const noneStored = (missing: readonly string[]): CheckResult =>
+    result('prometheus', 'fail', 'Prometheus reports the target up but stores none of its Inferometer series (dropped by metric_relabel_configs or a limit?)', [...details, `not stored: ${missing.join(', ')}`]);
+  const storesAll = (extra: readonly string[] = []): CheckResult => result('prometheus', 'ok', `Prometheus reports the target up and stores its ${exposed.length} Inferometer metrics`, [...details, ...extra]);
   try {
-    let notStored = await notStoredNow();
-    if (notStored.length === exposed.length) {
-      return result('prometheus', 'fail', 'Prometheus reports the target up but stores none of its Inferometer series (dropped by metric_relabel_configs or a limit?)', [...details, `not stored: ${notStored.join(', ')}`]);
+    const first = await notStoredNow(timeoutMs);
+    if (first.length === exposed.length) return noneStored(first);
+    if (first.length === 0) return storesAll();
+    // Born after Prometheus' last scrape, or dropped? A scrape that started
+    // after the doctor read the endpoint tells them apart.
+    const deadline = Date.now() + MAX_WAIT_FOR_SCRAPE_MS;
+    const later = await nextScrapes(base, found, deadline, timeoutMs);
+    if (later === undefined) {
+      return result('prometheus', 'warn', 'Prometheus reports the target up but does not store some of its Inferometer series', [
+        ...details,
+        `not stored (yet?): ${first.join(', ')}`,
+        `Prometheus scrapes it every ${found.scrapeInterval ?? '(unknown)'}: run the doctor again after its next scrape`,
+      ]);
     }
+    // A scrape that failed (a sample limit the new family crossed) marks every series stale.
+    if (later.health === 'down') return down(later);
+    // The target's last-scrape time can move before the scrape's samples
+    // are committed: a few more looks, a poll apart, within the deadline.
+    let notStored = first;
+    for (let look = 0; look < 4 && notStored.length > 0 && Date.now() < deadline; look++) {
+      if (look > 0) await new Promise((resolve) => setTimeout(resolve, SCRAPE_POLL_MS));
+      notStored = await notStoredNow(Math.min(timeoutMs, Math.max(1, deadline - Date.now())));
+    }
+    if (notStored.length === exposed.length) return noneStored(notStored);
     if (notStored.length > 0) {
-      // Born after Prometheus' last scrape, or dropped? A scrape that
-      // started after the doctor read the endpoint tells them apart.
-      if (!(await nextScrape(base, found, servedAt, timeoutMs))) {
-        return result('prometheus', 'warn', 'Prometheus reports the target up but does not store some of its Inferometer series', [
-          ...details,
-          `not stored (yet?): ${notStored.join(', ')}`,
-          `Prometheus scrapes it every ${found.scrapeInterval ?? '(unknown)'}: run the doctor again after its next scrape`,
-        ]);
-      }
-      // The target's last-scrape time can move before the scrape's samples
-      // are committed: a few more looks, a poll apart.
-      for (let look = 0; look < 4 && notStored.length > 0; look++) {
-        if (look > 0) await new Promise((resolve) => setTimeout(resolve, SCRAPE_POLL_MS));
-        notStored = await notStoredNow();
-      }
-      if (notStored.length > 0) {
-        return result('prometheus', 'warn', 'Prometheus scrapes the target but does not store some of its Inferometer series (dropped by metric_relabel_configs or a limit?)', [
-          ...details,
-          `not stored by a scrape made after the doctor read them: ${notStored.join(', ')}`,
-        ]);
-      }
+      return result('prometheus', 'warn', 'Prometheus scrapes the target but does not store some of its Inferometer series (dropped by metric_relabel_configs or a limit?)', [
+        ...details,
+        `not stored by a scrape made after the doctor read them: ${notStored.join(', ')}`,
+      ]);
     }
-    return result('prometheus', 'ok', `Prometheus reports the target up and stores its ${exposed.length} Inferometer metrics`, details);
+    return storesAll([`waited for Prometheus' next scrapes: ${first.join(', ')} appeared after its last one`]);
   } catch (err) {
     return result('prometheus', 'warn', `Prometheus reports the target up; querying its series failed: ${reason(err)}`, details);
   }
@@ -459,7 +479,7 @@ export async function inspect(options: DoctorOptions): Promise<{ readonly report
     }
   }
   if (prometheusUrl !== undefined) {
-    const prometheus = await checkPrometheus(prometheusUrl, metricsUrl, exposition, timeoutMs, scrapedAt);
+    const prometheus = await checkPrometheus(prometheusUrl, metricsUrl, exposition, timeoutMs);
     checks.push(prometheus);
     // Unreachable Prometheus: the prometheus check already says so.
     if (!prometheus.summary.startsWith('cannot reach')) {

@@ -32,7 +32,7 @@ import {
   METRIC_PREDICTIONS,
   METRIC_TIME_PER_OUTPUT_TOKEN,
   METRIC_TIME_TO_FIRST_ITEM,
-  STATUS_CANCELLED,
+  STATUS_SUCCESS,
   type FinishReason,
 } from '@inferometer/core/catalog';
 
@@ -141,13 +141,6 @@ export interface RecordingOptions {
 export function recordingRules(options: RecordingOptions): RecordingRule[] {
   const rate = (series: string): string => `rate(${series}[${RATE_WINDOW}])`;
   const totalByModel = `${by(...MODEL)} (${RECORDED.predictionRate})`;
-  // Calls that finished: a cancelled call (the caller dropped its result
-  // unfinished, e.g. a client that disconnected from a stream) is neither a
-  // failure nor a success, so it is in neither side of the ratio.
-  const finishedByModel = `${by(...MODEL)} (${RECORDED.predictionRate}{${ATTR_STATUS}!="${STATUS_CANCELLED}"})`;
-  const clientByModel = `${by(...MODEL)} (${RECORDED.errorRate}{${ATTR_ERROR_TYPE}=~${quote(options.clientErrorTypes)}})`;
-  // Attempted predictions: finished calls but the refused ones (0 when none was refused).
-  const attempted = `(${finishedByModel} - (${clientByModel} or ${totalByModel} * 0))`;
   const finishedGenerations = `${by(...MODEL)} (${RECORDED.finishReasonRate}{${ATTR_FINISH_REASON}!="${FINISH_CANCELLED}"})`;
   // The model's own failures, read from the errors by error_type rather than
   // as failed predictions minus refused ones: the two recorded rates are
@@ -156,7 +149,14 @@ export function recordingRules(options: RecordingOptions): RecordingRule[] {
   // never failed: the rules of a group do not share one view of the data
   // (prometheus/prometheus#12275). Every failed call is counted under its
   // error_type, so nothing is left out.
-  const modelErrors = `${by(...MODEL)} (${RECORDED.errorRate}{${ATTR_ERROR_TYPE}!~${quote(options.clientErrorTypes)}})`;
+  const modelErrors = `(${by(...MODEL)} (${RECORDED.errorRate}{${ATTR_ERROR_TYPE}!~${quote(options.clientErrorTypes)}}) or ${totalByModel} * 0)`;
+  // The calls the model answered or failed: its successes and its own
+  // failures. A cancelled call (the caller dropped its result unfinished,
+  // e.g. a client that disconnected from a stream) is neither, and a call
+  // refused for its input is the caller's: both are in neither side. A sum
+  // with no subtraction, so whichever scrape each recorded rate saw, the
+  // ratio stays between 0 and 1.
+  const successes = `(${by(...MODEL)} (${RECORDED.predictionRate}{${ATTR_STATUS}="${STATUS_SUCCESS}"}) or ${totalByModel} * 0)`;
   return [
     { record: RECORDED.predictionRate, expr: `${by(...MODEL, ATTR_STATUS)} (${rate(METRIC_PREDICTIONS.prometheusName)})` },
     { record: RECORDED.errorRate, expr: `${by(...MODEL, ATTR_ERROR_TYPE)} (${rate(METRIC_PREDICTION_ERRORS.prometheusName)})` },
@@ -165,9 +165,9 @@ export function recordingRules(options: RecordingOptions): RecordingRule[] {
       // `or ... * 0` gives 0 instead of no data while there is traffic but no
       // error series yet (a counter series appears at its first increment), so
       // the panel shows 0 % and the alert is visibly not firing.
-      // `attempted` is 0 when every call was refused: 0 / 0 is NaN, which
-      // never crosses a threshold.
-      expr: `(${modelErrors} or ${totalByModel} * 0) / ${attempted}`,
+      // The denominator is 0 when every call was refused or cancelled:
+      // 0 / 0 is NaN, which never crosses a threshold.
+      expr: `${modelErrors} / (${successes} + ${modelErrors})`,
     },
     { record: RECORDED.latencyBuckets, expr: `${by(...MODEL, 'le')} (${rate(`${METRIC_PREDICTION_LATENCY.prometheusName}_bucket`)})` },
     ...quantiles(RECORDED.latencyQuantiles, RECORDED.latencyBuckets, LATENCY_QUANTILES, METRIC_PREDICTION_LATENCY.prometheusName),
