@@ -186,8 +186,10 @@ describe('runDoctor against a real Prometheus scraping several targets', () => {
         // sample_limit below the demo's 70 samples: every scrape fails, up == 0.
         job('limited', targets.limited.port, '    sample_limit: 10\n') +
         job('dropped', targets.dropped.port, "    metric_relabel_configs: [{source_labels: [__name__], regex: '(ml|inferometer)_.*', action: drop}]\n") +
-        // Scraped every 3 s: the test below reads the endpoint well before the next scrape.
-        job('grown', targets.grown.port, '    scrape_interval: 3s\n') +
+        // Scraped every 5 s: the test below reads the endpoint seconds before
+        // the next scrape, however loaded the machine (two scrapes, the
+        // doctor's wait, are 10 s: under its 30 s bound).
+        job('grown', targets.grown.port, '    scrape_interval: 5s\n') +
         // One family dropped, the rest kept.
         job('partly', targets.partly.port, "    metric_relabel_configs: [{source_labels: [__name__], regex: 'ml_prediction_confidence_.*', action: drop}]\n"),
     );
@@ -229,7 +231,7 @@ describe('runDoctor against a real Prometheus scraping several targets', () => {
   it('waits for the next scrapes when a family was born after the last one, and then finds it stored', async () => {
     await eventually('the first eight families stored', async () => (prom(await runDoctor({ metricsUrl: targets.grown.url, prometheusUrl: prometheus.url })).status === 'ok' ? true : undefined));
     // Right after a scrape (Prometheus' own record of it), the family
-    // appears: the doctor reads it some 3 s before Prometheus' next scrape can.
+    // appears: the doctor reads it some 5 s before Prometheus' next scrape can.
     const lastScrape = async (): Promise<string> => {
       const body = (await (await fetch(`${prometheus.url}/api/v1/targets?state=active`)).json()) as { data: { activeTargets: { scrapeUrl: string; lastScrape: string }[] } };
       return body.data.activeTargets.find((t) => t.scrapeUrl === targets.grown.url)!.lastScrape;
