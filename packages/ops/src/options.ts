@@ -197,6 +197,16 @@ export function checkDuration(name: string, value: unknown): string {
   return value;
 }
 
+const UNIT_MILLIS: Readonly<Record<string, number>> = { y: 31_536_000_000, w: 604_800_000, d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+
+/** Milliseconds of a Prometheus duration (`1h30m`, `15s`, `500ms`); undefined when the text is not one. */
+export function durationMillis(duration: string): number | undefined {
+  if (duration === '' || !DURATION.test(duration)) return undefined;
+  let total = 0;
+  for (const [, count, unit] of duration.matchAll(/(\d+)(ms|y|w|d|h|m|s)/g)) total += Number(count) * UNIT_MILLIS[unit!]!;
+  return total;
+}
+
 /** A number in the open interval (min, max); numbers given as text (from the CLI) are read. */
 export function checkNumber(name: string, value: unknown, min: number, max: number, example: string): number {
   const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;

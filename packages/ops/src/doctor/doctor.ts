@@ -11,7 +11,7 @@
 import { METRIC_ATTRIBUTE_REJECTIONS, METRIC_DROPPED_OBSERVATIONS, OVERFLOW_VALUE } from '@inferometer/core/catalog';
 import { ALL_METRICS, METRIC_SCRAPE_ERRORS, METRIC_SCRAPE_REFUSALS, METRIC_SCRAPE_REQUESTS } from '../catalog.js';
 import { ATTR_ERROR_CAUSE, ATTR_REFUSAL_REASON } from '@inferometer/node/catalog';
-import { checkNumber, checkUrl } from '../options.js';
+import { checkNumber, checkUrl, durationMillis } from '../options.js';
 import { seriesNames } from '../promql/selectors.js';
 import { parseExposition, seriesCount, type Exposition } from '@inferometer/core/prometheus';
 import { histogramKindsOf, NATIVE_SCRAPE_ACCEPT } from './histograms.js';
@@ -190,13 +190,12 @@ export const MAX_WAIT_FOR_SCRAPE_MS = 30_000;
 /** How often the doctor asks Prometheus whether it scraped the target again. */
 const SCRAPE_POLL_MS = 250;
 
-/** Milliseconds of a Prometheus duration (`1m30s`, `15s`, `500ms`), or undefined. */
-function durationMs(text: string | undefined): number | undefined {
-  if (text === undefined || !/^(\d+(ms|[smhdwy]))+$/.test(text)) return undefined;
-  const unit: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, y: 31_536_000_000 };
-  let total = 0;
-  for (const [, n, u] of text.matchAll(/(\d+)(ms|[smhdwy])/g)) total += Number(n) * unit[u!]!;
-  return total;
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Prometheus' active targets (`/api/v1/targets`), or the HTTP status it answered instead. */
+async function activeTargets(base: string, timeoutMs: number): Promise<Target[] | number> {
+  const response = await get(`${base}/api/v1/targets?state=active`, timeoutMs);
+  return response.status === 200 ? (JSON.parse(response.body) as { data: { activeTargets: Target[] } }).data.activeTargets : response.status;
 }
 
 /** Time (ms since the epoch) of a target's last scrape; Prometheus writes nanoseconds, which Date.parse does not read. */
@@ -218,15 +217,15 @@ function sameTarget(a: Target, b: Target): boolean {
  * two scrapes longer than {@link MAX_WAIT_FOR_SCRAPE_MS}, or the wait runs out.
  */
 async function nextScrapes(base: string, found: Target, deadline: number, timeoutMs: number): Promise<Target | undefined> {
-  const interval = durationMs(found.scrapeInterval);
+  const interval = found.scrapeInterval === undefined ? undefined : durationMillis(found.scrapeInterval);
   if (interval === undefined || 2 * interval > MAX_WAIT_FOR_SCRAPE_MS) return undefined;
   let last = scrapeTime(found);
   let seen = 0;
   while (Date.now() + SCRAPE_POLL_MS < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, SCRAPE_POLL_MS));
-    const response = await get(`${base}/api/v1/targets?state=active`, Math.min(timeoutMs, Math.max(1, deadline - Date.now())));
-    if (response.status !== 200) return undefined;
-    const now = (JSON.parse(response.body) as { data: { activeTargets: Target[] } }).data.activeTargets.find((t) => sameTarget(t, found));
+    await pause(SCRAPE_POLL_MS);
+    const targets = await activeTargets(base, Math.min(timeoutMs, Math.max(1, deadline - Date.now())));
+    if (typeof targets === 'number') return undefined;
+    const now = targets.find((t) => sameTarget(t, found));
     if (now === undefined) return undefined;
     const at = scrapeTime(now);
     if (at > last) {
@@ -241,9 +240,9 @@ async function checkPrometheus(prometheusUrl: string, metricsUrl: string, exposi
   const base = prometheusUrl.replace(/\/+$/, '');
   let targets: Target[];
   try {
-    const response = await get(`${base}/api/v1/targets?state=active`, timeoutMs);
-    if (response.status !== 200) return result('prometheus', 'fail', `Prometheus at ${base} answered HTTP ${response.status} to /api/v1/targets`);
-    targets = (JSON.parse(response.body) as { data: { activeTargets: Target[] } }).data.activeTargets;
+    const answer = await activeTargets(base, timeoutMs);
+    if (typeof answer === 'number') return result('prometheus', 'fail', `Prometheus at ${base} answered HTTP ${answer} to /api/v1/targets`);
+    targets = answer;
   } catch (err) {
     return result('prometheus', 'fail', `cannot reach Prometheus at ${base}: ${reason(err)}`);
   }
@@ -304,7 +303,7 @@ async function checkPrometheus(prometheusUrl: string, metricsUrl: string, exposi
     // are committed: a few more looks, a poll apart, within the deadline.
     let notStored = first;
     for (let look = 0; look < 4 && notStored.length > 0 && Date.now() < deadline; look++) {
-      if (look > 0) await new Promise((resolve) => setTimeout(resolve, SCRAPE_POLL_MS));
+      if (look > 0) await pause(SCRAPE_POLL_MS);
       notStored = await notStoredNow(Math.min(timeoutMs, Math.max(1, deadline - Date.now())));
     }
     if (notStored.length === exposed.length) return noneStored(notStored);

@@ -10,7 +10,7 @@
  */
 import { isIP } from 'node:net';
 import { stringify } from 'yaml';
-import { checkDuration, DEFAULT_JOB, OpsConfigError } from '../options.js';
+import { checkDuration, DEFAULT_JOB, durationMillis, OpsConfigError } from '../options.js';
 import { metricRelabelConfigs, type RelabelConfig } from './relabel.js';
 
 /** The pull endpoint's default port (OTEL_EXPORTER_PROMETHEUS_PORT's default). */
@@ -88,7 +88,7 @@ export function scrapeConfig(options: ScrapeConfigOptions = {}): ScrapeJob {
   });
   const interval = options.interval === undefined ? undefined : checkDuration('interval', options.interval);
   const timeout = options.scrapeTimeout === undefined ? undefined : checkDuration('scrapeTimeout', options.scrapeTimeout);
-  if (interval !== undefined && timeout !== undefined && durationMillis(timeout) > durationMillis(interval)) {
+  if (interval !== undefined && timeout !== undefined && durationMillis(timeout)! > durationMillis(interval)!) {
     // Prometheus refuses the whole file for it.
     throw new OpsConfigError('scrapeTimeout', `scrape timeout ${timeout} is longer than the interval ${interval}; expected a timeout of at most the interval`, ['a duration of at most the interval'], { related: ['interval'], code: 'ERR_INFEROMETER_CONFLICTING_OPTIONS' });
   }
@@ -128,11 +128,3 @@ export function checkHost(host: unknown, name = 'hosts'): string {
   throw new OpsConfigError(name, `${name}: ${JSON.stringify(host)} is not a host name or IP address; expected e.g. localhost, 10.0.0.5, model-2.internal or ::1`, ['a host name', 'an IPv4 address', 'an IPv6 address']);
 }
 
-const UNIT_MILLIS: Readonly<Record<string, number>> = { y: 31_536_000_000, w: 604_800_000, d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
-
-/** A checked Prometheus duration in milliseconds. */
-function durationMillis(duration: string): number {
-  let total = 0;
-  for (const [, count, unit] of duration.matchAll(/(\d+)(ms|y|w|d|h|m|s)/g)) total += Number(count) * UNIT_MILLIS[unit!]!;
-  return total;
-}
