@@ -429,6 +429,119 @@ describe('instrument: hostile thenables', () => {
   });
 });
 
+describe('instrument: what a returned object is read for, once', () => {
+  /** An object whose `then`, `pipe`, `on` and async iterator are getters that count their reads. */
+  const probed = (then: () => unknown, reads: Record<string, number>) => ({
+    get then() {
+      reads.then = (reads.then ?? 0) + 1;
+      return then();
+    },
+    get pipe() {
+      reads.pipe = (reads.pipe ?? 0) + 1;
+      return undefined;
+    },
+    get on() {
+      reads.on = (reads.on ?? 0) + 1;
+      return undefined;
+    },
+    get [Symbol.asyncIterator]() {
+      reads.asyncIterator = (reads.asyncIterator ?? 0) + 1;
+      return undefined;
+    },
+  });
+
+  it('a `then` getter runs once per call, and the thenable it returns is the one measured', async () => {
+    const reads: Record<string, number> = {};
+    let thenCalls = 0;
+    const lazy = probed(
+      () =>
+        function (this: unknown, onFulfilled?: (value: unknown) => unknown) {
+          thenCalls++;
+          return Promise.resolve(0.9).then(onFulfilled);
+        },
+      reads,
+    );
+    const predict = instrument(() => lazy, { model, confidence: (r) => r as unknown as number });
+    expect(predict()).toBe(lazy);
+    expect(reads).toEqual({ then: 1 });
+    expect(thenCalls).toBe(0);
+    // The caller awaits it: the installed then() calls the one the getter gave, once.
+    expect(await (lazy as unknown as Promise<number>)).toBe(0.9);
+    expect(thenCalls).toBe(1);
+    expect(await m.value(METRIC_PREDICTIONS.name, success())).toBe(1);
+    expect((await m.histogram(METRIC_PREDICTION_CONFIDENCE.name, { [ATTR_MODEL_NAME]: model }))?.count).toBe(1);
+  });
+
+  it('a plain object is read once for each of then, pipe and its async iterator, and counted at return', async () => {
+    const reads: Record<string, number> = {};
+    const plain = probed(() => undefined, reads);
+    const predict = instrument(() => plain, { model });
+    expect(predict()).toBe(plain);
+    // `on` is read only when `pipe` is a function (a Node.js stream has both).
+    expect(reads).toEqual({ then: 1, pipe: 1, asyncIterator: 1 });
+    expect(await m.value(METRIC_PREDICTIONS.name, success())).toBe(1);
+    expect(await m.value(METRIC_PREDICTIONS_IN_FLIGHT.name, { [ATTR_MODEL_NAME]: model })).toBe(0);
+  });
+
+  it('streaming: false reads only `then`', async () => {
+    const reads: Record<string, number> = {};
+    const plain = probed(() => undefined, reads);
+    const predict = instrument(() => plain, { model, streaming: false });
+    expect(predict()).toBe(plain);
+    expect(reads).toEqual({ then: 1 });
+    expect(await m.value(METRIC_PREDICTIONS.name, success())).toBe(1);
+  });
+
+  it('getters that throw make a plain value: returned untouched, counted as a success', async () => {
+    const results = [
+      { get then(): never { throw new Error('then getter'); } },
+      { get pipe(): never { throw new Error('pipe getter'); } },
+      { get [Symbol.asyncIterator](): never { throw new Error('iterator getter'); } },
+      (() => {
+        const revoked = Proxy.revocable({}, {});
+        revoked.revoke();
+        return revoked.proxy;
+      })(),
+    ];
+    for (const result of results) {
+      const predict = instrument(() => result, { model });
+      expect(predict()).toBe(result);
+    }
+    expect(await m.value(METRIC_PREDICTIONS.name, success())).toBe(results.length);
+    expect(await m.value(METRIC_PREDICTIONS_IN_FLIGHT.name, { [ATTR_MODEL_NAME]: model })).toBe(0);
+  });
+
+  it('whatever a sync function returns, the caller gets it and the call is counted once, with its confidence when it has one', async () => {
+    const kinds = fc.oneof(
+      fc.constantFrom<unknown>(undefined, null, 0, 'label', true, 10n, Symbol.for('s')),
+      fc.double({ min: 0, max: 1, noNaN: true }),
+      fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 5 }),
+      fc.array(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 3 }),
+      fc.dictionary(fc.string({ maxLength: 4 }), fc.integer()),
+      fc.constant(() => 0.5),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(kinds, { minLength: 1, maxLength: 8 }), async (returned) => {
+        const local = setupTestMetrics();
+        const runtime = createRuntime();
+        try {
+          let i = 0;
+          const predict = instrumentIn(runtime, () => returned[i++], { model, confidence: (r) => r as number });
+          for (const expected of returned) expect(predict()).toBe(expected);
+          expect(await local.value(METRIC_PREDICTIONS.name, success())).toBe(returned.length);
+          expect(await local.value(METRIC_PREDICTIONS_IN_FLIGHT.name, { [ATTR_MODEL_NAME]: model })).toBe(0);
+          // A number or probability vector gives one value, a list of vectors one per row; anything else none.
+          const expectedConfidences = returned.reduce<number>((n, r) => n + (typeof r === 'number' ? 1 : Array.isArray(r) ? (Array.isArray(r[0]) ? r.length : 1) : 0), 0);
+          expect((await local.histogram(METRIC_PREDICTION_CONFIDENCE.name, { [ATTR_MODEL_NAME]: model }))?.count ?? 0).toBe(expectedConfidences);
+        } finally {
+          await local.shutdown();
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
 /** A lazy thenable like a Mongoose Query or a knex builder: then() runs the query, every time. */
 class LazyQuery<T> {
   executions = 0;
