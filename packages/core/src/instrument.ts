@@ -244,19 +244,36 @@ function probeStack(depth: number): number {
   return depth === 0 ? 0 : probeStack(depth - 1) + 1;
 }
 
-/** Builds the wrapper for a validated plan. Shared with the decorator. @internal */
+/**
+ * Builds the wrapper for a validated plan. Shared with the decorator.
+ *
+ * Two wrapper functions, one body of rules: V8 keeps one set of type
+ * feedback and one optimized code object for all the closures of a
+ * function literal, so with a single literal every sync model's wrapper was
+ * compiled for the async and streaming results of the others (the hot-path
+ * bench, which instruments a sync and an async function in one process:
+ * 1.38-1.41x the two timer reads with one literal, 1.26x with two; 1.28x
+ * and 1.16x without confidence). {@link plainWrapper} serves sync plans
+ * with nothing but confidence to read after the call, the common case;
+ * {@link generalWrapper} everything else. The out-of-stack rules above hold
+ * in both, line for line: instrument.test.ts runs its stack-overflow sweeps
+ * through each.
+ *
+ * @internal
+ */
 export function wrapFunction<F extends AnyFunction>(fn: F, plan: Plan): F {
   const settle = chooseSettle(fn, plan);
-  // Decided once: whether a plain result (neither a thenable nor a stream)
-  // is settled here, inside the wrapper. That is settleSync's work for a
-  // plan with nothing but confidence to read, written out so the JIT keeps
-  // it in the wrapper's own optimized code: behind a call (settleAny, then
-  // settleSync) it does not fit V8's inlining budget, and the two calls
-  // cost 15-25 % of the two clock reads (bench/scenarios/hot-path.mjs).
-  const plain = settle === settleAny && plan.generation === undefined && plan.phases === undefined;
-  const confidence = plan.confidence !== undefined;
-  const streams = plan.streaming !== false;
-  const wrapper = function (this: ThisParameterType<F>, ...args: Parameters<F>): ReturnType<F> {
+  const wrapper = settle === settleAny && plan.generation === undefined && plan.phases === undefined ? plainWrapper(fn, plan) : generalWrapper(fn, plan, settle);
+  // Keep what callers and frameworks read off the function (NestJS reads
+  // `name`; arity checks read `length`).
+  Object.defineProperty(wrapper, 'name', { value: fn.name, configurable: true });
+  Object.defineProperty(wrapper, 'length', { value: fn.length, configurable: true });
+  return wrapper as unknown as F;
+}
+
+/** The wrapper of any plan: the result is settled by `settle`, chosen once for the function's kind ({@link chooseSettle}). */
+function generalWrapper(fn: AnyFunction, plan: Plan, settle: Settle): AnyFunction {
+  return function (this: unknown, ...args: unknown[]): unknown {
     let resolved: Resolved;
     let call: CallSeries | undefined;
     let start: number;
@@ -286,9 +303,9 @@ export function wrapFunction<F extends AnyFunction>(fn: F, plan: Plan): F {
       } catch {
         // Still out of stack: the next flush finds the entry.
       }
-      return fn.apply(this, args) as ReturnType<F>;
+      return fn.apply(this, args);
     }
-    let result: ReturnType<F>;
+    let result: unknown;
     try {
       result = fn.apply(this, args);
     } catch (error) {
@@ -319,10 +336,111 @@ export function wrapFunction<F extends AnyFunction>(fn: F, plan: Plan): F {
       throw error;
     }
     try {
-      if (!plain) return settle(plan, resolved, call, start, result, args) as ReturnType<F>;
+      return settle(plan, resolved, call, start, result, args);
+    } catch (failure) {
+      // Settling ran out of stack before ending the call, and left nothing
+      // that could end it: out of flight here, the result handed back as
+      // the function returned it (a promise unobserved, so its rejection
+      // reaches the caller as without us). Field updates only.
+      const count = call.handle.native;
+      const slot = count.at + IN_FLIGHT;
+      if (count.counts[slot]! > 0) count.counts[slot]!--;
+      const i = work.top;
+      if (i < WORK_SIZE) {
+        work.kinds[i] = WORK_LOST;
+        work.calls[i] = call;
+        work.plans[i] = plan;
+        work.errors[i] = failure;
+        work.top = i + 1;
+      } else work.missed++;
+      try {
+        scheduleFlush();
+      } catch {
+        // Still out of stack: the next flush finds the entry.
+      }
+      return result;
+    }
+  };
+}
+
+/**
+ * The wrapper of a sync plan without `phases` or `llm` ({@link settleAny}'s
+ * plans). A plain result (neither a thenable nor a stream) is settled in
+ * the wrapper itself: that is {@link settleSync}'s work for such a plan,
+ * written out so the JIT keeps it in the wrapper's own code. Behind the two
+ * calls of settleAny and settleSync it did not fit V8's inlining budget,
+ * which cost 15-25 % of the two timer reads. Any other result, or a plan
+ * with a drift observer, goes to {@link settleProbed} as from settleAny.
+ */
+function plainWrapper(fn: AnyFunction, plan: Plan): AnyFunction {
+  const confidence = plan.confidence !== undefined;
+  const streams = plan.streaming !== false;
+  return function (this: unknown, ...args: unknown[]): unknown {
+    let resolved: Resolved;
+    let call: CallSeries | undefined;
+    let start: number;
+    try {
+      resolved = plan.resolve(this, args);
+      if (plan.batchSize !== undefined) observeBatchSize(plan, resolved.series, args);
+      if (resolved.observer !== undefined) observeInput(plan, resolved.observer, args);
+      call = resolved.series.begin();
+      start = now();
+    } catch (failure) {
+      // Our bookkeeping failed before the call (out of stack): the call
+      // runs unmeasured. Field updates only (see above).
+      if (call !== undefined) {
+        const count = call.handle.native;
+        const slot = count.at + IN_FLIGHT;
+        if (count.counts[slot]! > 0) count.counts[slot]!--;
+      }
+      const i = work.top;
+      if (i < WORK_SIZE) {
+        work.kinds[i] = WORK_UNMEASURED;
+        work.plans[i] = plan;
+        work.errors[i] = failure;
+        work.top = i + 1;
+      } else work.missed++;
+      try {
+        scheduleFlush();
+      } catch {
+        // Still out of stack: the next flush finds the entry.
+      }
+      return fn.apply(this, args);
+    }
+    let result: unknown;
+    try {
+      result = fn.apply(this, args);
+    } catch (error) {
+      // Out of flight first, then the outcome stored, with field updates
+      // only; then counted here if the stack allows, else further up.
+      const count = call.handle.native;
+      const slot = count.at + IN_FLIGHT;
+      if (count.counts[slot]! > 0) count.counts[slot]!--;
+      const i = work.top;
+      if (i < WORK_SIZE) {
+        work.kinds[i] = WORK_FAILED;
+        work.calls[i] = call;
+        work.plans[i] = plan;
+        work.starts[i] = start;
+        work.errors[i] = error;
+        work.args[i] = args;
+        work.top = i + 1;
+      } else work.missed++;
+      try {
+        doDeferredWork(true);
+      } catch {
+        try {
+          scheduleFlush();
+        } catch {
+          // No stack to spare yet: a wrapper frame further up flushes.
+        }
+      }
+      throw error;
+    }
+    try {
       const kind = result !== null && (typeof result === 'object' || typeof result === 'function') ? probe(result, streams) : PLAIN;
-      if (kind !== PLAIN || resolved.observer !== undefined) return settleProbed(plan, resolved, call, start, result, args, kind) as ReturnType<F>;
-      // settleSync, for this plan (see `plain`).
+      if (kind !== PLAIN || resolved.observer !== undefined) return settleProbed(plan, resolved, call, start, result, args, kind);
+      // settleSync, for this plan (see above).
       const seconds = elapsed(start);
       if (confidence) observeConfidence(plan, call, result);
       call.succeed(seconds);
@@ -351,11 +469,6 @@ export function wrapFunction<F extends AnyFunction>(fn: F, plan: Plan): F {
       return result;
     }
   };
-  // Keep what callers and frameworks read off the function (NestJS reads
-  // `name`; arity checks read `length`).
-  Object.defineProperty(wrapper, 'name', { value: fn.name, configurable: true });
-  Object.defineProperty(wrapper, 'length', { value: fn.length, configurable: true });
-  return wrapper as unknown as F;
 }
 
 /**

@@ -660,7 +660,9 @@ function countsOn(path: 'native' | 'api'): () => Promise<Counts> {
  * it went and whether every frame that saw an error saw the same one (plain
  * stores only: out of stack, a call in its catch would throw a new error).
  */
-function recursion(kind: 'sync' | 'async' | 'catches') {
+function recursion(kind: 'sync' | 'async' | 'catches', wrapper: 'plain' | 'general' = 'plain') {
+  // A sync plan with `phases` is served by the general wrapper (see wrapFunction).
+  const options = wrapper === 'general' ? { model, phases: () => undefined } : { model };
   const state = {
     depth: 0,
     first: undefined as unknown,
@@ -696,15 +698,15 @@ function recursion(kind: 'sync' | 'async' | 'catches') {
         if (kind === 'catches') return -1;
         throw error;
       }
-    }, { model });
+    }, options);
   }
   return { deep, state };
 }
 
 describe.each(['native', 'api'] as const)('instrument: a stack overflow through a recursive function, from every depth (%s path)', (path) => {
-  it('sync: the caller gets the very RangeError, in-flight is 0 after every overflow, and every call is counted once', { timeout: SWEEP_TIMEOUT }, async () => {
+  it.each(['plain', 'general'] as const)('sync (%s wrapper): the caller gets the very RangeError, in-flight is 0 after every overflow, and every call is counted once', { timeout: SWEEP_TIMEOUT }, async (wrapper) => {
     const read = countsOn(path);
-    const { deep, state } = recursion('sync');
+    const { deep, state } = recursion('sync', wrapper);
     const depths: number[] = [];
     let before = await read();
     for (let slots = 0; slots < SLOT_RANGE; slots++) {
@@ -737,9 +739,9 @@ describe.each(['native', 'api'] as const)('instrument: a stack overflow through 
     expect(Math.max(...depths) - Math.min(...depths)).toBeGreaterThanOrEqual(2);
   });
 
-  it('sync, a recursion ending right at the limit: the value or the RangeError, never ours, and in-flight 0', { timeout: SWEEP_TIMEOUT }, async () => {
+  it.each(['plain', 'general'] as const)('sync (%s wrapper), a recursion ending right at the limit: the value or the RangeError, never ours, and in-flight 0', { timeout: SWEEP_TIMEOUT }, async (wrapper) => {
     const read = countsOn(path);
-    const { deep, state } = recursion('sync');
+    const { deep, state } = recursion('sync', wrapper);
     const outcomes = new Set<string>();
     let before = await read();
     /** The depth an overflow reaches from this offset (it changes as the code warms up and its frames shrink). */
