@@ -4,9 +4,11 @@ import {
   ATTR_STATUS,
   METRIC_ACTIVE_MODEL_VERSION,
   METRIC_MODEL_INFO,
+  METRIC_PREDICTION_ERRORS,
   METRIC_PREDICTION_LATENCY,
   METRIC_PREDICTIONS,
   METRIC_PREDICTIONS_IN_FLIGHT,
+  STATUS_ERROR,
   STATUS_SUCCESS,
 } from '../../../src/catalog.js';
 import { attachCollectorTo, type CatalogCollector } from '../../../src/collector.js';
@@ -65,6 +67,40 @@ describe('native recording', () => {
     expect(success(delta)).toBe(1);
     expect(success(delta)).toBeUndefined();
     expect(success(cumulative)).toBe(3);
+  });
+
+  it('a status or error type first counted after some collections: its whole count once on both, then only its growth on delta, and the same attribute object each time', () => {
+    const cumulative = attach('cumulative');
+    const delta = attach('delta');
+    let fail = false;
+    const predict = instrument((x: number) => {
+      if (fail) throw new RangeError('out of range');
+      return x;
+    }, { model, version: '1' });
+    predict(1);
+    const read = (c: CatalogCollector) => {
+      const metrics = c.collect(end());
+      return {
+        statuses: Object.fromEntries(points(metrics, METRIC_PREDICTIONS.name).map((p) => [p.attributes[ATTR_STATUS], p.value])),
+        errorPoint: points(metrics, METRIC_PREDICTION_ERRORS.name)[0],
+      };
+    };
+    // No error yet: no error point, on either reader.
+    expect(read(delta).statuses).toEqual({ [STATUS_SUCCESS]: 1 });
+    expect(read(cumulative).statuses).toEqual({ [STATUS_SUCCESS]: 1 });
+    fail = true;
+    for (const x of [2, 3]) expect(() => predict(x)).toThrow(RangeError);
+    const first = read(delta);
+    expect(first.statuses).toEqual({ [STATUS_ERROR]: 2 });
+    expect(first.errorPoint?.value).toBe(2);
+    expect(read(cumulative).statuses).toEqual({ [STATUS_SUCCESS]: 1, [STATUS_ERROR]: 2 });
+    expect(() => predict(4)).toThrow(RangeError);
+    const second = read(delta);
+    expect(second.statuses).toEqual({ [STATUS_ERROR]: 1 });
+    expect(second.errorPoint?.value).toBe(1);
+    // Serializers cache label strings per attribute object: it is made once.
+    expect(second.errorPoint?.attributes).toBe(first.errorPoint?.attributes);
+    expect(read(cumulative).errorPoint?.value).toBe(3);
   });
 
   it('delta histograms carry the interval\'s buckets and count', () => {
