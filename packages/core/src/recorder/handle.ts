@@ -54,7 +54,6 @@ export interface VersionState {
   readonly number: number | undefined;
   /** `{ model_name, model_version }`, for `ml_model_info`. */
   readonly info: Attributes;
-  readonly handles: SeriesHandle[];
   /** `Date.now()` when another version took over as the active one; undefined while active. */
   replacedAt: number | undefined;
   /** Collectors that must still export this version before it is released (retired, not yet released). */

@@ -137,11 +137,10 @@ export class SeriesRecorder implements Recorder {
     attributes[ATTR_MODEL_VERSION] = key.version;
     for (const name in key.attributes) attributes[name] = key.attributes[name];
     const boundaries = this._boundariesFor(key.buckets, key.histograms);
-    const native = new NativeSeries(version, boundaries, this.runtime.slab);
+    const native = new NativeSeries(boundaries, this.runtime.slab);
     const handle = new SeriesHandle(this, attributes, version, boundaries, kind, native);
     native.handle = handle;
     if (!this.collectorAttached) handle.swap(this.api.target(handle));
-    version.handles.push(handle);
     this._register(handle, hash);
     if (kind === 'regular') this._watchVersionCap(key.model);
     return handle;
@@ -156,7 +155,7 @@ export class SeriesRecorder implements Recorder {
     }
     let version = model.versions.get(key.version);
     if (version === undefined) {
-      version = { model, name: key.version, number: key.versionNumber, info: { [ATTR_MODEL_NAME]: key.model, [ATTR_MODEL_VERSION]: key.version }, handles: [], replacedAt: undefined, releasing: undefined };
+      version = { model, name: key.version, number: key.versionNumber, info: { [ATTR_MODEL_NAME]: key.model, [ATTR_MODEL_VERSION]: key.version }, replacedAt: undefined, releasing: undefined };
       if (kind === 'regular') model.versions.set(key.version, version);
     }
     return version;
@@ -269,7 +268,7 @@ export class SeriesRecorder implements Recorder {
     for (const state of models) {
       for (const version of state.versions.values()) {
         if (version === state.active || version.replacedAt === undefined || now - version.replacedAt < idle) continue;
-        if (version.handles.some((h) => h.native.inFlight > 0)) continue;
+        if (this.handles.some((h) => h.version === version && h.native.inFlight > 0)) continue;
         this._retire(version);
       }
     }
@@ -300,7 +299,9 @@ export class SeriesRecorder implements Recorder {
     if (model.versions.get(version.name) === version) model.versions.delete(version.name);
     if (model.active === version) model.active = undefined;
     this.runtime.guard.existingGuard(model.name, ATTR_MODEL_VERSION)?.forget(version.name);
-    for (const handle of version.handles.splice(0)) this._unregister(handle);
+    // The version's series, found among all (a release is rare; an array
+    // per version cost about 12 B a series in spare capacity).
+    for (const handle of this.handles.filter((h) => h.version === version)) this._unregister(handle);
   }
 
   private _unregister(handle: SeriesHandle): void {
@@ -336,7 +337,6 @@ export class SeriesRecorder implements Recorder {
     const model = version.model;
     if (!model.overflow && !model.versions.has(version.name)) model.versions.set(version.name, version);
     if (!model.overflow && this.models.get(model.name) !== model) this.models.set(model.name, model);
-    version.handles.push(handle);
     this._register(handle, hash);
     handle.swap(this.collectorAttached ? handle.native : this.api.target(handle));
     return handle.target;
@@ -395,7 +395,9 @@ function identityHash(key: SeriesKey): number {
     mix(name);
     mix(String(key.attributes[name]));
   }
-  return hash >>> 0;
+  // Signed: a small integer, kept in the Map's key slot itself (unsigned,
+  // half of all keys were a heap number of their own, 8 B a series).
+  return hash | 0;
 }
 
 /** A series' attributes (model, version, user's) against a key: same identity, in any order. */

@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { Phase } from '../../catalog.js';
 import type { BucketOverrides, CallSeries, GenerationRecord, HistogramKind, HistogramKinds } from '../recorder.js';
-import { activate, CANCELLED, type Outcome, type SeriesHandle, type SeriesTarget, type VersionState } from '../handle.js';
+import { activate, CANCELLED, type Outcome, type SeriesHandle, type SeriesTarget } from '../handle.js';
 import { NativeGeneration } from './generation.js';
 import { NativeHistogram, type HistogramSlab } from './histogram.js';
 import { sampledSpan, SeriesExemplars } from './exemplars.js';
@@ -73,14 +73,10 @@ export class NativeSeries implements SeriesTarget {
   }
 
   /**
-   * The model comes from the version, the boundaries and the slab from the
-   * handle: fields kept once per series cost 8 bytes each on every series.
+   * The version, the boundaries and the slab come from the handle: fields
+   * kept once per series cost 8 bytes each on every series.
    */
-  constructor(
-    private readonly _version: VersionState,
-    boundaries: SeriesBoundaries,
-    slab: HistogramSlab,
-  ) {
+  constructor(boundaries: SeriesBoundaries, slab: HistogramSlab) {
     this.at = slab.take(COUNT_FIELDS);
     this.counts = slab.data;
     this.latency = new NativeHistogram(boundaries.latency, slab, boundaries.kinds.latency);
@@ -144,7 +140,8 @@ export class NativeSeries implements SeriesTarget {
    */
 
   begin(): CallSeries {
-    if (this._version.model.active !== this._version) activate(this._version);
+    const version = this.handle.version;
+    if (version.model.active !== version) activate(version);
     this.counts[this.at + COUNT_IN_FLIGHT]!++;
     return this;
   }
