@@ -130,10 +130,12 @@ export function compilePlan(options: InstrumentOptions, recorder: Recorder, wher
       return undefined;
     }
   };
-  const seriesFor = (v: string, attributes: Attributes): Resolved => ({
-    series: recorder.series({ model, version: v, attributes, buckets, versionNumber: numberOf(v), histograms }),
-    observer: bindObserver(drift, model, v, recorder),
-  });
+  const seriesFor = (v: string, attributes: Attributes): Resolved => {
+    const series = recorder.series({ model, version: v, attributes, buckets, versionNumber: numberOf(v), histograms });
+    const observer = bindObserver(drift, model, v, recorder);
+    // Without an observer the series is its own resolution (SelfResolved).
+    return observer === undefined ? series : { series, observer };
+  };
 
   let resolve: Plan['resolve'];
   if (typeof version === 'string' && dynamic.length === 0 && fromKeys.length === 0) {

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { InferometerConfigError, InstrumentOptionError } from '../src/errors.js';
 import type { InstrumentOptions } from '../src/options.js';
 import { compilePlan } from '../src/plan.js';
-import type { PredictionSeries, Recorder, SeriesKey } from '../src/recorder/recorder.js';
+import type { PredictionSeries, Recorder, SelfResolved, SeriesKey } from '../src/recorder/recorder.js';
 
 /** Records which series were resolved; the plan is tested apart from any backend. */
 function recorder(): Recorder & { keys: SeriesKey[] } {
   const keys: SeriesKey[] = [];
-  const series = {} as PredictionSeries;
+  const series = { get series() { return series; }, observer: undefined } as unknown as PredictionSeries & SelfResolved;
   return {
     keys,
     series(key) {

@@ -2,7 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { ERROR_TYPE_OTHER, MAX_ERROR_TYPES_PER_SERIES, type Phase } from '../catalog.js';
 import type { SeriesRecorder } from './native/recorder.js';
 import type { NativeSeries, SeriesBoundaries } from './native/series.js';
-import type { CallSeries, GenerationRecord, PredictionSeries } from './recorder.js';
+import type { CallSeries, GenerationRecord, PredictionSeries, SelfResolved } from './recorder.js';
 
 /** The outcome of a call that was cancelled (see {@link PredictionSeries.cancel}). @internal */
 export const CANCELLED: unique symbol = Symbol('cancelled');
@@ -80,7 +80,7 @@ export function activate(version: VersionState): void {
  *
  * @internal
  */
-export class SeriesHandle implements PredictionSeries {
+export class SeriesHandle implements PredictionSeries, SelfResolved {
   target: SeriesTarget;
   /** Error types admitted for this series: at most MAX_ERROR_TYPES_PER_SERIES, the rest `_OTHER` (both paths). */
   private _errorTypes: Set<string> | undefined;
@@ -105,6 +105,15 @@ export class SeriesHandle implements PredictionSeries {
 
   get overflow(): boolean {
     return this.kind !== 'regular';
+  }
+
+  /** Itself: a series is what a call resolves to when its function has no drift observer (see {@link SelfResolved}). */
+  get series(): this {
+    return this;
+  }
+
+  get observer(): undefined {
+    return undefined;
   }
 
   begin(): CallSeries {

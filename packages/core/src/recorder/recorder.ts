@@ -16,11 +16,25 @@ import type { Outcome } from './handle.js';
  */
 export interface Recorder {
   /** Resolves the series handle for one model version and its extra attributes. */
-  series(key: SeriesKey): PredictionSeries;
+  series(key: SeriesKey): PredictionSeries & SelfResolved;
   /** Counts one observation left out for `model`, with a reason from `DROP_REASONS`. */
   dropped(model: string, reason: string): void;
   /** The runtime whose guard (declared keys, per-model value guards) the plans use; the process's when absent. */
   readonly runtime?: Runtime;
+}
+
+/**
+ * A series that is also what a call resolves to when its function has no
+ * drift observer (plan.ts `Resolved`): `series` is the series itself, and
+ * `observer` undefined. A wrapper with dynamic attributes keeps what each
+ * combination resolves to, so an object around each series cost 40 B a
+ * series (bench/scenarios/memory.mjs).
+ *
+ * @internal
+ */
+export interface SelfResolved {
+  readonly series: PredictionSeries;
+  readonly observer: undefined;
 }
 
 /** What identifies one series family member. @internal */

@@ -13,7 +13,7 @@ import { OVERFLOW_VALUE, REJECTION_REASONS } from '../../guard/patterns.js';
 import type { Runtime } from '../../runtime.js';
 import { ReleasedTarget, SeriesHandle, type ModelState, type SeriesTarget, type VersionState } from '../handle.js';
 import { OtelApiRecorder } from '../otel-api-recorder.js';
-import type { BucketOverrides, HistogramKind, HistogramKinds, PredictionSeries, Recorder, SeriesKey } from '../recorder.js';
+import type { BucketOverrides, HistogramKind, HistogramKinds, Recorder, SeriesKey } from '../recorder.js';
 import { tracingPossible } from './exemplars.js';
 import { boundariesOf } from './histogram.js';
 import { FAMILY } from './points.js';
@@ -96,7 +96,7 @@ export class SeriesRecorder implements Recorder {
     return this._collectors.size > 0;
   }
 
-  series(key: SeriesKey): PredictionSeries {
+  series(key: SeriesKey): SeriesHandle {
     const model = this.runtime.guard.admitModel(key.model);
     if (model !== key.model) return this._series({ model: OVERFLOW_VALUE, version: OVERFLOW_VALUE, attributes: {}, buckets: undefined, versionNumber: undefined }, 'metric');
     if (key.buckets !== undefined) this.api.checkBuckets(key.model, key.buckets);
