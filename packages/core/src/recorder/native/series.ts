@@ -191,7 +191,7 @@ export class NativeSeries implements SeriesTarget {
       return;
     }
     const type = this.handle.errorType(errorType);
-    const types = (this._extras().errorTypes ??= new Map());
+    const types = (this._extras().rare().errorTypes ??= new Map());
     let cell = types.get(type);
     if (cell === undefined) {
       types.set(type, (cell = new CountCell(this._slab)));
@@ -206,7 +206,7 @@ export class NativeSeries implements SeriesTarget {
   private _exemplar(seconds: number, errorType: string | undefined): void {
     const span = sampledSpan();
     if (span === undefined) return;
-    const exemplars = (this._extras().exemplars ??= new SeriesExemplars(this._boundaries.latency));
+    const exemplars = (this._extras().rare().exemplars ??= new SeriesExemplars(this._boundaries.latency));
     exemplars.latency(seconds, span);
     if (errorType !== undefined) exemplars.error(errorType, span);
   }
@@ -244,16 +244,18 @@ export class NativeSeries implements SeriesTarget {
   /** An extras histogram on its first value (its kind and boundaries are the series'). */
   private _histogram(name: 'confidence' | 'batchSize' | 'timeToFirstItem' | 'streamItems'): NativeHistogram {
     const histogram = new NativeHistogram(this._boundaries[name], this._slab, this._boundaries.kinds[name]);
-    this._extras()[name] = histogram;
+    const extras = this._extras();
+    if (name === 'confidence' || name === 'batchSize') extras[name] = histogram;
+    else extras.rare()[name] = histogram;
     this._layoutChanged();
     return histogram;
   }
 
   private _generation(): NativeGeneration {
-    const extras = this._extras();
-    let generation = extras.generation;
+    const rare = this._extras().rare();
+    let generation = rare.generation;
     if (generation === undefined) {
-      extras.generation = generation = new NativeGeneration(this._slab, () => this._layoutChanged());
+      rare.generation = generation = new NativeGeneration(this._slab, () => this._layoutChanged());
       this._layoutChanged();
     }
     return generation;
@@ -285,7 +287,7 @@ export class NativeSeries implements SeriesTarget {
   }
 
   private _extras(): SeriesExtras {
-    return (this.extras ??= { exemplars: undefined, confidence: undefined, batchSize: undefined, timeToFirstItem: undefined, streamItems: undefined, errorTypes: undefined, generation: undefined });
+    return (this.extras ??= new SeriesExtras());
   }
 }
 
@@ -315,16 +317,55 @@ export class CountCell {
   }
 }
 
-/** The lazily created part of a {@link NativeSeries}. @internal */
-export interface SeriesExtras {
+/**
+ * The lazily created part of a {@link NativeSeries}: the confidence and
+ * batch-size histograms, which every series of a model with those
+ * extractors has, and the rest, which few series ever need, one object
+ * further (an object with all seven fields cost 32 B more on every series
+ * with a confidence extractor; bench/scenarios/memory.mjs). Readers see all
+ * seven as properties ({@link ExtrasReading}).
+ *
+ * @internal
+ */
+export class SeriesExtras {
+  confidence: NativeHistogram | undefined = undefined;
+  batchSize: NativeHistogram | undefined = undefined;
+  private _rare: RareExtras | undefined = undefined;
+
+  /** The rarely needed part, made on first use. */
+  rare(): RareExtras {
+    return (this._rare ??= { exemplars: undefined, timeToFirstItem: undefined, streamItems: undefined, errorTypes: undefined, generation: undefined });
+  }
+
   /** Latency and error exemplars, from the first call inside a sampled span. */
+  get exemplars(): SeriesExemplars | undefined {
+    return this._rare?.exemplars;
+  }
+
+  get timeToFirstItem(): NativeHistogram | undefined {
+    return this._rare?.timeToFirstItem;
+  }
+
+  get streamItems(): NativeHistogram | undefined {
+    return this._rare?.streamItems;
+  }
+
+  /** error_type -> its count, at most MAX_ERROR_TYPES_PER_SERIES keys plus _OTHER. */
+  get errorTypes(): Map<string, CountCell> | undefined {
+    return this._rare?.errorTypes;
+  }
+
+  /** Tokens, time per output token, finish reasons and phases (models with the `llm`, `phases` or `arrivedAt` options). */
+  get generation(): NativeGeneration | undefined {
+    return this._rare?.generation;
+  }
+}
+
+/** What few series of a {@link SeriesExtras} need. @internal */
+export interface RareExtras {
   exemplars: SeriesExemplars | undefined;
-  confidence: NativeHistogram | undefined;
-  batchSize: NativeHistogram | undefined;
   timeToFirstItem: NativeHistogram | undefined;
   streamItems: NativeHistogram | undefined;
-  /** error_type -> its count, at most MAX_ERROR_TYPES_PER_SERIES keys plus _OTHER. */
   errorTypes: Map<string, CountCell> | undefined;
-  /** Tokens, time per output token, finish reasons and phases (models with the `llm`, `phases` or `arrivedAt` options). */
   generation: NativeGeneration | undefined;
 }
