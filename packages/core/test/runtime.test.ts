@@ -188,6 +188,42 @@ console.log(JSON.stringify({
     }
   });
 
+  it('a replaced, idle version with a call in flight is kept until the call ends, then released', async () => {
+    const rt = createRuntime();
+    rt.guard.configure(resolveGuardOptions({ versionIdleSeconds: 1 }));
+    const collector = attachCollectorTo(rt);
+    const model = { version: '1' };
+    let finish: (value: number) => void = () => undefined;
+    const predict = instrumentIn(rt, (x: number) => (x < 0 ? new Promise<number>((resolve) => (finish = resolve)) : x), { model: 'held', version: () => model.version });
+    const pending = predict(-1) as Promise<number>;
+    void predict(1);
+    model.version = '2';
+    void predict(1);
+    let clock = Date.now();
+    const realNow = Date.now;
+    Date.now = () => clock;
+    try {
+      clock += 5000; // version 1 idles past versionIdleSeconds, a call still in flight
+      for (let i = 0; i < 3; i++) {
+        const collected = collector.collect(end());
+        expect(value(collected, METRIC_PREDICTIONS.name, { [ATTR_MODEL_VERSION]: '1' })).toBe(1);
+        expect(value(collected, METRIC_PREDICTIONS_IN_FLIGHT.name, { [ATTR_MODEL_VERSION]: '1' })).toBe(1);
+      }
+      expect(rt.recorder.models.get('held')!.versions.has('1')).toBe(true);
+      finish(7);
+      expect(await pending).toBe(7);
+      // Retired at the next collection, exported by it once more, then gone.
+      expect(value(collector.collect(end()), METRIC_PREDICTIONS.name, { [ATTR_MODEL_VERSION]: '1' })).toBe(2);
+      const later = collector.collect(end());
+      expect(value(later, METRIC_PREDICTIONS.name, { [ATTR_MODEL_VERSION]: '1' })).toBeUndefined();
+      expect(value(later, METRIC_PREDICTIONS.name, { [ATTR_MODEL_VERSION]: '2' })).toBe(1);
+      expect(rt.recorder.models.get('held')!.versions.has('1')).toBe(false);
+    } finally {
+      Date.now = realNow;
+      collector.detach();
+    }
+  });
+
   it('retireModelVersion: exported once more, then released', () => {
     const rt = createRuntime();
     const collector = attachCollectorTo(rt);

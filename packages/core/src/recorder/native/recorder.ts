@@ -265,13 +265,28 @@ export class SeriesRecorder implements Recorder {
     const idle = this.runtime.guard.config.versionIdleSeconds * 1000;
     const now = Date.now();
     const models = model === undefined ? this.models.values() : [this.models.get(model)].filter((m) => m !== undefined);
+    // Versions with a call in flight, found in one pass over the series and
+    // only when some version is due. A model's cap on versions sweeps on
+    // every call with a new version once it is full, so a scan per version
+    // would cost each such call the whole series list again.
+    let busy: Set<VersionState> | undefined;
     for (const state of models) {
       for (const version of state.versions.values()) {
         if (version === state.active || version.replacedAt === undefined || now - version.replacedAt < idle) continue;
-        if (this.handles.some((h) => h.version === version && h.native.inFlight > 0)) continue;
+        // Retired already, waiting for its last export.
+        if (version.releasing !== undefined) continue;
+        busy ??= this._versionsInFlight();
+        if (busy.has(version)) continue;
         this._retire(version);
       }
     }
+  }
+
+  /** The versions of the series with a call in flight. */
+  private _versionsInFlight(): Set<VersionState> {
+    const busy = new Set<VersionState>();
+    for (const handle of this.handles) if (handle.native.inFlight > 0) busy.add(handle.version);
+    return busy;
   }
 
   /** A collector finished a collection: versions it was the last to export are released. */
@@ -299,16 +314,22 @@ export class SeriesRecorder implements Recorder {
     if (model.versions.get(version.name) === version) model.versions.delete(version.name);
     if (model.active === version) model.active = undefined;
     this.runtime.guard.existingGuard(model.name, ATTR_MODEL_VERSION)?.forget(version.name);
-    // The version's series, found among all (a release is rare; an array
-    // per version cost about 12 B a series in spare capacity).
-    for (const handle of this.handles.filter((h) => h.version === version)) this._unregister(handle);
+    // The version's series, taken out of the list in one pass (an array of
+    // them per version cost about 12 B a series in spare capacity).
+    const released: SeriesHandle[] = [];
+    let kept = 0;
+    for (const handle of this.handles) {
+      if (handle.version === version) released.push(handle);
+      else this.handles[kept++] = handle;
+    }
+    this.handles.length = kept;
+    for (const handle of released) this._unregister(handle);
   }
 
+  /** Gives back one series' place; {@link _release} took it out of {@link handles} already. */
   private _unregister(handle: SeriesHandle): void {
     if (!handle.registered) return;
     handle.registered = false;
-    const index = this.handles.indexOf(handle);
-    if (index >= 0) this.handles.splice(index, 1);
     const hash = identityHash(keyOf(handle));
     const bucket = this._byHash.get(hash);
     if (bucket === handle) this._byHash.delete(hash);
