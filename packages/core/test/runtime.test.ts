@@ -230,7 +230,10 @@ console.log(JSON.stringify({
     instrumentIn(rt, (x: number) => x, { model: 'r', version: '1' })(1);
     instrumentIn(rt, (x: number) => x, { model: 'r', version: '2' })(1);
     expect(rt.recorder.retire('r', '1')).toBe(true);
-    expect(value(collector.collect(end()), METRIC_PREDICTIONS.name, { [ATTR_MODEL_VERSION]: '1' })).toBe(1);
+    const last = collector.collect(end());
+    expect(value(last, METRIC_PREDICTIONS.name, { [ATTR_MODEL_VERSION]: '1' })).toBe(1);
+    // Its info point too, in that last export (docs/exporters.md).
+    expect(value(last, METRIC_MODEL_INFO.name, { [ATTR_MODEL_VERSION]: '1' })).toBe(1);
     const later = collector.collect(end());
     expect(value(later, METRIC_PREDICTIONS.name, { [ATTR_MODEL_VERSION]: '1' })).toBeUndefined();
     expect(value(later, METRIC_MODEL_INFO.name, { [ATTR_MODEL_VERSION]: '1' })).toBeUndefined();

@@ -243,7 +243,6 @@ export class NativeCollector {
     const dropped: CollectedPoint[] = [];
     for (const entry of recorder.droppedCounts.values()) pushSum(dropped, intervalStart ?? entry.startTime, endTime, entry.attributes, entry.count, tracker);
     this._lastEnd = endTime;
-    recorder.exported(this);
 
     const out: CollectedMetric[] = [];
     const add = (definition: MetricDefinition, points: CollectedPoint[], temporality: Temporality = this.temporality): void => {
@@ -255,6 +254,9 @@ export class NativeCollector {
     add(METRIC_DROPPED_OBSERVATIONS, dropped);
     add(METRIC_ATTRIBUTE_REJECTIONS, rejectionPoints(recorder.runtime.guard, intervalStart ?? recorder.startTime, endTime, tracker));
     add(METRIC_SERIES, seriesCountPoints(recorder.runtime.guard, endTime), 'cumulative');
+    // Last: a retired version this collection was the last to export is
+    // released here, after its series and its ml_model_info point were read.
+    recorder.exported(this);
     return out;
   }
 
