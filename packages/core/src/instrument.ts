@@ -438,7 +438,7 @@ function plainWrapper(fn: AnyFunction, plan: Plan): AnyFunction {
       throw error;
     }
     try {
-      const kind = result !== null && (typeof result === 'object' || typeof result === 'function') ? probe(result, streams) : PLAIN;
+      const kind = probe(result, streams);
       if (kind !== PLAIN || resolved.observer !== undefined) return settleProbed(plan, resolved, call, start, result, args, kind);
       // settleSync, for this plan (see above).
       const seconds = elapsed(start);
@@ -631,8 +631,7 @@ function settleStream(plan: Plan, _resolved: Resolved, call: CallSeries, start: 
 }
 
 function settleAny(plan: Plan, resolved: Resolved, call: CallSeries, start: number, result: unknown, args: unknown[]): unknown {
-  const kind = result !== null && (typeof result === 'object' || typeof result === 'function') ? probe(result, plan.streaming !== false) : PLAIN;
-  return settleProbed(plan, resolved, call, start, result, args, kind);
+  return settleProbed(plan, resolved, call, start, result, args, probe(result, plan.streaming !== false));
 }
 
 /*
@@ -648,11 +647,13 @@ const ASYNC_ITERABLE = 3;
 type ResultKind = typeof PLAIN | typeof NATIVE_PROMISE | typeof NODE_STREAM | typeof ASYNC_ITERABLE | PromiseLike<unknown>['then'];
 
 /**
- * Reads an object result's kind: its `then` once, then (with `streams`) the
- * stream methods. A revoked Proxy or a throwing `then` getter is not a
- * thenable (a stream, or a plain value).
+ * Reads a result's kind: a primitive is plain; of an object or function,
+ * its `then` once, then (with `streams`) the stream methods. A revoked
+ * Proxy or a throwing `then` getter is not a thenable (a stream, or a
+ * plain value).
  */
-function probe(result: object, streams: boolean): ResultKind {
+function probe(result: unknown, streams: boolean): ResultKind {
+  if (result === null || (typeof result !== 'object' && typeof result !== 'function')) return PLAIN;
   let then: unknown;
   let native = false;
   try {
