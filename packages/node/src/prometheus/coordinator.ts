@@ -259,11 +259,9 @@ export async function readCatalog(
   return { ok: true, resourceMetrics: served([...reading.rest, ...(metrics.length === 0 ? [] : [{ scope: CATALOG_SCOPE, metrics }]), ...reading.after]) };
 }
 
-const STAND_INS: ReadonlySet<MetricData> = new Set(CATALOG_STAND_INS);
-
 /** Whether every catalog stand-in among `scopeMetrics` is a family of its own that is served (not merged with another, not left out for another's name). */
 function servedAlone(scopeMetrics: ResourceMetrics['scopeMetrics'], escaping: EscapingScheme | undefined): boolean {
-  const standIns = STAND_INS;
+  const standIns = new Set<MetricData>(CATALOG_STAND_INS);
   let found = 0;
   for (const family of groupFamilies(scopeMetrics, { escaping }).values()) {
     const ours = family.metrics.filter((metric) => standIns.has(metric)).length;

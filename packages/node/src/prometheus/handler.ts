@@ -268,7 +268,7 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
   // through the reader's collection; the reader keeps it for everyone else
   // who collects (the health page).
   const catalogProducer = options.metricProducers?.find((producer) => steppedCatalogOf(producer) !== undefined);
-  const catalog = catalogProducer && steppedCatalogOf(catalogProducer);
+  const catalog = catalogProducer === undefined ? undefined : steppedCatalogOf(catalogProducer);
   const created = options.openMetricsCreated === true;
   const coordinator = new ScrapeCoordinator(
     async (timeoutMillis, shape, allocate): Promise<Collected> => {
@@ -277,10 +277,14 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
         // The SDK gives up on observable callbacks past the timeout itself;
         // a callback that throws comes back in `errors`, a producer that
         // throws rejects the collection.
-        const steps = catalogProducer !== undefined && catalog !== undefined && shape !== undefined;
-        const { resourceMetrics, errors } = await (steps ? withoutProducer(catalogProducer, () => reader.collect({ timeoutMillis })) : reader.collect({ timeoutMillis }));
+        if (catalogProducer === undefined || catalog === undefined || shape === undefined) {
+          const { resourceMetrics, errors } = await reader.collect({ timeoutMillis });
+          if (errors.length > 0) return { ok: false, error: errors[0], timedOut: errors.some((e) => e instanceof TimeoutError), cause: 'callback' };
+          return { ok: true, resourceMetrics };
+        }
+        const { resourceMetrics, errors } = await withoutProducer(catalogProducer, () => reader.collect({ timeoutMillis }));
         if (errors.length > 0) return { ok: false, error: errors[0], timedOut: errors.some((e) => e instanceof TimeoutError), cause: 'callback' };
-        return steps ? await readCatalog(resourceMetrics, catalog, shape, { created, allocate }) : { ok: true, resourceMetrics };
+        return await readCatalog(resourceMetrics, catalog, shape, { created, allocate });
       } catch (error) {
         return { ok: false, error, timedOut: error instanceof TimeoutError, cause: 'producer' };
       } finally {
