@@ -317,12 +317,7 @@ export class Aggregator {
     };
     const catalog = this._options.catalog;
     const local = catalog === undefined || converter !== undefined ? undefined : steppedCatalogOf(catalog);
-    if (catalog !== undefined && local !== undefined) {
-      readableInSteps(producer, {
-        steppable: () => this._members.size === 0 && this._retired.length === 0 && local.steppable(),
-        begin: () => this._begin(catalog, local),
-      });
-    }
+    if (catalog !== undefined && local !== undefined) readableInSteps(producer, { begin: () => this._begin(catalog, local) });
     return producer;
   }
 

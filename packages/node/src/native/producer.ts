@@ -18,7 +18,16 @@ import {
   type HistogramKind,
   type Temporality,
 } from '@inferometer/core';
-import { CATALOG, INSTRUMENTATION_SCOPE, type MetricDefinition } from '@inferometer/core/catalog';
+import {
+  INSTRUMENTATION_SCOPE,
+  METRIC_ACTIVE_MODEL_VERSION,
+  METRIC_ATTRIBUTE_REJECTIONS,
+  METRIC_DROPPED_OBSERVATIONS,
+  METRIC_MODEL_INFO,
+  METRIC_SERIES,
+  SERIES_METRICS,
+  type MetricDefinition,
+} from '@inferometer/core/catalog';
 import { attachCollectorTo, runtime } from '@inferometer/core/internal';
 
 /** A MetricProducer fed by the catalog's native aggregation, and how to stop it. */
@@ -92,7 +101,6 @@ function producerOf(attached: CatalogCollector): CatalogProducer {
   // reader's interval, which a second reading would split.
   if (attached.temporality === 'cumulative') {
     stepped.set(producer, {
-      steppable: () => collector !== undefined,
       begin: async () => ({
         rest: [],
         after: [],
@@ -152,8 +160,6 @@ export interface CatalogProducerOptions {
  * @internal
  */
 export interface SteppedCatalog {
-  /** Whether a collection starting now can read the catalog in steps (a cluster aggregator with members cannot: it serves their merge). */
-  steppable(): boolean;
   /**
    * Starts one collection of the producer: what it serves beside the
    * catalog, read now, and the catalog, to be read once, in parts or whole;
@@ -183,7 +189,14 @@ export type CatalogReading =
  *
  * @internal
  */
-export const CATALOG_STAND_INS: readonly MetricData[] = CATALOG.map((definition) => toMetricData({ definition, temporality: 'cumulative', points: [] }));
+export const CATALOG_STAND_INS: readonly MetricData[] = [
+  ...SERIES_METRICS,
+  METRIC_MODEL_INFO,
+  METRIC_ACTIVE_MODEL_VERSION,
+  METRIC_DROPPED_OBSERVATIONS,
+  METRIC_ATTRIBUTE_REJECTIONS,
+  METRIC_SERIES,
+].map((definition) => toMetricData({ definition, temporality: 'cumulative', points: [] }));
 
 /** The scope that stands where a producer read in steps would have answered (see {@link withoutProducer}). @internal */
 export const READ_ELSEWHERE = { name: '@inferometer/node: read in steps' };

@@ -77,8 +77,6 @@ export class ScrapeRound {
     private readonly _pool: ChunkPool,
     /** The key of the round's one body when the collection wrote the catalog for it (see {@link ScrapeCoordinator.roundKey}); undefined for a round that serves every body. */
     readonly key?: string,
-    /** Called once the round is done: settled and left by every scrape. */
-    private readonly _onDone?: (round: ScrapeRound) => void,
   ) {
     void collected.then((result) => {
       this.settled = true;
@@ -128,7 +126,6 @@ export class ScrapeRound {
     if (!this.settled || this._users > 0) return;
     this._bodies.clear();
     for (const chunk of this._pooled.splice(0)) this._pool.release(chunk);
-    this._onDone?.(this);
   }
 
   /** The body for a format, escaping scheme and encoding, rendered once however many scrapes ask. */
@@ -285,7 +282,7 @@ export const MAX_POOLED_CHUNKS = 320;
  */
 export const SHARE_WINDOW_MILLIS = 250;
 
-/** Collections given up on that have not settled, past which no new one starts. */
+/** Collections in flight (the current one and ones given up on that never settled) past which no new one starts. */
 export const MAX_PENDING_COLLECTIONS = 2;
 
 /**
@@ -298,26 +295,20 @@ export const MAX_PENDING_COLLECTIONS = 2;
  */
 export class ScrapeCoordinator {
   private readonly _current = new Map<string, ScrapeRound>();
-  /** The latest round of each key, until it is done (see {@link ScrapeRound}'s `_recycle`): none is kept longer. */
   private readonly _latest = new Map<string, ScrapeRound>();
-  /** Rounds given up on (a scrape timed out waiting) that have not settled. */
-  private readonly _hanging = new Set<ScrapeRound>();
+  private readonly _pending = new Set<ScrapeRound>();
   private readonly _pool = new ChunkPool(RENDER_CHUNK_BYTES, MAX_POOLED_CHUNKS);
 
   constructor(
     private readonly _collect: (timeoutMillis: number, shape: RoundShape | undefined, allocate: (size: number) => Buffer) => Promise<Collected>,
     private readonly _render: RenderOptions,
-    /**
-     * Whether a collection starting now writes the catalog for one body
-     * (then rounds are per body key): asked at each new round, since a
-     * cluster aggregator with members cannot be read in steps.
-     */
-    private readonly _perBody: () => boolean = () => false,
+    /** Whether `_collect` writes the catalog for one body (then rounds are per body key). */
+    private readonly _perBody = false,
   ) {}
 
-  /** The key of the round a body is served from now: its body key while a collection writes the catalog per body, else one round for all. */
+  /** The key of the round a body is served from: its body key with a catalog written per body, else one round for all. */
   roundKey(format: ExpositionFormat, gzip: boolean, escaping?: EscapingScheme): string {
-    return this._perBody() ? bodyKey(format, gzip, escaping) : '';
+    return this._perBody ? bodyKey(format, gzip, escaping) : '';
   }
 
   /**
@@ -338,24 +329,25 @@ export class ScrapeCoordinator {
   }
 
   /**
-   * The {@link shared} round, or a new one; `undefined` while
-   * {@link MAX_PENDING_COLLECTIONS} collections given up on by timeout still
-   * hang: starting more would pile them up.
+   * The {@link shared} round, or a new one; `undefined` when
+   * {@link MAX_PENDING_COLLECTIONS} collections of its key have not settled
+   * (collections given up on by timeout that still hang): starting more
+   * would pile them up.
    */
   join(timeoutMillis: number, format: ExpositionFormat, gzip: boolean, escaping?: EscapingScheme): ScrapeRound | undefined {
     const shared = this.shared(format, gzip, escaping);
     if (shared !== undefined) return shared;
-    if (this._hanging.size >= MAX_PENDING_COLLECTIONS) return undefined;
-    const perBody = this._perBody();
-    const key = perBody ? bodyKey(format, gzip, escaping) : '';
-    const shape = perBody ? { format, escaping } : undefined;
-    const round = new ScrapeRound(this._collect(timeoutMillis, shape, this._pool.allocate), this._render, this._pool, perBody ? key : undefined, (done) => {
-      if (this._latest.get(key) === done) this._latest.delete(key);
-    });
+    const key = this.roundKey(format, gzip, escaping);
+    let pending = 0;
+    for (const round of this._pending) if ((round.key ?? '') === key) pending++;
+    if (pending >= MAX_PENDING_COLLECTIONS) return undefined;
+    const shape = this._perBody ? { format, escaping } : undefined;
+    const round = new ScrapeRound(this._collect(timeoutMillis, shape, this._pool.allocate), this._render, this._pool, this._perBody ? key : undefined);
     this._current.set(key, round);
     this._latest.set(key, round);
+    this._pending.add(round);
     void round.collected.then(() => {
-      this._hanging.delete(round);
+      this._pending.delete(round);
       if (this._current.get(key) === round) this._current.delete(key);
     });
     return round;
@@ -365,7 +357,6 @@ export class ScrapeCoordinator {
   abandon(round: ScrapeRound): void {
     const key = round.key ?? '';
     if (this._current.get(key) === round) this._current.delete(key);
-    if (!round.settled) this._hanging.add(round);
   }
 }
 

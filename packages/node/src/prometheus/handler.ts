@@ -301,7 +301,7 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
       onRendered: (format, seconds) => metrics.rendered(FORMAT_ATTRIBUTE[format], seconds),
       onRenderFailed: () => metrics.failed(ERROR_CAUSES.encode),
     },
-    catalog === undefined ? undefined : () => catalog.steppable(),
+    catalog !== undefined,
   );
   /** Bodies (round, format, escaping, encoding) being answered, and the sockets reading them. */
   let bodies = 0;

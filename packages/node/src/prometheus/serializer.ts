@@ -2,7 +2,7 @@ import { bucketExemplar, exemplarsOf } from '@inferometer/core/internal';
 import { groupFamilies, reservedLabels, type EscapingScheme, type PrometheusType } from '@inferometer/core/prometheus';
 import type { Attributes } from '@opentelemetry/api';
 import { DataPointType, type DataPoint, type Histogram, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { ChunkWriter, DEFAULT_CHUNK_BYTES, drain, NEWLINE, SPACE } from './exposition/chunks.js';
+import { ChunkWriter, DEFAULT_CHUNK_BYTES, drain, drainLast, NEWLINE, SPACE } from './exposition/chunks.js';
 import { createdName, EOF, openMetricsHeader, openMetricsTargetInfo, writeCreated, writeExemplar } from './exposition/openmetrics.js';
 import { histogramBytes, histogramCacheOf, keysBefore, labelBytes, labelCache, labelsAfter, leBytes, nameBytes, type HistogramBytes, type LabelBytes, type LabelCache, type NameBytes } from './exposition/series.js';
 import { textHeader, textTargetInfo } from './exposition/text.js';
@@ -129,7 +129,7 @@ export function* serializeChunks(
     }
   }
   if (openMetrics) w.bytes(EOF);
-  yield* drain(w);
+  yield* drainLast(w);
 }
 
 /**
@@ -328,7 +328,7 @@ export class SteppedFamilies {
   finish(): RenderedFamilies {
     const chunks = new Map<MetricData, Buffer[]>();
     for (const { writer, placeholder } of this._families.values()) {
-      const last = writer.take();
+      const last = writer.end();
       chunks.set(placeholder, last === undefined ? writer.full : [...writer.full, last]);
     }
     this._families.clear();

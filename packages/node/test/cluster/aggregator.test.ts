@@ -169,7 +169,6 @@ describe('the merge read in steps', () => {
       // A delta reader converts the merge itself: it is not read in steps.
       expect(steppedCatalogOf(aggregator.producer('delta'))).toBeUndefined();
 
-      expect(stepped.steppable()).toBe(true);
       const reading = await stepped.begin();
       if ('whole' in reading) throw new Error('expected a reading in steps');
       expect(names(reading.rest)).toContain('own');
@@ -183,7 +182,6 @@ describe('the merge read in steps', () => {
       expect(names((await cumulative.collect()).resourceMetrics.scopeMetrics)).toContain('ml_predictions');
 
       aggregator.join('m', { kind: 'thread', label: 'thread m', ask: (id) => queueMicrotask(() => aggregator.answer('m', id, WIRE_VERSION, encode(calls({ a: 2 })))) });
-      expect(stepped.steppable()).toBe(false);
       const merged = await stepped.begin();
       if (!('whole' in merged)) throw new Error('expected the whole merge');
       expect(names(merged.whole)).toEqual(expect.arrayContaining(['own', 'ml_predictions', 'calls']));

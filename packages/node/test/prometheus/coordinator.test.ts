@@ -178,7 +178,7 @@ describe('rounds of a catalog written per body', () => {
   const EMPTY = { resource: emptyResource(), scopeMetrics: [] };
 
   /** A coordinator whose collections wait for `release()`, recording what each was for. */
-  function gatedCoordinator(perBody: boolean | (() => boolean)) {
+  function gatedCoordinator(perBody: boolean) {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const shapes: unknown[] = [];
@@ -189,7 +189,7 @@ describe('rounds of a catalog written per body', () => {
         return { ok: true, resourceMetrics: EMPTY };
       },
       RENDER,
-      typeof perBody === 'function' ? perBody : () => perBody,
+      perBody,
     );
     return { coordinator, release, shapes };
   }
@@ -213,20 +213,6 @@ describe('rounds of a catalog written per body', () => {
     const next = coordinator.join(1_000, 'protobuf', false)!;
     coordinator.abandon(next);
     expect(coordinator.shared('protobuf', false)).toBeUndefined();
-  });
-
-  it('asks at each new round whether the catalog can be written per body (a cluster merge with members cannot)', async () => {
-    let steppable = true;
-    const { coordinator, release, shapes } = gatedCoordinator(() => steppable);
-    const text = coordinator.join(1_000, 'text', false)!;
-    steppable = false;
-    const merged = coordinator.join(1_000, 'openmetrics', false)!;
-    expect(merged).not.toBe(text);
-    expect(merged.key).toBeUndefined();
-    expect(coordinator.join(1_000, 'protobuf', true)).toBe(merged);
-    expect(shapes).toEqual([{ format: 'text', escaping: undefined }, undefined]);
-    release();
-    await Promise.all([text.collected, merged.collected]);
   });
 
   it('without a catalog written per body, serves every body from one round, as it always did', async () => {

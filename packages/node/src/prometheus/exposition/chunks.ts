@@ -29,9 +29,7 @@ export class ChunkWriter {
     private readonly _size: number,
     private readonly _allocate: (size: number) => Buffer,
   ) {
-    // Taken on the first write: a writer handed out and never written to
-    // again holds no buffer (one taken and never written would be lost to the pool).
-    this._buffer = EMPTY;
+    this._buffer = _allocate(_size);
   }
 
   bytes(source: Buffer): void {
@@ -87,9 +85,17 @@ export class ChunkWriter {
   take(): Buffer | undefined {
     if (this._pos === 0) return undefined;
     const chunk = this._buffer.subarray(0, this._pos);
-    this._buffer = EMPTY;
+    this._buffer = this._allocate(this._size);
     this._pos = 0;
     return chunk;
+  }
+
+  /** The last chunk, without taking a buffer for more: the writer is done (a buffer taken and never written would be lost to the pool). */
+  end(): Buffer | undefined {
+    const last = this._pos === 0 ? undefined : this._buffer.subarray(0, this._pos);
+    this._buffer = EMPTY;
+    this._pos = 0;
+    return last;
   }
 
   private _next(needed: number): void {
@@ -103,6 +109,13 @@ export class ChunkWriter {
 export function* drain(w: ChunkWriter): Generator<Buffer> {
   for (const chunk of w.full.splice(0)) yield chunk;
   const last = w.take();
+  if (last !== undefined) yield last;
+}
+
+/** Every chunk left, the writer done (see {@link ChunkWriter.end}). */
+export function* drainLast(w: ChunkWriter): Generator<Buffer> {
+  for (const chunk of w.full.splice(0)) yield chunk;
+  const last = w.end();
   if (last !== undefined) yield last;
 }
 
