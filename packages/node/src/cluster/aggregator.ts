@@ -24,7 +24,7 @@ import { diag, type Attributes, type Meter } from '@opentelemetry/api';
 import { hrTime } from '@opentelemetry/core';
 import { emptyResource } from '@opentelemetry/resources';
 import type { CollectionResult, DataPoint, Histogram, MetricData, MetricProducer, ScopeMetrics } from '@opentelemetry/sdk-metrics';
-import { READ_ELSEWHERE, readableInSteps, readElsewhere, skippedHere, steppedCatalogOf, withoutProducer, type CatalogReading, type SteppedCatalog } from '../native/producer.js';
+import { nothingCollected, readableInSteps, skippedHere, steppedCatalogOf, withoutProducer, type SteppedCatalog } from '../native/producer.js';
 import { DeltaConverter } from './delta.js';
 import type { LocalReader } from './local-reader.js';
 import { attributesKey, mergeScopeMetrics, type MergeSource } from './merge.js';
@@ -307,8 +307,8 @@ export class Aggregator {
     const converter = temporality === 'delta' ? new DeltaConverter() : undefined;
     const producer: MetricProducer = {
       collect: async (): Promise<CollectionResult> => {
-        // The pull handler reads it in steps itself (_begin).
-        if (skippedHere(producer)) return readElsewhere();
+        // The pull handler reads it in steps itself (_collectParts).
+        if (skippedHere(producer)) return nothingCollected();
         const endTime = hrTime();
         const merged = await this.collect();
         const scopeMetrics = converter === undefined ? merged : converter.convert(merged, endTime);
@@ -317,31 +317,24 @@ export class Aggregator {
     };
     const catalog = this._options.catalog;
     const local = catalog === undefined || converter !== undefined ? undefined : steppedCatalogOf(catalog);
-    if (catalog !== undefined && local !== undefined) readableInSteps(producer, { begin: () => this._begin(catalog, local) });
+    if (catalog !== undefined && local !== undefined) readableInSteps(producer, { collectParts: (onPart) => this._collectParts(catalog, local, onPart) });
     return producer;
   }
 
   /**
-   * One collection of the cumulative merge for a reader that reads the
-   * catalog in steps: while no member is joined and nothing is kept of
-   * exited ones, the merge is this process's own points as they are (see
-   * {@link _merge}): its instruments now, its catalog in steps; otherwise
-   * the whole merge, as {@link collect} gives it.
+   * The cumulative merge read in steps: while no member has reported and
+   * nothing is kept of exited ones, the merge is this process's own points
+   * as they are (see {@link _merge}), so the catalog's can be handed on a
+   * step at a time; otherwise the whole merge comes back as it is.
    */
-  private async _begin(catalog: MetricProducer, local: SteppedCatalog): Promise<CatalogReading> {
-    if (this._members.size > 0 || this._retired.length > 0) return { whole: await this.collect() };
-    const reading = await local.begin();
-    if ('whole' in reading) return { whole: await this.collect() };
+  private async _collectParts(catalog: MetricProducer, local: SteppedCatalog, onPart: (metrics: MetricData[]) => void): Promise<ScopeMetrics[]> {
+    if (this._members.size > 0 || this._retired.length > 0) return this.collect();
     const own = await withoutProducer(catalog, () => this._options.local.collect());
     for (const error of own.errors) diag.error("@inferometer/node cluster: collecting this process's own metrics failed", error);
-    // Where the local reader would have put the catalog (its own producer's place).
-    const scopes = own.resourceMetrics.scopeMetrics;
-    const at = scopes.findIndex((scope) => scope.scope === READ_ELSEWHERE);
-    const rest = at < 0 ? scopes : scopes.slice(0, at);
-    const after = at < 0 ? [] : scopes.slice(at + 1);
     // collectNow() puts the catalog's points read at once beside these.
-    this._lastOwn = [...rest, ...after];
-    return { rest: [...reading.rest, ...rest], readParts: reading.readParts, readWhole: reading.readWhole, after };
+    this._lastOwn = own.resourceMetrics.scopeMetrics;
+    const rest = await local.collectParts(onPart);
+    return [...own.resourceMetrics.scopeMetrics, ...rest];
   }
 
   /** The cumulative points of this process and every member: own, every reporting member's, and the exited members' kept ones. */

@@ -18,16 +18,7 @@ import {
   type HistogramKind,
   type Temporality,
 } from '@inferometer/core';
-import {
-  INSTRUMENTATION_SCOPE,
-  METRIC_ACTIVE_MODEL_VERSION,
-  METRIC_ATTRIBUTE_REJECTIONS,
-  METRIC_DROPPED_OBSERVATIONS,
-  METRIC_MODEL_INFO,
-  METRIC_SERIES,
-  SERIES_METRICS,
-  type MetricDefinition,
-} from '@inferometer/core/catalog';
+import { INSTRUMENTATION_SCOPE, type MetricDefinition } from '@inferometer/core/catalog';
 import { attachCollectorTo, runtime } from '@inferometer/core/internal';
 
 /** A MetricProducer fed by the catalog's native aggregation, and how to stop it. */
@@ -92,31 +83,25 @@ function producerOf(attached: CatalogCollector): CatalogProducer {
     async collect(): Promise<CollectionResult> {
       // The pull handler reads this producer in parts itself (SteppedCatalog)
       // while the reader collects everything else.
-      if (skippedHere(producer)) return readElsewhere();
+      if (skippedHere(producer)) return nothingCollected();
       const metrics = collector === undefined ? [] : (await collectYielding(collector)).map(toMetricData);
       return { resourceMetrics: { resource: emptyResource(), scopeMetrics: [{ scope: SCOPE, metrics }] }, errors: [] };
     },
   };
-  // Read in steps by a cumulative (pull) reader only: a delta reading is a
-  // reader's interval, which a second reading would split.
-  if (attached.temporality === 'cumulative') {
-    stepped.set(producer, {
-      begin: async () => ({
-        rest: [],
-        after: [],
-        readParts: async (onPart) => {
-          if (collector === undefined) return;
-          const steps = collector.collectInSteps(hrTime(), SERIES_PER_STEP, (part) => onPart(part.map(toMetricData)));
-          for (;;) {
-            const step = steps.next();
-            if (step.done === true) return onPart(step.value.map(toMetricData));
-            await new Promise<void>((resolve) => setImmediate(resolve));
-          }
-        },
-        readWhole: async () => (collector === undefined ? [] : (await collectYielding(collector)).map(toMetricData)),
-      }),
-    });
-  }
+  stepped.set(producer, {
+    async collectParts(onPart) {
+      if (collector === undefined) return [];
+      const steps = collector.collectInSteps(hrTime(), SERIES_PER_STEP, (part) => onPart(part.map(toMetricData)));
+      for (;;) {
+        const step = steps.next();
+        if (step.done === true) {
+          onPart(step.value.map(toMetricData));
+          return [];
+        }
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    },
+  });
   return {
     producer,
     collectNow() {
@@ -161,45 +146,14 @@ export interface CatalogProducerOptions {
  */
 export interface SteppedCatalog {
   /**
-   * Starts one collection of the producer: what it serves beside the
-   * catalog, read now, and the catalog, to be read once, in parts or whole;
-   * or (`whole`) everything at once, as its `collect()` gives it, when it
-   * cannot be read in steps this time (a cluster aggregator with members).
+   * One collection: `onPart` gets each step's catalog metrics (the last
+   * one with the process-wide metrics), and the event loop runs between
+   * steps; resolves to the rest of what the producer serves, as whole
+   * scopes (none for a catalog producer; a cluster aggregator's own
+   * instruments, or all of its merge while it has members).
    */
-  begin(): Promise<CatalogReading>;
+  collectParts(onPart: (metrics: MetricData[]) => void): Promise<ScopeMetrics[]>;
 }
-
-/** One collection of a {@link SteppedCatalog}. @internal */
-export type CatalogReading =
-  | {
-      /** Scopes the producer serves beside the catalog (a cluster aggregator's own instruments): before it, and after it. */
-      readonly rest: ScopeMetrics[];
-      readonly after: ScopeMetrics[];
-      /** Reads the catalog a step at a time: `onPart` gets each step's metrics (the last one with the process-wide metrics); the event loop runs between steps. */
-      readParts(onPart: (metrics: MetricData[]) => void): Promise<void>;
-      /** Or reads it whole, as the producer's `collect()` would. */
-      readWhole(): Promise<MetricData[]>;
-    }
-  | { readonly whole: ScopeMetrics[] };
-
-/**
- * Stand-ins for every family the catalog can serve, without data: where
- * they land among a reader's families says, before the catalog is read,
- * whether it can be served beside them as written in steps.
- *
- * @internal
- */
-export const CATALOG_STAND_INS: readonly MetricData[] = [
-  ...SERIES_METRICS,
-  METRIC_MODEL_INFO,
-  METRIC_ACTIVE_MODEL_VERSION,
-  METRIC_DROPPED_OBSERVATIONS,
-  METRIC_ATTRIBUTE_REJECTIONS,
-  METRIC_SERIES,
-].map((definition) => toMetricData({ definition, temporality: 'cumulative', points: [] }));
-
-/** The scope that stands where a producer read in steps would have answered (see {@link withoutProducer}). @internal */
-export const READ_ELSEWHERE = { name: '@inferometer/node: read in steps' };
 
 const stepped = new WeakMap<MetricProducer, SteppedCatalog>();
 const skipped = new AsyncLocalStorage<MetricProducer>();
@@ -214,9 +168,9 @@ export function skippedHere(producer: MetricProducer): boolean {
   return skipped.getStore() === producer;
 }
 
-/** A skipped producer's answer: one empty scope, {@link READ_ELSEWHERE}, where its data goes. @internal */
-export function readElsewhere(): CollectionResult {
-  return { resourceMetrics: { resource: emptyResource(), scopeMetrics: [{ scope: READ_ELSEWHERE, metrics: [] }] }, errors: [] };
+/** A producer's answer with no data. @internal */
+export function nothingCollected(): CollectionResult {
+  return { resourceMetrics: { resource: emptyResource(), scopeMetrics: [] }, errors: [] };
 }
 
 /** Makes `producer` readable in steps too (a producer that serves a catalog producer's data: the cluster aggregator's). @internal */

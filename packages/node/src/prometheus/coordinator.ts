@@ -10,18 +10,12 @@ import { INSTRUMENTATION_SCOPE } from '@inferometer/core/catalog';
 import type { EscapingScheme } from '@inferometer/core/prometheus';
 import type { ExpositionFormat } from './negotiation.js';
 import { encodeProtobufExposition } from './protobuf/index.js';
-import { groupFamilies } from '@inferometer/core/prometheus';
 import { ChunkPool, serializeChunks, SteppedFamilies, type RenderedFamilies } from './serializer.js';
-import { CATALOG_STAND_INS, READ_ELSEWHERE, type SteppedCatalog } from '../native/producer.js';
+import type { SteppedCatalog } from '../native/producer.js';
 
 /** What a collection came to: the data, or why there is none. */
 export type Collected =
-  | {
-      readonly ok: true;
-      readonly resourceMetrics: ResourceMetrics;
-      /** The catalog, written in steps during the collection (see {@link readCatalog}): its families stand in `resourceMetrics` without data. */
-      readonly rendered?: RenderedFamilies;
-    }
+  | { readonly ok: true; readonly resourceMetrics: ResourceMetrics }
   | { readonly ok: false; readonly error: unknown; readonly timedOut: boolean; readonly cause?: 'callback' | 'producer' };
 
 /** A rendered exposition: chunks to write in order, and their total size (Content-Length). */
@@ -68,24 +62,26 @@ export class ScrapeRound {
   private readonly _pooled: Buffer[] = [];
   private _users = 0;
   settled = false;
-  /** When the collection settled with data (`performance.now()`), else undefined. */
+  /** When the collection settled with data, or last finished reading the catalog (`performance.now()`); else undefined. */
   succeededAt: number | undefined;
+  /** Catalog readings in progress (see {@link _rendered}). */
+  private _reading = 0;
+
+  /** The catalog written in steps, per format and escaping (see {@link _rendered}). */
+  private readonly _catalogRenders = new Map<string, Promise<SteppedRender>>();
+  /** The catalog's points, where they have to be serialized with the reader's (see {@link _source}). */
+  private _catalogPoints: Promise<ScopeMetrics[]> | undefined;
 
   constructor(
     readonly collected: Promise<Collected>,
     private readonly _render: RenderOptions,
     private readonly _pool: ChunkPool,
-    /** The key of the round's one body when the collection wrote the catalog for it (see {@link ScrapeCoordinator.roundKey}); undefined for a round that serves every body. */
-    readonly key?: string,
+    /** The catalog, when the collection leaves it out to be read here in steps. */
+    private readonly _catalog?: SteppedCatalog,
   ) {
     void collected.then((result) => {
       this.settled = true;
-      if (result.ok) {
-        this.succeededAt = performance.now();
-        // A plain body serves the catalog's chunks as they are, until the
-        // round is done; a gzip body hands each back once zlib has read it.
-        if (result.rendered !== undefined && key?.endsWith('+gzip') !== true) this._pooled.push(...result.rendered.chunks);
-      }
+      if (result.ok) this.succeededAt = performance.now();
       this._recycle();
     });
   }
@@ -99,6 +95,15 @@ export class ScrapeRound {
   enter(key: string): void {
     this._users++;
     this._readers.set(key, (this._readers.get(key) ?? 0) + 1);
+  }
+
+  /**
+   * Whether the catalog is being read for one of this round's bodies: the
+   * collection is still in flight, and a scrape arriving now shares it (a
+   * catalog read in steps takes most of a collection's time).
+   */
+  get reading(): boolean {
+    return this._reading > 0;
   }
 
   /** Whether a scrape is still being answered from this round. */
@@ -125,11 +130,12 @@ export class ScrapeRound {
   private _recycle(): void {
     if (!this.settled || this._users > 0) return;
     this._bodies.clear();
+    this._catalogRenders.clear();
     for (const chunk of this._pooled.splice(0)) this._pool.release(chunk);
   }
 
   /** The body for a format, escaping scheme and encoding, rendered once however many scrapes ask. */
-  body(collected: Extract<Collected, { ok: true }>, format: ExpositionFormat, gzip: boolean, escaping?: EscapingScheme): Promise<Body> {
+  body(resourceMetrics: ResourceMetrics, format: ExpositionFormat, gzip: boolean, escaping?: EscapingScheme): Promise<Body> {
     const key = bodyKey(format, gzip, escaping);
     let body = this._bodies.get(key);
     if (body === undefined) {
@@ -137,8 +143,7 @@ export class ScrapeRound {
       const scheme = escaping === 'underscores' ? undefined : escaping;
       const started = performance.now();
       const { onRendered, onRenderFailed } = this._render;
-      if (collected.rendered !== undefined && key !== this.key) throw new Error(`unreachable: a round that wrote the catalog for ${this.key ?? 'no body'} asked for ${key}`);
-      body = (gzip ? this._gzipped(collected, format, scheme) : this._plain(collected, format, scheme)).then(
+      body = (gzip ? this._gzipped(resourceMetrics, format, scheme) : this._plain(resourceMetrics, format, scheme)).then(
         (rendered) => {
           onRendered?.(format, (performance.now() - started) / 1000);
           return rendered;
@@ -153,13 +158,14 @@ export class ScrapeRound {
     return body;
   }
 
-  private async _plain(collected: Extract<Collected, { ok: true }>, format: ExpositionFormat, escaping: EscapingScheme | undefined): Promise<Body> {
+  private async _plain(resourceMetrics: ResourceMetrics, format: ExpositionFormat, escaping: EscapingScheme | undefined): Promise<Body> {
     const chunks: Buffer[] = [];
     let bytes = 0;
-    for (const chunk of this._serialize(collected, format, escaping, this._pool.allocate)) {
+    const source = await this._source(resourceMetrics, format, escaping);
+    for (const chunk of this._serialize(source, format, escaping, this._pool.allocate)) {
       chunks.push(chunk);
-      // The catalog's chunks are the round's already (see the constructor).
-      if (format !== 'protobuf' && collected.rendered?.owns(chunk) !== true) this._pooled.push(chunk);
+      // The catalog's chunks are the round's already (see _rendered).
+      if (format !== 'protobuf' && source.rendered?.owns(chunk) !== true) this._pooled.push(chunk);
       bytes += chunk.length;
       await nextTurn();
     }
@@ -167,7 +173,7 @@ export class ScrapeRound {
   }
 
   /** Serializes into pooled buffers and compresses them on libuv's thread pool (zlib's async API), a chunk at a time. */
-  private async _gzipped(collected: Extract<Collected, { ok: true }>, format: ExpositionFormat, escaping: EscapingScheme | undefined): Promise<Body> {
+  private async _gzipped(resourceMetrics: ResourceMetrics, format: ExpositionFormat, escaping: EscapingScheme | undefined): Promise<Body> {
     const gzip = createGzip({ level: GZIP_LEVEL, chunkSize: RENDER_CHUNK_BYTES });
     const chunks: Buffer[] = [];
     let bytes = 0;
@@ -180,11 +186,12 @@ export class ScrapeRound {
       gzip.once('error', reject);
     });
     try {
-      for (const chunk of this._serialize(collected, format, escaping, this._pool.allocate)) {
-        // The serializer's buffer (and the catalog's: the round has no
-        // other body) goes back to the pool once zlib has read it.
+      const source = await this._source(resourceMetrics, format, escaping);
+      for (const chunk of this._serialize(source, format, escaping, this._pool.allocate)) {
+        // The serializer's buffer goes back to the pool once zlib has read
+        // it; the catalog's stay with the round (a plain body may share them).
         const more = gzip.write(chunk, () => {
-          if (format !== 'protobuf') this._pool.release(chunk);
+          if (format !== 'protobuf' && source.rendered?.owns(chunk) !== true) this._pool.release(chunk);
         });
         if (!more) await new Promise<void>((resolve) => gzip.once('drain', resolve));
         else await nextTurn();
@@ -197,75 +204,104 @@ export class ScrapeRound {
     return { chunks, bytes };
   }
 
-  private _serialize(collected: Extract<Collected, { ok: true }>, format: ExpositionFormat, escaping: EscapingScheme | undefined, allocate: (size: number) => Buffer): Generator<Buffer> {
+  private _serialize(source: Source, format: ExpositionFormat, escaping: EscapingScheme | undefined, allocate: (size: number) => Buffer): Generator<Buffer> {
     // The protobuf body is encoded in one piece (a tenth of the text's size
     // for native histograms) into its own buffer, not a pooled one.
-    if (format === 'protobuf') return oneChunk(encodeProtobufExposition(collected.resourceMetrics, { escaping, createdTimestamps: this._render.createdTimestamps }));
-    return serializeChunks(collected.resourceMetrics, RENDER_CHUNK_BYTES, allocate, {
+    if (format === 'protobuf') return oneChunk(encodeProtobufExposition(source.resourceMetrics, { escaping, createdTimestamps: this._render.createdTimestamps }));
+    return serializeChunks(source.resourceMetrics, RENDER_CHUNK_BYTES, allocate, {
       format,
       escaping,
       created: this._render.created,
       onDroppedFamily: this._render.onDroppedFamily,
-      ...(collected.rendered === undefined ? {} : { rendered: collected.rendered }),
+      ...(source.rendered === undefined ? {} : { rendered: source.rendered }),
     });
+  }
+
+  /**
+   * What a body is serialized from: the reader's collection and, when the
+   * catalog is read here, the catalog written in steps (text formats) or
+   * its points added to the collection (protobuf; or a reader family that
+   * shares a name with a catalog family, which the two must then be
+   * serialized together to merge or leave out, as they always were).
+   */
+  private async _source(resourceMetrics: ResourceMetrics, format: ExpositionFormat, escaping: EscapingScheme | undefined): Promise<Source> {
+    if (this._catalog === undefined) return { resourceMetrics, rendered: undefined };
+    if (format !== 'protobuf') {
+      const { families, rest } = await this._rendered(this._catalog, format, escaping);
+      const beside = rest.length === 0 ? resourceMetrics : { ...resourceMetrics, scopeMetrics: [...resourceMetrics.scopeMetrics, ...rest] };
+      if (families.fitsBeside(beside.scopeMetrics, escaping)) return { resourceMetrics: beside, rendered: families };
+    }
+    const scopes = await (this._catalogPoints ??= this._reads(allParts(this._catalog)));
+    return { resourceMetrics: { ...resourceMetrics, scopeMetrics: [...resourceMetrics.scopeMetrics, ...scopes] }, rendered: undefined };
+  }
+
+  /**
+   * The catalog written in steps for a format and escaping, once per round
+   * (a plain and a gzip body share it): each step's points are written as
+   * soon as they are read and then dropped, so the round never holds a
+   * whole collection's points (see native/producer.ts' SteppedCatalog).
+   * Its chunks belong to the round from then on, back to the pool when
+   * the round is done.
+   */
+  private _rendered(catalog: SteppedCatalog, format: ExpositionFormat, escaping: EscapingScheme | undefined): Promise<SteppedRender> {
+    const key = bodyKey(format, false, escaping);
+    let rendered = this._catalogRenders.get(key);
+    if (rendered === undefined) {
+      const families = new SteppedFamilies({ format, escaping, created: this._render.created }, RENDER_CHUNK_BYTES, this._pool.allocate);
+      rendered = this._reads(catalog.collectParts((metrics) => families.add(metrics))).then((rest) => {
+        const done = families.finish();
+        this._pooled.push(...done.chunks);
+        this._recycle();
+        return { families: done, rest };
+      });
+      this._catalogRenders.set(key, rendered);
+    }
+    return rendered;
+  }
+
+  /** Counts `reading` as part of this round's collection while it runs (see {@link reading}); the share window starts again when it is done. */
+  private _reads<T>(reading: Promise<T>): Promise<T> {
+    this._reading++;
+    return reading.then(
+      (value) => {
+        this._reading--;
+        this.succeededAt = performance.now();
+        return value;
+      },
+      (err: unknown) => {
+        this._reading--;
+        throw err;
+      },
+    );
   }
 }
 
-/** What a round's collection is for: the one body it writes the catalog for. */
-export interface RoundShape {
-  readonly format: ExpositionFormat;
-  readonly escaping: EscapingScheme | undefined;
+/** A catalog written in steps, and the rest of what its producer serves. */
+interface SteppedRender {
+  readonly families: RenderedFamilies;
+  readonly rest: ScopeMetrics[];
+}
+
+/** What one body is serialized from (see ScrapeRound._source). */
+interface Source {
+  readonly resourceMetrics: ResourceMetrics;
+  readonly rendered: RenderedFamilies | undefined;
 }
 
 const CATALOG_SCOPE = { name: INSTRUMENTATION_SCOPE };
 
-/**
- * The catalog of a collection whose reader left it out (see
- * native/producer.ts' `withoutProducer`), read once: for a text format
- * whose families it can be served beside, a step at a time, each step's
- * points written at once and dropped (see {@link SteppedFamilies}), so the
- * collection never holds all of them; otherwise (protobuf; a reader family
- * that takes a catalog family's name, which the two must then be
- * serialized together to merge or leave out; a cluster aggregator with
- * members) as points. Either way it goes where the producer would have
- * answered, so the families come in the order they always did.
- *
- * @internal
- */
-export async function readCatalog(
-  resourceMetrics: ResourceMetrics,
-  catalog: SteppedCatalog,
-  shape: RoundShape,
-  options: { readonly created: boolean; readonly allocate: (size: number) => Buffer },
-): Promise<Extract<Collected, { ok: true }>> {
-  const scopes = resourceMetrics.scopeMetrics;
-  const at = scopes.findIndex((scope) => scope.scope === READ_ELSEWHERE);
-  const before = at < 0 ? scopes : scopes.slice(0, at);
-  const after = at < 0 ? [] : scopes.slice(at + 1);
-  const served = (middle: ScopeMetrics[]): ResourceMetrics => ({ ...resourceMetrics, scopeMetrics: [...before, ...middle, ...after] });
-  const reading = await catalog.begin();
-  if ('whole' in reading) return { ok: true, resourceMetrics: served(reading.whole) };
-  const escaping = shape.escaping === 'underscores' ? undefined : shape.escaping;
-  if (shape.format !== 'protobuf' && servedAlone(served([...reading.rest, { scope: CATALOG_SCOPE, metrics: [...CATALOG_STAND_INS] }, ...reading.after]).scopeMetrics, escaping)) {
-    const families = new SteppedFamilies({ format: shape.format, escaping, created: options.created }, RENDER_CHUNK_BYTES, options.allocate);
-    await reading.readParts((metrics) => families.add(metrics));
-    const rendered = families.finish();
-    return { ok: true, resourceMetrics: served([...reading.rest, { scope: CATALOG_SCOPE, metrics: rendered.placeholders }, ...reading.after]), rendered };
-  }
-  const metrics = await reading.readWhole();
-  return { ok: true, resourceMetrics: served([...reading.rest, ...(metrics.length === 0 ? [] : [{ scope: CATALOG_SCOPE, metrics }]), ...reading.after]) };
-}
-
-/** Whether every catalog stand-in among `scopeMetrics` is a family of its own that is served (not merged with another, not left out for another's name). */
-function servedAlone(scopeMetrics: ResourceMetrics['scopeMetrics'], escaping: EscapingScheme | undefined): boolean {
-  const standIns = new Set<MetricData>(CATALOG_STAND_INS);
-  let found = 0;
-  for (const family of groupFamilies(scopeMetrics, { escaping }).values()) {
-    const ours = family.metrics.filter((metric) => standIns.has(metric)).length;
-    if (ours > 0 && family.metrics.length > 1) return false;
-    found += ours;
-  }
-  return found === standIns.size;
+/** A whole collection of a stepped catalog, each metric's parts put together, after the rest. */
+async function allParts(catalog: SteppedCatalog): Promise<ScopeMetrics[]> {
+  const metrics = new Map<string, MetricData>();
+  const rest = await catalog.collectParts((part) => {
+    for (const metric of part) {
+      const key = `${metric.descriptor.name}\u0000${metric.dataPointType}`;
+      const found = metrics.get(key);
+      if (found === undefined) metrics.set(key, { ...metric, dataPoints: [...metric.dataPoints] } as MetricData);
+      else (found.dataPoints as unknown[]).push(...metric.dataPoints);
+    }
+  });
+  return metrics.size === 0 ? rest : [...rest, { scope: CATALOG_SCOPE, metrics: [...metrics.values()] }];
 }
 
 function* oneChunk(bytes: Uint8Array): Generator<Buffer> {
@@ -285,78 +321,60 @@ export const SHARE_WINDOW_MILLIS = 250;
 /** Collections in flight (the current one and ones given up on that never settled) past which no new one starts. */
 export const MAX_PENDING_COLLECTIONS = 2;
 
-/**
- * Hands scrapes the collection in flight, or starts one. Without a catalog
- * read in steps, every scrape shares one round (one collection, a body per
- * format and encoding). With one, a round's collection writes the catalog
- * for one body (see {@link readCatalog}), so rounds are per body key:
- * scrapes asking for the same format, escaping and encoding share one, and
- * a scrape asking for another starts its own, as if it came a moment later.
- */
+/** Hands scrapes the collection in flight, or starts one. */
 export class ScrapeCoordinator {
-  private readonly _current = new Map<string, ScrapeRound>();
-  private readonly _latest = new Map<string, ScrapeRound>();
+  private _current: ScrapeRound | undefined;
+  private _latest: ScrapeRound | undefined;
   private readonly _pending = new Set<ScrapeRound>();
   private readonly _pool = new ChunkPool(RENDER_CHUNK_BYTES, MAX_POOLED_CHUNKS);
 
   constructor(
-    private readonly _collect: (timeoutMillis: number, shape: RoundShape | undefined, allocate: (size: number) => Buffer) => Promise<Collected>,
+    private readonly _collect: (timeoutMillis: number) => Promise<Collected>,
     private readonly _render: RenderOptions,
-    /** Whether `_collect` writes the catalog for one body (then rounds are per body key). */
-    private readonly _perBody = false,
+    /** A catalog that `_collect` leaves out, read by each round in steps. */
+    private readonly _catalog?: SteppedCatalog,
   ) {}
 
-  /** The key of the round a body is served from: its body key with a catalog written per body, else one round for all. */
-  roundKey(format: ExpositionFormat, gzip: boolean, escaping?: EscapingScheme): string {
-    return this._perBody ? bodyKey(format, gzip, escaping) : '';
-  }
-
   /**
-   * The round a scrape arriving now for a body shares, without starting
-   * one: the collection in flight, or one that finished within
+   * The round a scrape arriving now shares, without starting one: the
+   * collection in flight, or one that finished within
    * {@link SHARE_WINDOW_MILLIS} and is still being sent to a scrape.
    */
-  shared(format: ExpositionFormat, gzip: boolean, escaping?: EscapingScheme): ScrapeRound | undefined {
-    const key = this.roundKey(format, gzip, escaping);
-    const current = this._current.get(key);
-    if (current !== undefined && !current.settled) return current;
+  shared(): ScrapeRound | undefined {
+    if (this._current !== undefined && !this._current.settled) return this._current;
+    // Its catalog still being read (in steps) for a body: still in flight.
+    if (this._latest?.reading === true) return this._latest;
     // Scrapes that overlap one still being answered share its collection and
     // bodies too, if it is recent: ten scrapers arriving within a few
     // milliseconds of each other then cost one collection, not several.
-    const latest = this._latest.get(key);
+    const latest = this._latest;
     if (latest?.succeededAt !== undefined && latest.inUse && performance.now() - latest.succeededAt <= SHARE_WINDOW_MILLIS) return latest;
     return undefined;
   }
 
   /**
    * The {@link shared} round, or a new one; `undefined` when
-   * {@link MAX_PENDING_COLLECTIONS} collections of its key have not settled
-   * (collections given up on by timeout that still hang): starting more
-   * would pile them up.
+   * {@link MAX_PENDING_COLLECTIONS} collections have not settled (collections
+   * given up on by timeout that still hang): starting more would pile them up.
    */
-  join(timeoutMillis: number, format: ExpositionFormat, gzip: boolean, escaping?: EscapingScheme): ScrapeRound | undefined {
-    const shared = this.shared(format, gzip, escaping);
+  join(timeoutMillis: number): ScrapeRound | undefined {
+    const shared = this.shared();
     if (shared !== undefined) return shared;
-    const key = this.roundKey(format, gzip, escaping);
-    let pending = 0;
-    for (const round of this._pending) if ((round.key ?? '') === key) pending++;
-    if (pending >= MAX_PENDING_COLLECTIONS) return undefined;
-    const shape = this._perBody ? { format, escaping } : undefined;
-    const round = new ScrapeRound(this._collect(timeoutMillis, shape, this._pool.allocate), this._render, this._pool, this._perBody ? key : undefined);
-    this._current.set(key, round);
-    this._latest.set(key, round);
+    if (this._pending.size >= MAX_PENDING_COLLECTIONS) return undefined;
+    const round = new ScrapeRound(this._collect(timeoutMillis), this._render, this._pool, this._catalog);
+    this._current = round;
+    this._latest = round;
     this._pending.add(round);
     void round.collected.then(() => {
       this._pending.delete(round);
-      if (this._current.get(key) === round) this._current.delete(key);
+      if (this._current === round) this._current = undefined;
     });
     return round;
   }
 
   /** A scrape gave up waiting on `round`: later scrapes start a fresh collection instead of joining one that may hang. */
   abandon(round: ScrapeRound): void {
-    const key = round.key ?? '';
-    if (this._current.get(key) === round) this._current.delete(key);
+    if (this._current === round) this._current = undefined;
   }
 }
 

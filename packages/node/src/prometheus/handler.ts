@@ -3,7 +3,7 @@ import { diag } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { TimeoutError, type MetricProducer } from '@opentelemetry/sdk-metrics';
 import { negotiate, type ExpositionFormat } from './negotiation.js';
-import { bodyKey, nextTurn, readCatalog, ScrapeCoordinator, type Body, type Collected, type ScrapeRound } from './coordinator.js';
+import { bodyKey, nextTurn, ScrapeCoordinator, type Body, type Collected, type ScrapeRound } from './coordinator.js';
 import { steppedCatalogOf, withoutProducer } from '../native/producer.js';
 import { ERROR_CAUSES, REFUSAL_REASONS, type RefusalReason, type ScrapeFormat } from './names.js';
 import { EndpointMetrics } from './self-metrics.js';
@@ -263,28 +263,22 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
     told.add(kind);
     diag.error(`@inferometer/node: ${message}`, ...args);
   };
-  // A catalog producer is read by each collection in steps, written for its
-  // round's body as it is read (coordinator.ts' readCatalog), instead of
-  // through the reader's collection; the reader keeps it for everyone else
-  // who collects (the health page).
+  // A catalog producer is read by each scrape in steps, written as it is
+  // read (coordinator.ts), instead of through the reader's collection; the
+  // reader keeps it for everyone else who collects (the health page).
   const catalogProducer = options.metricProducers?.find((producer) => steppedCatalogOf(producer) !== undefined);
-  const catalog = catalogProducer === undefined ? undefined : steppedCatalogOf(catalogProducer);
-  const created = options.openMetricsCreated === true;
+  const collect = (timeoutMillis: number) =>
+    catalogProducer === undefined ? reader.collect({ timeoutMillis }) : withoutProducer(catalogProducer, () => reader.collect({ timeoutMillis }));
   const coordinator = new ScrapeCoordinator(
-    async (timeoutMillis, shape, allocate): Promise<Collected> => {
+    async (timeoutMillis): Promise<Collected> => {
       const started = performance.now();
       try {
         // The SDK gives up on observable callbacks past the timeout itself;
         // a callback that throws comes back in `errors`, a producer that
         // throws rejects the collection.
-        if (catalogProducer === undefined || catalog === undefined || shape === undefined) {
-          const { resourceMetrics, errors } = await reader.collect({ timeoutMillis });
-          if (errors.length > 0) return { ok: false, error: errors[0], timedOut: errors.some((e) => e instanceof TimeoutError), cause: 'callback' };
-          return { ok: true, resourceMetrics };
-        }
-        const { resourceMetrics, errors } = await withoutProducer(catalogProducer, () => reader.collect({ timeoutMillis }));
+        const { resourceMetrics, errors } = await collect(timeoutMillis);
         if (errors.length > 0) return { ok: false, error: errors[0], timedOut: errors.some((e) => e instanceof TimeoutError), cause: 'callback' };
-        return await readCatalog(resourceMetrics, catalog, shape, { created, allocate });
+        return { ok: true, resourceMetrics };
       } catch (error) {
         return { ok: false, error, timedOut: error instanceof TimeoutError, cause: 'producer' };
       } finally {
@@ -292,7 +286,7 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
       }
     },
     {
-      created,
+      created: options.openMetricsCreated === true,
       createdTimestamps: options.createdTimestamps !== false,
       onDroppedFamily: () => {
         stats.droppedFamilies++;
@@ -301,7 +295,7 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
       onRendered: (format, seconds) => metrics.rendered(FORMAT_ATTRIBUTE[format], seconds),
       onRenderFailed: () => metrics.failed(ERROR_CAUSES.encode),
     },
-    catalog !== undefined,
+    catalogProducer === undefined ? undefined : steppedCatalogOf(catalogProducer),
   );
   /** Bodies (round, format, escaping, encoding) being answered, and the sockets reading them. */
   let bodies = 0;
@@ -323,7 +317,7 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
     // its own (the chunks are shared, written with backpressure): only a
     // scrape that needs a body of its own counts against the limit, and
     // sockets are bounded separately.
-    const shared = coordinator.shared(wanted.format, wanted.gzip, wanted.escaping);
+    const shared = coordinator.shared();
     const joins = shared?.serving(key) === true;
     if ((!joins && bodies >= maxConcurrent) || sockets >= MAX_SCRAPE_SOCKETS) {
       metrics.refused(REFUSAL_REASONS.concurrency);
@@ -333,7 +327,7 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
       return;
     }
     const timeoutMillis = scrapeTimeout(request.headers['x-prometheus-scrape-timeout-seconds'], collectTimeout);
-    const round = shared ?? coordinator.join(timeoutMillis, wanted.format, wanted.gzip, wanted.escaping);
+    const round = shared ?? coordinator.join(timeoutMillis);
     if (round === undefined) {
       metrics.refused(REFUSAL_REASONS.collectionsPending);
       tell('refused', 'earlier metrics collections have not finished (an observable callback or producer hangs); answering 503 without starting another');
@@ -370,7 +364,7 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
     const rendered = (async (): Promise<Body | Collected> => {
       const collected = await round.collected;
       if (!collected.ok) return collected;
-      return round.body(collected, wanted.format, wanted.gzip, wanted.escaping);
+      return round.body(collected.resourceMetrics, wanted.format, wanted.gzip, wanted.escaping);
     })();
     const outcome = await Promise.race([rendered, expired]).finally(() => clearTimeout(timer));
     if (response.destroyed) return;

@@ -2,7 +2,7 @@ import { bucketExemplar, exemplarsOf } from '@inferometer/core/internal';
 import { groupFamilies, reservedLabels, type EscapingScheme, type PrometheusType } from '@inferometer/core/prometheus';
 import type { Attributes } from '@opentelemetry/api';
 import { DataPointType, type DataPoint, type Histogram, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { ChunkWriter, DEFAULT_CHUNK_BYTES, drain, drainLast, NEWLINE, SPACE } from './exposition/chunks.js';
+import { ChunkWriter, DEFAULT_CHUNK_BYTES, drain, NEWLINE, SPACE } from './exposition/chunks.js';
 import { createdName, EOF, openMetricsHeader, openMetricsTargetInfo, writeCreated, writeExemplar } from './exposition/openmetrics.js';
 import { histogramBytes, histogramCacheOf, keysBefore, labelBytes, labelCache, labelsAfter, leBytes, nameBytes, type HistogramBytes, type LabelBytes, type LabelCache, type NameBytes } from './exposition/series.js';
 import { textHeader, textTargetInfo } from './exposition/text.js';
@@ -71,9 +71,8 @@ export interface SerializeOptions {
   /** Called with each family left out of this exposition because its name collided with an earlier family's. */
   readonly onDroppedFamily?: (name: string) => void;
   /**
-   * Families already written in steps ({@link SteppedFamilies}): where one
-   * of their stand-ins (without data) is a family of `resourceMetrics`, its
-   * chunks are served. The pull handler's catalog.
+   * Families already written in steps ({@link SteppedFamilies}), served
+   * after the reader's own: the pull handler's catalog.
    *
    * @internal
    */
@@ -115,7 +114,8 @@ export function* serializeChunks(
   const resource = resourceMetrics.resource.attributes;
   const rendered = options.rendered;
   w.bytes(openMetrics ? openMetricsTargetInfo(resource, escaping) : textTargetInfo(resource, escaping));
-  for (const family of groupFamilies(resourceMetrics.scopeMetrics, { warn: warnFamily, onDropped: options.onDroppedFamily, escaping }).values()) {
+  const scopes = rendered === undefined ? resourceMetrics.scopeMetrics : [...resourceMetrics.scopeMetrics, { metrics: rendered.placeholders }];
+  for (const family of groupFamilies(scopes, { warn: warnFamily, onDropped: options.onDroppedFamily, escaping }).values()) {
     w.bytes(openMetrics ? openMetricsHeader(family) : textHeader(family));
     const done = rendered?.chunksOf(family);
     if (done !== undefined) {
@@ -129,7 +129,7 @@ export function* serializeChunks(
     }
   }
   if (openMetrics) w.bytes(EOF);
-  yield* drainLast(w);
+  yield* drain(w);
 }
 
 /**
@@ -328,7 +328,7 @@ export class SteppedFamilies {
   finish(): RenderedFamilies {
     const chunks = new Map<MetricData, Buffer[]>();
     for (const { writer, placeholder } of this._families.values()) {
-      const last = writer.end();
+      const last = writer.take();
       chunks.set(placeholder, last === undefined ? writer.full : [...writer.full, last]);
     }
     this._families.clear();
@@ -359,11 +359,27 @@ export class RenderedFamilies {
   /**
    * The chunks of `family` when it is one of these alone; undefined for a
    * family of the reader's. Throws for one of these merged with the
-   * reader's (coordinator.ts' readCatalog checks before writing any).
+   * reader's (see {@link fitsBeside}).
    */
   chunksOf(family: { readonly metrics: readonly MetricData[] }): readonly Buffer[] | undefined {
     const found = family.metrics.length === 1 ? this._chunks.get(family.metrics[0]!) : undefined;
     if (found === undefined && family.metrics.some((metric) => this._chunks.has(metric))) throw new Error('a family written ahead was merged with another one: check fitsBeside() first');
     return found;
+  }
+
+  /**
+   * Whether these families can be served beside `scopeMetrics` as written:
+   * none shares its name with one of them (which would merge the two, or
+   * leave ours out). Otherwise the data has to be serialized together.
+   */
+  fitsBeside(scopeMetrics: ResourceMetrics['scopeMetrics'], escaping: EscapingScheme | undefined): boolean {
+    const families = groupFamilies([...scopeMetrics, { metrics: this.placeholders }], { escaping: escaping === 'underscores' ? undefined : escaping });
+    let found = 0;
+    for (const family of families.values()) {
+      const ours = family.metrics.filter((metric) => this._chunks.has(metric)).length;
+      if (ours > 0 && family.metrics.length > 1) return false;
+      found += ours;
+    }
+    return found === this.placeholders.length;
   }
 }

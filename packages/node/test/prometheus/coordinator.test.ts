@@ -10,8 +10,9 @@ import { connect, type Socket } from 'node:net';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { emptyResource } from '@opentelemetry/resources';
-import { afterEach, describe, expect, it } from 'vitest';
-import { bodyKey, ScrapeCoordinator } from '../../src/prometheus/coordinator.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { SteppedCatalog } from '../../src/native/producer.js';
+import { bodyKey, ScrapeCoordinator, SHARE_WINDOW_MILLIS } from '../../src/prometheus/coordinator.js';
 
 const TARGET = fileURLToPath(new URL('../helpers/scrape-target.mjs', import.meta.url));
 const MiB = 1024 * 1024;
@@ -173,55 +174,53 @@ describe('the pull endpoint against 200 concurrent scrapes', () => {
   }, 60_000);
 });
 
-describe('rounds of a catalog written per body', () => {
+describe('a round whose catalog is read in steps', () => {
   const RENDER = { created: false, onDroppedFamily: () => undefined };
   const EMPTY = { resource: emptyResource(), scopeMetrics: [] };
 
-  /** A coordinator whose collections wait for `release()`, recording what each was for. */
-  function gatedCoordinator(perBody: boolean) {
+  /** A coordinator whose catalog reading waits for `release()`; `reads()`: readings started. */
+  function gatedCoordinator() {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const shapes: unknown[] = [];
-    const coordinator = new ScrapeCoordinator(
-      async (_timeout, shape) => {
-        shapes.push(shape);
+    let reads = 0;
+    const catalog: SteppedCatalog = {
+      async collectParts(onPart) {
+        reads++;
         await gate;
-        return { ok: true, resourceMetrics: EMPTY };
+        onPart([]);
+        return [];
       },
-      RENDER,
-      perBody,
-    );
-    return { coordinator, release, shapes };
+    };
+    const coordinator = new ScrapeCoordinator(async () => ({ ok: true, resourceMetrics: EMPTY }), RENDER, catalog);
+    return { coordinator, release, reads: () => reads };
   }
 
-  it('shares a round between scrapes of one body (format, escaping, encoding) and starts one for each other body, the collection told which', async () => {
-    const { coordinator, release, shapes } = gatedCoordinator(true);
-    const text = coordinator.join(1_000, 'text', false)!;
-    expect(coordinator.join(1_000, 'text', false)).toBe(text);
-    const openMetrics = coordinator.join(1_000, 'openmetrics', false, 'allow-utf-8')!;
-    const zipped = coordinator.join(1_000, 'text', true)!;
-    expect(new Set([text, openMetrics, zipped]).size).toBe(3);
-    expect(shapes).toEqual([
-      { format: 'text', escaping: undefined },
-      { format: 'openmetrics', escaping: 'allow-utf-8' },
-      { format: 'text', escaping: undefined },
-    ]);
-    expect([text.key, openMetrics.key, zipped.key]).toEqual([bodyKey('text', false), bodyKey('openmetrics', false, 'allow-utf-8'), bodyKey('text', true)]);
-    release();
-    await Promise.all([text.collected, openMetrics.collected, zipped.collected]);
-    // A round given up on is not shared, in flight or not.
-    const next = coordinator.join(1_000, 'protobuf', false)!;
-    coordinator.abandon(next);
-    expect(coordinator.shared('protobuf', false)).toBeUndefined();
-  });
-
-  it('without a catalog written per body, serves every body from one round, as it always did', async () => {
-    const { coordinator, release, shapes } = gatedCoordinator(false);
-    const round = coordinator.join(1_000, 'text', false)!;
-    expect(coordinator.join(1_000, 'openmetrics', true)).toBe(round);
-    expect(coordinator.shared('protobuf', false)).toBe(round);
-    expect(shapes).toEqual([undefined]);
-    release();
+  it('is the collection in flight while its catalog is read, however long after the reader collected, and shared from the moment the reading ends', async () => {
+    const { coordinator, release, reads } = gatedCoordinator();
+    const round = coordinator.join(1_000)!;
     await round.collected;
+    round.enter(bodyKey('text', false));
+    const body = round.body(EMPTY, 'text', false);
+    expect(reads()).toBe(1);
+    expect(round.reading).toBe(true);
+    // Long after the reader's collection: still the collection in flight.
+    const now = performance.now();
+    const clock = vi.spyOn(performance, 'now').mockReturnValue(now + 10 * SHARE_WINDOW_MILLIS);
+    try {
+      expect(coordinator.shared()).toBe(round);
+      release();
+      await body;
+      expect(round.reading).toBe(false);
+      // The share window starts when the reading ends.
+      expect(coordinator.shared()).toBe(round);
+      clock.mockReturnValue(now + 12 * SHARE_WINDOW_MILLIS);
+      expect(coordinator.shared()).toBeUndefined();
+    } finally {
+      clock.mockRestore();
+    }
+    // A body of the same format and escaping, gzipped or not, shares the reading.
+    await round.body(EMPTY, 'text', true);
+    expect(reads()).toBe(1);
+    round.leave(bodyKey('text', false));
   });
 });

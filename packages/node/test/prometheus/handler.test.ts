@@ -3,15 +3,15 @@ import { connect, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { parseStrict, sampleMap } from '@inferometer/testing';
-import { diag, DiagLogLevel, metrics, ValueType } from '@opentelemetry/api';
+import { diag, DiagLogLevel, metrics } from '@opentelemetry/api';
 import { emptyResource } from '@opentelemetry/resources';
-import { AggregationTemporality, DataPointType, MeterProvider, type MetricData, type MetricProducer } from '@opentelemetry/sdk-metrics';
+import { MeterProvider, type MetricProducer } from '@opentelemetry/sdk-metrics';
 import express from 'express';
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { instrument, retireModelVersion } from '@inferometer/core';
+import { instrument } from '@inferometer/core';
 import { SHARE_WINDOW_MILLIS } from '../../src/prometheus/coordinator.js';
-import { createCatalogProducer, READ_ELSEWHERE, SERIES_PER_STEP } from '../../src/native/producer.js';
+import { createCatalogProducer, SERIES_PER_STEP } from '../../src/native/producer.js';
 import { createPrometheusReader, WRITE_TURN_BYTES, writeBody } from '../../src/prometheus/handler.js';
 import { serialize } from '../../src/prometheus/serializer.js';
 import { ENDPOINT_CATALOG } from '../../src/prometheus/names.js';
@@ -412,9 +412,9 @@ describe('createPrometheusReader: the catalog read in steps', () => {
     for (const [accept, format, escaping] of [['text/plain', 'text'], [OPENMETRICS, 'openmetrics'], [ESCAPED, 'openmetrics', 'allow-utf-8']] as const) {
       collect.mockClear();
       const plain = (await rawGet(`${base}/metrics`, { accept, 'accept-encoding': 'identity' })).body.toString('utf8');
-      // The reader's own collection got nothing of the catalog, only the scope standing where it goes: it was read in steps.
+      // The reader's own collection got nothing of the catalog: it was read in steps.
       expect(collect).toHaveBeenCalledTimes(1);
-      expect((await collect.mock.results[0]!.value).resourceMetrics.scopeMetrics).toEqual([{ scope: READ_ELSEWHERE, metrics: [] }]);
+      expect((await collect.mock.results[0]!.value).resourceMetrics.scopeMetrics).toEqual([]);
       const zipped = gunzipSync((await rawGet(`${base}/metrics`, { accept, 'accept-encoding': 'gzip' })).body).toString('utf8');
       const whole = await wholeCollection(reader, format, escaping);
       expect(model(plain)).toEqual(model(whole));
@@ -443,58 +443,6 @@ describe('createPrometheusReader: the catalog read in steps', () => {
     const s0 = parseStrict(text).samples.filter((sample) => sample.name === 'ml_predictions_total' && sample.labels.shard === 's0' && sample.labels.replica === 'r0');
     expect(s0.map((sample) => sample.value)).toEqual([7]);
     expect(text.match(/^# TYPE ml_predictions_total counter/gm)).toHaveLength(1);
-  });
-
-  it('keeps the catalog where its producer stands among the producers: an earlier one keeps its family against a later producer\'s of the same name', async () => {
-    const catalog = createCatalogProducer('cumulative');
-    closers.push(async () => catalog.close());
-    const other: MetricProducer = {
-      collect: async () => ({
-        resourceMetrics: {
-          resource: emptyResource(),
-          scopeMetrics: [
-            {
-              scope: { name: 'other' },
-              metrics: [
-                {
-                  descriptor: { name: 'ml_model_info', description: '', unit: '', valueType: ValueType.DOUBLE },
-                  aggregationTemporality: AggregationTemporality.CUMULATIVE,
-                  dataPointType: DataPointType.SUM,
-                  isMonotonic: true,
-                  dataPoints: [{ startTime: [0, 0], endTime: [0, 0], attributes: {}, value: 999 }],
-                } as MetricData,
-              ],
-            },
-          ],
-        },
-        errors: [],
-      }),
-    };
-    const { reader, handler } = createPrometheusReader({ metricProducers: [catalog.producer, other] });
-    const provider = new MeterProvider({ readers: [reader] });
-    closers.push(() => provider.shutdown());
-    instrument(() => 1, { model: 'ordered', version: '1' })();
-    const base = await listen(createServer(handler));
-    const text = (await rawGet(`${base}/metrics`, { accept: 'text/plain' })).body.toString('utf8');
-    expect(model(text)).toEqual(model(await wholeCollection(reader, 'text')));
-    expect(text).toContain('# TYPE ml_model_info gauge\n');
-    const samples = parseUtf8Samples(text);
-    expect(samples.filter((sample) => sample.name === 'ml_model_info' && sample.labels.model_name === 'ordered').map((sample) => sample.value)).toEqual([1]);
-    expect(samples.filter((sample) => sample.name === 'ml_model_info_total')).toEqual([]);
-  });
-
-  it.each([false, true])('exports a retired version once more with its points and then no more (with a clashing service instrument: %s)', async (clash) => {
-    {
-      const { handler } = catalogService({ clash });
-      const base = await listen(createServer(handler));
-      const model = `retiring_${clash}`;
-      instrument(() => 1, { model, version: '1' })();
-      retireModelVersion(model, '1');
-      const info = async () =>
-        parseUtf8Samples((await rawGet(`${base}/metrics`, { accept: 'text/plain' })).body.toString('utf8')).filter((sample) => sample.name === 'ml_model_info' && sample.labels.model_name === model);
-      expect((await info()).map((sample) => sample.value)).toEqual([1]);
-      expect(await info()).toEqual([]);
-    }
   });
 
   it('leaves the catalog in every other collection of the reader made during a scrape (the health page\'s)', async () => {

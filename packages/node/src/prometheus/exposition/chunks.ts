@@ -90,14 +90,6 @@ export class ChunkWriter {
     return chunk;
   }
 
-  /** The last chunk, without taking a buffer for more: the writer is done (a buffer taken and never written would be lost to the pool). */
-  end(): Buffer | undefined {
-    const last = this._pos === 0 ? undefined : this._buffer.subarray(0, this._pos);
-    this._buffer = EMPTY;
-    this._pos = 0;
-    return last;
-  }
-
   private _next(needed: number): void {
     if (this._pos > 0) this.full.push(this._buffer.subarray(0, this._pos));
     this._buffer = needed > this._size ? Buffer.allocUnsafe(needed) : this._allocate(this._size);
@@ -111,15 +103,6 @@ export function* drain(w: ChunkWriter): Generator<Buffer> {
   const last = w.take();
   if (last !== undefined) yield last;
 }
-
-/** Every chunk left, the writer done (see {@link ChunkWriter.end}). */
-export function* drainLast(w: ChunkWriter): Generator<Buffer> {
-  for (const chunk of w.full.splice(0)) yield chunk;
-  const last = w.end();
-  if (last !== undefined) yield last;
-}
-
-const EMPTY = Buffer.alloc(0);
 
 /**
  * Chunk buffers handed back once written, so scrape after scrape reuses the
