@@ -24,7 +24,6 @@ import { diag, type Attributes, type Meter } from '@opentelemetry/api';
 import { hrTime } from '@opentelemetry/core';
 import { emptyResource } from '@opentelemetry/resources';
 import type { CollectionResult, DataPoint, Histogram, MetricData, MetricProducer, ScopeMetrics } from '@opentelemetry/sdk-metrics';
-import { nothingCollected, readableInSteps, skippedHere, steppedCatalogOf, withoutProducer, type SteppedCatalog } from '../native/producer.js';
 import { DeltaConverter } from './delta.js';
 import type { LocalReader } from './local-reader.js';
 import { attributesKey, mergeScopeMetrics, type MergeSource } from './merge.js';
@@ -117,12 +116,6 @@ export interface AggregatorOptions {
   readonly collectTimeoutMillis: number;
   /** Meter of this process's own provider, for the self-metrics. */
   readonly meter: Meter;
-  /**
-   * The catalog producer `local` reads, when the cumulative merge may be
-   * read in steps (see native/producer.ts' SteppedCatalog): its points
-   * read as the explicit kind only, as the pull endpoint serves them.
-   */
-  readonly catalog?: MetricProducer;
 }
 
 const KINDS: readonly WorkerKind[] = ['process', 'thread'];
@@ -305,36 +298,14 @@ export class Aggregator {
   /** A producer of the merged points for one reader: cumulative ones share the merge, each delta reader converts on its own. */
   producer(temporality: 'cumulative' | 'delta'): MetricProducer {
     const converter = temporality === 'delta' ? new DeltaConverter() : undefined;
-    const producer: MetricProducer = {
+    return {
       collect: async (): Promise<CollectionResult> => {
-        // The pull handler reads it in steps itself (_collectParts).
-        if (skippedHere(producer)) return nothingCollected();
         const endTime = hrTime();
         const merged = await this.collect();
         const scopeMetrics = converter === undefined ? merged : converter.convert(merged, endTime);
         return { resourceMetrics: { resource: emptyResource(), scopeMetrics }, errors: [] };
       },
     };
-    const catalog = this._options.catalog;
-    const local = catalog === undefined || converter !== undefined ? undefined : steppedCatalogOf(catalog);
-    if (catalog !== undefined && local !== undefined) readableInSteps(producer, { collectParts: (onPart) => this._collectParts(catalog, local, onPart) });
-    return producer;
-  }
-
-  /**
-   * The cumulative merge read in steps: while no member has reported and
-   * nothing is kept of exited ones, the merge is this process's own points
-   * as they are (see {@link _merge}), so the catalog's can be handed on a
-   * step at a time; otherwise the whole merge comes back as it is.
-   */
-  private async _collectParts(catalog: MetricProducer, local: SteppedCatalog, onPart: (metrics: MetricData[]) => void): Promise<ScopeMetrics[]> {
-    if (this._members.size > 0 || this._retired.length > 0) return this.collect();
-    const own = await withoutProducer(catalog, () => this._options.local.collect());
-    for (const error of own.errors) diag.error("@inferometer/node cluster: collecting this process's own metrics failed", error);
-    // collectNow() puts the catalog's points read at once beside these.
-    this._lastOwn = own.resourceMetrics.scopeMetrics;
-    const rest = await local.collectParts(onPart);
-    return [...own.resourceMetrics.scopeMetrics, ...rest];
   }
 
   /** The cumulative points of this process and every member: own, every reporting member's, and the exited members' kept ones. */

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { ValueType } from '@opentelemetry/api';
 import { hrTime } from '@opentelemetry/core';
 import { emptyResource } from '@opentelemetry/resources';
@@ -9,7 +8,6 @@ import {
   type MetricData,
   type MetricDescriptor,
   type MetricProducer,
-  type ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
 import {
   attachCollector,
@@ -81,27 +79,10 @@ function producerOf(attached: CatalogCollector): CatalogProducer {
   let collector: CatalogCollector | undefined = attached;
   const producer: MetricProducer = {
     async collect(): Promise<CollectionResult> {
-      // The pull handler reads this producer in parts itself (SteppedCatalog)
-      // while the reader collects everything else.
-      if (skippedHere(producer)) return nothingCollected();
       const metrics = collector === undefined ? [] : (await collectYielding(collector)).map(toMetricData);
       return { resourceMetrics: { resource: emptyResource(), scopeMetrics: [{ scope: SCOPE, metrics }] }, errors: [] };
     },
   };
-  stepped.set(producer, {
-    async collectParts(onPart) {
-      if (collector === undefined) return [];
-      const steps = collector.collectInSteps(hrTime(), SERIES_PER_STEP, (part) => onPart(part.map(toMetricData)));
-      for (;;) {
-        const step = steps.next();
-        if (step.done === true) {
-          onPart(step.value.map(toMetricData));
-          return [];
-        }
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-    },
-  });
   return {
     producer,
     collectNow() {
@@ -132,62 +113,6 @@ export interface CatalogProducerOptions {
    * ```
    */
   readonly histograms?: HistogramKind;
-}
-
-/**
- * A catalog producer read a step at a time: each step's metrics are handed
- * on as soon as they are read, so a reader that encodes them at once (the
- * pull handler) never holds a whole collection's points. Those points are
- * what the garbage collector's scavenges copied during a scrape: 10,000
- * series' points alive across a collection made 20-40 ms pauses
- * (bench/scenarios/scrape-stall.mjs, `--trace-gc`).
- *
- * @internal
- */
-export interface SteppedCatalog {
-  /**
-   * One collection: `onPart` gets each step's catalog metrics (the last
-   * one with the process-wide metrics), and the event loop runs between
-   * steps; resolves to the rest of what the producer serves, as whole
-   * scopes (none for a catalog producer; a cluster aggregator's own
-   * instruments, or all of its merge while it has members).
-   */
-  collectParts(onPart: (metrics: MetricData[]) => void): Promise<ScopeMetrics[]>;
-}
-
-const stepped = new WeakMap<MetricProducer, SteppedCatalog>();
-const skipped = new AsyncLocalStorage<MetricProducer>();
-
-/** The {@link SteppedCatalog} of a catalog producer; undefined for any other producer. @internal */
-export function steppedCatalogOf(producer: MetricProducer): SteppedCatalog | undefined {
-  return stepped.get(producer);
-}
-
-/** Whether `producer` is to answer nothing in this collection (see {@link withoutProducer}): every producer readable in steps checks it. @internal */
-export function skippedHere(producer: MetricProducer): boolean {
-  return skipped.getStore() === producer;
-}
-
-/** A producer's answer with no data. @internal */
-export function nothingCollected(): CollectionResult {
-  return { resourceMetrics: { resource: emptyResource(), scopeMetrics: [] }, errors: [] };
-}
-
-/** Makes `producer` readable in steps too (a producer that serves a catalog producer's data: the cluster aggregator's). @internal */
-export function readableInSteps(producer: MetricProducer, reading: SteppedCatalog): void {
-  stepped.set(producer, reading);
-}
-
-/**
- * Runs `collect` (a reader's collection) with `producer` answering nothing:
- * its data is read through {@link steppedCatalogOf} instead. Scoped to this
- * call's async context, so another collection of the same reader at the
- * same time (the health page's) still gets the producer's data.
- *
- * @internal
- */
-export function withoutProducer<T>(producer: MetricProducer, collect: () => Promise<T>): Promise<T> {
-  return skipped.run(producer, collect);
 }
 
 async function collectYielding(collector: CatalogCollector): Promise<CollectedMetric[]> {

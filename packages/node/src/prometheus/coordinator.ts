@@ -5,13 +5,11 @@
  * concurrent scrapes counts those bodies, not the sockets reading them.
  */
 import { createGzip, constants as zlib } from 'node:zlib';
-import type { MetricData, ResourceMetrics, ScopeMetrics } from '@opentelemetry/sdk-metrics';
-import { INSTRUMENTATION_SCOPE } from '@inferometer/core/catalog';
+import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { EscapingScheme } from '@inferometer/core/prometheus';
 import type { ExpositionFormat } from './negotiation.js';
 import { encodeProtobufExposition } from './protobuf/index.js';
-import { ChunkPool, serializeChunks, SteppedFamilies, type RenderedFamilies } from './serializer.js';
-import type { SteppedCatalog } from '../native/producer.js';
+import { ChunkPool, serializeChunks } from './serializer.js';
 
 /** What a collection came to: the data, or why there is none. */
 export type Collected =
@@ -62,22 +60,13 @@ export class ScrapeRound {
   private readonly _pooled: Buffer[] = [];
   private _users = 0;
   settled = false;
-  /** When the collection settled with data, or last finished reading the catalog (`performance.now()`); else undefined. */
+  /** When the collection settled with data (`performance.now()`), else undefined. */
   succeededAt: number | undefined;
-  /** Catalog readings in progress (see {@link _rendered}). */
-  private _reading = 0;
-
-  /** The catalog written in steps, per format and escaping (see {@link _rendered}). */
-  private readonly _catalogRenders = new Map<string, Promise<SteppedRender>>();
-  /** The catalog's points, where they have to be serialized with the reader's (see {@link _source}). */
-  private _catalogPoints: Promise<ScopeMetrics[]> | undefined;
 
   constructor(
     readonly collected: Promise<Collected>,
     private readonly _render: RenderOptions,
     private readonly _pool: ChunkPool,
-    /** The catalog, when the collection leaves it out to be read here in steps. */
-    private readonly _catalog?: SteppedCatalog,
   ) {
     void collected.then((result) => {
       this.settled = true;
@@ -95,15 +84,6 @@ export class ScrapeRound {
   enter(key: string): void {
     this._users++;
     this._readers.set(key, (this._readers.get(key) ?? 0) + 1);
-  }
-
-  /**
-   * Whether the catalog is being read for one of this round's bodies: the
-   * collection is still in flight, and a scrape arriving now shares it (a
-   * catalog read in steps takes most of a collection's time).
-   */
-  get reading(): boolean {
-    return this._reading > 0;
   }
 
   /** Whether a scrape is still being answered from this round. */
@@ -130,7 +110,6 @@ export class ScrapeRound {
   private _recycle(): void {
     if (!this.settled || this._users > 0) return;
     this._bodies.clear();
-    this._catalogRenders.clear();
     for (const chunk of this._pooled.splice(0)) this._pool.release(chunk);
   }
 
@@ -161,11 +140,9 @@ export class ScrapeRound {
   private async _plain(resourceMetrics: ResourceMetrics, format: ExpositionFormat, escaping: EscapingScheme | undefined): Promise<Body> {
     const chunks: Buffer[] = [];
     let bytes = 0;
-    const source = await this._source(resourceMetrics, format, escaping);
-    for (const chunk of this._serialize(source, format, escaping, this._pool.allocate)) {
+    for (const chunk of this._serialize(resourceMetrics, format, escaping, this._pool.allocate)) {
       chunks.push(chunk);
-      // The catalog's chunks are the round's already (see _rendered).
-      if (format !== 'protobuf' && source.rendered?.owns(chunk) !== true) this._pooled.push(chunk);
+      if (format !== 'protobuf') this._pooled.push(chunk);
       bytes += chunk.length;
       await nextTurn();
     }
@@ -186,12 +163,10 @@ export class ScrapeRound {
       gzip.once('error', reject);
     });
     try {
-      const source = await this._source(resourceMetrics, format, escaping);
-      for (const chunk of this._serialize(source, format, escaping, this._pool.allocate)) {
-        // The serializer's buffer goes back to the pool once zlib has read
-        // it; the catalog's stay with the round (a plain body may share them).
+      for (const chunk of this._serialize(resourceMetrics, format, escaping, this._pool.allocate)) {
+        // The serializer's buffer goes back to the pool once zlib has read it.
         const more = gzip.write(chunk, () => {
-          if (format !== 'protobuf' && source.rendered?.owns(chunk) !== true) this._pool.release(chunk);
+          if (format !== 'protobuf') this._pool.release(chunk);
         });
         if (!more) await new Promise<void>((resolve) => gzip.once('drain', resolve));
         else await nextTurn();
@@ -204,104 +179,17 @@ export class ScrapeRound {
     return { chunks, bytes };
   }
 
-  private _serialize(source: Source, format: ExpositionFormat, escaping: EscapingScheme | undefined, allocate: (size: number) => Buffer): Generator<Buffer> {
+  private _serialize(resourceMetrics: ResourceMetrics, format: ExpositionFormat, escaping: EscapingScheme | undefined, allocate: (size: number) => Buffer): Generator<Buffer> {
     // The protobuf body is encoded in one piece (a tenth of the text's size
     // for native histograms) into its own buffer, not a pooled one.
-    if (format === 'protobuf') return oneChunk(encodeProtobufExposition(source.resourceMetrics, { escaping, createdTimestamps: this._render.createdTimestamps }));
-    return serializeChunks(source.resourceMetrics, RENDER_CHUNK_BYTES, allocate, {
+    if (format === 'protobuf') return oneChunk(encodeProtobufExposition(resourceMetrics, { escaping, createdTimestamps: this._render.createdTimestamps }));
+    return serializeChunks(resourceMetrics, RENDER_CHUNK_BYTES, allocate, {
       format,
       escaping,
       created: this._render.created,
       onDroppedFamily: this._render.onDroppedFamily,
-      ...(source.rendered === undefined ? {} : { rendered: source.rendered }),
     });
   }
-
-  /**
-   * What a body is serialized from: the reader's collection and, when the
-   * catalog is read here, the catalog written in steps (text formats) or
-   * its points added to the collection (protobuf; or a reader family that
-   * shares a name with a catalog family, which the two must then be
-   * serialized together to merge or leave out, as they always were).
-   */
-  private async _source(resourceMetrics: ResourceMetrics, format: ExpositionFormat, escaping: EscapingScheme | undefined): Promise<Source> {
-    if (this._catalog === undefined) return { resourceMetrics, rendered: undefined };
-    if (format !== 'protobuf') {
-      const { families, rest } = await this._rendered(this._catalog, format, escaping);
-      const beside = rest.length === 0 ? resourceMetrics : { ...resourceMetrics, scopeMetrics: [...resourceMetrics.scopeMetrics, ...rest] };
-      if (families.fitsBeside(beside.scopeMetrics, escaping)) return { resourceMetrics: beside, rendered: families };
-    }
-    const scopes = await (this._catalogPoints ??= this._reads(allParts(this._catalog)));
-    return { resourceMetrics: { ...resourceMetrics, scopeMetrics: [...resourceMetrics.scopeMetrics, ...scopes] }, rendered: undefined };
-  }
-
-  /**
-   * The catalog written in steps for a format and escaping, once per round
-   * (a plain and a gzip body share it): each step's points are written as
-   * soon as they are read and then dropped, so the round never holds a
-   * whole collection's points (see native/producer.ts' SteppedCatalog).
-   * Its chunks belong to the round from then on, back to the pool when
-   * the round is done.
-   */
-  private _rendered(catalog: SteppedCatalog, format: ExpositionFormat, escaping: EscapingScheme | undefined): Promise<SteppedRender> {
-    const key = bodyKey(format, false, escaping);
-    let rendered = this._catalogRenders.get(key);
-    if (rendered === undefined) {
-      const families = new SteppedFamilies({ format, escaping, created: this._render.created }, RENDER_CHUNK_BYTES, this._pool.allocate);
-      rendered = this._reads(catalog.collectParts((metrics) => families.add(metrics))).then((rest) => {
-        const done = families.finish();
-        this._pooled.push(...done.chunks);
-        this._recycle();
-        return { families: done, rest };
-      });
-      this._catalogRenders.set(key, rendered);
-    }
-    return rendered;
-  }
-
-  /** Counts `reading` as part of this round's collection while it runs (see {@link reading}); the share window starts again when it is done. */
-  private _reads<T>(reading: Promise<T>): Promise<T> {
-    this._reading++;
-    return reading.then(
-      (value) => {
-        this._reading--;
-        this.succeededAt = performance.now();
-        return value;
-      },
-      (err: unknown) => {
-        this._reading--;
-        throw err;
-      },
-    );
-  }
-}
-
-/** A catalog written in steps, and the rest of what its producer serves. */
-interface SteppedRender {
-  readonly families: RenderedFamilies;
-  readonly rest: ScopeMetrics[];
-}
-
-/** What one body is serialized from (see ScrapeRound._source). */
-interface Source {
-  readonly resourceMetrics: ResourceMetrics;
-  readonly rendered: RenderedFamilies | undefined;
-}
-
-const CATALOG_SCOPE = { name: INSTRUMENTATION_SCOPE };
-
-/** A whole collection of a stepped catalog, each metric's parts put together, after the rest. */
-async function allParts(catalog: SteppedCatalog): Promise<ScopeMetrics[]> {
-  const metrics = new Map<string, MetricData>();
-  const rest = await catalog.collectParts((part) => {
-    for (const metric of part) {
-      const key = `${metric.descriptor.name}\u0000${metric.dataPointType}`;
-      const found = metrics.get(key);
-      if (found === undefined) metrics.set(key, { ...metric, dataPoints: [...metric.dataPoints] } as MetricData);
-      else (found.dataPoints as unknown[]).push(...metric.dataPoints);
-    }
-  });
-  return metrics.size === 0 ? rest : [...rest, { scope: CATALOG_SCOPE, metrics: [...metrics.values()] }];
 }
 
 function* oneChunk(bytes: Uint8Array): Generator<Buffer> {
@@ -331,8 +219,6 @@ export class ScrapeCoordinator {
   constructor(
     private readonly _collect: (timeoutMillis: number) => Promise<Collected>,
     private readonly _render: RenderOptions,
-    /** A catalog that `_collect` leaves out, read by each round in steps. */
-    private readonly _catalog?: SteppedCatalog,
   ) {}
 
   /**
@@ -342,8 +228,6 @@ export class ScrapeCoordinator {
    */
   shared(): ScrapeRound | undefined {
     if (this._current !== undefined && !this._current.settled) return this._current;
-    // Its catalog still being read (in steps) for a body: still in flight.
-    if (this._latest?.reading === true) return this._latest;
     // Scrapes that overlap one still being answered share its collection and
     // bodies too, if it is recent: ten scrapers arriving within a few
     // milliseconds of each other then cost one collection, not several.
@@ -361,7 +245,7 @@ export class ScrapeCoordinator {
     const shared = this.shared();
     if (shared !== undefined) return shared;
     if (this._pending.size >= MAX_PENDING_COLLECTIONS) return undefined;
-    const round = new ScrapeRound(this._collect(timeoutMillis), this._render, this._pool, this._catalog);
+    const round = new ScrapeRound(this._collect(timeoutMillis), this._render, this._pool);
     this._current = round;
     this._latest = round;
     this._pending.add(round);

@@ -4,7 +4,6 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { TimeoutError, type MetricProducer } from '@opentelemetry/sdk-metrics';
 import { negotiate, type ExpositionFormat } from './negotiation.js';
 import { bodyKey, nextTurn, ScrapeCoordinator, type Body, type Collected, type ScrapeRound } from './coordinator.js';
-import { steppedCatalogOf, withoutProducer } from '../native/producer.js';
 import { ERROR_CAUSES, REFUSAL_REASONS, type RefusalReason, type ScrapeFormat } from './names.js';
 import { EndpointMetrics } from './self-metrics.js';
 
@@ -263,12 +262,6 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
     told.add(kind);
     diag.error(`@inferometer/node: ${message}`, ...args);
   };
-  // A catalog producer is read by each scrape in steps, written as it is
-  // read (coordinator.ts), instead of through the reader's collection; the
-  // reader keeps it for everyone else who collects (the health page).
-  const catalogProducer = options.metricProducers?.find((producer) => steppedCatalogOf(producer) !== undefined);
-  const collect = (timeoutMillis: number) =>
-    catalogProducer === undefined ? reader.collect({ timeoutMillis }) : withoutProducer(catalogProducer, () => reader.collect({ timeoutMillis }));
   const coordinator = new ScrapeCoordinator(
     async (timeoutMillis): Promise<Collected> => {
       const started = performance.now();
@@ -276,7 +269,7 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
         // The SDK gives up on observable callbacks past the timeout itself;
         // a callback that throws comes back in `errors`, a producer that
         // throws rejects the collection.
-        const { resourceMetrics, errors } = await collect(timeoutMillis);
+        const { resourceMetrics, errors } = await reader.collect({ timeoutMillis });
         if (errors.length > 0) return { ok: false, error: errors[0], timedOut: errors.some((e) => e instanceof TimeoutError), cause: 'callback' };
         return { ok: true, resourceMetrics };
       } catch (error) {
@@ -295,7 +288,6 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
       onRendered: (format, seconds) => metrics.rendered(FORMAT_ATTRIBUTE[format], seconds),
       onRenderFailed: () => metrics.failed(ERROR_CAUSES.encode),
     },
-    catalogProducer === undefined ? undefined : steppedCatalogOf(catalogProducer),
   );
   /** Bodies (round, format, escaping, encoding) being answered, and the sockets reading them. */
   let bodies = 0;

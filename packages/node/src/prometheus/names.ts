@@ -129,18 +129,13 @@ export const METRIC_SCRAPE_DROPPED_FAMILIES = {
   attributes: [],
 } as const satisfies MetricDefinition;
 
-/**
- * `inferometer_scrape_collect_duration_seconds`: how long each collection
- * (observable callbacks, producers) took, failed ones included. A catalog
- * read in steps (coordinator.ts) is not in it: it is read while the body is
- * written, and timed with the body.
- */
+/** `inferometer_scrape_collect_duration_seconds`: how long each collection (observable callbacks, producers) took, failed ones included. */
 export const METRIC_SCRAPE_COLLECT_DURATION = {
   name: 'inferometer_scrape_collect_duration_seconds',
   prometheusName: 'inferometer_scrape_collect_duration_seconds',
   kind: 'histogram',
   unit: 's',
-  description: "Duration of the collections behind the pull endpoint (observable callbacks and producers; the catalog, read while the body is written, is in the encode duration), once per collection shared by concurrent scrapes.",
+  description: 'Duration of the collections behind the pull endpoint (observable callbacks and producers), once per collection shared by concurrent scrapes.',
   attributes: [],
   buckets: SCRAPE_DURATION_BUCKETS,
 } as const satisfies MetricDefinition;
@@ -155,7 +150,7 @@ export const METRIC_SCRAPE_ENCODE_DURATION = {
   prometheusName: 'inferometer_scrape_encode_duration_seconds',
   kind: 'histogram',
   unit: 's',
-  description: 'Wall time to render an exposition body (reading the catalog, serializing, and compressing when gzip was negotiated), by format; once per body shared by concurrent scrapes.',
+  description: 'Wall time to render an exposition body (serializing, and compressing when gzip was negotiated), by format; once per body shared by concurrent scrapes.',
   attributes: [ATTR_SCRAPE_FORMAT],
   buckets: SCRAPE_DURATION_BUCKETS,
 } as const satisfies MetricDefinition;

@@ -9,10 +9,7 @@ import { get } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { emptyResource } from '@opentelemetry/resources';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { SteppedCatalog } from '../../src/native/producer.js';
-import { bodyKey, ScrapeCoordinator, SHARE_WINDOW_MILLIS } from '../../src/prometheus/coordinator.js';
+import { afterEach, describe, expect, it } from 'vitest';
 
 const TARGET = fileURLToPath(new URL('../helpers/scrape-target.mjs', import.meta.url));
 const MiB = 1024 * 1024;
@@ -172,55 +169,4 @@ describe('the pull endpoint against 200 concurrent scrapes', () => {
     // Memory bounded by the shared body (16 MB) and the sockets, not 200 bodies.
     expect(growth).toBeLessThan(512);
   }, 60_000);
-});
-
-describe('a round whose catalog is read in steps', () => {
-  const RENDER = { created: false, onDroppedFamily: () => undefined };
-  const EMPTY = { resource: emptyResource(), scopeMetrics: [] };
-
-  /** A coordinator whose catalog reading waits for `release()`; `reads()`: readings started. */
-  function gatedCoordinator() {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let reads = 0;
-    const catalog: SteppedCatalog = {
-      async collectParts(onPart) {
-        reads++;
-        await gate;
-        onPart([]);
-        return [];
-      },
-    };
-    const coordinator = new ScrapeCoordinator(async () => ({ ok: true, resourceMetrics: EMPTY }), RENDER, catalog);
-    return { coordinator, release, reads: () => reads };
-  }
-
-  it('is the collection in flight while its catalog is read, however long after the reader collected, and shared from the moment the reading ends', async () => {
-    const { coordinator, release, reads } = gatedCoordinator();
-    const round = coordinator.join(1_000)!;
-    await round.collected;
-    round.enter(bodyKey('text', false));
-    const body = round.body(EMPTY, 'text', false);
-    expect(reads()).toBe(1);
-    expect(round.reading).toBe(true);
-    // Long after the reader's collection: still the collection in flight.
-    const now = performance.now();
-    const clock = vi.spyOn(performance, 'now').mockReturnValue(now + 10 * SHARE_WINDOW_MILLIS);
-    try {
-      expect(coordinator.shared()).toBe(round);
-      release();
-      await body;
-      expect(round.reading).toBe(false);
-      // The share window starts when the reading ends.
-      expect(coordinator.shared()).toBe(round);
-      clock.mockReturnValue(now + 12 * SHARE_WINDOW_MILLIS);
-      expect(coordinator.shared()).toBeUndefined();
-    } finally {
-      clock.mockRestore();
-    }
-    // A body of the same format and escaping, gzipped or not, shares the reading.
-    await round.body(EMPTY, 'text', true);
-    expect(reads()).toBe(1);
-    round.leave(bodyKey('text', false));
-  });
 });
