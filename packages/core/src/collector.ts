@@ -17,9 +17,11 @@ export interface CatalogCollector {
   /**
    * The same, as a generator that pauses after every `seriesPerStep` series
    * (its return value is the result), so a caller with many series can yield
-   * to the event loop between steps.
+   * to the event loop between steps. With `onPart`, each step's per-series
+   * points go to it before the pause instead of into the result, so a caller
+   * that encodes them at once never holds a whole collection's points.
    */
-  collectInSteps(endTime: HrTimeLike, seriesPerStep: number): Generator<void, CollectedMetric[], void>;
+  collectInSteps(endTime: HrTimeLike, seriesPerStep: number, onPart?: (metrics: CollectedMetric[]) => void): Generator<void, CollectedMetric[], void>;
   /** Stops reading. With no collector attached, recording goes back to the OpenTelemetry API instruments. */
   detach(): void;
 }

@@ -24,6 +24,7 @@ import { diag, type Attributes, type Meter } from '@opentelemetry/api';
 import { hrTime } from '@opentelemetry/core';
 import { emptyResource } from '@opentelemetry/resources';
 import type { CollectionResult, DataPoint, Histogram, MetricData, MetricProducer, ScopeMetrics } from '@opentelemetry/sdk-metrics';
+import { READ_ELSEWHERE, readableInSteps, readElsewhere, skippedHere, steppedCatalogOf, withoutProducer, type CatalogReading, type SteppedCatalog } from '../native/producer.js';
 import { DeltaConverter } from './delta.js';
 import type { LocalReader } from './local-reader.js';
 import { attributesKey, mergeScopeMetrics, type MergeSource } from './merge.js';
@@ -116,6 +117,12 @@ export interface AggregatorOptions {
   readonly collectTimeoutMillis: number;
   /** Meter of this process's own provider, for the self-metrics. */
   readonly meter: Meter;
+  /**
+   * The catalog producer `local` reads, when the cumulative merge may be
+   * read in steps (see native/producer.ts' SteppedCatalog): its points
+   * read as the explicit kind only, as the pull endpoint serves them.
+   */
+  readonly catalog?: MetricProducer;
 }
 
 const KINDS: readonly WorkerKind[] = ['process', 'thread'];
@@ -298,14 +305,48 @@ export class Aggregator {
   /** A producer of the merged points for one reader: cumulative ones share the merge, each delta reader converts on its own. */
   producer(temporality: 'cumulative' | 'delta'): MetricProducer {
     const converter = temporality === 'delta' ? new DeltaConverter() : undefined;
-    return {
+    const producer: MetricProducer = {
       collect: async (): Promise<CollectionResult> => {
+        // The pull handler reads it in steps itself (_begin).
+        if (skippedHere(producer)) return readElsewhere();
         const endTime = hrTime();
         const merged = await this.collect();
         const scopeMetrics = converter === undefined ? merged : converter.convert(merged, endTime);
         return { resourceMetrics: { resource: emptyResource(), scopeMetrics }, errors: [] };
       },
     };
+    const catalog = this._options.catalog;
+    const local = catalog === undefined || converter !== undefined ? undefined : steppedCatalogOf(catalog);
+    if (catalog !== undefined && local !== undefined) {
+      readableInSteps(producer, {
+        steppable: () => this._members.size === 0 && this._retired.length === 0 && local.steppable(),
+        begin: () => this._begin(catalog, local),
+      });
+    }
+    return producer;
+  }
+
+  /**
+   * One collection of the cumulative merge for a reader that reads the
+   * catalog in steps: while no member is joined and nothing is kept of
+   * exited ones, the merge is this process's own points as they are (see
+   * {@link _merge}): its instruments now, its catalog in steps; otherwise
+   * the whole merge, as {@link collect} gives it.
+   */
+  private async _begin(catalog: MetricProducer, local: SteppedCatalog): Promise<CatalogReading> {
+    if (this._members.size > 0 || this._retired.length > 0) return { whole: await this.collect() };
+    const reading = await local.begin();
+    if ('whole' in reading) return { whole: await this.collect() };
+    const own = await withoutProducer(catalog, () => this._options.local.collect());
+    for (const error of own.errors) diag.error("@inferometer/node cluster: collecting this process's own metrics failed", error);
+    // Where the local reader would have put the catalog (its own producer's place).
+    const scopes = own.resourceMetrics.scopeMetrics;
+    const at = scopes.findIndex((scope) => scope.scope === READ_ELSEWHERE);
+    const rest = at < 0 ? scopes : scopes.slice(0, at);
+    const after = at < 0 ? [] : scopes.slice(at + 1);
+    // collectNow() puts the catalog's points read at once beside these.
+    this._lastOwn = [...rest, ...after];
+    return { rest: [...reading.rest, ...rest], readParts: reading.readParts, readWhole: reading.readWhole, after };
   }
 
   /** The cumulative points of this process and every member: own, every reporting member's, and the exited members' kept ones. */

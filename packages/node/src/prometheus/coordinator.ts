@@ -5,15 +5,23 @@
  * concurrent scrapes counts those bodies, not the sockets reading them.
  */
 import { createGzip, constants as zlib } from 'node:zlib';
-import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { MetricData, ResourceMetrics, ScopeMetrics } from '@opentelemetry/sdk-metrics';
+import { INSTRUMENTATION_SCOPE } from '@inferometer/core/catalog';
 import type { EscapingScheme } from '@inferometer/core/prometheus';
 import type { ExpositionFormat } from './negotiation.js';
 import { encodeProtobufExposition } from './protobuf/index.js';
-import { ChunkPool, serializeChunks } from './serializer.js';
+import { groupFamilies } from '@inferometer/core/prometheus';
+import { ChunkPool, serializeChunks, SteppedFamilies, type RenderedFamilies } from './serializer.js';
+import { CATALOG_STAND_INS, READ_ELSEWHERE, type SteppedCatalog } from '../native/producer.js';
 
 /** What a collection came to: the data, or why there is none. */
 export type Collected =
-  | { readonly ok: true; readonly resourceMetrics: ResourceMetrics }
+  | {
+      readonly ok: true;
+      readonly resourceMetrics: ResourceMetrics;
+      /** The catalog, written in steps during the collection (see {@link readCatalog}): its families stand in `resourceMetrics` without data. */
+      readonly rendered?: RenderedFamilies;
+    }
   | { readonly ok: false; readonly error: unknown; readonly timedOut: boolean; readonly cause?: 'callback' | 'producer' };
 
 /** A rendered exposition: chunks to write in order, and their total size (Content-Length). */
@@ -67,10 +75,19 @@ export class ScrapeRound {
     readonly collected: Promise<Collected>,
     private readonly _render: RenderOptions,
     private readonly _pool: ChunkPool,
+    /** The key of the round's one body when the collection wrote the catalog for it (see {@link ScrapeCoordinator.roundKey}); undefined for a round that serves every body. */
+    readonly key?: string,
+    /** Called once the round is done: settled and left by every scrape. */
+    private readonly _onDone?: (round: ScrapeRound) => void,
   ) {
     void collected.then((result) => {
       this.settled = true;
-      if (result.ok) this.succeededAt = performance.now();
+      if (result.ok) {
+        this.succeededAt = performance.now();
+        // A plain body serves the catalog's chunks as they are, until the
+        // round is done; a gzip body hands each back once zlib has read it.
+        if (result.rendered !== undefined && key?.endsWith('+gzip') !== true) this._pooled.push(...result.rendered.chunks);
+      }
       this._recycle();
     });
   }
@@ -111,10 +128,11 @@ export class ScrapeRound {
     if (!this.settled || this._users > 0) return;
     this._bodies.clear();
     for (const chunk of this._pooled.splice(0)) this._pool.release(chunk);
+    this._onDone?.(this);
   }
 
   /** The body for a format, escaping scheme and encoding, rendered once however many scrapes ask. */
-  body(resourceMetrics: ResourceMetrics, format: ExpositionFormat, gzip: boolean, escaping?: EscapingScheme): Promise<Body> {
+  body(collected: Extract<Collected, { ok: true }>, format: ExpositionFormat, gzip: boolean, escaping?: EscapingScheme): Promise<Body> {
     const key = bodyKey(format, gzip, escaping);
     let body = this._bodies.get(key);
     if (body === undefined) {
@@ -122,7 +140,8 @@ export class ScrapeRound {
       const scheme = escaping === 'underscores' ? undefined : escaping;
       const started = performance.now();
       const { onRendered, onRenderFailed } = this._render;
-      body = (gzip ? this._gzipped(resourceMetrics, format, scheme) : this._plain(resourceMetrics, format, scheme)).then(
+      if (collected.rendered !== undefined && key !== this.key) throw new Error(`unreachable: a round that wrote the catalog for ${this.key ?? 'no body'} asked for ${key}`);
+      body = (gzip ? this._gzipped(collected, format, scheme) : this._plain(collected, format, scheme)).then(
         (rendered) => {
           onRendered?.(format, (performance.now() - started) / 1000);
           return rendered;
@@ -137,12 +156,13 @@ export class ScrapeRound {
     return body;
   }
 
-  private async _plain(resourceMetrics: ResourceMetrics, format: ExpositionFormat, escaping: EscapingScheme | undefined): Promise<Body> {
+  private async _plain(collected: Extract<Collected, { ok: true }>, format: ExpositionFormat, escaping: EscapingScheme | undefined): Promise<Body> {
     const chunks: Buffer[] = [];
     let bytes = 0;
-    for (const chunk of this._serialize(resourceMetrics, format, escaping, this._pool.allocate)) {
+    for (const chunk of this._serialize(collected, format, escaping, this._pool.allocate)) {
       chunks.push(chunk);
-      if (format !== 'protobuf') this._pooled.push(chunk);
+      // The catalog's chunks are the round's already (see the constructor).
+      if (format !== 'protobuf' && collected.rendered?.owns(chunk) !== true) this._pooled.push(chunk);
       bytes += chunk.length;
       await nextTurn();
     }
@@ -150,7 +170,7 @@ export class ScrapeRound {
   }
 
   /** Serializes into pooled buffers and compresses them on libuv's thread pool (zlib's async API), a chunk at a time. */
-  private async _gzipped(resourceMetrics: ResourceMetrics, format: ExpositionFormat, escaping: EscapingScheme | undefined): Promise<Body> {
+  private async _gzipped(collected: Extract<Collected, { ok: true }>, format: ExpositionFormat, escaping: EscapingScheme | undefined): Promise<Body> {
     const gzip = createGzip({ level: GZIP_LEVEL, chunkSize: RENDER_CHUNK_BYTES });
     const chunks: Buffer[] = [];
     let bytes = 0;
@@ -163,8 +183,9 @@ export class ScrapeRound {
       gzip.once('error', reject);
     });
     try {
-      for (const chunk of this._serialize(resourceMetrics, format, escaping, this._pool.allocate)) {
-        // The serializer's buffer goes back to the pool once zlib has read it.
+      for (const chunk of this._serialize(collected, format, escaping, this._pool.allocate)) {
+        // The serializer's buffer (and the catalog's: the round has no
+        // other body) goes back to the pool once zlib has read it.
         const more = gzip.write(chunk, () => {
           if (format !== 'protobuf') this._pool.release(chunk);
         });
@@ -179,17 +200,77 @@ export class ScrapeRound {
     return { chunks, bytes };
   }
 
-  private _serialize(resourceMetrics: ResourceMetrics, format: ExpositionFormat, escaping: EscapingScheme | undefined, allocate: (size: number) => Buffer): Generator<Buffer> {
+  private _serialize(collected: Extract<Collected, { ok: true }>, format: ExpositionFormat, escaping: EscapingScheme | undefined, allocate: (size: number) => Buffer): Generator<Buffer> {
     // The protobuf body is encoded in one piece (a tenth of the text's size
     // for native histograms) into its own buffer, not a pooled one.
-    if (format === 'protobuf') return oneChunk(encodeProtobufExposition(resourceMetrics, { escaping, createdTimestamps: this._render.createdTimestamps }));
-    return serializeChunks(resourceMetrics, RENDER_CHUNK_BYTES, allocate, {
+    if (format === 'protobuf') return oneChunk(encodeProtobufExposition(collected.resourceMetrics, { escaping, createdTimestamps: this._render.createdTimestamps }));
+    return serializeChunks(collected.resourceMetrics, RENDER_CHUNK_BYTES, allocate, {
       format,
       escaping,
       created: this._render.created,
       onDroppedFamily: this._render.onDroppedFamily,
+      ...(collected.rendered === undefined ? {} : { rendered: collected.rendered }),
     });
   }
+}
+
+/** What a round's collection is for: the one body it writes the catalog for. */
+export interface RoundShape {
+  readonly format: ExpositionFormat;
+  readonly escaping: EscapingScheme | undefined;
+}
+
+const CATALOG_SCOPE = { name: INSTRUMENTATION_SCOPE };
+
+/**
+ * The catalog of a collection whose reader left it out (see
+ * native/producer.ts' `withoutProducer`), read once: for a text format
+ * whose families it can be served beside, a step at a time, each step's
+ * points written at once and dropped (see {@link SteppedFamilies}), so the
+ * collection never holds all of them; otherwise (protobuf; a reader family
+ * that takes a catalog family's name, which the two must then be
+ * serialized together to merge or leave out; a cluster aggregator with
+ * members) as points. Either way it goes where the producer would have
+ * answered, so the families come in the order they always did.
+ *
+ * @internal
+ */
+export async function readCatalog(
+  resourceMetrics: ResourceMetrics,
+  catalog: SteppedCatalog,
+  shape: RoundShape,
+  options: { readonly created: boolean; readonly allocate: (size: number) => Buffer },
+): Promise<Extract<Collected, { ok: true }>> {
+  const scopes = resourceMetrics.scopeMetrics;
+  const at = scopes.findIndex((scope) => scope.scope === READ_ELSEWHERE);
+  const before = at < 0 ? scopes : scopes.slice(0, at);
+  const after = at < 0 ? [] : scopes.slice(at + 1);
+  const served = (middle: ScopeMetrics[]): ResourceMetrics => ({ ...resourceMetrics, scopeMetrics: [...before, ...middle, ...after] });
+  const reading = await catalog.begin();
+  if ('whole' in reading) return { ok: true, resourceMetrics: served(reading.whole) };
+  const escaping = shape.escaping === 'underscores' ? undefined : shape.escaping;
+  if (shape.format !== 'protobuf' && servedAlone(served([...reading.rest, { scope: CATALOG_SCOPE, metrics: [...CATALOG_STAND_INS] }, ...reading.after]).scopeMetrics, escaping)) {
+    const families = new SteppedFamilies({ format: shape.format, escaping, created: options.created }, RENDER_CHUNK_BYTES, options.allocate);
+    await reading.readParts((metrics) => families.add(metrics));
+    const rendered = families.finish();
+    return { ok: true, resourceMetrics: served([...reading.rest, { scope: CATALOG_SCOPE, metrics: rendered.placeholders }, ...reading.after]), rendered };
+  }
+  const metrics = await reading.readWhole();
+  return { ok: true, resourceMetrics: served([...reading.rest, ...(metrics.length === 0 ? [] : [{ scope: CATALOG_SCOPE, metrics }]), ...reading.after]) };
+}
+
+const STAND_INS: ReadonlySet<MetricData> = new Set(CATALOG_STAND_INS);
+
+/** Whether every catalog stand-in among `scopeMetrics` is a family of its own that is served (not merged with another, not left out for another's name). */
+function servedAlone(scopeMetrics: ResourceMetrics['scopeMetrics'], escaping: EscapingScheme | undefined): boolean {
+  const standIns = STAND_INS;
+  let found = 0;
+  for (const family of groupFamilies(scopeMetrics, { escaping }).values()) {
+    const ours = family.metrics.filter((metric) => standIns.has(metric)).length;
+    if (ours > 0 && family.metrics.length > 1) return false;
+    found += ours;
+  }
+  return found === standIns.size;
 }
 
 function* oneChunk(bytes: Uint8Array): Generator<Buffer> {
@@ -206,59 +287,87 @@ export const MAX_POOLED_CHUNKS = 320;
  */
 export const SHARE_WINDOW_MILLIS = 250;
 
-/** Collections in flight (the current one and ones given up on that never settled) past which no new one starts. */
+/** Collections given up on that have not settled, past which no new one starts. */
 export const MAX_PENDING_COLLECTIONS = 2;
 
-/** Hands scrapes the collection in flight, or starts one. */
+/**
+ * Hands scrapes the collection in flight, or starts one. Without a catalog
+ * read in steps, every scrape shares one round (one collection, a body per
+ * format and encoding). With one, a round's collection writes the catalog
+ * for one body (see {@link readCatalog}), so rounds are per body key:
+ * scrapes asking for the same format, escaping and encoding share one, and
+ * a scrape asking for another starts its own, as if it came a moment later.
+ */
 export class ScrapeCoordinator {
-  private _current: ScrapeRound | undefined;
-  private _latest: ScrapeRound | undefined;
-  private readonly _pending = new Set<ScrapeRound>();
+  private readonly _current = new Map<string, ScrapeRound>();
+  /** The latest round of each key, until it is done (see {@link ScrapeRound}'s `_recycle`): none is kept longer. */
+  private readonly _latest = new Map<string, ScrapeRound>();
+  /** Rounds given up on (a scrape timed out waiting) that have not settled. */
+  private readonly _hanging = new Set<ScrapeRound>();
   private readonly _pool = new ChunkPool(RENDER_CHUNK_BYTES, MAX_POOLED_CHUNKS);
 
   constructor(
-    private readonly _collect: (timeoutMillis: number) => Promise<Collected>,
+    private readonly _collect: (timeoutMillis: number, shape: RoundShape | undefined, allocate: (size: number) => Buffer) => Promise<Collected>,
     private readonly _render: RenderOptions,
+    /**
+     * Whether a collection starting now writes the catalog for one body
+     * (then rounds are per body key): asked at each new round, since a
+     * cluster aggregator with members cannot be read in steps.
+     */
+    private readonly _perBody: () => boolean = () => false,
   ) {}
 
+  /** The key of the round a body is served from now: its body key while a collection writes the catalog per body, else one round for all. */
+  roundKey(format: ExpositionFormat, gzip: boolean, escaping?: EscapingScheme): string {
+    return this._perBody() ? bodyKey(format, gzip, escaping) : '';
+  }
+
   /**
-   * The round a scrape arriving now shares, without starting one: the
-   * collection in flight, or one that finished within
+   * The round a scrape arriving now for a body shares, without starting
+   * one: the collection in flight, or one that finished within
    * {@link SHARE_WINDOW_MILLIS} and is still being sent to a scrape.
    */
-  shared(): ScrapeRound | undefined {
-    if (this._current !== undefined && !this._current.settled) return this._current;
+  shared(format: ExpositionFormat, gzip: boolean, escaping?: EscapingScheme): ScrapeRound | undefined {
+    const key = this.roundKey(format, gzip, escaping);
+    const current = this._current.get(key);
+    if (current !== undefined && !current.settled) return current;
     // Scrapes that overlap one still being answered share its collection and
     // bodies too, if it is recent: ten scrapers arriving within a few
     // milliseconds of each other then cost one collection, not several.
-    const latest = this._latest;
+    const latest = this._latest.get(key);
     if (latest?.succeededAt !== undefined && latest.inUse && performance.now() - latest.succeededAt <= SHARE_WINDOW_MILLIS) return latest;
     return undefined;
   }
 
   /**
-   * The {@link shared} round, or a new one; `undefined` when
-   * {@link MAX_PENDING_COLLECTIONS} collections have not settled (collections
-   * given up on by timeout that still hang): starting more would pile them up.
+   * The {@link shared} round, or a new one; `undefined` while
+   * {@link MAX_PENDING_COLLECTIONS} collections given up on by timeout still
+   * hang: starting more would pile them up.
    */
-  join(timeoutMillis: number): ScrapeRound | undefined {
-    const shared = this.shared();
+  join(timeoutMillis: number, format: ExpositionFormat, gzip: boolean, escaping?: EscapingScheme): ScrapeRound | undefined {
+    const shared = this.shared(format, gzip, escaping);
     if (shared !== undefined) return shared;
-    if (this._pending.size >= MAX_PENDING_COLLECTIONS) return undefined;
-    const round = new ScrapeRound(this._collect(timeoutMillis), this._render, this._pool);
-    this._current = round;
-    this._latest = round;
-    this._pending.add(round);
+    if (this._hanging.size >= MAX_PENDING_COLLECTIONS) return undefined;
+    const perBody = this._perBody();
+    const key = perBody ? bodyKey(format, gzip, escaping) : '';
+    const shape = perBody ? { format, escaping } : undefined;
+    const round = new ScrapeRound(this._collect(timeoutMillis, shape, this._pool.allocate), this._render, this._pool, perBody ? key : undefined, (done) => {
+      if (this._latest.get(key) === done) this._latest.delete(key);
+    });
+    this._current.set(key, round);
+    this._latest.set(key, round);
     void round.collected.then(() => {
-      this._pending.delete(round);
-      if (this._current === round) this._current = undefined;
+      this._hanging.delete(round);
+      if (this._current.get(key) === round) this._current.delete(key);
     });
     return round;
   }
 
   /** A scrape gave up waiting on `round`: later scrapes start a fresh collection instead of joining one that may hang. */
   abandon(round: ScrapeRound): void {
-    if (this._current === round) this._current = undefined;
+    const key = round.key ?? '';
+    if (this._current.get(key) === round) this._current.delete(key);
+    if (!round.settled) this._hanging.add(round);
   }
 }
 

@@ -3,7 +3,8 @@ import { diag } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { TimeoutError, type MetricProducer } from '@opentelemetry/sdk-metrics';
 import { negotiate, type ExpositionFormat } from './negotiation.js';
-import { bodyKey, nextTurn, ScrapeCoordinator, type Body, type Collected, type ScrapeRound } from './coordinator.js';
+import { bodyKey, nextTurn, readCatalog, ScrapeCoordinator, type Body, type Collected, type ScrapeRound } from './coordinator.js';
+import { steppedCatalogOf, withoutProducer } from '../native/producer.js';
 import { ERROR_CAUSES, REFUSAL_REASONS, type RefusalReason, type ScrapeFormat } from './names.js';
 import { EndpointMetrics } from './self-metrics.js';
 
@@ -262,16 +263,24 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
     told.add(kind);
     diag.error(`@inferometer/node: ${message}`, ...args);
   };
+  // A catalog producer is read by each collection in steps, written for its
+  // round's body as it is read (coordinator.ts' readCatalog), instead of
+  // through the reader's collection; the reader keeps it for everyone else
+  // who collects (the health page).
+  const catalogProducer = options.metricProducers?.find((producer) => steppedCatalogOf(producer) !== undefined);
+  const catalog = catalogProducer && steppedCatalogOf(catalogProducer);
+  const created = options.openMetricsCreated === true;
   const coordinator = new ScrapeCoordinator(
-    async (timeoutMillis): Promise<Collected> => {
+    async (timeoutMillis, shape, allocate): Promise<Collected> => {
       const started = performance.now();
       try {
         // The SDK gives up on observable callbacks past the timeout itself;
         // a callback that throws comes back in `errors`, a producer that
         // throws rejects the collection.
-        const { resourceMetrics, errors } = await reader.collect({ timeoutMillis });
+        const steps = catalogProducer !== undefined && catalog !== undefined && shape !== undefined;
+        const { resourceMetrics, errors } = await (steps ? withoutProducer(catalogProducer, () => reader.collect({ timeoutMillis })) : reader.collect({ timeoutMillis }));
         if (errors.length > 0) return { ok: false, error: errors[0], timedOut: errors.some((e) => e instanceof TimeoutError), cause: 'callback' };
-        return { ok: true, resourceMetrics };
+        return steps ? await readCatalog(resourceMetrics, catalog, shape, { created, allocate }) : { ok: true, resourceMetrics };
       } catch (error) {
         return { ok: false, error, timedOut: error instanceof TimeoutError, cause: 'producer' };
       } finally {
@@ -279,7 +288,7 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
       }
     },
     {
-      created: options.openMetricsCreated === true,
+      created,
       createdTimestamps: options.createdTimestamps !== false,
       onDroppedFamily: () => {
         stats.droppedFamilies++;
@@ -288,6 +297,7 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
       onRendered: (format, seconds) => metrics.rendered(FORMAT_ATTRIBUTE[format], seconds),
       onRenderFailed: () => metrics.failed(ERROR_CAUSES.encode),
     },
+    catalog === undefined ? undefined : () => catalog.steppable(),
   );
   /** Bodies (round, format, escaping, encoding) being answered, and the sockets reading them. */
   let bodies = 0;
@@ -309,7 +319,7 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
     // its own (the chunks are shared, written with backpressure): only a
     // scrape that needs a body of its own counts against the limit, and
     // sockets are bounded separately.
-    const shared = coordinator.shared();
+    const shared = coordinator.shared(wanted.format, wanted.gzip, wanted.escaping);
     const joins = shared?.serving(key) === true;
     if ((!joins && bodies >= maxConcurrent) || sockets >= MAX_SCRAPE_SOCKETS) {
       metrics.refused(REFUSAL_REASONS.concurrency);
@@ -319,7 +329,7 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
       return;
     }
     const timeoutMillis = scrapeTimeout(request.headers['x-prometheus-scrape-timeout-seconds'], collectTimeout);
-    const round = shared ?? coordinator.join(timeoutMillis);
+    const round = shared ?? coordinator.join(timeoutMillis, wanted.format, wanted.gzip, wanted.escaping);
     if (round === undefined) {
       metrics.refused(REFUSAL_REASONS.collectionsPending);
       tell('refused', 'earlier metrics collections have not finished (an observable callback or producer hangs); answering 503 without starting another');
@@ -356,7 +366,7 @@ export function createPrometheusReader(options: PrometheusReaderOptions = {}): P
     const rendered = (async (): Promise<Body | Collected> => {
       const collected = await round.collected;
       if (!collected.ok) return collected;
-      return round.body(collected.resourceMetrics, wanted.format, wanted.gzip, wanted.escaping);
+      return round.body(collected, wanted.format, wanted.gzip, wanted.escaping);
     })();
     const outcome = await Promise.race([rendered, expired]).finally(() => clearTimeout(timer));
     if (response.destroyed) return;

@@ -103,16 +103,24 @@ export interface LocalSide {
   readonly catalog: CatalogProducer;
   readonly reader: LocalReader;
   readonly provider: MeterProvider;
+  /** Whether histograms are read as the explicit kind alone (no exporter wants exponential ones). */
+  readonly explicit: boolean;
 }
 
 export function localSide(setup: StartSetup, producers: Producers, catalog: CatalogProducer): LocalSide {
   producers.add(catalog);
   const reader = new LocalReader([catalog.producer], { exponential: setup.memberHistograms === 'both' });
   const provider = new MeterProvider({ resource: setup.resource, readers: reader.readers });
-  return { catalog, reader, provider };
+  return { catalog, reader, provider, explicit: setup.memberHistograms === 'explicit' };
 }
 
 /** Gathers the members (cluster workers, worker threads) beside the local side; its self-metrics go to the local provider. */
 export function aggregatorOf(local: LocalSide, collectTimeoutMillis: number): Aggregator {
-  return new Aggregator({ local: local.reader, collectTimeoutMillis, meter: local.provider.getMeter(CLUSTER_SCOPE) });
+  return new Aggregator({
+    local: local.reader,
+    collectTimeoutMillis,
+    meter: local.provider.getMeter(CLUSTER_SCOPE),
+    // Read in steps only where the merge's catalog is the explicit kind alone, as the pull endpoint serves it.
+    ...(local.explicit ? { catalog: local.catalog.producer } : {}),
+  });
 }

@@ -7,6 +7,8 @@ import { LocalReader } from '../../src/cluster/local-reader.js';
 import { WIRE_VERSION } from '../../src/cluster/names.js';
 import { encode, type WirePayload } from '../../src/cluster/wire.js';
 import { chunk } from '../../src/cluster/worker.js';
+import { createCatalogProducer, READ_ELSEWHERE, steppedCatalogOf, withoutProducer } from '../../src/native/producer.js';
+import { instrument } from '@inferometer/core';
 
 // The aggregator's bookkeeping of a member's messages, with the member's
 // transport answering in-process (the cluster and thread tests run the real channels).
@@ -146,5 +148,49 @@ describe('the final points in pieces', () => {
   it('sends one piece when the payload is empty or small', () => {
     expect(chunk({ scopes: [] }, 2_048)).toEqual([{ scopes: [] }]);
     expect(chunk(payload(3), 2_048)).toHaveLength(1);
+  });
+});
+
+describe('the merge read in steps', () => {
+  const names = (scopes: readonly ScopeMetrics[]) => scopes.flatMap((scope) => scope.metrics.map((metric) => metric.descriptor.name));
+
+  it("gives this process's instruments at once and its catalog to read once, in parts, while no member is joined; the whole merge once one is", async () => {
+    const catalog = createCatalogProducer('cumulative');
+    const local = new LocalReader([catalog.producer]);
+    const provider = new MeterProvider({ readers: [local] });
+    providers.push(provider);
+    const aggregator = new Aggregator({ local, collectTimeoutMillis: 2_000, meter: provider.getMeter('test'), catalog: catalog.producer });
+    try {
+      provider.getMeter('service').createCounter('own').add(3);
+      instrument((x: number) => x, { model: 'merged-in-steps', version: '1' })(1);
+      const cumulative = aggregator.producer('cumulative');
+      const stepped = steppedCatalogOf(cumulative)!;
+      expect(stepped).toBeDefined();
+      // A delta reader converts the merge itself: it is not read in steps.
+      expect(steppedCatalogOf(aggregator.producer('delta'))).toBeUndefined();
+
+      expect(stepped.steppable()).toBe(true);
+      const reading = await stepped.begin();
+      if ('whole' in reading) throw new Error('expected a reading in steps');
+      expect(names(reading.rest)).toContain('own');
+      expect(names([...reading.rest, ...reading.after])).not.toContain('ml_predictions');
+      const parts: MetricData[][] = [];
+      await reading.readParts((part) => parts.push(part));
+      expect(parts.flat().map((metric) => metric.descriptor.name)).toContain('ml_predictions');
+      // The reader reading it in steps gets only the stand-in scope from its own collection.
+      const skipped = await withoutProducer(cumulative, () => cumulative.collect());
+      expect(skipped.resourceMetrics.scopeMetrics.map((scope) => [scope.scope, scope.metrics.length])).toEqual([[READ_ELSEWHERE, 0]]);
+      expect(names((await cumulative.collect()).resourceMetrics.scopeMetrics)).toContain('ml_predictions');
+
+      aggregator.join('m', { kind: 'thread', label: 'thread m', ask: (id) => queueMicrotask(() => aggregator.answer('m', id, WIRE_VERSION, encode(calls({ a: 2 })))) });
+      expect(stepped.steppable()).toBe(false);
+      const merged = await stepped.begin();
+      if (!('whole' in merged)) throw new Error('expected the whole merge');
+      expect(names(merged.whole)).toEqual(expect.arrayContaining(['own', 'ml_predictions', 'calls']));
+      expect(served(merged.whole)).toEqual({ a: 2 });
+    } finally {
+      aggregator.close();
+      catalog.close();
+    }
   });
 });

@@ -9,7 +9,9 @@ import { get } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { emptyResource } from '@opentelemetry/resources';
 import { afterEach, describe, expect, it } from 'vitest';
+import { bodyKey, ScrapeCoordinator } from '../../src/prometheus/coordinator.js';
 
 const TARGET = fileURLToPath(new URL('../helpers/scrape-target.mjs', import.meta.url));
 const MiB = 1024 * 1024;
@@ -169,4 +171,71 @@ describe('the pull endpoint against 200 concurrent scrapes', () => {
     // Memory bounded by the shared body (16 MB) and the sockets, not 200 bodies.
     expect(growth).toBeLessThan(512);
   }, 60_000);
+});
+
+describe('rounds of a catalog written per body', () => {
+  const RENDER = { created: false, onDroppedFamily: () => undefined };
+  const EMPTY = { resource: emptyResource(), scopeMetrics: [] };
+
+  /** A coordinator whose collections wait for `release()`, recording what each was for. */
+  function gatedCoordinator(perBody: boolean | (() => boolean)) {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const shapes: unknown[] = [];
+    const coordinator = new ScrapeCoordinator(
+      async (_timeout, shape) => {
+        shapes.push(shape);
+        await gate;
+        return { ok: true, resourceMetrics: EMPTY };
+      },
+      RENDER,
+      typeof perBody === 'function' ? perBody : () => perBody,
+    );
+    return { coordinator, release, shapes };
+  }
+
+  it('shares a round between scrapes of one body (format, escaping, encoding) and starts one for each other body, the collection told which', async () => {
+    const { coordinator, release, shapes } = gatedCoordinator(true);
+    const text = coordinator.join(1_000, 'text', false)!;
+    expect(coordinator.join(1_000, 'text', false)).toBe(text);
+    const openMetrics = coordinator.join(1_000, 'openmetrics', false, 'allow-utf-8')!;
+    const zipped = coordinator.join(1_000, 'text', true)!;
+    expect(new Set([text, openMetrics, zipped]).size).toBe(3);
+    expect(shapes).toEqual([
+      { format: 'text', escaping: undefined },
+      { format: 'openmetrics', escaping: 'allow-utf-8' },
+      { format: 'text', escaping: undefined },
+    ]);
+    expect([text.key, openMetrics.key, zipped.key]).toEqual([bodyKey('text', false), bodyKey('openmetrics', false, 'allow-utf-8'), bodyKey('text', true)]);
+    release();
+    await Promise.all([text.collected, openMetrics.collected, zipped.collected]);
+    // A round given up on is not shared, in flight or not.
+    const next = coordinator.join(1_000, 'protobuf', false)!;
+    coordinator.abandon(next);
+    expect(coordinator.shared('protobuf', false)).toBeUndefined();
+  });
+
+  it('asks at each new round whether the catalog can be written per body (a cluster merge with members cannot)', async () => {
+    let steppable = true;
+    const { coordinator, release, shapes } = gatedCoordinator(() => steppable);
+    const text = coordinator.join(1_000, 'text', false)!;
+    steppable = false;
+    const merged = coordinator.join(1_000, 'openmetrics', false)!;
+    expect(merged).not.toBe(text);
+    expect(merged.key).toBeUndefined();
+    expect(coordinator.join(1_000, 'protobuf', true)).toBe(merged);
+    expect(shapes).toEqual([{ format: 'text', escaping: undefined }, undefined]);
+    release();
+    await Promise.all([text.collected, merged.collected]);
+  });
+
+  it('without a catalog written per body, serves every body from one round, as it always did', async () => {
+    const { coordinator, release, shapes } = gatedCoordinator(false);
+    const round = coordinator.join(1_000, 'text', false)!;
+    expect(coordinator.join(1_000, 'openmetrics', true)).toBe(round);
+    expect(coordinator.shared('protobuf', false)).toBe(round);
+    expect(shapes).toEqual([undefined]);
+    release();
+    await round.collected;
+  });
 });

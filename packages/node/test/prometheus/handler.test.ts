@@ -3,16 +3,19 @@ import { connect, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { parseStrict, sampleMap } from '@inferometer/testing';
-import { diag, DiagLogLevel, metrics } from '@opentelemetry/api';
+import { diag, DiagLogLevel, metrics, ValueType } from '@opentelemetry/api';
 import { emptyResource } from '@opentelemetry/resources';
-import { MeterProvider, type MetricProducer } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, DataPointType, MeterProvider, type MetricData, type MetricProducer } from '@opentelemetry/sdk-metrics';
 import express from 'express';
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { instrument } from '@inferometer/core';
+import { instrument, retireModelVersion } from '@inferometer/core';
 import { SHARE_WINDOW_MILLIS } from '../../src/prometheus/coordinator.js';
+import { createCatalogProducer, READ_ELSEWHERE, SERIES_PER_STEP } from '../../src/native/producer.js';
 import { createPrometheusReader, WRITE_TURN_BYTES, writeBody } from '../../src/prometheus/handler.js';
+import { serialize } from '../../src/prometheus/serializer.js';
 import { ENDPOINT_CATALOG } from '../../src/prometheus/names.js';
+import { parseUtf8Samples, sampleKeyOf, samplesByKey } from '../helpers/utf8-exposition.js';
 
 /** Families of the endpoint's self-metrics. */
 const SELF_METRICS = ENDPOINT_CATALOG.map((metric) => metric.prometheusName.replace(/_total$/, ''));
@@ -351,6 +354,157 @@ describe('createPrometheusReader: content negotiation', () => {
     const raw = await rawGet(`${base}/metrics`, { 'accept-encoding': 'gzip' });
     expect(raw.headers['content-encoding']).toBeUndefined();
     expect(raw.body.toString('utf8')).toContain('target_info');
+  });
+});
+
+describe('createPrometheusReader: the catalog read in steps', () => {
+  const OPENMETRICS = 'application/openmetrics-text;version=1.0.0';
+  const ESCAPED = 'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8';
+
+  /**
+   * A catalog producer beside the service's own instruments, with more
+   * series than one step reads (SERIES_PER_STEP): the label sets of two
+   * series collide in different steps (an empty value writes no label, so
+   * the last step's `{a_b="x", c=""}` is written as `{a_b="x"}`, the set of
+   * a series the first step wrote).
+   */
+  function catalogService(options: { clash?: boolean } = {}) {
+    const catalog = createCatalogProducer('cumulative');
+    closers.push(async () => catalog.close());
+    const collect = vi.spyOn(catalog.producer, 'collect');
+    const { reader, handler } = createPrometheusReader({ metricProducers: [catalog.producer] });
+    const provider = new MeterProvider({ readers: [reader] });
+    closers.push(() => provider.shutdown());
+    const meter = provider.getMeter('service');
+    meter.createCounter('requests').add(2, { route: '/predict' });
+    // Same name and type as a catalog family: the two are one family, the service's points first.
+    if (options.clash) meter.createCounter('ml_predictions').add(7, { model_name: 'steps', model_version: '1', shard: 's0', replica: 'r0', status: 'success' });
+    const first = instrument((value: string) => value, { model: 'steps', version: '1', attributes: { a_b: (_self, [value]) => value } });
+    // Two attributes of at most 50 values each: under the guard's default limit of values per attribute.
+    const shards = instrument((i: number) => {
+      if (i === 1) throw new Error('no');
+      return i;
+    }, { model: 'steps', version: '1', attributes: { shard: (_self, [i]) => `s${i % 50}`, replica: (_self, [i]) => `r${Math.floor(i / 50)}` } });
+    const last = instrument((value: string) => value, { model: 'steps', version: '1', attributes: { a_b: (_self, [value]) => value, c: () => '' } });
+    first('x');
+    for (let i = 0; i < SERIES_PER_STEP * 2 + 10; i++) {
+      try {
+        shards(i);
+      } catch {
+        // Call 1 fails on purpose: an error series in the first step.
+      }
+    }
+    for (let i = 0; i < 5; i++) last('x');
+    return { reader, handler, collect };
+  }
+
+  /** The body one collection of the whole reader serializes to (the catalog's points with the rest). */
+  async function wholeCollection(reader: ReturnType<typeof createPrometheusReader>['reader'], format: 'text' | 'openmetrics', escaping?: 'allow-utf-8') {
+    return serialize((await reader.collect()).resourceMetrics, { format, ...(escaping ? { escaping } : {}) });
+  }
+
+  /** Samples apart from the endpoint's own (which move between scrapes); quoted UTF-8 names read too; a series twice throws. */
+  const model = (body: string) => samplesByKey(parseUtf8Samples(body).filter((sample) => !SELF_METRICS.some((name) => sample.name.startsWith(name))));
+
+  it('serves every sample one collection would, each series once, the first of two colliding label sets winning, in every text format, gzip or not', async () => {
+    const { reader, handler, collect } = catalogService();
+    const base = await listen(createServer(handler));
+    for (const [accept, format, escaping] of [['text/plain', 'text'], [OPENMETRICS, 'openmetrics'], [ESCAPED, 'openmetrics', 'allow-utf-8']] as const) {
+      collect.mockClear();
+      const plain = (await rawGet(`${base}/metrics`, { accept, 'accept-encoding': 'identity' })).body.toString('utf8');
+      // The reader's own collection got nothing of the catalog, only the scope standing where it goes: it was read in steps.
+      expect(collect).toHaveBeenCalledTimes(1);
+      expect((await collect.mock.results[0]!.value).resourceMetrics.scopeMetrics).toEqual([{ scope: READ_ELSEWHERE, metrics: [] }]);
+      const zipped = gunzipSync((await rawGet(`${base}/metrics`, { accept, 'accept-encoding': 'gzip' })).body).toString('utf8');
+      const whole = await wholeCollection(reader, format, escaping);
+      expect(model(plain)).toEqual(model(whole));
+      expect(model(zipped)).toEqual(model(whole));
+      // Each family once (a repeated # TYPE would fail parseStrict), the catalog's after the service's.
+      const types = [...plain.matchAll(/^# TYPE (\S+)/gm)].map((match) => match[1]);
+      expect(new Set(types).size).toBe(types.length);
+      const at = (prefix: string) => types.findIndex((name) => name!.startsWith(prefix));
+      expect(at('requests')).toBeGreaterThanOrEqual(0);
+      expect(at('requests')).toBeLessThan(at('ml_predictions'));
+    }
+    const text = parseUtf8Samples((await rawGet(`${base}/metrics`, { accept: 'text/plain' })).body.toString('utf8'));
+    const value = (name: string, labels: Record<string, string>) => samplesByKey(text).get(sampleKeyOf({ name, labels: { model_name: 'steps', model_version: '1', ...labels } }));
+    // {a_b="x"} (read in the first step) and {a_b="x", c=""} (in the last) write the same series: the first one's.
+    expect(value('ml_predictions_total', { a_b: 'x', status: 'success' })).toBe(1);
+    expect(value('ml_prediction_errors_total', { shard: 's1', replica: 'r0', error_type: 'Error' })).toBe(1);
+    expect(text.filter((sample) => sample.name === 'ml_prediction_latency_seconds_count')).toHaveLength(SERIES_PER_STEP * 2 + 11);
+  });
+
+  it('serializes the catalog with the service\'s points when one of its instruments takes a catalog family\'s name, as one collection would', async () => {
+    const { reader, handler } = catalogService({ clash: true });
+    const base = await listen(createServer(handler));
+    const text = (await rawGet(`${base}/metrics`, { accept: 'text/plain' })).body.toString('utf8');
+    expect(model(text)).toEqual(model(await wholeCollection(reader, 'text')));
+    // The service's point came first and stays; the catalog's series of the same label set is not written twice.
+    const s0 = parseStrict(text).samples.filter((sample) => sample.name === 'ml_predictions_total' && sample.labels.shard === 's0' && sample.labels.replica === 'r0');
+    expect(s0.map((sample) => sample.value)).toEqual([7]);
+    expect(text.match(/^# TYPE ml_predictions_total counter/gm)).toHaveLength(1);
+  });
+
+  it('keeps the catalog where its producer stands among the producers: an earlier one keeps its family against a later producer\'s of the same name', async () => {
+    const catalog = createCatalogProducer('cumulative');
+    closers.push(async () => catalog.close());
+    const other: MetricProducer = {
+      collect: async () => ({
+        resourceMetrics: {
+          resource: emptyResource(),
+          scopeMetrics: [
+            {
+              scope: { name: 'other' },
+              metrics: [
+                {
+                  descriptor: { name: 'ml_model_info', description: '', unit: '', valueType: ValueType.DOUBLE },
+                  aggregationTemporality: AggregationTemporality.CUMULATIVE,
+                  dataPointType: DataPointType.SUM,
+                  isMonotonic: true,
+                  dataPoints: [{ startTime: [0, 0], endTime: [0, 0], attributes: {}, value: 999 }],
+                } as MetricData,
+              ],
+            },
+          ],
+        },
+        errors: [],
+      }),
+    };
+    const { reader, handler } = createPrometheusReader({ metricProducers: [catalog.producer, other] });
+    const provider = new MeterProvider({ readers: [reader] });
+    closers.push(() => provider.shutdown());
+    instrument(() => 1, { model: 'ordered', version: '1' })();
+    const base = await listen(createServer(handler));
+    const text = (await rawGet(`${base}/metrics`, { accept: 'text/plain' })).body.toString('utf8');
+    expect(model(text)).toEqual(model(await wholeCollection(reader, 'text')));
+    expect(text).toContain('# TYPE ml_model_info gauge\n');
+    const samples = parseUtf8Samples(text);
+    expect(samples.filter((sample) => sample.name === 'ml_model_info' && sample.labels.model_name === 'ordered').map((sample) => sample.value)).toEqual([1]);
+    expect(samples.filter((sample) => sample.name === 'ml_model_info_total')).toEqual([]);
+  });
+
+  it.each([false, true])('exports a retired version once more with its points and then no more (with a clashing service instrument: %s)', async (clash) => {
+    {
+      const { handler } = catalogService({ clash });
+      const base = await listen(createServer(handler));
+      const model = `retiring_${clash}`;
+      instrument(() => 1, { model, version: '1' })();
+      retireModelVersion(model, '1');
+      const info = async () =>
+        parseUtf8Samples((await rawGet(`${base}/metrics`, { accept: 'text/plain' })).body.toString('utf8')).filter((sample) => sample.name === 'ml_model_info' && sample.labels.model_name === model);
+      expect((await info()).map((sample) => sample.value)).toEqual([1]);
+      expect(await info()).toEqual([]);
+    }
+  });
+
+  it('leaves the catalog in every other collection of the reader made during a scrape (the health page\'s)', async () => {
+    const { reader, handler } = catalogService();
+    const base = await listen(createServer(handler));
+    const scrape = rawGet(`${base}/metrics`, { accept: 'text/plain' });
+    const [other] = await Promise.all([reader.collect(), scrape]);
+    const names = other.resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics.map((metric) => metric.descriptor.name));
+    expect(names).toContain('ml_predictions');
+    expect((await scrape).body.toString('utf8')).toContain('ml_predictions_total{');
   });
 });
 

@@ -5,7 +5,7 @@ import { AggregationTemporality, MeterProvider, MetricReader, type ResourceMetri
 import { afterEach, describe, expect, it } from 'vitest';
 import { instrument } from '@inferometer/core';
 import { createCatalogProducer } from '../../src/native/producer.js';
-import { serialize, serializeChunks } from '../../src/prometheus/serializer.js';
+import { serialize, serializeChunks, SteppedFamilies } from '../../src/prometheus/serializer.js';
 import { parseStrict, sampleMap } from '@inferometer/testing';
 import { recordClashingInstruments } from '../helpers/clashes.js';
 
@@ -215,5 +215,33 @@ describe('Prometheus serializer: the service cannot break the exposition with it
     expect(om.endsWith('# EOF\n')).toBe(true);
     expect(om.match(/# EOF/g)).toHaveLength(1);
     expect(sampleMap(parseStrict(om).samples)).toEqual(sampleMap(parseStrict(serialize(data)).samples));
+  });
+});
+
+describe('Prometheus serializer: families written ahead in steps', () => {
+  /** The catalog's metrics in parts (one per metric, as steps hand them on), written ahead, then served after the rest. */
+  async function writtenAhead(format: 'text' | 'openmetrics', allocate: (size: number) => Buffer) {
+    const data = await collectEverything();
+    const catalog = data.scopeMetrics.find((scope) => scope.metrics.some((metric) => metric.descriptor.name.startsWith('ml_')))!;
+    const families = new SteppedFamilies({ format }, 500, allocate);
+    for (const metric of catalog.metrics) families.add([metric]);
+    const rendered = families.finish();
+    const scopeMetrics = data.scopeMetrics.map((scope) => (scope === catalog ? { scope: scope.scope, metrics: rendered.placeholders } : scope));
+    return { data, rendered, chunks: [...serializeChunks({ ...data, scopeMetrics }, 500, allocate, { format, rendered })] };
+  }
+
+  it.each(['text', 'openmetrics'] as const)('gives the bytes of one serialization of the same data (%s), and hands out every buffer it takes', async (format) => {
+    const taken: Buffer[] = [];
+    const allocate = (size: number) => {
+      // Buffer.alloc: a buffer of its own (allocUnsafe puts small ones in one shared slab).
+      const buffer = Buffer.alloc(size);
+      taken.push(buffer);
+      return buffer;
+    };
+    const { data, chunks } = await writtenAhead(format, allocate);
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(serialize(data, { format }));
+    // A buffer taken and never handed out would be lost to the pull endpoint's pool.
+    const handedOut = new Set(chunks.map((chunk) => chunk.buffer));
+    expect(taken.filter((buffer) => !handedOut.has(buffer.buffer))).toEqual([]);
   });
 });

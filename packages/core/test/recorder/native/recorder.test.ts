@@ -172,6 +172,58 @@ describe('native recording', () => {
   });
 });
 
+describe('collection in parts', () => {
+  /** Points per metric name and attribute set, values as collected (histograms by count and sum). */
+  function byMetric(metrics: CollectedMetric[]): Record<string, Record<string, unknown>> {
+    const out: Record<string, Record<string, unknown>> = {};
+    for (const metric of metrics) {
+      const points = (out[metric.definition.name] ??= {});
+      for (const point of metric.points) {
+        const key = JSON.stringify(point.attributes);
+        expect(points[key], `${metric.definition.name} ${key} twice`).toBeUndefined();
+        const value = point.value;
+        points[key] = typeof value === 'number' ? value : { count: value.count, sum: value.sum };
+      }
+    }
+    return out;
+  }
+
+  it("hands each step's series to onPart as it is read, keeps only the last step's and the process-wide metrics, and the parts make up the whole collection", () => {
+    const collector = attach();
+    const predict = instrument((shard: string) => {
+      if (shard === 's3') throw new Error('no');
+      return shard;
+    }, { model, version: '1', attributes: { shard: (_self, [shard]) => shard } });
+    for (let i = 0; i < 10; i++) {
+      try {
+        predict(`s${i}`);
+      } catch {
+        // s3 fails on purpose: its error count is in the parts too.
+      }
+    }
+    const whole = collector.collect(end());
+    const parts: CollectedMetric[][] = [];
+    const steps = collector.collectInSteps(end(), 3, (part) => parts.push(part));
+    let pauses = 0;
+    let step = steps.next();
+    while (step.done !== true) {
+      // Each part arrives before its pause, never after.
+      expect(parts).toHaveLength(++pauses);
+      step = steps.next();
+    }
+    // 10 series, 3 a step: three parts before the pauses, the last series in the result.
+    expect(parts).toHaveLength(3);
+    for (const part of parts) {
+      expect(part.map((metric) => metric.definition.name)).not.toContain(METRIC_MODEL_INFO.name);
+      expect(points(part, METRIC_PREDICTIONS.name).length).toBeGreaterThan(0);
+    }
+    const tail = step.value;
+    expect(points(tail, METRIC_MODEL_INFO.name).map((p) => p.value)).toEqual([1]);
+    expect(points(tail, METRIC_PREDICTION_LATENCY.name).length).toBeLessThan(10);
+    expect(byMetric([...parts.flat(), ...tail])).toEqual(byMetric(whole));
+  });
+});
+
 describe('native recording across a switch of path', () => {
   it('never takes in-flight below zero for a call that began before the collector attached', async () => {
     let release!: () => void;

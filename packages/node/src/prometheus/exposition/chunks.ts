@@ -29,7 +29,9 @@ export class ChunkWriter {
     private readonly _size: number,
     private readonly _allocate: (size: number) => Buffer,
   ) {
-    this._buffer = _allocate(_size);
+    // Taken on the first write: a writer handed out and never written to
+    // again holds no buffer (one taken and never written would be lost to the pool).
+    this._buffer = EMPTY;
   }
 
   bytes(source: Buffer): void {
@@ -85,7 +87,7 @@ export class ChunkWriter {
   take(): Buffer | undefined {
     if (this._pos === 0) return undefined;
     const chunk = this._buffer.subarray(0, this._pos);
-    this._buffer = this._allocate(this._size);
+    this._buffer = EMPTY;
     this._pos = 0;
     return chunk;
   }
@@ -103,6 +105,8 @@ export function* drain(w: ChunkWriter): Generator<Buffer> {
   const last = w.take();
   if (last !== undefined) yield last;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Chunk buffers handed back once written, so scrape after scrape reuses the
