@@ -215,10 +215,24 @@ describe('alerts stay quiet on a healthy model and fire on a sick one (real Prom
     // (ModelServerDown pending for an evaluation), which says nothing of the
     // model; none may have fired.
     expect(await alertsSeen(JOBS.healthy, `${LABEL_CATEGORY}="${CATEGORY_MODEL}"`)).toEqual([]);
-    // When one fired, the message says what the endpoint answered (a scrape timed out on a loaded machine, or refused, or failed).
-    const answers = async () => JSON.stringify((await prometheus.query(`sum by (code, format) (inferometer_scrape_requests_total{job="${JOBS.healthy}"})`)).map((s) => [s.metric.code, s.metric.format, s.value[1]]));
+    // What the endpoint answered, why it refused, and how long collections
+    // and renderings took, printed always (how close a loaded machine came
+    // to the scrape's 0.5 s budget) and in the message when one fired.
+    const answers = JSON.stringify(
+      Object.fromEntries(
+        await Promise.all(
+          [
+            ['answers by code and format', `sum by (code, format) (inferometer_scrape_requests_total{job="${JOBS.healthy}"})`],
+            ['refusals by reason', `sum by (reason) (inferometer_scrape_refusals_total{job="${JOBS.healthy}"}) > 0`],
+            ['collect seconds, mean', `sum(inferometer_scrape_collect_duration_seconds_sum{job="${JOBS.healthy}"}) / sum(inferometer_scrape_collect_duration_seconds_count{job="${JOBS.healthy}"})`],
+            ['encode seconds, mean', `sum(inferometer_scrape_encode_duration_seconds_sum{job="${JOBS.healthy}"}) / sum(inferometer_scrape_encode_duration_seconds_count{job="${JOBS.healthy}"})`],
+          ].map(async ([what, query]) => [what, (await prometheus.query(query!)).map((s) => [s.metric, s.value[1]])]),
+        ),
+      ),
+    );
+    console.log(`alerting e2e: the healthy demo's endpoint: ${answers}`);
     const firing = await alertsSeen(JOBS.healthy, 'alertstate="firing"');
-    expect(firing, firing.length === 0 ? '' : `scrapes of the healthy demo by code and format: ${await answers()}`).toEqual([]);
+    expect(firing, firing.length === 0 ? '' : `the healthy demo's endpoint: ${answers}`).toEqual([]);
     // Nothing without a job label fired either. (ModelTargetsMissing is
     // pending for the one evaluation Prometheus makes before its first
     // scrape; its `for` is there for exactly that.)

@@ -66,6 +66,13 @@ export class ScrapeRound {
   private readonly _readers = new Map<string, number>();
   /** Plain bodies' chunks, handed back to the pool once no scrape of this round is left. */
   private readonly _pooled: Buffer[] = [];
+  /**
+   * The catalog's chunks, written during the collection (see
+   * {@link readCatalog}): handed back once, when a gzip body has been
+   * compressed from them, or else when the round is done. The body copies
+   * small ones, so they are not all among the chunks it serves.
+   */
+  private _catalog: readonly Buffer[] | undefined;
   private _users = 0;
   settled = false;
   /** When the collection settled with data (`performance.now()`), else undefined. */
@@ -84,9 +91,7 @@ export class ScrapeRound {
       this.settled = true;
       if (result.ok) {
         this.succeededAt = performance.now();
-        // A plain body serves the catalog's chunks as they are, until the
-        // round is done; a gzip body hands each back once zlib has read it.
-        if (result.rendered !== undefined && key?.endsWith('+gzip') !== true) this._pooled.push(...result.rendered.chunks);
+        this._catalog = result.rendered?.chunks;
       }
       this._recycle();
     });
@@ -128,7 +133,14 @@ export class ScrapeRound {
     if (!this.settled || this._users > 0) return;
     this._bodies.clear();
     for (const chunk of this._pooled.splice(0)) this._pool.release(chunk);
+    this._releaseCatalog();
     this._onDone?.(this);
+  }
+
+  private _releaseCatalog(): void {
+    const chunks = this._catalog;
+    this._catalog = undefined;
+    if (chunks !== undefined) for (const chunk of chunks) this._pool.release(chunk);
   }
 
   /** The body for a format, escaping scheme and encoding, rendered once however many scrapes ask. */
@@ -184,16 +196,18 @@ export class ScrapeRound {
     });
     try {
       for (const chunk of this._serialize(collected, format, escaping, this._pool.allocate)) {
-        // The serializer's buffer (and the catalog's: the round has no
-        // other body) goes back to the pool once zlib has read it.
+        // The serializer's buffer goes back to the pool once zlib has read
+        // it; the catalog's, all at once when compressed (below).
         const more = gzip.write(chunk, () => {
-          if (format !== 'protobuf') this._pool.release(chunk);
+          if (format !== 'protobuf' && collected.rendered?.owns(chunk) !== true) this._pool.release(chunk);
         });
         if (!more) await new Promise<void>((resolve) => gzip.once('drain', resolve));
         else await nextTurn();
       }
       gzip.end();
       await ended;
+      // The round has no other body (see body()): nothing else reads them.
+      this._releaseCatalog();
     } finally {
       gzip.destroy();
     }

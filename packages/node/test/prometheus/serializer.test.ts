@@ -238,10 +238,24 @@ describe('Prometheus serializer: families written ahead in steps', () => {
       taken.push(buffer);
       return buffer;
     };
-    const { data, chunks } = await writtenAhead(format, allocate);
+    const { data, rendered, chunks } = await writtenAhead(format, allocate);
     expect(Buffer.concat(chunks).toString('utf8')).toBe(serialize(data, { format }));
-    // A buffer taken and never handed out would be lost to the pull endpoint's pool.
-    const handedOut = new Set(chunks.map((chunk) => chunk.buffer));
+    // A buffer taken and neither handed out nor among the families' chunks
+    // (which the pull endpoint's round gives back) would be lost to its pool.
+    const handedOut = new Set([...chunks, ...rendered.chunks].map((chunk) => chunk.buffer));
     expect(taken.filter((buffer) => !handedOut.has(buffer.buffer))).toEqual([]);
+  });
+
+  it('copies small families written ahead in beside each other: one chunk for a catalog that fits one, not one per family', async () => {
+    const data = await collectEverything();
+    const catalog = data.scopeMetrics.find((scope) => scope.metrics.some((metric) => metric.descriptor.name.startsWith('ml_')))!;
+    const families = new SteppedFamilies({ format: 'text' }, 64 * 1024, Buffer.alloc);
+    for (const metric of catalog.metrics) families.add([metric]);
+    const rendered = families.finish();
+    const scopeMetrics = data.scopeMetrics.map((scope) => (scope === catalog ? { scope: scope.scope, metrics: rendered.placeholders } : scope));
+    const chunks = [...serializeChunks({ ...data, scopeMetrics }, 64 * 1024, Buffer.alloc, { rendered })];
+    expect(rendered.placeholders.length).toBeGreaterThan(3);
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(serialize(data));
+    expect(chunks).toHaveLength(1);
   });
 });
