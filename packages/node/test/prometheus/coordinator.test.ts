@@ -243,30 +243,30 @@ describe('rounds of a catalog written per body', () => {
     await round.collected;
   });
 
-  /** Forty small gauge families, as a catalog of many model versions' small families is. */
-  const SMALL_FAMILIES: MetricData[] = Array.from({ length: 40 }, (_, i) => ({
-    descriptor: { name: `family_${i}`, description: `family ${i}`, unit: '', type: 'OBSERVABLE_GAUGE' as never, valueType: ValueType.DOUBLE },
-    aggregationTemporality: AggregationTemporality.CUMULATIVE,
-    dataPointType: DataPointType.GAUGE,
-    dataPoints: [{ startTime: [0, 0], endTime: [1, 0], attributes: { model: 'iris', version: String(i) }, value: i }],
-  }));
+  /** Forty gauge families of `points` series each: small ones, as a catalog of a few model versions' are, or large. */
+  const families = (points: number): MetricData[] =>
+    Array.from({ length: 40 }, (_, i) => ({
+      descriptor: { name: `family_${i}`, description: `family ${i}`, unit: '', type: 'OBSERVABLE_GAUGE' as never, valueType: ValueType.DOUBLE },
+      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      dataPointType: DataPointType.GAUGE,
+      dataPoints: Array.from({ length: points }, (_, p) => ({ startTime: [0, 0], endTime: [1, 0], attributes: { model: 'iris', version: String(p) }, value: i * p })),
+    })) as MetricData[];
   const SCOPE = { name: 'catalog' };
 
-  it.each([false, true])('serves a catalog of many small families written ahead in one chunk, not one per family, and hands every buffer back to the pool once (gzip: %s)', async (gzip) => {
-    // Each chunk is a turn of the event loop and, gzipped, a round trip to
-    // zlib's thread: one per family made a 30 KB body take 0.1-1 s under CI's load.
+  /** A round over `metrics` written ahead as the catalog is, its body, and whether the pool got back every buffer the round took, once. */
+  async function writtenAheadBody(metrics: MetricData[], gzip: boolean) {
     let allocate!: (size: number) => Buffer;
     const taken = new Set<ArrayBufferLike>();
     const coordinator = new ScrapeCoordinator(
       async (_timeout, shape, poolAllocate) => {
         allocate = poolAllocate;
-        const families = new SteppedFamilies({ format: shape!.format }, RENDER_CHUNK_BYTES, (size) => {
+        const written = new SteppedFamilies({ format: shape!.format }, RENDER_CHUNK_BYTES, (size) => {
           const buffer = poolAllocate(size);
           taken.add(buffer.buffer);
           return buffer;
         });
-        for (const metric of SMALL_FAMILIES) families.add([metric]);
-        const rendered = families.finish();
+        for (const metric of metrics) written.add([metric]);
+        const rendered = written.finish();
         return { ok: true, resourceMetrics: { resource: emptyResource(), scopeMetrics: [{ scope: SCOPE, metrics: rendered.placeholders }] }, rendered };
       },
       RENDER,
@@ -277,18 +277,39 @@ describe('rounds of a catalog written per body', () => {
     const key = bodyKey('openmetrics', gzip);
     round.enter(key);
     const collected = await round.collected;
-    expect(collected.ok).toBe(true);
-    if (!collected.ok) return;
+    if (!collected.ok) throw new Error('the collection failed');
     const body = await round.body(collected, 'openmetrics', gzip);
     const text = Buffer.concat(body.chunks);
-    expect((gzip ? gunzipSync(text) : text).toString('utf8')).toBe(serialize({ resource: emptyResource(), scopeMetrics: [{ scope: SCOPE, metrics: SMALL_FAMILIES }] }, { format: 'openmetrics' }));
-    // Gzipped, zlib's output comes in chunks of its own; the plain body is the serializer's.
-    if (!gzip) expect(body.chunks).toHaveLength(1);
     round.leave(key);
-    // Back in the pool, each once: the pool hands out every buffer the round
-    // took, and none twice (a buffer given back twice would be written by two bodies).
+    // The pool hands out every buffer the round took, and none twice (a
+    // buffer given back twice would be written by two bodies at once).
     const next = Array.from({ length: taken.size + 8 }, () => allocate(RENDER_CHUNK_BYTES).buffer);
-    expect(new Set(next).size).toBe(next.length);
-    expect(next.filter((buffer) => taken.has(buffer))).toHaveLength(taken.size);
+    return {
+      chunks: body.chunks.length,
+      text: (gzip ? gunzipSync(text) : text).toString('utf8'),
+      expected: serialize({ resource: emptyResource(), scopeMetrics: [{ scope: SCOPE, metrics }] }, { format: 'openmetrics' }),
+      takenBack: next.filter((buffer) => taken.has(buffer)).length,
+      taken: taken.size,
+      distinct: new Set(next).size === next.length,
+    };
+  }
+
+  it.each([false, true])('serves a catalog of many small families written ahead in one chunk, not one per family, and hands every buffer back to the pool once (gzip: %s)', async (gzip) => {
+    // Each chunk is a turn of the event loop and, gzipped, a round trip to
+    // zlib's thread pool: one per family made a 30 KB body take 0.1-1 s
+    // under CI's load. Gzipped, a body of one chunk is compressed at once.
+    const { chunks, text, expected, takenBack, taken, distinct } = await writtenAheadBody(families(1), gzip);
+    expect(text).toBe(expected);
+    expect(chunks).toBe(1);
+    expect({ takenBack, distinct }).toEqual({ takenBack: taken, distinct: true });
+  });
+
+  it.each([false, true])('serves a large catalog written ahead whole, in chunks, and hands every buffer back to the pool once (gzip: %s)', async (gzip) => {
+    const { chunks, text, expected, takenBack, taken, distinct } = await writtenAheadBody(families(400), gzip);
+    expect(text).toBe(expected);
+    expect(expected.length).toBeGreaterThan(8 * RENDER_CHUNK_BYTES);
+    if (!gzip) expect(chunks).toBeGreaterThan(8);
+    expect(taken).toBeGreaterThan(8);
+    expect({ takenBack, distinct }).toEqual({ takenBack: taken, distinct: true });
   });
 });
