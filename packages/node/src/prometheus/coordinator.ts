@@ -67,12 +67,13 @@ export class ScrapeRound {
   /** Plain bodies' chunks, handed back to the pool once no scrape of this round is left. */
   private readonly _pooled: Buffer[] = [];
   /**
-   * The catalog's chunks, written during the collection (see
-   * {@link readCatalog}): handed back once, when a gzip body has been
-   * compressed from them, or else when the round is done. The body copies
-   * small ones, so they are not all among the chunks it serves.
+   * The catalog's chunks written during the collection (see
+   * {@link readCatalog}) not yet handed back: each goes back once, as zlib
+   * reads it for a gzip body, or when the round is done. The body copies
+   * small ones in beside their neighbours, so not all are among the chunks
+   * it serves: those go back once the gzip body is compressed.
    */
-  private _catalog: readonly Buffer[] | undefined;
+  private _catalog: Set<Buffer> | undefined;
   private _users = 0;
   settled = false;
   /** When the collection settled with data (`performance.now()`), else undefined. */
@@ -91,7 +92,7 @@ export class ScrapeRound {
       this.settled = true;
       if (result.ok) {
         this.succeededAt = performance.now();
-        this._catalog = result.rendered?.chunks;
+        this._catalog = result.rendered === undefined ? undefined : new Set(result.rendered.chunks);
       }
       this._recycle();
     });
@@ -137,10 +138,16 @@ export class ScrapeRound {
     this._onDone?.(this);
   }
 
-  private _releaseCatalog(): void {
-    const chunks = this._catalog;
+  /** Hands the catalog's `chunk` back to the pool if not yet; without one, every one not yet handed back. */
+  private _releaseCatalog(chunk?: Buffer): void {
+    const catalog = this._catalog;
+    if (catalog === undefined) return;
+    if (chunk !== undefined) {
+      if (catalog.delete(chunk)) this._pool.release(chunk);
+      return;
+    }
     this._catalog = undefined;
-    if (chunks !== undefined) for (const chunk of chunks) this._pool.release(chunk);
+    for (const left of catalog) this._pool.release(left);
   }
 
   /** The body for a format, escaping scheme and encoding, rendered once however many scrapes ask. */
@@ -186,7 +193,13 @@ export class ScrapeRound {
    * pool (zlib's async API), a chunk at a time; a body of one chunk at once.
    */
   private async _gzipped(collected: Extract<Collected, { ok: true }>, format: ExpositionFormat, escaping: EscapingScheme | undefined): Promise<Body> {
-    const pooled = (chunk: Buffer): boolean => format !== 'protobuf' && collected.rendered?.owns(chunk) !== true;
+    // The serializer's buffers, and the catalog's, go back to the pool as
+    // zlib reads them (the round has no other body: see body()).
+    const release = (chunk: Buffer): void => {
+      if (format === 'protobuf') return;
+      if (collected.rendered?.owns(chunk) === true) this._releaseCatalog(chunk);
+      else this._pool.release(chunk);
+    };
     const serialized = this._serialize(collected, format, escaping, this._pool.allocate);
     // A body of one chunk that is not full is compressed at once, on this
     // thread: some 0.1 ms for 58 KiB at level 1, where each round trip of
@@ -198,7 +211,7 @@ export class ScrapeRound {
     const ahead = first.done === true || first.value.length >= RENDER_CHUNK_BYTES * FULL_CHUNK ? undefined : serialized.next();
     if (first.done === true || ahead?.done === true) {
       const compressed = gzipSync(first.done === true ? EMPTY_BODY : first.value, { level: GZIP_LEVEL });
-      if (first.done !== true && pooled(first.value)) this._pool.release(first.value);
+      if (first.done !== true) release(first.value);
       this._releaseCatalog();
       return { chunks: [compressed], bytes: compressed.length };
     }
@@ -215,17 +228,13 @@ export class ScrapeRound {
     });
     try {
       for (const chunk of aheadOf(first.value, ahead?.value, serialized)) {
-        // The serializer's buffer goes back to the pool once zlib has read
-        // it; the catalog's, all at once when compressed (below).
-        const more = gzip.write(chunk, () => {
-          if (pooled(chunk)) this._pool.release(chunk);
-        });
+        const more = gzip.write(chunk, () => release(chunk));
         if (!more) await new Promise<void>((resolve) => gzip.once('drain', resolve));
         else await nextTurn();
       }
       gzip.end();
       await ended;
-      // The round has no other body (see body()): nothing else reads them.
+      // The catalog's chunks the body copied from.
       this._releaseCatalog();
     } finally {
       gzip.destroy();
