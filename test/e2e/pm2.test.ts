@@ -198,14 +198,28 @@ async function counted(prometheus: PrometheusServer, job: string): Promise<Map<s
 /** Waits until Prometheus holds, for every instance port, the calls that instance served. */
 async function waitForCounts(prometheus: PrometheusServer, job: string, served: Map<number, number>): Promise<void> {
   const expected = new Map([...served].map(([port, n]) => [`127.0.0.1:${port}`, n]));
-  await eventually(
-    `Prometheus to count ${JSON.stringify([...expected])}`,
-    async () => {
-      const seen = await counted(prometheus, job);
-      return [...expected].every(([instance, n]) => seen.get(instance) === n) && seen.size === expected.size ? true : undefined;
-    },
-    30_000,
-  );
+  let seen = new Map<string, number>();
+  try {
+    await eventually(
+      `Prometheus to count ${JSON.stringify([...expected])}`,
+      async () => {
+        seen = await counted(prometheus, job);
+        return [...expected].every(([instance, n]) => seen.get(instance) === n) && seen.size === expected.size ? true : undefined;
+      },
+      30_000,
+    );
+  } catch (err) {
+    // What Prometheus had instead, and how each target's scrapes went: a
+    // count that lags (scrapes failing or timing out) reads differently from
+    // a count that is wrong.
+    const per = async (query: string) => JSON.stringify((await prometheus.query(query)).map((r) => [r.metric.instance, r.metric.code, r.value[1]]));
+    const scrapes = await Promise.all([
+      per(`up{job="${job}"}`),
+      per(`scrape_duration_seconds{job="${job}"}`),
+      per(`sum by (instance, code) (inferometer_scrape_requests_total{job="${job}"})`),
+    ]);
+    throw new Error(`${(err as Error).message}; counted ${JSON.stringify([...seen])}; up ${scrapes[0]}; scrape seconds ${scrapes[1]}; answers by code ${scrapes[2]}`);
+  }
 }
 
 /** target_info's service_instance_id per instance label. */
