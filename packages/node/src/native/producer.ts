@@ -98,12 +98,7 @@ function producerOf(attached: CatalogCollector): CatalogProducer {
         after: [],
         readParts: async (onPart) => {
           if (collector === undefined) return;
-          const steps = collector.collectInSteps(hrTime(), SERIES_PER_STEP, (part) => onPart(part.map(toMetricData)));
-          for (;;) {
-            const step = steps.next();
-            if (step.done === true) return onPart(step.value.map(toMetricData));
-            await new Promise<void>((resolve) => setImmediate(resolve));
-          }
+          onPart((await collectYielding(collector, (part) => onPart(part.map(toMetricData)))).map(toMetricData));
         },
         readWhole: async () => (collector === undefined ? [] : (await collectYielding(collector)).map(toMetricData)),
       }),
@@ -223,8 +218,9 @@ export function withoutProducer<T>(producer: MetricProducer, collect: () => Prom
   return skipped.run(producer, collect);
 }
 
-async function collectYielding(collector: CatalogCollector): Promise<CollectedMetric[]> {
-  const steps = collector.collectInSteps(hrTime(), SERIES_PER_STEP);
+/** Reads the catalog a step at a time, giving the event loop back between steps; with `onPart`, each step's points go to it (see CatalogCollector.collectInSteps). */
+async function collectYielding(collector: CatalogCollector, onPart?: (metrics: CollectedMetric[]) => void): Promise<CollectedMetric[]> {
+  const steps = collector.collectInSteps(hrTime(), SERIES_PER_STEP, onPart);
   for (;;) {
     const step = steps.next();
     if (step.done === true) return step.value;

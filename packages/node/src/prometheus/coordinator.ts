@@ -71,7 +71,9 @@ export class ScrapeRound {
    * {@link readCatalog}) not yet handed back: each goes back once, as zlib
    * reads it for a gzip body, or when the round is done. The body copies
    * small ones in beside their neighbours, so not all are among the chunks
-   * it serves: those go back once the gzip body is compressed.
+   * it serves: those go back once the gzip body is compressed. Set when the
+   * collection settles, before any scrape asks for a body (promise
+   * reactions run in the order they were registered: this one first).
    */
   private _catalog: Set<Buffer> | undefined;
   private _users = 0;
@@ -138,16 +140,11 @@ export class ScrapeRound {
     this._onDone?.(this);
   }
 
-  /** Hands the catalog's `chunk` back to the pool if not yet; without one, every one not yet handed back. */
-  private _releaseCatalog(chunk?: Buffer): void {
+  /** Hands every catalog chunk not yet handed back to the pool. */
+  private _releaseCatalog(): void {
     const catalog = this._catalog;
-    if (catalog === undefined) return;
-    if (chunk !== undefined) {
-      if (catalog.delete(chunk)) this._pool.release(chunk);
-      return;
-    }
     this._catalog = undefined;
-    for (const left of catalog) this._pool.release(left);
+    if (catalog !== undefined) for (const chunk of catalog) this._pool.release(chunk);
   }
 
   /** The body for a format, escaping scheme and encoding, rendered once however many scrapes ask. */
@@ -181,7 +178,7 @@ export class ScrapeRound {
     for (const chunk of this._serialize(collected, format, escaping, this._pool.allocate)) {
       chunks.push(chunk);
       // The catalog's chunks are the round's already (see the constructor).
-      if (format !== 'protobuf' && collected.rendered?.owns(chunk) !== true) this._pooled.push(chunk);
+      if (format !== 'protobuf' && this._catalog?.has(chunk) !== true) this._pooled.push(chunk);
       bytes += chunk.length;
       await nextTurn();
     }
@@ -197,8 +194,8 @@ export class ScrapeRound {
     // zlib reads them (the round has no other body: see body()).
     const release = (chunk: Buffer): void => {
       if (format === 'protobuf') return;
-      if (collected.rendered?.owns(chunk) === true) this._releaseCatalog(chunk);
-      else this._pool.release(chunk);
+      this._catalog?.delete(chunk);
+      this._pool.release(chunk);
     };
     const serialized = this._serialize(collected, format, escaping, this._pool.allocate);
     // A body of one chunk that is not full is compressed at once, on this

@@ -357,17 +357,10 @@ export class RenderedFamilies {
 
   /** Every chunk of every family. */
   readonly chunks: readonly Buffer[];
-  private readonly _owned: ReadonlySet<Buffer>;
 
   constructor(private readonly _chunks: ReadonlyMap<MetricData, readonly Buffer[]>) {
     this.placeholders = [..._chunks.keys()];
     this.chunks = [..._chunks.values()].flat();
-    this._owned = new Set(this.chunks);
-  }
-
-  /** Whether `chunk` is one of these families' (not the reader's). */
-  owns(chunk: Buffer): boolean {
-    return this._owned.has(chunk);
   }
 
   /**
@@ -377,7 +370,7 @@ export class RenderedFamilies {
    */
   chunksOf(family: { readonly metrics: readonly MetricData[] }): readonly Buffer[] | undefined {
     const found = family.metrics.length === 1 ? this._chunks.get(family.metrics[0]!) : undefined;
-    if (found === undefined && family.metrics.some((metric) => this._chunks.has(metric))) throw new Error('a family written ahead was merged with another one: check fitsBeside() first');
+    if (found === undefined && family.metrics.some((metric) => this._chunks.has(metric))) throw new Error("a family written ahead was merged with another one: coordinator.ts' servedAlone() checks first");
     return found;
   }
 }
